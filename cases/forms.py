@@ -1,0 +1,212 @@
+"""Forms for intake, household members, residence statuses and case changes."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    KINDS_WITHOUT_EXPIRY,
+    Case,
+    Client,
+    Relationship,
+    ResidenceStatus,
+    StatusKind,
+)
+from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker (also on phones); the value travels as ISO date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user loaded, so a concurrent save can be detected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+
+class CaseForm(VersionedForm):
+    class Meta:
+        model = Case
+        fields = ["opened_on", "allocated_on", "accommodation_address", "next_visit_due"]
+        widgets = {
+            "opened_on": DateInput,
+            "allocated_on": DateInput,
+            "next_visit_due": DateInput,
+            "accommodation_address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        opened, allocated = data.get("opened_on"), data.get("allocated_on")
+        today = timezone.localdate()
+        if opened and opened > today:
+            self.add_error("opened_on", _("The case cannot be opened in the future."))
+        if opened and allocated and allocated > opened:
+            self.add_error(
+                "allocated_on", _("The allocation date cannot be after the case was opened.")
+            )
+        return data
+
+
+class ClientForm(VersionedForm):
+    class Meta:
+        model = Client
+        fields = [
+            "relationship", "first_name", "last_name", "birth_date", "gender", "nationality",
+            "languages", "interpreter_needed", "phone", "email",
+        ]
+        widgets = {"birth_date": DateInput}
+
+    def __init__(self, *args, main_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
+        if main_contact:
+            del self.fields["relationship"]
+        else:
+            choices = [c for c in Relationship.choices if c[0] != Relationship.MAIN_CONTACT]
+            self.fields["relationship"].choices = choices
+            if self.instance.pk and self.instance.is_main_contact:
+                del self.fields["relationship"]
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return birth_date
+
+
+class ResidenceStatusForm(forms.ModelForm):
+    class Meta:
+        model = ResidenceStatus
+        fields = [
+            "kind", "fiction_subtype", "document_number", "valid_from", "valid_until",
+            "issuing_authority",
+        ]
+        widgets = {"valid_from": DateInput, "valid_until": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_number"].widget.attrs["autocomplete"] = "off"
+        self.fields["issuing_authority"].widget.attrs["placeholder"] = _(
+            "e.g. Ausländerbehörde, BAMF"
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
+        if kind and kind not in KINDS_WITHOUT_EXPIRY and not valid_until:
+            self.add_error(
+                "valid_until",
+                _("This document expires: enter its expiry date so it can be tracked."),
+            )
+        if valid_from and valid_until and valid_until < valid_from:
+            self.add_error("valid_until", _("The expiry date cannot be before the start date."))
+        if kind == StatusKind.FICTIONAL_CERTIFICATE and not data.get("fiction_subtype"):
+            # § 81 AufenthG: the sub-type decides whether the holder may travel or work.
+            self.add_error("fiction_subtype", _("Choose the type of fictional certificate."))
+        if kind != StatusKind.FICTIONAL_CERTIFICATE and data.get("fiction_subtype"):
+            self.add_error(
+                "fiction_subtype", _("Only a fictional certificate has a type; leave it empty.")
+            )
+        return data
+
+
+class AssignForm(forms.Form):
+    caseworker = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
+
+    def __init__(self, *args, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = caseworkers
+        self.fields["caseworker"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class ShareForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label=_("Share with"))
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = colleagues
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class IntakeForm(forms.Form):
+    """Who the new case belongs to: the team (if several) and, for supervisors, the assignee."""
+
+    team = forms.ModelChoiceField(queryset=None, label=_("Team"))
+    assigned_to = forms.ModelChoiceField(
+        queryset=None, label=_("Assigned caseworker"), required=False,
+        help_text=_("Leave empty to assign later."),
+    )
+
+    def __init__(self, *args, teams, caseworkers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if teams.count() == 1:
+            self.fields["team"].initial = teams.first()
+            self.fields["team"].widget = forms.HiddenInput()
+        if caseworkers is None:
+            del self.fields["assigned_to"]
+        else:
+            self.fields["assigned_to"].queryset = caseworkers
+            self.fields["assigned_to"].label_from_instance = (
+                lambda u: f"{u.get_full_name() or u.username}"
+            )
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q",
+        help_text=_("Full first or last name, date of birth (DD.MM.YYYY), document number or "
+                    "case reference"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Residence status"), choices=StatusKind.choices, method="filter_status",
+        empty_label=_("all statuses"),
+    )
+    expiring = django_filters.BooleanFilter(
+        label=_("Document expired or expiring within 30 days"), method="filter_expiring",
+        widget=forms.CheckboxInput,
+    )
+    order = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("opened_on", "opened_on"), ("next_visit_due", "next_visit_due"),
+                ("reference", "reference")),
+        field_labels={
+            "opened_on": _("opened on"),
+            "-opened_on": _("opened on (newest first)"),
+            "next_visit_due": _("next visit due"),
+            "-next_visit_due": _("next visit due (latest first)"),
+            "reference": _("reference number"),
+            "-reference": _("reference number (descending)"),
+        },
+        empty_label=_("newest first"),
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return case_search(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        return case_filter_by_status(queryset, value)
+
+    def filter_expiring(self, queryset, name, value):
+        return case_filter_expiring(queryset) if value else queryset

@@ -1,0 +1,253 @@
+"""Demo data: one house of three carriers, two teams, the demo users and realistic cases.
+
+Refuses to run unless DEBUG is on: demo users with the password "demo" must never reach a
+production database. Deterministic (fixed seed), written through the services so the
+history names a user for every change.
+"""
+
+import datetime
+import random
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from caseworks.models import Organisation, Team
+from caseworks.roles import Role
+from cases import services
+from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
+
+PASSWORD = "demo"
+
+# (username, first name, last name, roles, team key, leads team)
+USERS = [
+    ("admin", "Andrea", "Admin", [Role.ADMIN], None, False),
+    ("supervisor", "Sabine", "Becker", [Role.SUPERVISOR], "A", True),
+    ("supervisor2", "Thomas", "Wagner", [Role.SUPERVISOR], "B", True),
+    ("caseworker1", "Leyla", "Demir", [Role.CASEWORKER], "A", False),
+    ("caseworker2", "Jonas", "Hoffmann", [Role.CASEWORKER], "A", False),
+    ("caseworker3", "Miriam", "Schulz", [Role.CASEWORKER], "B", False),
+    ("office", "Petra", "Kühn", [Role.OFFICE], None, False),
+    ("volunteer1", "Karl", "Neumann", [Role.VOLUNTEER], None, False),
+]
+
+# Transliterated names as they appear on German documents, by nationality.
+ORIGINS = {
+    "SY": (["Mohammed", "Ahmad", "Omar", "Khaled", "Yusuf", "Hassan", "Mahmoud", "Bilal"],
+           ["Fatima", "Aisha", "Rania", "Lina", "Nour", "Hiba", "Amal", "Reem"],
+           ["Al-Hassan", "Khalil", "Haddad", "Darwish", "Othman", "Hamdan", "Suleiman"],
+           "Arabisch"),
+    "AF": (["Ahmad Shah", "Mohammad Reza", "Farid", "Hamid", "Jawad", "Mustafa"],
+           ["Zahra", "Maryam", "Farzana", "Parwana", "Shabnam", "Nilofar"],
+           ["Karimi", "Ahmadi", "Rahimi", "Hosseini", "Noori", "Sultani", "Haidari"],
+           "Dari, Paschtu"),
+    "IQ": (["Haidar", "Karwan", "Rebwar", "Mustafa"], ["Shirin", "Zainab", "Narin", "Dilan"],
+           ["Mahmoud", "Ibrahim", "Kareem", "Jaff"], "Kurdisch (Sorani), Arabisch"),
+    "TR": (["Mehmet", "Emre", "Serdar", "Baran"], ["Zeynep", "Elif", "Rojda", "Berfin"],
+           ["Yılmaz", "Demir", "Kaya", "Aydın", "Çelik"], "Türkisch, Kurdisch (Kurmanji)"),
+    "ER": (["Yonas", "Tesfay", "Dawit", "Filmon"], ["Selam", "Helen", "Saba", "Mebrat"],
+           ["Tesfamariam", "Gebremedhin", "Haile", "Kidane"], "Tigrinya"),
+    "IR": (["Reza", "Arash", "Hossein"], ["Mahsa", "Leila", "Parisa"],
+           ["Moradi", "Rezaei", "Jafari"], "Persisch"),
+    "UA": (["Oleksandr", "Dmytro", "Andrii"], ["Olena", "Iryna", "Nataliia"],
+           ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"], "Ukrainisch, Russisch"),
+    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], "Georgisch"),
+    "NG": (["Chinedu", "Emeka", "Tunde"], ["Ngozi", "Chiamaka", "Funmilayo"],
+           ["Okafor", "Adeyemi", "Okonkwo"], "Englisch, Igbo"),
+    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"],
+           "Somali"),
+    "GN": (["Mamadou", "Ibrahima", "Alpha"], ["Fatoumata", "Mariama", "Aissatou"],
+           ["Diallo", "Bah", "Barry", "Camara"], "Französisch, Fulfulde"),
+}
+
+AUTHORITIES = ["Ausländerbehörde der Stadt", "BAMF Außenstelle", "Zentrale Ausländerbehörde"]
+VALIDITY_DAYS = {
+    StatusKind.ARRIVAL_CERTIFICATE: 180,
+    StatusKind.PERMISSION_TO_RESIDE: 180,
+    StatusKind.TOLERATION: 90,
+    StatusKind.TOLERATION_UNCLEAR_IDENTITY: 90,
+    StatusKind.BORDER_CROSSING_CERTIFICATE: 30,
+    StatusKind.FICTIONAL_CERTIFICATE: 90,
+    StatusKind.RESIDENCE_PERMIT_ASYLUM: 3 * 365,
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, teams, users (password 'demo') and cases. DEBUG only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=60, help="number of persons")
+        parser.add_argument(
+            "--if-empty", action="store_true",
+            help="do nothing (but print the logins) when the demo users already exist",
+        )
+
+    def handle(self, *args, clients: int, if_empty: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo users with a known password "
+                "must never reach a production database."
+            )
+        if clients < 1:
+            raise CommandError("--clients must be at least 1.")
+        User = get_user_model()
+        if User.objects.filter(username="caseworker1").exists():
+            if if_empty:
+                self.print_logins()
+                return
+            raise CommandError("Demo data exists already. Delete var/ to start afresh.")
+        with transaction.atomic():
+            teams, users = self.create_house()
+            persons = self.create_cases(teams, users, clients)
+        self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
+        self.print_logins()
+
+    def create_house(self):
+        house = "Haus der Kulturen"
+        awo = Organisation.objects.create(
+            name="AWO Kreisverband Musterstadt e. V.", short_name="AWO",
+            protection_law=Organisation.ProtectionLaw.DSGVO,
+            dpo_contact=f"Datenschutz AWO, {house}, datenschutz@awo.example",
+        )
+        caritas = Organisation.objects.create(
+            name="Caritasverband Musterstadt e. V.", short_name="Caritas",
+            protection_law=Organisation.ProtectionLaw.KDG,
+            dpo_contact="Betrieblicher Datenschutz Caritas, datenschutz@caritas.example",
+        )
+        Organisation.objects.create(
+            name="Diakonisches Werk Musterstadt", short_name="Diakonie",
+            protection_law=Organisation.ProtectionLaw.DSG_EKD,
+            dpo_contact="Örtlich Beauftragte für den Datenschutz, datenschutz@diakonie.example",
+        )
+        teams = {
+            "A": Team.objects.create(organisation=awo, name="Team A – Flüchtlingsbegleitung"),
+            "B": Team.objects.create(organisation=caritas, name="Team B – Flüchtlingsbegleitung"),
+        }
+        User = get_user_model()
+        users = {}
+        for username, first, last, roles, team_key, leads in USERS:
+            user = User.objects.create_user(
+                username, email=f"{username}@caseworks.example", password=PASSWORD,
+                first_name=first, last_name=last,
+            )
+            user.groups.set(Group.objects.filter(name__in=roles))
+            if Role.ADMIN in roles:
+                user.is_staff = user.is_superuser = True
+                user.save()
+            if team_key:
+                team = teams[team_key]
+                (team.supervisors if leads else team.members).add(user)
+            users[username] = user
+        return teams, users
+
+    def create_cases(self, teams, users, n_clients: int) -> int:
+        rng = random.Random(2026)
+        fake = Faker("de_DE")
+        fake.seed_instance(2026)
+        today = timezone.localdate()
+        kinds = list(StatusKind)
+        workers = [("A", users["caseworker1"]), ("A", users["caseworker2"]),
+                   ("B", users["caseworker3"])]
+        created = 0
+        case_no = 0
+        while created < n_clients:
+            team_key, worker = workers[case_no % len(workers)]
+            nationality = rng.choice(list(ORIGINS))
+            males, females, lasts, language = ORIGINS[nationality]
+            last_name = rng.choice(lasts)
+            size = min(rng.choice([1, 1, 2, 3, 4, 5, 6]), n_clients - created)
+            opened = today - datetime.timedelta(days=rng.randint(0, 700))
+            case_no += 1
+            members = self.household(rng, size, males, females, last_name, opened)
+            main, others = members[0], members[1:]
+            main_status = self.status(rng, kinds[created % len(kinds)], opened, today)
+            case = services.case_create(
+                actor=worker,
+                team=teams[team_key],
+                opened_on=opened,
+                allocated_on=opened - datetime.timedelta(days=rng.randint(0, 14)),
+                accommodation_address=f"{fake.street_address()}\n12345 Musterstadt",
+                next_visit_due=today + datetime.timedelta(days=rng.randint(-20, 40)),
+                client={**main, "nationality": nationality, "languages": language,
+                        "interpreter_needed": rng.random() < 0.7,
+                        "phone": fake.phone_number()},
+                status=main_status[0],
+            )
+            first = case.clients.get()
+            for extra in main_status[1:]:
+                services.residence_status_add(actor=worker, client=first, data=extra)
+            created += 1
+            for member in others:
+                client = services.client_create(
+                    actor=worker, case=case,
+                    data={**member, "nationality": nationality, "languages": language},
+                )
+                for status in self.status(rng, kinds[created % len(kinds)], opened, today):
+                    services.residence_status_add(actor=worker, client=client, data=status)
+                created += 1
+        return created
+
+    def household(self, rng, size, males, females, last_name, opened):
+        today = opened
+        adult = lambda: today - datetime.timedelta(days=rng.randint(19 * 365, 60 * 365))  # noqa: E731
+        child = lambda: today - datetime.timedelta(days=rng.randint(1 * 365, 17 * 365))  # noqa: E731
+        main_gender = rng.choice([Gender.FEMALE, Gender.MALE])
+        first_names = females if main_gender == Gender.FEMALE else males
+        people = [{"first_name": rng.choice(first_names), "last_name": last_name,
+                   "birth_date": adult(), "gender": main_gender}]
+        if size >= 2:
+            spouse_gender = Gender.MALE if main_gender == Gender.FEMALE else Gender.FEMALE
+            names = males if spouse_gender == Gender.MALE else females
+            people.append({"first_name": rng.choice(names), "last_name": last_name,
+                           "birth_date": adult(), "gender": spouse_gender,
+                           "relationship": Relationship.SPOUSE})
+        for _i in range(size - len(people)):
+            gender = rng.choice([Gender.FEMALE, Gender.MALE])
+            names = males if gender == Gender.MALE else females
+            people.append({"first_name": rng.choice(names), "last_name": last_name,
+                           "birth_date": child(), "gender": gender,
+                           "relationship": Relationship.CHILD})
+        return people
+
+    def status(self, rng, kind, opened, today):
+        """The status history of one person, ending in `kind`; some expire soon."""
+        history = []
+        start = opened - datetime.timedelta(days=rng.randint(0, 60))
+        if kind not in (StatusKind.ARRIVAL_CERTIFICATE, StatusKind.UNKNOWN):
+            history.append(self.document(rng, StatusKind.ARRIVAL_CERTIFICATE, start, 180))
+            start = start + datetime.timedelta(days=rng.randint(30, 120))
+        current_start = max(start, today - datetime.timedelta(days=rng.randint(10, 170)))
+        current_start = min(current_start, today)
+        days = VALIDITY_DAYS.get(kind, 365)
+        roll = rng.random()
+        if roll < 0.2:  # expires within 30 days
+            days = (today - current_start).days + rng.randint(1, 30)
+        elif roll < 0.3:  # expired: renewal overdue
+            days = max(1, (today - current_start).days - rng.randint(1, 20))
+        history.append(self.document(rng, kind, current_start, days))
+        return history
+
+    def document(self, rng, kind, start, days):
+        data = {
+            "kind": kind,
+            "valid_from": start,
+            "valid_until": None if kind in KINDS_WITHOUT_EXPIRY
+            else start + datetime.timedelta(days=days),
+            "issuing_authority": rng.choice(AUTHORITIES),
+            "document_number": f"{rng.choice('ABCDLMNT')}{rng.randint(10_000_000, 99_999_999)}",
+        }
+        if kind == StatusKind.FICTIONAL_CERTIFICATE:
+            data["fiction_subtype"] = rng.choice(list(FictionSubtype))
+        return data
+
+    def print_logins(self):
+        self.stdout.write("\nDemo logins (password for all: demo)")
+        for username, first, last, roles, team_key, _leads in USERS:
+            where = f", team {team_key}" if team_key else ""
+            role_names = ", ".join(str(r.label) for r in roles)
+            self.stdout.write(f"  {username:<12} {first} {last} ({role_names}{where})")
+        self.stdout.write("Open http://127.0.0.1:8000/accounts/login/\n")

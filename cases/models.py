@@ -1,0 +1,309 @@
+"""Cases (households), clients and their residence status history."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from caseworks.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedEmailField,
+    EncryptedTextField,
+    normalise_identifier,
+)
+from caseworks.models import Team
+
+# Blind indexes are derived from the encrypted values: keep them out of the history tables.
+NAME_INDEXES = ["first_name_bidx", "last_name_bidx", "full_name_bidx", "birth_date_bidx"]
+
+
+class ClosingReason(models.TextChoices):
+    MOVED_AWAY = "moved_away", _("moved away")
+    OUT_OF_SCOPE = "out_of_scope", _("status changed, no longer in scope")
+    RETURNED = "returned", _("returned to country of origin / departed")
+    DECEASED = "deceased", _("deceased")
+    OTHER = "other", _("other")
+
+
+class Case(models.Model):
+    """The unit of accompaniment: usually a household. Addressed by `code`, never by id."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    team = models.ForeignKey(Team, models.PROTECT, related_name="cases", verbose_name=_("team"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="assigned_cases", verbose_name=_("assigned caseworker"),
+    )
+    opened_on = models.DateField(_("opened on"), default=datetime.date.today)
+    allocated_on = models.DateField(
+        _("allocated to the municipality on"), null=True, blank=True,
+        help_text=_("Date of the allocation (Zuweisung) to the town."),
+    )
+    accommodation_address = EncryptedTextField(_("accommodation address"), blank=True)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.CharField(
+        _("closing reason"), max_length=20, choices=ClosingReason, blank=True
+    )
+    # Optimistic locking: every change increments it; a form posting an older one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closing_reason="")
+                | Q(closed_on__isnull=False) & ~Q(closing_reason=""),
+                name="case_closed_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def organisation(self):
+        return self.team.organisation
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+
+class CaseShare(models.Model):
+    """A case explicitly shared with a colleague, who then works on it like the assignee."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="shared_cases",
+        verbose_name=_("shared with"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="caseshare_unique_user")
+        ]
+
+
+# django-guardian with direct foreign keys (fast joins instead of generic object_pk strings).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    DIVERSE = "diverse", _("diverse")
+    NOT_STATED = "not_stated", _("not stated")
+
+
+class Relationship(models.TextChoices):
+    MAIN_CONTACT = "main_contact", _("main contact")
+    SPOUSE = "spouse", _("spouse / partner")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    SIBLING = "sibling", _("sibling")
+    OTHER_RELATIVE = "other_relative", _("other relative")
+    OTHER = "other", _("other")
+
+
+class Client(models.Model):
+    """A person in a case. Identifying data is encrypted; statistics fields are plain."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="clients")
+    relationship = models.CharField(
+        _("relationship to the main contact"), max_length=20, choices=Relationship,
+        default=Relationship.MAIN_CONTACT,
+    )
+    first_name = EncryptedCharField(_("first name(s)"), max_length=150)
+    last_name = EncryptedCharField(_("last name"), max_length=150)
+    birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    email = EncryptedEmailField(_("e-mail"), max_length=254, blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=12, choices=Gender, default=Gender.NOT_STATED
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, help_text=_("e.g. Arabic, Kurdish (Kurmanji)")
+    )
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+
+    first_name_bidx = BlindIndexField(sources=["first_name"], purpose="name")
+    last_name_bidx = BlindIndexField(sources=["last_name"], purpose="name")
+    full_name_bidx = BlindIndexField(sources=["first_name", "last_name"], purpose="name")
+    birth_date_bidx = BlindIndexField(sources=["birth_date"], purpose="birth_date")
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=NAME_INDEXES)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(relationship="main_contact"),
+                name="client_one_main_contact",
+            )
+        ]
+
+    def __str__(self):
+        # Used in templates and the history tab; never in logs or error messages.
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_main_contact(self) -> bool:
+        return self.relationship == Relationship.MAIN_CONTACT
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def current_status(self):
+        """The latest residence status (prefetched `statuses` are ordered newest first)."""
+        statuses = list(self.statuses.all())
+        return statuses[0] if statuses else None
+
+
+class StatusKind(models.TextChoices):
+    """Residence status kinds (DOMAIN.md), German labels through the catalogue."""
+
+    ARRIVAL_CERTIFICATE = "arrival_certificate", _("Arrival certificate (§ 63a AsylG)")
+    PERMISSION_TO_RESIDE = "permission_to_reside", _("Permission to reside (§ 55, § 63 AsylG)")
+    TOLERATION = "toleration", _("Toleration (§ 60a AufenthG)")
+    TOLERATION_UNCLEAR_IDENTITY = "toleration_unclear_identity", _(
+        "Toleration for persons with unclear identity (§ 60b AufenthG)"
+    )
+    TRAINING_TOLERATION = "training_toleration", _("Training toleration (§ 60c AufenthG)")
+    EMPLOYMENT_TOLERATION = "employment_toleration", _("Employment toleration (§ 60d AufenthG)")
+    BORDER_CROSSING_CERTIFICATE = "border_crossing_certificate", _(
+        "Border crossing certificate (§ 50 AufenthG)"
+    )
+    FICTIONAL_CERTIFICATE = "fictional_certificate", _("Fictional certificate (§ 81 AufenthG)")
+    RESIDENCE_PERMIT_ASYLUM = "residence_permit_asylum", _(
+        "Residence permit (asylum/refugee/subsidiary protection, § 25 (1), (2) AufenthG)"
+    )
+    RESIDENCE_PERMIT_DEPORTATION_BAN = "residence_permit_deportation_ban", _(
+        "Residence permit (ban on deportation, § 25 (3) AufenthG)"
+    )
+    RESIDENCE_PERMIT_HUMANITARIAN = "residence_permit_humanitarian", _(
+        "Residence permit (humanitarian/admission, §§ 22, 23, 25 (4), (5) AufenthG)"
+    )
+    TEMPORARY_PROTECTION = "temporary_protection", _(
+        "Residence permit (temporary protection, § 24 AufenthG)"
+    )
+    INTEGRATION_PERMIT = "integration_permit", _(
+        "Residence permit (integration, §§ 25a, 25b AufenthG)"
+    )
+    OPPORTUNITY_RESIDENCE = "opportunity_residence", _(
+        "Opportunity residence right (§ 104c AufenthG)"
+    )
+    SETTLEMENT_PERMIT = "settlement_permit", _("Settlement permit (§ 26 (3), (4) AufenthG)")
+    OTHER = "other", _("other status")
+    UNKNOWN = "unknown", _("status unclear")
+
+
+# Kinds whose document has no expiry to track (the card's expiry is tracked separately).
+KINDS_WITHOUT_EXPIRY = {StatusKind.SETTLEMENT_PERMIT, StatusKind.OTHER, StatusKind.UNKNOWN}
+
+
+class FictionSubtype(models.TextChoices):
+    """§ 81 AufenthG: the sub-type decides what the holder may do (only Abs. 4 allows travel)."""
+
+    PERMISSION = "81_3_1", _("§ 81 (3) sentence 1: deemed permitted (Erlaubnisfiktion)")
+    TOLERATION = "81_3_2", _("§ 81 (3) sentence 2: deemed tolerated (Duldungsfiktion)")
+    CONTINUATION = "81_4", _("§ 81 (4): deemed continued (Fortgeltungsfiktion)")
+
+
+class ResidenceStatus(models.Model):
+    """One document in a client's status history. The current status is the latest one."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="statuses")
+    kind = models.CharField(_("residence status"), max_length=40, choices=StatusKind)
+    fiction_subtype = models.CharField(
+        _("type of fictional certificate"), max_length=10, choices=FictionSubtype, blank=True
+    )
+    document_number = EncryptedCharField(_("document number"), max_length=60, blank=True)
+    document_number_bidx = BlindIndexField(
+        sources=["document_number"], purpose="document", normaliser=normalise_identifier
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issuing_authority = models.CharField(_("issuing authority"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["document_number_bidx"])
+
+    class Meta:
+        verbose_name = _("residence status")
+        verbose_name_plural = _("residence statuses")
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="status_valid_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="fictional_certificate") | Q(fiction_subtype=""),
+                name="status_subtype_only_for_fiction",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        if self.valid_until is None:
+            return None
+        today = today or timezone.localdate()
+        return (self.valid_until - today).days
+
+    def expiry_state(self, today: datetime.date | None = None) -> str:
+        """'expired', 'expiring' (within the warning window), 'valid' or '' (no expiry)."""
+        days = self.days_left(today)
+        if days is None:
+            return ""
+        if days < 0:
+            return "expired"
+        if days <= settings.CASEWORKS_EXPIRY_WARNING_DAYS:
+            return "expiring"
+        return "valid"
+
+
+class ReferenceCounter(models.Model):
+    """Yearly sequence for case reference numbers (2026-0001, …)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

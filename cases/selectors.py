@@ -1,0 +1,153 @@
+"""Reading cases: every view, search and export goes through these, never through Case.objects.
+
+Who sees what (DESIGN.md): a caseworker the open cases assigned to or shared with them (guardian
+object permission `view_case`); a supervisor every case of the teams they lead; office,
+volunteer and admin no case files. Anything else is a 404.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from caseworks.fields import blind_index, normalise_identifier
+from caseworks.models import Team
+from caseworks.roles import Role, roles_of
+from cases.models import Case, Client, ResidenceStatus
+
+
+def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
+    roles = roles_of(user)
+    visible = Q(pk__in=[])
+    if Role.CASEWORKER in roles:
+        permitted = get_objects_for_user(
+            user, "cases.view_case", klass=Case, use_groups=False, with_superuser=False,
+            accept_global_perms=False,
+        )
+        visible |= Q(pk__in=permitted.values("pk"))
+    if Role.SUPERVISOR in roles:
+        visible |= Q(team__in=Team.objects.filter(supervisors=user).values("pk"))
+    cases = Case.objects.filter(visible)
+    if not include_closed:
+        cases = cases.filter(closed_on__isnull=True)
+    return cases
+
+
+def case_get_for_user(*, user, code) -> Case:
+    """The case if the user may see it (closed ones included, for supervisors), else 404."""
+    case = (
+        case_list_for_user(user=user, include_closed=True)
+        .select_related("team__organisation", "assigned_to")
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def case_is_supervised_by(*, case: Case, user) -> bool:
+    return Role.SUPERVISOR in roles_of(user) and case.team.supervisors.filter(pk=user.pk).exists()
+
+
+def case_may_manage_sharing(*, case: Case, user) -> bool:
+    """The assignee and the team's supervisors decide who else works on a case."""
+    return case.assigned_to_id == user.pk or case_is_supervised_by(case=case, user=user)
+
+
+def client_get_for_case(*, case: Case, code) -> Client:
+    client = case.clients.filter(code=code).first()
+    if client is None:
+        raise Http404("No such client")
+    return client
+
+
+def household_with_statuses(case: Case) -> list[Client]:
+    """The case's clients, main contact first, each with its statuses prefetched."""
+    clients = list(case.clients.prefetch_related("statuses"))
+    clients.sort(key=lambda c: (not c.is_main_contact, c.pk))
+    return clients
+
+
+def prefetch_households(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("assigned_to", "team").prefetch_related(
+        Prefetch("clients", queryset=Client.objects.prefetch_related("statuses"))
+    )
+
+
+# --- search and filters ------------------------------------------------------------------------
+
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Exact search on encrypted values through blind indexes, plus the plain reference number.
+
+    A date finds birth dates; any text finds a first, last or full name (either order) and
+    a document number; no table is decrypted.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return cases
+    matches = Q(reference__iexact=query)
+    birth_date = parse_date(query)
+    if birth_date is not None:
+        digest = blind_index(birth_date, purpose="birth_date")
+        matches |= Q(Exists(Client.objects.filter(case=OuterRef("pk"), birth_date_bidx=digest)))
+    else:
+        names = {blind_index(query, purpose="name")}
+        words = query.split(" ")
+        if len(words) >= 2:
+            # "Karimi Ahmad" finds Ahmad Karimi: try the last word first as well.
+            names.add(blind_index(" ".join(words[1:] + words[:1]), purpose="name"))
+            names.add(blind_index(" ".join(words[-1:] + words[:-1]), purpose="name"))
+        by_name = (
+            Q(first_name_bidx__in=names) | Q(last_name_bidx__in=names) | Q(full_name_bidx__in=names)
+        )
+        matches |= Q(Exists(Client.objects.filter(by_name, case=OuterRef("pk"))))
+        if re.search(r"\d", query):
+            document = blind_index(query, purpose="document", normaliser=normalise_identifier)
+            matches |= Q(
+                Exists(
+                    ResidenceStatus.objects.filter(
+                        client__case=OuterRef("pk"), document_number_bidx=document
+                    )
+                )
+            )
+    return cases.filter(matches)
+
+
+def _current_status(field: str):
+    latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
+    return Subquery(latest.values(field)[:1])
+
+
+def case_filter_by_status(cases: QuerySet[Case], kind: str) -> QuerySet[Case]:
+    """Cases with at least one person whose current status is `kind`."""
+    clients = Client.objects.annotate(current_kind=_current_status("kind")).filter(
+        case=OuterRef("pk"), current_kind=kind
+    )
+    return cases.filter(Exists(clients))
+
+
+def case_filter_expiring(cases: QuerySet[Case], *, today: datetime.date | None = None):
+    """Cases where a person's current document has expired or expires within the window."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
+    clients = Client.objects.annotate(current_until=_current_status("valid_until")).filter(
+        case=OuterRef("pk"), current_until__lte=horizon
+    )
+    return cases.filter(Exists(clients))

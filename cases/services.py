@@ -1,0 +1,277 @@
+"""Writing cases: the only place that creates, changes, assigns, shares or closes a case,
+and the only place that grants or revokes its object permissions, so they cannot drift from
+the assignment.
+
+Every function takes the acting user, records them as the history user, validates with
+full_clean() and runs in one transaction: nothing is half-saved.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caseworks.models import Team
+from caseworks.roles import Role, has_role
+from cases.models import (
+    Case,
+    CaseShare,
+    CaseUserObjectPermission,
+    Client,
+    ReferenceCounter,
+    Relationship,
+    ResidenceStatus,
+)
+
+CASE_PERMISSIONS = ("view_case", "change_case")
+
+
+class ConcurrentEdit(Exception):
+    """Somebody else saved the record since the form was loaded."""
+
+    def __init__(self, *, current, changed_fields: list[str]):
+        self.current = current
+        self.changed_fields = changed_fields
+        latest = current.history.first()
+        self.changed_by = latest.history_user if latest else None
+        self.changed_at = latest.history_date if latest else None
+        super().__init__("concurrent edit")
+
+
+def _save(obj, actor) -> None:
+    obj.full_clean()
+    obj._history_user = actor
+    obj.save()
+
+
+def _lock_for_update(obj, expected_version: int):
+    """Lock the row and compare versions.
+
+    Race: two tabs load version 3; both post. Without the row lock both could read version 3
+    and both write; select_for_update makes the second wait and then see version 4.
+    """
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if current.version != expected_version:
+        previous = current.history.filter(version=expected_version).first()
+        latest = current.history.first()
+        changed = []
+        if previous is not None and latest is not None:
+            changed = [
+                str(type(obj)._meta.get_field(c.field).verbose_name)
+                for c in latest.diff_against(previous).changes
+            ]
+        raise ConcurrentEdit(current=current, changed_fields=changed)
+    return current
+
+
+def teams_for_intake(user):
+    """Teams in which the user may open a case: member as caseworker, or supervisor."""
+    teams = Team.objects.none()
+    if has_role(user, Role.CASEWORKER):
+        teams = teams | Team.objects.filter(members=user)
+    if has_role(user, Role.SUPERVISOR):
+        teams = teams | Team.objects.filter(supervisors=user)
+    return teams.distinct().select_related("organisation")
+
+
+def caseworkers_of(*teams: Team):
+    return (
+        get_user_model()
+        .objects.filter(teams__in=teams, groups__name=Role.CASEWORKER, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _check_caseworker(team: Team, user) -> None:
+    if user is not None and not caseworkers_of(team).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"assigned_to": _("%(user)s is not a caseworker in team %(team)s.")
+             % {"user": user.get_full_name() or user.get_username(), "team": team.name}}
+        )
+
+
+def _next_reference(opened_on: datetime.date) -> str:
+    # Race: two intakes at once must not get the same number. The counter row is locked
+    # (PostgreSQL) or the write serialised (SQLite); the unique reference is the backstop.
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        year=opened_on.year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{opened_on.year}-{counter.last:04d}"
+
+
+def _sync_permissions(case: Case) -> None:
+    """Make the guardian rows equal to assignee + shares (none once the case is closed)."""
+    wanted: set[int] = set()
+    if not case.is_closed:
+        if case.assigned_to_id:
+            wanted.add(case.assigned_to_id)
+        wanted |= set(case.shares.values_list("user_id", flat=True))
+    content_type = ContentType.objects.get_for_model(Case)
+    for codename in CASE_PERMISSIONS:
+        permission = Permission.objects.get(content_type=content_type, codename=codename)
+        rows = CaseUserObjectPermission.objects.filter(content_object=case, permission=permission)
+        have = set(rows.values_list("user_id", flat=True))
+        rows.filter(user_id__in=have - wanted).delete()
+        CaseUserObjectPermission.objects.bulk_create(
+            CaseUserObjectPermission(content_object=case, permission=permission, user_id=uid)
+            for uid in wanted - have
+        )
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    team: Team,
+    client: dict,
+    status: dict | None = None,
+    assigned_to=None,
+    opened_on: datetime.date | None = None,
+    allocated_on: datetime.date | None = None,
+    accommodation_address: str = "",
+    next_visit_due: datetime.date | None = None,
+) -> Case:
+    """Open a case with its first client (the main contact) and, if given, their status."""
+    if not teams_for_intake(actor).filter(pk=team.pk).exists():
+        raise ValidationError({"team": _("You cannot open cases in this team.")})
+    if assigned_to is None and not has_role(actor, Role.SUPERVISOR):
+        assigned_to = actor  # a caseworker's intake is their own case
+    _check_caseworker(team, assigned_to)
+    opened_on = opened_on or timezone.localdate()
+    case = Case(
+        reference=_next_reference(opened_on),
+        team=team,
+        assigned_to=assigned_to,
+        opened_on=opened_on,
+        allocated_on=allocated_on,
+        accommodation_address=accommodation_address,
+        next_visit_due=next_visit_due,
+    )
+    _save(case, actor)
+    first = client_create(
+        actor=actor, case=case, data={**client, "relationship": Relationship.MAIN_CONTACT}
+    )
+    if status:
+        residence_status_add(actor=actor, client=first, data=status)
+    _sync_permissions(case)
+    return case
+
+
+CASE_EDITABLE = ("opened_on", "allocated_on", "accommodation_address", "next_visit_due")
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case:
+    current = _lock_for_update(case, expected_version)
+    for field in CASE_EDITABLE:
+        if field in data:
+            setattr(current, field, data[field])
+    current.version += 1
+    _save(current, actor)
+    return current
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, caseworker) -> Case:
+    """Assign or reassign; the previous assignee loses access unless the case is shared
+    with them."""
+    _require_supervisor(actor, case)
+    _check_caseworker(case.team, caseworker)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.is_closed:
+        raise ValidationError(_("A closed case cannot be assigned. Reopen it first."))
+    current.assigned_to = caseworker
+    current.version += 1
+    _save(current, actor)
+    # Sharing with the assignee is pointless now.
+    CaseShare.objects.filter(case=current, user=caseworker).delete()
+    _sync_permissions(current)
+    return current
+
+
+@transaction.atomic
+def case_share(*, actor, case: Case, user) -> CaseShare:
+    if case.is_closed:
+        raise ValidationError(_("A closed case cannot be shared."))
+    if user.pk == case.assigned_to_id:
+        raise ValidationError({"user": _("The case is already assigned to this person.")})
+    if not caseworkers_of(case.team).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("Cases can only be shared with caseworkers of the team.")})
+    share = CaseShare.objects.filter(case=case, user=user).first()
+    if share is None:
+        share = CaseShare(case=case, user=user)
+        _save(share, actor)
+    _sync_permissions(case)
+    return share
+
+
+@transaction.atomic
+def case_unshare(*, actor, case: Case, user) -> None:
+    for share in CaseShare.objects.filter(case=case, user=user):
+        share._history_user = actor
+        share.delete()
+    _sync_permissions(case)
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | None = None) -> Case:
+    """Close the case: it leaves every caseload and only the team's supervisors keep access."""
+    _require_supervisor(actor, case)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    current.closed_on = closed_on or timezone.localdate()
+    current.closing_reason = reason
+    current.version += 1
+    _save(current, actor)
+    _sync_permissions(current)
+    return current
+
+
+def _require_supervisor(actor, case: Case) -> None:
+    if not (
+        has_role(actor, Role.SUPERVISOR) and case.team.supervisors.filter(pk=actor.pk).exists()
+    ):
+        raise ValidationError(_("Only a supervisor of the team can do this."))
+
+
+CLIENT_FIELDS = (
+    "relationship", "first_name", "last_name", "birth_date", "phone", "email", "gender",
+    "nationality", "languages", "interpreter_needed",
+)
+
+
+@transaction.atomic
+def client_create(*, actor, case: Case, data: dict) -> Client:
+    client = Client(case=case, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
+    _save(client, actor)
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor, client: Client, expected_version: int, data: dict) -> Client:
+    current = _lock_for_update(client, expected_version)
+    for field in CLIENT_FIELDS:
+        if field in data:
+            setattr(current, field, data[field])
+    current.version += 1
+    _save(current, actor)
+    return current
+
+
+STATUS_FIELDS = (
+    "kind", "fiction_subtype", "document_number", "valid_from", "valid_until", "issuing_authority",
+)
+
+
+@transaction.atomic
+def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatus:
+    status = ResidenceStatus(client=client, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
+    _save(status, actor)
+    return status

@@ -1,0 +1,333 @@
+"""Case views: thin — scope through selectors, write through services, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caseworks.audit import log_access
+from caseworks.roles import Role, has_role
+from cases import services
+from cases.forms import (
+    AssignForm,
+    CaseFilter,
+    CaseForm,
+    ClientForm,
+    IntakeForm,
+    ResidenceStatusForm,
+    ShareForm,
+)
+from cases.history import case_history
+from cases.selectors import (
+    case_get_for_user,
+    case_is_supervised_by,
+    case_list_for_user,
+    case_may_manage_sharing,
+    client_get_for_case,
+    household_with_statuses,
+    prefetch_households,
+)
+
+
+def _case_worker_or_supervisor(request):
+    if not (has_role(request.user, Role.CASEWORKER) or has_role(request.user, Role.SUPERVISOR)):
+        raise Http404("No case role")
+
+
+def _apply_errors(error: ValidationError, *forms) -> None:
+    """Attach a service's ValidationError to the form that has the field, else as non-field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = next((f for f in forms if field in f.fields), forms[0])
+            for e in errors:
+                target.add_error(field if field in target.fields else None, e)
+    else:
+        for e in error.messages:
+            forms[0].add_error(None, e)
+
+
+def _conflict_message(form, conflict: services.ConcurrentEdit) -> None:
+    """Keep what the user typed, say who changed what meanwhile, and let them save again."""
+    who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username() \
+        if conflict.changed_by else _("someone")
+    when = date_format(localtime(conflict.changed_at), "DATETIME_FORMAT") \
+        if conflict.changed_at else ""
+    fields = ", ".join(conflict.changed_fields) or _("unknown fields")
+    form.add_error(
+        None,
+        _("%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
+          "Nothing was saved. Your input is kept below: check it against the current values "
+          "and save again.") % {"who": who, "when": when, "fields": fields},
+    )
+    data = form.data.copy()
+    data[form.add_prefix("version")] = conflict.current.version
+    form.data = data
+
+
+@login_required
+def case_list(request):
+    _case_worker_or_supervisor(request)
+    is_supervisor = has_role(request.user, Role.SUPERVISOR)
+    show_closed = is_supervisor and request.GET.get("closed") == "1"
+    cases = case_list_for_user(user=request.user, include_closed=show_closed)
+    if show_closed:
+        cases = cases.filter(closed_on__isnull=False)
+    filterset = CaseFilter(request.GET or None, queryset=cases)
+    result = filterset.qs if filterset.is_bound else cases
+    if not request.GET.get("order"):
+        result = result.order_by("-opened_on", "-id")
+    paginator = Paginator(prefetch_households(result), settings.CASEWORKS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for case in page:
+        case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "is_supervisor": is_supervisor,
+            "show_closed": show_closed,
+            "searching": bool(request.GET.get("q") or request.GET.get("status")
+                              or request.GET.get("expiring")),
+        },
+    )
+
+
+@login_required
+def case_create(request):
+    _case_worker_or_supervisor(request)
+    teams = services.teams_for_intake(request.user)
+    if not teams.exists():
+        messages.error(request, _("You are not a member of any team yet. Ask an administrator."))
+        return redirect("cases:list")
+    # Supervisors may assign at intake; the service checks the assignee is in the chosen team.
+    caseworkers = None
+    if has_role(request.user, Role.SUPERVISOR):
+        caseworkers = services.caseworkers_of(*teams)
+    data = request.POST if request.method == "POST" else None
+    intake = IntakeForm(data, prefix="intake", teams=teams, caseworkers=caseworkers)
+    case_form = CaseForm(data, prefix="case")
+    client_form = ClientForm(data, prefix="client", main_contact=True)
+    status_form = ResidenceStatusForm(data, prefix="status")
+    forms = (intake, case_form, client_form, status_form)
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        try:
+            case = services.case_create(
+                actor=request.user,
+                team=intake.cleaned_data["team"],
+                assigned_to=intake.cleaned_data.get("assigned_to"),
+                client=client_form.cleaned_data,
+                status=status_form.cleaned_data,
+                **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
+            )
+        except ValidationError as e:
+            _apply_errors(e, intake, case_form, client_form, status_form)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            if case_list_for_user(user=request.user).filter(pk=case.pk).exists():
+                return redirect("cases:detail", code=case.code)
+            return redirect("cases:list")
+    return render(
+        request,
+        "cases/case_create.html",
+        {"intake": intake, "case_form": case_form, "client_form": client_form,
+         "status_form": status_form},
+    )
+
+
+def _case_context(request, case, **extra):
+    return {
+        "case": case,
+        "can_supervise": case_is_supervised_by(case=case, user=request.user),
+        **extra,
+    }
+
+
+@login_required
+def case_detail(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    log_access(user=request.user, action="case.viewed", obj=case, label=case.reference)
+    household = household_with_statuses(case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        _case_context(request, case, household=household, tab="overview",
+                      shares=case.shares.select_related("user")),
+    )
+
+
+@login_required
+def case_history_view(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    log_access(user=request.user, action="case.history_viewed", obj=case, label=case.reference)
+    entries = case_history(case)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/case_history.html", _case_context(request, case, page=page, tab="history")
+    )
+
+
+@login_required
+def case_edit(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                data=form.cleaned_data,
+            )
+        except services.ConcurrentEdit as conflict:
+            _conflict_message(form, conflict)
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect("cases:detail", code=case.code)
+    return render(request, "cases/case_edit.html", _case_context(request, case, form=form))
+
+
+@login_required
+def client_add(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    data = request.POST if request.method == "POST" else None
+    client_form = ClientForm(data, prefix="client")
+    status_form = ResidenceStatusForm(data, prefix="status", use_required_attribute=False)
+    add_status = request.POST.get("add_status") == "1" if data else True
+    if not add_status:
+        for field in status_form.fields.values():
+            field.required = False
+    if data is not None:
+        forms_ok = client_form.is_valid() and (not add_status or status_form.is_valid())
+        if forms_ok:
+            try:
+                with transaction.atomic():
+                    client = services.client_create(
+                        actor=request.user, case=case, data=client_form.cleaned_data
+                    )
+                    if add_status:
+                        services.residence_status_add(
+                            actor=request.user, client=client, data=status_form.cleaned_data
+                        )
+            except ValidationError as e:
+                _apply_errors(e, client_form, status_form)
+            else:
+                messages.success(request, _("Household member added."))
+                return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/client_add.html",
+        _case_context(request, case, client_form=client_form, status_form=status_form,
+                      add_status=add_status),
+    )
+
+
+@login_required
+def client_edit(request, code, client_code):
+    case = case_get_for_user(user=request.user, code=code)
+    client = client_get_for_case(case=case, code=client_code)
+    form = ClientForm(request.POST or None, instance=client, prefix="client")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(
+                actor=request.user, client=client,
+                expected_version=form.cleaned_data["version"], data=form.cleaned_data,
+            )
+        except services.ConcurrentEdit as conflict:
+            _conflict_message(form, conflict)
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Personal details saved."))
+            return redirect("cases:detail", code=case.code)
+    return render(
+        request, "cases/client_edit.html", _case_context(request, case, client=client, form=form)
+    )
+
+
+@login_required
+def status_add(request, code, client_code):
+    case = case_get_for_user(user=request.user, code=code)
+    client = client_get_for_case(case=case, code=client_code)
+    form = ResidenceStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.residence_status_add(actor=request.user, client=client, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Residence status recorded."))
+            return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/status_add.html",
+        _case_context(request, case, client=client, form=form,
+                      statuses=client.statuses.all()),
+    )
+
+
+@login_required
+def case_assign(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    if not case_is_supervised_by(case=case, user=request.user):
+        raise Http404("Not a supervisor of this case's team")
+    form = AssignForm(request.POST or None, caseworkers=services.caseworkers_of(case.team),
+                      initial={"caseworker": case.assigned_to})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(
+                actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]
+            )
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Case assigned."))
+            return redirect("cases:detail", code=case.code)
+    return render(request, "cases/case_assign.html", _case_context(request, case, form=form))
+
+
+@login_required
+def case_share(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    if not case_may_manage_sharing(case=case, user=request.user):
+        raise Http404("Only the assignee or a supervisor shares a case")
+    colleagues = services.caseworkers_of(case.team).exclude(pk=case.assigned_to_id).exclude(
+        shared_cases__case=case
+    )
+    form = ShareForm(request.POST or None, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share(actor=request.user, case=case, user=form.cleaned_data["user"])
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Case shared."))
+            return redirect("cases:detail", code=case.code)
+    return render(
+        request, "cases/case_share.html",
+        _case_context(request, case, form=form, shares=case.shares.select_related("user")),
+    )
+
+
+@login_required
+@require_POST
+def case_unshare(request, code, share_id):
+    case = case_get_for_user(user=request.user, code=code)
+    share = case.shares.filter(pk=share_id).first()
+    if share is None or not case_may_manage_sharing(case=case, user=request.user):
+        raise Http404("No such share")
+    services.case_unshare(actor=request.user, case=case, user=share.user)
+    messages.success(request, _("Sharing ended."))
+    return redirect("cases:detail", code=case.code)

@@ -1,0 +1,20 @@
+"""The navigation: each role sees the entries it may use, nothing else."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from caseworks.roles import Role, roles_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": frozenset()}
+    roles = roles_of(user)
+    items = []
+    if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
+        items.append((reverse("cases:list"), _("Cases"), "cases"))
+        items.append((reverse("cases:create"), _("New case"), "cases-new"))
+    if Role.ADMIN in roles and user.is_staff:
+        items.append((reverse("admin:index"), _("Administration"), "admin"))
+    return {"nav_items": items, "user_roles": roles}

@@ -1,0 +1,227 @@
+"""Encrypted model fields and blind indexes.
+
+Encrypted fields store Fernet tokens (MultiFernet over settings.CASEWORKS_FIELD_KEYS, newest
+key first) in a text column. They refuse unique/db_index and every lookup but `isnull`:
+searching goes through BlindIndexField columns, which hold an HMAC-SHA256 (separate key) of a
+normalised value. A value that cannot be decrypted raises DecryptionError; it never comes back
+as ciphertext or as an empty value.
+"""
+
+import datetime
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db import models
+from django.dispatch import receiver
+
+
+class DecryptionError(Exception):
+    """A stored value cannot be decrypted with any configured key.
+
+    The message names the field, never the value.
+    """
+
+
+@lru_cache(maxsize=1)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured(
+            "CASEWORKS_FIELD_KEYS is empty: set it to one or more Fernet keys, newest first "
+            "(generate one with `python manage.py generate_key`)."
+        )
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "CASEWORKS_FIELD_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes)."
+        ) from None
+
+
+def get_fernet() -> MultiFernet:
+    return _fernet(tuple(settings.CASEWORKS_FIELD_KEYS))
+
+
+@receiver(setting_changed)
+def _reset_key_caches(*, setting, **kwargs):
+    if setting in ("CASEWORKS_FIELD_KEYS", "CASEWORKS_BLIND_INDEX_KEY"):
+        _fernet.cache_clear()
+        _hmac_key.cache_clear()
+
+
+def encrypt_str(plaintext: str) -> str:
+    return get_fernet().encrypt(plaintext.encode()).decode("ascii")
+
+
+def decrypt_str(token: str, *, label: str = "value") -> str:
+    try:
+        return get_fernet().decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise DecryptionError(
+            f"Cannot decrypt {label}: it was encrypted with a key that is not in "
+            "CASEWORKS_FIELD_KEYS (wrong key, or a key removed too early after rotation)."
+        ) from None
+
+
+class EncryptedMixin:
+    """Turns a Django field into one stored encrypted in a text column."""
+
+    # Lookups that make sense on ciphertext: only whether a value is there at all.
+    allowed_lookups = ("isnull",)
+
+    def __init__(self, *args, **kwargs):
+        for option in ("unique", "db_index", "primary_key"):
+            if kwargs.get(option):
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__} cannot be {option}: ciphertext is randomised; "
+                    "add a BlindIndexField for searching."
+                )
+        super().__init__(*args, **kwargs)
+
+    def get_internal_type(self):
+        return "TextField"
+
+    def db_type(self, connection):
+        return models.TextField().db_type(connection)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self.allowed_lookups:
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: '{lookup_name}' lookups are "
+                "not possible; search through its blind index."
+            )
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name):
+        return None
+
+    def to_plaintext(self, value) -> str:
+        return str(value)
+
+    def from_plaintext(self, plaintext: str):
+        return plaintext
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if not prepared:
+            value = self.get_prep_value(value)
+        if value is None or value == "" and self.null:
+            return None
+        return encrypt_str(self.to_plaintext(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        label = f"{self.model._meta.label}.{self.name}"
+        return self.from_plaintext(decrypt_str(value, label=label))
+
+
+class EncryptedCharField(EncryptedMixin, models.CharField):
+    pass
+
+
+class EncryptedTextField(EncryptedMixin, models.TextField):
+    pass
+
+
+class EncryptedEmailField(EncryptedMixin, models.EmailField):
+    pass
+
+
+class EncryptedDateField(EncryptedMixin, models.DateField):
+    def to_plaintext(self, value) -> str:
+        return value.isoformat()
+
+    def from_plaintext(self, plaintext: str):
+        return datetime.date.fromisoformat(plaintext)
+
+
+# --- blind indexes ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _hmac_key(key: str | None) -> bytes:
+    if not key:
+        raise ImproperlyConfigured(
+            "CASEWORKS_BLIND_INDEX_KEY is empty: set it to a long random secret, different "
+            "from the field keys."
+        )
+    return key.encode()
+
+
+def normalise(value: str) -> str:
+    """Unicode NFKC, case-folded, whitespace collapsed: 'MÜLLER ' and 'müller' are equal."""
+    value = unicodedata.normalize("NFKC", value).casefold()
+    return " ".join(value.split())
+
+
+def normalise_identifier(value: str) -> str:
+    """Document and file numbers: as normalise(), without spaces, dashes, slashes and dots."""
+    return "".join(ch for ch in normalise(value) if ch.isalnum())
+
+
+def blind_index(value, *, purpose: str, normaliser: Callable[[str], str] = normalise) -> str:
+    """HMAC-SHA256 over purpose and the normalised value, as 64 hex digits.
+
+    The purpose separates domains: a name and a document number with the same text do not
+    share a digest. Names use one purpose for first, last and full name, so one digest of
+    the query finds any of them.
+    """
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    text = normaliser(str(value))
+    message = f"{purpose}\x00{text}".encode()
+    key = _hmac_key(settings.CASEWORKS_BLIND_INDEX_KEY)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+class BlindIndexField(models.CharField):
+    """A searchable HMAC of one or more other fields of the same model, computed on save.
+
+    `sources` are attribute names; their non-empty values are joined with a space.
+    """
+
+    def __init__(self, *args, sources=(), purpose="", normaliser=normalise, **kwargs):
+        self.sources = tuple(sources)
+        self.purpose = purpose
+        self.normaliser = normaliser
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["sources"] = self.sources
+        kwargs["purpose"] = self.purpose
+        for key, default in (("max_length", 64), ("editable", False), ("blank", True),
+                             ("db_index", True)):
+            if kwargs.get(key, default) == default:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if not self.sources or not self.purpose:
+            errors.append(checks.Error("BlindIndexField needs sources and a purpose.", obj=self))
+        return errors
+
+    def compute(self, instance) -> str:
+        parts = [getattr(instance, source) for source in self.sources]
+        parts = [p.isoformat() if isinstance(p, datetime.date) else str(p) for p in parts if p]
+        if not parts:
+            return ""
+        return blind_index(" ".join(parts), purpose=self.purpose, normaliser=self.normaliser)
+
+    def pre_save(self, model_instance, add):
+        value = self.compute(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,113 @@
+"""Carriers (organisations), teams, and the append-only access log."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Organisation(models.Model):
+    """A carrier (Träger) such as AWO, Caritas or Diakonie, with its own data protection law."""
+
+    class ProtectionLaw(models.TextChoices):
+        DSGVO = "dsgvo", _("GDPR / BDSG")
+        KDG = "kdg", _("KDG (Catholic church data protection law)")
+        DSG_EKD = "dsg_ekd", _("DSG-EKD (Protestant church data protection law)")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    protection_law = models.CharField(
+        _("data protection law"), max_length=10, choices=ProtectionLaw, default=ProtectionLaw.DSGVO
+    )
+    # § 195 BGB: the civil limitation period of three years is the common default.
+    retention_years = models.PositiveSmallIntegerField(_("retention period (years)"), default=3)
+    dpo_contact = models.TextField(_("data protection officer (contact)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_years__gte=1), name="organisation_retention_min_1"
+            )
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="teams", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="led_teams", blank=True,
+        verbose_name=_("supervisors"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
+    )
+    history = HistoricalRecords(m2m_fields=[supervisors, members])
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("The access log is append-only.")
+
+    def delete(self):
+        raise ValidationError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """Who opened which case file, printed which letter, exported what. Append-only.
+
+    `action` is a dotted event code ('case.viewed'); `detail` never holds personal data.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    # Kept when the user account is deleted later.
+    username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_code = models.UUIDField(_("object"), default=uuid.uuid4, db_index=True)
+    object_label = models.CharField(_("reference"), max_length=60, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The access log is append-only.")

@@ -1,0 +1,33 @@
+"""Template helpers: accessible form fields and expiry badges."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.inclusion_tag("snippets/field.html")
+def field(bound_field):
+    """A labelled field; help text and errors are tied to the input by aria-describedby."""
+    ids = []
+    if bound_field.help_text:
+        ids.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        ids.append(f"{bound_field.auto_id}_errors")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    is_checkbox = bound_field.widget_type == "checkbox"
+    return {
+        "field": bound_field,
+        "widget": bound_field.as_widget(attrs=attrs),
+        "is_checkbox": is_checkbox,
+        "is_hidden": bound_field.is_hidden,
+    }
+
+
+@register.simple_tag
+def expiry_state(status):
+    return status.expiry_state(timezone.localdate()) if status else ""

@@ -1,0 +1,1 @@
+"""Service directory, consents, referrals and letters: built in the referrals issue."""

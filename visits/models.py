@@ -1,0 +1,1 @@
+"""Visits and accompaniments: built in the visits issue."""
