@@ -3,6 +3,7 @@
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 MIN_BLIND_INDEX_KEY_LENGTH = 32
 
@@ -10,7 +11,11 @@ MIN_BLIND_INDEX_KEY_LENGTH = 32
 @checks.register(checks.Tags.security)
 def check_keys(app_configs=None, **kwargs):
     errors = []
-    if not settings.SECRET_KEY:
+    try:
+        secret_key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses an empty one on access
+        secret_key = ""
+    if not secret_key:
         errors.append(
             checks.Error(
                 "SECRET_KEY is not set.",

@@ -1,0 +1,121 @@
+"""Shared setup: two teams in two carriers; alice and bob work in team A, charlie in team B;
+sam supervises A, sue supervises B; olga is office, vera a volunteer, adam the admin."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from caseworks.models import Organisation, Team
+from cases import services
+from cases.models import StatusKind
+
+TODAY = datetime.date.today()
+
+
+def make_user(username, *roles, first_name="", last_name=""):
+    user = get_user_model().objects.create_user(
+        username, password=None, first_name=first_name, last_name=last_name  # force_login only
+    )
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def org_a(db):
+    return Organisation.objects.create(name="AWO Test", short_name="AWO")
+
+
+@pytest.fixture
+def org_b(db):
+    return Organisation.objects.create(name="Caritas Test", short_name="Caritas")
+
+
+@pytest.fixture
+def team_a(org_a):
+    return Team.objects.create(organisation=org_a, name="Team A")
+
+
+@pytest.fixture
+def team_b(org_b):
+    return Team.objects.create(organisation=org_b, name="Team B")
+
+
+@pytest.fixture
+def alice(team_a):
+    user = make_user("alice", "caseworker", first_name="Alice", last_name="Arendt")
+    team_a.members.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(team_a):
+    user = make_user("bob", "caseworker", first_name="Bob", last_name="Brandt")
+    team_a.members.add(user)
+    return user
+
+
+@pytest.fixture
+def charlie(team_b):
+    user = make_user("charlie", "caseworker", first_name="Charlie", last_name="Conrad")
+    team_b.members.add(user)
+    return user
+
+
+@pytest.fixture
+def sam(team_a):
+    user = make_user("sam", "supervisor", first_name="Sam", last_name="Stein")
+    team_a.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def sue(team_b):
+    user = make_user("sue", "supervisor", first_name="Sue", last_name="Sommer")
+    team_b.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def olga(db):
+    return make_user("olga", "office")
+
+
+@pytest.fixture
+def vera(db):
+    return make_user("vera", "volunteer")
+
+
+@pytest.fixture
+def adam(db):
+    user = make_user("adam", "admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def open_case(actor, team, *, first_name="Ahmad", last_name="Karimi", birth_date=None,
+              kind=StatusKind.PERMISSION_TO_RESIDE, valid_until=None, document_number="",
+              assigned_to=None, **case_fields):
+    return services.case_create(
+        actor=actor,
+        team=team,
+        assigned_to=assigned_to,
+        client={"first_name": first_name, "last_name": last_name,
+                "birth_date": birth_date or datetime.date(1990, 5, 17)},
+        status={"kind": kind, "valid_from": TODAY - datetime.timedelta(days=30),
+                "valid_until": valid_until or TODAY + datetime.timedelta(days=150),
+                "document_number": document_number},
+        **case_fields,
+    )
+
+
+@pytest.fixture
+def alice_case(alice, team_a):
+    return open_case(alice, team_a, accommodation_address="Am Bahnhof 3\n12345 Musterstadt")
+
+
+@pytest.fixture
+def charlie_case(charlie, team_b):
+    return open_case(charlie, team_b, first_name="Yonas", last_name="Haile")

@@ -1,0 +1,42 @@
+"""No name, birth date, document number, address or phone in any table, history included."""
+
+import datetime
+
+from django.db import connection
+
+from cases import services
+from tests.conftest import TODAY, open_case
+
+SECRETS = ["Xaverius", "Quentinsdottir", "1987-03-14", "ZX9876543", "Geheimweg", "2345678",
+           "Zephyrine"]
+
+
+def all_rows_as_text():
+    text = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            text.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(text)
+
+
+def test_it_keeps_personal_data_out_of_every_table(alice, team_a):
+    case = open_case(
+        alice, team_a, first_name="Xaverius", last_name="Quentinsdottir",
+        birth_date=datetime.date(1987, 3, 14), document_number="ZX9876543",
+        accommodation_address="Geheimweg 17",
+    )
+    client = case.clients.get()
+    # A second version in the history tables, and a second household member.
+    services.client_update(actor=alice, client=client, expected_version=client.version,
+                           data={"phone": "+49 151 2345678"})
+    services.client_create(actor=alice, case=case,
+                           data={"first_name": "Zephyrine", "last_name": "Quentinsdottir",
+                                 "relationship": "child", "birth_date": TODAY})
+    dump = all_rows_as_text()
+    assert "historicalclient" in " ".join(connection.introspection.table_names()).lower()
+    for secret in SECRETS:
+        assert secret not in dump, secret
+    # The data is there, encrypted: the ORM reads it back.
+    assert case.clients.get(pk=client.pk).phone == "+49 151 2345678"
+    assert client.history.count() == 2
