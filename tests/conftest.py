@@ -119,3 +119,17 @@ def alice_case(alice, team_a):
 @pytest.fixture
 def charlie_case(charlie, team_b):
     return open_case(charlie, team_b, first_name="Yonas", last_name="Haile")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read English messages; the German UI is checked in test_language.py."""
+    from django.utils import translation
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -1,0 +1,54 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from caseworks.models import AccessLog
+
+
+def test_the_roles_exist_after_migrating(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "caseworker", "supervisor", "office", "volunteer", "admin"}
+
+
+@pytest.mark.parametrize("who, sees, hidden", [
+    ("alice", ["/cases/new/"], ["/admin/"]),
+    ("sam", ["/cases/new/"], ["/admin/"]),
+    ("adam", ["/admin/"], ["/cases/"]),
+    ("olga", [], ["/cases/", "/admin/"]),
+    ("vera", [], ["/cases/", "/admin/"]),
+])
+def test_the_navigation_shows_each_role_its_tools(client, request, who, sees, hidden):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get("/", follow=True)
+    nav = [url for url, _label, _key in response.context["nav_items"]]
+    for url in sees:
+        assert url in nav
+    for url in hidden:
+        assert url not in nav
+
+
+def test_the_access_log_is_append_only(alice, alice_case):
+    from caseworks.audit import log_access
+    log_access(user=alice, action="case.viewed", obj=alice_case, label=alice_case.reference)
+    entry = AccessLog.objects.get()
+    with pytest.raises(Exception, match="append-only"):
+        entry.save()
+    with pytest.raises(Exception, match="append-only"):
+        entry.delete()
+    with pytest.raises(Exception, match="append-only"):
+        AccessLog.objects.all().delete()
+    with pytest.raises(Exception, match="append-only"):
+        AccessLog.objects.update(action="x")
+    assert AccessLog.objects.get().action == "case.viewed"
+
+
+def test_login_and_logout(client, db):
+    from django.contrib.auth import get_user_model
+    get_user_model().objects.create_user("lena", password="a-long-passphrase-2026")
+    response = client.post("/accounts/login/", {"username": "lena",
+                                                "password": "a-long-passphrase-2026"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert client.get("/accounts/logout/").status_code == 405  # POST only
+    client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302

@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from caseworks.models import Organisation, Team
+from cases.models import Case, Client, ResidenceStatus, StatusKind
+
+
+def test_it_refuses_to_run_with_debug_off(db):
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert not Organisation.objects.exists()
+
+
+@override_settings(DEBUG=True)
+def test_it_builds_the_demo_house(db, capsys):
+    call_command("seed_demo", clients=40)
+    assert Organisation.objects.count() == 3
+    assert set(Team.objects.values_list("organisation__short_name", flat=True)) == {
+        "AWO", "Caritas"}
+    assert Client.objects.count() == 40
+    kinds = set(ResidenceStatus.objects.values_list("kind", flat=True))
+    assert kinds == set(StatusKind.values)
+    user = authenticate(username="caseworker1", password="demo")
+    assert user is not None
+    assert Case.objects.filter(assigned_to=user).exists()
+    out = capsys.readouterr().out
+    assert "supervisor2" in out and "password for all: demo" in out
+    # Running it again with --if-empty changes nothing.
+    call_command("seed_demo", if_empty=True)
+    assert Client.objects.count() == 40
+
+
+@override_settings(DEBUG=True)
+def test_it_makes_some_documents_expire_soon(db):
+    from cases.selectors import case_filter_expiring
+    call_command("seed_demo", clients=40)
+    assert case_filter_expiring(Case.objects.all()).exists()
