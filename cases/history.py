@@ -12,8 +12,8 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from caseworks.models import Team
 from cases.models import Case, CaseShare, Client, ResidenceStatus
+from caseworks.models import Team
 
 # Bookkeeping columns that say nothing to a reader.
 HIDDEN = {"id", "code", "version", "created_at", "updated_at", "recorded_at", "case", "client"}

@@ -107,6 +107,9 @@ class CaseShare(models.Model):
             models.UniqueConstraint(fields=["case", "user"], name="caseshare_unique_user")
         ]
 
+    def __str__(self):
+        return f"{self.case} → {self.user}"
+
 
 # django-guardian with direct foreign keys (fast joins instead of generic object_pk strings).
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -307,3 +310,6 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

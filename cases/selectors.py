@@ -14,10 +14,10 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from cases.models import Case, Client, ResidenceStatus
 from caseworks.fields import blind_index, normalise_identifier
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
-from cases.models import Case, Client, ResidenceStatus
 
 
 def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:

@@ -16,8 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caseworks.models import Team
-from caseworks.roles import Role, has_role
 from cases.models import (
     Case,
     CaseShare,
@@ -27,6 +25,8 @@ from cases.models import (
     Relationship,
     ResidenceStatus,
 )
+from caseworks.models import Team
+from caseworks.roles import Role, has_role
 
 CASE_PERMISSIONS = ("view_case", "change_case")
 

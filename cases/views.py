@@ -13,8 +13,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caseworks.audit import log_access
-from caseworks.roles import Role, has_role
 from cases import services
 from cases.forms import (
     AssignForm,
@@ -35,6 +33,8 @@ from cases.selectors import (
     household_with_statuses,
     prefetch_households,
 )
+from caseworks.audit import log_access
+from caseworks.roles import Role, has_role
 
 
 def _case_worker_or_supervisor(request):

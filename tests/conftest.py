@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from caseworks.models import Organisation, Team
 from cases import services
 from cases.models import StatusKind
+from caseworks.models import Organisation, Team
 
 TODAY = datetime.date.today()
 

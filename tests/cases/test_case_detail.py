@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from caseworks.models import AccessLog
 from cases import services
+from caseworks.models import AccessLog
 from tests.conftest import TODAY, open_case
 
 

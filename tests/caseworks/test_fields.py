@@ -4,8 +4,8 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 
-from caseworks.fields import DecryptionError, EncryptedCharField
 from cases.models import Client
+from caseworks.fields import DecryptionError, EncryptedCharField
 
 KEY_1 = Fernet.generate_key().decode()
 KEY_2 = Fernet.generate_key().decode()
@@ -55,9 +55,8 @@ def test_it_refuses_unique_and_index():
 
 
 def test_it_raises_a_clear_error_with_a_wrong_key(client_row):
-    with override_settings(CASEWORKS_FIELD_KEYS=[KEY_1]):
-        with pytest.raises(DecryptionError) as info:
-            Client.objects.get(pk=client_row.pk)
+    with override_settings(CASEWORKS_FIELD_KEYS=[KEY_1]), pytest.raises(DecryptionError) as info:
+        Client.objects.get(pk=client_row.pk)
     message = str(info.value)
     assert "cases.Client." in message
     assert "CASEWORKS_FIELD_KEYS" in message
@@ -75,9 +74,10 @@ def test_it_reads_old_values_after_rotation_and_writes_with_the_newest_key(setti
 
 
 def test_it_refuses_to_encrypt_without_keys(client_row):
-    with override_settings(CASEWORKS_FIELD_KEYS=[]):
-        with pytest.raises(ImproperlyConfigured, match="CASEWORKS_FIELD_KEYS is empty"):
-            client_row.save()
+    with override_settings(CASEWORKS_FIELD_KEYS=[]), pytest.raises(
+        ImproperlyConfigured, match="CASEWORKS_FIELD_KEYS is empty"
+    ):
+        client_row.save()
 
 
 def test_it_keeps_empty_optional_values_empty(alice_case):

@@ -3,8 +3,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from caseworks.models import Organisation, Team
 from cases.models import Case, Client, ResidenceStatus, StatusKind
+from caseworks.models import Organisation, Team
 
 
 def test_it_refuses_to_run_with_debug_off(db):

@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from caseworks.models import Organisation, Team
-from caseworks.roles import Role
 from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
+from caseworks.models import Organisation, Team
+from caseworks.roles import Role
 
-PASSWORD = "demo"
+PASSWORD = "demo"  # noqa: S105  (documented demo password; the command is DEBUG-only)
 
 # (username, first name, last name, roles, team key, leads team)
 USERS = [
