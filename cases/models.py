@@ -88,6 +88,10 @@ class Case(models.Model):
     def is_closed(self) -> bool:
         return self.closed_on is not None
 
+    @property
+    def next_visit_overdue(self) -> bool:
+        return self.next_visit_due is not None and self.next_visit_due < timezone.localdate()
+
 
 class CaseShare(models.Model):
     """A case explicitly shared with a colleague, who then works on it like the assignee."""
@@ -257,7 +261,8 @@ class ResidenceStatus(models.Model):
     client = models.ForeignKey(Client, models.CASCADE, related_name="statuses")
     kind = models.CharField(_("residence status"), max_length=40, choices=StatusKind)
     fiction_subtype = models.CharField(
-        _("type of fictional certificate"), max_length=10, choices=FictionSubtype, blank=True
+        _("type of fictional certificate"), max_length=10, choices=FictionSubtype, blank=True,
+        help_text=_("Only for a fictional certificate: § 81 (4) alone allows travel."),
     )
     document_number = EncryptedCharField(_("document number"), max_length=60, blank=True)
     document_number_bidx = BlindIndexField(

@@ -182,6 +182,11 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 
+# Nationality: ISO 3166 plus the two answers the countries list lacks (user-assigned codes).
+COUNTRIES_OVERRIDE = {"XS": _("stateless"), "XU": _("unclear nationality")}
+COUNTRIES_FIRST = ["SY", "AF", "IQ", "TR", "IR", "ER", "UA", "XS", "XU"]
+COUNTRIES_FIRST_BREAK = "──────────"
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
