@@ -49,6 +49,11 @@ def _save(obj, actor) -> None:
     obj.save()
 
 
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it before changing it."))
+
+
 def _lock_for_update(obj, expected_version: int):
     """Lock the row and compare versions.
 
@@ -171,6 +176,7 @@ CASE_EDITABLE = ("opened_on", "allocated_on", "accommodation_address", "next_vis
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case:
     current = _lock_for_update(case, expected_version)
+    _require_open(current)
     for field in CASE_EDITABLE:
         if field in data:
             setattr(current, field, data[field])
@@ -226,6 +232,7 @@ def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | Non
     """Close the case: it leaves every caseload and only the team's supervisors keep access."""
     _require_supervisor(actor, case)
     current = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(current)
     current.closed_on = closed_on or timezone.localdate()
     current.closing_reason = reason
     current.version += 1
@@ -249,6 +256,7 @@ CLIENT_FIELDS = (
 
 @transaction.atomic
 def client_create(*, actor, case: Case, data: dict) -> Client:
+    _require_open(case)
     client = Client(case=case, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
     _save(client, actor)
     return client
@@ -257,6 +265,7 @@ def client_create(*, actor, case: Case, data: dict) -> Client:
 @transaction.atomic
 def client_update(*, actor, client: Client, expected_version: int, data: dict) -> Client:
     current = _lock_for_update(client, expected_version)
+    _require_open(current.case)
     for field in CLIENT_FIELDS:
         if field in data:
             setattr(current, field, data[field])
@@ -272,6 +281,7 @@ STATUS_FIELDS = (
 
 @transaction.atomic
 def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatus:
+    _require_open(client.case)
     status = ResidenceStatus(client=client, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
     _save(status, actor)
     return status

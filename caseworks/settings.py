@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseworks.middleware.NoStoreMiddleware",
+    "caseworks.errors.DecryptionErrorMiddleware",
 ]
 
 ROOT_URLCONF = "caseworks.urls"

@@ -79,3 +79,10 @@ def test_a_supervisor_opens_the_team_case(client, sam, alice_case):
 def test_an_unknown_case_is_404(client, alice):
     client.force_login(alice)
     assert client.get("/cases/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_it_flags_an_overdue_next_visit(client, alice, team_a):
+    case = open_case(alice, team_a, next_visit_due=TODAY - datetime.timedelta(days=1))
+    client.force_login(alice)
+    assert "(overdue)" in client.get(f"/cases/{case.code}/").content.decode()
+    assert "(overdue)" in client.get("/cases/").content.decode()

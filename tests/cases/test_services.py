@@ -128,3 +128,16 @@ def test_case_create_saves_nothing_when_the_status_is_invalid(alice, team_a):
                     "valid_until": datetime.date(2026, 4, 1)},
         )
     assert Case.objects.count() == 0 and Client.objects.count() == 0
+
+
+def test_a_closed_case_is_read_only(sam, alice_case):
+    services.case_close(actor=sam, case=alice_case, reason="returned")
+    case = Case.objects.get(pk=alice_case.pk)
+    with pytest.raises(ValidationError, match="closed"):
+        services.case_update(actor=sam, case=case, expected_version=case.version,
+                             data={"accommodation_address": "x"})
+    with pytest.raises(ValidationError, match="closed"):
+        services.client_create(actor=sam, case=case,
+                               data={"first_name": "A", "last_name": "B"})
+    with pytest.raises(ValidationError, match="closed"):
+        services.case_close(actor=sam, case=case, reason="other")

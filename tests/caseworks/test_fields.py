@@ -84,3 +84,14 @@ def test_it_keeps_empty_optional_values_empty(alice_case):
     client = alice_case.clients.get()
     assert client.phone == ""
     assert Client.objects.get(pk=client.pk).email == ""
+
+
+def test_a_wrong_key_shows_a_clear_page_not_a_crash(client, alice, alice_case, caplog):
+    client.force_login(alice)
+    with override_settings(CASEWORKS_FIELD_KEYS=[KEY_1]):
+        response = client.get(f"/cases/{alice_case.code}/")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "cannot be read with the configured encryption key" in html
+    assert "Karimi" not in html and "Karimi" not in caplog.text
+    assert "cases.Client" in caplog.text or "cases.Case" in caplog.text

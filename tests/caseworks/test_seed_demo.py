@@ -37,3 +37,18 @@ def test_it_makes_some_documents_expire_soon(db):
     from cases.selectors import case_filter_expiring
     call_command("seed_demo", clients=40)
     assert case_filter_expiring(Case.objects.all()).exists()
+
+
+@override_settings(DEBUG=True)
+def test_demo_caseworkers_do_not_see_each_others_teams(client, db):
+    call_command("seed_demo", clients=30)
+    other = Case.objects.filter(assigned_to__username="caseworker3").first()
+    own = Case.objects.filter(assigned_to__username="caseworker1").first()
+    assert client.login(username="caseworker1", password="demo")
+    assert client.get(f"/cases/{own.code}/").status_code == 200
+    assert client.get(f"/cases/{other.code}/").status_code == 404
+    assert client.get(f"/cases/{other.code}/history/").status_code == 404
+    client.logout()
+    assert client.login(username="supervisor", password="demo")
+    assert client.get(f"/cases/{own.code}/").status_code == 200
+    assert client.get(f"/cases/{other.code}/").status_code == 404
