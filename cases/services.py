@@ -186,6 +186,18 @@ def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case
 
 
 @transaction.atomic
+def case_set_next_visit_due(*, actor, case: Case, next_visit_due) -> Case:
+    """Set when the next visit is due (recorded with each visit)."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(current)
+    if current.next_visit_due != next_visit_due:
+        current.next_visit_due = next_visit_due
+        current.version += 1
+        _save(current, actor)
+    return current
+
+
+@transaction.atomic
 def case_assign(*, actor, case: Case, caseworker) -> Case:
     """Assign or reassign; the previous assignee loses access unless the case is shared
     with them."""

@@ -34,7 +34,12 @@ from cases.selectors import (
     prefetch_households,
 )
 from caseworks.audit import log_access
+from caseworks.casefile import panels_for, timeline_for
 from caseworks.roles import Role, has_role
+
+
+TIMELINE_PAGE = 50
+TIMELINE_MAX = 1000
 
 
 def _case_worker_or_supervisor(request):
@@ -160,11 +165,17 @@ def case_detail(request, code):
     case = case_get_for_user(user=request.user, code=code)
     log_access(user=request.user, action="case.viewed", obj=case, label=case.reference)
     household = household_with_statuses(case)
+    limit = TIMELINE_PAGE
+    if request.GET.get("entries", "").isdigit():
+        limit = min(int(request.GET["entries"]), TIMELINE_MAX)
+    timeline, more = timeline_for(case, limit=limit)
     return render(
         request,
         "cases/case_detail.html",
         _case_context(request, case, household=household, tab="overview",
-                      shares=case.shares.select_related("user")),
+                      shares=case.shares.select_related("user"),
+                      panels=panels_for(case, user=request.user), timeline=timeline,
+                      more_entries=limit + TIMELINE_PAGE if more else None),
     )
 
 

@@ -14,7 +14,10 @@ def navigation(request):
     items = []
     if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
         items.append((reverse("cases:list"), _("Cases"), "cases"))
+        items.append((reverse("visits:week"), _("My week"), "week"))
         items.append((reverse("cases:create"), _("New case"), "cases-new"))
+    if Role.VOLUNTEER in roles:
+        items.append((reverse("volunteer:list"), _("My accompaniments"), "volunteer"))
     if Role.ADMIN in roles and user.is_staff:
         items.append((reverse("admin:index"), _("Administration"), "admin"))
     return {"nav_items": items, "user_roles": roles}

@@ -111,3 +111,35 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The access log is append-only.")
+
+
+class Service(models.Model):
+    """The directory of destinations and referral targets, managed by admins.
+
+    Shared master data (like teams): accompaniments go to these, referrals are sent to them.
+    """
+
+    class Kind(models.TextChoices):
+        AUTHORITY = "authority", _("authority")
+        INSTITUTION = "institution", _("institution")
+        DOCTOR = "doctor", _("doctor / clinic")
+        COUNSELLING = "counselling", _("specialised service")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("service directory")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name

@@ -8,5 +8,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
+    path("cases/<uuid:code>/", include("visits.urls_case")),
+    path("visits/", include("visits.urls")),
+    path("volunteer/", include("visits.urls_volunteer")),
     path("admin/", admin.site.urls),
 ]

@@ -11,4 +11,6 @@ def home(request):
     roles = roles_of(request.user)
     if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
         return redirect("cases:list")
+    if Role.VOLUNTEER in roles:
+        return redirect("volunteer:list")
     return render(request, "caseworks/home.html", {"roles": roles})

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Visits and accompaniments")
+
+    def ready(self):
+        from visits import casefile  # noqa: F401  (registers timeline entries and panels)

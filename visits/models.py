@@ -1,1 +1,183 @@
-"""Visits and accompaniments: built in the visits issue."""
+"""First and follow-up visits, the arrival checklist, and accompaniments (Begleitungen)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from caseworks.fields import EncryptedTextField
+from caseworks.models import Service
+from cases.models import Case, Client
+
+MAX_VISIT_MINUTES = 12 * 60
+
+
+class Topic(models.TextChoices):
+    ORIENTATION = "orientation", _("orientation in daily life")
+    HOUSING = "housing", _("housing")
+    HEALTH = "health", _("health")
+    SCHOOL = "school", _("school / Kita")
+    WORK = "work", _("work / training")
+    LANGUAGE = "language", _("language and integration course")
+    ASYLUM = "asylum", _("asylum procedure / residence")
+    BENEFITS = "benefits", _("benefits")
+    FAMILY_REUNIFICATION = "family_reunification", _("family reunification")
+    CULTURE = "culture", _("cultural and integration questions")
+    OTHER = "other", _("other")
+
+
+class Place(models.TextChoices):
+    ACCOMMODATION = "accommodation", _("accommodation")
+    OFFICE = "office", _("office")
+    REMOTE = "remote", _("phone / video")
+    ELSEWHERE = "elsewhere", _("elsewhere")
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        FIRST = "first", _("first visit")
+        FOLLOW_UP = "follow_up", _("follow-up visit")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="visits")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    place = models.CharField(_("place"), max_length=20, choices=Place, default=Place.ACCOMMODATION)
+    present = models.ManyToManyField(Client, blank=True, related_name="visits",
+                                     verbose_name=_("household members present"))
+    interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
+    interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    # § 53 StPO gives no right to refuse testimony: the form nudges towards topics over prose.
+    notes = EncryptedTextField(_("notes"), blank=True)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[present])
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(kind="first"),
+                                    name="visit_one_first_per_case"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_VISIT_MINUTES),
+                name="visit_duration_1_to_720",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+    def get_topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [str(labels.get(t, t)) for t in self.topics]
+
+
+class ChecklistItem(models.TextChoices):
+    """The arrival checklist walked through at the first visit."""
+
+    REGISTRATION = "registration", _("registration at the residents' office")
+    HEALTH_INSURANCE = "health_insurance", _("health insurance / health card")
+    BENEFITS = "benefits", _("benefits (AsylbLG / SGB II)")
+    SCHOOL_KITA = "school_kita", _("school / Kita place")
+    DOCTOR = "doctor", _("family doctor")
+    LANGUAGE_COURSE = "language_course", _("language course")
+
+
+class ArrivalCheck(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="arrival_checks")
+    item = models.CharField(_("item"), max_length=20, choices=ChecklistItem)
+    is_done = models.BooleanField(_("done"), default=False)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("arrival checklist point")
+        verbose_name_plural = _("arrival checklist")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item"], name="arrivalcheck_unique_item"),
+            models.CheckConstraint(condition=Q(is_done=False) | Q(done_on__isnull=False),
+                                   name="arrivalcheck_done_has_date"),
+        ]
+
+    def __str__(self):
+        return self.get_item_display()
+
+
+class Accompaniment(models.Model):
+    class DestinationKind(models.TextChoices):
+        AUTHORITY = "authority", _("authority")
+        INSTITUTION = "institution", _("institution")
+        DOCTOR = "doctor", _("doctor")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="accompaniments")
+    client = models.ForeignKey(Client, models.PROTECT, related_name="accompaniments",
+                               verbose_name=_("person accompanied"))
+    destination_kind = models.CharField(_("destination type"), max_length=20,
+                                        choices=DestinationKind)
+    service = models.ForeignKey(Service, models.PROTECT, null=True, blank=True,
+                                related_name="accompaniments",
+                                verbose_name=_("destination (directory)"))
+    # Free text can reveal health details (a named practice): encrypted.
+    destination_text = EncryptedTextField(_("destination (free text)"), blank=True)
+    appointment_at = models.DateTimeField(_("appointment"))
+    purpose = EncryptedTextField(_("purpose"))
+    outcome = EncryptedTextField(_("outcome"), blank=True)
+    accompanied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="accompaniments", verbose_name=_("accompanied by"),
+    )
+    interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
+    interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("accompaniment")
+        verbose_name_plural = _("accompaniments")
+        ordering = ["appointment_at", "id"]
+        indexes = [models.Index(fields=["accompanied_by", "status", "appointment_at"])]
+        # "A directory entry or a free-text destination" cannot be a CheckConstraint: the free
+        # text is ciphertext. The service and the form enforce it.
+
+    def __str__(self):
+        return f"{self.get_destination_kind_display()} {self.appointment_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def destination(self) -> str:
+        """The place, as a caseworker or volunteer would say it."""
+        if self.service_id and self.destination_text:
+            return f"{self.service.name}, {self.destination_text}"
+        return self.service.name if self.service_id else self.destination_text
+
+
+class CalendarToken(models.Model):
+    """The secret of a personal calendar feed. Only its SHA-256 is stored: a leaked database
+    does not open anyone's calendar. Renewing replaces it, and the old URL stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE,
+                                related_name="calendar_token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.user}"

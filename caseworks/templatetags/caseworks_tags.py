@@ -24,6 +24,7 @@ def field(bound_field):
         "field": bound_field,
         "widget": bound_field.as_widget(attrs=attrs),
         "is_checkbox": is_checkbox,
+        "is_group": bound_field.widget_type in ("checkboxselectmultiple", "radioselect"),
         "is_hidden": bound_field.is_hidden,
     }
 
@@ -31,3 +32,11 @@ def field(bound_field):
 @register.simple_tag
 def expiry_state(status):
     return status.expiry_state(timezone.localdate()) if status else ""
+
+
+@register.simple_tag(takes_context=True)
+def render_part(context, part):
+    """Render a case-file panel or timeline entry (caseworks.casefile) in the page's context."""
+    template_obj = context.template.engine.get_template(part.template)
+    with context.push(part.context):
+        return template_obj.render(context)

@@ -1,5 +1,7 @@
 """Demo data: one house of three carriers, two teams, the demo users and realistic cases.
 
+It lives in referrals, the app at the top of the dependency chain, because it seeds them all.
+
 Refuses to run unless DEBUG is on: demo users with the password "demo" must never reach a
 production database. Deterministic (fixed seed), written through the services so the
 history names a user for every change.
@@ -18,7 +20,9 @@ from faker import Faker
 
 from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
-from caseworks.models import Organisation, Team
+from visits import services as visit_services
+from visits.models import ChecklistItem, Place, Topic, Visit
+from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
 
 PASSWORD = "demo"  # noqa: S105  (documented demo password; the command is DEBUG-only)
@@ -64,6 +68,15 @@ ORIGINS = {
            ["Diallo", "Bah", "Barry", "Camara"], "Französisch, Fulfulde"),
 }
 
+PURPOSES = [
+    "Verlängerung der Aufenthaltsgestattung",
+    "Antrag auf Leistungen",
+    "Anmeldung des Wohnsitzes",
+    "Schulanmeldung",
+    "Vorsorgeuntersuchung",
+    "Kontoeröffnung",
+]
+
 AUTHORITIES = ["Ausländerbehörde der Stadt", "BAMF Außenstelle", "Zentrale Ausländerbehörde"]
 VALIDITY_DAYS = {
     StatusKind.ARRIVAL_CERTIFICATE: 180,
@@ -102,6 +115,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data exists already. Delete var/ to start afresh.")
         with transaction.atomic():
             teams, users = self.create_house()
+            self.create_services()
             persons = self.create_cases(teams, users, clients)
         self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
         self.print_logins()
@@ -189,7 +203,73 @@ class Command(BaseCommand):
                 for status in self.status(rng, kinds[created % len(kinds)], opened, today):
                     services.residence_status_add(actor=worker, client=client, data=status)
                 created += 1
+            self.record_visits(rng, case, worker, users["volunteer1"], today)
         return created
+
+    def create_services(self):
+        kinds = Service.Kind
+        for name, kind, address in [
+            ("Ausländerbehörde der Stadt Musterstadt", kinds.AUTHORITY, "Rathausplatz 1\n12345 Musterstadt"),
+            ("Jobcenter Musterstadt", kinds.AUTHORITY, "Bahnhofstraße 20\n12345 Musterstadt"),
+            ("Sozialamt – Leistungen nach AsylbLG", kinds.AUTHORITY, "Rathausplatz 3\n12345 Musterstadt"),
+            ("Bürgeramt", kinds.AUTHORITY, "Marktstraße 5\n12345 Musterstadt"),
+            ("BAMF Außenstelle", kinds.AUTHORITY, "Am Ankunftszentrum 2\n12340 Nachbarstadt"),
+            ("Familienkasse", kinds.AUTHORITY, "Kanalstraße 7\n12345 Musterstadt"),
+            ("Grundschule am Park", kinds.INSTITUTION, "Parkweg 4\n12345 Musterstadt"),
+            ("Kita Sonnenblume", kinds.INSTITUTION, "Blumenstraße 9\n12345 Musterstadt"),
+            ("Sparkasse Musterstadt", kinds.INSTITUTION, "Marktplatz 2\n12345 Musterstadt"),
+            ("Hausarztpraxis am Markt", kinds.DOCTOR, "Marktplatz 8\n12345 Musterstadt"),
+            ("Kinderarztpraxis Lindenhof", kinds.DOCTOR, "Lindenallee 12\n12345 Musterstadt"),
+            ("St.-Marien-Krankenhaus", kinds.DOCTOR, "Klinikweg 1\n12345 Musterstadt"),
+        ]:
+            Service.objects.create(name=name, kind=kind, address=address)
+
+    def record_visits(self, rng, case, worker, volunteer, today):
+        """A first visit with its checklist, follow-ups since, and a few accompaniments."""
+        if rng.random() < 0.1:
+            return  # just arrived: the first visit is still pending
+        date = min(today, case.opened_on + datetime.timedelta(days=rng.randint(0, 5)))
+        members = list(case.clients.all())
+        language = "Arabisch" if rng.random() < 0.5 else "Dari"
+        visit_services.visit_record(
+            actor=worker, case=case, kind=Visit.Kind.FIRST, date=date, duration_minutes=90,
+            place=Place.ACCOMMODATION, present=members, interpreter_language=language,
+            topics=[Topic.ORIENTATION, Topic.HOUSING, Topic.BENEFITS],
+            checklist={item: rng.random() < 0.6 for item in ChecklistItem.values},
+        )
+        follow_ups = 0
+        while follow_ups < 8:
+            date = date + datetime.timedelta(days=rng.randint(14, 45))
+            if date > today:
+                break
+            visit_services.visit_record(
+                actor=worker, case=case, kind=Visit.Kind.FOLLOW_UP, date=date,
+                duration_minutes=rng.choice([30, 45, 60, 90]),
+                place=rng.choice(list(Place)), present=members[: rng.randint(1, len(members))],
+                interpreter_language=language, topics=rng.sample(list(Topic.values), 2),
+            )
+            follow_ups += 1
+        due = date + datetime.timedelta(days=rng.randint(14, 30))
+        services.case_set_next_visit_due(actor=worker, case=case,
+                                         next_visit_due=max(due, today - datetime.timedelta(days=10)))
+        destinations = list(Service.objects.all())
+        for _i in range(rng.randint(0, 2)):
+            service = rng.choice(destinations)
+            kind = {Service.Kind.DOCTOR: "doctor", Service.Kind.INSTITUTION: "institution"}.get(
+                service.kind, "authority")
+            when = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
+                days=rng.randint(-20, 10), hours=rng.randint(-3, 3))
+            accompaniment = visit_services.accompaniment_plan(actor=worker, case=case, data={
+                "client": members[0], "destination_kind": kind, "service": service,
+                "appointment_at": when, "purpose": rng.choice(PURPOSES),
+                "accompanied_by": volunteer if rng.random() < 0.3 else worker,
+                "interpreter_language": language,
+            })
+            if when < timezone.now() and rng.random() < 0.7:
+                visit_services.accompaniment_update(
+                    actor=worker, accompaniment=accompaniment,
+                    expected_version=accompaniment.version,
+                    data={"status": "done", "outcome": "Termin wahrgenommen, Unterlagen abgegeben."})
 
     def household(self, rng, size, males, females, last_name, opened):
         today = opened
@@ -205,10 +285,13 @@ class Command(BaseCommand):
             people.append({"first_name": rng.choice(names), "last_name": last_name,
                            "birth_date": adult(), "gender": spouse_gender,
                            "relationship": Relationship.SPOUSE})
+        taken = {p["first_name"] for p in people}
         for _i in range(size - len(people)):
             gender = rng.choice([Gender.FEMALE, Gender.MALE])
-            names = males if gender == Gender.MALE else females
-            people.append({"first_name": rng.choice(names), "last_name": last_name,
+            names = [n for n in (males if gender == Gender.MALE else females) if n not in taken]
+            names = names or (males + females)
+            taken.add(name := rng.choice(names))
+            people.append({"first_name": name, "last_name": last_name,
                            "birth_date": child(), "gender": gender,
                            "relationship": Relationship.CHILD})
         return people

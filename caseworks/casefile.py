@@ -1,0 +1,66 @@
+"""What other apps contribute to the case file, without the cases app importing them.
+
+Dependencies point referrals → visits → cases → caseworks, yet the case file shows visits and
+referrals. Each app registers providers here in its AppConfig.ready(); the case file asks.
+A provider must run a fixed number of queries, whatever the number of entries.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime | datetime.date
+    kind: str  # a CSS/template key, e.g. "visit", "accompaniment", "status"
+    template: str
+    context: dict = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> datetime.datetime:
+        if isinstance(self.at, datetime.datetime):
+            return self.at.replace(tzinfo=None)
+        return datetime.datetime.combine(self.at, datetime.time.max)
+
+
+@dataclass
+class Panel:
+    """A box on the case file (open checklist points, upcoming appointments)."""
+
+    order: int
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+_timeline: list[Callable] = []
+_panels: list[Callable] = []
+
+
+def register_timeline(provider: Callable) -> Callable:
+    """provider(case, *, limit) -> newest `limit` TimelineEntry of its kind."""
+    if provider not in _timeline:
+        _timeline.append(provider)
+    return provider
+
+
+def register_panel(provider: Callable) -> Callable:
+    """provider(case, *, user) -> Panel or None."""
+    if provider not in _panels:
+        _panels.append(provider)
+    return provider
+
+
+def timeline_for(case, *, limit: int) -> tuple[list[TimelineEntry], bool]:
+    """The newest `limit` entries across all apps, newest first, and whether there are more.
+
+    Each provider returns at most limit + 1 entries, so merging them finds the true newest.
+    """
+    entries = [e for provider in _timeline for e in provider(case, limit=limit + 1)]
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries[:limit], len(entries) > limit
+
+
+def panels_for(case, *, user) -> list[Panel]:
+    panels = [p for provider in _panels if (p := provider(case, user=user)) is not None]
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,82 @@
+"""Personal calendar feeds (iCalendar): times, places and case reference numbers only —
+never a client's name, status or the free-text purpose of an appointment."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from icalendar import Calendar, Event
+
+from visits.models import Accompaniment, CalendarToken
+from visits.selectors import own_cases
+
+FEED_DAYS_BACK = 30
+FEED_DAYS_AHEAD = 180
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_token_renew(*, user) -> str:
+    """A new secret for the user's feed; the previous URL stops working at once."""
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.update_or_create(user=user, defaults={"token_hash": _hash(token)})
+    return token
+
+
+def calendar_user_for_token(token: str):
+    found = (CalendarToken.objects.select_related("user")
+             .filter(token_hash=_hash(token), user__is_active=True).first())
+    return found.user if found else None
+
+
+def calendar_feed(*, user, language: str = "de") -> bytes:
+    now = timezone.now()
+    cases = own_cases(user=user)
+    accompaniments = (
+        Accompaniment.objects.filter(
+            status=Accompaniment.Status.PLANNED, case__closed_on__isnull=True,
+            appointment_at__gte=now - datetime.timedelta(days=FEED_DAYS_BACK),
+            appointment_at__lte=now + datetime.timedelta(days=FEED_DAYS_AHEAD))
+        .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
+        .select_related("service", "case")
+        .only("code", "appointment_at", "destination_kind", "service__name",
+              "service__address", "case__reference", "case__closed_on")
+        .order_by("appointment_at")
+    )
+    due = cases.filter(next_visit_due__isnull=False).only("code", "reference", "next_visit_due")
+
+    cal = Calendar()
+    cal.add("prodid", "-//Caseworks//Calendar feed//DE")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Caseworks")
+    with override(language):
+        for a in accompaniments:
+            event = Event()
+            event.add("uid", f"accompaniment-{a.code}@caseworks")
+            event.add("dtstamp", now)
+            event.add("dtstart", a.appointment_at)
+            event.add("dtend", a.appointment_at + datetime.timedelta(hours=1))
+            event.add("summary", _("Accompaniment %(ref)s: %(kind)s") % {
+                "ref": a.case.reference, "kind": a.get_destination_kind_display()})
+            if a.service_id:
+                # Directory data only: free text typed by a caseworker could name a person.
+                place = a.service.name + (f", {a.service.address}" if a.service.address else "")
+                event.add("location", place.replace("\n", ", "))
+            cal.add_component(event)
+        for case in due:
+            event = Event()
+            event.add("uid", f"visit-due-{case.code}-{case.next_visit_due:%Y%m%d}@caseworks")
+            event.add("dtstamp", now)
+            event.add("dtstart", case.next_visit_due)
+            event.add("dtend", case.next_visit_due + datetime.timedelta(days=1))
+            event.add("summary", _("Visit due: %(ref)s") % {"ref": case.reference})
+            cal.add_component(event)
+    return cal.to_ical()

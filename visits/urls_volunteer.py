@@ -1,0 +1,11 @@
+"""The volunteer's pages: only the accompaniments assigned to them."""
+
+from django.urls import path
+
+from visits import views
+
+app_name = "volunteer"
+urlpatterns = [
+    path("", views.volunteer_list, name="list"),
+    path("<uuid:accompaniment_code>/", views.volunteer_detail, name="detail"),
+]
