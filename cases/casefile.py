@@ -1,7 +1,7 @@
 """The case file's own timeline entries: residence status changes (see caseworks.casefile)."""
 
-from caseworks.casefile import TimelineEntry, register_timeline
 from cases.models import ResidenceStatus
+from caseworks.casefile import TimelineEntry, register_timeline
 
 
 @register_timeline

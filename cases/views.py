@@ -37,7 +37,6 @@ from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
 from caseworks.roles import Role, has_role
 
-
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.models import Case, Client
 from caseworks.fields import EncryptedTextField
 from caseworks.models import Service
-from cases.models import Case, Client
 
 MAX_VISIT_MINUTES = 12 * 60
 

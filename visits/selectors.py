@@ -7,9 +7,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from caseworks.roles import Role, has_role
 from cases.models import Case, CaseShare, Client
 from cases.selectors import case_list_for_user
+from caseworks.roles import Role, has_role
 from visits.models import Accompaniment, Visit
 
 WEEK = datetime.timedelta(days=7)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from caseworks.roles import Role
 from cases.models import Case
-from cases.services import ConcurrentEdit, caseworkers_of, case_set_next_visit_due
+from cases.services import ConcurrentEdit, case_set_next_visit_due, caseworkers_of
+from caseworks.roles import Role
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Topic, Visit
 
 

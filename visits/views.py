@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caseworks.audit import log_access
-from caseworks.models import Service
-from caseworks.roles import Role, has_role
 from cases.selectors import case_get_for_user, case_is_supervised_by
 from cases.services import ConcurrentEdit
 from cases.views import _apply_errors, _conflict_message
+from caseworks.audit import log_access
+from caseworks.models import Service
+from caseworks.roles import Role, has_role
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,

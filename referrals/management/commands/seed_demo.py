@@ -20,10 +20,10 @@ from faker import Faker
 
 from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
-from visits import services as visit_services
-from visits.models import ChecklistItem, Place, Topic, Visit
 from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
+from visits import services as visit_services
+from visits.models import ChecklistItem, Place, Topic, Visit
 
 PASSWORD = "demo"  # noqa: S105  (documented demo password; the command is DEBUG-only)
 
@@ -41,31 +41,62 @@ USERS = [
 
 # Transliterated names as they appear on German documents, by nationality.
 ORIGINS = {
-    "SY": (["Mohammed", "Ahmad", "Omar", "Khaled", "Yusuf", "Hassan", "Mahmoud", "Bilal"],
-           ["Fatima", "Aisha", "Rania", "Lina", "Nour", "Hiba", "Amal", "Reem"],
-           ["Al-Hassan", "Khalil", "Haddad", "Darwish", "Othman", "Hamdan", "Suleiman"],
-           "Arabisch"),
-    "AF": (["Ahmad Shah", "Mohammad Reza", "Farid", "Hamid", "Jawad", "Mustafa"],
-           ["Zahra", "Maryam", "Farzana", "Parwana", "Shabnam", "Nilofar"],
-           ["Karimi", "Ahmadi", "Rahimi", "Hosseini", "Noori", "Sultani", "Haidari"],
-           "Dari, Paschtu"),
-    "IQ": (["Haidar", "Karwan", "Rebwar", "Mustafa"], ["Shirin", "Zainab", "Narin", "Dilan"],
-           ["Mahmoud", "Ibrahim", "Kareem", "Jaff"], "Kurdisch (Sorani), Arabisch"),
-    "TR": (["Mehmet", "Emre", "Serdar", "Baran"], ["Zeynep", "Elif", "Rojda", "Berfin"],
-           ["Yılmaz", "Demir", "Kaya", "Aydın", "Çelik"], "Türkisch, Kurdisch (Kurmanji)"),
-    "ER": (["Yonas", "Tesfay", "Dawit", "Filmon"], ["Selam", "Helen", "Saba", "Mebrat"],
-           ["Tesfamariam", "Gebremedhin", "Haile", "Kidane"], "Tigrinya"),
-    "IR": (["Reza", "Arash", "Hossein"], ["Mahsa", "Leila", "Parisa"],
-           ["Moradi", "Rezaei", "Jafari"], "Persisch"),
-    "UA": (["Oleksandr", "Dmytro", "Andrii"], ["Olena", "Iryna", "Nataliia"],
-           ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"], "Ukrainisch, Russisch"),
+    "SY": (
+        ["Mohammed", "Ahmad", "Omar", "Khaled", "Yusuf", "Hassan", "Mahmoud", "Bilal"],
+        ["Fatima", "Aisha", "Rania", "Lina", "Nour", "Hiba", "Amal", "Reem"],
+        ["Al-Hassan", "Khalil", "Haddad", "Darwish", "Othman", "Hamdan", "Suleiman"],
+        "Arabisch",
+    ),
+    "AF": (
+        ["Ahmad Shah", "Mohammad Reza", "Farid", "Hamid", "Jawad", "Mustafa"],
+        ["Zahra", "Maryam", "Farzana", "Parwana", "Shabnam", "Nilofar"],
+        ["Karimi", "Ahmadi", "Rahimi", "Hosseini", "Noori", "Sultani", "Haidari"],
+        "Dari, Paschtu",
+    ),
+    "IQ": (
+        ["Haidar", "Karwan", "Rebwar", "Mustafa"],
+        ["Shirin", "Zainab", "Narin", "Dilan"],
+        ["Mahmoud", "Ibrahim", "Kareem", "Jaff"],
+        "Kurdisch (Sorani), Arabisch",
+    ),
+    "TR": (
+        ["Mehmet", "Emre", "Serdar", "Baran"],
+        ["Zeynep", "Elif", "Rojda", "Berfin"],
+        ["Yılmaz", "Demir", "Kaya", "Aydın", "Çelik"],
+        "Türkisch, Kurdisch (Kurmanji)",
+    ),
+    "ER": (
+        ["Yonas", "Tesfay", "Dawit", "Filmon"],
+        ["Selam", "Helen", "Saba", "Mebrat"],
+        ["Tesfamariam", "Gebremedhin", "Haile", "Kidane"],
+        "Tigrinya",
+    ),
+    "IR": (
+        ["Reza", "Arash", "Hossein"],
+        ["Mahsa", "Leila", "Parisa"],
+        ["Moradi", "Rezaei", "Jafari"],
+        "Persisch",
+    ),
+    "UA": (
+        ["Oleksandr", "Dmytro", "Andrii"],
+        ["Olena", "Iryna", "Nataliia"],
+        ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"],
+        "Ukrainisch, Russisch",
+    ),
     "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], "Georgisch"),
-    "NG": (["Chinedu", "Emeka", "Tunde"], ["Ngozi", "Chiamaka", "Funmilayo"],
-           ["Okafor", "Adeyemi", "Okonkwo"], "Englisch, Igbo"),
-    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"],
-           "Somali"),
-    "GN": (["Mamadou", "Ibrahima", "Alpha"], ["Fatoumata", "Mariama", "Aissatou"],
-           ["Diallo", "Bah", "Barry", "Camara"], "Französisch, Fulfulde"),
+    "NG": (
+        ["Chinedu", "Emeka", "Tunde"],
+        ["Ngozi", "Chiamaka", "Funmilayo"],
+        ["Okafor", "Adeyemi", "Okonkwo"],
+        "Englisch, Igbo",
+    ),
+    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], "Somali"),
+    "GN": (
+        ["Mamadou", "Ibrahima", "Alpha"],
+        ["Fatoumata", "Mariama", "Aissatou"],
+        ["Diallo", "Bah", "Barry", "Camara"],
+        "Französisch, Fulfulde",
+    ),
 }
 
 PURPOSES = [
@@ -95,7 +126,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=60, help="number of persons")
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="do nothing (but print the logins) when the demo users already exist",
         )
 
@@ -123,17 +155,20 @@ class Command(BaseCommand):
     def create_house(self):
         house = "Haus der Kulturen"
         awo = Organisation.objects.create(
-            name="AWO Kreisverband Musterstadt e. V.", short_name="AWO",
+            name="AWO Kreisverband Musterstadt e. V.",
+            short_name="AWO",
             protection_law=Organisation.ProtectionLaw.DSGVO,
             dpo_contact=f"Datenschutz AWO, {house}, datenschutz@awo.example",
         )
         caritas = Organisation.objects.create(
-            name="Caritasverband Musterstadt e. V.", short_name="Caritas",
+            name="Caritasverband Musterstadt e. V.",
+            short_name="Caritas",
             protection_law=Organisation.ProtectionLaw.KDG,
             dpo_contact="Betrieblicher Datenschutz Caritas, datenschutz@caritas.example",
         )
         Organisation.objects.create(
-            name="Diakonisches Werk Musterstadt", short_name="Diakonie",
+            name="Diakonisches Werk Musterstadt",
+            short_name="Diakonie",
             protection_law=Organisation.ProtectionLaw.DSG_EKD,
             dpo_contact="Örtlich Beauftragte für den Datenschutz, datenschutz@diakonie.example",
         )
@@ -145,8 +180,11 @@ class Command(BaseCommand):
         users = {}
         for username, first, last, roles, team_key, leads in USERS:
             user = User.objects.create_user(
-                username, email=f"{username}@caseworks.example", password=PASSWORD,
-                first_name=first, last_name=last,
+                username,
+                email=f"{username}@caseworks.example",
+                password=PASSWORD,
+                first_name=first,
+                last_name=last,
             )
             user.groups.set(Group.objects.filter(name__in=roles))
             if Role.ADMIN in roles:
@@ -164,8 +202,11 @@ class Command(BaseCommand):
         fake.seed_instance(2026)
         today = timezone.localdate()
         kinds = list(StatusKind)
-        workers = [("A", users["caseworker1"]), ("A", users["caseworker2"]),
-                   ("B", users["caseworker3"])]
+        workers = [
+            ("A", users["caseworker1"]),
+            ("A", users["caseworker2"]),
+            ("B", users["caseworker3"]),
+        ]
         created = 0
         case_no = 0
         while created < n_clients:
@@ -186,9 +227,13 @@ class Command(BaseCommand):
                 allocated_on=opened - datetime.timedelta(days=rng.randint(0, 14)),
                 accommodation_address=f"{fake.street_address()}\n12345 Musterstadt",
                 next_visit_due=today + datetime.timedelta(days=rng.randint(-20, 40)),
-                client={**main, "nationality": nationality, "languages": language,
-                        "interpreter_needed": rng.random() < 0.7,
-                        "phone": fake.phone_number()},
+                client={
+                    **main,
+                    "nationality": nationality,
+                    "languages": language,
+                    "interpreter_needed": rng.random() < 0.7,
+                    "phone": fake.phone_number(),
+                },
                 status=main_status[0],
             )
             first = case.clients.get()
@@ -197,7 +242,8 @@ class Command(BaseCommand):
             created += 1
             for member in others:
                 client = services.client_create(
-                    actor=worker, case=case,
+                    actor=worker,
+                    case=case,
                     data={**member, "nationality": nationality, "languages": language},
                 )
                 for status in self.status(rng, kinds[created % len(kinds)], opened, today):
@@ -209,9 +255,17 @@ class Command(BaseCommand):
     def create_services(self):
         kinds = Service.Kind
         for name, kind, address in [
-            ("Ausländerbehörde der Stadt Musterstadt", kinds.AUTHORITY, "Rathausplatz 1\n12345 Musterstadt"),
+            (
+                "Ausländerbehörde der Stadt Musterstadt",
+                kinds.AUTHORITY,
+                "Rathausplatz 1\n12345 Musterstadt",
+            ),
             ("Jobcenter Musterstadt", kinds.AUTHORITY, "Bahnhofstraße 20\n12345 Musterstadt"),
-            ("Sozialamt – Leistungen nach AsylbLG", kinds.AUTHORITY, "Rathausplatz 3\n12345 Musterstadt"),
+            (
+                "Sozialamt – Leistungen nach AsylbLG",
+                kinds.AUTHORITY,
+                "Rathausplatz 3\n12345 Musterstadt",
+            ),
             ("Bürgeramt", kinds.AUTHORITY, "Marktstraße 5\n12345 Musterstadt"),
             ("BAMF Außenstelle", kinds.AUTHORITY, "Am Ankunftszentrum 2\n12340 Nachbarstadt"),
             ("Familienkasse", kinds.AUTHORITY, "Kanalstraße 7\n12345 Musterstadt"),
@@ -232,8 +286,14 @@ class Command(BaseCommand):
         members = list(case.clients.all())
         language = "Arabisch" if rng.random() < 0.5 else "Dari"
         visit_services.visit_record(
-            actor=worker, case=case, kind=Visit.Kind.FIRST, date=date, duration_minutes=90,
-            place=Place.ACCOMMODATION, present=members, interpreter_language=language,
+            actor=worker,
+            case=case,
+            kind=Visit.Kind.FIRST,
+            date=date,
+            duration_minutes=90,
+            place=Place.ACCOMMODATION,
+            present=members,
+            interpreter_language=language,
             topics=[Topic.ORIENTATION, Topic.HOUSING, Topic.BENEFITS],
             checklist={item: rng.random() < 0.6 for item in ChecklistItem.values},
         )
@@ -243,33 +303,53 @@ class Command(BaseCommand):
             if date > today:
                 break
             visit_services.visit_record(
-                actor=worker, case=case, kind=Visit.Kind.FOLLOW_UP, date=date,
+                actor=worker,
+                case=case,
+                kind=Visit.Kind.FOLLOW_UP,
+                date=date,
                 duration_minutes=rng.choice([30, 45, 60, 90]),
-                place=rng.choice(list(Place)), present=members[: rng.randint(1, len(members))],
-                interpreter_language=language, topics=rng.sample(list(Topic.values), 2),
+                place=rng.choice(list(Place)),
+                present=members[: rng.randint(1, len(members))],
+                interpreter_language=language,
+                topics=rng.sample(list(Topic.values), 2),
             )
             follow_ups += 1
         due = date + datetime.timedelta(days=rng.randint(14, 30))
-        services.case_set_next_visit_due(actor=worker, case=case,
-                                         next_visit_due=max(due, today - datetime.timedelta(days=10)))
+        services.case_set_next_visit_due(
+            actor=worker, case=case, next_visit_due=max(due, today - datetime.timedelta(days=10))
+        )
         destinations = list(Service.objects.all())
         for _i in range(rng.randint(0, 2)):
             service = rng.choice(destinations)
             kind = {Service.Kind.DOCTOR: "doctor", Service.Kind.INSTITUTION: "institution"}.get(
-                service.kind, "authority")
+                service.kind, "authority"
+            )
             when = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
-                days=rng.randint(-20, 10), hours=rng.randint(-3, 3))
-            accompaniment = visit_services.accompaniment_plan(actor=worker, case=case, data={
-                "client": members[0], "destination_kind": kind, "service": service,
-                "appointment_at": when, "purpose": rng.choice(PURPOSES),
-                "accompanied_by": volunteer if rng.random() < 0.3 else worker,
-                "interpreter_language": language,
-            })
+                days=rng.randint(-20, 10), hours=rng.randint(-3, 3)
+            )
+            accompaniment = visit_services.accompaniment_plan(
+                actor=worker,
+                case=case,
+                data={
+                    "client": members[0],
+                    "destination_kind": kind,
+                    "service": service,
+                    "appointment_at": when,
+                    "purpose": rng.choice(PURPOSES),
+                    "accompanied_by": volunteer if rng.random() < 0.3 else worker,
+                    "interpreter_language": language,
+                },
+            )
             if when < timezone.now() and rng.random() < 0.7:
                 visit_services.accompaniment_update(
-                    actor=worker, accompaniment=accompaniment,
+                    actor=worker,
+                    accompaniment=accompaniment,
                     expected_version=accompaniment.version,
-                    data={"status": "done", "outcome": "Termin wahrgenommen, Unterlagen abgegeben."})
+                    data={
+                        "status": "done",
+                        "outcome": "Termin wahrgenommen, Unterlagen abgegeben.",
+                    },
+                )
 
     def household(self, rng, size, males, females, last_name, opened):
         today = opened
@@ -277,23 +357,41 @@ class Command(BaseCommand):
         child = lambda: today - datetime.timedelta(days=rng.randint(1 * 365, 17 * 365))  # noqa: E731
         main_gender = rng.choice([Gender.FEMALE, Gender.MALE])
         first_names = females if main_gender == Gender.FEMALE else males
-        people = [{"first_name": rng.choice(first_names), "last_name": last_name,
-                   "birth_date": adult(), "gender": main_gender}]
+        people = [
+            {
+                "first_name": rng.choice(first_names),
+                "last_name": last_name,
+                "birth_date": adult(),
+                "gender": main_gender,
+            }
+        ]
         if size >= 2:
             spouse_gender = Gender.MALE if main_gender == Gender.FEMALE else Gender.FEMALE
             names = males if spouse_gender == Gender.MALE else females
-            people.append({"first_name": rng.choice(names), "last_name": last_name,
-                           "birth_date": adult(), "gender": spouse_gender,
-                           "relationship": Relationship.SPOUSE})
+            people.append(
+                {
+                    "first_name": rng.choice(names),
+                    "last_name": last_name,
+                    "birth_date": adult(),
+                    "gender": spouse_gender,
+                    "relationship": Relationship.SPOUSE,
+                }
+            )
         taken = {p["first_name"] for p in people}
         for _i in range(size - len(people)):
             gender = rng.choice([Gender.FEMALE, Gender.MALE])
             names = [n for n in (males if gender == Gender.MALE else females) if n not in taken]
             names = names or (males + females)
             taken.add(name := rng.choice(names))
-            people.append({"first_name": name, "last_name": last_name,
-                           "birth_date": child(), "gender": gender,
-                           "relationship": Relationship.CHILD})
+            people.append(
+                {
+                    "first_name": name,
+                    "last_name": last_name,
+                    "birth_date": child(),
+                    "gender": gender,
+                    "relationship": Relationship.CHILD,
+                }
+            )
         return people
 
     def status(self, rng, kind, opened, today):
@@ -318,7 +416,8 @@ class Command(BaseCommand):
         data = {
             "kind": kind,
             "valid_from": start,
-            "valid_until": None if kind in KINDS_WITHOUT_EXPIRY
+            "valid_until": None
+            if kind in KINDS_WITHOUT_EXPIRY
             else start + datetime.timedelta(days=days),
             "issuing_authority": rng.choice(AUTHORITIES),
             "document_number": f"{rng.choice('ABCDLMNT')}{rng.randint(10_000_000, 99_999_999)}",

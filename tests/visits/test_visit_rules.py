@@ -1,0 +1,132 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.models import Case
+from tests.visits.conftest import TODAY, in_hours, plan, record
+from visits import services
+from visits.models import Accompaniment, Visit
+
+DAY = datetime.timedelta(days=1)
+
+
+def test_it_refuses_a_second_first_visit(alice, opened_case, first_visit):
+    with pytest.raises(ValidationError, match="already has its first visit"):
+        record(alice, opened_case, kind="first")
+    assert Visit.objects.filter(kind="first").count() == 1
+
+
+def test_it_refuses_a_follow_up_before_any_first_visit(alice, opened_case):
+    with pytest.raises(ValidationError, match="Record the first visit before"):
+        record(alice, opened_case)
+    assert not Visit.objects.exists()
+
+
+def test_it_refuses_a_follow_up_dated_before_the_first_visit(alice, opened_case, first_visit):
+    with pytest.raises(ValidationError, match="cannot be before the first visit"):
+        record(alice, opened_case, date=first_visit.date - DAY)
+
+
+def test_it_refuses_a_visit_before_the_case_was_opened(alice, opened_case):
+    with pytest.raises(ValidationError, match="before the case was opened"):
+        record(alice, opened_case, kind="first", date=opened_case.opened_on - DAY)
+
+
+def test_it_refuses_a_visit_in_the_future(alice, opened_case):
+    with pytest.raises(ValidationError, match="in the future"):
+        record(alice, opened_case, kind="first", date=TODAY + DAY)
+
+
+@pytest.mark.parametrize("minutes", [0, 721])
+def test_it_refuses_durations_of_zero_or_over_12_hours(alice, opened_case, minutes):
+    with pytest.raises(ValidationError):
+        record(alice, opened_case, kind="first", duration_minutes=minutes)
+    assert not Visit.objects.exists()
+
+
+def test_a_follow_up_updates_the_next_visit_due(alice, opened_case, first_visit):
+    record(alice, opened_case, next_visit_due=TODAY + 14 * DAY)
+    assert Case.objects.get(pk=opened_case.pk).next_visit_due == TODAY + 14 * DAY
+
+
+def test_it_refuses_an_accompaniment_done_before_its_time(alice, opened_case, authority):
+    accompaniment = plan(alice, opened_case, when=in_hours(2), service=authority)
+    with pytest.raises(ValidationError, match="before its appointment time"):
+        services.accompaniment_update(actor=alice, accompaniment=accompaniment,
+                                      expected_version=accompaniment.version,
+                                      data={"status": "done"})
+    assert Accompaniment.objects.get().status == "planned"
+    past = plan(alice, opened_case, when=in_hours(-1), service=authority)
+    services.accompaniment_update(actor=alice, accompaniment=past,
+                                  expected_version=past.version, data={"status": "done"})
+    assert Accompaniment.objects.get(pk=past.pk).status == "done"
+
+
+def test_an_accompaniment_needs_a_destination(alice, opened_case):
+    with pytest.raises(ValidationError, match="destination"):
+        plan(alice, opened_case, when=in_hours(5), destination_text="  ")
+
+
+def test_only_the_team_or_volunteers_accompany(alice, charlie, vera, opened_case):
+    with pytest.raises(ValidationError, match="Only a caseworker of the team or a volunteer"):
+        plan(alice, opened_case, when=in_hours(5), accompanied_by=charlie)
+    assert plan(alice, opened_case, when=in_hours(5), accompanied_by=vera).accompanied_by == vera
+
+
+def test_nothing_is_recorded_on_a_closed_case(alice, sam, opened_case):
+    from cases.services import case_close
+    case_close(actor=sam, case=opened_case, reason="moved_away")
+    with pytest.raises(ValidationError, match="closed"):
+        record(alice, Case.objects.get(pk=opened_case.pk), kind="first")
+
+
+# --- the same rules through the forms: clear message, what was typed kept, nothing saved ---
+
+
+def post_visit(client, case, **overrides):
+    data = {"date": str(TODAY), "duration_minutes": "45", "place": "office",
+            "interpreter_language": "Dari", "notes": "Wohnungssuche besprochen"}
+    data.update(overrides)
+    return client.post(f"/cases/{case.code}/visits/new/", data)
+
+
+def test_the_form_shows_the_first_visit_rule(client, alice, opened_case, first_visit):
+    client.force_login(alice)
+    response = post_visit(client, opened_case, date=str(first_visit.date - DAY))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be before the first visit" in html
+    assert "Wohnungssuche besprochen" in html
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.parametrize("minutes, message", [("0", "at least one minute"),
+                                              ("721", "longer than 12 hours")])
+def test_the_form_explains_the_duration(client, alice, opened_case, minutes, message):
+    client.force_login(alice)
+    response = post_visit(client, opened_case, duration_minutes=minutes)
+    assert message in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_form_refuses_a_future_date(client, alice, opened_case):
+    client.force_login(alice)
+    response = post_visit(client, opened_case, date=str(TODAY + DAY))
+    assert "in the future" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_accompaniment_form_refuses_done_before_the_time(client, alice, opened_case,
+                                                             authority):
+    accompaniment = plan(alice, opened_case, when=in_hours(3), service=authority)
+    client.force_login(alice)
+    response = client.post(
+        f"/cases/{opened_case.code}/accompaniments/{accompaniment.code}/edit/", {
+            "client": opened_case.clients.first().pk, "destination_kind": "authority",
+            "service": authority.pk, "appointment_at": accompaniment.appointment_at.astimezone()
+            .strftime("%Y-%m-%dT%H:%M"), "purpose": "x", "status": "done",
+            "version": accompaniment.version, "outcome": "war da"})
+    assert response.status_code == 200
+    assert "before its appointment time" in response.content.decode()
+    assert Accompaniment.objects.get().status == "planned"
