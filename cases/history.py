@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseShare, Client, ResidenceStatus
+from caseworks.casefile import history_sources_for
+from caseworks.fields import ChoiceListField
 from caseworks.models import Team
 
 # Bookkeeping columns that say nothing to a reader.
@@ -45,17 +47,29 @@ class _Formatter:
     def __init__(self, records):
         user_ids, team_ids = set(), set()
         for r in records:
-            for name in ("assigned_to_id", "user_id"):
+            for name in ("assigned_to_id", "user_id", "accompanied_by_id", "recorded_by_id"):
                 if getattr(r, name, None):
                     user_ids.add(getattr(r, name))
             if getattr(r, "team_id", None):
                 team_ids.add(r.team_id)
         self.users = get_user_model().objects.in_bulk(user_ids)
         self.teams = Team.objects.in_bulk(team_ids)
+        # Other foreign keys (a service, a household member): one query per related model.
+        wanted: dict = {}
+        for r in records:
+            for f in r.instance_type._meta.concrete_fields:
+                if (isinstance(f, models.ForeignKey) and f.name not in HIDDEN
+                        and f.related_model not in (Team, get_user_model())
+                        and getattr(r, f.attname, None) is not None):
+                    wanted.setdefault(f.related_model, set()).add(getattr(r, f.attname))
+        self.related = {(model, pk): obj for model, pks in wanted.items()
+                        for pk, obj in model.objects.in_bulk(pks).items()}
 
     def value(self, model_field, value) -> str:
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return "—"
+        if isinstance(model_field, ChoiceListField):
+            return ", ".join(model_field.labels(value))
         if model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
         if isinstance(model_field, models.BooleanField):
@@ -66,7 +80,9 @@ class _Formatter:
             related = model_field.related_model
             if related is Team:
                 return str(self.teams.get(value, value))
-            return _user_label(self.users.get(value))
+            if related is get_user_model():
+                return _user_label(self.users.get(value))
+            return str(self.related.get((related, value), "—"))
         return str(value)
 
 
@@ -85,14 +101,20 @@ def case_history(case: Case) -> list[Entry]:
         ResidenceStatus.history.filter(client_id__in=client_ids).select_related("history_user")
     )
     share_rows = list(CaseShare.history.filter(case_id=case.pk).select_related("history_user"))
-    formatter = _Formatter(case_rows + share_rows)
+    # Visits, accompaniments, … contribute their rows without cases importing them.
+    others = history_sources_for(case)
+    formatter = _Formatter(case_rows + share_rows + [r for _m, rows, _s in others for r in rows])
 
     # The name of each client as last recorded, to label their status rows.
     names = {}
     for r in sorted(client_rows, key=lambda r: r.history_date):
         names[r.id] = f"{r.first_name} {r.last_name}"
 
+    extra_subjects = {model: label for model, _rows, label in others}
+
     def subject(model, row) -> str:
+        if model in extra_subjects:
+            return extra_subjects[model](row)
         if model is Case:
             return _("Case %(ref)s") % {"ref": row.reference}
         if model is Client:
@@ -103,8 +125,9 @@ def case_history(case: Case) -> list[Entry]:
             CaseShare._meta.get_field("user"), row.user_id)}
 
     entries: list[Entry] = []
-    for model, rows in ((Case, case_rows), (Client, client_rows),
-                        (ResidenceStatus, status_rows), (CaseShare, share_rows)):
+    sources = [(Case, case_rows), (Client, client_rows), (ResidenceStatus, status_rows),
+               (CaseShare, share_rows), *((model, rows) for model, rows, _s in others)]
+    for model, rows in sources:
         fields = _fields(model)
         by_object: dict[int, list] = {}
         for row in rows:

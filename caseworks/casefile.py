@@ -35,6 +35,7 @@ class Panel:
 
 _timeline: list[Callable] = []
 _panels: list[Callable] = []
+_history: list[Callable] = []
 
 
 def register_timeline(provider: Callable) -> Callable:
@@ -49,6 +50,17 @@ def register_panel(provider: Callable) -> Callable:
     if provider not in _panels:
         _panels.append(provider)
     return provider
+
+
+def register_history(provider: Callable) -> Callable:
+    """provider(case) -> [(model, historical rows, subject(row) -> str)] for the history tab."""
+    if provider not in _history:
+        _history.append(provider)
+    return provider
+
+
+def history_sources_for(case) -> list[tuple]:
+    return [source for provider in _history for source in provider(case)]
 
 
 def timeline_for(case, *, limit: int) -> tuple[list[TimelineEntry], bool]:

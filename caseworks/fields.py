@@ -225,3 +225,17 @@ class BlindIndexField(models.CharField):
         value = self.compute(model_instance)
         setattr(model_instance, self.attname, value)
         return value
+
+
+class ChoiceListField(models.JSONField):
+    """A list of codes from a fixed, translatable list (e.g. a visit's topics).
+
+    The labels are for display only (history tab), so they are not part of the migration.
+    """
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        self.item_choices = dict(item_choices)
+        super().__init__(*args, **kwargs)
+
+    def labels(self, codes) -> list[str]:
+        return [str(self.item_choices.get(code, code)) for code in codes or ()]

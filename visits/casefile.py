@@ -2,8 +2,18 @@
 
 from django.utils import timezone
 
-from caseworks.casefile import Panel, TimelineEntry, register_panel, register_timeline
-from visits.models import Accompaniment, Visit
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from caseworks.casefile import (
+    Panel,
+    TimelineEntry,
+    register_history,
+    register_panel,
+    register_timeline,
+)
+from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Visit
 
 
 @register_timeline
@@ -34,3 +44,24 @@ def visits_panel(case, *, user):
         "case": case, "open_checks": open_checks, "has_first_visit": has_first,
         "upcoming": upcoming, "now": timezone.now(),
     })
+
+
+@register_history
+def visit_history(case):
+    def rows(model):
+        return list(model.history.filter(case_id=case.pk).select_related("history_user"))
+
+    def visit_subject(row):
+        return _("%(kind)s of %(date)s") % {
+            "kind": Visit.Kind(row.kind).label, "date": date_format(row.date, "SHORT_DATE_FORMAT")}
+
+    def accompaniment_subject(row):
+        return _("Accompaniment on %(when)s") % {
+            "when": date_format(localtime(row.appointment_at), "SHORT_DATETIME_FORMAT")}
+
+    def check_subject(row):
+        return _("Arrival checklist: %(item)s") % {"item": ChecklistItem(row.item).label}
+
+    return [(Visit, rows(Visit), visit_subject),
+            (Accompaniment, rows(Accompaniment), accompaniment_subject),
+            (ArrivalCheck, rows(ArrivalCheck), check_subject)]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
-from caseworks.fields import EncryptedTextField
+from caseworks.fields import ChoiceListField, EncryptedTextField
 from caseworks.models import Service
 
 MAX_VISIT_MINUTES = 12 * 60
@@ -52,7 +52,7 @@ class Visit(models.Model):
                                      verbose_name=_("household members present"))
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
     interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
-    topics = models.JSONField(_("topics"), default=list, blank=True)
+    topics = ChoiceListField(_("topics"), default=list, blank=True, item_choices=Topic.choices)
     # § 53 StPO gives no right to refuse testimony: the form nudges towards topics over prose.
     notes = EncryptedTextField(_("notes"), blank=True)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
@@ -79,8 +79,7 @@ class Visit(models.Model):
         return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
 
     def get_topic_labels(self) -> list[str]:
-        labels = dict(Topic.choices)
-        return [str(labels.get(t, t)) for t in self.topics]
+        return self._meta.get_field("topics").labels(self.topics)
 
 
 class ChecklistItem(models.TextChoices):

@@ -77,3 +77,25 @@ def test_the_timeline_pages_older_entries(client, alice, team_a):
     everything = client.get(f"/cases/{case.code}/", {"entries": 100})
     assert len(everything.context["timeline"]) == 91  # 30 × 3 + the intake status
     assert everything.context["more_entries"] is None
+
+
+def test_the_history_tab_shows_visit_and_accompaniment_changes(client, alice, bob, opened_case,
+                                                               first_visit, authority):
+    from visits import services
+    accompaniment = plan(alice, opened_case, when=in_hours(-1), service=authority)
+    services.accompaniment_update(actor=bob, accompaniment=accompaniment,
+                                  expected_version=accompaniment.version,
+                                  data={"status": "cancelled"})
+    client.force_login(alice)
+    entries = list(client.get(f"/cases/{opened_case.code}/history/").context["page"])
+    change = next(e for e in entries if e.action == "changed" and "Accompaniment" in e.subject)
+    assert change.user == bob
+    assert {(c.label, c.old, c.new) for c in change.changes} == {
+        ("status", "planned", "cancelled")}
+    created_visit = next(e for e in entries if "first visit" in e.subject)
+    topics = next(c for c in created_visit.changes if c.label == "topics")
+    assert topics.new == "housing"
+    created_acc = next(e for e in entries if e.action == "created" and "Accompaniment" in e.subject)
+    labels = {c.label: c.new for c in created_acc.changes}
+    assert labels["destination (directory)"] == "Ausländerbehörde Musterstadt"
+    assert labels["purpose"] == "Verlängerung der Gestattung"
