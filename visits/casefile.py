@@ -1,7 +1,6 @@
 """The case file's timeline entries and panels contributed by visits (see caseworks.casefile)."""
 
 from django.utils import timezone
-
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
