@@ -25,22 +25,11 @@ from cases.models import (
     Relationship,
     ResidenceStatus,
 )
+from caseworks.concurrency import lock_versioned
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
 
 CASE_PERMISSIONS = ("view_case", "change_case")
-
-
-class ConcurrentEdit(Exception):
-    """Somebody else saved the record since the form was loaded."""
-
-    def __init__(self, *, current, changed_fields: list[str]):
-        self.current = current
-        self.changed_fields = changed_fields
-        latest = current.history.first()
-        self.changed_by = latest.history_user if latest else None
-        self.changed_at = latest.history_date if latest else None
-        super().__init__("concurrent edit")
 
 
 def _save(obj, actor) -> None:
@@ -52,26 +41,6 @@ def _save(obj, actor) -> None:
 def _require_open(case: Case) -> None:
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it before changing it."))
-
-
-def _lock_for_update(obj, expected_version: int):
-    """Lock the row and compare versions.
-
-    Race: two tabs load version 3; both post. Without the row lock both could read version 3
-    and both write; select_for_update makes the second wait and then see version 4.
-    """
-    current = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if current.version != expected_version:
-        previous = current.history.filter(version=expected_version).first()
-        latest = current.history.first()
-        changed = []
-        if previous is not None and latest is not None:
-            changed = [
-                str(type(obj)._meta.get_field(c.field).verbose_name)
-                for c in latest.diff_against(previous).changes
-            ]
-        raise ConcurrentEdit(current=current, changed_fields=changed)
-    return current
 
 
 def teams_for_intake(user):
@@ -175,7 +144,7 @@ CASE_EDITABLE = ("opened_on", "allocated_on", "accommodation_address", "next_vis
 
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case:
-    current = _lock_for_update(case, expected_version)
+    current = lock_versioned(case, expected_version)
     _require_open(current)
     for field in CASE_EDITABLE:
         if field in data:
@@ -276,7 +245,7 @@ def client_create(*, actor, case: Case, data: dict) -> Client:
 
 @transaction.atomic
 def client_update(*, actor, client: Client, expected_version: int, data: dict) -> Client:
-    current = _lock_for_update(client, expected_version)
+    current = lock_versioned(client, expected_version)
     _require_open(current.case)
     for field in CLIENT_FIELDS:
         if field in data:

@@ -35,6 +35,7 @@ from cases.selectors import (
 )
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
+from caseworks.concurrency import ConcurrentEdit
 from caseworks.roles import Role, has_role
 
 TIMELINE_PAGE = 50
@@ -58,7 +59,7 @@ def _apply_errors(error: ValidationError, *forms) -> None:
             forms[0].add_error(None, e)
 
 
-def _conflict_message(form, conflict: services.ConcurrentEdit) -> None:
+def _conflict_message(form, conflict: ConcurrentEdit) -> None:
     """Keep what the user typed, say who changed what meanwhile, and let them save again."""
     who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username() \
         if conflict.changed_by else _("someone")
@@ -199,7 +200,7 @@ def case_edit(request, code):
                 actor=request.user, case=case, expected_version=form.cleaned_data["version"],
                 data=form.cleaned_data,
             )
-        except services.ConcurrentEdit as conflict:
+        except ConcurrentEdit as conflict:
             _conflict_message(form, conflict)
         except ValidationError as e:
             _apply_errors(e, form)
@@ -255,7 +256,7 @@ def client_edit(request, code, client_code):
                 actor=request.user, client=client,
                 expected_version=form.cleaned_data["version"], data=form.cleaned_data,
             )
-        except services.ConcurrentEdit as conflict:
+        except ConcurrentEdit as conflict:
             _conflict_message(form, conflict)
         except ValidationError as e:
             _apply_errors(e, form)

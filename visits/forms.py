@@ -39,8 +39,13 @@ class VisitForm(forms.ModelForm):
                        "encrypted, but they are not protected from seizure."),
         }
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
         self.fields["present"].queryset = case.clients.all()
         self.fields["present"].label_from_instance = lambda c: c.full_name
         self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")

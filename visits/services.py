@@ -11,7 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.services import ConcurrentEdit, case_set_next_visit_due, caseworkers_of
+from cases.services import case_set_next_visit_due, caseworkers_of
+from caseworks.concurrency import lock_versioned
 from caseworks.roles import Role
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Topic, Visit
 
@@ -35,61 +36,90 @@ def _lock_open_case(case: Case) -> Case:
     return current
 
 
-@transaction.atomic
-def visit_record(*, actor, case: Case, kind: str, date: datetime.date, duration_minutes: int,
-                 place: str, present=(), interpreter_language: str = "",
-                 interpreter_name: str = "", topics=(), notes: str = "",
-                 next_visit_due: datetime.date | None = None,
-                 checklist: dict[str, bool] | None = None) -> Visit:
-    case = _lock_open_case(case)
+def _check_visit(case: Case, visit: Visit, present) -> None:
+    """The visit rules, each with its own message (all of them at once, per field)."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
-    if date > today:
+    if visit.date > today:
         errors.setdefault("date", []).append(_("A visit cannot be dated in the future."))
-    if date < case.opened_on:
+    if visit.date < case.opened_on:
         errors.setdefault("date", []).append(
             _("A visit cannot be dated before the case was opened (%(date)s).")
             % {"date": _d(case.opened_on)})
-    first = case.visits.filter(kind=Visit.Kind.FIRST).first()
-    if kind == Visit.Kind.FIRST and first is not None:
-        errors.setdefault("kind", []).append(
-            _("This case already has its first visit (%(date)s). Record a follow-up visit.")
-            % {"date": _d(first.date)})
-    if kind == Visit.Kind.FOLLOW_UP:
+    others = case.visits.exclude(pk=visit.pk)
+    first = others.filter(kind=Visit.Kind.FIRST).first()
+    if visit.kind == Visit.Kind.FIRST:
+        if first is not None:
+            errors.setdefault("kind", []).append(
+                _("This case already has its first visit (%(date)s). Record a follow-up visit.")
+                % {"date": _d(first.date)})
+        earliest = others.filter(kind=Visit.Kind.FOLLOW_UP).order_by("date").first()
+        if earliest is not None and visit.date > earliest.date:
+            errors.setdefault("date", []).append(
+                _("The first visit cannot be after a follow-up visit (%(date)s).")
+                % {"date": _d(earliest.date)})
+    if visit.kind == Visit.Kind.FOLLOW_UP:
         if first is None:
             errors.setdefault("kind", []).append(
                 _("Record the first visit before any follow-up visit."))
-        elif date < first.date:
+        elif visit.date < first.date:
             errors.setdefault("date", []).append(
                 _("A follow-up visit cannot be before the first visit (%(date)s).")
                 % {"date": _d(first.date)})
-    if next_visit_due is not None and next_visit_due < date:
+    if visit.next_visit_due is not None and visit.next_visit_due < visit.date:
         errors.setdefault("next_visit_due", []).append(
             _("The next visit cannot be due before this visit."))
-    present = list(present)
     if any(client.case_id != case.pk for client in present):
         errors.setdefault("present", []).append(_("Only members of this household can be present."))
-    unknown = set(topics) - set(Topic.values)
-    if unknown:
+    if set(visit.topics) - set(Topic.values):
         errors.setdefault("topics", []).append(_("Unknown topic."))
     if errors:
         raise ValidationError(errors)
 
-    visit = Visit(case=case, kind=kind, date=date, duration_minutes=duration_minutes,
-                  place=place, interpreter_language=interpreter_language,
-                  interpreter_name=interpreter_name, topics=list(topics), notes=notes,
-                  next_visit_due=next_visit_due, recorded_by=actor)
+
+VISIT_FIELDS = ("date", "duration_minutes", "place", "interpreter_language", "interpreter_name",
+                "topics", "notes", "next_visit_due")
+
+
+@transaction.atomic
+def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None,
+                 **data) -> Visit:
+    """Record a first or follow-up visit; a first visit saves the arrival checklist."""
+    case = _lock_open_case(case)
+    present = list(present)
+    visit = Visit(case=case, kind=kind, recorded_by=actor,
+                  **{k: v for k, v in data.items() if k in VISIT_FIELDS})
+    visit.topics = list(visit.topics)
+    _check_visit(case, visit, present)
     _save(visit, actor)
     visit.present.set(present)
     if kind == Visit.Kind.FIRST:
         done = checklist or {}
         for item in ChecklistItem.values:
             check = ArrivalCheck(case=case, item=item, is_done=bool(done.get(item)),
-                                 done_on=date if done.get(item) else None)
+                                 done_on=visit.date if done.get(item) else None)
             _save(check, actor)
-    if next_visit_due is not None:
-        case_set_next_visit_due(actor=actor, case=case, next_visit_due=next_visit_due)
+    if visit.next_visit_due is not None:
+        case_set_next_visit_due(actor=actor, case=case, next_visit_due=visit.next_visit_due)
     return visit
+
+
+@transaction.atomic
+def visit_update(*, actor, visit: Visit, expected_version: int, data: dict) -> Visit:
+    case = _lock_open_case(visit.case)
+    current = lock_versioned(visit, expected_version)
+    present = list(data.get("present", current.present.all()))
+    for field in VISIT_FIELDS:
+        if field in data:
+            setattr(current, field, list(data[field]) if field == "topics" else data[field])
+    _check_visit(case, current, present)
+    current.version += 1
+    _save(current, actor)
+    current.present.set(present)
+    latest = case.visits.order_by("-date", "-id").first()
+    if latest.pk == current.pk and current.next_visit_due is not None:
+        case_set_next_visit_due(actor=actor, case=case, next_visit_due=current.next_visit_due)
+    return current
 
 
 @transaction.atomic
@@ -148,24 +178,13 @@ def accompaniment_plan(*, actor, case: Case, data: dict) -> Accompaniment:
     return accompaniment
 
 
-def _lock_accompaniment(accompaniment: Accompaniment, expected_version: int) -> Accompaniment:
-    current = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
-    if current.version != expected_version:
-        previous = current.history.filter(version=expected_version).first()
-        latest = current.history.first()
-        changed = []
-        if previous is not None and latest is not None:
-            changed = [str(Accompaniment._meta.get_field(c.field).verbose_name)
-                       for c in latest.diff_against(previous).changes]
-        raise ConcurrentEdit(current=current, changed_fields=changed)
-    return current
 
 
 @transaction.atomic
 def accompaniment_update(*, actor, accompaniment: Accompaniment, expected_version: int,
                          data: dict) -> Accompaniment:
     _lock_open_case(accompaniment.case)
-    current = _lock_accompaniment(accompaniment, expected_version)
+    current = lock_versioned(accompaniment, expected_version)
     for field in ACCOMPANIMENT_FIELDS:
         if field in data:
             setattr(current, field, data[field])
@@ -180,7 +199,7 @@ def accompaniment_complete(*, actor, accompaniment: Accompaniment, expected_vers
                            outcome: str) -> Accompaniment:
     """A volunteer (or caseworker) records that the accompaniment took place."""
     _lock_open_case(accompaniment.case)
-    current = _lock_accompaniment(accompaniment, expected_version)
+    current = lock_versioned(accompaniment, expected_version)
     if current.status != Accompaniment.Status.PLANNED:
         raise ValidationError(_("This accompaniment is no longer planned."))
     current.status = Accompaniment.Status.DONE

@@ -8,6 +8,7 @@ app_name = "case_visits"
 urlpatterns = [
     path("visits/new/", views.visit_new, name="visit_new"),
     path("visits/<uuid:visit_code>/", views.visit_detail, name="visit_detail"),
+    path("visits/<uuid:visit_code>/edit/", views.visit_edit, name="visit_edit"),
     path("checklist/<slug:item>/done/", views.arrival_check_done, name="check_done"),
     path("accompaniments/new/", views.accompaniment_new, name="accompaniment_new"),
     path("accompaniments/<uuid:accompaniment_code>/edit/", views.accompaniment_edit,

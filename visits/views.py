@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.selectors import case_get_for_user, case_is_supervised_by
-from cases.services import ConcurrentEdit
 from cases.views import _apply_errors, _conflict_message
 from caseworks.audit import log_access
+from caseworks.concurrency import ConcurrentEdit
 from caseworks.models import Service
 from caseworks.roles import Role, has_role
 from visits import calendar, services
@@ -62,7 +62,7 @@ def visit_new(request, code):
     form = VisitForm(data, case=case, initial=initial)
     checklist = ChecklistForm(data, prefix="check") if kind == Visit.Kind.FIRST else None
     if data is not None and form.is_valid() and (checklist is None or checklist.is_valid()):
-        fields = {k: v for k, v in form.cleaned_data.items()}
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             services.visit_record(
                 actor=request.user, case=case, kind=kind,
@@ -84,6 +84,30 @@ def visit_detail(request, code, visit_code):
     visit = visit_get_for_case(case=case, code=visit_code)
     log_access(user=request.user, action="visit.viewed", obj=case, label=case.reference)
     return render(request, "visits/visit_detail.html", _context(request, case, visit=visit))
+
+
+@login_required
+def visit_edit(request, code, visit_code):
+    case = case_get_for_user(user=request.user, code=code)
+    if case.is_closed:
+        raise Http404("Closed case")
+    visit = visit_get_for_case(case=case, code=visit_code)
+    form = VisitForm(request.POST or None, case=case, instance=visit,
+                     initial={"present": list(visit.present.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_update(actor=request.user, visit=visit,
+                                  expected_version=form.cleaned_data["version"],
+                                  data=form.cleaned_data)
+        except ConcurrentEdit as conflict:
+            _conflict_message(form, conflict)
+        except ValidationError as e:
+            _apply_errors(e, form)
+        else:
+            messages.success(request, _("Visit saved."))
+            return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
+    return render(request, "visits/visit_edit.html",
+                  _context(request, case, form=form, visit=visit))
 
 
 @login_required

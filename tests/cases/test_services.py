@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.models import Case, CaseShare, Client, ResidenceStatus
 from cases.selectors import case_list_for_user
+from caseworks.concurrency import ConcurrentEdit
 
 
 def visible(user, **kwargs):
@@ -110,7 +111,7 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(alice, alice_case
     loaded = client.version
     services.client_update(actor=alice, client=client, expected_version=loaded,
                            data={"languages": "Dari"})
-    with pytest.raises(services.ConcurrentEdit) as info:
+    with pytest.raises(ConcurrentEdit) as info:
         services.client_update(actor=alice, client=client, expected_version=loaded,
                                data={"languages": "Paschtu"})
     assert Client.objects.get(pk=client.pk).languages == "Dari"

@@ -130,3 +130,51 @@ def test_the_accompaniment_form_refuses_done_before_the_time(client, alice, open
     assert response.status_code == 200
     assert "before its appointment time" in response.content.decode()
     assert Accompaniment.objects.get().status == "planned"
+
+
+def edit_url(case, visit):
+    return f"/cases/{case.code}/visits/{visit.code}/edit/"
+
+
+def edit_data(visit, **overrides):
+    data = {"date": str(visit.date), "duration_minutes": visit.duration_minutes,
+            "place": visit.place, "topics": visit.topics, "version": visit.version,
+            "present": [c.pk for c in visit.present.all()]}
+    data.update(overrides)
+    return data
+
+
+def test_a_visit_is_corrected_and_the_history_names_who(client, alice, bob, opened_case,
+                                                        first_visit):
+    from cases.services import case_share
+    case_share(actor=alice, case=opened_case, user=bob)
+    client.force_login(bob)
+    response = client.post(edit_url(opened_case, first_visit),
+                           edit_data(first_visit, duration_minutes="75"))
+    assert response.status_code == 302
+    visit = Visit.objects.get(pk=first_visit.pk)
+    assert visit.duration_minutes == 75 and visit.version == 2
+    assert visit.history.first().history_user == bob
+
+
+def test_a_visit_edit_keeps_the_rules(client, alice, opened_case, first_visit):
+    follow_up = record(alice, opened_case, date=TODAY - 5 * DAY)
+    client.force_login(alice)
+    response = client.post(edit_url(opened_case, first_visit),
+                           edit_data(first_visit, date=str(TODAY - 2 * DAY)))
+    assert "cannot be after a follow-up visit" in response.content.decode()
+    response = client.post(edit_url(opened_case, follow_up),
+                           edit_data(follow_up, date=str(TODAY + DAY)))
+    assert "in the future" in response.content.decode()
+    assert Visit.objects.get(pk=first_visit.pk).date == TODAY - 20 * DAY
+
+
+def test_a_visit_edited_in_two_tabs_is_refused_the_second_time(client, alice, opened_case,
+                                                              first_visit):
+    client.force_login(alice)
+    url = edit_url(opened_case, first_visit)
+    assert client.post(url, edit_data(first_visit, duration_minutes="80")).status_code == 302
+    response = client.post(url, edit_data(first_visit, duration_minutes="95"))
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert Visit.objects.get(pk=first_visit.pk).duration_minutes == 80
