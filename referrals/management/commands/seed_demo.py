@@ -99,14 +99,15 @@ ORIGINS = {
     ),
 }
 
-PURPOSES = [
-    "Verlängerung der Aufenthaltsgestattung",
-    "Antrag auf Leistungen",
-    "Anmeldung des Wohnsitzes",
-    "Schulanmeldung",
-    "Vorsorgeuntersuchung",
-    "Kontoeröffnung",
-]
+PURPOSES = {
+    "authority": [
+        "Verlängerung der Aufenthaltsgestattung",
+        "Antrag auf Leistungen",
+        "Anmeldung des Wohnsitzes",
+    ],
+    "institution": ["Schulanmeldung", "Kontoeröffnung", "Anmeldung Kita"],
+    "doctor": ["Vorsorgeuntersuchung", "Erstuntersuchung", "Impftermin"],
+}
 
 AUTHORITIES = ["Ausländerbehörde der Stadt", "BAMF Außenstelle", "Zentrale Ausländerbehörde"]
 VALIDITY_DAYS = {
@@ -324,8 +325,11 @@ class Command(BaseCommand):
             kind = {Service.Kind.DOCTOR: "doctor", Service.Kind.INSTITUTION: "institution"}.get(
                 service.kind, "authority"
             )
-            when = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
-                days=rng.randint(-20, 10), hours=rng.randint(-3, 3)
+            day = today + datetime.timedelta(days=rng.randint(-20, 10))
+            when = timezone.make_aware(  # office hours
+                datetime.datetime.combine(
+                    day, datetime.time(rng.randint(8, 15), rng.choice([0, 30]))
+                )
             )
             accompaniment = visit_services.accompaniment_plan(
                 actor=worker,
@@ -335,7 +339,7 @@ class Command(BaseCommand):
                     "destination_kind": kind,
                     "service": service,
                     "appointment_at": when,
-                    "purpose": rng.choice(PURPOSES),
+                    "purpose": rng.choice(PURPOSES[kind]),
                     "accompanied_by": volunteer if rng.random() < 0.3 else worker,
                     "interpreter_language": language,
                 },
