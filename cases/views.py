@@ -8,8 +8,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,45 +34,16 @@ from cases.selectors import (
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
 from caseworks.concurrency import ConcurrentEdit
-from caseworks.roles import Role, has_role
+from caseworks.forms import apply_service_errors, show_conflict
+from caseworks.roles import Role, has_any_role, has_role
 
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
 
 
 def _case_worker_or_supervisor(request):
-    if not (has_role(request.user, Role.CASEWORKER) or has_role(request.user, Role.SUPERVISOR)):
+    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
         raise Http404("No case role")
-
-
-def _apply_errors(error: ValidationError, *forms) -> None:
-    """Attach a service's ValidationError to the form that has the field, else as non-field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = next((f for f in forms if field in f.fields), forms[0])
-            for e in errors:
-                target.add_error(field if field in target.fields else None, e)
-    else:
-        for e in error.messages:
-            forms[0].add_error(None, e)
-
-
-def _conflict_message(form, conflict: ConcurrentEdit) -> None:
-    """Keep what the user typed, say who changed what meanwhile, and let them save again."""
-    who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username() \
-        if conflict.changed_by else _("someone")
-    when = date_format(localtime(conflict.changed_at), "DATETIME_FORMAT") \
-        if conflict.changed_at else ""
-    fields = ", ".join(conflict.changed_fields) or _("unknown fields")
-    form.add_error(
-        None,
-        _("%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
-          "Nothing was saved. Your input is kept below: check it against the current values "
-          "and save again.") % {"who": who, "when": when, "fields": fields},
-    )
-    data = form.data.copy()
-    data[form.add_prefix("version")] = conflict.current.version
-    form.data = data
 
 
 @login_required
@@ -138,7 +107,7 @@ def case_create(request):
                 **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
             )
         except ValidationError as e:
-            _apply_errors(e, intake, case_form, client_form, status_form)
+            apply_service_errors(e, intake, case_form, client_form, status_form)
         else:
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             if case_list_for_user(user=request.user).filter(pk=case.pk).exists():
@@ -201,9 +170,9 @@ def case_edit(request, code):
                 data=form.cleaned_data,
             )
         except ConcurrentEdit as conflict:
-            _conflict_message(form, conflict)
+            show_conflict(form, conflict)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Case saved."))
             return redirect("cases:detail", code=case.code)
@@ -233,7 +202,7 @@ def client_add(request, code):
                             actor=request.user, client=client, data=status_form.cleaned_data
                         )
             except ValidationError as e:
-                _apply_errors(e, client_form, status_form)
+                apply_service_errors(e, client_form, status_form)
             else:
                 messages.success(request, _("Household member added."))
                 return redirect("cases:detail", code=case.code)
@@ -257,9 +226,9 @@ def client_edit(request, code, client_code):
                 expected_version=form.cleaned_data["version"], data=form.cleaned_data,
             )
         except ConcurrentEdit as conflict:
-            _conflict_message(form, conflict)
+            show_conflict(form, conflict)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Personal details saved."))
             return redirect("cases:detail", code=case.code)
@@ -277,7 +246,7 @@ def status_add(request, code, client_code):
         try:
             services.residence_status_add(actor=request.user, client=client, data=form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Residence status recorded."))
             return redirect("cases:detail", code=case.code)
@@ -302,7 +271,7 @@ def case_assign(request, code):
                 actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]
             )
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Case assigned."))
             return redirect("cases:detail", code=case.code)
@@ -322,7 +291,7 @@ def case_share(request, code):
         try:
             services.case_share(actor=request.user, case=case, user=form.cleaned_data["user"])
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Case shared."))
             return redirect("cases:detail", code=case.code)

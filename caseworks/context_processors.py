@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.roles import Role, roles_of
+from caseworks.roles import Role, has_any_role, roles_of
 
 
 def navigation(request):
@@ -12,7 +12,7 @@ def navigation(request):
         return {"nav_items": [], "user_roles": frozenset()}
     roles = roles_of(user)
     items = []
-    if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
+    if has_any_role(user, Role.CASEWORKER, Role.SUPERVISOR):
         items.append((reverse("cases:list"), _("Cases"), "cases"))
         items.append((reverse("visits:week"), _("My week"), "week"))
         items.append((reverse("cases:create"), _("New case"), "cases-new"))

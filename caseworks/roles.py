@@ -26,3 +26,7 @@ def roles_of(user) -> frozenset[str]:
 
 def has_role(user, role: Role | str) -> bool:
     return str(role) in roles_of(user)
+
+
+def has_any_role(user, *roles: Role | str) -> bool:
+    return not roles_of(user).isdisjoint(str(r) for r in roles)

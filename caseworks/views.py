@@ -3,13 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from caseworks.roles import Role, roles_of
+from caseworks.roles import Role, has_any_role, roles_of
 
 
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
+    if has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
         return redirect("cases:list")
     if Role.VOLUNTEER in roles:
         return redirect("volunteer:list")

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.selectors import case_get_for_user, case_is_supervised_by
-from cases.views import _apply_errors, _conflict_message
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
+from caseworks.forms import apply_service_errors, show_conflict
 from caseworks.models import Service
-from caseworks.roles import Role, has_role
+from caseworks.roles import Role, has_any_role, has_role
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,
@@ -68,7 +68,7 @@ def visit_new(request, code):
                 actor=request.user, case=case, kind=kind,
                 checklist=checklist.cleaned_data if checklist else None, **fields)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("First visit recorded.") if kind == Visit.Kind.FIRST
                              else _("Follow-up visit recorded."))
@@ -100,9 +100,9 @@ def visit_edit(request, code, visit_code):
                                   expected_version=form.cleaned_data["version"],
                                   data=form.cleaned_data)
         except ConcurrentEdit as conflict:
-            _conflict_message(form, conflict)
+            show_conflict(form, conflict)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Visit saved."))
             return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
@@ -150,7 +150,7 @@ def accompaniment_new(request, code):
         try:
             services.accompaniment_plan(actor=request.user, case=case, data=form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Accompaniment planned."))
             return redirect("cases:detail", code=case.code)
@@ -169,9 +169,9 @@ def accompaniment_edit(request, code, accompaniment_code):
                 actor=request.user, accompaniment=accompaniment,
                 expected_version=form.cleaned_data["version"] or 0, data=form.cleaned_data)
         except ConcurrentEdit as conflict:
-            _conflict_message(form, conflict)
+            show_conflict(form, conflict)
         except ValidationError as e:
-            _apply_errors(e, form)
+            apply_service_errors(e, form)
         else:
             messages.success(request, _("Accompaniment saved."))
             return redirect("cases:detail", code=case.code)
@@ -181,7 +181,7 @@ def accompaniment_edit(request, code, accompaniment_code):
 
 @login_required
 def week(request):
-    if not (has_role(request.user, Role.CASEWORKER) or has_role(request.user, Role.SUPERVISOR)):
+    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
         raise Http404("No caseload")
     return render(request, "visits/week.html", my_week(user=request.user))
 
@@ -231,7 +231,7 @@ def volunteer_detail(request, accompaniment_code):
                 expected_version=form.cleaned_data["version"],
                 outcome=form.cleaned_data["outcome"])
         except ConcurrentEdit as conflict:
-            _conflict_message(form, conflict)
+            show_conflict(form, conflict)
         except ValidationError as e:
             for message in e.messages:
                 form.add_error(None, message)

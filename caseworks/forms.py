@@ -1,0 +1,40 @@
+"""Form helpers shared by every app: service errors onto forms, concurrent-edit messages."""
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from caseworks.concurrency import ConcurrentEdit
+
+
+def apply_service_errors(error: ValidationError, *forms) -> None:
+    """Attach a service's ValidationError to the form that has the field, else as non-field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = next((f for f in forms if field in f.fields), forms[0])
+            for e in errors:
+                target.add_error(field if field in target.fields else None, e)
+    else:
+        for message in error.messages:
+            forms[0].add_error(None, message)
+
+
+def show_conflict(form, conflict: ConcurrentEdit) -> None:
+    """Keep what the user typed, say who changed what meanwhile, and let them save again."""
+    if conflict.changed_by is not None:
+        who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username()
+    else:
+        who = _("someone")
+    when = date_format(localtime(conflict.changed_at), "DATETIME_FORMAT") \
+        if conflict.changed_at else ""
+    fields = ", ".join(conflict.changed_fields) or _("unknown fields")
+    form.add_error(
+        None,
+        _("%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
+          "Nothing was saved. Your input is kept below: check it against the current values "
+          "and save again.") % {"who": who, "when": when, "fields": fields},
+    )
+    data = form.data.copy()
+    data[form.add_prefix("version")] = conflict.current.version
+    form.data = data
