@@ -33,8 +33,7 @@ from cases.selectors import (
 )
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
-from caseworks.concurrency import ConcurrentEdit
-from caseworks.forms import apply_service_errors, show_conflict
+from caseworks.forms import apply_service_errors, submit
 from caseworks.roles import Role, has_any_role, has_role
 
 TIMELINE_PAGE = 50
@@ -163,19 +162,10 @@ def case_history_view(request, code):
 def case_edit(request, code):
     case = case_get_for_user(user=request.user, code=code)
     form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_update(
-                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
-                data=form.cleaned_data,
-            )
-        except ConcurrentEdit as conflict:
-            show_conflict(form, conflict)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Case saved."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.case_update(
+            actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data), form, success=_("Case saved.")):
+        return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_edit.html", _case_context(request, case, form=form))
 
 
@@ -219,19 +209,10 @@ def client_edit(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ClientForm(request.POST or None, instance=client, prefix="client")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.client_update(
-                actor=request.user, client=client,
-                expected_version=form.cleaned_data["version"], data=form.cleaned_data,
-            )
-        except ConcurrentEdit as conflict:
-            show_conflict(form, conflict)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Personal details saved."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.client_update(
+            actor=request.user, client=client, expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data), form, success=_("Personal details saved.")):
+        return redirect("cases:detail", code=case.code)
     return render(
         request, "cases/client_edit.html", _case_context(request, case, client=client, form=form)
     )
@@ -242,14 +223,10 @@ def status_add(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ResidenceStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.residence_status_add(actor=request.user, client=client, data=form.cleaned_data)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Residence status recorded."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.residence_status_add(
+            actor=request.user, client=client, data=form.cleaned_data),
+            form, success=_("Residence status recorded.")):
+        return redirect("cases:detail", code=case.code)
     return render(
         request,
         "cases/status_add.html",
@@ -265,16 +242,10 @@ def case_assign(request, code):
         raise Http404("Not a supervisor of this case's team")
     form = AssignForm(request.POST or None, caseworkers=services.caseworkers_of(case.team),
                       initial={"caseworker": case.assigned_to})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_assign(
-                actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]
-            )
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Case assigned."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.case_assign(
+            actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]),
+            form, success=_("Case assigned.")):
+        return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_assign.html", _case_context(request, case, form=form))
 
 
@@ -287,14 +258,10 @@ def case_share(request, code):
         shared_cases__case=case
     )
     form = ShareForm(request.POST or None, colleagues=colleagues)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_share(actor=request.user, case=case, user=form.cleaned_data["user"])
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Case shared."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.case_share(
+            actor=request.user, case=case, user=form.cleaned_data["user"]),
+            form, success=_("Case shared.")):
+        return redirect("cases:detail", code=case.code)
     return render(
         request, "cases/case_share.html",
         _case_context(request, case, form=form, shares=case.shares.select_related("user")),

@@ -1,5 +1,6 @@
 """Form helpers shared by every app: service errors onto forms, concurrent-edit messages."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -38,3 +39,24 @@ def show_conflict(form, conflict: ConcurrentEdit) -> None:
     data = form.data.copy()
     data[form.add_prefix("version")] = conflict.current.version
     form.data = data
+
+
+def submit(request, action, *forms, success: str) -> bool:
+    """Run `action` (a service call) for posted, valid forms.
+
+    True when it saved (with a success message); otherwise the forms carry the errors — a
+    service's ValidationError on its fields, a concurrent edit as a form error — and the view
+    re-renders them with what the user typed.
+    """
+    if request.method != "POST" or not all(form.is_valid() for form in forms):
+        return False
+    try:
+        action()
+    except ConcurrentEdit as conflict:
+        show_conflict(forms[0], conflict)
+        return False
+    except ValidationError as error:
+        apply_service_errors(error, *forms)
+        return False
+    messages.success(request, success)
+    return True

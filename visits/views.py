@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cases.selectors import case_get_for_user, case_is_supervised_by
 from caseworks.audit import log_access
-from caseworks.concurrency import ConcurrentEdit
-from caseworks.forms import apply_service_errors, show_conflict
+from caseworks.forms import submit
 from caseworks.models import Service
 from caseworks.roles import Role, has_any_role, has_role
 from visits import calendar, services
@@ -61,18 +60,15 @@ def visit_new(request, code):
     data = request.POST if request.method == "POST" else None
     form = VisitForm(data, case=case, initial=initial)
     checklist = ChecklistForm(data, prefix="check") if kind == Visit.Kind.FIRST else None
-    if data is not None and form.is_valid() and (checklist is None or checklist.is_valid()):
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.visit_record(
-                actor=request.user, case=case, kind=kind,
-                checklist=checklist.cleaned_data if checklist else None, **fields)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("First visit recorded.") if kind == Visit.Kind.FIRST
-                             else _("Follow-up visit recorded."))
-            return redirect("cases:detail", code=case.code)
+    forms = [form] + ([checklist] if checklist else [])
+    success = (_("First visit recorded.") if kind == Visit.Kind.FIRST
+               else _("Follow-up visit recorded."))
+    if submit(request, lambda: services.visit_record(
+            actor=request.user, case=case, kind=kind,
+            checklist=checklist.cleaned_data if checklist else None,
+            **{k: v for k, v in form.cleaned_data.items() if k != "version"}),
+            *forms, success=success):
+        return redirect("cases:detail", code=case.code)
     return render(request, "visits/visit_new.html", _context(
         request, case, form=form, checklist=checklist, kind=kind,
         kind_label=Visit.Kind(kind).label))
@@ -94,18 +90,10 @@ def visit_edit(request, code, visit_code):
     visit = visit_get_for_case(case=case, code=visit_code)
     form = VisitForm(request.POST or None, case=case, instance=visit,
                      initial={"present": list(visit.present.all())})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_update(actor=request.user, visit=visit,
-                                  expected_version=form.cleaned_data["version"],
-                                  data=form.cleaned_data)
-        except ConcurrentEdit as conflict:
-            show_conflict(form, conflict)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Visit saved."))
-            return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
+    if submit(request, lambda: services.visit_update(
+            actor=request.user, visit=visit, expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data), form, success=_("Visit saved.")):
+        return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
     return render(request, "visits/visit_edit.html",
                   _context(request, case, form=form, visit=visit))
 
@@ -146,14 +134,10 @@ def accompaniment_new(request, code):
         initial.update(interpreter_language=previous.interpreter_language,
                        interpreter_name=previous.interpreter_name)
     form = _accompaniment_form(request, case, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accompaniment_plan(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Accompaniment planned."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.accompaniment_plan(
+            actor=request.user, case=case, data=form.cleaned_data),
+            form, success=_("Accompaniment planned.")):
+        return redirect("cases:detail", code=case.code)
     return render(request, "visits/accompaniment_form.html",
                   _context(request, case, form=form, new=True))
 
@@ -163,18 +147,11 @@ def accompaniment_edit(request, code, accompaniment_code):
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
     form = _accompaniment_form(request, case, instance=accompaniment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accompaniment_update(
-                actor=request.user, accompaniment=accompaniment,
-                expected_version=form.cleaned_data["version"] or 0, data=form.cleaned_data)
-        except ConcurrentEdit as conflict:
-            show_conflict(form, conflict)
-        except ValidationError as e:
-            apply_service_errors(e, form)
-        else:
-            messages.success(request, _("Accompaniment saved."))
-            return redirect("cases:detail", code=case.code)
+    if submit(request, lambda: services.accompaniment_update(
+            actor=request.user, accompaniment=accompaniment,
+            expected_version=form.cleaned_data["version"] or 0, data=form.cleaned_data),
+            form, success=_("Accompaniment saved.")):
+        return redirect("cases:detail", code=case.code)
     return render(request, "visits/accompaniment_form.html",
                   _context(request, case, form=form, accompaniment=accompaniment, new=False))
 
@@ -224,20 +201,11 @@ def volunteer_list(request):
 def volunteer_detail(request, accompaniment_code):
     accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
     form = CompleteForm(request.POST or None, initial={"version": accompaniment.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accompaniment_complete(
-                actor=request.user, accompaniment=accompaniment,
-                expected_version=form.cleaned_data["version"],
-                outcome=form.cleaned_data["outcome"])
-        except ConcurrentEdit as conflict:
-            show_conflict(form, conflict)
-        except ValidationError as e:
-            for message in e.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Thank you: the accompaniment is marked as done."))
-            return redirect("volunteer:list")
+    if submit(request, lambda: services.accompaniment_complete(
+            actor=request.user, accompaniment=accompaniment,
+            expected_version=form.cleaned_data["version"], outcome=form.cleaned_data["outcome"]),
+            form, success=_("Thank you: the accompaniment is marked as done.")):
+        return redirect("volunteer:list")
     return render(request, "visits/volunteer_detail.html", {
         "accompaniment": accompaniment, "form": form,
         "can_complete": accompaniment.status == "planned"
