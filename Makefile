@@ -12,7 +12,21 @@ help:
 	@echo "make lint    ruff"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
-$(BIN)/.installed: pyproject.toml
+# WeasyPrint (referral letters) needs Pango from the system.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+.PHONY: sysdeps
+sysdeps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Pango for PDF letters: $(PANGO_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PANGO_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Missing: Pango for PDF letters. On Debian/Ubuntu: sudo apt-get install $(PANGO_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+$(BIN)/.installed: pyproject.toml | sysdeps
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
 	  echo "Missing: Python 3.11 or newer ($(PYTHON)). On Debian/Ubuntu: apt-get install python3 python3-venv"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \

@@ -1,13 +1,49 @@
 """Admins manage organisations, teams and users; they see no case content here."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from caseworks.models import AccessLog, Organisation, Service, Team
 
 
+class OrganisationForm(forms.ModelForm):
+    logo_file = forms.FileField(
+        label=_("logo (PNG or SVG, at most 500 kB)"), required=False,
+        help_text=_("Printed at the top right of referral letters."))
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "protection_law", "retention_years", "dpo_contact",
+                  "letter_sender", "address", "phone", "email", "website", "letter_footer"]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if upload is None:
+            return None
+        if upload.size > 500_000:
+            raise forms.ValidationError(_("The logo is larger than 500 kB."))
+        head = upload.read(512)
+        upload.seek(0)
+        if head.startswith(b"\x89PNG"):
+            return "image/png", upload.read()
+        if b"<svg" in head.lower():
+            return "image/svg+xml", upload.read()
+        raise forms.ValidationError(_("Please upload a PNG or SVG file."))
+
+    def save(self, commit=True):
+        organisation = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            organisation.logo_type, organisation.logo = self.cleaned_data["logo_file"]
+        if commit:
+            organisation.save()
+        return organisation
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
+    form = OrganisationForm
     list_display = ["name", "short_name", "protection_law", "retention_years"]
 
 
@@ -37,6 +73,6 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "phone", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "kind", "category", "phone", "is_active"]
+    list_filter = ["kind", "category", "is_active"]
     search_fields = ["name", "address"]

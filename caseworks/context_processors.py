@@ -15,7 +15,10 @@ def navigation(request):
     if has_any_role(user, Role.CASEWORKER, Role.SUPERVISOR):
         items.append((reverse("cases:list"), _("Cases"), "cases"))
         items.append((reverse("visits:week"), _("My week"), "week"))
+        items.append((reverse("referrals:list"), _("Referrals"), "referrals"))
         items.append((reverse("cases:create"), _("New case"), "cases-new"))
+    if Role.OFFICE in roles:
+        items.append((reverse("referrals:print_queue"), _("Print queue"), "print-queue"))
     if Role.VOLUNTEER in roles:
         items.append((reverse("volunteer:list"), _("My accompaniments"), "volunteer"))
     if Role.ADMIN in roles and user.is_staff:

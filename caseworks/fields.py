@@ -143,6 +143,30 @@ class EncryptedDateField(EncryptedMixin, models.DateField):
         return datetime.date.fromisoformat(plaintext)
 
 
+class EncryptedBinaryField(EncryptedMixin, models.BinaryField):
+    """Bytes (an archived letter PDF), stored as a Fernet token."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        return get_fernet().encrypt(bytes(value)).decode("ascii")
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        try:
+            return get_fernet().decrypt(value.encode("ascii") if isinstance(value, str)
+                                        else bytes(value))
+        except InvalidToken:
+            raise DecryptionError(
+                f"Cannot decrypt {self.model._meta.label}.{self.name}: it was encrypted with a "
+                "key that is not in CASEWORKS_FIELD_KEYS."
+            ) from None
+
+    def to_python(self, value):
+        return value
+
+
 # --- blind indexes ---------------------------------------------------------------------------
 
 

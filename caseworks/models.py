@@ -25,7 +25,21 @@ class Organisation(models.Model):
     # § 195 BGB: the civil limitation period of three years is the common default.
     retention_years = models.PositiveSmallIntegerField(_("retention period (years)"), default=3)
     dpo_contact = models.TextField(_("data protection officer (contact)"), blank=True)
-    history = HistoricalRecords()
+    # Letterhead of referral letters (DIN 5008). The logo lives in the database, like the
+    # archived letters, so app servers keep no files.
+    letter_sender = models.CharField(
+        _("sender line"), max_length=120, blank=True,
+        help_text=_("One line above the address window, e.g. AWO · Marktstraße 1 · 12345 Stadt"),
+    )
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.CharField(_("website"), max_length=120, blank=True)
+    letter_footer = models.TextField(
+        _("letter footer"), blank=True, help_text=_("e.g. bank details, register, board"))
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["logo"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -125,9 +139,32 @@ class Service(models.Model):
         DOCTOR = "doctor", _("doctor / clinic")
         COUNSELLING = "counselling", _("specialised service")
 
+    class Category(models.TextChoices):
+        """What a referral letter to this service is about (its template)."""
+
+        MIGRATION_ADULTS = "mbe", _("Migration counselling for adults (MBE)")
+        YOUTH_MIGRATION = "jmd", _("Youth migration service (JMD)")
+        ASYLUM_COUNSELLING = "asylum_counselling", _("Asylum procedure counselling")
+        LEGAL = "legal", _("Legal advice / lawyer")
+        PSYCHOSOCIAL = "psychosocial", _("Psychosocial centre for refugees")
+        ANTIDISCRIMINATION = "antidiscrimination", _("Anti-discrimination counselling")
+        LANGUAGE_COURSE = "language_course", _("Integration / language course")
+        RUCKSACK = "rucksack", _("Rucksack KiTa (parents)")
+        DEBT = "debt", _("Debt counselling")
+        TRACING = "tracing", _("DRK tracing service")
+        RETURN = "return", _("Return counselling")
+        PREGNANCY = "pregnancy", _("Pregnancy counselling")
+        ADDICTION = "addiction", _("Addiction counselling")
+        WOMEN = "women", _("Women's counselling / protection from violence")
+        VOLUNTEERS = "volunteers", _("Volunteer accompaniment")
+        HOMELESSNESS = "homelessness", _("Help for the homeless")
+        OTHER = "other", _("other")
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    category = models.CharField(_("referral category"), max_length=30, choices=Category,
+                                blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

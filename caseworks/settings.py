@@ -242,5 +242,8 @@ LOGGING = {
     "loggers": {
         # SQL parameters are ciphertext and blind indexes, but never log queries anyway.
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

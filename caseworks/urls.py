@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("cases/<uuid:code>/", include("visits.urls_case")),
+    path("cases/<uuid:code>/", include("referrals.urls_case")),
+    path("referrals/", include("referrals.urls")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
     path("admin/", admin.site.urls),

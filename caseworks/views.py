@@ -13,4 +13,6 @@ def home(request):
         return redirect("cases:list")
     if Role.VOLUNTEER in roles:
         return redirect("volunteer:list")
+    if Role.OFFICE in roles:
+        return redirect("referrals:print_queue")
     return render(request, "caseworks/home.html", {"roles": roles})

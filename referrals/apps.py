@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals and letters")
+
+    def ready(self):
+        from referrals import casefile  # noqa: F401  (timeline entries and the case panel)

@@ -22,6 +22,8 @@ from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
 from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
+from referrals import services as referral_services
+from referrals.models import Referral
 from visits import services as visit_services
 from visits.models import ChecklistItem, Place, Topic, Visit
 
@@ -158,12 +160,21 @@ class Command(BaseCommand):
         awo = Organisation.objects.create(
             name="AWO Kreisverband Musterstadt e. V.",
             short_name="AWO",
+            letter_sender="AWO Kreisverband Musterstadt · Marktstraße 1 · 12345 Musterstadt",
+            address="Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt",
+            phone="01234 56789-0",
+            email="fluechtlingsbegleitung@awo.example",
+            letter_footer="Sparkasse Musterstadt · IBAN DE00 0000 0000 0000 0000 00",
             protection_law=Organisation.ProtectionLaw.DSGVO,
             dpo_contact=f"Datenschutz AWO, {house}, datenschutz@awo.example",
         )
         caritas = Organisation.objects.create(
             name="Caritasverband Musterstadt e. V.",
             short_name="Caritas",
+            letter_sender="Caritasverband Musterstadt · Marktstraße 1 · 12345 Musterstadt",
+            address="Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt",
+            phone="01234 56789-5",
+            email="migration@caritas.example",
             protection_law=Organisation.ProtectionLaw.KDG,
             dpo_contact="Betrieblicher Datenschutz Caritas, datenschutz@caritas.example",
         )
@@ -194,6 +205,9 @@ class Command(BaseCommand):
             if team_key:
                 team = teams[team_key]
                 (team.supervisors if leads else team.members).add(user)
+            if Role.OFFICE in roles:  # the house's office prints for both teams
+                for team in teams.values():
+                    team.members.add(user)
             users[username] = user
         return teams, users
 
@@ -251,6 +265,7 @@ class Command(BaseCommand):
                     services.residence_status_add(actor=worker, client=client, data=status)
                 created += 1
             self.record_visits(rng, case, worker, users["volunteer1"], today)
+            self.refer(rng, case, worker, users["office"], today)
         return created
 
     def create_services(self):
@@ -278,6 +293,36 @@ class Command(BaseCommand):
             ("St.-Marien-Krankenhaus", kinds.DOCTOR, "Klinikweg 1\n12345 Musterstadt"),
         ]:
             Service.objects.create(name=name, kind=kind, address=address)
+        cat = Service.Category
+        for name, category, address in [
+            (
+                "Migrationsberatung für erwachsene Zuwanderer (MBE)",
+                cat.MIGRATION_ADULTS,
+                "Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt",
+            ),
+            (
+                "Jugendmigrationsdienst (JMD)",
+                cat.YOUTH_MIGRATION,
+                "Lindenallee 3\n12345 Musterstadt",
+            ),
+            ("Asylverfahrensberatung", cat.ASYLUM_COUNSELLING, "Kirchplatz 2\n12345 Musterstadt"),
+            (
+                "Psychosoziales Zentrum für Geflüchtete",
+                cat.PSYCHOSOCIAL,
+                "Gartenstraße 14\n12340 Nachbarstadt",
+            ),
+            (
+                "Servicestelle Antidiskriminierung",
+                cat.ANTIDISCRIMINATION,
+                "Rathausplatz 5\n12345 Musterstadt",
+            ),
+            ("Schuldnerberatung", cat.DEBT, "Bahnhofstraße 8\n12345 Musterstadt"),
+            ("DRK Suchdienst", cat.TRACING, "Rotkreuzweg 1\n12340 Nachbarstadt"),
+            ("Integrationskursträger VHS", cat.LANGUAGE_COURSE, "Schulstraße 6\n12345 Musterstadt"),
+        ]:
+            Service.objects.create(
+                name=name, kind=Service.Kind.COUNSELLING, category=category, address=address
+            )
 
     def record_visits(self, rng, case, worker, volunteer, today):
         """A first visit with its checklist, follow-ups since, and a few accompaniments."""
@@ -353,6 +398,43 @@ class Command(BaseCommand):
                         "status": "done",
                         "outcome": "Termin wahrgenommen, Unterlagen abgegeben.",
                     },
+                )
+
+    def refer(self, rng, case, worker, office, today):
+        """Some households have a consent and a referral, in one of its states."""
+        roll = rng.random()
+        if roll > 0.45:
+            return
+        client = case.clients.first()
+        service = rng.choice(list(Service.objects.exclude(category="")))
+        signed = max(case.opened_on, today - datetime.timedelta(days=rng.randint(5, 60)))
+        if roll > 0.05:  # most have the consent; a few referrals still wait for it
+            referral_services.consent_record(
+                actor=worker,
+                client=client,
+                services=[service],
+                signed_on=signed,
+                valid_until=signed + datetime.timedelta(days=365),
+                purpose=f"Vermittlung an {service.name}",
+            )
+        referral = referral_services.referral_create(
+            actor=worker,
+            case=case,
+            data={
+                "client": client,
+                "service": service,
+                "reason": "Beratungsbedarf im Erstgespräch",
+                "follow_up_on": today + datetime.timedelta(days=rng.randint(-10, 20)),
+            },
+        )
+        if roll > 0.05 and roll < 0.35:
+            referral = referral_services.referral_transition(
+                actor=worker, referral=referral, to=Referral.Status.READY
+            )
+            if roll < 0.2:  # printed and sent by the office
+                referral_services.letter_issue(actor=office, referral=referral)
+                referral_services.referral_transition(
+                    actor=office, referral=referral, to=Referral.Status.SENT
                 )
 
     def household(self, rng, size, males, females, last_name, opened):

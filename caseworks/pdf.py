@@ -1,0 +1,67 @@
+"""PDF rendering with WeasyPrint that fetches nothing but the app's own assets.
+
+Letters contain text typed by users. The URL fetcher answers only for the assets the caller
+hands over (fonts from static/, the organisation's logo from the database) and refuses every
+other URL — file://, http(s)://, data:, relative paths — so no user text can make the server
+read a local file or reach the network.
+"""
+
+import io
+import logging
+
+from django.contrib.staticfiles import finders
+from pypdf import PdfWriter
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger("caseworks.pdf")
+
+# Relative URLs resolve against this, so they too end up refused unless handed over.
+BASE_URL = "caseworks-asset:/"
+FONTS = {
+    "fonts/DejaVuSans.ttf": "font/ttf",
+    "fonts/DejaVuSans-Bold.ttf": "font/ttf",
+}
+
+
+class AssetsOnlyFetcher(URLFetcher):
+    def __init__(self, assets: dict[str, tuple[bytes, str]]):
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+        self.assets = assets
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        asset = self.assets.get(url)
+        if asset is None:
+            self.refused.append(url)
+            # The URL may come from user text: log its scheme only.
+            logger.warning("PDF rendering refused a URL (scheme %s)", url.split(":", 1)[0][:20])
+            raise ValueError("Only the application's own assets can be used in a PDF.")
+        body, mime_type = asset
+        return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+
+def font_assets() -> dict[str, tuple[bytes, str]]:
+    assets = {}
+    for name, mime_type in FONTS.items():
+        path = finders.find(name)
+        with open(path, "rb") as f:
+            assets[BASE_URL + name] = (f.read(), mime_type)
+    return assets
+
+
+def render_pdf(html: str, *, assets: dict[str, tuple[bytes, str]] | None = None,
+               fetcher: AssetsOnlyFetcher | None = None) -> bytes:
+    """Render HTML to PDF bytes. `assets` maps asset URLs to (bytes, MIME type)."""
+    fetcher = fetcher or AssetsOnlyFetcher({**font_assets(), **(assets or {})})
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+
+
+def merge_pdfs(documents: list[bytes]) -> bytes:
+    """One PDF of several (a print batch), each document's pages unchanged."""
+    writer = PdfWriter()
+    for document in documents:
+        writer.append(io.BytesIO(document))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

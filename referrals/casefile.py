@@ -1,0 +1,47 @@
+"""The case file's referral entries and panel (see caseworks.casefile)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caseworks.casefile import (
+    Panel,
+    TimelineEntry,
+    register_history,
+    register_panel,
+    register_timeline,
+)
+from referrals.models import Consent, Letter, Referral
+
+
+@register_timeline
+def referral_entries(case, *, limit):
+    referrals = (case.referrals.select_related("service", "client")
+                 .defer("reason", "letter_body").order_by("-created_at")[:limit])
+    return [TimelineEntry(r.created_at, "referral", "referrals/timeline_referral.html",
+                          {"referral": r, "case": case}) for r in referrals]
+
+
+@register_panel
+def referrals_panel(case, *, user):
+    open_referrals = list(case.referrals.filter(status__in=Referral.OPEN)
+                          .select_related("service", "client").defer("reason", "letter_body"))
+    consents = list(Consent.objects.filter(client__case=case).select_related("client")
+                    .prefetch_related("services").defer("purpose", "note"))
+    return Panel(20, "referrals/panel.html", {
+        "case": case, "open_referrals": open_referrals, "consents": consents,
+        "today": timezone.localdate()})
+
+
+@register_history
+def referral_history(case):
+    def rows(model, **filters):
+        return list(model.history.filter(**filters).select_related("history_user"))
+
+    referrals = rows(Referral, case_id=case.pk)
+    services = {r.id: r.service_id for r in referrals}
+    client_ids = list(case.clients.values_list("pk", flat=True))
+    return [
+        (Referral, referrals, lambda row: _("Referral")),
+        (Consent, rows(Consent, client_id__in=client_ids), lambda row: _("Consent")),
+        (Letter, rows(Letter, referral_id__in=list(services)), lambda row: _("Letter printed")),
+    ]

@@ -1,0 +1,64 @@
+"""Consent and referral forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms import DateInput
+from caseworks.models import Service
+from referrals.models import Consent, Referral
+
+
+class ConsentForm(forms.ModelForm):
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.filter(is_active=True).order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple, label=_("Named services"))
+
+    class Meta:
+        model = Consent
+        fields = ["client", "services", "category", "purpose", "signed_on", "valid_until",
+                  "note"]
+        widgets = {"signed_on": DateInput, "valid_until": DateInput,
+                   "purpose": forms.Textarea(attrs={"rows": 2}),
+                   "note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"purpose": _("As written on the signed form, e.g. "
+                                   "“Vermittlung in die Migrationsberatung”.")}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = case.clients.all()
+        self.fields["client"].label_from_instance = lambda c: c.full_name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("services") and not data.get("category"):
+            self.add_error("services", _("Name at least one service or a category."))
+        return data
+
+
+class ReferralForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Referral
+        fields = ["client", "service", "urgency", "follow_up_on", "reason", "letter_subject",
+                  "letter_body"]
+        widgets = {"follow_up_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3}),
+                   "letter_body": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {"letter_body": _("Left empty, the text for the service's category is "
+                                       "filled in; you can edit it afterwards.")}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = case.clients.all()
+        self.fields["client"].label_from_instance = lambda c: c.full_name
+        self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by("name")
+        self.fields["letter_subject"].required = False
+        self.fields["letter_body"].required = False
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Referral.Status.choices)
+    version = forms.IntegerField()

@@ -1,0 +1,72 @@
+"""Reading referrals. Caseworkers and supervisors reach them through cases they may see;
+office staff reach only the print queue of their teams, with the fields a letter needs."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case
+from cases.selectors import case_list_for_user
+from caseworks.models import Team
+from caseworks.roles import Role, has_role
+from referrals.models import Consent, Letter, Referral
+
+
+def referral_list_for_user(*, user) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=case_list_for_user(user=user).values("pk"))
+
+
+def consent_get_for_case(*, case: Case, code) -> Consent:
+    consent = (Consent.objects.filter(client__case=case, code=code)
+               .select_related("client").prefetch_related("services").first())
+    if consent is None:
+        raise Http404("No such consent")
+    return consent
+
+
+def referral_get_for_case(*, case: Case, code) -> Referral:
+    referral = (case.referrals.select_related("client", "service", "created_by")
+                .filter(code=code).first())
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+def referrals_awaiting_answer(*, user) -> QuerySet[Referral]:
+    """Sent referrals whose follow-up date has passed: ask the service."""
+    return (referral_list_for_user(user=user)
+            .filter(status=Referral.Status.SENT, follow_up_on__lt=timezone.localdate())
+            .select_related("case", "client", "service").defer("reason", "letter_body"))
+
+
+def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet[Referral]:
+    """Referrals of the office user's teams, with only what a letter needs.
+
+    `reason` and the letter text are deferred: the queue never decrypts them.
+    """
+    if not has_role(user, Role.OFFICE):
+        return Referral.objects.none()
+    teams = Team.objects.filter(members=user).values("pk")
+    return (Referral.objects.filter(status__in=statuses, case__team__in=teams,
+                                    case__closed_on__isnull=True)
+            .select_related("client", "service", "case")
+            .only("code", "status", "urgency", "created_at", "client__first_name",
+                  "client__last_name", "client__case_id", "service__name", "service__address",
+                  "case__reference", "case__accommodation_address", "case__closed_on",
+                  "case__team_id")
+            .order_by("-urgency", "created_at"))
+
+
+def letter_get_for_user(*, user, code) -> Letter:
+    """The archived letter of a referral, for its case's caseworkers/supervisors or the
+    office of its team; 404 for everyone else and when no letter was issued."""
+    referral = referral_list_for_user(user=user).filter(code=code).first()
+    if referral is None:
+        referral = print_queue_for_user(
+            user=user, statuses=(Referral.Status.READY, Referral.Status.SENT)
+        ).filter(code=code).first()
+    letter = Letter.objects.filter(referral=referral).select_related("referral__case").first() \
+        if referral is not None else None
+    if letter is None:
+        raise Http404("No letter")
+    return letter

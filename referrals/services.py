@@ -1,0 +1,173 @@
+"""Consents, referrals and letters. The letter rule: no letter to a service without a valid
+consent of the person covering it — checked when the referral is made ready and again when
+the letter is issued (a consent may be revoked or expire in between)."""
+
+import datetime
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Client
+from caseworks.audit import log_access
+from caseworks.concurrency import lock_versioned
+from caseworks.models import Service
+from referrals.letters import covering_consent, default_body, default_subject, render_letter
+from referrals.models import Consent, Letter, Referral
+
+
+def _save(obj, actor) -> None:
+    obj.full_clean()
+    obj._history_user = actor
+    obj.save()
+
+
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it before recording anything."))
+
+
+@transaction.atomic
+def consent_record(*, actor, client: Client, purpose: str, signed_on: datetime.date,
+                   services=(), category: str = "", valid_until=None, note: str = "") -> Consent:
+    _require_open(client.case)
+    services = list(services)
+    errors = {}
+    if not services and not category:
+        errors["services"] = [_("Name at least one service or a category.")]
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = [_("A consent cannot be signed in the future.")]
+    if valid_until is not None and valid_until < signed_on:
+        errors["valid_until"] = [_("A consent cannot end before it was signed.")]
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(client=client, purpose=purpose, signed_on=signed_on, category=category,
+                      valid_until=valid_until, note=note, recorded_by=actor)
+    _save(consent, actor)
+    consent.services.set(services)
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, actor, consent: Consent) -> Consent:
+    """Revoked today, with effect for the future; letters already sent stay as they were."""
+    current = Consent.objects.select_for_update().get(pk=consent.pk)
+    if current.revoked_on is None:
+        current.revoked_on = max(timezone.localdate(), current.signed_on)
+        _save(current, actor)
+    return current
+
+
+REFERRAL_FIELDS = ("client", "service", "reason", "urgency", "follow_up_on", "letter_subject",
+                   "letter_body")
+
+
+def _check_referral(referral: Referral) -> None:
+    if referral.client.case_id != referral.case_id:
+        raise ValidationError({"client": _("The person must belong to this household.")})
+    if not referral.service.is_active:
+        raise ValidationError({"service": _("This service is no longer in the directory.")})
+
+
+@transaction.atomic
+def referral_create(*, actor, case: Case, data: dict) -> Referral:
+    _require_open(case)
+    referral = Referral(case=case, created_by=actor,
+                        **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
+    _check_referral(referral)
+    if not referral.letter_subject:
+        referral.letter_subject = default_subject(referral, referral.client)
+    if not referral.letter_body:
+        referral.letter_body = default_body(referral.service, referral.client)
+    _save(referral, actor)
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor, referral: Referral, expected_version: int, data: dict) -> Referral:
+    _require_open(referral.case)
+    current = lock_versioned(referral, expected_version)
+    if current.status not in (Referral.Status.DRAFT, Referral.Status.READY):
+        raise ValidationError(_("The letter has been sent: the referral cannot be changed."))
+    for field in REFERRAL_FIELDS:
+        if field in data:
+            setattr(current, field, data[field])
+    _check_referral(current)
+    if current.status == Referral.Status.READY:  # changed text: check the consent again
+        current.status = Referral.Status.DRAFT
+    current.version += 1
+    _save(current, actor)
+    return current
+
+
+def _consent_missing(referral: Referral) -> ValidationError:
+    return ValidationError(
+        _("No valid consent (release from confidentiality) of %(name)s covers %(service)s. "
+          "Record the consent first.")
+        % {"name": referral.client.first_name, "service": referral.service.name},
+        code="consent_missing",
+    )
+
+
+@transaction.atomic
+def referral_transition(*, actor, referral: Referral, to: str,
+                        expected_version: int | None = None) -> Referral:
+    current = (lock_versioned(referral, expected_version) if expected_version is not None
+               else Referral.objects.select_for_update().get(pk=referral.pk))
+    if to not in current.allowed_transitions():
+        raise ValidationError(
+            _("A referral cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": current.get_status_display(),
+               "to": dict(Referral.Status.choices).get(to, to)},
+            code="illegal_transition")
+    if to == Referral.Status.READY and covering_consent(current) is None:
+        raise _consent_missing(current)
+    if to == Referral.Status.SENT and not Letter.objects.filter(referral=current).exists():
+        raise ValidationError(_("Print the letter before marking it as sent."))
+    current.status = to
+    current.version += 1
+    _save(current, actor)
+    return current
+
+
+@transaction.atomic
+def letter_issue(*, actor, referral: Referral) -> Letter:
+    """Issue the letter once: render, hash, archive encrypted. Later calls return it as it is.
+
+    Race: the office prints a batch while the caseworker prints the same letter; the row lock
+    on the referral makes the second wait and find the first one's letter.
+    """
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    existing = Letter.objects.filter(referral=current).first()
+    if existing is not None:
+        return existing
+    if current.status != Referral.Status.READY:
+        raise ValidationError(_("Only a referral that is ready to print gets a letter."))
+    consent = covering_consent(current)
+    if consent is None:
+        raise _consent_missing(current)
+    pdf = render_letter(current, consent)
+    letter = Letter(referral=current, consent=consent, pdf=pdf,
+                    sha256=hashlib.sha256(pdf).hexdigest(), printed_by=actor)
+    _save(letter, actor)
+    log_access(user=actor, action="letter.printed", obj=current.case,
+               label=current.case.reference, detail={"referral": str(current.code)})
+    return letter
+
+
+def letter_preview(*, referral: Referral) -> bytes:
+    """A draft rendering for the caseworker: not archived, marked ENTWURF, needs a consent."""
+    consent = covering_consent(referral)
+    if consent is None:
+        raise _consent_missing(referral)
+    return render_letter(referral, consent, draft=True)
+
+
+def letter_verify(letter: Letter) -> bool:
+    return hashlib.sha256(letter.pdf).hexdigest() == letter.sha256
+
+
+def services_for_referral():
+    return Service.objects.filter(is_active=True).order_by("name")

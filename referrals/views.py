@@ -1,0 +1,234 @@
+"""Referral, consent, letter and print-queue views: scoped by selectors, written by services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.selectors import case_get_for_user, case_is_supervised_by
+from caseworks.audit import log_access
+from caseworks.concurrency import ConcurrentEdit
+from caseworks.forms import submit
+from caseworks.pdf import merge_pdfs
+from caseworks.roles import Role, has_any_role, has_role
+from referrals import services
+from referrals.forms import ConsentForm, ReferralForm, TransitionForm
+from referrals.letters import covering_consent
+from referrals.models import Letter, Referral
+from referrals.selectors import (
+    consent_get_for_case,
+    letter_get_for_user,
+    print_queue_for_user,
+    referral_get_for_case,
+    referral_list_for_user,
+    referrals_awaiting_answer,
+)
+
+
+def _context(request, case, **extra):
+    return {"case": case, "can_supervise": case_is_supervised_by(case=case, user=request.user),
+            **extra}
+
+
+def _open_case(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    if case.is_closed:
+        raise Http404("Closed case")
+    return case
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def consent_new(request, code):
+    case = _open_case(request, code)
+    form = ConsentForm(request.POST or None, case=case,
+                       initial={"signed_on": timezone.localdate(),
+                                "client": request.GET.get("client") or case.clients.first(),
+                                "services": request.GET.getlist("service")})
+    if submit(request, lambda: services.consent_record(
+            actor=request.user, **{k: v for k, v in form.cleaned_data.items()}),
+            form, success=_("Consent recorded.")):
+        return redirect("cases:detail", code=case.code)
+    return render(request, "referrals/consent_new.html", _context(request, case, form=form))
+
+
+@login_required
+def consent_revoke(request, code, consent_code):
+    case = case_get_for_user(user=request.user, code=code)
+    consent = consent_get_for_case(case=case, code=consent_code)
+    if request.method == "POST":
+        services.consent_revoke(actor=request.user, consent=consent)
+        messages.success(request, _("Consent revoked. No new letters can be printed with it."))
+        return redirect("cases:detail", code=case.code)
+    return render(request, "referrals/consent_revoke.html",
+                  _context(request, case, consent=consent))
+
+
+@login_required
+def referral_new(request, code):
+    case = _open_case(request, code)
+    form = ReferralForm(request.POST or None, case=case,
+                        initial={"client": case.clients.first()})
+    holder = {}
+    if submit(request, lambda: holder.setdefault("referral", services.referral_create(
+            actor=request.user, case=case, data=form.cleaned_data)),
+            form, success=_("Referral saved as a draft.")):
+        return redirect("referrals_case:referral_detail", code=case.code,
+                        referral_code=holder["referral"].code)
+    return render(request, "referrals/referral_form.html",
+                  _context(request, case, form=form, new=True))
+
+
+@login_required
+def referral_detail(request, code, referral_code):
+    case = case_get_for_user(user=request.user, code=code)
+    referral = referral_get_for_case(case=case, code=referral_code)
+    editable = not case.is_closed and referral.status in ("draft", "ready")
+    form = ReferralForm(request.POST or None, case=case, instance=referral) if editable else None
+    if form is not None and submit(request, lambda: services.referral_update(
+            actor=request.user, referral=referral,
+            expected_version=form.cleaned_data["version"], data=form.cleaned_data),
+            form, success=_("Referral saved.")):
+        return redirect("referrals_case:referral_detail", code=case.code,
+                        referral_code=referral.code)
+    log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
+    consent = covering_consent(referral)
+    return render(request, "referrals/referral_detail.html", _context(
+        request, case, referral=referral, form=form, consent=consent,
+        letter=Letter.objects.filter(referral=referral).only("sha256", "printed_at").first()))
+
+
+@login_required
+@require_POST
+def referral_transition(request, code, referral_code):
+    case = _open_case(request, code)
+    referral = referral_get_for_case(case=case, code=referral_code)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Bad transition request")
+    try:
+        services.referral_transition(actor=request.user, referral=referral,
+                                     to=form.cleaned_data["to"],
+                                     expected_version=form.cleaned_data["version"])
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    except ConcurrentEdit:
+        messages.error(request, _("Someone changed this referral meanwhile. Nothing was saved; "
+                                  "please check the current state."))
+    else:
+        messages.success(request, _("Status changed: %(status)s") % {
+            "status": dict(Referral.Status.choices)[form.cleaned_data["to"]]})
+    return redirect("referrals_case:referral_detail", code=case.code, referral_code=referral.code)
+
+
+@login_required
+def referral_preview(request, code, referral_code):
+    case = case_get_for_user(user=request.user, code=code)
+    referral = referral_get_for_case(case=case, code=referral_code)
+    try:
+        pdf = services.letter_preview(referral=referral)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("referrals_case:referral_detail", code=case.code,
+                        referral_code=referral.code)
+    return _pdf_response(pdf, f"entwurf-{case.reference}.pdf")
+
+
+@login_required
+@require_POST
+def referral_print(request, code, referral_code):
+    """The caseworker prints the letter themselves (no office, or in a hurry)."""
+    case = _open_case(request, code)
+    referral = referral_get_for_case(case=case, code=referral_code)
+    try:
+        letter = services.letter_issue(actor=request.user, referral=referral)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("referrals_case:referral_detail", code=case.code,
+                        referral_code=referral.code)
+    return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
+
+
+@login_required
+def letter_pdf(request, code):
+    """The archived letter, byte for byte as issued."""
+    letter = letter_get_for_user(user=request.user, code=code)
+    case = letter.referral.case
+    log_access(user=request.user, action="letter.downloaded", obj=case, label=case.reference,
+               detail={"referral": str(letter.referral.code), "sha256": letter.sha256})
+    return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
+
+
+@login_required
+def referral_list(request):
+    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
+        raise Http404("No caseload")
+    referrals = (referral_list_for_user(user=request.user)
+                 .filter(status__in=Referral.OPEN)
+                 .select_related("case", "client", "service").defer("reason", "letter_body")
+                 .order_by("follow_up_on", "-created_at"))
+    return render(request, "referrals/referral_list.html", {
+        "referrals": referrals, "awaiting": referrals_awaiting_answer(user=request.user),
+        "today": timezone.localdate()})
+
+
+@login_required
+def print_queue(request):
+    if not has_role(request.user, Role.OFFICE):
+        raise Http404("Office only")
+    queue = print_queue_for_user(user=request.user)
+    if request.method == "POST":
+        chosen = list(queue.filter(code__in=request.POST.getlist("referral")))
+        if not chosen:
+            messages.error(request, _("Choose at least one letter."))
+            return redirect("referrals:print_queue")
+        if request.POST.get("action") == "sent":
+            return _mark_sent(request, chosen)
+        return _print_batch(request, chosen)
+    printed = print_queue_for_user(user=request.user).filter(letter__isnull=False)
+    return render(request, "referrals/print_queue.html", {
+        "queue": queue, "printed_codes": {r.code for r in printed}})
+
+
+def _print_batch(request, chosen):
+    letters, refused = [], []
+    for referral in chosen:
+        try:
+            letters.append(services.letter_issue(actor=request.user, referral=referral))
+        except ValidationError as e:
+            refused.append(f"{referral.case.reference}: {' '.join(e.messages)}")
+    if refused:
+        for message in refused:
+            messages.error(request, message)
+        if not letters:
+            return redirect("referrals:print_queue")
+    for letter in letters:
+        log_access(user=request.user, action="letter.downloaded", obj=letter.referral.case,
+                   label=letter.referral.case.reference,
+                   detail={"referral": str(letter.referral.code), "sha256": letter.sha256})
+    pdf = merge_pdfs([letter.pdf for letter in letters])
+    return _pdf_response(pdf, f"vermittlungen-{timezone.localdate():%Y-%m-%d}.pdf")
+
+
+def _mark_sent(request, chosen):
+    done = 0
+    for referral in chosen:
+        try:
+            services.referral_transition(actor=request.user, referral=referral,
+                                         to=Referral.Status.SENT)
+            done += 1
+        except ValidationError as e:
+            messages.error(request, f"{referral.case.reference}: {' '.join(e.messages)}")
+    if done:
+        messages.success(request, _("%(n)s letter(s) marked as sent.") % {"n": done})
+    return redirect("referrals:print_queue")
