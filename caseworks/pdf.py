@@ -16,7 +16,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger("caseworks.pdf")
 
-# Relative URLs resolve against this, so they too end up refused unless handed over.
+# Prefix of the asset URLs the fetcher answers for. Relative URLs do not resolve against this
+# scheme and are refused like every other URL.
 BASE_URL = "caseworks-asset:/"
 FONTS = {
     "fonts/DejaVuSans.ttf": "font/ttf",
@@ -35,7 +36,8 @@ class AssetsOnlyFetcher(URLFetcher):
         if asset is None:
             self.refused.append(url)
             # The URL may come from user text: log its scheme only.
-            logger.warning("PDF rendering refused a URL (scheme %s)", url.split(":", 1)[0][:20])
+            scheme = url.split(":", 1)[0][:12] if ":" in url else "relative"
+            logger.warning("PDF rendering refused a URL (scheme %s)", scheme)
             raise ValueError("Only the application's own assets can be used in a PDF.")
         body, mime_type = asset
         return URLFetcherResponse(url, body, {"Content-Type": mime_type})

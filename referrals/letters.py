@@ -78,6 +78,7 @@ def render_letter(referral: Referral, consent: Consent, *, draft: bool = False,
         assets[logo_url] = (bytes(organisation.logo), organisation.logo_type)
     with override("de"):
         html = render_to_string("referrals/letter.html", {
+            "asset_base": BASE_URL,
             "organisation": organisation,
             "team_name": case.team.name,
             "logo_url": logo_url,

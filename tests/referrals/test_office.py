@@ -1,0 +1,75 @@
+from caseworks.models import AccessLog
+from referrals import services
+from referrals.models import Referral
+from tests.referrals.conftest import pages, pdf_text
+
+
+def test_the_print_queue_shows_only_letter_fields(client, office_user, ready_referral,
+                                                  alice_case):
+    client.force_login(office_user)
+    response = client.get("/referrals/print-queue/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ahmad" in html and "Karimi" in html and "Am Bahnhof 3" in html
+    assert "Migrationsberatung MBE" in html
+    assert "Quarzsand" not in html  # the reason
+    assert "Sehr geehrte" not in html  # nor the letter text
+
+
+def test_office_gets_404_on_case_files_and_referral_pages(client, office_user, ready_referral,
+                                                         alice_case):
+    client.force_login(office_user)
+    for url in [f"/cases/{alice_case.code}/", f"/cases/{alice_case.code}/history/",
+                f"/cases/{alice_case.code}/referrals/{ready_referral.code}/",
+                f"/cases/{alice_case.code}/referrals/{ready_referral.code}/preview.pdf",
+                "/cases/", "/referrals/"]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_office_prints_a_batch_as_one_pdf_and_marks_sent(client, alice, office_user, team_a,
+                                                         mbe, ready_referral):
+    from tests.conftest import open_case
+    from tests.referrals.conftest import consent, refer
+    second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
+    consent(alice, second_case, mbe)
+    second = services.referral_transition(actor=alice, referral=refer(alice, second_case, mbe),
+                                          to="ready")
+    client.force_login(office_user)
+    codes = [str(ready_referral.code), str(second.code)]
+    response = client.post("/referrals/print-queue/", {"referral": codes, "action": "print"})
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Ahmad Karimi" in text and "Nour Haddad" in text
+    assert pages(response.content) == 2
+    assert AccessLog.objects.filter(action="letter.printed").count() == 2
+    response = client.post("/referrals/print-queue/", {"referral": codes, "action": "sent"})
+    assert response.status_code == 302
+    assert set(Referral.objects.values_list("status", flat=True)) == {"sent"}
+    assert Referral.objects.get(pk=second.pk).history.first().history_user == office_user
+
+
+def test_office_can_fetch_the_archived_letter_but_not_other_teams(client, office_user,
+                                                                  ready_referral, charlie,
+                                                                  charlie_case, mbe):
+    services.letter_issue(actor=office_user, referral=ready_referral)
+    client.force_login(office_user)
+    assert client.get(f"/referrals/{ready_referral.code}/letter.pdf").status_code == 200
+    from tests.referrals.conftest import consent, refer
+    consent(charlie, charlie_case, mbe)
+    other = services.referral_transition(actor=charlie, referral=refer(charlie, charlie_case, mbe),
+                                         to="ready")
+    services.letter_issue(actor=charlie, referral=other)
+    assert client.get(f"/referrals/{other.code}/letter.pdf").status_code == 404
+    html = client.get("/referrals/print-queue/").content.decode()
+    assert "Yonas" not in html
+
+
+def test_a_colleague_of_another_team_gets_404_on_letters(client, charlie, alice, ready_referral):
+    services.letter_issue(actor=alice, referral=ready_referral)
+    client.force_login(charlie)
+    assert client.get(f"/referrals/{ready_referral.code}/letter.pdf").status_code == 404
+
+
+def test_a_volunteer_has_no_print_queue(client, vera):
+    client.force_login(vera)
+    assert client.get("/referrals/print-queue/").status_code == 404
