@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=True
 
-.PHONY: run test test-postgres lint messages clean help
+.PHONY: run test bench lint messages clean help
 
 help:
 	@echo "make run     set up everything and serve the demo on http://127.0.0.1:8000"
 	@echo "make test    run the test suite (SQLite)"
+	@echo "make bench   benchmarks (letters; not part of make test)"
 	@echo "make lint    ruff"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
@@ -45,6 +46,12 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+# Benchmarks (not part of `make test`): medians with their spread, on SQLite, or on the
+# database DATABASE_URL points to.
+bench: $(BIN)/.installed
+	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-only \
+	  --benchmark-columns=median,iqr,min,max,rounds --benchmark-sort=name
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
