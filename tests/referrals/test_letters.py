@@ -147,3 +147,36 @@ def test_a_preview_is_marked_and_not_archived(client, alice, ready_referral):
     assert "ENTWURF" in pdf_text(response.content)
     assert not Letter.objects.exists()
     assert timezone.now()  # (the preview rendered without a consent error)
+
+
+# A 1×1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c63"
+    "f8ffff3f0005fe02fea7d6a4800000000049454e44ae426082")
+
+
+def test_the_organisation_logo_comes_from_the_database(alice, ready_referral, monkeypatch):
+    organisation = ready_referral.case.team.organisation
+    organisation.logo, organisation.logo_type = PNG, "image/png"
+    organisation.save()
+    fetched = []
+    original = pdf_module.AssetsOnlyFetcher.fetch
+    monkeypatch.setattr(pdf_module.AssetsOnlyFetcher, "fetch",
+                        lambda self, url, headers=None: fetched.append(url) or original(
+                            self, url, headers))
+    letter = services.letter_issue(actor=alice, referral=ready_referral)
+    assert "caseworks-asset:/logo" in fetched
+    assert letter.pdf.startswith(b"%PDF")
+
+
+def test_the_admin_accepts_png_or_svg_logos_only(db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caseworks.admin import OrganisationForm
+    data = {"name": "AWO", "protection_law": "dsgvo", "retention_years": 3}
+    good = OrganisationForm(data, {"logo_file": SimpleUploadedFile("l.png", PNG)})
+    assert good.is_valid(), good.errors
+    assert bytes(good.save().logo) == PNG
+    bad = OrganisationForm(data | {"name": "X"},
+                           {"logo_file": SimpleUploadedFile("l.gif", b"GIF89a....")})
+    assert not bad.is_valid() and "PNG or SVG" in str(bad.errors)
