@@ -52,3 +52,15 @@ def test_login_and_logout(client, db):
     assert client.get("/accounts/logout/").status_code == 405  # POST only
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_the_typical_service_directory_loads_once(db):
+    from django.core.management import call_command
+
+    from caseworks.management.commands.load_service_directory import TYPICAL
+    from caseworks.models import Service
+    call_command("load_service_directory")
+    assert Service.objects.count() == len(TYPICAL)
+    assert Service.objects.get(name="Jugendmigrationsdienst (JMD)").category == "jmd"
+    call_command("load_service_directory")
+    assert Service.objects.count() == len(TYPICAL)
