@@ -6,9 +6,10 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 MIN_BLIND_INDEX_KEY_LENGTH = 32
+KEYS_TAG = "caseworks_keys"
 
 
-@checks.register(checks.Tags.security)
+@checks.register(KEYS_TAG)
 def check_keys(app_configs=None, **kwargs):
     errors = []
     try:

@@ -71,3 +71,13 @@ def test_check_deploy_is_clean_with_production_settings():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_makemigrations_needs_no_keys_but_migrate_does():
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], production_env())
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    result = run(["manage.py", "migrate", "--plan"],
+                 production_env(DATABASE_URL="sqlite://:memory:"))
+    assert result.returncode != 0
+    assert "CASEWORKS_FIELD_KEYS is not set" in result.stderr
