@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import casefile  # noqa: F401  (registers the status timeline)
+        from cases import casefile, dashboards  # noqa: F401  (register providers)

@@ -9,7 +9,9 @@ from cases.models import (
     KINDS_WITHOUT_EXPIRY,
     Case,
     Client,
+    ClosingReason,
     Relationship,
+    ReopeningReason,
     ResidenceStatus,
     StatusKind,
 )
@@ -210,3 +212,12 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_expiring(self, queryset, name, value):
         return case_filter_expiring(queryset) if value else queryset
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ClosingReason.choices)
+    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ReopeningReason.choices)

@@ -34,6 +34,13 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class ReopeningReason(models.TextChoices):
+    RETURNED = "returned", _("moved back / returned to the municipality")
+    NEW_NEED = "new_need", _("new need for accompaniment")
+    CLOSED_BY_MISTAKE = "mistake", _("closed by mistake")
+    OTHER = "other", _("other")
+
+
 class Case(models.Model):
     """The unit of accompaniment: usually a household. Addressed by `code`, never by id."""
 
@@ -54,6 +61,9 @@ class Case(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_reason = models.CharField(
         _("closing reason"), max_length=20, choices=ClosingReason, blank=True
+    )
+    reopening_reason = models.CharField(
+        _("reopening reason"), max_length=20, choices=ReopeningReason, blank=True
     )
     # Optimistic locking: every change increments it; a form posting an older one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)

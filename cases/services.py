@@ -215,7 +215,28 @@ def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | Non
     current = Case.objects.select_for_update().get(pk=case.pk)
     _require_open(current)
     current.closed_on = closed_on or timezone.localdate()
+    if current.closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("A case cannot be closed in the future.")})
+    if current.closed_on < current.opened_on:
+        raise ValidationError({"closed_on": _("A case cannot be closed before it was opened.")})
     current.closing_reason = reason
+    current.reopening_reason = ""
+    current.version += 1
+    _save(current, actor)
+    _sync_permissions(current)
+    return current
+
+
+@transaction.atomic
+def case_reopen(*, actor, case: Case, reason: str) -> Case:
+    """Reopen a closed case; the assignee (and shares) get access again."""
+    _require_supervisor(actor, case)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if not current.is_closed:
+        raise ValidationError(_("The case is open."))
+    current.closed_on = None
+    current.closing_reason = ""
+    current.reopening_reason = reason
     current.version += 1
     _save(current, actor)
     _sync_permissions(current)

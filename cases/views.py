@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,9 @@ from cases.forms import (
     CaseFilter,
     CaseForm,
     ClientForm,
+    CloseForm,
     IntakeForm,
+    ReopenForm,
     ResidenceStatusForm,
     ShareForm,
 )
@@ -278,3 +281,36 @@ def case_unshare(request, code, share_id):
     services.case_unshare(actor=request.user, case=case, user=share.user)
     messages.success(request, _("Sharing ended."))
     return redirect("cases:detail", code=case.code)
+
+
+def _supervised_case(request, code):
+    case = case_get_for_user(user=request.user, code=code)
+    if not case_is_supervised_by(case=case, user=request.user):
+        raise Http404("Not a supervisor of this case's team")
+    return case
+
+
+@login_required
+def case_close(request, code):
+    case = _supervised_case(request, code)
+    if case.is_closed:
+        raise Http404("Already closed")
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if submit(request, lambda: services.case_close(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"],
+            closed_on=form.cleaned_data["closed_on"]), form, success=_("Case closed.")):
+        return redirect("cases:detail", code=case.code)
+    return render(request, "cases/case_close.html", _case_context(request, case, form=form))
+
+
+@login_required
+def case_reopen(request, code):
+    case = _supervised_case(request, code)
+    if not case.is_closed:
+        raise Http404("Not closed")
+    form = ReopenForm(request.POST or None)
+    if submit(request, lambda: services.case_reopen(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]),
+            form, success=_("Case reopened.")):
+        return redirect("cases:detail", code=case.code)
+    return render(request, "cases/case_reopen.html", _case_context(request, case, form=form))

@@ -17,6 +17,9 @@ def navigation(request):
         items.append((reverse("visits:week"), _("My week"), "week"))
         items.append((reverse("referrals:list"), _("Referrals"), "referrals"))
         items.append((reverse("cases:create"), _("New case"), "cases-new"))
+    if Role.SUPERVISOR in roles:
+        items.append((reverse("supervision:dashboard"), _("Supervision"), "supervision"))
+        items.append((reverse("supervision:statistics"), _("Statistics"), "statistics"))
     if Role.OFFICE in roles:
         items.append((reverse("referrals:print_queue"), _("Print queue"), "print-queue"))
     if Role.VOLUNTEER in roles:

@@ -233,6 +233,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseworks@localhost")
 CASEWORKS_PAGE_SIZE = envint("CASEWORKS_PAGE_SIZE", "25")
 # A residence document "expires soon" this many days ahead.
 CASEWORKS_EXPIRY_WARNING_DAYS = envint("CASEWORKS_EXPIRY_WARNING_DAYS", "30")
+# A case's follow-up is overdue when nobody visited for longer than this (supervision).
+CASEWORKS_VISIT_INTERVAL_DAYS = envint("CASEWORKS_VISIT_INTERVAL_DAYS", "42")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("referrals/", include("referrals.urls")),
+    path("supervision/", include("cases.urls_supervision")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
     path("admin/", admin.site.urls),

@@ -7,4 +7,4 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals and letters")
 
     def ready(self):
-        from referrals import casefile  # noqa: F401  (timeline entries and the case panel)
+        from referrals import casefile, dashboards  # noqa: F401  (register providers)

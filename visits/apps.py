@@ -7,4 +7,4 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits and accompaniments")
 
     def ready(self):
-        from visits import casefile  # noqa: F401  (registers timeline entries and panels)
+        from visits import casefile, dashboards  # noqa: F401  (register providers)

@@ -1,0 +1,93 @@
+"""The cases app's dashboard columns and statistics tables (see caseworks.supervision)."""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from cases.models import Client, Gender, ResidenceStatus, StatusKind
+from cases.selectors import case_filter_expiring
+from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
+
+TEAM, ASSIGNEE = "team_id", "assigned_to_id"
+AGE_GROUPS = [(0, 5), (6, 11), (12, 17), (18, 26), (27, 44), (45, 64), (65, 200)]
+
+
+@register_columns
+def case_columns(*, cases, today):
+    clients = Client.objects.filter(case__in=cases)
+    return [
+        Column("open_cases", _("open cases (households)"), 10,
+               grouped(cases, TEAM, ASSIGNEE), drilldown=lambda qs: qs),
+        Column("persons", _("persons"), 20,
+               grouped(clients, "case__team_id", "case__assigned_to_id"),
+               drilldown=lambda qs: qs),
+        Column("expiring", _("documents expired or expiring within 30 days"), 60,
+               _expiring_documents(clients, today),
+               drilldown=lambda qs: case_filter_expiring(qs, today=today)),
+    ]
+
+
+def _expiring_documents(clients, today):
+    """Persons whose current document has expired or expires within the warning window."""
+    from django.conf import settings
+    horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
+    latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
+    current = clients.annotate(until=Subquery(latest.values("valid_until")[:1]))
+    return grouped(current.filter(until__lte=horizon), "case__team_id", "case__assigned_to_id")
+
+
+def _status_on(day):
+    return Subquery(ResidenceStatus.objects.filter(client=OuterRef("pk"), valid_from__lte=day)
+                    .order_by("-valid_from", "-id").values("kind")[:1])
+
+
+def _rows(pairs, labels):
+    return sorted(((str(labels.get(key, key or _("not recorded"))), n) for key, n in pairs),
+                  key=lambda row: -row[1])
+
+
+@register_statistics
+def case_statistics(*, cases, start, end):
+    clients = Client.objects.filter(case__in=cases)
+    kinds = dict(StatusKind.choices)
+    by_status = (clients.annotate(kind=_status_on(end)).values("kind")
+                 .annotate(n=Count("pk")).order_by())
+    households = (clients.filter(relationship="main_contact").annotate(kind=_status_on(end))
+                  .values("kind").annotate(n=Count("pk")).order_by())
+    nationality = clients.values("nationality").annotate(n=Count("pk")).order_by()
+    gender = clients.values("gender").annotate(n=Count("pk")).order_by()
+    country_names = {code: name for code, name in countries}
+    return [
+        StatTable("persons_status", _("Persons by residence status"), 10,
+                  _rows(((r["kind"], r["n"]) for r in by_status), kinds)),
+        StatTable("households_status", _("Households by residence status of the main contact"),
+                  20, _rows(((r["kind"], r["n"]) for r in households), kinds)),
+        StatTable("nationality", _("Persons by nationality"), 30,
+                  _rows(((r["nationality"], r["n"]) for r in nationality), country_names)),
+        StatTable("age", _("Persons by age group"), 40, _age_groups(clients, end)),
+        StatTable("gender", _("Persons by gender"), 50,
+                  _rows(((r["gender"], r["n"]) for r in gender), dict(Gender.choices))),
+    ]
+
+
+def _age_groups(clients, day):
+    """Birth dates are encrypted: decrypted here only to count, never shown."""
+    counts = {group: 0 for group in AGE_GROUPS}
+    unknown = 0
+    for birth_date in clients.values_list("birth_date", flat=True):
+        if birth_date is None:
+            unknown += 1
+            continue
+        age = day.year - birth_date.year - ((day.month, day.day) < (birth_date.month,
+                                                                   birth_date.day))
+        for low, high in AGE_GROUPS:
+            if low <= age <= high:
+                counts[(low, high)] += 1
+                break
+    rows = [(f"{low}–{high}" if high < 200 else f"{low}+", n)
+            for (low, high), n in counts.items() if n]
+    if unknown:
+        rows.append((_("not recorded"), unknown))
+    return rows

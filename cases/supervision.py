@@ -1,0 +1,202 @@
+"""Supervisors: the caseload dashboard, the cases behind each figure, (bulk) reassignment
+with a confirmation step, and the statistics for funders."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import services
+from cases.forms import DateInput
+from cases.selectors import case_list_for_user, prefetch_households
+from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
+from caseworks.models import Team
+from caseworks.roles import Role, has_role
+from caseworks.supervision import columns_for, statistics_for
+
+UNASSIGNED = "none"
+
+
+def teams_led(user):
+    if not has_role(user, Role.SUPERVISOR):
+        raise Http404("Not a supervisor")
+    return Team.objects.filter(supervisors=user).select_related("organisation").order_by("name")
+
+
+def _team_and_caseworker(request, teams):
+    """The team and caseworker named in the query string, both within the supervisor's
+    teams (404 otherwise). caseworker None means the team's unassigned cases."""
+    team = teams.filter(pk=request.GET.get("team") or 0).first()
+    if team is None:
+        raise Http404("No such team")
+    key = request.GET.get("caseworker", UNASSIGNED)
+    if key == UNASSIGNED:
+        return team, None
+    caseworker = services.caseworkers_of(team).filter(pk=key if key.isdigit() else 0).first()
+    if caseworker is None:
+        raise Http404("No such caseworker in this team")
+    return team, caseworker
+
+
+@login_required
+def dashboard(request):
+    teams = list(teams_led(request.user))
+    today = timezone.localdate()
+    cases = case_list_for_user(user=request.user).filter(team__in=teams)
+    columns = columns_for(cases=cases, today=today)
+    members = (get_user_model().objects
+               .filter(teams__in=teams, groups__name=Role.CASEWORKER, is_active=True)
+               .values("pk", "first_name", "last_name", "username", "teams").distinct())
+    by_team = {team.pk: [] for team in teams}
+    for m in members:
+        if m["teams"] in by_team:
+            by_team[m["teams"]].append(m)
+    sort = request.GET.get("sort", "")
+    descending = request.GET.get("dir") == "desc"
+    keys = {c.key for c in columns}
+    sections = []
+    for team in teams:
+        rows = []
+        people = [(m["pk"], f"{m['first_name']} {m['last_name']}".strip() or m["username"])
+                  for m in by_team[team.pk]]
+        for pk, name in [*people, (None, _("not assigned"))]:
+            figures = [(c, c.counts.get((team.pk, pk), 0)) for c in columns]
+            rows.append({"caseworker": UNASSIGNED if pk is None else pk, "name": name,
+                         "figures": figures, "unassigned": pk is None})
+        if sort in keys:
+            rows.sort(key=lambda r: next(n for c, n in r["figures"] if c.key == sort),
+                      reverse=descending)
+        elif sort == "name":
+            rows.sort(key=lambda r: r["name"].casefold(), reverse=descending)
+        sections.append({"team": team, "rows": rows})
+    return render(request, "supervision/dashboard.html", {
+        "sections": sections, "columns": columns, "sort": sort, "descending": descending})
+
+
+@login_required
+def drilldown(request):
+    teams = teams_led(request.user)
+    team, caseworker = _team_and_caseworker(request, teams)
+    today = timezone.localdate()
+    cases = case_list_for_user(user=request.user).filter(team=team, assigned_to=caseworker)
+    columns = {c.key: c for c in columns_for(cases=cases, today=today)}
+    column = columns.get(request.GET.get("figure", "open_cases"))
+    if column is None:
+        raise Http404("No such figure")
+    result = prefetch_households(column.drilldown(cases).order_by("reference"))
+    rows = list(result)
+    for case in rows:
+        case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
+    return render(request, "supervision/drilldown.html", {
+        "team": team, "caseworker": caseworker, "column": column, "cases": rows})
+
+
+class ReassignForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                           label=gettext_lazy("Cases"))
+    to = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Assign to"))
+
+    def __init__(self, *args, cases, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda c: c.reference
+        self.fields["to"].queryset = caseworkers
+        self.fields["to"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+@login_required
+def reassign(request):
+    """Step 1 choose cases and the new caseworker; step 2 confirm the list; step 3 move."""
+    teams = teams_led(request.user)
+    team, caseworker = _team_and_caseworker(request, teams)
+    cases = case_list_for_user(user=request.user).filter(team=team, assigned_to=caseworker)
+    choices = services.caseworkers_of(team)
+    if caseworker is not None:
+        choices = choices.exclude(pk=caseworker.pk)
+    form = ReassignForm(request.POST or None, cases=cases.order_by("reference"),
+                        caseworkers=choices, initial={"cases": list(cases)})
+    if request.method == "POST" and form.is_valid():
+        chosen = prefetch_households(form.cleaned_data["cases"].order_by("reference"))
+        if request.POST.get("step") != "confirm":
+            for case in chosen:
+                case.household = sorted(case.clients.all(),
+                                        key=lambda c: (not c.is_main_contact, c.pk))
+            return render(request, "supervision/reassign_confirm.html", {
+                "form": form, "team": team, "caseworker": caseworker, "chosen": chosen,
+                "to": form.cleaned_data["to"]})
+        try:
+            with transaction.atomic():  # all or nothing
+                for case in chosen:
+                    services.case_assign(actor=request.user, case=case,
+                                         caseworker=form.cleaned_data["to"])
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("%(n)s case(s) now assigned to %(name)s.") % {
+                "n": len(chosen), "name": form.cleaned_data["to"].get_full_name()
+                or form.cleaned_data["to"].username})
+            return redirect("supervision:dashboard")
+    return render(request, "supervision/reassign.html", {
+        "form": form, "team": team, "caseworker": caseworker})
+
+
+class StatisticsForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("from"), widget=DateInput)
+    end = forms.DateField(label=gettext_lazy("until"), widget=DateInput)
+    teams = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                           label=gettext_lazy("Teams"))
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = teams
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The period cannot end before it starts."))
+        return data
+
+
+@login_required
+def statistics(request):
+    teams = teams_led(request.user)
+    today = timezone.localdate()
+    last_year = today.year - 1
+    form = StatisticsForm(request.GET or None, teams=teams, initial={
+        "start": datetime.date(last_year, 1, 1), "end": datetime.date(last_year, 12, 31),
+        "teams": list(teams)})
+    tables = []
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        # Cases open at any time during the period, in the chosen teams.
+        cases = (case_list_for_user(user=request.user, include_closed=True)
+                 .filter(team__in=form.cleaned_data["teams"], opened_on__lte=end)
+                 .exclude(closed_on__lt=start))
+        tables = statistics_for(cases=cases, start=start, end=end)
+        export = request.GET.get("format")
+        if export in ("csv", "xlsx"):
+            rows = export_rows([_("table"), _("category"), _("count")], tables)
+            name = f"statistik-{start:%Y%m%d}-{end:%Y%m%d}"
+            if export == "csv":
+                response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            else:
+                response = HttpResponse(as_xlsx(rows), content_type=(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+                response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            return response
+    shown = [{"table": t, "rows": [(label, suppress(n)) for label, n in t.rows],
+              "chart": bar_chart(t)} for t in tables]
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "supervision/statistics.html", {
+        "form": form, "tables": shown, "query": query.urlencode()})

@@ -1,0 +1,13 @@
+"""Supervision pages, mounted at /supervision/."""
+
+from django.urls import path
+
+from cases import supervision
+
+app_name = "supervision"
+urlpatterns = [
+    path("", supervision.dashboard, name="dashboard"),
+    path("cases/", supervision.drilldown, name="drilldown"),
+    path("reassign/", supervision.reassign, name="reassign"),
+    path("statistics/", supervision.statistics, name="statistics"),
+]

@@ -1,0 +1,65 @@
+"""What each app contributes to the supervisors' dashboard and the annual statistics.
+
+Like caseworks.casefile: apps register providers in AppConfig.ready(), the supervision pages
+ask. A dashboard column gives its counts per (team, caseworker) in ONE grouped query, and the
+filter behind the figure, so the number and the list it links to share one definition.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    order: int
+    # {(team_id, caseworker_id or None): count}
+    counts: dict = field(default_factory=dict)
+    # cases -> the cases behind the figure
+    drilldown: Callable | None = None
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: str
+    order: int
+    rows: list[tuple[str, int]]  # (label, count), unsuppressed: suppression is the page's job
+
+
+_columns: list[Callable] = []
+_statistics: list[Callable] = []
+
+
+def register_columns(provider: Callable) -> Callable:
+    """provider(*, cases, today) -> [Column]; `cases` are the supervisor's open cases."""
+    if provider not in _columns:
+        _columns.append(provider)
+    return provider
+
+
+def register_statistics(provider: Callable) -> Callable:
+    """provider(*, cases, start, end) -> [StatTable] for cases open during the period."""
+    if provider not in _statistics:
+        _statistics.append(provider)
+    return provider
+
+
+def columns_for(*, cases, today: datetime.date) -> list[Column]:
+    columns = [c for provider in _columns for c in provider(cases=cases, today=today)]
+    return sorted(columns, key=lambda c: c.order)
+
+
+def statistics_for(*, cases, start: datetime.date, end: datetime.date) -> list[StatTable]:
+    tables = [t for provider in _statistics for t in provider(cases=cases, start=start, end=end)]
+    return sorted(tables, key=lambda t: t.order)
+
+
+def grouped(queryset, team_path: str, assignee_path: str) -> dict:
+    """{(team_id, assignee_id): count} from one GROUP BY query."""
+    from django.db.models import Count
+
+    rows = queryset.values(team_path, assignee_path).annotate(n=Count("pk", distinct=True))
+    return {(r[team_path], r[assignee_path]): r["n"] for r in rows.order_by()}
