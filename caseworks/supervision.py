@@ -58,8 +58,13 @@ def statistics_for(*, cases, start: datetime.date, end: datetime.date) -> list[S
 
 
 def grouped(queryset, team_path: str, assignee_path: str) -> dict:
-    """{(team_id, assignee_id): count} from one GROUP BY query."""
+    """{(team_id, assignee_id): count} from one GROUP BY query.
+
+    The rows are selected in a subquery: annotations on `queryset` (a last visit date, the
+    current document's expiry) would otherwise join the GROUP BY and split the groups.
+    """
     from django.db.models import Count
 
-    rows = queryset.values(team_path, assignee_path).annotate(n=Count("pk", distinct=True))
-    return {(r[team_path], r[assignee_path]): r["n"] for r in rows.order_by()}
+    rows = (queryset.model.objects.filter(pk__in=queryset.values("pk"))
+            .values(team_path, assignee_path).annotate(n=Count("pk")).order_by())
+    return {(r[team_path], r[assignee_path]): r["n"] for r in rows}
