@@ -114,11 +114,16 @@ def test_planned_accompaniments_this_week(dashboard, alice, team_a):
     start, end = week_bounds(TODAY)
     for when, status in [(start + datetime.timedelta(hours=9), "planned"),
                          (end - datetime.timedelta(hours=1), "planned"),
+                         (start + datetime.timedelta(hours=10), "cancelled"),  # not planned
                          (end + datetime.timedelta(hours=9), "planned"),  # next week
                          (start - datetime.timedelta(hours=3), "planned")]:  # last week
-        visit_services.accompaniment_plan(actor=alice, case=case, data={
+        accompaniment = visit_services.accompaniment_plan(actor=alice, case=case, data={
             "client": case.clients.get(), "destination_kind": "authority",
             "destination_text": "Amt", "appointment_at": when, "purpose": "x"})
+        if status != "planned":
+            visit_services.accompaniment_update(actor=alice, accompaniment=accompaniment,
+                                                expected_version=accompaniment.version,
+                                                data={"status": status})
     assert figures(dashboard(), team_a, "Alice Arendt")["accompaniments_week"] == 2
 
 
