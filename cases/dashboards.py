@@ -50,25 +50,35 @@ def _rows(pairs, labels):
 
 @register_statistics
 def case_statistics(*, cases, start, end):
-    clients = Client.objects.filter(case__in=cases)
+    """Persons, and households (counted by their main contact), by four dimensions."""
+    persons = Client.objects.filter(case__in=cases)
+    households = persons.filter(relationship="main_contact")
     kinds = dict(StatusKind.choices)
-    by_status = (clients.annotate(kind=_status_on(end)).values("kind")
-                 .annotate(n=Count("pk")).order_by())
-    households = (clients.filter(relationship="main_contact").annotate(kind=_status_on(end))
-                  .values("kind").annotate(n=Count("pk")).order_by())
-    nationality = clients.values("nationality").annotate(n=Count("pk")).order_by()
-    gender = clients.values("gender").annotate(n=Count("pk")).order_by()
     country_names = {code: name for code, name in countries}
+    genders = dict(Gender.choices)
+
+    def by(clients, field, labels):
+        counts = clients.values(field).annotate(n=Count("pk")).order_by()
+        return _rows(((r[field], r["n"]) for r in counts), labels)
+
+    def by_status(clients):
+        return by(clients.annotate(kind=_status_on(end)), "kind", kinds)
+
     return [
-        StatTable("persons_status", _("Persons by residence status"), 10,
-                  _rows(((r["kind"], r["n"]) for r in by_status), kinds)),
+        StatTable("persons_status", _("Persons by residence status"), 10, by_status(persons)),
         StatTable("households_status", _("Households by residence status of the main contact"),
-                  20, _rows(((r["kind"], r["n"]) for r in households), kinds)),
-        StatTable("nationality", _("Persons by nationality"), 30,
-                  _rows(((r["nationality"], r["n"]) for r in nationality), country_names)),
-        StatTable("age", _("Persons by age group"), 40, _age_groups(clients, end)),
-        StatTable("gender", _("Persons by gender"), 50,
-                  _rows(((r["gender"], r["n"]) for r in gender), dict(Gender.choices))),
+                  11, by_status(households)),
+        StatTable("nationality", _("Persons by nationality"), 20,
+                  by(persons, "nationality", country_names)),
+        StatTable("households_nationality",
+                  _("Households by nationality of the main contact"), 21,
+                  by(households, "nationality", country_names)),
+        StatTable("age", _("Persons by age group"), 30, _age_groups(persons, end)),
+        StatTable("households_age", _("Households by age group of the main contact"), 31,
+                  _age_groups(households, end)),
+        StatTable("gender", _("Persons by gender"), 40, by(persons, "gender", genders)),
+        StatTable("households_gender", _("Households by gender of the main contact"), 41,
+                  by(households, "gender", genders)),
     ]
 
 

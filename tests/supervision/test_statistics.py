@@ -59,6 +59,8 @@ def test_the_figures_and_their_suppression(client, sam, team_a, data):
     assert rows_of(response, "gender") == {"male": "3", "female": "<3"}
     assert rows_of(response, "age") == {"6–11": "<3", "27–44": "3"}
     assert rows_of(response, "visits") == {"first visit": "<3"}
+    assert rows_of(response, "households_nationality") == {"Syria": "3", "Afghanistan": "<3"}
+    assert rows_of(response, "households_gender") == {"male": "3", "female": "<3"}
     html = response.content.decode()
     assert "&lt;3" in html and "<svg" in html
     assert "Zahra" not in html and "Karimi" not in html
