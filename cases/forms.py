@@ -221,3 +221,11 @@ class CloseForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=ReopeningReason.choices)
+
+
+class DuplicateCheckForm(forms.Form):
+    """Step one of an intake: who is it? Possible matches are shown before anything is saved."""
+
+    first_name = forms.CharField(label=_("first name(s)"), max_length=150)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+    birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)

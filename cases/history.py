@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseShare, Client, ResidenceStatus
 from caseworks.casefile import history_sources_for
-from caseworks.fields import ChoiceListField
+from caseworks.fields import BlindIndexField, ChoiceListField
 from caseworks.models import Team
 
 # Bookkeeping columns that say nothing to a reader.
@@ -89,7 +89,7 @@ class _Formatter:
 def _fields(model):
     return [
         f for f in model._meta.concrete_fields
-        if f.name not in HIDDEN and not f.name.endswith("_bidx")
+        if f.name not in HIDDEN and not isinstance(f, BlindIndexField)
     ]
 
 

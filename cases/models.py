@@ -19,11 +19,13 @@ from caseworks.fields import (
     EncryptedEmailField,
     EncryptedTextField,
     normalise_identifier,
+    phonetic,
 )
 from caseworks.models import Team
 
 # Blind indexes are derived from the encrypted values: keep them out of the history tables.
-NAME_INDEXES = ["first_name_bidx", "last_name_bidx", "full_name_bidx", "birth_date_bidx"]
+NAME_INDEXES = ["first_name_bidx", "last_name_bidx", "full_name_bidx", "birth_date_bidx",
+                "first_name_phon", "last_name_phon"]
 
 
 class ClosingReason(models.TextChoices):
@@ -32,6 +34,11 @@ class ClosingReason(models.TextChoices):
     RETURNED = "returned", _("returned to country of origin / departed")
     DECEASED = "deceased", _("deceased")
     OTHER = "other", _("other")
+
+
+class DuplicateCheck(models.TextChoices):
+    NONE_FOUND = "none_found", _("no possible match found")
+    DISMISSED = "dismissed", _("possible matches checked: a different person")
 
 
 class ReopeningReason(models.TextChoices):
@@ -64,6 +71,9 @@ class Case(models.Model):
     )
     reopening_reason = models.CharField(
         _("reopening reason"), max_length=20, choices=ReopeningReason, blank=True
+    )
+    duplicate_check = models.CharField(
+        _("duplicate check at intake"), max_length=20, choices=DuplicateCheck, blank=True
     )
     # Optimistic locking: every change increments it; a form posting an older one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -178,6 +188,12 @@ class Client(models.Model):
     last_name_bidx = BlindIndexField(sources=["last_name"], purpose="name")
     full_name_bidx = BlindIndexField(sources=["first_name", "last_name"], purpose="name")
     birth_date_bidx = BlindIndexField(sources=["birth_date"], purpose="birth_date")
+    # Spelling variants of transliterated names (duplicate check at intake), keyed like the
+    # blind indexes so the codes reveal nothing without the key.
+    first_name_phon = BlindIndexField(sources=["first_name"], purpose="phonetic",
+                                      normaliser=phonetic)
+    last_name_phon = BlindIndexField(sources=["last_name"], purpose="phonetic",
+                                     normaliser=phonetic)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from cases.models import Case, Client, ResidenceStatus
-from caseworks.fields import blind_index, normalise_identifier
+from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
 
@@ -151,3 +151,34 @@ def case_filter_expiring(cases: QuerySet[Case], *, today: datetime.date | None =
         case=OuterRef("pk"), current_until__lte=horizon
     )
     return cases.filter(Exists(clients))
+
+
+# --- duplicate check at intake ---------------------------------------------------------------
+
+
+def possible_duplicates(*, user, first_name: str, last_name: str,
+                        birth_date: datetime.date | None) -> dict:
+    """Persons already known anywhere in the house, found without decrypting the table.
+
+    A match: the same full name; or the same last name and birth date; or the same-sounding
+    last name with a same-sounding first name or the same birth date. Returns the cases the
+    user may open, and for the others only the team names ("ask its supervisor").
+    """
+    name = blind_index(f"{first_name} {last_name}", purpose="name")
+    last = blind_index(last_name, purpose="name")
+    last_sound = blind_index(last_name, purpose="phonetic", normaliser=phonetic)
+    first_sound = blind_index(first_name, purpose="phonetic", normaliser=phonetic)
+    similar = Q(full_name_bidx=name) | Q(last_name_phon=last_sound, first_name_phon=first_sound)
+    if birth_date is not None:
+        born = blind_index(birth_date, purpose="birth_date")
+        similar |= Q(last_name_bidx=last, birth_date_bidx=born)
+        similar |= Q(last_name_phon=last_sound, birth_date_bidx=born)
+    case_ids = set(Client.objects.filter(similar).values_list("case_id", flat=True))
+    visible = case_list_for_user(user=user, include_closed=True).filter(pk__in=case_ids)
+    visible_cases = list(prefetch_households(visible))
+    hidden_teams = sorted({
+        t for t in Case.objects.filter(pk__in=case_ids - {c.pk for c in visible_cases})
+        .values_list("team__name", flat=True).distinct()
+    })
+    return {"cases": visible_cases, "other_teams": hidden_teams,
+            "found": bool(case_ids)}

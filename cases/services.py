@@ -112,6 +112,7 @@ def case_create(
     allocated_on: datetime.date | None = None,
     accommodation_address: str = "",
     next_visit_due: datetime.date | None = None,
+    duplicate_check: str = "",
 ) -> Case:
     """Open a case with its first client (the main contact) and, if given, their status."""
     if not teams_for_intake(actor).filter(pk=team.pk).exists():
@@ -128,6 +129,7 @@ def case_create(
         allocated_on=allocated_on,
         accommodation_address=accommodation_address,
         next_visit_due=next_visit_due,
+        duplicate_check=duplicate_check,
     )
     _save(case, actor)
     first = client_create(

@@ -19,12 +19,14 @@ from cases.forms import (
     CaseForm,
     ClientForm,
     CloseForm,
+    DuplicateCheckForm,
     IntakeForm,
     ReopenForm,
     ResidenceStatusForm,
     ShareForm,
 )
 from cases.history import case_history
+from cases.models import DuplicateCheck
 from cases.selectors import (
     case_get_for_user,
     case_is_supervised_by,
@@ -32,6 +34,7 @@ from cases.selectors import (
     case_may_manage_sharing,
     client_get_for_case,
     household_with_statuses,
+    possible_duplicates,
     prefetch_households,
 )
 from caseworks.audit import log_access
@@ -83,22 +86,43 @@ def case_list(request):
 
 @login_required
 def case_create(request):
+    """Intake in two steps: names and birth date first, with the possible matches across the
+    house; then the full form. The matches are checked again on saving (names may change)."""
     _case_worker_or_supervisor(request)
     teams = services.teams_for_intake(request.user)
     if not teams.exists():
         messages.error(request, _("You are not a member of any team yet. Ask an administrator."))
         return redirect("cases:list")
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step != "create":
+        check = DuplicateCheckForm(request.POST if step == "check" else None, prefix="check")
+        if not check.is_valid():
+            return render(request, "cases/case_check.html", {"check": check})
+        names = check.cleaned_data
+        data, initial = None, {"first_name": names["first_name"],
+                               "last_name": names["last_name"],
+                               "birth_date": names["birth_date"]}
+    else:
+        data, initial = request.POST, {}
     # Supervisors may assign at intake; the service checks the assignee is in the chosen team.
     caseworkers = None
     if has_role(request.user, Role.SUPERVISOR):
         caseworkers = services.caseworkers_of(*teams)
-    data = request.POST if request.method == "POST" else None
     intake = IntakeForm(data, prefix="intake", teams=teams, caseworkers=caseworkers)
     case_form = CaseForm(data, prefix="case")
-    client_form = ClientForm(data, prefix="client", main_contact=True)
+    client_form = ClientForm(data, prefix="client", main_contact=True, initial=initial)
     status_form = ResidenceStatusForm(data, prefix="status")
     forms = (intake, case_form, client_form, status_form)
-    if request.method == "POST" and all(f.is_valid() for f in forms):
+    valid = data is not None and all(f.is_valid() for f in forms)
+    person = client_form.cleaned_data if valid else initial
+    matches = possible_duplicates(user=request.user, first_name=person.get("first_name", ""),
+                                  last_name=person.get("last_name", ""),
+                                  birth_date=person.get("birth_date")) if person else None
+    confirmed = request.POST.get("different_person") == "1"
+    if valid and matches["found"] and not confirmed:
+        client_form.add_error(None, _("Possible matches exist: check them, then confirm that "
+                                      "this is a different person."))
+    elif valid:
         try:
             case = services.case_create(
                 actor=request.user,
@@ -106,11 +130,19 @@ def case_create(request):
                 assigned_to=intake.cleaned_data.get("assigned_to"),
                 client=client_form.cleaned_data,
                 status=status_form.cleaned_data,
+                duplicate_check=(DuplicateCheck.DISMISSED if matches["found"]
+                                 else DuplicateCheck.NONE_FOUND),
                 **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
             )
         except ValidationError as e:
             apply_service_errors(e, intake, case_form, client_form, status_form)
         else:
+            if matches["found"]:
+                # The decision is recorded: who dismissed how many possible matches.
+                log_access(user=request.user, action="intake.matches_dismissed", obj=case,
+                           label=case.reference,
+                           detail={"matches": len(matches["cases"]) + len(
+                               matches["other_teams"])})
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             if case_list_for_user(user=request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", code=case.code)
@@ -119,7 +151,7 @@ def case_create(request):
         request,
         "cases/case_create.html",
         {"intake": intake, "case_form": case_form, "client_form": client_form,
-         "status_form": status_form},
+         "status_form": status_form, "matches": matches},
     )
 
 

@@ -191,6 +191,18 @@ def normalise_identifier(value: str) -> str:
     return "".join(ch for ch in normalise(value) if ch.isalnum())
 
 
+def phonetic(value: str) -> str:
+    """Kölner Phonetik over a Latin transliteration: Mohammed, Muhammad and Mohamad share a
+    code, as do Yusuf/Youssef and Schmidt/Schmitt. Stored only as a keyed HMAC (blind_index).
+    Names typed in Arabic script transliterate without their short vowels (mhmd) and do not
+    match their Latin spellings."""
+    from anyascii import anyascii
+    from cologne_phonetics import encode
+
+    latin = anyascii(normalise(value))
+    return " ".join(code for _word, code in encode(latin) if code)
+
+
 def blind_index(value, *, purpose: str, normaliser: Callable[[str], str] = normalise) -> str:
     """HMAC-SHA256 over purpose and the normalised value, as 64 hex digits.
 

@@ -9,6 +9,7 @@ TODAY = datetime.date.today()
 
 def intake(**overrides):
     data = {
+        "step": "create",
         "client-first_name": "Nour", "client-last_name": "Haddad",
         "client-birth_date": "1994-02-01", "client-gender": "female",
         "client-nationality": "SY", "client-languages": "Arabisch",
@@ -37,9 +38,12 @@ def test_a_caseworker_records_an_arriving_household(client, alice, team_a):
 
 def test_it_shows_the_form_with_a_single_team_preselected(client, alice):
     client.force_login(alice)
-    response = client.get("/cases/new/")
-    assert response.status_code == 200
-    assert 'type="hidden" name="intake-team"' in response.content.decode()
+    assert "check-last_name" in client.get("/cases/new/").content.decode()  # step one
+    response = client.post("/cases/new/", {"step": "check", "check-first_name": "Nour",
+                                           "check-last_name": "Haddad"})
+    html = response.content.decode()
+    assert 'type="hidden" name="intake-team"' in html
+    assert 'value="Nour"' in html and "No possible match found" in html
 
 
 @pytest.mark.parametrize("field, value, message", [
