@@ -2,10 +2,10 @@ import datetime
 
 import pytest
 
-from caseworks.fields import phonetic
-from caseworks.models import AccessLog
 from cases.models import Case
 from cases.selectors import possible_duplicates
+from caseworks.fields import phonetic
+from caseworks.models import AccessLog
 from tests.conftest import open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 
