@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cases.models import Client, Gender, ResidenceStatus, StatusKind
+from cases.models import Client, ClientReference, Gender, ResidenceStatus, StatusKind
 from cases.selectors import case_filter_expiring
 from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
 
@@ -35,7 +35,9 @@ def _expiring_documents(clients, today):
     horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
     latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
     current = clients.annotate(until=Subquery(latest.values("valid_until")[:1]))
-    return grouped(current.filter(until__lte=horizon), "case__team_id", "case__assigned_to_id")
+    references = ClientReference.objects.filter(client=OuterRef("pk"), valid_until__lte=horizon)
+    expiring = current.filter(Q(until__lte=horizon) | Q(Exists(references)))
+    return grouped(expiring, "case__team_id", "case__assigned_to_id")
 
 
 def _status_on(day):

@@ -9,6 +9,7 @@ from cases.models import (
     KINDS_WITHOUT_EXPIRY,
     Case,
     Client,
+    ClientReference,
     ClosingReason,
     Relationship,
     ReopeningReason,
@@ -229,3 +230,20 @@ class DuplicateCheckForm(forms.Form):
     first_name = forms.CharField(label=_("first name(s)"), max_length=150)
     last_name = forms.CharField(label=_("last name"), max_length=150)
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)
+
+
+class ClientReferenceForm(forms.ModelForm):
+    class Meta:
+        model = ClientReference
+        fields = ["kind", "number", "valid_until"]
+        widgets = {"valid_until": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("number") and not data.get("valid_until"):
+            self.add_error("number", _("Enter the number, an end date, or both."))
+        return data

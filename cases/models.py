@@ -344,3 +344,44 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class ReferenceKind(models.TextChoices):
+    BAMF = "bamf", _("BAMF file number (Aktenzeichen)")
+    AZR = "azr", _("AZR number")
+    JOBCENTER = "jobcenter", _("Jobcenter BG number")
+    CHILD_BENEFIT = "child_benefit", _("child benefit number (Kindergeld)")
+    HEALTH_INSURANCE = "health_insurance", _("health insurance number")
+    PASSPORT = "passport", _("passport / travel document (Reiseausweis)")
+    EAT_CARD = "eat_card", _("electronic residence permit card (eAT)")
+    RESIDENCE_OBLIGATION = "residence_obligation", _(
+        "residence obligation (Wohnsitzauflage, § 12a AufenthG)")
+
+
+class ClientReference(models.Model):
+    """A file or document number of a person, encrypted and searchable through its blind
+    index; an expiry feeds the same alerts as residence documents. A Wohnsitzauflage has an
+    end date and usually no number."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, models.CASCADE, related_name="references")
+    kind = models.CharField(_("kind"), max_length=30, choices=ReferenceKind)
+    number = EncryptedCharField(_("number"), max_length=80, blank=True)
+    number_bidx = BlindIndexField(sources=["number"], purpose="document",
+                                  normaliser=normalise_identifier)
+    valid_until = models.DateField(_("valid until / ends on"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["number_bidx"])
+
+    class Meta:
+        verbose_name = _("reference number")
+        verbose_name_plural = _("reference numbers")
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def expiry_state(self, today: datetime.date | None = None) -> str:
+        return ResidenceStatus.expiry_state(self, today)  # same rule, same window
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        return ResidenceStatus.days_left(self, today)

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from cases.models import Case, Client, ResidenceStatus
+from cases.models import Case, Client, ClientReference, ResidenceStatus
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
@@ -67,8 +67,8 @@ def client_get_for_case(*, case: Case, code) -> Client:
 
 
 def household_with_statuses(case: Case) -> list[Client]:
-    """The case's clients, main contact first, each with its statuses prefetched."""
-    clients = list(case.clients.prefetch_related("statuses"))
+    """The case's clients, main contact first, with statuses and reference numbers."""
+    clients = list(case.clients.prefetch_related("statuses", "references"))
     clients.sort(key=lambda c: (not c.is_main_contact, c.pk))
     return clients
 
@@ -126,7 +126,8 @@ def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
                         client__case=OuterRef("pk"), document_number_bidx=document
                     )
                 )
-            )
+            ) | Q(Exists(ClientReference.objects.filter(client__case=OuterRef("pk"),
+                                                        number_bidx=document)))
     return cases.filter(matches)
 
 
@@ -150,7 +151,9 @@ def case_filter_expiring(cases: QuerySet[Case], *, today: datetime.date | None =
     clients = Client.objects.annotate(current_until=_current_status("valid_until")).filter(
         case=OuterRef("pk"), current_until__lte=horizon
     )
-    return cases.filter(Exists(clients))
+    references = ClientReference.objects.filter(client__case=OuterRef("pk"),
+                                                valid_until__lte=horizon)
+    return cases.filter(Q(Exists(clients)) | Q(Exists(references)))
 
 
 # --- duplicate check at intake ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from cases.models import (
     CaseShare,
     CaseUserObjectPermission,
     Client,
+    ClientReference,
     ReferenceCounter,
     Relationship,
     ResidenceStatus,
@@ -289,3 +290,16 @@ def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatu
     status = ResidenceStatus(client=client, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
     _save(status, actor)
     return status
+
+
+@transaction.atomic
+def client_reference_save(*, actor, client: Client, data: dict,
+                          reference: ClientReference | None = None) -> ClientReference:
+    """Add a reference number, or change one (a renewed passport keeps its row)."""
+    _require_open(client.case)
+    reference = reference or ClientReference(client=client)
+    for field in ("kind", "number", "valid_until"):
+        if field in data:
+            setattr(reference, field, data[field])
+    _save(reference, actor)
+    return reference

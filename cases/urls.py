@@ -19,4 +19,8 @@ urlpatterns = [
     path(
         "<uuid:code>/clients/<uuid:client_code>/status/new/", views.status_add, name="status_add"
     ),
+    path("<uuid:code>/clients/<uuid:client_code>/numbers/", views.client_references,
+         name="client_references"),
+    path("<uuid:code>/clients/<uuid:client_code>/numbers/<uuid:reference_code>/",
+         views.client_references, name="client_reference_edit"),
 ]

@@ -18,6 +18,7 @@ from cases.forms import (
     CaseFilter,
     CaseForm,
     ClientForm,
+    ClientReferenceForm,
     CloseForm,
     DuplicateCheckForm,
     IntakeForm,
@@ -346,3 +347,23 @@ def case_reopen(request, code):
             form, success=_("Case reopened.")):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_reopen.html", _case_context(request, case, form=form))
+
+
+@login_required
+def client_references(request, code, client_code, reference_code=None):
+    """A person's file and document numbers: list, add, or change one."""
+    case = case_get_for_user(user=request.user, code=code)
+    client = client_get_for_case(case=case, code=client_code)
+    reference = None
+    if reference_code is not None:
+        reference = client.references.filter(code=reference_code).first()
+        if reference is None:
+            raise Http404("No such reference number")
+    form = ClientReferenceForm(request.POST or None, instance=reference)
+    if not case.is_closed and submit(request, lambda: services.client_reference_save(
+            actor=request.user, client=client, data=form.cleaned_data, reference=reference),
+            form, success=_("Reference number saved.")):
+        return redirect("cases:client_references", code=case.code, client_code=client.code)
+    return render(request, "cases/client_references.html", _case_context(
+        request, case, client=client, form=form, reference=reference,
+        references=client.references.all()))
