@@ -6,7 +6,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cases.models import Client, ClientReference, Gender, ResidenceStatus, StatusKind
+from cases.models import (
+    ESCALATION_DAYS,
+    Client,
+    ClientReference,
+    Deadline,
+    Gender,
+    ResidenceStatus,
+    StatusKind,
+)
 from cases.selectors import case_filter_expiring
 from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
 
@@ -23,10 +31,19 @@ def case_columns(*, cases, today):
         Column("persons", _("persons"), 20,
                grouped(clients, "case__team_id", "case__assigned_to_id"),
                drilldown=lambda qs: qs),
+        Column("deadlines_escalated", _("deadlines escalated (due within 3 days, not done)"), 5,
+               grouped(_escalated(cases, today), "case__team_id", "case__assigned_to_id"),
+               drilldown=lambda qs: qs.filter(Exists(_escalated(qs, today).filter(
+                   case=OuterRef("pk"))))),
         Column("expiring", _("documents expired or expiring within 30 days"), 60,
                _expiring_documents(clients, today),
                drilldown=lambda qs: case_filter_expiring(qs, today=today)),
     ]
+
+
+def _escalated(cases, today):
+    horizon = today + datetime.timedelta(days=ESCALATION_DAYS)
+    return Deadline.objects.filter(case__in=cases, done_on__isnull=True, due_on__lte=horizon)
 
 
 def _expiring_documents(clients, today):

@@ -11,6 +11,7 @@ from cases.models import (
     Client,
     ClientReference,
     ClosingReason,
+    DecisionType,
     Relationship,
     ReopeningReason,
     ResidenceStatus,
@@ -247,3 +248,27 @@ class ClientReferenceForm(forms.ModelForm):
         if not data.get("number") and not data.get("valid_until"):
             self.add_error("number", _("Enter the number, an end date, or both."))
         return data
+
+
+class BamfDecisionForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=None, label=_("person"))
+    decision_type = forms.ChoiceField(label=_("decision"), choices=DecisionType.choices)
+    served_on = forms.DateField(label=_("served on (Zustellung)"), widget=DateInput,
+                                help_text=_("The date on the envelope / the delivery "
+                                            "certificate, not the date of the decision."))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = case.clients.all()
+        self.fields["client"].label_from_instance = lambda c: c.full_name
+
+
+class DeadlineForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=None, label=_("person"), required=False)
+    title = forms.CharField(label=_("what"), max_length=200)
+    due_on = forms.DateField(label=_("due on"), widget=DateInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = case.clients.all()
+        self.fields["client"].label_from_instance = lambda c: c.full_name

@@ -16,12 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.deadlines import grounds_deadline, lawsuit_deadline
 from cases.models import (
+    BamfDecision,
     Case,
     CaseShare,
     CaseUserObjectPermission,
     Client,
     ClientReference,
+    Deadline,
+    DeadlineKind,
     ReferenceCounter,
     Relationship,
     ResidenceStatus,
@@ -303,3 +307,41 @@ def client_reference_save(*, actor, client: Client, data: dict,
             setattr(reference, field, data[field])
     _save(reference, actor)
     return reference
+
+
+@transaction.atomic
+def bamf_decision_record(*, actor, client: Client, decision_type: str, served_on) -> list:
+    """Record a BAMF decision; the § 74 AsylG deadlines are computed and created with it."""
+    _require_open(client.case)
+    if served_on > timezone.localdate():
+        raise ValidationError({"served_on": _("A decision cannot be served in the future.")})
+    decision = BamfDecision(client=client, decision_type=decision_type, served_on=served_on)
+    _save(decision, actor)
+    created = []
+    for kind, due_on in ((DeadlineKind.LAWSUIT, lawsuit_deadline(decision_type, served_on)),
+                         (DeadlineKind.GROUNDS, grounds_deadline(served_on))):
+        deadline = Deadline(case=client.case, client=client, decision=decision, kind=kind,
+                            due_on=due_on)
+        _save(deadline, actor)
+        created.append(deadline)
+    return created
+
+
+@transaction.atomic
+def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None = None):
+    _require_open(case)
+    if client is not None and client.case_id != case.pk:
+        raise ValidationError({"client": _("The person must belong to this household.")})
+    deadline = Deadline(case=case, client=client, kind=DeadlineKind.MANUAL, title=title,
+                        due_on=due_on)
+    _save(deadline, actor)
+    return deadline
+
+
+@transaction.atomic
+def deadline_done(*, actor, deadline: Deadline) -> Deadline:
+    current = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if current.done_on is None:
+        current.done_on = timezone.localdate()
+        _save(current, actor)
+    return current

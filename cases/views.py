@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from cases import services
 from cases.forms import (
     AssignForm,
+    BamfDecisionForm,
     CaseFilter,
     CaseForm,
     ClientForm,
     ClientReferenceForm,
     CloseForm,
+    DeadlineForm,
     DuplicateCheckForm,
     IntakeForm,
     ReopenForm,
@@ -367,3 +369,40 @@ def client_references(request, code, client_code, reference_code=None):
     return render(request, "cases/client_references.html", _case_context(
         request, case, client=client, form=form, reference=reference,
         references=client.references.all()))
+
+
+@login_required
+def case_deadlines(request, code):
+    """Record a BAMF decision (the § 74 AsylG deadlines follow) or any other deadline."""
+    case = case_get_for_user(user=request.user, code=code)
+    action = request.POST.get("action")
+    decision_form = BamfDecisionForm(request.POST if action == "decision" else None,
+                                     case=case, prefix="decision")
+    deadline_form = DeadlineForm(request.POST if action == "manual" else None, case=case,
+                                 prefix="deadline")
+    if not case.is_closed:
+        if action == "decision" and submit(request, lambda: services.bamf_decision_record(
+                actor=request.user, **decision_form.cleaned_data), decision_form,
+                success=_("Decision recorded; the deadlines are computed.")):
+            return redirect("cases:deadlines", code=case.code)
+        if action == "manual" and submit(request, lambda: services.deadline_add(
+                actor=request.user, case=case, **deadline_form.cleaned_data), deadline_form,
+                success=_("Deadline recorded.")):
+            return redirect("cases:deadlines", code=case.code)
+    deadlines = case.deadlines.select_related("client", "decision").order_by("done_on", "due_on")
+    return render(request, "cases/deadlines.html", _case_context(
+        request, case, decision_form=decision_form, deadline_form=deadline_form,
+        deadlines=deadlines, today=timezone.localdate()))
+
+
+@login_required
+@require_POST
+def deadline_done(request, code, deadline_code):
+    case = case_get_for_user(user=request.user, code=code)
+    deadline = case.deadlines.filter(code=deadline_code).first()
+    if deadline is None:
+        raise Http404("No such deadline")
+    services.deadline_done(actor=request.user, deadline=deadline)
+    messages.success(request, _("Deadline marked as done."))
+    return redirect(request.POST.get("next") == "case" and "cases:detail" or "cases:deadlines",
+                    code=case.code)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, CaseShare, Client
+from cases.models import Case, CaseShare, Client, Deadline
 from cases.selectors import case_list_for_user
 from caseworks.roles import Role, has_role
 from visits.models import Accompaniment, Visit
@@ -78,8 +78,12 @@ def my_week(*, user, today: datetime.date | None = None) -> dict:
            .defer("accommodation_address")
            .prefetch_related(main_contacts)
            .order_by("next_visit_due", "reference"))
+    deadlines = (Deadline.objects.filter(case__in=cases.values("pk"), done_on__isnull=True,
+                                         due_on__lt=today + WEEK)
+                 .select_related("case", "client").order_by("due_on"))
     return {
         "today": today,
+        "deadlines": list(deadlines),
         "overdue_accompaniments": [a for a in accompaniments if a.appointment_at < start],
         "accompaniments": [a for a in accompaniments if a.appointment_at >= start],
         "visits_due": list(due),
