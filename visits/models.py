@@ -180,3 +180,18 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"calendar feed of {self.user}"
+
+
+class ReminderSent(models.Model):
+    """One digest per user and day: running send_reminders twice sends nothing twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"],
+                                               name="remindersent_once_a_day")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}"

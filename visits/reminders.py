@@ -1,0 +1,92 @@
+"""The daily reminder digest. Cases are named by reference number only — never a client's
+name, residence status or the kind of a deadline (a lawsuit deadline reveals the asylum
+procedure)."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from cases.models import ESCALATION_DAYS, Case, CaseShare, Deadline
+from cases.selectors import case_filter_expiring
+from caseworks.models import Team
+from caseworks.roles import Role
+from visits.dashboards import cases_overdue
+from visits.models import Accompaniment, ReminderSent
+
+WEEK = datetime.timedelta(days=7)
+
+
+def _d(day):
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def digest_lines(user, today: datetime.date) -> list[str]:
+    """What is due for one user, as lines naming reference numbers only."""
+    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
+    own = Case.objects.filter(closed_on__isnull=True).filter(
+        Q(assigned_to=user) | Q(Exists(shared)))
+    lines = []
+    for d in (Deadline.objects.filter(case__in=own, done_on__isnull=True,
+                                      due_on__lt=today + WEEK)
+              .select_related("case").order_by("due_on")):
+        lines.append(_("Deadline %(ref)s: due %(date)s") % {"ref": d.case.reference,
+                                                            "date": _d(d.due_on)})
+    for case in case_filter_expiring(own, today=today).order_by("reference"):
+        lines.append(_("Document expired or expiring: %(ref)s") % {"ref": case.reference})
+    for case in cases_overdue(own, today).order_by("reference"):
+        lines.append(_("Visit overdue: %(ref)s") % {"ref": case.reference})
+    tomorrow = today + datetime.timedelta(days=1)
+    for a in (Accompaniment.objects
+              .filter(status=Accompaniment.Status.PLANNED, appointment_at__date=tomorrow)
+              .filter(Q(case__in=own) | Q(accompanied_by=user))
+              .select_related("case").order_by("appointment_at")):
+        lines.append(_("Accompaniment tomorrow at %(time)s: %(ref)s") % {
+            "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
+            "ref": a.case.reference})
+    teams = Team.objects.filter(supervisors=user)
+    for d in (Deadline.objects.filter(case__team__in=teams, case__closed_on__isnull=True,
+                                      done_on__isnull=True,
+                                      due_on__lte=today + datetime.timedelta(
+                                          days=ESCALATION_DAYS))
+              .select_related("case").order_by("due_on")):
+        lines.append(_("Escalated: deadline %(ref)s due %(date)s is not done") % {
+            "ref": d.case.reference, "date": _d(d.due_on)})
+    return lines
+
+
+def send_reminders(*, today: datetime.date | None = None, language: str = "de") -> dict:
+    today = today or timezone.localdate()
+    stats = {"sent": 0, "nothing_due": 0, "already_sent": 0, "no_address": 0}
+    users = (get_user_model().objects.filter(is_active=True)
+             .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct())
+    for user in users:
+        if not user.email:
+            stats["no_address"] += 1
+            continue
+        with override(language):
+            lines = digest_lines(user, today)
+            if not lines:
+                stats["nothing_due"] += 1
+                continue
+            try:
+                with transaction.atomic():
+                    # Claim the day first: a second run (or a parallel one) stops here.
+                    ReminderSent.objects.create(user=user, day=today)
+                    send_mail(
+                        subject=_("Caseworks: due on %(date)s") % {"date": _d(today)},
+                        message="\n".join([_("Due for you:"), "", *lines, "",
+                                           _("Details are in Caseworks.")]),
+                        from_email=None, recipient_list=[user.email],
+                    )
+            except IntegrityError:
+                stats["already_sent"] += 1
+                continue
+        stats["sent"] += 1
+    return stats
