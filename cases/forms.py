@@ -272,3 +272,10 @@ class DeadlineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = case.clients.all()
         self.fields["client"].label_from_instance = lambda c: c.full_name
+
+
+class CoverForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need this case file?"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. covering for a colleague who is ill; an appointment today. The team's "
+                    "supervisors see the reason."))

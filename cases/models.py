@@ -458,3 +458,25 @@ class Deadline(models.Model):
     def is_escalated(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.done_on is None and (self.due_on - today).days <= ESCALATION_DAYS
+
+
+COVER_HOURS = 12
+
+
+class CoverAccess(models.Model):
+    """A caseworker covering for an absent colleague opens a case of their own team that is
+    not theirs — only with a reason, for a limited time, logged and shown to supervisors."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="cover_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    reason = EncryptedTextField(_("reason"))
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("cover access")
+        verbose_name_plural = _("cover accesses")
+        ordering = ["-granted_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.case}"

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from cases.models import Case, Client, ClientReference, ResidenceStatus
+from cases.models import Case, Client, ClientReference, CoverAccess, ResidenceStatus
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
@@ -38,16 +38,28 @@ def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
 
 
 def case_get_for_user(*, user, code) -> Case:
-    """The case if the user may see it (closed ones included, for supervisors), else 404."""
-    case = (
-        case_list_for_user(user=user, include_closed=True)
-        .select_related("team__organisation", "assigned_to")
-        .filter(code=code)
-        .first()
-    )
+    """The case if the user may see it (closed ones included, for supervisors) or holds an
+    active cover access to it, else 404."""
+    visible = case_list_for_user(user=user, include_closed=True) | cover_cases_for_user(
+        user=user)
+    case = visible.select_related("team__organisation", "assigned_to").filter(code=code).first()
     if case is None:
         raise Http404("No such case")
     return case
+
+
+def cover_candidates(*, user) -> QuerySet[Case]:
+    """Open cases of the user's own teams that are not theirs: reachable with a reason."""
+    if Role.CASEWORKER not in roles_of(user):
+        return Case.objects.none()
+    own = case_list_for_user(user=user).values("pk")
+    return Case.objects.filter(team__members=user, closed_on__isnull=True).exclude(pk__in=own)
+
+
+def cover_cases_for_user(*, user) -> QuerySet[Case]:
+    """Cases the user currently covers (a reason given, not yet expired)."""
+    active = CoverAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+    return cover_candidates(user=user).filter(pk__in=active.values("case_id"))
 
 
 def case_is_supervised_by(*, case: Case, user) -> bool:

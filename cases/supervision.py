@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import services
 from cases.forms import DateInput
+from cases.models import CoverAccess
 from cases.selectors import case_list_for_user, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
 from caseworks.models import Team
@@ -24,6 +25,7 @@ from caseworks.roles import Role, has_role
 from caseworks.supervision import columns_for, statistics_for
 
 UNASSIGNED = "none"
+COVER_SHOWN = datetime.timedelta(days=30)
 
 
 def teams_led(user):
@@ -78,8 +80,12 @@ def dashboard(request):
         elif sort == "name":
             rows.sort(key=lambda r: r["name"].casefold(), reverse=descending)
         sections.append({"team": team, "rows": rows})
+    covers = (CoverAccess.objects
+              .filter(case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN)
+              .select_related("case", "user").order_by("-granted_at")[:50])
     return render(request, "supervision/dashboard.html", {
-        "sections": sections, "columns": columns, "sort": sort, "descending": descending})
+        "sections": sections, "columns": columns, "sort": sort, "descending": descending,
+        "covers": covers})
 
 
 @login_required

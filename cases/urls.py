@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:code>/assign/", views.case_assign, name="assign"),
     path("<uuid:code>/share/", views.case_share, name="share"),
     path("<uuid:code>/close/", views.case_close, name="close"),
+    path("<uuid:code>/cover/", views.case_cover, name="cover"),
     path("<uuid:code>/deadlines/", views.case_deadlines, name="deadlines"),
     path("<uuid:code>/deadlines/<uuid:deadline_code>/done/", views.deadline_done,
          name="deadline_done"),

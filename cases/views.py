@@ -21,6 +21,7 @@ from cases.forms import (
     ClientForm,
     ClientReferenceForm,
     CloseForm,
+    CoverForm,
     DeadlineForm,
     DuplicateCheckForm,
     IntakeForm,
@@ -29,13 +30,15 @@ from cases.forms import (
     ShareForm,
 )
 from cases.history import case_history
-from cases.models import DuplicateCheck
+from cases.models import COVER_HOURS, DuplicateCheck
 from cases.selectors import (
     case_get_for_user,
     case_is_supervised_by,
     case_list_for_user,
     case_may_manage_sharing,
+    case_search,
     client_get_for_case,
+    cover_candidates,
     household_with_statuses,
     possible_duplicates,
     prefetch_households,
@@ -72,6 +75,9 @@ def case_list(request):
         case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
     query = request.GET.copy()
     query.pop("page", None)
+    q = request.GET.get("q", "").strip()
+    team_matches = list(case_search(cover_candidates(user=request.user), q)
+                        .only("code", "reference")[:10]) if q and not show_closed else []
     return render(
         request,
         "cases/case_list.html",
@@ -81,6 +87,7 @@ def case_list(request):
             "query": query.urlencode(),
             "is_supervisor": is_supervisor,
             "show_closed": show_closed,
+            "team_matches": team_matches,
             "searching": bool(request.GET.get("q") or request.GET.get("status")
                               or request.GET.get("expiring")),
         },
@@ -168,7 +175,12 @@ def _case_context(request, case, **extra):
 
 @login_required
 def case_detail(request, code):
-    case = case_get_for_user(user=request.user, code=code)
+    try:
+        case = case_get_for_user(user=request.user, code=code)
+    except Http404:
+        if cover_candidates(user=request.user).filter(code=code).exists():
+            return redirect("cases:cover", code=code)  # a team case: open it with a reason
+        raise
     log_access(user=request.user, action="case.viewed", obj=case, label=case.reference)
     household = household_with_statuses(case)
     limit = TIMELINE_PAGE
@@ -406,3 +418,18 @@ def deadline_done(request, code, deadline_code):
     messages.success(request, _("Deadline marked as done."))
     return redirect(request.POST.get("next") == "case" and "cases:detail" or "cases:deadlines",
                     code=case.code)
+
+
+@login_required
+def case_cover(request, code):
+    """Ask for the reason before a team colleague's case file opens (nothing of it is shown
+    here but its reference number)."""
+    case = cover_candidates(user=request.user).select_related("team").filter(code=code).first()
+    if case is None:
+        raise Http404("No such case")
+    form = CoverForm(request.POST or None)
+    if submit(request, lambda: services.cover_access_grant(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]), form,
+            success=_("Cover access granted for %(hours)s hours.") % {"hours": COVER_HOURS}):
+        return redirect("cases:detail", code=case.code)
+    return render(request, "cases/case_cover.html", {"case": case, "form": form})

@@ -3,7 +3,8 @@
 from caseworks.models import AccessLog
 
 
-def log_access(*, user, action: str, obj, label: str = "", detail: dict | None = None) -> None:
+def log_access(*, user, action: str, obj, label: str = "", detail: dict | None = None,
+               reason: str = "") -> None:
     AccessLog.objects.create(
         user=user,
         username=user.get_username(),
@@ -12,4 +13,5 @@ def log_access(*, user, action: str, obj, label: str = "", detail: dict | None =
         object_code=obj.code,
         object_label=label,
         detail=detail or {},
+        reason=reason,
     )

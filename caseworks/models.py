@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from caseworks.fields import EncryptedTextField
+
 
 class Organisation(models.Model):
     """A carrier (Träger) such as AWO, Caritas or Diakonie, with its own data protection law."""
@@ -107,6 +109,8 @@ class AccessLog(models.Model):
     object_code = models.UUIDField(_("object"), default=uuid.uuid4, db_index=True)
     object_label = models.CharField(_("reference"), max_length=60, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # A reason given by the user (cover access); it may mention a person, so encrypted.
+    reason = EncryptedTextField(_("reason"), blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
