@@ -56,7 +56,12 @@ CASE_URLS = ["/cases/{code}/", "/cases/{code}/history/", "/cases/{code}/edit/",
 def test_it_checks_ownership(client, request, alice_case, url, who):
     client.force_login(request.getfixturevalue(who))
     response = client.get(url.format(code=alice_case.code))
-    assert response.status_code == 404
+    if who == "bob" and url == "/cases/{code}/":
+        # A team colleague is offered cover access (with a reason), nothing more.
+        assert response.status_code == 302
+        assert response["Location"] == f"/cases/{alice_case.code}/cover/"
+    else:
+        assert response.status_code == 404
     assert not AccessLog.objects.exists()
 
 
