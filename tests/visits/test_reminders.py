@@ -60,3 +60,14 @@ def test_nothing_due_sends_nothing(alice, team_a):
     call_command("send_reminders", language="en")
     assert mail.outbox == []
     assert not ReminderSent.objects.exists()
+
+
+def test_the_digest_is_german_by_default(alice, team_a):
+    alice.email = "alice@example.org"
+    alice.save()
+    case = open_case(alice, team_a, kind="toleration", valid_until=TODAY + 3 * DAY)
+    call_command("send_reminders")
+    body = mail.outbox[0].body
+    assert "Für Sie fällig:" in body and f"Dokument abgelaufen oder läuft ab: {case.reference}" \
+        in body
+    assert "Duldung" not in body and "Karimi" not in body

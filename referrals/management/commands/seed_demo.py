@@ -266,6 +266,7 @@ class Command(BaseCommand):
                 created += 1
             self.record_visits(rng, case, worker, users["volunteer1"], today)
             self.refer(rng, case, worker, users["office"], today)
+            self.numbers_and_deadlines(rng, case, worker, today)
         return created
 
     def create_services(self):
@@ -399,6 +400,44 @@ class Command(BaseCommand):
                         "outcome": "Termin wahrgenommen, Unterlagen abgegeben.",
                     },
                 )
+
+    def numbers_and_deadlines(self, rng, case, worker, today):
+        """A BAMF file number for everyone; passports for some (a few expiring); now and then
+        a BAMF decision with its § 74 deadlines, or a hand-entered deadline."""
+        for client in case.clients.all():
+            services.client_reference_save(
+                actor=worker,
+                client=client,
+                data={
+                    "kind": "bamf",
+                    "number": f"{rng.randint(1000000, 9999999)}-{rng.randint(100, 499)}",
+                },
+            )
+            if rng.random() < 0.4:
+                services.client_reference_save(
+                    actor=worker,
+                    client=client,
+                    data={
+                        "kind": "passport",
+                        "number": f"P{rng.randint(1000000, 9999999)}",
+                        "valid_until": today + datetime.timedelta(days=rng.randint(-20, 900)),
+                    },
+                )
+        roll = rng.random()
+        if roll < 0.12:
+            services.bamf_decision_record(
+                actor=worker,
+                client=case.clients.first(),
+                decision_type=rng.choice(["rejected", "manifestly_unfounded", "dublin"]),
+                served_on=today - datetime.timedelta(days=rng.randint(0, 12)),
+            )
+        elif roll < 0.25:
+            services.deadline_add(
+                actor=worker,
+                case=case,
+                title="Widerspruch Jobcenter",
+                due_on=today + datetime.timedelta(days=rng.randint(1, 25)),
+            )
 
     def refer(self, rng, case, worker, office, today):
         """Some households have a consent and a referral, in one of its states."""
