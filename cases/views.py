@@ -123,11 +123,20 @@ def case_create(request):
     client_form = ClientForm(data, prefix="client", main_contact=True, initial=initial)
     status_form = ResidenceStatusForm(data, prefix="status")
     forms = (intake, case_form, client_form, status_form)
-    valid = data is not None and all(f.is_valid() for f in forms)
-    person = client_form.cleaned_data if valid else initial
-    matches = possible_duplicates(user=request.user, first_name=person.get("first_name", ""),
-                                  last_name=person.get("last_name", ""),
-                                  birth_date=person.get("birth_date")) if person else None
+    # Every form validated (no short-circuit): all errors show at once.
+    valid = data is not None and all([f.is_valid() for f in forms])
+    if valid:
+        person = client_form.cleaned_data
+    elif data is not None:  # keep showing the matches while the user corrects an error
+        person = {"first_name": data.get("client-first_name", ""),
+                  "last_name": data.get("client-last_name", ""),
+                  "birth_date": client_form.cleaned_data.get("birth_date")}
+    else:
+        person = initial
+    has_name = person.get("first_name") and person.get("last_name")
+    matches = possible_duplicates(user=request.user, first_name=person["first_name"],
+                                  last_name=person["last_name"],
+                                  birth_date=person.get("birth_date")) if has_name else None
     confirmed = request.POST.get("different_person") == "1"
     if valid and matches["found"] and not confirmed:
         client_form.add_error(None, _("Possible matches exist: check them, then confirm that "

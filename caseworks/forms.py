@@ -48,7 +48,8 @@ def submit(request, action, *forms, success: str) -> bool:
     service's ValidationError on its fields, a concurrent edit as a form error — and the view
     re-renders them with what the user typed.
     """
-    if request.method != "POST" or not all(form.is_valid() for form in forms):
+    # Every form is validated (no short-circuit), so all errors show at once.
+    if request.method != "POST" or not all([form.is_valid() for form in forms]):
         return False
     try:
         action()

@@ -80,3 +80,16 @@ def test_phonetic_codes_are_keyed_not_stored(alice, team_a):
     for code in (phonetic("Mohammed"), phonetic("Schmidt")):  # "662", "862"
         assert f"'{code}'" not in dump
     assert "Schmidt" not in dump and "Mohammed" not in dump
+
+
+def test_the_matches_stay_visible_while_correcting_an_error(client, alice, team_a):
+    open_case(alice, team_a, first_name="Mohammed", last_name="Karimi", birth_date=BORN)
+    client.force_login(alice)
+    response = client.post("/cases/new/", {
+        "step": "create", "intake-team": team_a.pk, "client-first_name": "Muhammad",
+        "client-last_name": "Karimi", "client-gender": "male", "status-kind": "toleration",
+        "status-valid_from": str(datetime.date.today()),
+        "case-opened_on": str(datetime.date.today())})  # toleration without expiry: an error
+    html = response.content.decode()
+    assert "enter its expiry date" in html
+    assert "Possibly already known" in html and 'name="different_person"' in html
