@@ -85,10 +85,20 @@ def household_with_statuses(case: Case) -> list[Client]:
     return clients
 
 
-def prefetch_households(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("assigned_to", "team").prefetch_related(
-        Prefetch("clients", queryset=Client.objects.prefetch_related("statuses"))
-    )
+# For lists joining a client and its case: what such lists never show (and so never decrypt).
+LIST_DEFERRED = ("client__phone", "client__email", "client__birth_date",
+                 "case__accommodation_address")
+
+
+def prefetch_households(cases: QuerySet[Case], *, birth_dates: bool = False) -> QuerySet[Case]:
+    """Cases with their people and statuses, for lists: only what a list shows is loaded and
+    decrypted — no address, phone, e-mail or document number (and birth dates on request)."""
+    statuses = ResidenceStatus.objects.defer("document_number")
+    hidden = ["phone", "email"] + ([] if birth_dates else ["birth_date"])
+    clients = Client.objects.defer(*hidden).prefetch_related(
+        Prefetch("statuses", queryset=statuses))
+    return (cases.defer("accommodation_address").select_related("assigned_to", "team")
+            .prefetch_related(Prefetch("clients", queryset=clients)))
 
 
 # --- search and filters ------------------------------------------------------------------------
@@ -190,7 +200,7 @@ def possible_duplicates(*, user, first_name: str, last_name: str,
         similar |= Q(last_name_phon=last_sound, birth_date_bidx=born)
     case_ids = set(Client.objects.filter(similar).values_list("case_id", flat=True))
     visible = case_list_for_user(user=user, include_closed=True).filter(pk__in=case_ids)
-    visible_cases = list(prefetch_households(visible))
+    visible_cases = list(prefetch_households(visible, birth_dates=True))
     hidden_teams = sorted({
         t for t in Case.objects.filter(pk__in=case_ids - {c.pk for c in visible_cases})
         .values_list("team__name", flat=True).distinct()

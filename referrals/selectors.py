@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case
-from cases.selectors import case_list_for_user
+from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
 from referrals.models import Consent, Letter, Referral
@@ -36,7 +36,8 @@ def referrals_awaiting_answer(*, user) -> QuerySet[Referral]:
     """Sent referrals whose follow-up date has passed: ask the service."""
     return (referral_list_for_user(user=user)
             .filter(status=Referral.Status.SENT, follow_up_on__lt=timezone.localdate())
-            .select_related("case", "client", "service").defer("reason", "letter_body"))
+            .select_related("case", "client", "service")
+            .defer("reason", "letter_body", *LIST_DEFERRED))
 
 
 def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet[Referral]:

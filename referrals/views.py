@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.selectors import case_get_for_user, case_is_supervised_by
+from cases.selectors import LIST_DEFERRED, case_get_for_user, case_is_supervised_by
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
 from caseworks.forms import submit
@@ -175,7 +175,8 @@ def referral_list(request):
         raise Http404("No caseload")
     referrals = (referral_list_for_user(user=request.user)
                  .filter(status__in=Referral.OPEN)
-                 .select_related("case", "client", "service").defer("reason", "letter_body")
+                 .select_related("case", "client", "service")
+                 .defer("reason", "letter_body", *LIST_DEFERRED)
                  .order_by("follow_up_on", "-created_at"))
     return render(request, "referrals/referral_list.html", {
         "referrals": referrals, "awaiting": referrals_awaiting_answer(user=request.user),

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case, CaseShare, Client, Deadline
-from cases.selectors import case_list_for_user
+from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.roles import Role, has_role
 from visits.models import Accompaniment, Visit
 
@@ -67,7 +67,7 @@ def my_week(*, user, today: datetime.date | None = None) -> dict:
                                      appointment_at__lt=start + WEEK)
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
         .select_related("service", "client", "case", "accompanied_by")
-        .defer("outcome", "case__accommodation_address")
+        .defer("outcome", "purpose", *LIST_DEFERRED)
         .order_by("appointment_at")
     )
     main_contacts = Prefetch("clients", queryset=Client.objects.filter(

@@ -125,3 +125,22 @@ def test_it_requires_login(client):
     response = client.get("/cases/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_list_decrypts_only_what_it_shows(logged_in, alice, team_a, monkeypatch):
+    import caseworks.fields as fields
+    for i in range(3):
+        case = open_case(alice, team_a, document_number=f"X{i}",
+                         accommodation_address="Am Bahnhof 3")
+        person = case.clients.get()
+        from cases import services
+        services.client_update(actor=alice, client=person, expected_version=person.version,
+                               data={"phone": "0151 1", "email": "a@example.org"})
+    decrypted = []
+    original = fields.decrypt_str
+    monkeypatch.setattr(fields, "decrypt_str",
+                        lambda token, label="value": decrypted.append(label) or original(
+                            token, label=label))
+    assert logged_in.get("/cases/").status_code == 200
+    assert sorted(set(decrypted)) == ["cases.Client.first_name", "cases.Client.last_name"]
+    assert len(decrypted) == 6
