@@ -6,8 +6,9 @@ A provider must run a fixed number of queries, whatever the number of entries.
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from caseworks.registry import Registry
 
 
 @dataclass
@@ -33,30 +34,16 @@ class Panel:
     context: dict = field(default_factory=dict)
 
 
-_timeline: list[Callable] = []
-_panels: list[Callable] = []
-_history: list[Callable] = []
+_timeline = Registry()
+_panels = Registry()
+_history = Registry()
 
-
-def register_timeline(provider: Callable) -> Callable:
-    """provider(case, *, limit) -> newest `limit` TimelineEntry of its kind."""
-    if provider not in _timeline:
-        _timeline.append(provider)
-    return provider
-
-
-def register_panel(provider: Callable) -> Callable:
-    """provider(case, *, user) -> Panel or None."""
-    if provider not in _panels:
-        _panels.append(provider)
-    return provider
-
-
-def register_history(provider: Callable) -> Callable:
-    """provider(case) -> [(model, historical rows, subject(row) -> str)] for the history tab."""
-    if provider not in _history:
-        _history.append(provider)
-    return provider
+# provider(case, *, limit) -> the newest `limit` TimelineEntry of its kind
+register_timeline = _timeline.register
+# provider(case, *, user) -> Panel or None
+register_panel = _panels.register
+# provider(case) -> [(model, historical rows, subject(row) -> str)] for the history tab
+register_history = _history.register
 
 
 def history_sources_for(case) -> list[tuple]:

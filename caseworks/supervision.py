@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from caseworks.registry import Registry
+
 
 @dataclass
 class Column:
@@ -29,22 +31,13 @@ class StatTable:
     rows: list[tuple[str, int]]  # (label, count), unsuppressed: suppression is the page's job
 
 
-_columns: list[Callable] = []
-_statistics: list[Callable] = []
+_columns = Registry()
+_statistics = Registry()
 
-
-def register_columns(provider: Callable) -> Callable:
-    """provider(*, cases, today) -> [Column]; `cases` are the supervisor's open cases."""
-    if provider not in _columns:
-        _columns.append(provider)
-    return provider
-
-
-def register_statistics(provider: Callable) -> Callable:
-    """provider(*, cases, start, end) -> [StatTable] for cases open during the period."""
-    if provider not in _statistics:
-        _statistics.append(provider)
-    return provider
+# provider(*, cases, today) -> [Column]; `cases` are the supervisor's open cases
+register_columns = _columns.register
+# provider(*, cases, start, end) -> [StatTable] for cases open during the period
+register_statistics = _statistics.register
 
 
 def columns_for(*, cases, today: datetime.date) -> list[Column]:
