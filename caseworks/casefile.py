@@ -8,6 +8,8 @@ A provider must run a fixed number of queries, whatever the number of entries.
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from caseworks.registry import Registry
 
 
@@ -20,8 +22,9 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> datetime.datetime:
+        """Local wall-clock time, so that dates (end of that local day) and times compare."""
         if isinstance(self.at, datetime.datetime):
-            return self.at.replace(tzinfo=None)
+            return timezone.localtime(self.at).replace(tzinfo=None)
         return datetime.datetime.combine(self.at, datetime.time.max)
 
 

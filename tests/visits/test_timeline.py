@@ -99,3 +99,11 @@ def test_the_history_tab_shows_visit_and_accompaniment_changes(client, alice, bo
     labels = {c.label: c.new for c in created_acc.changes}
     assert labels["destination (directory)"] == "Ausländerbehörde Musterstadt"
     assert labels["purpose"] == "Verlängerung der Gestattung"
+
+
+def test_timeline_times_sort_in_local_time():
+    from caseworks.casefile import TimelineEntry
+    berlin_0030 = timezone.make_aware(datetime.datetime(2026, 11, 25, 0, 30))  # 23:30 UTC
+    previous_day = TimelineEntry(datetime.date(2026, 11, 24), "status", "x")
+    after_midnight = TimelineEntry(berlin_0030, "visit", "x")
+    assert after_midnight.sort_key > previous_day.sort_key
