@@ -196,6 +196,7 @@ def case_assign(*, actor, case: Case, caseworker) -> Case:
 
 @transaction.atomic
 def case_share(*, actor, case: Case, user) -> CaseShare:
+    _require_sharing_right(actor, case)
     if case.is_closed:
         raise ValidationError(_("A closed case cannot be shared."))
     if user.pk == case.assigned_to_id:
@@ -212,6 +213,7 @@ def case_share(*, actor, case: Case, user) -> CaseShare:
 
 @transaction.atomic
 def case_unshare(*, actor, case: Case, user) -> None:
+    _require_sharing_right(actor, case)
     for share in CaseShare.objects.filter(case=case, user=user):
         share._history_user = actor
         share.delete()
@@ -251,6 +253,14 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     _save(current, actor)
     _sync_permissions(current)
     return current
+
+
+def _require_sharing_right(actor, case: Case) -> None:
+    from cases.selectors import case_may_manage_sharing
+
+    if not case_may_manage_sharing(case=case, user=actor):
+        raise ValidationError(_("Only the assigned caseworker or a supervisor of the team "
+                                "can share this case."))
 
 
 def _require_supervisor(actor, case: Case) -> None:

@@ -142,3 +142,15 @@ def test_a_closed_case_is_read_only(sam, alice_case):
                                data={"first_name": "A", "last_name": "B"})
     with pytest.raises(ValidationError, match="closed"):
         services.case_close(actor=sam, case=case, reason="other")
+
+
+def test_only_the_assignee_or_a_supervisor_shares(alice, bob, sam, alice_case, team_a):
+    from tests.conftest import make_user
+    carol = make_user("carol", "caseworker")
+    team_a.members.add(carol)
+    with pytest.raises(ValidationError, match="Only the assigned caseworker"):
+        services.case_share(actor=bob, case=alice_case, user=carol)
+    services.case_share(actor=sam, case=alice_case, user=bob)
+    with pytest.raises(ValidationError, match="Only the assigned caseworker"):
+        services.case_unshare(actor=carol, case=alice_case, user=bob)
+    assert visible(bob) == {alice_case}
