@@ -60,6 +60,8 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["username", "object_label"]
     date_hierarchy = "at"
+    # Admins see who opened what, never case content: a cover reason may describe a person.
+    fields = ["at", "username", "action", "object_type", "object_code", "object_label"]
 
     def has_add_permission(self, request):
         return False

@@ -200,6 +200,9 @@ def volunteer_list(request):
 @login_required
 def volunteer_detail(request, accompaniment_code):
     accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
+    if request.method == "GET":  # a volunteer sees a client's first name and phone number
+        log_access(user=request.user, action="accompaniment.viewed", obj=accompaniment,
+                   label=accompaniment.case.reference)
     form = CompleteForm(request.POST or None, initial={"version": accompaniment.version})
     if submit(request, lambda: services.accompaniment_complete(
             actor=request.user, accompaniment=accompaniment,

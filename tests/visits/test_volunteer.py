@@ -64,3 +64,11 @@ def test_others_cannot_use_the_volunteer_pages(client, alice, assigned):
     client.force_login(alice)
     assert client.get("/volunteer/").status_code == 404
     assert client.get(f"/volunteer/{assigned.code}/").status_code == 404
+
+
+def test_the_volunteers_view_is_in_the_access_log(client, vera, assigned):
+    from caseworks.models import AccessLog
+    client.force_login(vera)
+    client.get(f"/volunteer/{assigned.code}/")
+    entry = AccessLog.objects.get(action="accompaniment.viewed")
+    assert entry.user == vera and entry.object_code == assigned.code
