@@ -28,13 +28,22 @@ class TimelineEntry:
         return datetime.datetime.combine(self.at, datetime.time.max)
 
 
+URGENT_BELOW = 10
+
+
 @dataclass
 class Panel:
-    """A box on the case file (open checklist points, upcoming appointments)."""
+    """A box on the case file (open checklist points, upcoming appointments). Panels ordered
+    below URGENT_BELOW (open deadlines) stand at the top of the file, the others after the
+    household."""
 
     order: int
     template: str
     context: dict = field(default_factory=dict)
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.order < URGENT_BELOW
 
 
 _timeline = Registry()

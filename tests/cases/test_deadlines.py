@@ -107,3 +107,10 @@ def test_another_team_cannot_see_or_close_deadlines(client, alice, charlie, alic
     url = f"/cases/{alice_case.code}/deadlines/{deadline.code}/done/"
     assert client.post(url).status_code == 404
     assert Deadline.objects.get().done_on is None
+
+
+def test_open_deadlines_head_the_case_file(client, alice, alice_case):
+    services.deadline_add(actor=alice, case=alice_case, title="Klage", due_on=TODAY + DAY)
+    client.force_login(alice)
+    html = client.get(f"/cases/{alice_case.code}/").content.decode()
+    assert html.index("Open deadlines") < html.index("Household")
