@@ -48,6 +48,14 @@ def case_get_for_user(*, user, code) -> Case:
     return case
 
 
+def open_case_get_for_user(*, user, code) -> Case:
+    """For pages that record something: the case as case_get_for_user, 404 once closed."""
+    case = case_get_for_user(user=user, code=code)
+    if case.is_closed:
+        raise Http404("Closed case")
+    return case
+
+
 def cover_candidates(*, user) -> QuerySet[Case]:
     """Open cases of the user's own teams that are not theirs: reachable with a reason."""
     if Role.CASEWORKER not in roles_of(user):

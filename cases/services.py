@@ -32,7 +32,7 @@ from cases.models import (
     Relationship,
     ResidenceStatus,
 )
-from caseworks.audit import log_access
+from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
@@ -40,13 +40,9 @@ from caseworks.roles import Role, has_role
 CASE_PERMISSIONS = ("view_case", "change_case")
 
 
-def _save(obj, actor) -> None:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
 
-
-def _require_open(case: Case) -> None:
+def require_open(case: Case) -> None:
+    """Nothing is recorded on a closed case until a supervisor reopens it."""
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it before changing it."))
 
@@ -139,7 +135,7 @@ def case_create(
         next_visit_due=next_visit_due,
         duplicate_check=duplicate_check,
     )
-    _save(case, actor)
+    save_audited(case, actor)
     first = client_create(
         actor=actor, case=case, data={**client, "relationship": Relationship.MAIN_CONTACT}
     )
@@ -155,12 +151,12 @@ CASE_EDITABLE = ("opened_on", "allocated_on", "accommodation_address", "next_vis
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case:
     current = lock_versioned(case, expected_version)
-    _require_open(current)
+    require_open(current)
     for field in CASE_EDITABLE:
         if field in data:
             setattr(current, field, data[field])
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current
 
 
@@ -168,11 +164,11 @@ def case_update(*, actor, case: Case, expected_version: int, data: dict) -> Case
 def case_set_next_visit_due(*, actor, case: Case, next_visit_due) -> Case:
     """Set when the next visit is due (recorded with each visit)."""
     current = Case.objects.select_for_update().get(pk=case.pk)
-    _require_open(current)
+    require_open(current)
     if current.next_visit_due != next_visit_due:
         current.next_visit_due = next_visit_due
         current.version += 1
-        _save(current, actor)
+        save_audited(current, actor)
     return current
 
 
@@ -187,7 +183,7 @@ def case_assign(*, actor, case: Case, caseworker) -> Case:
         raise ValidationError(_("A closed case cannot be assigned. Reopen it first."))
     current.assigned_to = caseworker
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     # Sharing with the assignee is pointless now.
     CaseShare.objects.filter(case=current, user=caseworker).delete()
     _sync_permissions(current)
@@ -206,7 +202,7 @@ def case_share(*, actor, case: Case, user) -> CaseShare:
     share = CaseShare.objects.filter(case=case, user=user).first()
     if share is None:
         share = CaseShare(case=case, user=user)
-        _save(share, actor)
+        save_audited(share, actor)
     _sync_permissions(case)
     return share
 
@@ -225,7 +221,7 @@ def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | Non
     """Close the case: it leaves every caseload and only the team's supervisors keep access."""
     _require_supervisor(actor, case)
     current = Case.objects.select_for_update().get(pk=case.pk)
-    _require_open(current)
+    require_open(current)
     current.closed_on = closed_on or timezone.localdate()
     if current.closed_on > timezone.localdate():
         raise ValidationError({"closed_on": _("A case cannot be closed in the future.")})
@@ -234,7 +230,7 @@ def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | Non
     current.closing_reason = reason
     current.reopening_reason = ""
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     _sync_permissions(current)
     return current
 
@@ -250,7 +246,7 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     current.closing_reason = ""
     current.reopening_reason = reason
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     _sync_permissions(current)
     return current
 
@@ -278,21 +274,21 @@ CLIENT_FIELDS = (
 
 @transaction.atomic
 def client_create(*, actor, case: Case, data: dict) -> Client:
-    _require_open(case)
+    require_open(case)
     client = Client(case=case, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
-    _save(client, actor)
+    save_audited(client, actor)
     return client
 
 
 @transaction.atomic
 def client_update(*, actor, client: Client, expected_version: int, data: dict) -> Client:
     current = lock_versioned(client, expected_version)
-    _require_open(current.case)
+    require_open(current.case)
     for field in CLIENT_FIELDS:
         if field in data:
             setattr(current, field, data[field])
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current
 
 
@@ -303,9 +299,9 @@ STATUS_FIELDS = (
 
 @transaction.atomic
 def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatus:
-    _require_open(client.case)
+    require_open(client.case)
     status = ResidenceStatus(client=client, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
-    _save(status, actor)
+    save_audited(status, actor)
     return status
 
 
@@ -313,41 +309,41 @@ def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatu
 def client_reference_save(*, actor, client: Client, data: dict,
                           reference: ClientReference | None = None) -> ClientReference:
     """Add a reference number, or change one (a renewed passport keeps its row)."""
-    _require_open(client.case)
+    require_open(client.case)
     reference = reference or ClientReference(client=client)
     for field in ("kind", "number", "valid_until"):
         if field in data:
             setattr(reference, field, data[field])
-    _save(reference, actor)
+    save_audited(reference, actor)
     return reference
 
 
 @transaction.atomic
 def bamf_decision_record(*, actor, client: Client, decision_type: str, served_on) -> list:
     """Record a BAMF decision; the § 74 AsylG deadlines are computed and created with it."""
-    _require_open(client.case)
+    require_open(client.case)
     if served_on > timezone.localdate():
         raise ValidationError({"served_on": _("A decision cannot be served in the future.")})
     decision = BamfDecision(client=client, decision_type=decision_type, served_on=served_on)
-    _save(decision, actor)
+    save_audited(decision, actor)
     created = []
     for kind, due_on in ((DeadlineKind.LAWSUIT, lawsuit_deadline(decision_type, served_on)),
                          (DeadlineKind.GROUNDS, grounds_deadline(served_on))):
         deadline = Deadline(case=client.case, client=client, decision=decision, kind=kind,
                             due_on=due_on)
-        _save(deadline, actor)
+        save_audited(deadline, actor)
         created.append(deadline)
     return created
 
 
 @transaction.atomic
 def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None = None):
-    _require_open(case)
+    require_open(case)
     if client is not None and client.case_id != case.pk:
         raise ValidationError({"client": _("The person must belong to this household.")})
     deadline = Deadline(case=case, client=client, kind=DeadlineKind.MANUAL, title=title,
                         due_on=due_on)
-    _save(deadline, actor)
+    save_audited(deadline, actor)
     return deadline
 
 
@@ -356,7 +352,7 @@ def deadline_done(*, actor, deadline: Deadline) -> Deadline:
     current = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if current.done_on is None:
         current.done_on = timezone.localdate()
-        _save(current, actor)
+        save_audited(current, actor)
     return current
 
 
@@ -372,7 +368,7 @@ def cover_access_grant(*, actor, case: Case, reason: str) -> CoverAccess:
         raise ValidationError(_("This case cannot be opened as cover."))
     access = CoverAccess(case=case, user=actor, reason=reason,
                          expires_at=timezone.now() + datetime.timedelta(hours=COVER_HOURS))
-    _save(access, actor)
+    save_audited(access, actor)
     log_access(user=actor, action="case.cover_access", obj=case, label=case.reference,
                reason=reason)
     return access

@@ -174,7 +174,8 @@ def case_create(request):
     )
 
 
-def _case_context(request, case, **extra):
+def case_context(request, case, **extra):
+    """What every page inside a case file needs (the header, the supervisor's actions)."""
     return {
         "case": case,
         "can_supervise": case_is_supervised_by(case=case, user=request.user),
@@ -199,7 +200,7 @@ def case_detail(request, code):
     return render(
         request,
         "cases/case_detail.html",
-        _case_context(request, case, household=household, tab="overview",
+        case_context(request, case, household=household, tab="overview",
                       shares=case.shares.select_related("user"),
                       panels=panels_for(case, user=request.user), timeline=timeline,
                       more_entries=limit + TIMELINE_PAGE if more else None),
@@ -213,7 +214,7 @@ def case_history_view(request, code):
     entries = case_history(case)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
-        request, "cases/case_history.html", _case_context(request, case, page=page, tab="history")
+        request, "cases/case_history.html", case_context(request, case, page=page, tab="history")
     )
 
 
@@ -225,7 +226,7 @@ def case_edit(request, code):
             actor=request.user, case=case, expected_version=form.cleaned_data["version"],
             data=form.cleaned_data), form, success=_("Case saved.")):
         return redirect("cases:detail", code=case.code)
-    return render(request, "cases/case_edit.html", _case_context(request, case, form=form))
+    return render(request, "cases/case_edit.html", case_context(request, case, form=form))
 
 
 @login_required
@@ -258,7 +259,7 @@ def client_add(request, code):
     return render(
         request,
         "cases/client_add.html",
-        _case_context(request, case, client_form=client_form, status_form=status_form,
+        case_context(request, case, client_form=client_form, status_form=status_form,
                       add_status=add_status),
     )
 
@@ -273,7 +274,7 @@ def client_edit(request, code, client_code):
             data=form.cleaned_data), form, success=_("Personal details saved.")):
         return redirect("cases:detail", code=case.code)
     return render(
-        request, "cases/client_edit.html", _case_context(request, case, client=client, form=form)
+        request, "cases/client_edit.html", case_context(request, case, client=client, form=form)
     )
 
 
@@ -289,7 +290,7 @@ def status_add(request, code, client_code):
     return render(
         request,
         "cases/status_add.html",
-        _case_context(request, case, client=client, form=form,
+        case_context(request, case, client=client, form=form,
                       statuses=client.statuses.all()),
     )
 
@@ -305,7 +306,7 @@ def case_assign(request, code):
             actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]),
             form, success=_("Case assigned.")):
         return redirect("cases:detail", code=case.code)
-    return render(request, "cases/case_assign.html", _case_context(request, case, form=form))
+    return render(request, "cases/case_assign.html", case_context(request, case, form=form))
 
 
 @login_required
@@ -323,7 +324,7 @@ def case_share(request, code):
         return redirect("cases:detail", code=case.code)
     return render(
         request, "cases/case_share.html",
-        _case_context(request, case, form=form, shares=case.shares.select_related("user")),
+        case_context(request, case, form=form, shares=case.shares.select_related("user")),
     )
 
 
@@ -356,7 +357,7 @@ def case_close(request, code):
             actor=request.user, case=case, reason=form.cleaned_data["reason"],
             closed_on=form.cleaned_data["closed_on"]), form, success=_("Case closed.")):
         return redirect("cases:detail", code=case.code)
-    return render(request, "cases/case_close.html", _case_context(request, case, form=form))
+    return render(request, "cases/case_close.html", case_context(request, case, form=form))
 
 
 @login_required
@@ -369,7 +370,7 @@ def case_reopen(request, code):
             actor=request.user, case=case, reason=form.cleaned_data["reason"]),
             form, success=_("Case reopened.")):
         return redirect("cases:detail", code=case.code)
-    return render(request, "cases/case_reopen.html", _case_context(request, case, form=form))
+    return render(request, "cases/case_reopen.html", case_context(request, case, form=form))
 
 
 @login_required
@@ -387,7 +388,7 @@ def client_references(request, code, client_code, reference_code=None):
             actor=request.user, client=client, data=form.cleaned_data, reference=reference),
             form, success=_("Reference number saved.")):
         return redirect("cases:client_references", code=case.code, client_code=client.code)
-    return render(request, "cases/client_references.html", _case_context(
+    return render(request, "cases/client_references.html", case_context(
         request, case, client=client, form=form, reference=reference,
         references=client.references.all()))
 
@@ -411,7 +412,7 @@ def case_deadlines(request, code):
                 success=_("Deadline recorded.")):
             return redirect("cases:deadlines", code=case.code)
     deadlines = case.deadlines.select_related("client", "decision").order_by("done_on", "due_on")
-    return render(request, "cases/deadlines.html", _case_context(
+    return render(request, "cases/deadlines.html", case_context(
         request, case, decision_form=decision_form, deadline_form=deadline_form,
         deadlines=deadlines, today=timezone.localdate()))
 

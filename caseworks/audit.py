@@ -1,4 +1,5 @@
-"""Writing the access log: one function, dotted event codes, no personal data in `detail`."""
+"""Audit: saving under the acting user's name (history), and writing the access log with
+dotted event codes and no personal data in `detail`."""
 
 from caseworks.models import AccessLog
 
@@ -15,3 +16,10 @@ def log_access(*, user, action: str, obj, label: str = "", detail: dict | None =
         detail=detail or {},
         reason=reason,
     )
+
+
+def save_audited(obj, actor) -> None:
+    """Validate (fields and constraints) and save, recording `actor` as the history user."""
+    obj.full_clean()
+    obj._history_user = actor
+    obj.save()

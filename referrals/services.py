@@ -11,28 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Client
-from caseworks.audit import log_access
+from cases.services import require_open
+from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Service
 from referrals.letters import covering_consent, default_body, default_subject, render_letter
 from referrals.models import Consent, Letter, Referral
 
 
-def _save(obj, actor) -> None:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
-
-
-def _require_open(case: Case) -> None:
-    if case.is_closed:
-        raise ValidationError(_("The case is closed: reopen it before recording anything."))
-
-
 @transaction.atomic
 def consent_record(*, actor, client: Client, purpose: str, signed_on: datetime.date,
                    services=(), category: str = "", valid_until=None, note: str = "") -> Consent:
-    _require_open(client.case)
+    require_open(client.case)
     services = list(services)
     errors = {}
     if not services and not category:
@@ -45,7 +35,7 @@ def consent_record(*, actor, client: Client, purpose: str, signed_on: datetime.d
         raise ValidationError(errors)
     consent = Consent(client=client, purpose=purpose, signed_on=signed_on, category=category,
                       valid_until=valid_until, note=note, recorded_by=actor)
-    _save(consent, actor)
+    save_audited(consent, actor)
     consent.services.set(services)
     return consent
 
@@ -56,7 +46,7 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
     current = Consent.objects.select_for_update().get(pk=consent.pk)
     if current.revoked_on is None:
         current.revoked_on = max(timezone.localdate(), current.signed_on)
-        _save(current, actor)
+        save_audited(current, actor)
     return current
 
 
@@ -73,7 +63,7 @@ def _check_referral(referral: Referral) -> None:
 
 @transaction.atomic
 def referral_create(*, actor, case: Case, data: dict) -> Referral:
-    _require_open(case)
+    require_open(case)
     referral = Referral(case=case, created_by=actor,
                         **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
     _check_referral(referral)
@@ -81,13 +71,13 @@ def referral_create(*, actor, case: Case, data: dict) -> Referral:
         referral.letter_subject = default_subject(referral, referral.client)
     if not referral.letter_body:
         referral.letter_body = default_body(referral.service, referral.client)
-    _save(referral, actor)
+    save_audited(referral, actor)
     return referral
 
 
 @transaction.atomic
 def referral_update(*, actor, referral: Referral, expected_version: int, data: dict) -> Referral:
-    _require_open(referral.case)
+    require_open(referral.case)
     current = lock_versioned(referral, expected_version)
     if current.status not in (Referral.Status.DRAFT, Referral.Status.READY):
         raise ValidationError(_("The letter has been sent: the referral cannot be changed."))
@@ -98,7 +88,7 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
     if current.status == Referral.Status.READY:  # changed text: check the consent again
         current.status = Referral.Status.DRAFT
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current
 
 
@@ -128,7 +118,7 @@ def referral_transition(*, actor, referral: Referral, to: str,
         raise ValidationError(_("Print the letter before marking it as sent."))
     current.status = to
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current
 
 
@@ -151,7 +141,7 @@ def letter_issue(*, actor, referral: Referral) -> Letter:
     pdf = render_letter(current, consent)
     letter = Letter(referral=current, consent=consent, pdf=pdf,
                     sha256=hashlib.sha256(pdf).hexdigest(), printed_by=actor)
-    _save(letter, actor)
+    save_audited(letter, actor)
     log_access(user=actor, action="letter.printed", obj=current.case,
                label=current.case.reference, detail={"referral": str(current.code)})
     return letter

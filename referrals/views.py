@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.selectors import LIST_DEFERRED, case_get_for_user, case_is_supervised_by
+from cases.selectors import (
+    LIST_DEFERRED,
+    case_get_for_user,
+    open_case_get_for_user,
+)
+from cases.views import case_context
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
 from caseworks.forms import submit
@@ -29,18 +34,6 @@ from referrals.selectors import (
 )
 
 
-def _context(request, case, **extra):
-    return {"case": case, "can_supervise": case_is_supervised_by(case=case, user=request.user),
-            **extra}
-
-
-def _open_case(request, code):
-    case = case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
-    return case
-
-
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -50,7 +43,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def consent_new(request, code):
-    case = _open_case(request, code)
+    case = open_case_get_for_user(user=request.user, code=code)
     form = ConsentForm(request.POST or None, case=case,
                        initial={"signed_on": timezone.localdate(),
                                 "client": request.GET.get("client") or case.clients.first(),
@@ -59,7 +52,7 @@ def consent_new(request, code):
             actor=request.user, **{k: v for k, v in form.cleaned_data.items()}),
             form, success=_("Consent recorded.")):
         return redirect("cases:detail", code=case.code)
-    return render(request, "referrals/consent_new.html", _context(request, case, form=form))
+    return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
 
 
 @login_required
@@ -71,12 +64,12 @@ def consent_revoke(request, code, consent_code):
         messages.success(request, _("Consent revoked. No new letters can be printed with it."))
         return redirect("cases:detail", code=case.code)
     return render(request, "referrals/consent_revoke.html",
-                  _context(request, case, consent=consent))
+                  case_context(request, case, consent=consent))
 
 
 @login_required
 def referral_new(request, code):
-    case = _open_case(request, code)
+    case = open_case_get_for_user(user=request.user, code=code)
     form = ReferralForm(request.POST or None, case=case,
                         initial={"client": case.clients.first()})
     holder = {}
@@ -86,7 +79,7 @@ def referral_new(request, code):
         return redirect("referrals_case:referral_detail", code=case.code,
                         referral_code=holder["referral"].code)
     return render(request, "referrals/referral_form.html",
-                  _context(request, case, form=form, new=True))
+                  case_context(request, case, form=form, new=True))
 
 
 @login_required
@@ -103,7 +96,7 @@ def referral_detail(request, code, referral_code):
                         referral_code=referral.code)
     log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
     consent = covering_consent(referral)
-    return render(request, "referrals/referral_detail.html", _context(
+    return render(request, "referrals/referral_detail.html", case_context(
         request, case, referral=referral, form=form, consent=consent,
         letter=Letter.objects.filter(referral=referral).only("sha256", "printed_at").first()))
 
@@ -111,7 +104,7 @@ def referral_detail(request, code, referral_code):
 @login_required
 @require_POST
 def referral_transition(request, code, referral_code):
-    case = _open_case(request, code)
+    case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -148,7 +141,7 @@ def referral_preview(request, code, referral_code):
 @require_POST
 def referral_print(request, code, referral_code):
     """The caseworker prints the letter themselves (no office, or in a hurry)."""
-    case = _open_case(request, code)
+    case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
     try:
         letter = services.letter_issue(actor=request.user, referral=referral)

@@ -11,16 +11,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.services import case_set_next_visit_due, caseworkers_of
+from cases.services import case_set_next_visit_due, caseworkers_of, require_open
+from caseworks.audit import save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.roles import Role
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Topic, Visit
-
-
-def _save(obj, actor) -> None:
-    obj.full_clean()
-    obj._history_user = actor
-    obj.save()
 
 
 def _d(value: datetime.date) -> str:
@@ -31,8 +26,7 @@ def _lock_open_case(case: Case) -> Case:
     # Race: two phones recording "the" first visit at once. Locking the case row makes the
     # second wait and then see the first (the partial unique constraint is the backstop).
     current = Case.objects.select_for_update().get(pk=case.pk)
-    if current.is_closed:
-        raise ValidationError(_("The case is closed: reopen it before recording anything."))
+    require_open(current)
     return current
 
 
@@ -91,14 +85,14 @@ def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None,
                   **{k: v for k, v in data.items() if k in VISIT_FIELDS})
     visit.topics = list(visit.topics)
     _check_visit(case, visit, present)
-    _save(visit, actor)
+    save_audited(visit, actor)
     visit.present.set(present)
     if kind == Visit.Kind.FIRST:
         done = checklist or {}
         for item in ChecklistItem.values:
             check = ArrivalCheck(case=case, item=item, is_done=bool(done.get(item)),
                                  done_on=visit.date if done.get(item) else None)
-            _save(check, actor)
+            save_audited(check, actor)
     if visit.next_visit_due is not None:
         case_set_next_visit_due(actor=actor, case=case, next_visit_due=visit.next_visit_due)
     return visit
@@ -114,7 +108,7 @@ def visit_update(*, actor, visit: Visit, expected_version: int, data: dict) -> V
             setattr(current, field, list(data[field]) if field == "topics" else data[field])
     _check_visit(case, current, present)
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     current.present.set(present)
     latest = case.visits.order_by("-date", "-id").first()
     if latest.pk == current.pk and current.next_visit_due is not None:
@@ -130,7 +124,7 @@ def arrival_check_done(*, actor, check: ArrivalCheck, note: str = "") -> Arrival
         current.is_done = True
         current.done_on = timezone.localdate()
         current.note = note
-        _save(current, actor)
+        save_audited(current, actor)
     return current
 
 
@@ -174,7 +168,7 @@ def accompaniment_plan(*, actor, case: Case, data: dict) -> Accompaniment:
         case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS})
     accompaniment.status = Accompaniment.Status.PLANNED
     _check_accompaniment(accompaniment)
-    _save(accompaniment, actor)
+    save_audited(accompaniment, actor)
     return accompaniment
 
 
@@ -190,7 +184,7 @@ def accompaniment_update(*, actor, accompaniment: Accompaniment, expected_versio
             setattr(current, field, data[field])
     _check_accompaniment(current)
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current
 
 
@@ -206,5 +200,5 @@ def accompaniment_complete(*, actor, accompaniment: Accompaniment, expected_vers
     current.outcome = outcome
     _check_accompaniment(current)
     current.version += 1
-    _save(current, actor)
+    save_audited(current, actor)
     return current

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.selectors import case_get_for_user, case_is_supervised_by
+from cases.selectors import case_get_for_user, open_case_get_for_user
+from cases.views import case_context
 from caseworks.audit import log_access
 from caseworks.forms import submit
 from caseworks.models import Service
@@ -38,16 +39,10 @@ from visits.selectors import (
 DEFAULT_NEXT_VISIT = datetime.timedelta(days=14)
 
 
-def _context(request, case, **extra):
-    return {"case": case, "can_supervise": case_is_supervised_by(case=case, user=request.user),
-            **extra}
-
 
 @login_required
 def visit_new(request, code):
-    case = case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
+    case = open_case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     kind = Visit.Kind.FOLLOW_UP if previous is not None else Visit.Kind.FIRST
     today = timezone.localdate()
@@ -69,7 +64,7 @@ def visit_new(request, code):
             **{k: v for k, v in form.cleaned_data.items() if k != "version"}),
             *forms, success=success):
         return redirect("cases:detail", code=case.code)
-    return render(request, "visits/visit_new.html", _context(
+    return render(request, "visits/visit_new.html", case_context(
         request, case, form=form, checklist=checklist, kind=kind,
         kind_label=Visit.Kind(kind).label))
 
@@ -79,14 +74,12 @@ def visit_detail(request, code, visit_code):
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     log_access(user=request.user, action="visit.viewed", obj=case, label=case.reference)
-    return render(request, "visits/visit_detail.html", _context(request, case, visit=visit))
+    return render(request, "visits/visit_detail.html", case_context(request, case, visit=visit))
 
 
 @login_required
 def visit_edit(request, code, visit_code):
-    case = case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
+    case = open_case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     form = VisitForm(request.POST or None, case=case, instance=visit,
                      initial={"present": list(visit.present.all())})
@@ -95,7 +88,7 @@ def visit_edit(request, code, visit_code):
             data=form.cleaned_data), form, success=_("Visit saved.")):
         return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
     return render(request, "visits/visit_edit.html",
-                  _context(request, case, form=form, visit=visit))
+                  case_context(request, case, form=form, visit=visit))
 
 
 @login_required
@@ -125,9 +118,7 @@ def _accompaniment_form(request, case, **kwargs):
 
 @login_required
 def accompaniment_new(request, code):
-    case = case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
+    case = open_case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     initial = {"client": case.clients.first(), "accompanied_by": request.user}
     if previous is not None:
@@ -139,7 +130,7 @@ def accompaniment_new(request, code):
             form, success=_("Accompaniment planned.")):
         return redirect("cases:detail", code=case.code)
     return render(request, "visits/accompaniment_form.html",
-                  _context(request, case, form=form, new=True))
+                  case_context(request, case, form=form, new=True))
 
 
 @login_required
@@ -153,7 +144,7 @@ def accompaniment_edit(request, code, accompaniment_code):
             form, success=_("Accompaniment saved.")):
         return redirect("cases:detail", code=case.code)
     return render(request, "visits/accompaniment_form.html",
-                  _context(request, case, form=form, accompaniment=accompaniment, new=False))
+                  case_context(request, case, form=form, accompaniment=accompaniment, new=False))
 
 
 @login_required
