@@ -47,6 +47,12 @@ def require_open(case: Case) -> None:
         raise ValidationError(_("The case is closed: reopen it before changing it."))
 
 
+def require_household_member(client: Client | None, case_id: int) -> None:
+    """A visit, accompaniment, referral or deadline names only people of its own case."""
+    if client is not None and client.case_id != case_id:
+        raise ValidationError({"client": _("The person must belong to this household.")})
+
+
 def teams_for_intake(user):
     """Teams in which the user may open a case: member as caseworker, or supervisor."""
     teams = Team.objects.none()
@@ -339,8 +345,7 @@ def bamf_decision_record(*, actor, client: Client, decision_type: str, served_on
 @transaction.atomic
 def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None = None):
     require_open(case)
-    if client is not None and client.case_id != case.pk:
-        raise ValidationError({"client": _("The person must belong to this household.")})
+    require_household_member(client, case.pk)
     deadline = Deadline(case=case, client=client, kind=DeadlineKind.MANUAL, title=title,
                         due_on=due_on)
     save_audited(deadline, actor)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Client
-from cases.services import require_open
+from cases.services import require_household_member, require_open
 from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Service
@@ -55,8 +55,7 @@ REFERRAL_FIELDS = ("client", "service", "reason", "urgency", "follow_up_on", "le
 
 
 def _check_referral(referral: Referral) -> None:
-    if referral.client.case_id != referral.case_id:
-        raise ValidationError({"client": _("The person must belong to this household.")})
+    require_household_member(referral.client, referral.case_id)
     if not referral.service.is_active:
         raise ValidationError({"service": _("This service is no longer in the directory.")})
 

@@ -11,7 +11,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.services import case_set_next_visit_due, caseworkers_of, require_open
+from cases.services import (
+    case_set_next_visit_due,
+    caseworkers_of,
+    require_household_member,
+    require_open,
+)
 from caseworks.audit import save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.roles import Role
@@ -139,9 +144,8 @@ def companions_for(case: Case):
 
 
 def _check_accompaniment(accompaniment: Accompaniment) -> None:
+    require_household_member(accompaniment.client, accompaniment.case_id)
     errors: dict[str, list[str]] = {}
-    if accompaniment.client.case_id != accompaniment.case_id:
-        errors["client"] = [_("The person must belong to this household.")]
     if accompaniment.accompanied_by_id and not companions_for(accompaniment.case).filter(
             pk=accompaniment.accompanied_by_id).exists():
         errors["accompanied_by"] = [
