@@ -7,4 +7,7 @@ class CaseworksConfig(AppConfig):
     verbose_name = _("Caseworks")
 
     def ready(self):
-        from caseworks import checks  # noqa: F401  (registers the system checks)
+        from caseworks import (
+            checks,  # noqa: F401  (registers the system checks)
+            middleware,  # noqa: F401  (connects the sign-in time receiver)
+        )

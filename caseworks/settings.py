@@ -8,9 +8,11 @@ the system checks in caseworks/checks.py and the app refuses to start.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +106,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "caseworks",
     "cases",
     "visits",
@@ -118,11 +125,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caseworks.middleware.SessionLifetimeMiddleware",
+    "caseworks.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseworks.middleware.NoStoreMiddleware",
     "caseworks.errors.DecryptionErrorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caseworks.urls"
@@ -154,6 +167,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user/address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -162,6 +177,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify and are upgraded to Argon2 at the next login.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -203,12 +224,57 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
+# Sign-in (OWASP ASVS level 2).
+# A second factor (TOTP, with recovery codes) for every user; demo mode (`make run`) skips it.
+CASEWORKS_REQUIRE_2FA = envbool("CASEWORKS_REQUIRE_2FA", "False" if DEBUG else "True")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Caseworks")
+# Sessions end after this much inactivity, and in any case this long after signing in.
+CASEWORKS_SESSION_IDLE_MINUTES = envint("CASEWORKS_SESSION_IDLE_MINUTES", "30")
+CASEWORKS_SESSION_MAX_HOURS = envint("CASEWORKS_SESSION_MAX_HOURS", "10")
+# The database row expires with the idle time too (refreshed on every request), so a stolen
+# cookie of an abandoned session is worthless even if the middleware were bypassed.
+SESSION_COOKIE_AGE = CASEWORKS_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# __Host- cookies: only over HTTPS, only for this exact host, path /.
+SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+
+# Lock-out after repeated failures, per user name and address together, with the same answer
+# whether the user name exists or not. (Per address alone would lock a whole office out behind
+# one NAT address; per name alone would let anyone lock out a colleague from anywhere.)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "caseworks.twofactor.locked_out"
+AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BEHIND_TLS_PROXY") == "True" else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if os.environ.get("BEHIND_TLS_PROXY") == "True"
+    else ["REMOTE_ADDR"]
+)
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Content-Security-Policy: nothing inline, nothing from another host, never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool(
     "BEHIND_TLS_PROXY", "False"
 ) else None
@@ -218,6 +284,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # The header flag alone enrols nothing; set False if the domain must never be preloaded.
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False" if DEBUG else "True")
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -247,5 +314,7 @@ LOGGING = {
         # WeasyPrint reports every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes reports every sign-in at INFO; failures and lock-outs stay visible.
+        "axes": {"level": "WARNING"},
     },
 }

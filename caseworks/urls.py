@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from caseworks import views
+from caseworks import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in. No password reset by e-mail: an administrator sets a new password (and
+    # resets the second factor) after checking who is asking.
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(),
+         name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
+    path("accounts/code/", twofactor.verify, name="otp_verify"),
+    path("accounts/code/setup/", twofactor.setup, name="otp_setup"),
+    path("accounts/security/", twofactor.security, name="security"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("cases/<uuid:code>/", include("visits.urls_case")),

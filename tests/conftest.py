@@ -22,6 +22,12 @@ def make_user(username, *roles, first_name="", last_name=""):
     return user
 
 
+def sign_in(client, username, password) -> bool:
+    """Sign in through the login page (django-axes needs the request; client.login has none)."""
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    return response.status_code == 302
+
+
 @pytest.fixture
 def org_a(db):
     return Organisation.objects.create(name="AWO Test", short_name="AWO")

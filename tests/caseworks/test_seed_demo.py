@@ -1,10 +1,11 @@
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from cases.models import Case, Client, ResidenceStatus, StatusKind
 from caseworks.models import Organisation, Team
+from tests.conftest import sign_in
 
 
 def test_it_refuses_to_run_with_debug_off(db):
@@ -22,8 +23,8 @@ def test_it_builds_the_demo_house(db, capsys):
     assert Client.objects.count() == 40
     kinds = set(ResidenceStatus.objects.values_list("kind", flat=True))
     assert kinds == set(StatusKind.values)
-    user = authenticate(username="caseworker1", password="demo")
-    assert user is not None
+    user = get_user_model().objects.get(username="caseworker1")
+    assert user.check_password("demo")
     assert Case.objects.filter(assigned_to=user).exists()
     out = capsys.readouterr().out
     assert "supervisor2" in out and "password for all: demo" in out
@@ -44,11 +45,11 @@ def test_demo_caseworkers_do_not_see_each_others_teams(client, db):
     call_command("seed_demo", clients=30)
     other = Case.objects.filter(assigned_to__username="caseworker3").first()
     own = Case.objects.filter(assigned_to__username="caseworker1").first()
-    assert client.login(username="caseworker1", password="demo")
+    assert sign_in(client, "caseworker1", "demo")
     assert client.get(f"/cases/{own.code}/").status_code == 200
     assert client.get(f"/cases/{other.code}/").status_code == 404
     assert client.get(f"/cases/{other.code}/history/").status_code == 404
     client.logout()
-    assert client.login(username="supervisor", password="demo")
+    assert sign_in(client, "supervisor", "demo")
     assert client.get(f"/cases/{own.code}/").status_code == 200
     assert client.get(f"/cases/{other.code}/").status_code == 404

@@ -1,0 +1,276 @@
+"""Sign-in hardening: lock-out, second factor, session lifetime, headers, deploy checks."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import identify_hasher, make_password
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from caseworks.middleware import LAST_SEEN, SIGNED_IN_AT
+from tests.conftest import sign_in
+
+PASSWORD = "a long and boring passphrase 2026"
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def carla(db):
+    user = get_user_model().objects.create_user("carla", password=PASSWORD)
+    return user
+
+
+def without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def totp_now(device, offset=0):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset * device.step
+    return f"{totp.token():06d}"
+
+
+# --- lock-out ---------------------------------------------------------------------------------
+
+def test_repeated_failures_lock_out_known_and_unknown_names_alike(client, carla, settings):
+    wrong = {"password": "not the password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/accounts/login/", {"username": "carla", **wrong})
+        assert response.status_code == 200  # the form again, with the usual message
+    known = client.post("/accounts/login/", {"username": "carla", **wrong})
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        unknown = client.post("/accounts/login/", {"username": "nobody", **wrong})
+    assert known.status_code == unknown.status_code == 429
+    assert without_csrf(known) == without_csrf(unknown)
+    assert b"Too many attempts" in known.content
+    # Locked: even the right password no longer signs in, and nothing says it was right.
+    right = client.post("/accounts/login/", {"username": "carla", "password": PASSWORD})
+    assert right.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_failed_login_says_the_same_for_known_and_unknown_names(client, carla):
+    known = client.post("/accounts/login/", {"username": "carla", "password": "x"})
+    unknown = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
+    assert known.status_code == unknown.status_code == 200
+    text = "Please enter a correct username and password"
+    assert text in known.content.decode() and text in unknown.content.decode()
+
+
+def test_a_successful_login_rotates_the_session_key(client, carla):
+    client.get("/accounts/login/")
+    client.session["probe"] = 1
+    before = client.session.session_key
+    assert sign_in(client, "carla", PASSWORD)
+    assert client.session.session_key != before
+
+
+# --- second factor ----------------------------------------------------------------------------
+
+@pytest.fixture
+def require_2fa(settings):
+    settings.CASEWORKS_REQUIRE_2FA = True
+
+
+def test_the_second_factor_is_set_up_then_required(client, carla, require_2fa):
+    assert sign_in(client, "carla", PASSWORD)
+    # A password alone opens nothing.
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/code/?next=")
+    assert client.get("/admin/").status_code == 302
+    # No authenticator yet: set one up.
+    response = client.get("/accounts/code/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/code/setup/")
+    page = client.get("/accounts/code/setup/")
+    assert page.status_code == 200 and b"<svg" in page.content
+    device = TOTPDevice.objects.get(user=carla, confirmed=False)
+    wrong = client.post("/accounts/code/setup/", {"otp_token": "000000" if totp_now(device)
+                                                  != "000000" else "111111"})
+    assert wrong.status_code == 200 and b"does not match" in wrong.content
+    # django-otp throttles after a failure (1 s, doubling); the test does not wait.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    done = client.post("/accounts/code/setup/", {"otp_token": totp_now(device)})
+    assert done.status_code == 200
+    codes = list(StaticToken.objects.filter(device__user=carla).values_list("token", flat=True))
+    assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
+    assert client.get("/accounts/security/").status_code == 200
+
+
+def test_a_code_is_accepted_once_and_recovery_codes_once(client, carla, require_2fa):
+    device = TOTPDevice.objects.create(user=carla, name="authenticator", confirmed=True)
+    static = carla.staticdevice_set.create(name="recovery", confirmed=True)
+    static.token_set.create(token="recover1")
+    code = totp_now(device)
+
+    assert sign_in(client, "carla", PASSWORD)
+    response = client.post("/accounts/code/", {"otp_token": code, "next": "/accounts/security/"})
+    assert response.status_code == 302 and response.url == "/accounts/security/"
+    assert client.get("/accounts/security/").status_code == 200
+
+    # The same code in a second session (a replayed code) is refused.
+    client.post("/accounts/logout/")
+    assert sign_in(client, "carla", PASSWORD)
+    again = client.post("/accounts/code/", {"otp_token": code})
+    assert again.status_code == 200 and b"not valid" in again.content
+    assert client.get("/accounts/security/").status_code == 302
+
+    # A recovery code works (after the throttle delay the failure imposed) and only once.
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=carla).update(throttling_failure_count=0,
+                                                throttling_failure_timestamp=None)
+    response = client.post("/accounts/code/", {"otp_token": "recover1"})
+    assert response.status_code == 302
+    client.post("/accounts/logout/")
+    assert sign_in(client, "carla", PASSWORD)
+    reused = client.post("/accounts/code/", {"otp_token": "recover1"})
+    assert reused.status_code == 200 and b"not valid" in reused.content
+
+
+def test_a_verified_user_cannot_swap_in_a_new_device_without_the_old(client, carla, require_2fa):
+    TOTPDevice.objects.create(user=carla, name="authenticator", confirmed=True)
+    assert sign_in(client, "carla", PASSWORD)
+    response = client.get("/accounts/code/setup/")
+    assert response.status_code == 302 and response.url == "/accounts/code/"
+
+
+def test_demo_mode_and_production_defaults():
+    env = {**os.environ, "DEBUG": "False"}
+    env.pop("CASEWORKS_REQUIRE_2FA", None)
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; import django; "
+         "django.setup(); print(s.CASEWORKS_REQUIRE_2FA, s.PASSWORD_HASHERS[0])"],
+        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+    ).stdout.split()
+    assert out == ["True", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+    env["DEBUG"] = "True"
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; import django; "
+         "django.setup(); print(s.CASEWORKS_REQUIRE_2FA)"],
+        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+    ).stdout.split()
+    assert out == ["False"]
+
+
+def test_passwords_are_hashed_with_argon2(db):
+    assert identify_hasher(make_password("x" * 20)).algorithm == "argon2"
+
+
+def test_weak_passwords_are_refused(client, carla):
+    carla_client = client
+    carla_client.force_login(carla)
+    response = carla_client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": "passwort", "new_password2": "passwort"})
+    assert response.status_code == 200
+    assert b"too short" in response.content and b"too common" in response.content
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+def _age_session(client, **seconds_ago):
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[{"signed_in": SIGNED_IN_AT, "last_seen": LAST_SEEN}[key]] = now - ago
+    session.save()
+
+
+def test_a_session_ends_after_thirty_idle_minutes(client, carla):
+    client.force_login(carla)
+    _age_session(client, last_seen=29 * 60)
+    assert client.get("/accounts/security/").status_code == 200
+    key = client.session.session_key
+    _age_session(client, last_seen=31 * 60)
+    response = client.get("/accounts/security/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(client, carla):
+    client.force_login(carla)
+    _age_session(client, signed_in=10 * 3600 - 60, last_seen=1)
+    assert client.get("/accounts/security/").status_code == 200
+    _age_session(client, signed_in=10 * 3600 + 60, last_seen=1)
+    assert client.get("/accounts/security/").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(client, carla, settings):
+    client.force_login(carla)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=cookie).exists()
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie  # a copied cookie is worthless now
+    assert client.get("/accounts/security/").status_code == 302
+
+
+def test_a_password_change_ends_the_other_sessions(client, carla):
+    from django.test import Client
+
+    laptop = Client()
+    laptop.force_login(carla)
+    client.force_login(carla)
+    response = client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": "another boring passphrase 77",
+        "new_password2": "another boring passphrase 77"})
+    assert response.status_code == 302
+    assert client.get("/accounts/security/").status_code == 200  # this one stays
+    assert laptop.get("/accounts/security/").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions(client, carla):
+    client.force_login(carla)
+    assert client.get("/accounts/security/").status_code == 200
+    carla.is_active = False
+    carla.save()
+    assert client.get("/accounts/security/").status_code == 302
+
+
+# --- headers and deploy checks ----------------------------------------------------------------
+
+def test_pages_carry_csp_and_no_store(client, carla):
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(carla)
+        response = client.get("/accounts/login/" if not signed_in else "/accounts/security/")
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert "no-store" in response["Cache-Control"]
+        assert response["Referrer-Policy"] == "same-origin"
+
+
+@override_settings(SESSION_COOKIE_SECURE=True)
+def test_production_cookies_are_host_only():
+    env = {**os.environ, "DEBUG": "False"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; import django; "
+         "django.setup(); "
+         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE)"],
+        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+    ).stdout.split()
+    assert out == ["__Host-session", "__Host-csrftoken", "True"]
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "False",
+        "SECURE_SSL_REDIRECT": "True",
+        "ALLOWED_HOSTS": "caseworks.example.org",
+        "CASEWORKS_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "k" + "Zq8#Lw2!pR5vN0@xT7&mB4^cY1*fH6(dJ3)sG9-aE" * 2,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, cwd=BASE_DIR,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
