@@ -176,9 +176,11 @@ def case_create(request):
 
 def case_context(request, case, **extra):
     """What every page inside a case file needs (the header, the supervisor's actions)."""
+    can_supervise = case_is_supervised_by(case=case, user=request.user)
     return {
         "case": case,
-        "can_supervise": case_is_supervised_by(case=case, user=request.user),
+        "can_supervise": can_supervise,
+        "may_disclose": can_supervise or request.user.has_perm("caseworks.data_protection"),
         **extra,
     }
 

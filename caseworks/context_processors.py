@@ -24,6 +24,8 @@ def navigation(request):
         items.append((reverse("referrals:print_queue"), _("Print queue"), "print-queue"))
     if Role.VOLUNTEER in roles:
         items.append((reverse("volunteer:list"), _("My accompaniments"), "volunteer"))
+    if user.has_perm("caseworks.data_protection"):
+        items.append((reverse("access_log"), _("Access log"), "access-log"))
     if Role.ADMIN in roles and user.is_staff:
         items.append((reverse("admin:index"), _("Administration"), "admin"))
     return {"nav_items": items, "user_roles": roles}

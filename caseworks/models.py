@@ -118,6 +118,9 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at"]
+        # The data protection officer: a permission given to a user, not a role of its own.
+        permissions = [("data_protection", _("Data protection: read the access log and "
+                                             "produce disclosures"))]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
@@ -184,3 +187,39 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class KeyCanary(models.Model):
+    """One encrypted value written at installation (post_migrate) and checked at every start
+    (wsgi.py, `check --database default`, migrate) and after a restore: with a wrong or
+    missing key the app fails loudly before it writes anything unreadable."""
+
+    PLAINTEXT = "caseworks key canary v1"
+
+    value = EncryptedTextField()
+    blind_index = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("key canary")
+
+    def __str__(self):
+        return "key canary"
+
+
+class RetentionRun(models.Model):
+    """A record of every retention run: when, by which command, and counts only."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    dry_run = models.BooleanField(_("dry run"))
+    # Per organisation: cases closed before this day were due (its retention period).
+    cutoffs = models.JSONField(_("closed before"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.counts}"

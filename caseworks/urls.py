@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from caseworks import twofactor, views
+from caseworks import dataprotection_views, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/security/", twofactor.security, name="security"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
+    path("cases/<uuid:code>/clients/<uuid:client_code>/disclosure.<str:fmt>",
+         dataprotection_views.disclosure_export, name="disclosure"),
+    path("audit/", dataprotection_views.access_log, name="access_log"),
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("referrals/", include("referrals.urls")),

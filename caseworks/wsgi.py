@@ -15,3 +15,10 @@ if _errors:
     raise ImproperlyConfigured(
         "Caseworks will not start: " + " ".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in _errors)
     )
+
+from caseworks import canary  # noqa: E402
+
+try:
+    canary.verify()
+except canary.KeyMismatch as e:
+    raise ImproperlyConfigured(f"Caseworks will not start: {e}") from None

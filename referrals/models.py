@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
-from caseworks.fields import EncryptedBinaryField, EncryptedTextField
+from caseworks.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
 from caseworks.models import Service
 
 
@@ -109,7 +109,8 @@ class Referral(models.Model):
                                default=Urgency.NORMAL)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True,
                                     help_text=_("When to check whether the service answered."))
-    letter_subject = models.CharField(_("letter subject"), max_length=200, blank=True)
+    # The default subject names the person ("Vermittlung: Vorname Name"), so encrypted.
+    letter_subject = EncryptedCharField(_("letter subject"), max_length=200, blank=True)
     letter_body = EncryptedTextField(_("letter text"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",

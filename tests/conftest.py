@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 
 from cases import services
 from cases.models import StatusKind
-from caseworks.models import Organisation, Team
+from caseworks.models import Organisation, Service, Team
+from referrals import services as referral_services
 
 TODAY = datetime.date.today()
 
@@ -139,3 +140,38 @@ def english():
 def client(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+# --- referrals (here, not in tests/referrals: the security tests use them too) ---
+
+@pytest.fixture
+def mbe(db):
+    return Service.objects.create(
+        name="Migrationsberatung MBE", kind="counselling", category="mbe",
+        address="Marktstraße 1\n12345 Musterstadt")
+
+
+@pytest.fixture
+def office_user(olga, team_a):
+    team_a.members.add(olga)  # the office prints for team A
+    return olga
+
+
+def consent(actor, case, service=None, *, category="", signed_on=None, valid_until=None):
+    return referral_services.consent_record(
+        actor=actor, client=case.clients.first(), services=[service] if service else [],
+        category=category, purpose="Vermittlung", signed_on=signed_on or TODAY,
+        valid_until=valid_until)
+
+
+def refer(actor, case, service, **data):
+    return referral_services.referral_create(actor=actor, case=case, data={
+        "client": case.clients.first(), "service": service,
+        "reason": "Geheimer Grund Quarzsand", **data})
+
+
+@pytest.fixture
+def ready_referral(alice, alice_case, mbe):
+    consent(alice, alice_case, mbe)
+    referral = refer(alice, alice_case, mbe)
+    return referral_services.referral_transition(actor=alice, referral=referral, to="ready")

@@ -5,7 +5,8 @@ import datetime
 from django.db import connection
 
 from cases import services
-from tests.conftest import TODAY, open_case
+from referrals.services import letter_issue, referral_transition
+from tests.conftest import TODAY, consent, open_case, refer
 
 SECRETS = ["Xaverius", "Quentinsdottir", "1987-03-14", "ZX9876543", "Geheimweg", "2345678",
            "Zephyrine"]
@@ -20,7 +21,7 @@ def all_rows_as_text():
     return "\n".join(text)
 
 
-def test_it_keeps_personal_data_out_of_every_table(alice, team_a):
+def test_it_keeps_personal_data_out_of_every_table(alice, team_a, mbe):
     case = open_case(
         alice, team_a, first_name="Xaverius", last_name="Quentinsdottir",
         birth_date=datetime.date(1987, 3, 14), document_number="ZX9876543",
@@ -33,6 +34,12 @@ def test_it_keeps_personal_data_out_of_every_table(alice, team_a):
     services.client_create(actor=alice, case=case,
                            data={"first_name": "Zephyrine", "last_name": "Quentinsdottir",
                                  "relationship": "child", "birth_date": TODAY})
+    # A referral with its default letter subject ("Vermittlung: <name>"), consent and letter.
+    consent(alice, case, mbe)
+    referral = refer(alice, case, mbe)
+    assert "Quentinsdottir" in referral.letter_subject
+    referral = referral_transition(actor=alice, referral=referral, to="ready")
+    letter_issue(actor=alice, referral=referral)
     dump = all_rows_as_text()
     assert "historicalclient" in " ".join(connection.introspection.table_names()).lower()
     for secret in SECRETS:

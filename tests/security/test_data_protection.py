@@ -1,0 +1,225 @@
+"""Disclosure (Art. 15), retention, and the data protection officer's access log."""
+
+import datetime
+import json
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+
+from cases import services as case_services
+from cases.models import Case, Client
+from caseworks.dataprotection import NOT_PERSON_DATA, PERSON_DATA, apply_retention
+from caseworks.fields import BlindIndexField, EncryptedMixin
+from caseworks.models import AccessLog, RetentionRun
+from referrals.models import Letter, Referral
+from referrals.services import letter_issue
+from tests.conftest import TODAY, consent, make_user, open_case, refer
+from tests.referrals.conftest import pdf_text
+from tests.visits.conftest import plan, record
+from visits.models import Visit
+
+YEAR = datetime.timedelta(days=365)
+
+
+@pytest.fixture
+def dora(db):
+    """The data protection officer: a caseworks.data_protection permission, no case role."""
+    user = make_user("dora")
+    user.user_permissions.add(Permission.objects.get(codename="data_protection"))
+    return user
+
+
+def test_every_model_with_personal_data_is_covered(db):
+    listed = {s.label for s in PERSON_DATA} | NOT_PERSON_DATA
+    for model in apps.get_models():
+        if model._meta.app_label not in {"caseworks", "cases", "visits", "referrals"}:
+            continue
+        if model.__name__.startswith("Historical") or model._meta.auto_created:
+            continue
+        if "UserObjectPermission" in model.__name__ or "GroupObjectPermission" in model.__name__:
+            continue
+        assert model._meta.label in listed, f"{model._meta.label}: personal data or not?"
+
+
+# --- disclosure -------------------------------------------------------------------------------
+
+@pytest.fixture
+def person(alice, alice_case, mbe):
+    client = alice_case.clients.get()
+    case_services.client_update(actor=alice, client=client, expected_version=client.version,
+                                data={"phone": "0151 1234567", "email": "ahmad@example.org",
+                                      "gender": "male", "nationality": "AF",
+                                      "languages": "Dari, Paschtu",
+                                      "interpreter_needed": True})
+    client.refresh_from_db()
+    case_services.client_reference_save(actor=alice, client=client,
+                                        data={"kind": "bamf", "number": "8123456-423"})
+    record(alice, alice_case, kind=Visit.Kind.FIRST, present=[client],
+           notes="Notiz Kolibri")
+    plan(alice, alice_case, when=datetime.datetime.now(datetime.UTC) + YEAR / 52,
+         purpose="Termin Hausarzt Lavendel")
+    consent(alice, alice_case, mbe)
+    referral = refer(alice, alice_case, mbe)
+    from referrals.services import referral_transition
+    referral = referral_transition(actor=alice, referral=referral, to="ready")
+    letter_issue(actor=alice, referral=referral)
+    return client
+
+
+def test_the_disclosure_holds_every_stored_field_of_the_person(client, sam, person):
+    client.force_login(sam)
+    assert client.get(f"/cases/{person.case.code}/").status_code == 200  # logged
+    response = client.get(f"/cases/{person.case.code}/clients/{person.code}/disclosure.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    stored = Client.objects.get(pk=person.pk)
+    for field in Client._meta.concrete_fields:
+        if isinstance(field, BlindIndexField):
+            assert field.name not in data["person"]
+            continue
+        value = getattr(stored, field.attname)
+        shown = data["person"][field.name]
+        if field.name == "case":
+            assert shown == str(stored.case)
+        elif field.choices:
+            assert shown == str(getattr(stored, f"get_{field.name}_display")())
+        elif isinstance(value, datetime.datetime):
+            assert shown[:16] == value.astimezone().isoformat()[:16]
+        elif isinstance(value, datetime.date):
+            assert shown == value.isoformat()
+        else:
+            assert shown == (value if isinstance(value, bool | int) else str(value)), field.name
+    text = json.dumps(data, ensure_ascii=False)
+    for expected in ("Notiz Kolibri", "Termin Hausarzt Lavendel", "8123456-423",
+                     "Geheimer Grund Quarzsand", "Migrationsberatung MBE", "Vermittlung"):
+        assert expected in text, expected
+    assert data["residence_statuses"] and data["letters"] and data["consents"]
+    changes = {(h["record"], h["change"]) for h in data["history"]}
+    assert ("client", "Created") in changes and ("client", "Changed") in changes
+    viewed = [e for e in data["access_log"] if e["action"] == "case.viewed"]
+    assert viewed and viewed[0]["by"] == "sam"
+    # The export itself is logged.
+    assert AccessLog.objects.filter(action="client.disclosure.json", username="sam").exists()
+
+
+def test_the_disclosure_pdf_reads_as_text(client, sam, person):
+    client.force_login(sam)
+    response = client.get(f"/cases/{person.case.code}/clients/{person.code}/disclosure.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for expected in ("Art. 15", "Karimi", "0151 1234567", "Notiz Kolibri", "8123456-423"):
+        assert expected in text, expected
+
+
+def test_only_the_teams_supervisor_and_the_dpo_may_export(client, person, alice, charlie,
+                                                          sue, olga, vera, dora):
+    url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.json"
+    for user in (alice, charlie, sue, olga, vera):
+        client.force_login(user)
+        assert client.get(url).status_code == 404, user.username
+    client.force_login(dora)
+    assert client.get(url).status_code == 200
+    assert client.get(url.replace(".json", ".xml")).status_code == 404
+
+
+# --- retention --------------------------------------------------------------------------------
+
+def _closed_case(alice, sam, team, years_ago, name):
+    opened = TODAY - (years_ago + 1) * YEAR
+    case = open_case(alice, team, last_name=name, opened_on=opened)
+    case_services.case_close(actor=sam, case=case, reason="moved_away",
+                             closed_on=TODAY - years_ago * YEAR)
+    return case
+
+
+def test_retention_removes_an_old_case_with_history_and_letters(alice, sam, team_a, mbe,
+                                                                client):
+    old = open_case(alice, team_a, last_name="Altfall", opened_on=TODAY - 5 * YEAR)
+    record(alice, old, kind=Visit.Kind.FIRST, date=TODAY - 5 * YEAR + YEAR / 12,
+           present=[old.clients.get()], notes="alt")
+    consent(alice, old, mbe, signed_on=TODAY - 5 * YEAR + YEAR / 12)
+    from referrals.services import referral_transition
+    referral = referral_transition(actor=alice, referral=refer(alice, old, mbe), to="ready")
+    letter_issue(actor=alice, referral=referral)
+    client.force_login(alice)
+    assert client.get(f"/cases/{old.code}/").status_code == 200  # an access log entry
+    case_services.case_close(actor=sam, case=old, reason="moved_away",
+                             closed_on=TODAY - 4 * YEAR)
+    young = _closed_case(alice, sam, team_a, 2, "Jungfall")
+    current = open_case(alice, team_a, last_name="Offen")
+    old_clients = list(old.clients.values_list("pk", flat=True))
+
+    # A dry run counts and deletes nothing.
+    run, totals = apply_retention(dry_run=True)
+    assert totals["cases"] == 1 and totals["letters"] == 1 and totals["visits"] == 1
+    assert Case.objects.filter(pk=old.pk).exists() and run.dry_run
+
+    call_command("apply_retention", stdout=__import__("io").StringIO())
+    assert not Case.objects.filter(pk=old.pk).exists()
+    assert not Case.history.filter(id=old.pk).exists()
+    assert not Client.history.filter(id__in=old_clients).exists()
+    assert not Letter.objects.exists() and not Referral.history.exists()
+    assert not Visit.history.exists()
+    assert not AccessLog.objects.filter(object_code=old.code).exists()
+    # The younger closed case and the open one stay, history included.
+    for case in (young, current):
+        assert Case.objects.filter(pk=case.pk).exists()
+        assert Client.history.filter(id=case.clients.get().pk).exists()
+    # Every run is recorded, with counts only.
+    real = RetentionRun.objects.get(dry_run=False)
+    assert real.counts["cases"] == 1 and real.counts["history rows"] > 5
+    assert all(isinstance(v, int) for v in real.counts.values())
+    assert "Altfall" not in json.dumps(real.counts) + json.dumps(real.cutoffs)
+
+
+def test_the_organisations_retention_period_decides(alice, sam, team_a, org_a):
+    case = _closed_case(alice, sam, team_a, 2, "Zweijahre")
+    apply_retention(dry_run=False)
+    assert Case.objects.filter(pk=case.pk).exists()
+    org_a.retention_years = 1
+    org_a.save()
+    apply_retention(dry_run=False)
+    assert not Case.objects.filter(pk=case.pk).exists()
+
+
+# --- the access log viewer --------------------------------------------------------------------
+
+def test_the_dpo_reads_and_filters_the_access_log(client, alice, alice_case, charlie_case,
+                                                  charlie, dora, sam):
+    for user, case in ((alice, alice_case), (charlie, charlie_case)):
+        client.force_login(user)
+        client.get(f"/cases/{case.code}/")
+    client.force_login(dora)
+    page = client.get("/audit/").content.decode()
+    assert "alice" in page and "charlie" in page and "case.viewed" in page
+    page = client.get("/audit/", {"user": alice.pk}).content.decode()
+    assert "<td>alice</td>" in page and "<td>charlie</td>" not in page
+    page = client.get("/audit/", {"reference": charlie_case.reference}).content.decode()
+    assert charlie_case.reference in page and alice_case.reference not in page
+    bad = client.get("/audit/", {"date_from": "2026-05-01", "date_to": "2026-04-01"})
+    assert b"before its start" in bad.content
+    # Read-only: no way to change or delete an entry.
+    assert client.post("/audit/").status_code == 405
+    entry = AccessLog.objects.first()
+    with pytest.raises(Exception, match="append-only"):
+        entry.delete()
+    with pytest.raises(Exception, match="append-only"):
+        AccessLog.objects.all().delete()
+    # Nobody else gets the page.
+    for user in (alice, sam):
+        client.force_login(user)
+        assert client.get("/audit/").status_code == 404
+
+
+def test_encrypted_fields_are_all_disclosed(db):
+    """Every encrypted field belongs to a model the disclosure or the log covers."""
+    covered = {s.label for s in PERSON_DATA} | {"cases.Case", "caseworks.AccessLog",
+                                                 "caseworks.KeyCanary"}
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        if any(isinstance(f, EncryptedMixin) for f in model._meta.concrete_fields):
+            assert model._meta.label in covered, model._meta.label
