@@ -87,9 +87,11 @@ class _Formatter:
 
 
 def _fields(model):
+    """The fields the history keeps (excluded ones, like a letter's PDF, are not there)."""
+    kept = {f.name for f in model.history.model._meta.concrete_fields}
     return [
         f for f in model._meta.concrete_fields
-        if f.name not in HIDDEN and not isinstance(f, BlindIndexField)
+        if f.name in kept and f.name not in HIDDEN and not isinstance(f, BlindIndexField)
     ]
 
 

@@ -45,6 +45,7 @@ from cases.selectors import (
 )
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
+from caseworks.dpo import is_data_protection_officer
 from caseworks.forms import apply_service_errors, submit
 from caseworks.roles import Role, has_any_role, has_role
 
@@ -180,7 +181,7 @@ def case_context(request, case, **extra):
     return {
         "case": case,
         "can_supervise": can_supervise,
-        "may_disclose": can_supervise or request.user.has_perm("caseworks.data_protection"),
+        "may_disclose": can_supervise or is_data_protection_officer(request.user),
         **extra,
     }
 

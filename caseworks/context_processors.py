@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from caseworks.dpo import is_data_protection_officer
 from caseworks.roles import Role, has_any_role, roles_of
 
 
@@ -24,7 +25,7 @@ def navigation(request):
         items.append((reverse("referrals:print_queue"), _("Print queue"), "print-queue"))
     if Role.VOLUNTEER in roles:
         items.append((reverse("volunteer:list"), _("My accompaniments"), "volunteer"))
-    if user.has_perm("caseworks.data_protection"):
+    if is_data_protection_officer(user):
         items.append((reverse("access_log"), _("Access log"), "access-log"))
     if Role.ADMIN in roles and user.is_staff:
         items.append((reverse("admin:index"), _("Administration"), "admin"))

@@ -21,15 +21,15 @@ from cases.models import Case
 from cases.selectors import case_is_supervised_by, client_get_for_case
 from caseworks.audit import log_access
 from caseworks.dataprotection import disclosure
+from caseworks.dpo import is_data_protection_officer
 from caseworks.models import AccessLog
 from caseworks.pdf import render_pdf
 
-PERMISSION = "caseworks.data_protection"
 PAGE_SIZE = 50
 
 
 def _require_dpo(user):
-    if not user.has_perm(PERMISSION):
+    if not is_data_protection_officer(user):
         raise Http404("Not the data protection officer")
 
 
@@ -93,7 +93,7 @@ def _person_for_disclosure(request, code, client_code):
     case = Case.objects.select_related("team__organisation").filter(code=code).first()
     if case is None:
         raise Http404("No such case")
-    if not (request.user.has_perm(PERMISSION)
+    if not (is_data_protection_officer(request.user)
             or case_is_supervised_by(case=case, user=request.user)):
         raise Http404("No disclosure right")
     return client_get_for_case(case=case, code=client_code)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import (
     LIST_DEFERRED,
@@ -153,6 +153,7 @@ def referral_print(request, code, referral_code):
 
 
 @login_required
+@require_GET
 def letter_pdf(request, code):
     """The archived letter, byte for byte as issued."""
     letter = letter_get_for_user(user=request.user, code=code)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from cases.views import case_context
@@ -167,6 +167,7 @@ def calendar_settings(request):
     return render(request, "visits/calendar.html", {"feed_url": feed_url, "has_feed": has_feed})
 
 
+@require_GET
 def calendar_feed(request, token):
     """No login: the secret in the URL is the credential (calendar apps cannot log in)."""
     user = calendar.calendar_user_for_token(token)

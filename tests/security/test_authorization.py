@@ -1,0 +1,140 @@
+"""Every routed URL, for every role, on an object of team A and of team B.
+
+The URL list comes from the resolver: a new view fails this test until its row is added to
+EXPECTED. 200 shown; 302 sent on (anonymous users to the login, a team colleague to the
+cover page, GET on the language switch); 404 not there for this user; 405 wrong method.
+"""
+
+from tests.security.world import MARKERS, build_world, fill, walk_urls
+
+USERS = ["anon", "alice", "bob", "charlie", "sam", "sue", "olga", "vera", "dora", "adam"]
+# Team A: alice owns the case, bob is her team colleague, sam supervises, olga prints for A,
+# vera accompanies A's appointment. Team B: charlie owns the case, sue supervises.
+# dora holds the data-protection permission (and no role); adam is the administrator.
+R, X, M = 302, 404, 405
+EVERYONE_SIGNED_IN = [R] + [200] * 9
+# Caseworker and supervisor of the object's own team only.
+OWN_TEAM = ([R, 200, X, X, 200, X, X, X, X, X], [R, X, X, 200, X, 200, X, X, X, X])
+POST_ONLY = [R] + [M] * 9
+
+EXPECTED = {
+    # name: statuses on team A's objects, and on team B's where they differ
+    "home": [R, R, R, R, R, R, R, R, 200, 200],
+    "login": [200, R, R, R, R, R, R, R, R, R],
+    "logout": [M] * 10,
+    "password_change": EVERYONE_SIGNED_IN,
+    "password_change_done": EVERYONE_SIGNED_IN,
+    "otp_verify": [R] * 10,  # second factor off in this run: sent to set-up
+    "otp_setup": EVERYONE_SIGNED_IN,
+    "security": EVERYONE_SIGNED_IN,
+    "set_language": [R] * 10,
+    "cases:list": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "cases:create": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "cases:detail": ([R, 200, R, X, 200, X, X, X, X, X], OWN_TEAM[1]),
+    "cases:history": OWN_TEAM,
+    "cases:edit": OWN_TEAM,
+    "cases:assign": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
+    "cases:share": OWN_TEAM,
+    "cases:close": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
+    "cases:cover": ([R, X, 200, X, X, X, X, X, X, X], [R] + [X] * 9),
+    "cases:deadlines": OWN_TEAM,
+    "cases:deadline_done": POST_ONLY,
+    "cases:reopen": [R] + [X] * 9,  # the case is open
+    "cases:unshare": POST_ONLY,
+    "cases:client_add": OWN_TEAM,
+    "cases:client_edit": OWN_TEAM,
+    "cases:status_add": OWN_TEAM,
+    "cases:client_references": OWN_TEAM,
+    "cases:client_reference_edit": OWN_TEAM,
+    "disclosure": ([R, X, X, X, 200, X, X, X, 200, X], [R, X, X, X, X, 200, X, X, 200, X]),
+    "access_log": [R, X, X, X, X, X, X, X, 200, X],
+    "case_visits:visit_new": OWN_TEAM,
+    "case_visits:visit_detail": OWN_TEAM,
+    "case_visits:visit_edit": OWN_TEAM,
+    "case_visits:check_done": POST_ONLY,
+    "case_visits:accompaniment_new": OWN_TEAM,
+    "case_visits:accompaniment_edit": OWN_TEAM,
+    "referrals_case:consent_new": OWN_TEAM,
+    "referrals_case:consent_revoke": OWN_TEAM,
+    "referrals_case:referral_new": OWN_TEAM,
+    "referrals_case:referral_detail": OWN_TEAM,
+    "referrals_case:referral_transition": POST_ONLY,
+    "referrals_case:referral_preview": OWN_TEAM,
+    "referrals_case:referral_print": POST_ONLY,
+    "referrals:list": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "referrals:print_queue": [R, X, X, X, X, X, 200, X, X, X],
+    "referrals:letter_pdf": ([R, 200, X, X, 200, X, 200, X, X, X], OWN_TEAM[1]),
+    "supervision:dashboard": [R, X, X, X, 200, 200, X, X, X, X],
+    "supervision:drilldown": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
+    "supervision:reassign": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
+    "supervision:statistics": [R, X, X, X, 200, 200, X, X, X, X],
+    "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "visits:calendar": EVERYONE_SIGNED_IN,
+    "visits:calendar_feed": [200] * 10,  # the secret in the URL is the credential
+    "volunteer:list": [R, X, X, X, X, X, X, 200, X, X],
+    "volunteer:detail": ([R, X, X, X, X, X, X, 200, X, X], [R] + [X] * 9),
+}
+
+
+def _expected(name, side):
+    value = EXPECTED[name]
+    if isinstance(value, tuple):
+        return value[0] if side == "A" else value[1]
+    return value
+
+
+def _world(request):
+    names = ["alice", "bob", "charlie", "sam", "sue", "olga", "vera", "adam", "team_a",
+             "team_b", "mbe"]
+    f = {n: request.getfixturevalue(n) for n in names}
+    return build_world(alice=f["alice"], bob=f["bob"], charlie=f["charlie"], sam=f["sam"],
+                       sue=f["sue"], olga=f["olga"], vera=f["vera"], adam=f["adam"],
+                       team_a=f["team_a"], team_b=f["team_b"], service=f["mbe"])
+
+
+def test_every_url_for_every_role(client, request):
+    users, a, b = _world(request)
+    urls = walk_urls()
+    assert {name for _p, name in urls} == set(EXPECTED), "add the new URL to EXPECTED"
+    wrong = []
+    for pattern, name in urls:
+        for side, objects in (("A", a), ("B", b)):
+            url = fill(name, pattern, objects.params)
+            for username, expected in zip(USERS, _expected(name, side), strict=True):
+                client.logout()
+                if username != "anon":
+                    client.force_login(users[username])
+                response = client.get(url)
+                if response.status_code != expected:
+                    wrong.append(f"{name} {side} {username}: {response.status_code}, "
+                                 f"expected {expected}")
+                if response.status_code == 200:
+                    # Every page: no copy in any cache, a strict CSP.
+                    if "no-store" not in response.get("Cache-Control", ""):
+                        wrong.append(f"{name} {side} {username}: no Cache-Control: no-store")
+                    if "default-src 'none'" not in response.get("Content-Security-Policy", ""):
+                        wrong.append(f"{name} {side} {username}: no CSP")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_another_teams_caseworker_cannot_post_to_anything(client, request):
+    """A POST (with the fields the forms expect, empty) to team A's objects by team B's
+    caseworker, and by office and volunteer users, changes nothing: 404 or 405."""
+    users, a, _b = _world(request)
+    from tests.security.test_markers import snapshot
+    before = snapshot()
+    for username in ("charlie", "olga", "vera", "dora"):
+        client.force_login(users[username])
+        for pattern, name in walk_urls():
+            if "<" not in pattern and name not in ("supervision:reassign", "access_log"):
+                continue  # pages of the user's own (lists, account): nothing of team A
+            url = fill(name, pattern, a.params)
+            response = client.post(url, {"reason": "x", "note": "x", "to": users["charlie"].pk})
+            expected = {404, 405}
+            if (name, username) in (("access_log", "dora"), ("referrals:letter_pdf", "olga")):
+                expected = {405}  # their own pages, read-only
+            if (name, username) == ("volunteer:detail", "vera"):
+                expected = {200}  # her accompaniment: the "done" form, re-shown with errors
+            assert response.status_code in expected, (name, username, response.status_code)
+    assert snapshot() == before
+    assert MARKERS  # the world carried the markers through every table

@@ -1,0 +1,131 @@
+"""What office and volunteer users can fetch never carries notes, reasons or health details;
+a POST with fields a form does not offer changes none of them."""
+
+import hashlib
+import io
+
+from django.db import connection
+from pypdf import PdfReader
+
+from cases.models import Case, Client
+from tests.security.world import MARKERS, build_world, fill, walk_urls
+
+SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog",
+                  "axes_accessfailurelog", "caseworks_accesslog"}
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of every table (sign-in bookkeeping and the access log aside)."""
+    digests = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in SKIPPED_TABLES:
+                continue
+            columns = "*"
+            if table == "auth_user":  # last_login moves with every sign-in
+                columns = "id, username, password, is_superuser, is_staff, is_active"
+            cursor.execute(f"SELECT {columns} FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return digests
+
+
+def _text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    return body.decode("utf-8", errors="replace")
+
+
+def _world(request):
+    names = ["alice", "bob", "charlie", "sam", "sue", "olga", "vera", "adam", "team_a",
+             "team_b", "mbe"]
+    f = {n: request.getfixturevalue(n) for n in names}
+    return build_world(alice=f["alice"], bob=f["bob"], charlie=f["charlie"], sam=f["sam"],
+                       sue=f["sue"], olga=f["olga"], vera=f["vera"], adam=f["adam"],
+                       team_a=f["team_a"], team_b=f["team_b"], service=f["mbe"])
+
+
+def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client, request):
+    users, a, b = _world(request)
+    fetched = []
+    for username in ("olga", "vera"):
+        client.force_login(users[username])
+        pages = []
+        for pattern, name in walk_urls():
+            if name == "logout":
+                continue
+            for objects in (a, b):
+                response = client.get(fill(name, pattern, objects.params), follow=True)
+                if response.status_code == 200:
+                    pages.append((name, _text(response)))
+        if username == "olga":
+            # The batch print: the letters as one PDF, then marked sent.
+            queue = client.get("/referrals/print-queue/")
+            assert queue.status_code == 200 and a.params["_case"].reference in _text(queue)
+            batch = client.post("/referrals/print-queue/",
+                                {"referral": [a.params["referral_code"]], "action": "print"})
+            pages.append(("batch print", _text(batch)))
+            letter = client.get(f"/referrals/{a.params['referral_code']}/letter.pdf")
+            assert letter.status_code == 200
+            pages.append(("letter", _text(letter)))
+        if username == "vera":
+            detail = client.get(f"/volunteer/{a.params['accompaniment_code']}/")
+            assert "Arzttermin" in _text(detail)  # the purpose she needs to go along
+        for name, text in pages:
+            for marker in MARKERS.values():
+                assert marker not in text, f"{marker} shown to {username} on {name}"
+        fetched.append(len(pages))
+    assert min(fetched) >= 5  # the walk really reached their pages
+
+
+def test_the_markers_are_visible_to_the_caseworker(client, request):
+    """The same walk as alice finds the markers: the test above can fail."""
+    users, a, _b = _world(request)
+    client.force_login(users["alice"])
+    seen = ""
+    for pattern, name in walk_urls():
+        if name in ("logout",):
+            continue
+        response = client.get(fill(name, pattern, a.params), follow=True)
+        if response.status_code == 200:
+            seen += _text(response)
+    for key in ("visit_notes", "referral_reason", "accompaniment_outcome", "deadline_title"):
+        assert MARKERS[key] in seen, key
+
+
+def test_extra_fields_in_a_post_change_nothing(client, alice, alice_case, charlie, team_b):
+    client.force_login(alice)
+    case = Case.objects.get(pk=alice_case.pk)
+    response = client.post(f"/cases/{case.code}/edit/", {
+        "opened_on": case.opened_on.isoformat(), "accommodation_address": "Neuer Weg 2",
+        "version": case.version,
+        # not on the form:
+        "team": team_b.pk, "assigned_to": charlie.pk, "reference": "1999-0001",
+        "closed_on": "2026-01-01", "is_superuser": "on", "owner": charlie.pk,
+    })
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.accommodation_address == "Neuer Weg 2"  # the form's field did change
+    assert case.team_id == alice_case.team_id and case.assigned_to_id == alice.pk
+    assert case.reference == alice_case.reference and case.closed_on is None
+    alice.refresh_from_db()
+    assert not alice.is_superuser and not alice.is_staff
+
+    person = case.clients.get()
+    other = Case.objects.exclude(pk=case.pk).first()
+    extra = {"case": other.pk if other else 999,
+             "code": "00000000-0000-0000-0000-000000000000",
+             "first_name_bidx": "0" * 64, "is_staff": "on"}
+    response = client.post(f"/cases/{case.code}/clients/{person.code}/edit/", {
+        "client-first_name": "Ahmad", "client-last_name": "Karimi",
+        "client-birth_date": "1990-05-17", "client-gender": "male",
+        "client-relationship": "main_contact", "client-version": person.version,
+        **extra, **{f"client-{k}": v for k, v in extra.items()},
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Client.objects.get(pk=person.pk)
+    assert stored.case_id == case.pk and stored.code == person.code
+    assert stored.first_name_bidx != "0" * 64
+    alice.refresh_from_db()
+    assert not alice.is_staff
