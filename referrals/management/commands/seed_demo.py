@@ -12,7 +12,7 @@ import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +39,8 @@ USERS = [
     ("caseworker3", "Miriam", "Schulz", [Role.CASEWORKER], "B", False),
     ("office", "Petra", "Kühn", [Role.OFFICE], None, False),
     ("volunteer1", "Karl", "Neumann", [Role.VOLUNTEER], None, False),
+    # The data protection officer: no role, the caseworks.data_protection permission.
+    ("datenschutz", "Dana", "Schutz", [], None, False),
 ]
 
 # Transliterated names as they appear on German documents, by nationality.
@@ -205,6 +207,9 @@ class Command(BaseCommand):
             if team_key:
                 team = teams[team_key]
                 (team.supervisors if leads else team.members).add(user)
+            if username == "datenschutz":
+                user.user_permissions.add(Permission.objects.get(
+                    codename="data_protection", content_type__app_label="caseworks"))
             if Role.OFFICE in roles:  # the house's office prints for both teams
                 for team in teams.values():
                     team.members.add(user)
@@ -555,6 +560,6 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (password for all: demo)")
         for username, first, last, roles, team_key, _leads in USERS:
             where = f", team {team_key}" if team_key else ""
-            role_names = ", ".join(str(r.label) for r in roles)
+            role_names = ", ".join(str(r.label) for r in roles) or "Data protection officer"
             self.stdout.write(f"  {username:<12} {first} {last} ({role_names}{where})")
         self.stdout.write("Open http://127.0.0.1:8000/accounts/login/\n")
