@@ -129,7 +129,8 @@ def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     A date finds birth dates; any text finds a first, last or full name (either order) and
     a document number; no table is decrypted.
     """
-    query = " ".join(query.split())
+    # Control characters (NUL among them, which PostgreSQL refuses in text) match nothing.
+    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
     if not query:
         return cases
     matches = Q(reference__iexact=query)

@@ -20,6 +20,7 @@ from cases.forms import DateInput
 from cases.models import CoverAccess
 from cases.selectors import case_list_for_user, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
+from caseworks.forms import IdMultipleChoiceField
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
 from caseworks.supervision import columns_for, statistics_for
@@ -34,16 +35,23 @@ def teams_led(user):
     return Team.objects.filter(supervisors=user).select_related("organisation").order_by("name")
 
 
+def _is_id(value: str) -> bool:
+    """A primary key as typed in a URL: ASCII digits only ("²" and "٣" are digits too)."""
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _team_and_caseworker(request, teams):
     """The team and caseworker named in the query string, both within the supervisor's
     teams (404 otherwise). caseworker None means the team's unassigned cases."""
-    team = teams.filter(pk=request.GET.get("team") or 0).first()
+    team_key = request.GET.get("team", "")
+    team = teams.filter(pk=int(team_key)).first() if _is_id(team_key) else None
     if team is None:
         raise Http404("No such team")
     key = request.GET.get("caseworker", UNASSIGNED)
     if key == UNASSIGNED:
         return team, None
-    caseworker = services.caseworkers_of(team).filter(pk=key if key.isdigit() else 0).first()
+    caseworker = services.caseworkers_of(team).filter(pk=int(key)).first() if _is_id(key) \
+        else None
     if caseworker is None:
         raise Http404("No such caseworker in this team")
     return team, caseworker
@@ -107,7 +115,7 @@ def drilldown(request):
 
 
 class ReassignForm(forms.Form):
-    cases = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+    cases = IdMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
                                            label=gettext_lazy("Cases"))
     to = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Assign to"))
 
@@ -158,7 +166,7 @@ def reassign(request):
 class StatisticsForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("from"), widget=DateInput)
     end = forms.DateField(label=gettext_lazy("until"), widget=DateInput)
-    teams = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+    teams = IdMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
                                            label=gettext_lazy("Teams"))
 
     def __init__(self, *args, teams, **kwargs):

@@ -197,7 +197,8 @@ def case_detail(request, code):
     log_access(user=request.user, action="case.viewed", obj=case, label=case.reference)
     household = household_with_statuses(case)
     limit = TIMELINE_PAGE
-    if request.GET.get("entries", "").isdigit():
+    entries = request.GET.get("entries", "")
+    if entries.isascii() and entries.isdigit() and len(entries) < 6:
         limit = min(int(request.GET["entries"]), TIMELINE_MAX)
     timeline, more = timeline_for(case, limit=limit)
     return render(

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -57,7 +59,27 @@ def _reset_key_caches(*, setting, **kwargs):
         _hmac_key.cache_clear()
 
 
+_shared_ciphertexts: ContextVar[dict | None] = ContextVar("shared_ciphertexts", default=None)
+
+
+@contextmanager
+def shared_ciphertexts():
+    """For generating demo data only (seed_demo's city set): equal plaintexts get one
+    ciphertext, which saves most of the encryption time of a bulk insert. It reveals which
+    stored values are equal, so it must never wrap real data."""
+    token = _shared_ciphertexts.set({})
+    try:
+        yield
+    finally:
+        _shared_ciphertexts.reset(token)
+
+
 def encrypt_str(plaintext: str) -> str:
+    shared = _shared_ciphertexts.get()
+    if shared is not None:
+        if plaintext not in shared:
+            shared[plaintext] = get_fernet().encrypt(plaintext.encode()).decode("ascii")
+        return shared[plaintext]
     return get_fernet().encrypt(plaintext.encode()).decode("ascii")
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import ModelMultipleChoiceField
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -61,3 +62,20 @@ def submit(request, action, *forms, success: str) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+class IdMultipleChoiceField(ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses anything but plain ids before querying.
+
+    Django's own passes the submitted values to a `pk__in` lookup, where a number beyond
+    64 bits crashes SQLite (OverflowError): a 500 instead of "not a valid choice".
+    """
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) < 19):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk})
+        return super()._check_values(value)

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
+from caseworks.forms import IdMultipleChoiceField
 from caseworks.models import Service
 from referrals.models import Consent, Referral
 
 
 class ConsentForm(forms.ModelForm):
-    services = forms.ModelMultipleChoiceField(
+    services = IdMultipleChoiceField(
         queryset=Service.objects.filter(is_active=True).order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple, label=_("Named services"))
 

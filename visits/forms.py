@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
+from caseworks.forms import IdMultipleChoiceField
 from visits.models import MAX_VISIT_MINUTES, Accompaniment, ChecklistItem, Topic, Visit
 
 
@@ -15,7 +16,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class VisitForm(forms.ModelForm):
-    present = forms.ModelMultipleChoiceField(
+    present = IdMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("Household members present"))
     topics = forms.MultipleChoiceField(

@@ -40,3 +40,32 @@ def render_part(context, part):
     template_obj = context.template.engine.get_template(part.template)
     with context.push(part.context):
         return template_obj.render(context)
+
+
+@register.simple_tag
+def status_badge(client):
+    """A person's current residence status with its expiry badge (lists show one a person,
+    so this is built in Python rather than by including a template each time)."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    status = client.current_status()
+    if status is None:
+        return format_html('<span class="muted">{}</span>',
+                           gettext("no residence status recorded"))
+    label = status.get_kind_display()
+    if status.fiction_subtype:
+        label = f"{label} – {status.get_fiction_subtype_display()}"
+    html = format_html('<span class="status">{}</span>', label)
+    if status.valid_until:
+        day = date_filter(status.valid_until, "SHORT_DATE_FORMAT")
+        state = status.expiry_state(timezone.localdate())
+        if state == "expired":
+            badge = ("badge badge-danger", gettext("expired on %(date)s") % {"date": day})
+        elif state == "expiring":
+            badge = ("badge badge-warning", gettext("expires on %(date)s") % {"date": day})
+        else:
+            badge = ("muted", gettext("valid until %(date)s") % {"date": day})
+        html += format_html(' <span class="{}">{}</span>', *badge)
+    return html

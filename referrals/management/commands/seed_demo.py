@@ -20,8 +20,10 @@ from faker import Faker
 
 from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
+from caseworks.fields import shared_ciphertexts
 from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
+from referrals import demo_city
 from referrals import services as referral_services
 from referrals.models import Referral
 from visits import services as visit_services
@@ -153,7 +155,18 @@ class Command(BaseCommand):
         with transaction.atomic():
             teams, users = self.create_house()
             self.create_services()
-            persons = self.create_cases(teams, users, clients)
+            if clients >= demo_city.CITY_THRESHOLD:
+                # A city: bulk inserts (history rows included), not one service call a row.
+                with shared_ciphertexts():  # demo data only: see the function
+                    counts = demo_city.build(self, teams=teams, users=users,
+                                             n_clients=clients)
+                persons = counts["persons"]
+                self.stdout.write(
+                    f"City data set: {counts['households']} households, {persons} persons, "
+                    f"{counts['visits']} visits, {counts['accompaniments']} accompaniments, "
+                    f"{counts['referrals']} referrals in {counts['seconds']} s.")
+            else:
+                persons = self.create_cases(teams, users, clients)
         self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
         self.print_logins()
 
