@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=True
 
-.PHONY: run test bench lint messages clean help
+.PHONY: run test test-e2e bench lint messages clean help
 
 help:
 	@echo "make run     set up everything and serve the demo on http://127.0.0.1:8000"
 	@echo "make test    run the test suite (SQLite)"
+	@echo "make test-e2e  browser tests in Chromium (journeys, axe-core, language); screenshots in var/e2e/"
 	@echo "make bench   benchmarks on a 20,000-person city data set (not part of make test)"
 	@echo "make lint    ruff"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
@@ -46,6 +47,12 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+# Browser tests: Playwright driving Debian's Chromium (CASEWORKS_CHROMIUM to use another).
+CHROMIUM ?= $(or $(CASEWORKS_CHROMIUM),/usr/bin/chromium)
+test-e2e: $(BIN)/.installed
+	@test -x "$(CHROMIUM)" || { echo "Missing: Chromium at $(CHROMIUM). On Debian: apt-get install chromium"; exit 1; }
+	CASEWORKS_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/e2e -o addopts="-p no:cacheprovider"
 
 # Benchmarks (not part of `make test`) on a city-sized data set (CASEWORKS_BENCH_CLIENTS,
 # default 20000; built once into var/bench/, or into the database DATABASE_URL names).
