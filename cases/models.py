@@ -85,6 +85,12 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-id"]
+        # Caseloads: open cases of a caseworker / of a team, newest first.
+        indexes = [
+            models.Index(fields=["assigned_to", "closed_on", "opened_on"],
+                         name="case_caseload"),
+            models.Index(fields=["team", "closed_on", "assigned_to"], name="case_team_open"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
@@ -304,6 +310,9 @@ class ResidenceStatus(models.Model):
         verbose_name = _("residence status")
         verbose_name_plural = _("residence statuses")
         ordering = ["-valid_from", "-id"]
+        # "The current status" is the latest a person: one index step, not a scan.
+        indexes = [models.Index(fields=["client", "-valid_from", "-id"],
+                                name="status_client_latest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),

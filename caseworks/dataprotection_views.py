@@ -99,8 +99,19 @@ def _person_for_disclosure(request, code, client_code):
     return client_get_for_case(case=case, code=client_code)
 
 
-def _flat(values: dict) -> list[tuple[str, str]]:
-    return [(key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list)
+def _labels() -> dict[str, str]:
+    """Field name -> its (translated) label, for the PDF; the JSON keeps the names."""
+    from caseworks.dataprotection import PERSON_DATA
+    labels = {}
+    for model in [Case, *(source.model for source in PERSON_DATA)]:
+        for field in model._meta.concrete_fields:
+            labels.setdefault(field.name, str(field.verbose_name))
+    return labels
+
+
+def _flat(values: dict, labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(labels.get(key, key.replace("_", " ")),
+             ", ".join(map(str, value)) if isinstance(value, list)
              else json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value)
             for key, value in values.items()]
 
@@ -117,17 +128,18 @@ def _sections(data: dict) -> list[tuple[str, list[dict]]]:
         "cover_accesses": _("Cover access by colleagues"), "shares": _("Shared with"),
         "history": _("History of changes"), "access_log": _("Access log"),
     }
+    labels = _labels()
     sections = []
     for key, title in titles.items():
         value = data.get(key)
         if isinstance(value, dict):
-            sections.append((title, [{"heading": "", "values": _flat(value)}]))
+            sections.append((title, [{"heading": "", "values": _flat(value, labels)}]))
         elif key == "history":
             sections.append((title, [
                 {"heading": f"{h['at']} · {h['record']} · {h['change']} · {h['by'] or ''}",
-                 "values": _flat(h["values"])} for h in value]))
+                 "values": _flat(h["values"], labels)} for h in value]))
         else:
-            sections.append((title, [{"heading": "", "values": _flat(row)}
+            sections.append((title, [{"heading": "", "values": _flat(row, labels)}
                                      for row in value or []]))
     return sections
 

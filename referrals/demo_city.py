@@ -79,7 +79,8 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
             assigned_to=worker, opened_on=opened,
             allocated_on=opened - datetime.timedelta(days=rng.randint(0, 14)),
             accommodation_address=f"Unterkunft {rng.randint(1, 40)}\n12345 Musterstadt",
-            next_visit_due=today + datetime.timedelta(days=rng.randint(-20, 40)),
+            # Follow-ups about every six weeks; a few overdue, as in a service that keeps up.
+            next_visit_due=today + datetime.timedelta(days=rng.randint(-7, 42)),
             closed_on=opened + datetime.timedelta(days=rng.randint(30, 59)) if closed else None,
             closing_reason="moved_away" if closed else "",
         )
@@ -182,13 +183,16 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                 else "authority"
             when = now + datetime.timedelta(days=rng.randint(-300, 20), hours=rng.randint(0, 8))
             past = when < now
+            # Appointments more than two weeks back have been closed (done or cancelled).
+            settled = when < now - datetime.timedelta(days=14)
             accompaniments.append(Accompaniment(
                 case=case, client=members[case.pk][0], destination_kind=kind, service=service,
                 appointment_at=when, purpose=rng.choice(PURPOSES[kind]),
                 outcome="Termin wahrgenommen." if past else "",
                 accompanied_by=rng.choice(volunteers) if volunteers and rng.random() < 0.3
                 else case.assigned_to,
-                status="done" if past and rng.random() < 0.9 else "planned"))
+                status=("done" if rng.random() < 0.9 else "cancelled") if settled
+                else "done" if past and rng.random() < 0.7 else "planned"))
     bulk_create_with_history(accompaniments, Accompaniment, batch_size=BATCH,
                              default_user=supervisor)
     _progress(command, "accompaniments", len(accompaniments), started)

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,10 @@ def cases_overdue(cases, today: datetime.date):
     """Follow-up overdue: the next visit due has passed, or nobody has visited for more than
     CASEWORKS_VISIT_INTERVAL_DAYS (counted from the last visit, or from the opening)."""
     limit = today - datetime.timedelta(days=settings.CASEWORKS_VISIT_INTERVAL_DAYS)
-    return (cases.annotate(last_contact=Coalesce(Max("visits__date"), "opened_on"))
+    # The last visit through a correlated subquery: one step down the (case, date) index a
+    # case, where Max() over a join would group every visit of the team first.
+    last_visit = Visit.objects.filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
+    return (cases.annotate(last_contact=Coalesce(Subquery(last_visit), "opened_on"))
             .filter(Q(next_visit_due__lt=today) | Q(last_contact__lt=limit)))
 
 

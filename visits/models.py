@@ -66,6 +66,8 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
+        # The supervision figures: last visit a case, visits in a period.
+        indexes = [models.Index(fields=["case", "date"], name="visit_case_date")]
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(kind="first"),
                                     name="visit_one_first_per_case"),
@@ -154,7 +156,9 @@ class Accompaniment(models.Model):
         verbose_name = _("accompaniment")
         verbose_name_plural = _("accompaniments")
         ordering = ["appointment_at", "id"]
-        indexes = [models.Index(fields=["accompanied_by", "status", "appointment_at"])]
+        indexes = [models.Index(fields=["accompanied_by", "status", "appointment_at"]),
+                   models.Index(fields=["status", "appointment_at"],
+                                name="accompaniment_status_time")]
         # "A directory entry or a free-text destination" cannot be a CheckConstraint: the free
         # text is ciphertext. The service and the form enforce it.
 

@@ -70,8 +70,10 @@ def my_week(*, user, today: datetime.date | None = None) -> dict:
         .defer("outcome", "purpose", *LIST_DEFERRED)
         .order_by("appointment_at")
     )
+    # The page shows the main contact's name: nothing else of theirs is decrypted.
     main_contacts = Prefetch("clients", queryset=Client.objects.filter(
-        relationship="main_contact"), to_attr="main_contacts")
+        relationship="main_contact").only("id", "case_id", "first_name", "last_name",
+                                          "relationship"), to_attr="main_contacts")
     first_visit = Visit.objects.filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
     due = (cases.annotate(has_first_visit=Exists(first_visit))
            .filter(Q(next_visit_due__lt=today + WEEK) | Q(has_first_visit=False))
