@@ -24,6 +24,7 @@ from caseworks.dataprotection import disclosure
 from caseworks.dpo import is_data_protection_officer
 from caseworks.models import AccessLog
 from caseworks.pdf import render_pdf
+from caseworks.supervision import local_days
 
 PAGE_SIZE = 50
 
@@ -66,9 +67,9 @@ class AccessLogFilter(forms.Form):
             entries = entries.filter(object_label=reference) | entries.filter(
                 object_code__in=[c for c in codes if not isinstance(c, str)])
         if data.get("date_from"):
-            entries = entries.filter(at__date__gte=data["date_from"])
+            entries = entries.filter(at__gte=local_days(data["date_from"], data["date_from"])[0])
         if data.get("date_to"):
-            entries = entries.filter(at__date__lte=data["date_to"])
+            entries = entries.filter(at__lt=local_days(data["date_to"], data["date_to"])[1])
         return entries
 
 

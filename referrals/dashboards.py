@@ -4,7 +4,14 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from caseworks.models import Service
-from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
+from caseworks.supervision import (
+    Column,
+    StatTable,
+    grouped,
+    local_days,
+    register_columns,
+    register_statistics,
+)
 from referrals.models import Referral
 
 
@@ -21,8 +28,8 @@ def referral_columns(*, cases, today):
 
 @register_statistics
 def referral_statistics(*, cases, start, end):
-    made = Referral.objects.filter(case__in=cases, created_at__date__gte=start,
-                                   created_at__date__lte=end)
+    first, after = local_days(start, end)
+    made = Referral.objects.filter(case__in=cases, created_at__gte=first, created_at__lt=after)
     categories = dict(Service.Category.choices)
     statuses = dict(Referral.Status.choices)
     by_category = made.values("service__category").annotate(n=Count("pk")).order_by()

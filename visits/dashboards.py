@@ -7,7 +7,14 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
+from caseworks.supervision import (
+    Column,
+    StatTable,
+    grouped,
+    local_days,
+    register_columns,
+    register_statistics,
+)
 from visits.models import Accompaniment, Visit
 
 TEAM, ASSIGNEE = "case__team_id", "case__assigned_to_id"
@@ -67,9 +74,9 @@ def visit_statistics(*, cases, start, end):
     visits = (Visit.objects.filter(case__in=cases, date__gte=start, date__lte=end)
               .values("kind").annotate(n=Count("pk")).order_by())
     kinds = dict(Visit.Kind.choices)
+    first, after = local_days(start, end)
     done = (Accompaniment.objects.filter(case__in=cases, status=Accompaniment.Status.DONE,
-                                         appointment_at__date__gte=start,
-                                         appointment_at__date__lte=end)
+                                         appointment_at__gte=first, appointment_at__lt=after)
             .values("destination_kind").annotate(n=Count("pk")).order_by())
     destinations = dict(Accompaniment.DestinationKind.choices)
     return [

@@ -37,7 +37,7 @@ class Row:
 RESULTS: list[Row] = []
 
 
-def measure(fn, *, rounds: int = 15, warmup: int = 2) -> tuple[float, list[float]]:
+def measure(fn, *, rounds: int = 20, warmup: int = 5) -> tuple[float, list[float]]:
     for _i in range(warmup):
         fn()
     samples = []

@@ -103,7 +103,7 @@ def _page(client, user, url):
     return get
 
 
-def record_page(name, get, goal_ms=None, rounds=15):
+def record_page(name, get, goal_ms=None, rounds=20):
     median, samples = measure(get, rounds=rounds)
     row = Row(name, median, queries=count_queries(get), samples=samples)
     if goal_ms:
