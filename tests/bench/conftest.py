@@ -5,6 +5,7 @@ and kept: SQLite in var/bench/, or the database DATABASE_URL names (built when i
 cases). Medians come from repeated runs after a warm-up; queries are counted on one more run.
 """
 
+import gc
 import os
 import statistics
 import time
@@ -40,12 +41,29 @@ RESULTS: list[Row] = []
 def measure(fn, *, rounds: int = 20, warmup: int = 5) -> tuple[float, list[float]]:
     for _i in range(warmup):
         fn()
+    gc.collect()
     samples = []
     for _i in range(rounds):
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
     return statistics.median(samples), samples
+
+
+def measure_pair(a, b, *, rounds: int = 40, warmup: int = 5) -> tuple[float, float]:
+    """Medians of two variants timed alternately, so that drift on a shared machine falls on
+    both alike (for the ratios to a baseline)."""
+    for _i in range(warmup):
+        a()
+        b()
+    gc.collect()
+    times_a, times_b = [], []
+    for _i in range(rounds):
+        for fn, times in ((a, times_a), (b, times_b)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times_a), statistics.median(times_b)
 
 
 def count_queries(fn) -> int:
