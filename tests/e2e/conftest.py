@@ -27,7 +27,9 @@ PASSWORD = "e2e password 2026 lang genug"
 # The same flags CI's machine needs: no sandbox as root, nothing reaching out to the network.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
+         "--disable-dev-shm-usage",
+         # A German browser, as the users have: date fields show TT.MM.JJJJ.
+         "--lang=de-DE"]
 
 
 @pytest.fixture(scope="session")
