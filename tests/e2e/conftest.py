@@ -28,7 +28,8 @@ PASSWORD = "e2e password 2026 lang genug"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage",
-         # A German browser, as the users have: date fields show TT.MM.JJJJ.
+         # Asks for German pages; headless Chromium still draws date fields as MM/DD/YYYY
+         # (a German desktop Chromium shows TT.MM.JJJJ).
          "--lang=de-DE"]
 
 
