@@ -175,3 +175,12 @@ def ready_referral(alice, alice_case, mbe):
     consent(alice, alice_case, mbe)
     referral = refer(alice, alice_case, mbe)
     return referral_services.referral_transition(actor=alice, referral=referral, to="ready")
+
+
+@pytest.fixture
+def world(alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, mbe):
+    """Two teams' worth of every kind of object, for the tests that walk all URLs:
+    (users by name, team A's objects, team B's objects). See tests/security/world.py."""
+    from tests.security.world import build_world
+    return build_world(alice=alice, bob=bob, charlie=charlie, sam=sam, sue=sue, olga=olga,
+                       vera=vera, adam=adam, team_a=team_a, team_b=team_b, service=mbe)

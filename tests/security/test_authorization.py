@@ -5,7 +5,7 @@ EXPECTED. 200 shown; 302 sent on (anonymous users to the login, a team colleague
 cover page, GET on the language switch); 404 not there for this user; 405 wrong method.
 """
 
-from tests.security.world import MARKERS, build_world, fill, walk_urls
+from tests.security.world import MARKERS, fill, walk_urls
 
 USERS = ["anon", "alice", "bob", "charlie", "sam", "sue", "olga", "vera", "dora", "adam"]
 # Team A: alice owns the case, bob is her team colleague, sam supervises, olga prints for A,
@@ -83,17 +83,8 @@ def _expected(name, side):
     return value
 
 
-def _world(request):
-    names = ["alice", "bob", "charlie", "sam", "sue", "olga", "vera", "adam", "team_a",
-             "team_b", "mbe"]
-    f = {n: request.getfixturevalue(n) for n in names}
-    return build_world(alice=f["alice"], bob=f["bob"], charlie=f["charlie"], sam=f["sam"],
-                       sue=f["sue"], olga=f["olga"], vera=f["vera"], adam=f["adam"],
-                       team_a=f["team_a"], team_b=f["team_b"], service=f["mbe"])
-
-
-def test_every_url_for_every_role(client, request):
-    users, a, b = _world(request)
+def test_every_url_for_every_role(client, world):
+    users, a, b = world
     urls = walk_urls()
     assert {name for _p, name in urls} == set(EXPECTED), "add the new URL to EXPECTED"
     wrong = []
@@ -117,10 +108,10 @@ def test_every_url_for_every_role(client, request):
     assert not wrong, "\n".join(wrong)
 
 
-def test_another_teams_caseworker_cannot_post_to_anything(client, request):
+def test_another_teams_caseworker_cannot_post_to_anything(client, world):
     """A POST (with the fields the forms expect, empty) to team A's objects by team B's
     caseworker, and by office and volunteer users, changes nothing: 404 or 405."""
-    users, a, _b = _world(request)
+    users, a, _b = world
     from tests.security.test_markers import snapshot
     before = snapshot()
     for username in ("charlie", "olga", "vera", "dora"):

@@ -8,7 +8,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from cases.models import Case, Client
-from tests.security.world import MARKERS, build_world, fill, walk_urls
+from tests.security.world import MARKERS, fill, walk_urls
 
 SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog",
                   "axes_accessfailurelog", "caseworks_accesslog"}
@@ -37,17 +37,8 @@ def _text(response) -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def _world(request):
-    names = ["alice", "bob", "charlie", "sam", "sue", "olga", "vera", "adam", "team_a",
-             "team_b", "mbe"]
-    f = {n: request.getfixturevalue(n) for n in names}
-    return build_world(alice=f["alice"], bob=f["bob"], charlie=f["charlie"], sam=f["sam"],
-                       sue=f["sue"], olga=f["olga"], vera=f["vera"], adam=f["adam"],
-                       team_a=f["team_a"], team_b=f["team_b"], service=f["mbe"])
-
-
-def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client, request):
-    users, a, b = _world(request)
+def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client, world):
+    users, a, b = world
     fetched = []
     for username in ("olga", "vera"):
         client.force_login(users[username])
@@ -79,9 +70,9 @@ def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client,
     assert min(fetched) >= 5  # the walk really reached their pages
 
 
-def test_the_markers_are_visible_to_the_caseworker(client, request):
+def test_the_markers_are_visible_to_the_caseworker(client, world):
     """The same walk as alice finds the markers: the test above can fail."""
-    users, a, _b = _world(request)
+    users, a, _b = world
     client.force_login(users["alice"])
     seen = ""
     for pattern, name in walk_urls():
