@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from caseworks.dpo import is_data_protection_officer
 from caseworks.roles import Role, has_any_role, roles_of
 
 
@@ -15,4 +16,6 @@ def home(request):
         return redirect("volunteer:list")
     if Role.OFFICE in roles:
         return redirect("referrals:print_queue")
+    if is_data_protection_officer(request.user):
+        return redirect("access_log")
     return render(request, "caseworks/home.html", {"roles": roles})
