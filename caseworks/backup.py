@@ -20,12 +20,12 @@ import json
 import uuid
 from typing import IO
 
-from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from caseworks import canary
+from caseworks.keys import stored_models
 
 FORMAT = "caseworks-backup"
 VERSION = 1
@@ -39,16 +39,7 @@ class BackupError(Exception):
 
 
 def _models():
-    seen, result = set(), []
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta
-        if meta.proxy or not meta.managed or meta.db_table in seen:
-            continue
-        if meta.db_table in SKIPPED_TABLES:
-            continue
-        seen.add(meta.db_table)
-        result.append(model)
-    return sorted(result, key=lambda m: m._meta.db_table)
+    return [m for m in stored_models() if m._meta.db_table not in SKIPPED_TABLES]
 
 
 def _encode(value):

@@ -27,18 +27,25 @@ class EncryptedTable:
     label: str
 
 
-def encrypted_tables() -> list[EncryptedTable]:
-    """Every table with encrypted columns, historical tables included (one entry a table)."""
-    seen, tables = set(), []
+def stored_models() -> list:
+    """One model a database table (history and m2m tables included), by table name."""
+    by_table = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.proxy or not meta.managed or meta.db_table in seen:
-            continue
+        if not meta.proxy and meta.managed:
+            by_table.setdefault(meta.db_table, model)
+    return [by_table[table] for table in sorted(by_table)]
+
+
+def encrypted_tables() -> list[EncryptedTable]:
+    """Every table with encrypted columns, historical tables included (one entry a table)."""
+    tables = []
+    for model in stored_models():
+        meta = model._meta
         columns = tuple(f.column for f in meta.concrete_fields if isinstance(f, EncryptedMixin))
         if columns:
-            seen.add(meta.db_table)
             tables.append(EncryptedTable(meta.db_table, meta.pk.column, columns, meta.label))
-    return sorted(tables, key=lambda t: t.table)
+    return tables
 
 
 @dataclass
