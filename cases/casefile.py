@@ -8,16 +8,26 @@ from caseworks.casefile import Panel, TimelineEntry, register_panel, register_ti
 
 @register_timeline
 def status_entries(case, *, limit):
-    statuses = (ResidenceStatus.objects.filter(client__case=case).select_related("client")
-                .defer("document_number").order_by("-valid_from", "-id")[:limit])
-    return [TimelineEntry(s.valid_from, "status", "cases/timeline_status.html", {"status": s})
-            for s in statuses]
+    statuses = (
+        ResidenceStatus.objects.filter(client__case=case)
+        .select_related("client")
+        .defer("document_number")
+        .order_by("-valid_from", "-id")[:limit]
+    )
+    return [
+        TimelineEntry(s.valid_from, "status", "cases/timeline_status.html", {"status": s})
+        for s in statuses
+    ]
 
 
 @register_panel
 def deadlines_panel(case, *, user):
     """Open deadlines first on the case file: a missed § 74 deadline cannot be undone."""
-    open_deadlines = list(case.deadlines.filter(done_on__isnull=True)
-                          .select_related("client").order_by("due_on"))
-    return Panel(5, "cases/panel_deadlines.html", {
-        "case": case, "open_deadlines": open_deadlines, "today": timezone.localdate()})
+    open_deadlines = list(
+        case.deadlines.filter(done_on__isnull=True).select_related("client").order_by("due_on")
+    )
+    return Panel(
+        5,
+        "cases/panel_deadlines.html",
+        {"case": case, "open_deadlines": open_deadlines, "today": timezone.localdate()},
+    )

@@ -26,18 +26,36 @@ AGE_GROUPS = [(0, 5), (6, 11), (12, 17), (18, 26), (27, 44), (45, 64), (65, 200)
 def case_columns(*, cases, today):
     clients = Client.objects.filter(case__in=cases)
     return [
-        Column("open_cases", _("open cases (households)"), 10,
-               grouped(cases, TEAM, ASSIGNEE), drilldown=lambda qs: qs),
-        Column("persons", _("persons"), 20,
-               grouped(clients, "case__team_id", "case__assigned_to_id"),
-               drilldown=lambda qs: qs),
-        Column("deadlines_escalated", _("deadlines escalated (due within 3 days, not done)"), 5,
-               grouped(_escalated(cases, today), "case__team_id", "case__assigned_to_id"),
-               drilldown=lambda qs: qs.filter(Exists(_escalated(qs, today).filter(
-                   case=OuterRef("pk"))))),
-        Column("expiring", _("documents expired or expiring within 30 days"), 60,
-               _expiring_documents(clients, today),
-               drilldown=lambda qs: case_filter_expiring(qs, today=today)),
+        Column(
+            "open_cases",
+            _("open cases (households)"),
+            10,
+            grouped(cases, TEAM, ASSIGNEE),
+            drilldown=lambda qs: qs,
+        ),
+        Column(
+            "persons",
+            _("persons"),
+            20,
+            grouped(clients, "case__team_id", "case__assigned_to_id"),
+            drilldown=lambda qs: qs,
+        ),
+        Column(
+            "deadlines_escalated",
+            _("deadlines escalated (due within 3 days, not done)"),
+            5,
+            grouped(_escalated(cases, today), "case__team_id", "case__assigned_to_id"),
+            drilldown=lambda qs: qs.filter(
+                Exists(_escalated(qs, today).filter(case=OuterRef("pk")))
+            ),
+        ),
+        Column(
+            "expiring",
+            _("documents expired or expiring within 30 days"),
+            60,
+            _expiring_documents(clients, today),
+            drilldown=lambda qs: case_filter_expiring(qs, today=today),
+        ),
     ]
 
 
@@ -49,6 +67,7 @@ def _escalated(cases, today):
 def _expiring_documents(clients, today):
     """Persons whose current document has expired or expires within the warning window."""
     from django.conf import settings
+
     horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
     latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
     current = clients.annotate(until=Subquery(latest.values("valid_until")[:1]))
@@ -58,13 +77,18 @@ def _expiring_documents(clients, today):
 
 
 def _status_on(day):
-    return Subquery(ResidenceStatus.objects.filter(client=OuterRef("pk"), valid_from__lte=day)
-                    .order_by("-valid_from", "-id").values("kind")[:1])
+    return Subquery(
+        ResidenceStatus.objects.filter(client=OuterRef("pk"), valid_from__lte=day)
+        .order_by("-valid_from", "-id")
+        .values("kind")[:1]
+    )
 
 
 def _rows(pairs, labels):
-    return sorted(((str(labels.get(key, key or _("not recorded"))), n) for key, n in pairs),
-                  key=lambda row: -row[1])
+    return sorted(
+        ((str(labels.get(key, key or _("not recorded"))), n) for key, n in pairs),
+        key=lambda row: -row[1],
+    )
 
 
 @register_statistics
@@ -85,19 +109,38 @@ def case_statistics(*, cases, start, end):
 
     return [
         StatTable("persons_status", _("Persons by residence status"), 10, by_status(persons)),
-        StatTable("households_status", _("Households by residence status of the main contact"),
-                  11, by_status(households)),
-        StatTable("nationality", _("Persons by nationality"), 20,
-                  by(persons, "nationality", country_names)),
-        StatTable("households_nationality",
-                  _("Households by nationality of the main contact"), 21,
-                  by(households, "nationality", country_names)),
+        StatTable(
+            "households_status",
+            _("Households by residence status of the main contact"),
+            11,
+            by_status(households),
+        ),
+        StatTable(
+            "nationality",
+            _("Persons by nationality"),
+            20,
+            by(persons, "nationality", country_names),
+        ),
+        StatTable(
+            "households_nationality",
+            _("Households by nationality of the main contact"),
+            21,
+            by(households, "nationality", country_names),
+        ),
         StatTable("age", _("Persons by age group"), 30, _age_groups(persons, end)),
-        StatTable("households_age", _("Households by age group of the main contact"), 31,
-                  _age_groups(households, end)),
+        StatTable(
+            "households_age",
+            _("Households by age group of the main contact"),
+            31,
+            _age_groups(households, end),
+        ),
         StatTable("gender", _("Persons by gender"), 40, by(persons, "gender", genders)),
-        StatTable("households_gender", _("Households by gender of the main contact"), 41,
-                  by(households, "gender", genders)),
+        StatTable(
+            "households_gender",
+            _("Households by gender of the main contact"),
+            41,
+            by(households, "gender", genders),
+        ),
     ]
 
 
@@ -109,14 +152,16 @@ def _age_groups(clients, day):
         if birth_date is None:
             unknown += 1
             continue
-        age = day.year - birth_date.year - ((day.month, day.day) < (birth_date.month,
-                                                                   birth_date.day))
+        age = (
+            day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+        )
         for low, high in AGE_GROUPS:
             if low <= age <= high:
                 counts[(low, high)] += 1
                 break
-    rows = [(f"{low}–{high}" if high < 200 else f"{low}+", n)
-            for (low, high), n in counts.items() if n]
+    rows = [
+        (f"{low}–{high}" if high < 200 else f"{low}+", n) for (low, high), n in counts.items() if n
+    ]
     if unknown:
         rows.append((_("not recorded"), unknown))
     return rows

@@ -11,8 +11,9 @@ HOLIDAY_REGION = {"country": "DE", "subdiv": "NW"}
 
 
 def is_working_day(day: datetime.date) -> bool:
-    public = holidays.country_holidays(HOLIDAY_REGION["country"],
-                                       subdiv=HOLIDAY_REGION["subdiv"], years=day.year)
+    public = holidays.country_holidays(
+        HOLIDAY_REGION["country"], subdiv=HOLIDAY_REGION["subdiv"], years=day.year
+    )
     return day.weekday() < 5 and day not in public
 
 

@@ -69,8 +69,16 @@ class ClientForm(VersionedForm):
     class Meta:
         model = Client
         fields = [
-            "relationship", "first_name", "last_name", "birth_date", "gender", "nationality",
-            "languages", "interpreter_needed", "phone", "email",
+            "relationship",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "gender",
+            "nationality",
+            "languages",
+            "interpreter_needed",
+            "phone",
+            "email",
         ]
         widgets = {"birth_date": DateInput}
 
@@ -98,7 +106,11 @@ class ResidenceStatusForm(forms.ModelForm):
     class Meta:
         model = ResidenceStatus
         fields = [
-            "kind", "fiction_subtype", "document_number", "valid_from", "valid_until",
+            "kind",
+            "fiction_subtype",
+            "document_number",
+            "valid_from",
+            "valid_until",
             "issuing_authority",
         ]
         widgets = {"valid_from": DateInput, "valid_until": DateInput}
@@ -154,7 +166,9 @@ class IntakeForm(forms.Form):
 
     team = forms.ModelChoiceField(queryset=None, label=_("Team"))
     assigned_to = forms.ModelChoiceField(
-        queryset=None, label=_("Assigned caseworker"), required=False,
+        queryset=None,
+        label=_("Assigned caseworker"),
+        required=False,
         help_text=_("Leave empty to assign later."),
     )
 
@@ -168,29 +182,37 @@ class IntakeForm(forms.Form):
             del self.fields["assigned_to"]
         else:
             self.fields["assigned_to"].queryset = caseworkers
-            self.fields["assigned_to"].label_from_instance = (
-                lambda u: f"{u.get_full_name() or u.username}"
+            self.fields["assigned_to"].label_from_instance = lambda u: (
+                f"{u.get_full_name() or u.username}"
             )
 
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_q",
-        help_text=_("Full first or last name, date of birth (DD.MM.YYYY), document number or "
-                    "case reference"),
+        label=_("Search"),
+        method="filter_q",
+        help_text=_(
+            "Full first or last name, date of birth (DD.MM.YYYY), document number or case reference"
+        ),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Residence status"), choices=StatusKind.choices, method="filter_status",
+        label=_("Residence status"),
+        choices=StatusKind.choices,
+        method="filter_status",
         empty_label=_("all statuses"),
     )
     expiring = django_filters.BooleanFilter(
-        label=_("Document expired or expiring within 30 days"), method="filter_expiring",
+        label=_("Document expired or expiring within 30 days"),
+        method="filter_expiring",
         widget=forms.CheckboxInput,
     )
     order = django_filters.OrderingFilter(
         label=_("Sort by"),
-        fields=(("opened_on", "opened_on"), ("next_visit_due", "next_visit_due"),
-                ("reference", "reference")),
+        fields=(
+            ("opened_on", "opened_on"),
+            ("next_visit_due", "next_visit_due"),
+            ("reference", "reference"),
+        ),
         field_labels={
             "opened_on": _("opened on"),
             "-opened_on": _("opened on (newest first)"),
@@ -253,9 +275,13 @@ class ClientReferenceForm(forms.ModelForm):
 class BamfDecisionForm(forms.Form):
     client = forms.ModelChoiceField(queryset=None, label=_("person"))
     decision_type = forms.ChoiceField(label=_("decision"), choices=DecisionType.choices)
-    served_on = forms.DateField(label=_("served on (Zustellung)"), widget=DateInput,
-                                help_text=_("The date on the envelope / the delivery "
-                                            "certificate, not the date of the decision."))
+    served_on = forms.DateField(
+        label=_("served on (Zustellung)"),
+        widget=DateInput,
+        help_text=_(
+            "The date on the envelope / the delivery certificate, not the date of the decision."
+        ),
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,6 +302,10 @@ class DeadlineForm(forms.Form):
 
 class CoverForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need this case file?"), widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("e.g. covering for a colleague who is ill; an appointment today. The team's "
-                    "supervisors see the reason."))
+        label=_("Why do you need this case file?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "e.g. covering for a colleague who is ill; an appointment today. The team's "
+            "supervisors see the reason."
+        ),
+    )

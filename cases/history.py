@@ -58,12 +58,18 @@ class _Formatter:
         wanted: dict = {}
         for r in records:
             for f in r.instance_type._meta.concrete_fields:
-                if (isinstance(f, models.ForeignKey) and f.name not in HIDDEN
-                        and f.related_model not in (Team, get_user_model())
-                        and getattr(r, f.attname, None) is not None):
+                if (
+                    isinstance(f, models.ForeignKey)
+                    and f.name not in HIDDEN
+                    and f.related_model not in (Team, get_user_model())
+                    and getattr(r, f.attname, None) is not None
+                ):
                     wanted.setdefault(f.related_model, set()).add(getattr(r, f.attname))
-        self.related = {(model, pk): obj for model, pks in wanted.items()
-                        for pk, obj in model.objects.in_bulk(pks).items()}
+        self.related = {
+            (model, pk): obj
+            for model, pks in wanted.items()
+            for pk, obj in model.objects.in_bulk(pks).items()
+        }
 
     def value(self, model_field, value) -> str:
         if value is None or value == "" or value == []:
@@ -90,7 +96,8 @@ def _fields(model):
     """The fields the history keeps (excluded ones, like a letter's PDF, are not there)."""
     kept = {f.name for f in model.history.model._meta.concrete_fields}
     return [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if f.name in kept and f.name not in HIDDEN and not isinstance(f, BlindIndexField)
     ]
 
@@ -123,12 +130,18 @@ def case_history(case: Case) -> list[Entry]:
             return _("Person: %(name)s") % {"name": f"{row.first_name} {row.last_name}"}
         if model is ResidenceStatus:
             return _("Residence status of %(name)s") % {"name": names.get(row.client_id, "?")}
-        return _("Shared with %(user)s") % {"user": formatter.value(
-            CaseShare._meta.get_field("user"), row.user_id)}
+        return _("Shared with %(user)s") % {
+            "user": formatter.value(CaseShare._meta.get_field("user"), row.user_id)
+        }
 
     entries: list[Entry] = []
-    sources = [(Case, case_rows), (Client, client_rows), (ResidenceStatus, status_rows),
-               (CaseShare, share_rows), *((model, rows) for model, rows, _s in others)]
+    sources = [
+        (Case, case_rows),
+        (Client, client_rows),
+        (ResidenceStatus, status_rows),
+        (CaseShare, share_rows),
+        *((model, rows) for model, rows, _s in others),
+    ]
     for model, rows in sources:
         fields = _fields(model)
         by_object: dict[int, list] = {}
@@ -147,14 +160,17 @@ def case_history(case: Case) -> list[Entry]:
                         continue
                     if previous is None and new in (None, "", False):
                         continue
-                    changes.append(Change(
-                        str(f.verbose_name), formatter.value(f, old), formatter.value(f, new)
-                    ))
+                    changes.append(
+                        Change(
+                            str(f.verbose_name), formatter.value(f, old), formatter.value(f, new)
+                        )
+                    )
                 if action == "changed" and not changes:
                     previous = row
                     continue
-                entries.append(Entry(row.history_date, row.history_user, action,
-                                     subject(model, row), changes))
+                entries.append(
+                    Entry(row.history_date, row.history_user, action, subject(model, row), changes)
+                )
                 previous = row
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

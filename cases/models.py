@@ -24,8 +24,14 @@ from caseworks.fields import (
 from caseworks.models import Team
 
 # Blind indexes are derived from the encrypted values: keep them out of the history tables.
-NAME_INDEXES = ["first_name_bidx", "last_name_bidx", "full_name_bidx", "birth_date_bidx",
-                "first_name_phon", "last_name_phon"]
+NAME_INDEXES = [
+    "first_name_bidx",
+    "last_name_bidx",
+    "full_name_bidx",
+    "birth_date_bidx",
+    "first_name_phon",
+    "last_name_phon",
+]
 
 
 class ClosingReason(models.TextChoices):
@@ -55,12 +61,18 @@ class Case(models.Model):
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
     team = models.ForeignKey(Team, models.PROTECT, related_name="cases", verbose_name=_("team"))
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-        related_name="assigned_cases", verbose_name=_("assigned caseworker"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned caseworker"),
     )
     opened_on = models.DateField(_("opened on"), default=datetime.date.today)
     allocated_on = models.DateField(
-        _("allocated to the municipality on"), null=True, blank=True,
+        _("allocated to the municipality on"),
+        null=True,
+        blank=True,
         help_text=_("Date of the allocation (Zuweisung) to the town."),
     )
     accommodation_address = EncryptedTextField(_("accommodation address"), blank=True)
@@ -87,8 +99,7 @@ class Case(models.Model):
         ordering = ["-opened_on", "-id"]
         # Caseloads: open cases of a caseworker / of a team, newest first.
         indexes = [
-            models.Index(fields=["assigned_to", "closed_on", "opened_on"],
-                         name="case_caseload"),
+            models.Index(fields=["assigned_to", "closed_on", "opened_on"], name="case_caseload"),
             models.Index(fields=["team", "closed_on", "assigned_to"], name="case_team_open"),
         ]
         constraints = [
@@ -124,7 +135,9 @@ class CaseShare(models.Model):
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="shares")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="shared_cases",
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="shared_cases",
         verbose_name=_("shared with"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -173,7 +186,9 @@ class Client(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="clients")
     relationship = models.CharField(
-        _("relationship to the main contact"), max_length=20, choices=Relationship,
+        _("relationship to the main contact"),
+        max_length=20,
+        choices=Relationship,
         default=Relationship.MAIN_CONTACT,
     )
     first_name = EncryptedCharField(_("first name(s)"), max_length=150)
@@ -181,9 +196,7 @@ class Client(models.Model):
     birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     email = EncryptedEmailField(_("e-mail"), max_length=254, blank=True)
-    gender = models.CharField(
-        _("gender"), max_length=12, choices=Gender, default=Gender.NOT_STATED
-    )
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.NOT_STATED)
     nationality = CountryField(_("nationality"), blank=True)
     languages = models.CharField(
         _("languages"), max_length=200, blank=True, help_text=_("e.g. Arabic, Kurdish (Kurmanji)")
@@ -196,10 +209,10 @@ class Client(models.Model):
     birth_date_bidx = BlindIndexField(sources=["birth_date"], purpose="birth_date")
     # Spelling variants of transliterated names (duplicate check at intake), keyed like the
     # blind indexes so the codes reveal nothing without the key.
-    first_name_phon = BlindIndexField(sources=["first_name"], purpose="phonetic",
-                                      normaliser=phonetic)
-    last_name_phon = BlindIndexField(sources=["last_name"], purpose="phonetic",
-                                     normaliser=phonetic)
+    first_name_phon = BlindIndexField(
+        sources=["first_name"], purpose="phonetic", normaliser=phonetic
+    )
+    last_name_phon = BlindIndexField(sources=["last_name"], purpose="phonetic", normaliser=phonetic)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -242,32 +255,40 @@ class StatusKind(models.TextChoices):
     ARRIVAL_CERTIFICATE = "arrival_certificate", _("Arrival certificate (§ 63a AsylG)")
     PERMISSION_TO_RESIDE = "permission_to_reside", _("Permission to reside (§ 55, § 63 AsylG)")
     TOLERATION = "toleration", _("Toleration (§ 60a AufenthG)")
-    TOLERATION_UNCLEAR_IDENTITY = "toleration_unclear_identity", _(
-        "Toleration for persons with unclear identity (§ 60b AufenthG)"
+    TOLERATION_UNCLEAR_IDENTITY = (
+        "toleration_unclear_identity",
+        _("Toleration for persons with unclear identity (§ 60b AufenthG)"),
     )
     TRAINING_TOLERATION = "training_toleration", _("Training toleration (§ 60c AufenthG)")
     EMPLOYMENT_TOLERATION = "employment_toleration", _("Employment toleration (§ 60d AufenthG)")
-    BORDER_CROSSING_CERTIFICATE = "border_crossing_certificate", _(
-        "Border crossing certificate (§ 50 AufenthG)"
+    BORDER_CROSSING_CERTIFICATE = (
+        "border_crossing_certificate",
+        _("Border crossing certificate (§ 50 AufenthG)"),
     )
     FICTIONAL_CERTIFICATE = "fictional_certificate", _("Fictional certificate (§ 81 AufenthG)")
-    RESIDENCE_PERMIT_ASYLUM = "residence_permit_asylum", _(
-        "Residence permit (asylum/refugee/subsidiary protection, § 25 (1), (2) AufenthG)"
+    RESIDENCE_PERMIT_ASYLUM = (
+        "residence_permit_asylum",
+        _("Residence permit (asylum/refugee/subsidiary protection, § 25 (1), (2) AufenthG)"),
     )
-    RESIDENCE_PERMIT_DEPORTATION_BAN = "residence_permit_deportation_ban", _(
-        "Residence permit (ban on deportation, § 25 (3) AufenthG)"
+    RESIDENCE_PERMIT_DEPORTATION_BAN = (
+        "residence_permit_deportation_ban",
+        _("Residence permit (ban on deportation, § 25 (3) AufenthG)"),
     )
-    RESIDENCE_PERMIT_HUMANITARIAN = "residence_permit_humanitarian", _(
-        "Residence permit (humanitarian/admission, §§ 22, 23, 25 (4), (5) AufenthG)"
+    RESIDENCE_PERMIT_HUMANITARIAN = (
+        "residence_permit_humanitarian",
+        _("Residence permit (humanitarian/admission, §§ 22, 23, 25 (4), (5) AufenthG)"),
     )
-    TEMPORARY_PROTECTION = "temporary_protection", _(
-        "Residence permit (temporary protection, § 24 AufenthG)"
+    TEMPORARY_PROTECTION = (
+        "temporary_protection",
+        _("Residence permit (temporary protection, § 24 AufenthG)"),
     )
-    INTEGRATION_PERMIT = "integration_permit", _(
-        "Residence permit (integration, §§ 25a, 25b AufenthG)"
+    INTEGRATION_PERMIT = (
+        "integration_permit",
+        _("Residence permit (integration, §§ 25a, 25b AufenthG)"),
     )
-    OPPORTUNITY_RESIDENCE = "opportunity_residence", _(
-        "Opportunity residence right (§ 104c AufenthG)"
+    OPPORTUNITY_RESIDENCE = (
+        "opportunity_residence",
+        _("Opportunity residence right (§ 104c AufenthG)"),
     )
     SETTLEMENT_PERMIT = "settlement_permit", _("Settlement permit (§ 26 (3), (4) AufenthG)")
     OTHER = "other", _("other status")
@@ -293,7 +314,10 @@ class ResidenceStatus(models.Model):
     client = models.ForeignKey(Client, models.CASCADE, related_name="statuses")
     kind = models.CharField(_("residence status"), max_length=40, choices=StatusKind)
     fiction_subtype = models.CharField(
-        _("type of fictional certificate"), max_length=10, choices=FictionSubtype, blank=True,
+        _("type of fictional certificate"),
+        max_length=10,
+        choices=FictionSubtype,
+        blank=True,
         help_text=_("Only for a fictional certificate: § 81 (4) alone allows travel."),
     )
     document_number = EncryptedCharField(_("document number"), max_length=60, blank=True)
@@ -311,8 +335,9 @@ class ResidenceStatus(models.Model):
         verbose_name_plural = _("residence statuses")
         ordering = ["-valid_from", "-id"]
         # "The current status" is the latest a person: one index step, not a scan.
-        indexes = [models.Index(fields=["client", "-valid_from", "-id"],
-                                name="status_client_latest")]
+        indexes = [
+            models.Index(fields=["client", "-valid_from", "-id"], name="status_client_latest")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
@@ -363,8 +388,10 @@ class ReferenceKind(models.TextChoices):
     HEALTH_INSURANCE = "health_insurance", _("health insurance number")
     PASSPORT = "passport", _("passport / travel document (Reiseausweis)")
     EAT_CARD = "eat_card", _("electronic residence permit card (eAT)")
-    RESIDENCE_OBLIGATION = "residence_obligation", _(
-        "residence obligation (Wohnsitzauflage, § 12a AufenthG)")
+    RESIDENCE_OBLIGATION = (
+        "residence_obligation",
+        _("residence obligation (Wohnsitzauflage, § 12a AufenthG)"),
+    )
 
 
 class ClientReference(models.Model):
@@ -376,8 +403,9 @@ class ClientReference(models.Model):
     client = models.ForeignKey(Client, models.CASCADE, related_name="references")
     kind = models.CharField(_("kind"), max_length=30, choices=ReferenceKind)
     number = EncryptedCharField(_("number"), max_length=80, blank=True)
-    number_bidx = BlindIndexField(sources=["number"], purpose="document",
-                                  normaliser=normalise_identifier)
+    number_bidx = BlindIndexField(
+        sources=["number"], purpose="document", normaliser=normalise_identifier
+    )
     valid_until = models.DateField(_("valid until / ends on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["number_bidx"])
 
@@ -398,8 +426,10 @@ class ClientReference(models.Model):
 
 class DecisionType(models.TextChoices):
     REJECTED = "rejected", _("rejected (unfounded)")
-    MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _(
-        "rejected as manifestly unfounded (offensichtlich unbegründet)")
+    MANIFESTLY_UNFOUNDED = (
+        "manifestly_unfounded",
+        _("rejected as manifestly unfounded (offensichtlich unbegründet)"),
+    )
     DUBLIN = "dublin", _("Dublin decision (another state responsible)")
     PARTLY_GRANTED = "partly_granted", _("partly granted (e.g. subsidiary protection only)")
     OTHER = "other", _("other decision")
@@ -409,8 +439,9 @@ class BamfDecision(models.Model):
     """A BAMF decision and the day it was served: the start of the § 74 AsylG deadlines."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    client = models.ForeignKey(Client, models.CASCADE, related_name="bamf_decisions",
-                               verbose_name=_("person"))
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="bamf_decisions", verbose_name=_("person")
+    )
     decision_type = models.CharField(_("decision"), max_length=30, choices=DecisionType)
     served_on = models.DateField(_("served on (Zustellung)"))
     history = HistoricalRecords()
@@ -438,12 +469,20 @@ class Deadline(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="deadlines")
-    client = models.ForeignKey(Client, models.CASCADE, null=True, blank=True,
-                               related_name="deadlines", verbose_name=_("person"))
-    decision = models.ForeignKey(BamfDecision, models.CASCADE, null=True, blank=True,
-                                 related_name="deadlines")
-    kind = models.CharField(_("kind"), max_length=10, choices=DeadlineKind,
-                            default=DeadlineKind.MANUAL)
+    client = models.ForeignKey(
+        Client,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("person"),
+    )
+    decision = models.ForeignKey(
+        BamfDecision, models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=DeadlineKind, default=DeadlineKind.MANUAL
+    )
     # Free text can say a lot about a person: encrypted.
     title = EncryptedCharField(_("what"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"))
@@ -461,8 +500,11 @@ class Deadline(models.Model):
 
     @property
     def label(self) -> str:
-        return self.title if self.kind == DeadlineKind.MANUAL and self.title \
+        return (
+            self.title
+            if self.kind == DeadlineKind.MANUAL and self.title
             else str(self.get_kind_display())
+        )
 
     def is_escalated(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

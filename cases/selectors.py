@@ -25,7 +25,11 @@ def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
     visible = Q(pk__in=[])
     if Role.CASEWORKER in roles:
         permitted = get_objects_for_user(
-            user, "cases.view_case", klass=Case, use_groups=False, with_superuser=False,
+            user,
+            "cases.view_case",
+            klass=Case,
+            use_groups=False,
+            with_superuser=False,
             accept_global_perms=False,
         )
         visible |= Q(pk__in=permitted.values("pk"))
@@ -40,8 +44,7 @@ def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
 def case_get_for_user(*, user, code) -> Case:
     """The case if the user may see it (closed ones included, for supervisors) or holds an
     active cover access to it, else 404."""
-    visible = case_list_for_user(user=user, include_closed=True) | cover_cases_for_user(
-        user=user)
+    visible = case_list_for_user(user=user, include_closed=True) | cover_cases_for_user(user=user)
     case = visible.select_related("team__organisation", "assigned_to").filter(code=code).first()
     if case is None:
         raise Http404("No such case")
@@ -94,8 +97,12 @@ def household_with_statuses(case: Case) -> list[Client]:
 
 
 # For lists joining a client and its case: what such lists never show (and so never decrypt).
-LIST_DEFERRED = ("client__phone", "client__email", "client__birth_date",
-                 "case__accommodation_address")
+LIST_DEFERRED = (
+    "client__phone",
+    "client__email",
+    "client__birth_date",
+    "case__accommodation_address",
+)
 
 
 def prefetch_households(cases: QuerySet[Case], *, birth_dates: bool = False) -> QuerySet[Case]:
@@ -104,9 +111,13 @@ def prefetch_households(cases: QuerySet[Case], *, birth_dates: bool = False) -> 
     statuses = ResidenceStatus.objects.defer("document_number")
     hidden = ["phone", "email"] + ([] if birth_dates else ["birth_date"])
     clients = Client.objects.defer(*hidden).prefetch_related(
-        Prefetch("statuses", queryset=statuses))
-    return (cases.defer("accommodation_address").select_related("assigned_to", "team")
-            .prefetch_related(Prefetch("clients", queryset=clients)))
+        Prefetch("statuses", queryset=statuses)
+    )
+    return (
+        cases.defer("accommodation_address")
+        .select_related("assigned_to", "team")
+        .prefetch_related(Prefetch("clients", queryset=clients))
+    )
 
 
 # --- search and filters ------------------------------------------------------------------------
@@ -157,8 +168,13 @@ def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
                         client__case=OuterRef("pk"), document_number_bidx=document
                     )
                 )
-            ) | Q(Exists(ClientReference.objects.filter(client__case=OuterRef("pk"),
-                                                        number_bidx=document)))
+            ) | Q(
+                Exists(
+                    ClientReference.objects.filter(
+                        client__case=OuterRef("pk"), number_bidx=document
+                    )
+                )
+            )
     return cases.filter(matches)
 
 
@@ -182,16 +198,18 @@ def case_filter_expiring(cases: QuerySet[Case], *, today: datetime.date | None =
     clients = Client.objects.annotate(current_until=_current_status("valid_until")).filter(
         case=OuterRef("pk"), current_until__lte=horizon
     )
-    references = ClientReference.objects.filter(client__case=OuterRef("pk"),
-                                                valid_until__lte=horizon)
+    references = ClientReference.objects.filter(
+        client__case=OuterRef("pk"), valid_until__lte=horizon
+    )
     return cases.filter(Q(Exists(clients)) | Q(Exists(references)))
 
 
 # --- duplicate check at intake ---------------------------------------------------------------
 
 
-def possible_duplicates(*, user, first_name: str, last_name: str,
-                        birth_date: datetime.date | None) -> dict:
+def possible_duplicates(
+    *, user, first_name: str, last_name: str, birth_date: datetime.date | None
+) -> dict:
     """Persons already known anywhere in the house, found without decrypting the table.
 
     A match: the same full name; or the same last name and birth date; or the same-sounding
@@ -210,9 +228,12 @@ def possible_duplicates(*, user, first_name: str, last_name: str,
     case_ids = set(Client.objects.filter(similar).values_list("case_id", flat=True))
     visible = case_list_for_user(user=user, include_closed=True).filter(pk__in=case_ids)
     visible_cases = list(prefetch_households(visible, birth_dates=True))
-    hidden_teams = sorted({
-        t for t in Case.objects.filter(pk__in=case_ids - {c.pk for c in visible_cases})
-        .values_list("team__name", flat=True).distinct()
-    })
-    return {"cases": visible_cases, "other_teams": hidden_teams,
-            "found": bool(case_ids)}
+    hidden_teams = sorted(
+        {
+            t
+            for t in Case.objects.filter(pk__in=case_ids - {c.pk for c in visible_cases})
+            .values_list("team__name", flat=True)
+            .distinct()
+        }
+    )
+    return {"cases": visible_cases, "other_teams": hidden_teams, "found": bool(case_ids)}

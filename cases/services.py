@@ -40,7 +40,6 @@ from caseworks.roles import Role, has_role
 CASE_PERMISSIONS = ("view_case", "change_case")
 
 
-
 def require_open(case: Case) -> None:
     """Nothing is recorded on a closed case until a supervisor reopens it."""
     if case.is_closed:
@@ -75,8 +74,10 @@ def caseworkers_of(*teams: Team):
 def _check_caseworker(team: Team, user) -> None:
     if user is not None and not caseworkers_of(team).filter(pk=user.pk).exists():
         raise ValidationError(
-            {"assigned_to": _("%(user)s is not a caseworker in team %(team)s.")
-             % {"user": user.get_full_name() or user.get_username(), "team": team.name}}
+            {
+                "assigned_to": _("%(user)s is not a caseworker in team %(team)s.")
+                % {"user": user.get_full_name() or user.get_username(), "team": team.name}
+            }
         )
 
 
@@ -261,8 +262,9 @@ def _require_sharing_right(actor, case: Case) -> None:
     from cases.selectors import case_may_manage_sharing
 
     if not case_may_manage_sharing(case=case, user=actor):
-        raise ValidationError(_("Only the assigned caseworker or a supervisor of the team "
-                                "can share this case."))
+        raise ValidationError(
+            _("Only the assigned caseworker or a supervisor of the team can share this case.")
+        )
 
 
 def _require_supervisor(actor, case: Case) -> None:
@@ -273,8 +275,16 @@ def _require_supervisor(actor, case: Case) -> None:
 
 
 CLIENT_FIELDS = (
-    "relationship", "first_name", "last_name", "birth_date", "phone", "email", "gender",
-    "nationality", "languages", "interpreter_needed",
+    "relationship",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "phone",
+    "email",
+    "gender",
+    "nationality",
+    "languages",
+    "interpreter_needed",
 )
 
 
@@ -299,7 +309,12 @@ def client_update(*, actor, client: Client, expected_version: int, data: dict) -
 
 
 STATUS_FIELDS = (
-    "kind", "fiction_subtype", "document_number", "valid_from", "valid_until", "issuing_authority",
+    "kind",
+    "fiction_subtype",
+    "document_number",
+    "valid_from",
+    "valid_until",
+    "issuing_authority",
 )
 
 
@@ -312,8 +327,9 @@ def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatu
 
 
 @transaction.atomic
-def client_reference_save(*, actor, client: Client, data: dict,
-                          reference: ClientReference | None = None) -> ClientReference:
+def client_reference_save(
+    *, actor, client: Client, data: dict, reference: ClientReference | None = None
+) -> ClientReference:
     """Add a reference number, or change one (a renewed passport keeps its row)."""
     require_open(client.case)
     reference = reference or ClientReference(client=client)
@@ -333,10 +349,13 @@ def bamf_decision_record(*, actor, client: Client, decision_type: str, served_on
     decision = BamfDecision(client=client, decision_type=decision_type, served_on=served_on)
     save_audited(decision, actor)
     created = []
-    for kind, due_on in ((DeadlineKind.LAWSUIT, lawsuit_deadline(decision_type, served_on)),
-                         (DeadlineKind.GROUNDS, grounds_deadline(served_on))):
-        deadline = Deadline(case=client.case, client=client, decision=decision, kind=kind,
-                            due_on=due_on)
+    for kind, due_on in (
+        (DeadlineKind.LAWSUIT, lawsuit_deadline(decision_type, served_on)),
+        (DeadlineKind.GROUNDS, grounds_deadline(served_on)),
+    ):
+        deadline = Deadline(
+            case=client.case, client=client, decision=decision, kind=kind, due_on=due_on
+        )
         save_audited(deadline, actor)
         created.append(deadline)
     return created
@@ -346,8 +365,9 @@ def bamf_decision_record(*, actor, client: Client, decision_type: str, served_on
 def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None = None):
     require_open(case)
     require_household_member(client, case.pk)
-    deadline = Deadline(case=case, client=client, kind=DeadlineKind.MANUAL, title=title,
-                        due_on=due_on)
+    deadline = Deadline(
+        case=case, client=client, kind=DeadlineKind.MANUAL, title=title, due_on=due_on
+    )
     save_audited(deadline, actor)
     return deadline
 
@@ -371,9 +391,14 @@ def cover_access_grant(*, actor, case: Case, reason: str) -> CoverAccess:
         raise ValidationError({"reason": _("Say in a few words why you need this case file.")})
     if not cover_candidates(user=actor).filter(pk=case.pk).exists():
         raise ValidationError(_("This case cannot be opened as cover."))
-    access = CoverAccess(case=case, user=actor, reason=reason,
-                         expires_at=timezone.now() + datetime.timedelta(hours=COVER_HOURS))
+    access = CoverAccess(
+        case=case,
+        user=actor,
+        reason=reason,
+        expires_at=timezone.now() + datetime.timedelta(hours=COVER_HOURS),
+    )
     save_audited(access, actor)
-    log_access(user=actor, action="case.cover_access", obj=case, label=case.reference,
-               reason=reason)
+    log_access(
+        user=actor, action="case.cover_access", obj=case, label=case.reference, reason=reason
+    )
     return access

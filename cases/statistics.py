@@ -55,7 +55,18 @@ def bar_chart(table, *, width: int = 320, bar_height: int = 18) -> dict:
     bars = []
     for index, (label, count) in enumerate(shown):
         length = 0 if count < MIN_COUNT else max(2, round(width * count / top))
-        bars.append({"y": index * (bar_height + 6), "length": length, "label": label,
-                     "value": suppress(count), "text_y": index * (bar_height + 6) + 13})
-    return {"bars": bars, "height": len(bars) * (bar_height + 6), "width": width,
-            "bar_height": bar_height}
+        bars.append(
+            {
+                "y": index * (bar_height + 6),
+                "length": length,
+                "label": label,
+                "value": suppress(count),
+                "text_y": index * (bar_height + 6) + 13,
+            }
+        )
+    return {
+        "bars": bars,
+        "height": len(bars) * (bar_height + 6),
+        "width": width,
+        "bar_height": bar_height,
+    }

@@ -50,8 +50,7 @@ def _team_and_caseworker(request, teams):
     key = request.GET.get("caseworker", UNASSIGNED)
     if key == UNASSIGNED:
         return team, None
-    caseworker = services.caseworkers_of(team).filter(pk=int(key)).first() if _is_id(key) \
-        else None
+    caseworker = services.caseworkers_of(team).filter(pk=int(key)).first() if _is_id(key) else None
     if caseworker is None:
         raise Http404("No such caseworker in this team")
     return team, caseworker
@@ -63,9 +62,12 @@ def dashboard(request):
     today = timezone.localdate()
     cases = case_list_for_user(user=request.user).filter(team__in=teams)
     columns = columns_for(cases=cases, today=today)
-    members = (get_user_model().objects
-               .filter(teams__in=teams, groups__name=Role.CASEWORKER, is_active=True)
-               .values("pk", "first_name", "last_name", "username", "teams").distinct())
+    members = (
+        get_user_model()
+        .objects.filter(teams__in=teams, groups__name=Role.CASEWORKER, is_active=True)
+        .values("pk", "first_name", "last_name", "username", "teams")
+        .distinct()
+    )
     by_team = {team.pk: [] for team in teams}
     for m in members:
         if m["teams"] in by_team:
@@ -76,24 +78,45 @@ def dashboard(request):
     sections = []
     for team in teams:
         rows = []
-        people = [(m["pk"], f"{m['first_name']} {m['last_name']}".strip() or m["username"])
-                  for m in by_team[team.pk]]
+        people = [
+            (m["pk"], f"{m['first_name']} {m['last_name']}".strip() or m["username"])
+            for m in by_team[team.pk]
+        ]
         for pk, name in [*people, (None, _("not assigned"))]:
             figures = [(c, c.counts.get((team.pk, pk), 0)) for c in columns]
-            rows.append({"caseworker": UNASSIGNED if pk is None else pk, "name": name,
-                         "figures": figures, "unassigned": pk is None})
+            rows.append(
+                {
+                    "caseworker": UNASSIGNED if pk is None else pk,
+                    "name": name,
+                    "figures": figures,
+                    "unassigned": pk is None,
+                }
+            )
         if sort in keys:
-            rows.sort(key=lambda r: next(n for c, n in r["figures"] if c.key == sort),
-                      reverse=descending)
+            rows.sort(
+                key=lambda r: next(n for c, n in r["figures"] if c.key == sort), reverse=descending
+            )
         elif sort == "name":
             rows.sort(key=lambda r: r["name"].casefold(), reverse=descending)
         sections.append({"team": team, "rows": rows})
-    covers = (CoverAccess.objects
-              .filter(case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN)
-              .select_related("case", "user").order_by("-granted_at")[:50])
-    return render(request, "supervision/dashboard.html", {
-        "sections": sections, "columns": columns, "sort": sort, "descending": descending,
-        "covers": covers})
+    covers = (
+        CoverAccess.objects.filter(
+            case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN
+        )
+        .select_related("case", "user")
+        .order_by("-granted_at")[:50]
+    )
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "sections": sections,
+            "columns": columns,
+            "sort": sort,
+            "descending": descending,
+            "covers": covers,
+        },
+    )
 
 
 @login_required
@@ -110,13 +133,17 @@ def drilldown(request):
     rows = list(result)
     for case in rows:
         case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
-    return render(request, "supervision/drilldown.html", {
-        "team": team, "caseworker": caseworker, "column": column, "cases": rows})
+    return render(
+        request,
+        "supervision/drilldown.html",
+        {"team": team, "caseworker": caseworker, "column": column, "cases": rows},
+    )
 
 
 class ReassignForm(forms.Form):
-    cases = IdMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
-                                           label=gettext_lazy("Cases"))
+    cases = IdMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Cases")
+    )
     to = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Assign to"))
 
     def __init__(self, *args, cases, caseworkers, **kwargs):
@@ -136,38 +163,60 @@ def reassign(request):
     choices = services.caseworkers_of(team)
     if caseworker is not None:
         choices = choices.exclude(pk=caseworker.pk)
-    form = ReassignForm(request.POST or None, cases=cases.order_by("reference"),
-                        caseworkers=choices, initial={"cases": list(cases)})
+    form = ReassignForm(
+        request.POST or None,
+        cases=cases.order_by("reference"),
+        caseworkers=choices,
+        initial={"cases": list(cases)},
+    )
     if request.method == "POST" and form.is_valid():
         chosen = prefetch_households(form.cleaned_data["cases"].order_by("reference"))
         if request.POST.get("step") != "confirm":
             for case in chosen:
-                case.household = sorted(case.clients.all(),
-                                        key=lambda c: (not c.is_main_contact, c.pk))
-            return render(request, "supervision/reassign_confirm.html", {
-                "form": form, "team": team, "caseworker": caseworker, "chosen": chosen,
-                "to": form.cleaned_data["to"]})
+                case.household = sorted(
+                    case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk)
+                )
+            return render(
+                request,
+                "supervision/reassign_confirm.html",
+                {
+                    "form": form,
+                    "team": team,
+                    "caseworker": caseworker,
+                    "chosen": chosen,
+                    "to": form.cleaned_data["to"],
+                },
+            )
         try:
             with transaction.atomic():  # all or nothing
                 for case in chosen:
-                    services.case_assign(actor=request.user, case=case,
-                                         caseworker=form.cleaned_data["to"])
+                    services.case_assign(
+                        actor=request.user, case=case, caseworker=form.cleaned_data["to"]
+                    )
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, _("%(n)s case(s) now assigned to %(name)s.") % {
-                "n": len(chosen), "name": form.cleaned_data["to"].get_full_name()
-                or form.cleaned_data["to"].username})
+            messages.success(
+                request,
+                _("%(n)s case(s) now assigned to %(name)s.")
+                % {
+                    "n": len(chosen),
+                    "name": form.cleaned_data["to"].get_full_name()
+                    or form.cleaned_data["to"].username,
+                },
+            )
             return redirect("supervision:dashboard")
-    return render(request, "supervision/reassign.html", {
-        "form": form, "team": team, "caseworker": caseworker})
+    return render(
+        request, "supervision/reassign.html", {"form": form, "team": team, "caseworker": caseworker}
+    )
 
 
 class StatisticsForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("from"), widget=DateInput)
     end = forms.DateField(label=gettext_lazy("until"), widget=DateInput)
-    teams = IdMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
-                                           label=gettext_lazy("Teams"))
+    teams = IdMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Teams")
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,16 +234,24 @@ def statistics(request):
     teams = teams_led(request.user)
     today = timezone.localdate()
     last_year = today.year - 1
-    form = StatisticsForm(request.GET or None, teams=teams, initial={
-        "start": datetime.date(last_year, 1, 1), "end": datetime.date(last_year, 12, 31),
-        "teams": list(teams)})
+    form = StatisticsForm(
+        request.GET or None,
+        teams=teams,
+        initial={
+            "start": datetime.date(last_year, 1, 1),
+            "end": datetime.date(last_year, 12, 31),
+            "teams": list(teams),
+        },
+    )
     tables = []
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         # Cases open at any time during the period, in the chosen teams.
-        cases = (case_list_for_user(user=request.user, include_closed=True)
-                 .filter(team__in=form.cleaned_data["teams"], opened_on__lte=end)
-                 .exclude(closed_on__lt=start))
+        cases = (
+            case_list_for_user(user=request.user, include_closed=True)
+            .filter(team__in=form.cleaned_data["teams"], opened_on__lte=end)
+            .exclude(closed_on__lt=start)
+        )
         tables = statistics_for(cases=cases, start=start, end=end)
         export = request.GET.get("format")
         if export in ("csv", "xlsx"):
@@ -204,13 +261,22 @@ def statistics(request):
                 response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
                 response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             else:
-                response = HttpResponse(as_xlsx(rows), content_type=(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+                response = HttpResponse(
+                    as_xlsx(rows),
+                    content_type=(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    ),
+                )
                 response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
-    shown = [{"table": t, "rows": [(label, suppress(n)) for label, n in t.rows],
-              "chart": bar_chart(t)} for t in tables]
+    shown = [
+        {"table": t, "rows": [(label, suppress(n)) for label, n in t.rows], "chart": bar_chart(t)}
+        for t in tables
+    ]
     query = request.GET.copy()
     query.pop("format", None)
-    return render(request, "supervision/statistics.html", {
-        "form": form, "tables": shown, "query": query.urlencode()})
+    return render(
+        request,
+        "supervision/statistics.html",
+        {"form": form, "tables": shown, "query": query.urlencode()},
+    )

@@ -14,17 +14,24 @@ urlpatterns = [
     path("<uuid:code>/close/", views.case_close, name="close"),
     path("<uuid:code>/cover/", views.case_cover, name="cover"),
     path("<uuid:code>/deadlines/", views.case_deadlines, name="deadlines"),
-    path("<uuid:code>/deadlines/<uuid:deadline_code>/done/", views.deadline_done,
-         name="deadline_done"),
+    path(
+        "<uuid:code>/deadlines/<uuid:deadline_code>/done/",
+        views.deadline_done,
+        name="deadline_done",
+    ),
     path("<uuid:code>/reopen/", views.case_reopen, name="reopen"),
     path("<uuid:code>/share/<int:share_id>/end/", views.case_unshare, name="unshare"),
     path("<uuid:code>/clients/new/", views.client_add, name="client_add"),
     path("<uuid:code>/clients/<uuid:client_code>/edit/", views.client_edit, name="client_edit"),
+    path("<uuid:code>/clients/<uuid:client_code>/status/new/", views.status_add, name="status_add"),
     path(
-        "<uuid:code>/clients/<uuid:client_code>/status/new/", views.status_add, name="status_add"
+        "<uuid:code>/clients/<uuid:client_code>/numbers/",
+        views.client_references,
+        name="client_references",
     ),
-    path("<uuid:code>/clients/<uuid:client_code>/numbers/", views.client_references,
-         name="client_references"),
-    path("<uuid:code>/clients/<uuid:client_code>/numbers/<uuid:reference_code>/",
-         views.client_references, name="client_reference_edit"),
+    path(
+        "<uuid:code>/clients/<uuid:client_code>/numbers/<uuid:reference_code>/",
+        views.client_references,
+        name="client_reference_edit",
+    ),
 ]

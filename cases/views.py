@@ -77,8 +77,11 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     q = request.GET.get("q", "").strip()
-    team_matches = list(case_search(cover_candidates(user=request.user), q)
-                        .only("code", "reference")[:10]) if q and not show_closed else []
+    team_matches = (
+        list(case_search(cover_candidates(user=request.user), q).only("code", "reference")[:10])
+        if q and not show_closed
+        else []
+    )
     return render(
         request,
         "cases/case_list.html",
@@ -89,8 +92,9 @@ def case_list(request):
             "is_supervisor": is_supervisor,
             "show_closed": show_closed,
             "team_matches": team_matches,
-            "searching": bool(request.GET.get("q") or request.GET.get("status")
-                              or request.GET.get("expiring")),
+            "searching": bool(
+                request.GET.get("q") or request.GET.get("status") or request.GET.get("expiring")
+            ),
         },
     )
 
@@ -110,9 +114,14 @@ def case_create(request):
         if not check.is_valid():
             return render(request, "cases/case_check.html", {"check": check})
         names = check.cleaned_data
-        data, initial = None, {"first_name": names["first_name"],
-                               "last_name": names["last_name"],
-                               "birth_date": names["birth_date"]}
+        data, initial = (
+            None,
+            {
+                "first_name": names["first_name"],
+                "last_name": names["last_name"],
+                "birth_date": names["birth_date"],
+            },
+        )
     else:
         data, initial = request.POST, {}
     # Supervisors may assign at intake; the service checks the assignee is in the chosen team.
@@ -129,19 +138,30 @@ def case_create(request):
     if valid:
         person = client_form.cleaned_data
     elif data is not None:  # keep showing the matches while the user corrects an error
-        person = {"first_name": data.get("client-first_name", ""),
-                  "last_name": data.get("client-last_name", ""),
-                  "birth_date": client_form.cleaned_data.get("birth_date")}
+        person = {
+            "first_name": data.get("client-first_name", ""),
+            "last_name": data.get("client-last_name", ""),
+            "birth_date": client_form.cleaned_data.get("birth_date"),
+        }
     else:
         person = initial
     has_name = person.get("first_name") and person.get("last_name")
-    matches = possible_duplicates(user=request.user, first_name=person["first_name"],
-                                  last_name=person["last_name"],
-                                  birth_date=person.get("birth_date")) if has_name else None
+    matches = (
+        possible_duplicates(
+            user=request.user,
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            birth_date=person.get("birth_date"),
+        )
+        if has_name
+        else None
+    )
     confirmed = request.POST.get("different_person") == "1"
     if valid and matches["found"] and not confirmed:
-        client_form.add_error(None, _("Possible matches exist: check them, then confirm that "
-                                      "this is a different person."))
+        client_form.add_error(
+            None,
+            _("Possible matches exist: check them, then confirm that this is a different person."),
+        )
     elif valid:
         try:
             case = services.case_create(
@@ -150,8 +170,9 @@ def case_create(request):
                 assigned_to=intake.cleaned_data.get("assigned_to"),
                 client=client_form.cleaned_data,
                 status=status_form.cleaned_data,
-                duplicate_check=(DuplicateCheck.DISMISSED if matches["found"]
-                                 else DuplicateCheck.NONE_FOUND),
+                duplicate_check=(
+                    DuplicateCheck.DISMISSED if matches["found"] else DuplicateCheck.NONE_FOUND
+                ),
                 **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
             )
         except ValidationError as e:
@@ -159,10 +180,13 @@ def case_create(request):
         else:
             if matches["found"]:
                 # The decision is recorded: who dismissed how many possible matches.
-                log_access(user=request.user, action="intake.matches_dismissed", obj=case,
-                           label=case.reference,
-                           detail={"matches": len(matches["cases"]) + len(
-                               matches["other_teams"])})
+                log_access(
+                    user=request.user,
+                    action="intake.matches_dismissed",
+                    obj=case,
+                    label=case.reference,
+                    detail={"matches": len(matches["cases"]) + len(matches["other_teams"])},
+                )
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             if case_list_for_user(user=request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", code=case.code)
@@ -170,8 +194,13 @@ def case_create(request):
     return render(
         request,
         "cases/case_create.html",
-        {"intake": intake, "case_form": case_form, "client_form": client_form,
-         "status_form": status_form, "matches": matches},
+        {
+            "intake": intake,
+            "case_form": case_form,
+            "client_form": client_form,
+            "status_form": status_form,
+            "matches": matches,
+        },
     )
 
 
@@ -204,10 +233,16 @@ def case_detail(request, code):
     return render(
         request,
         "cases/case_detail.html",
-        case_context(request, case, household=household, tab="overview",
-                      shares=case.shares.select_related("user"),
-                      panels=panels_for(case, user=request.user), timeline=timeline,
-                      more_entries=limit + TIMELINE_PAGE if more else None),
+        case_context(
+            request,
+            case,
+            household=household,
+            tab="overview",
+            shares=case.shares.select_related("user"),
+            panels=panels_for(case, user=request.user),
+            timeline=timeline,
+            more_entries=limit + TIMELINE_PAGE if more else None,
+        ),
     )
 
 
@@ -226,9 +261,17 @@ def case_history_view(request, code):
 def case_edit(request, code):
     case = case_get_for_user(user=request.user, code=code)
     form = CaseForm(request.POST or None, instance=case)
-    if submit(request, lambda: services.case_update(
-            actor=request.user, case=case, expected_version=form.cleaned_data["version"],
-            data=form.cleaned_data), form, success=_("Case saved.")):
+    if submit(
+        request,
+        lambda: services.case_update(
+            actor=request.user,
+            case=case,
+            expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+        ),
+        form,
+        success=_("Case saved."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_edit.html", case_context(request, case, form=form))
 
@@ -263,8 +306,9 @@ def client_add(request, code):
     return render(
         request,
         "cases/client_add.html",
-        case_context(request, case, client_form=client_form, status_form=status_form,
-                      add_status=add_status),
+        case_context(
+            request, case, client_form=client_form, status_form=status_form, add_status=add_status
+        ),
     )
 
 
@@ -273,9 +317,17 @@ def client_edit(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ClientForm(request.POST or None, instance=client, prefix="client")
-    if submit(request, lambda: services.client_update(
-            actor=request.user, client=client, expected_version=form.cleaned_data["version"],
-            data=form.cleaned_data), form, success=_("Personal details saved.")):
+    if submit(
+        request,
+        lambda: services.client_update(
+            actor=request.user,
+            client=client,
+            expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+        ),
+        form,
+        success=_("Personal details saved."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(
         request, "cases/client_edit.html", case_context(request, case, client=client, form=form)
@@ -287,15 +339,19 @@ def status_add(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ResidenceStatusForm(request.POST or None)
-    if submit(request, lambda: services.residence_status_add(
-            actor=request.user, client=client, data=form.cleaned_data),
-            form, success=_("Residence status recorded.")):
+    if submit(
+        request,
+        lambda: services.residence_status_add(
+            actor=request.user, client=client, data=form.cleaned_data
+        ),
+        form,
+        success=_("Residence status recorded."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(
         request,
         "cases/status_add.html",
-        case_context(request, case, client=client, form=form,
-                      statuses=client.statuses.all()),
+        case_context(request, case, client=client, form=form, statuses=client.statuses.all()),
     )
 
 
@@ -304,11 +360,19 @@ def case_assign(request, code):
     case = case_get_for_user(user=request.user, code=code)
     if not case_is_supervised_by(case=case, user=request.user):
         raise Http404("Not a supervisor of this case's team")
-    form = AssignForm(request.POST or None, caseworkers=services.caseworkers_of(case.team),
-                      initial={"caseworker": case.assigned_to})
-    if submit(request, lambda: services.case_assign(
-            actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]),
-            form, success=_("Case assigned.")):
+    form = AssignForm(
+        request.POST or None,
+        caseworkers=services.caseworkers_of(case.team),
+        initial={"caseworker": case.assigned_to},
+    )
+    if submit(
+        request,
+        lambda: services.case_assign(
+            actor=request.user, case=case, caseworker=form.cleaned_data["caseworker"]
+        ),
+        form,
+        success=_("Case assigned."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_assign.html", case_context(request, case, form=form))
 
@@ -318,16 +382,22 @@ def case_share(request, code):
     case = case_get_for_user(user=request.user, code=code)
     if not case_may_manage_sharing(case=case, user=request.user):
         raise Http404("Only the assignee or a supervisor shares a case")
-    colleagues = services.caseworkers_of(case.team).exclude(pk=case.assigned_to_id).exclude(
-        shared_cases__case=case
+    colleagues = (
+        services.caseworkers_of(case.team)
+        .exclude(pk=case.assigned_to_id)
+        .exclude(shared_cases__case=case)
     )
     form = ShareForm(request.POST or None, colleagues=colleagues)
-    if submit(request, lambda: services.case_share(
-            actor=request.user, case=case, user=form.cleaned_data["user"]),
-            form, success=_("Case shared.")):
+    if submit(
+        request,
+        lambda: services.case_share(actor=request.user, case=case, user=form.cleaned_data["user"]),
+        form,
+        success=_("Case shared."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(
-        request, "cases/case_share.html",
+        request,
+        "cases/case_share.html",
         case_context(request, case, form=form, shares=case.shares.select_related("user")),
     )
 
@@ -357,9 +427,17 @@ def case_close(request, code):
     if case.is_closed:
         raise Http404("Already closed")
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
-    if submit(request, lambda: services.case_close(
-            actor=request.user, case=case, reason=form.cleaned_data["reason"],
-            closed_on=form.cleaned_data["closed_on"]), form, success=_("Case closed.")):
+    if submit(
+        request,
+        lambda: services.case_close(
+            actor=request.user,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            closed_on=form.cleaned_data["closed_on"],
+        ),
+        form,
+        success=_("Case closed."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_close.html", case_context(request, case, form=form))
 
@@ -370,9 +448,14 @@ def case_reopen(request, code):
     if not case.is_closed:
         raise Http404("Not closed")
     form = ReopenForm(request.POST or None)
-    if submit(request, lambda: services.case_reopen(
-            actor=request.user, case=case, reason=form.cleaned_data["reason"]),
-            form, success=_("Case reopened.")):
+    if submit(
+        request,
+        lambda: services.case_reopen(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]
+        ),
+        form,
+        success=_("Case reopened."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_reopen.html", case_context(request, case, form=form))
 
@@ -388,13 +471,27 @@ def client_references(request, code, client_code, reference_code=None):
         if reference is None:
             raise Http404("No such reference number")
     form = ClientReferenceForm(request.POST or None, instance=reference)
-    if not case.is_closed and submit(request, lambda: services.client_reference_save(
-            actor=request.user, client=client, data=form.cleaned_data, reference=reference),
-            form, success=_("Reference number saved.")):
+    if not case.is_closed and submit(
+        request,
+        lambda: services.client_reference_save(
+            actor=request.user, client=client, data=form.cleaned_data, reference=reference
+        ),
+        form,
+        success=_("Reference number saved."),
+    ):
         return redirect("cases:client_references", code=case.code, client_code=client.code)
-    return render(request, "cases/client_references.html", case_context(
-        request, case, client=client, form=form, reference=reference,
-        references=client.references.all()))
+    return render(
+        request,
+        "cases/client_references.html",
+        case_context(
+            request,
+            case,
+            client=client,
+            form=form,
+            reference=reference,
+            references=client.references.all(),
+        ),
+    )
 
 
 @login_required
@@ -402,23 +499,42 @@ def case_deadlines(request, code):
     """Record a BAMF decision (the § 74 AsylG deadlines follow) or any other deadline."""
     case = case_get_for_user(user=request.user, code=code)
     action = request.POST.get("action")
-    decision_form = BamfDecisionForm(request.POST if action == "decision" else None,
-                                     case=case, prefix="decision")
-    deadline_form = DeadlineForm(request.POST if action == "manual" else None, case=case,
-                                 prefix="deadline")
+    decision_form = BamfDecisionForm(
+        request.POST if action == "decision" else None, case=case, prefix="decision"
+    )
+    deadline_form = DeadlineForm(
+        request.POST if action == "manual" else None, case=case, prefix="deadline"
+    )
     if not case.is_closed:
-        if action == "decision" and submit(request, lambda: services.bamf_decision_record(
-                actor=request.user, **decision_form.cleaned_data), decision_form,
-                success=_("Decision recorded; the deadlines are computed.")):
+        if action == "decision" and submit(
+            request,
+            lambda: services.bamf_decision_record(actor=request.user, **decision_form.cleaned_data),
+            decision_form,
+            success=_("Decision recorded; the deadlines are computed."),
+        ):
             return redirect("cases:deadlines", code=case.code)
-        if action == "manual" and submit(request, lambda: services.deadline_add(
-                actor=request.user, case=case, **deadline_form.cleaned_data), deadline_form,
-                success=_("Deadline recorded.")):
+        if action == "manual" and submit(
+            request,
+            lambda: services.deadline_add(
+                actor=request.user, case=case, **deadline_form.cleaned_data
+            ),
+            deadline_form,
+            success=_("Deadline recorded."),
+        ):
             return redirect("cases:deadlines", code=case.code)
     deadlines = case.deadlines.select_related("client", "decision").order_by("done_on", "due_on")
-    return render(request, "cases/deadlines.html", case_context(
-        request, case, decision_form=decision_form, deadline_form=deadline_form,
-        deadlines=deadlines, today=timezone.localdate()))
+    return render(
+        request,
+        "cases/deadlines.html",
+        case_context(
+            request,
+            case,
+            decision_form=decision_form,
+            deadline_form=deadline_form,
+            deadlines=deadlines,
+            today=timezone.localdate(),
+        ),
+    )
 
 
 @login_required
@@ -430,8 +546,9 @@ def deadline_done(request, code, deadline_code):
         raise Http404("No such deadline")
     services.deadline_done(actor=request.user, deadline=deadline)
     messages.success(request, _("Deadline marked as done."))
-    return redirect(request.POST.get("next") == "case" and "cases:detail" or "cases:deadlines",
-                    code=case.code)
+    return redirect(
+        request.POST.get("next") == "case" and "cases:detail" or "cases:deadlines", code=case.code
+    )
 
 
 @login_required
@@ -442,8 +559,13 @@ def case_cover(request, code):
     if case is None:
         raise Http404("No such case")
     form = CoverForm(request.POST or None)
-    if submit(request, lambda: services.cover_access_grant(
-            actor=request.user, case=case, reason=form.cleaned_data["reason"]), form,
-            success=_("Cover access granted for %(hours)s hours.") % {"hours": COVER_HOURS}):
+    if submit(
+        request,
+        lambda: services.cover_access_grant(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]
+        ),
+        form,
+        success=_("Cover access granted for %(hours)s hours.") % {"hours": COVER_HOURS},
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_cover.html", {"case": case, "form": form})

@@ -10,13 +10,26 @@ from caseworks.models import AccessLog, Organisation, Service, Team
 
 class OrganisationForm(forms.ModelForm):
     logo_file = forms.FileField(
-        label=_("logo (PNG or SVG, at most 500 kB)"), required=False,
-        help_text=_("Printed at the top right of referral letters."))
+        label=_("logo (PNG or SVG, at most 500 kB)"),
+        required=False,
+        help_text=_("Printed at the top right of referral letters."),
+    )
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "protection_law", "retention_years", "dpo_contact",
-                  "letter_sender", "address", "phone", "email", "website", "letter_footer"]
+        fields = [
+            "name",
+            "short_name",
+            "protection_law",
+            "retention_years",
+            "dpo_contact",
+            "letter_sender",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "letter_footer",
+        ]
 
     def clean_logo_file(self):
         upload = self.cleaned_data.get("logo_file")

@@ -4,8 +4,9 @@ dotted event codes and no personal data in `detail`."""
 from caseworks.models import AccessLog
 
 
-def log_access(*, user, action: str, obj, label: str = "", detail: dict | None = None,
-               reason: str = "") -> None:
+def log_access(
+    *, user, action: str, obj, label: str = "", detail: dict | None = None, reason: str = ""
+) -> None:
     AccessLog.objects.create(
         user=user,
         username=user.get_username(),

@@ -30,8 +30,7 @@ from caseworks.keys import stored_models
 FORMAT = "caseworks-backup"
 VERSION = 1
 # Sessions and sign-in attempts are not data; a restore signs everyone out.
-SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog",
-                  "axes_accessfailurelog"}
+SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
 
 
 class BackupError(Exception):
@@ -73,11 +72,18 @@ def dump(stream: IO[bytes], using: str = "default") -> dict[str, int]:
     q = connection.ops.quote_name
     counts = {}
     with gzip.GzipFile(fileobj=stream, mode="wb") as out, transaction.atomic(using=using):
+
         def write(obj):
             out.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
 
-        write({"format": FORMAT, "version": VERSION, "vendor": connection.vendor,
-               "migrations": _applied(using)})
+        write(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "vendor": connection.vendor,
+                "migrations": _applied(using),
+            }
+        )
         for model in _models():
             meta = model._meta
             columns = [f.column for f in meta.concrete_fields]
@@ -110,11 +116,15 @@ def restore(stream: IO[bytes], using: str = "default") -> dict[str, int]:
         if header.get("format") != FORMAT or header.get("version") != VERSION:
             raise BackupError("This is not a Caseworks backup file of a known version.")
         if header["vendor"] != connection.vendor:
-            raise BackupError(f"The backup was taken from {header['vendor']}; this database "
-                              f"is {connection.vendor}. Restore into the same kind.")
+            raise BackupError(
+                f"The backup was taken from {header['vendor']}; this database "
+                f"is {connection.vendor}. Restore into the same kind."
+            )
         if header["migrations"] != _applied(using):
-            raise BackupError("The backup was taken at a different version of Caseworks: "
-                              "install that version, migrate, restore, then upgrade.")
+            raise BackupError(
+                "The backup was taken at a different version of Caseworks: "
+                "install that version, migrate, restore, then upgrade."
+            )
         with transaction.atomic(using=using), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -141,8 +151,10 @@ def restore(stream: IO[bytes], using: str = "default") -> dict[str, int]:
                     raise BackupError(f"The backup has a table this version does not: {table}")
                 columns = item["columns"]
                 placeholders = ", ".join(["%s"] * len(columns))
-                sql = (f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
-                       f"VALUES ({placeholders})")
+                sql = (
+                    f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+                    f"VALUES ({placeholders})"
+                )
             flush()
             for statement in connection.ops.sequence_reset_sql(no_style(), models.values()):
                 cursor.execute(statement)

@@ -14,6 +14,7 @@ class KeyMismatch(Exception):
 
 def _canary_model():
     from caseworks.models import KeyCanary
+
     return KeyCanary
 
 
@@ -53,7 +54,8 @@ def ensure(using: str = "default") -> None:
     if not verify(using):
         model = _canary_model()
         model.objects.using(using).create(
-            value=model.PLAINTEXT, blind_index=blind_index(model.PLAINTEXT, purpose=PURPOSE))
+            value=model.PLAINTEXT, blind_index=blind_index(model.PLAINTEXT, purpose=PURPOSE)
+        )
 
 
 def on_post_migrate(sender, using="default", **kwargs):
@@ -68,9 +70,16 @@ def check_canary(app_configs=None, databases=None, **kwargs):
         try:
             verify(alias)
         except KeyMismatch as e:
-            errors.append(checks.Critical(str(e), id="caseworks.E010", hint=(
-                "Start with the keys from the installation's key backup. Never run with new "
-                "keys against old data.")))
+            errors.append(
+                checks.Critical(
+                    str(e),
+                    id="caseworks.E010",
+                    hint=(
+                        "Start with the keys from the installation's key backup. Never run with new "
+                        "keys against old data."
+                    ),
+                )
+            )
         except DatabaseError:
             pass  # no database yet: migrate will create it and the canary
     return errors

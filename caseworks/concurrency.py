@@ -27,7 +27,9 @@ def lock_versioned(obj, expected_version: int):
         latest = current.history.first()
         changed = []
         if previous is not None and latest is not None:
-            changed = [str(model._meta.get_field(c.field).verbose_name)
-                       for c in latest.diff_against(previous).changes]
+            changed = [
+                str(model._meta.get_field(c.field).verbose_name)
+                for c in latest.diff_against(previous).changes
+            ]
         raise ConcurrentEdit(current=current, changed_fields=changed)
     return current

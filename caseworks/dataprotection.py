@@ -46,9 +46,16 @@ PERSON_DATA = [
 ]
 # Bookkeeping without personal data, or data of staff rather than of clients.
 NOT_PERSON_DATA = {
-    "caseworks.AccessLog", "caseworks.KeyCanary", "caseworks.Organisation", "caseworks.Team",
-    "caseworks.Service", "caseworks.RetentionRun", "cases.Case", "cases.ReferenceCounter",
-    "visits.CalendarToken", "visits.ReminderSent",
+    "caseworks.AccessLog",
+    "caseworks.KeyCanary",
+    "caseworks.Organisation",
+    "caseworks.Team",
+    "caseworks.Service",
+    "caseworks.RetentionRun",
+    "cases.Case",
+    "cases.ReferenceCounter",
+    "visits.CalendarToken",
+    "visits.ReminderSent",
 }
 
 
@@ -66,6 +73,7 @@ def _rows(source: Source, *, case, person=None):
 
 
 # --- disclosure -------------------------------------------------------------------------------
+
 
 def _plain(value):
     if isinstance(value, datetime.datetime):
@@ -124,36 +132,68 @@ def disclosure(person) -> dict:
         codes.update(row.code for row in rows if hasattr(row, "code"))
         history_model = getattr(source.model, "history", None)
         if history_model is not None and rows:
-            for h in history_model.filter(id__in=[r.pk for r in rows]).select_related(
-                    "history_user").order_by("history_date"):
-                history.append({
-                    "record": str(source.model._meta.verbose_name),
-                    "at": _plain(h.history_date),
-                    "change": str(h.get_history_type_display()),
-                    "by": (h.history_user.get_full_name() or h.history_user.get_username())
-                    if h.history_user else None,
-                    "values": record(h, skip={"history_id", "history_date", "history_type",
-                                              "history_user", "history_change_reason"}),
-                })
+            for h in (
+                history_model.filter(id__in=[r.pk for r in rows])
+                .select_related("history_user")
+                .order_by("history_date")
+            ):
+                history.append(
+                    {
+                        "record": str(source.model._meta.verbose_name),
+                        "at": _plain(h.history_date),
+                        "change": str(h.get_history_type_display()),
+                        "by": (h.history_user.get_full_name() or h.history_user.get_username())
+                        if h.history_user
+                        else None,
+                        "values": record(
+                            h,
+                            skip={
+                                "history_id",
+                                "history_date",
+                                "history_type",
+                                "history_user",
+                                "history_change_reason",
+                            },
+                        ),
+                    }
+                )
     for h in case.history.select_related("history_user").order_by("history_date"):
-        history.append({
-            "record": str(case._meta.verbose_name), "at": _plain(h.history_date),
-            "change": str(h.get_history_type_display()),
-            "by": (h.history_user.get_full_name() or h.history_user.get_username())
-            if h.history_user else None,
-            "values": record(h, skip={"history_id", "history_date", "history_type",
-                                      "history_user", "history_change_reason"}),
-        })
+        history.append(
+            {
+                "record": str(case._meta.verbose_name),
+                "at": _plain(h.history_date),
+                "change": str(h.get_history_type_display()),
+                "by": (h.history_user.get_full_name() or h.history_user.get_username())
+                if h.history_user
+                else None,
+                "values": record(
+                    h,
+                    skip={
+                        "history_id",
+                        "history_date",
+                        "history_type",
+                        "history_user",
+                        "history_change_reason",
+                    },
+                ),
+            }
+        )
     data["history"] = sorted(history, key=lambda h: h["at"])
     data["access_log"] = [
-        {"at": _plain(entry.at), "by": entry.username, "action": entry.action,
-         "record": entry.object_type, "reference": entry.object_label}
+        {
+            "at": _plain(entry.at),
+            "by": entry.username,
+            "action": entry.action,
+            "record": entry.object_type,
+            "reference": entry.object_label,
+        }
         for entry in AccessLog.objects.filter(object_code__in=codes).order_by("at")
     ]
     return data
 
 
 # --- retention --------------------------------------------------------------------------------
+
 
 def retention_cutoff(years: int, today: datetime.date | None = None) -> datetime.date:
     """Cases closed before this day are due: `years` before today (28 Feb for 29 Feb)."""
@@ -172,8 +212,13 @@ def expired_cases(today: datetime.date | None = None):
 
     for organisation in Organisation.objects.order_by("pk"):
         cutoff = retention_cutoff(organisation.retention_years, today)
-        yield organisation, cutoff, Case.objects.filter(
-            team__organisation=organisation, closed_on__lt=cutoff).order_by("pk")
+        yield (
+            organisation,
+            cutoff,
+            Case.objects.filter(team__organisation=organisation, closed_on__lt=cutoff).order_by(
+                "pk"
+            ),
+        )
 
 
 def purge_case(case) -> dict[str, int]:
@@ -189,8 +234,9 @@ def purge_case(case) -> dict[str, int]:
             model = source.model
             ids = list(_rows(source, case=case).values_list("pk", flat=True))
             if hasattr(model, "code"):
-                codes.update(model._default_manager.filter(pk__in=ids)
-                             .values_list("code", flat=True))
+                codes.update(
+                    model._default_manager.filter(pk__in=ids).values_list("code", flat=True)
+                )
             if ids:
                 model._default_manager.filter(pk__in=ids).delete()
             deleted.append((model, ids))
@@ -202,10 +248,13 @@ def purge_case(case) -> dict[str, int]:
         # Deleting wrote "deleted" history rows too; all of them go now.
         counts["history rows"] = sum(
             model.history.filter(id__in=ids).delete()[0]
-            for model, ids in deleted if ids and hasattr(model, "history"))
+            for model, ids in deleted
+            if ids and hasattr(model, "history")
+        )
         # The access log is append-only for everyone; retention is its one way out.
         counts["access log entries"] = AccessLog._base_manager.filter(
-            object_code__in=codes).delete()[0]
+            object_code__in=codes
+        ).delete()[0]
     return counts
 
 
@@ -218,8 +267,7 @@ def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> tup
         cutoffs[str(organisation.pk)] = cutoff.isoformat()
         for case in cases:
             if dry_run:
-                counts = {"cases": 1,
-                          **{s.key: _rows(s, case=case).count() for s in PERSON_DATA}}
+                counts = {"cases": 1, **{s.key: _rows(s, case=case).count() for s in PERSON_DATA}}
             else:
                 counts = purge_case(case)
             for key, n in counts.items():

@@ -14,7 +14,8 @@ def is_data_protection_officer(user) -> bool:
     if cached is None:
         cached = Permission.objects.filter(
             Q(user=user) | Q(group__user=user),
-            codename=CODENAME, content_type__app_label="caseworks",
+            codename=CODENAME,
+            content_type__app_label="caseworks",
         ).exists()
         user._caseworks_dpo = cached
     return cached

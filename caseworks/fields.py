@@ -177,8 +177,9 @@ class EncryptedBinaryField(EncryptedMixin, models.BinaryField):
         if value is None:
             return None
         try:
-            return get_fernet().decrypt(value.encode("ascii") if isinstance(value, str)
-                                        else bytes(value))
+            return get_fernet().decrypt(
+                value.encode("ascii") if isinstance(value, str) else bytes(value)
+            )
         except InvalidToken:
             raise DecryptionError(
                 f"Cannot decrypt {self.model._meta.label}.{self.name}: it was encrypted with a "
@@ -260,8 +261,12 @@ class BlindIndexField(models.CharField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["sources"] = self.sources
         kwargs["purpose"] = self.purpose
-        for key, default in (("max_length", 64), ("editable", False), ("blank", True),
-                             ("db_index", True)):
+        for key, default in (
+            ("max_length", 64),
+            ("editable", False),
+            ("blank", True),
+            ("db_index", True),
+        ):
             if kwargs.get(key, default) == default:
                 kwargs.pop(key, None)
         return name, path, args, kwargs

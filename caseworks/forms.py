@@ -28,14 +28,20 @@ def show_conflict(form, conflict: ConcurrentEdit) -> None:
         who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username()
     else:
         who = _("someone")
-    when = date_format(localtime(conflict.changed_at), "DATETIME_FORMAT") \
-        if conflict.changed_at else ""
+    when = (
+        date_format(localtime(conflict.changed_at), "DATETIME_FORMAT")
+        if conflict.changed_at
+        else ""
+    )
     fields = ", ".join(conflict.changed_fields) or _("unknown fields")
     form.add_error(
         None,
-        _("%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
-          "Nothing was saved. Your input is kept below: check it against the current values "
-          "and save again.") % {"who": who, "when": when, "fields": fields},
+        _(
+            "%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
+            "Nothing was saved. Your input is kept below: check it against the current values "
+            "and save again."
+        )
+        % {"who": who, "when": when, "fields": fields},
     )
     data = form.data.copy()
     data[form.add_prefix("version")] = conflict.current.version
@@ -76,6 +82,8 @@ class IdMultipleChoiceField(ModelMultipleChoiceField):
             text = str(pk)
             if not (text.isascii() and text.isdigit() and len(text) < 19):
                 raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                    params={"pk": pk})
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
         return super()._check_values(value)

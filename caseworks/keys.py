@@ -76,9 +76,13 @@ def _batches(cursor, table: EncryptedTable, q, size: int) -> Iterator[list[tuple
         last = rows[-1][0]
 
 
-def rotate(*, using: str = "default", batch_size: int = 500,
-           report: Callable[[EncryptedTable, int, int], None] | None = None,
-           only: set[str] | None = None) -> RotationResult:
+def rotate(
+    *,
+    using: str = "default",
+    batch_size: int = 500,
+    report: Callable[[EncryptedTable, int, int], None] | None = None,
+    only: set[str] | None = None,
+) -> RotationResult:
     """`only`: model labels to restrict the run to (the benchmark times a part)."""
     keys = settings.CASEWORKS_FIELD_KEYS
     newest = Fernet(keys[0])
@@ -143,8 +147,9 @@ def pending(using: str = "default") -> int:
                         if value is None:
                             continue
                         try:
-                            newest.decrypt(value.encode("ascii") if isinstance(value, str)
-                                           else bytes(value))
+                            newest.decrypt(
+                                value.encode("ascii") if isinstance(value, str) else bytes(value)
+                            )
                         except InvalidToken:
                             count += 1
     return count

@@ -30,7 +30,9 @@ class Organisation(models.Model):
     # Letterhead of referral letters (DIN 5008). The logo lives in the database, like the
     # archived letters, so app servers keep no files.
     letter_sender = models.CharField(
-        _("sender line"), max_length=120, blank=True,
+        _("sender line"),
+        max_length=120,
+        blank=True,
         help_text=_("One line above the address window, e.g. AWO · Marktstraße 1 · 12345 Stadt"),
     )
     address = models.TextField(_("address"), blank=True)
@@ -38,7 +40,8 @@ class Organisation(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.CharField(_("website"), max_length=120, blank=True)
     letter_footer = models.TextField(
-        _("letter footer"), blank=True, help_text=_("e.g. bank details, register, board"))
+        _("letter footer"), blank=True, help_text=_("e.g. bank details, register, board")
+    )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["logo"])
@@ -63,7 +66,9 @@ class Team(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     supervisors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="led_teams", blank=True,
+        settings.AUTH_USER_MODEL,
+        related_name="led_teams",
+        blank=True,
         verbose_name=_("supervisors"),
     )
     members = models.ManyToManyField(
@@ -99,7 +104,10 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("user"),
     )
     # Kept when the user account is deleted later.
@@ -119,8 +127,9 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
         ordering = ["-at"]
         # The data protection officer: a permission given to a user, not a role of its own.
-        permissions = [("data_protection", _("Data protection: read the access log and "
-                                             "produce disclosures"))]
+        permissions = [
+            ("data_protection", _("Data protection: read the access log and produce disclosures"))
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
@@ -170,8 +179,7 @@ class Service(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    category = models.CharField(_("referral category"), max_length=30, choices=Category,
-                                blank=True)
+    category = models.CharField(_("referral category"), max_length=30, choices=Category, blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -52,8 +52,12 @@ def font_assets() -> dict[str, tuple[bytes, str]]:
     return assets
 
 
-def render_pdf(html: str, *, assets: dict[str, tuple[bytes, str]] | None = None,
-               fetcher: AssetsOnlyFetcher | None = None) -> bytes:
+def render_pdf(
+    html: str,
+    *,
+    assets: dict[str, tuple[bytes, str]] | None = None,
+    fetcher: AssetsOnlyFetcher | None = None,
+) -> bytes:
     """Render HTML to PDF bytes. `assets` maps asset URLs to (bytes, MIME type)."""
     fetcher = fetcher or AssetsOnlyFetcher({**font_assets(), **(assets or {})})
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()

@@ -58,8 +58,12 @@ def grouped(queryset, team_path: str, assignee_path: str) -> dict:
     """
     from django.db.models import Count
 
-    rows = (queryset.model.objects.filter(pk__in=queryset.values("pk"))
-            .values(team_path, assignee_path).annotate(n=Count("pk")).order_by())
+    rows = (
+        queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        .values(team_path, assignee_path)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {(r[team_path], r[assignee_path]): r["n"] for r in rows}
 
 
@@ -75,5 +79,6 @@ def local_days(start, end):
 
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     after = timezone.make_aware(
-        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
     return first, after

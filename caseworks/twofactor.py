@@ -32,10 +32,12 @@ class TokenForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Code"),
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
-        help_text=_("The six-digit code from your authenticator app, or one of your "
-                    "recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_(
+            "The six-digit code from your authenticator app, or one of your recovery codes."
+        ),
     )
 
     def clean_otp_token(self):
@@ -44,8 +46,9 @@ class TokenForm(forms.Form):
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return settings.LOGIN_REDIRECT_URL
 
@@ -79,20 +82,31 @@ def verify(request):
             request.session.cycle_key()
             if isinstance(device, StaticDevice):
                 left = StaticToken.objects.filter(device=device).count()
-                messages.warning(request, _(
-                    "You signed in with a recovery code. %(count)d codes are left; create new "
-                    "ones under “Security” when few are left.") % {"count": left})
+                messages.warning(
+                    request,
+                    _(
+                        "You signed in with a recovery code. %(count)d codes are left; create new "
+                        "ones under “Security” when few are left."
+                    )
+                    % {"count": left},
+                )
             return redirect(_next_url(request))
-        form.add_error("otp_token", _(
-            "This code is not valid. Codes can be used only once; wait for the next one. "
-            "After several wrong codes, each further try has to wait longer."))
-    return render(request, "registration/otp_verify.html",
-                  {"form": form, "next": _next_url(request)})
+        form.add_error(
+            "otp_token",
+            _(
+                "This code is not valid. Codes can be used only once; wait for the next one. "
+                "After several wrong codes, each further try has to wait longer."
+            ),
+        )
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)}
+    )
 
 
 def _new_recovery_codes(user) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
-        user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
@@ -106,9 +120,11 @@ def setup(request):
     if user_has_device(request.user) and not request.user.is_verified():
         # Replacing a device needs the old one first (or an admin resetting it).
         return redirect("otp_verify")
-    device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-              or TOTPDevice.objects.create(user=request.user, name=AUTHENTICATOR_NAME,
-                                           confirmed=False))
+    device = TOTPDevice.objects.filter(
+        user=request.user, confirmed=False
+    ).first() or TOTPDevice.objects.create(
+        user=request.user, name=AUTHENTICATOR_NAME, confirmed=False
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -119,21 +135,32 @@ def setup(request):
                 codes = _new_recovery_codes(request.user)
                 otp_login(request, device)
                 request.session.cycle_key()
-                return render(request, "registration/otp_recovery_codes.html",
-                              {"codes": codes, "next": _next_url(request)})
-        form.add_error("otp_token", _(
-            "This code does not match. Check that the time on your phone is right and type "
-            "the code that is shown now."))
+                return render(
+                    request,
+                    "registration/otp_recovery_codes.html",
+                    {"codes": codes, "next": _next_url(request)},
+                )
+        form.add_error(
+            "otp_token",
+            _(
+                "This code does not match. Check that the time on your phone is right and type "
+                "the code that is shown now."
+            ),
+        )
     secret = b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
-    return render(request, "registration/otp_setup.html", {
-        "form": form,
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        # Marked safe in the template: segno writes only path data and escapes the title;
-        # the secret and user name are encoded in the picture, never as text.
-        "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff", title=str(_("QR code"))),
-        "next": _next_url(request),
-    })
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            # Marked safe in the template: segno writes only path data and escapes the title;
+            # the secret and user name are encoded in the picture, never as text.
+            "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff", title=str(_("QR code"))),
+            "next": _next_url(request),
+        },
+    )
 
 
 @login_required
@@ -143,11 +170,15 @@ def security(request):
     has_device = user_has_device(request.user)
     if request.method == "POST" and has_device and request.user.is_verified():
         codes = _new_recovery_codes(request.user)
-        return render(request, "registration/otp_recovery_codes.html",
-                      {"codes": codes, "next": settings.LOGIN_REDIRECT_URL})
+        return render(
+            request,
+            "registration/otp_recovery_codes.html",
+            {"codes": codes, "next": settings.LOGIN_REDIRECT_URL},
+        )
     left = StaticToken.objects.filter(device__user=request.user).count()
-    return render(request, "registration/security.html",
-                  {"has_device": has_device, "recovery_left": left})
+    return render(
+        request, "registration/security.html", {"has_device": has_device, "recovery_left": left}
+    )
 
 
 def locked_out(request, credentials, *args, **kwargs):

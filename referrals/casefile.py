@@ -15,21 +15,45 @@ from referrals.models import Consent, Letter, Referral
 
 @register_timeline
 def referral_entries(case, *, limit):
-    referrals = (case.referrals.select_related("service", "client")
-                 .defer("reason", "letter_body").order_by("-created_at")[:limit])
-    return [TimelineEntry(r.created_at, "referral", "referrals/timeline_referral.html",
-                          {"referral": r, "case": case}) for r in referrals]
+    referrals = (
+        case.referrals.select_related("service", "client")
+        .defer("reason", "letter_body")
+        .order_by("-created_at")[:limit]
+    )
+    return [
+        TimelineEntry(
+            r.created_at,
+            "referral",
+            "referrals/timeline_referral.html",
+            {"referral": r, "case": case},
+        )
+        for r in referrals
+    ]
 
 
 @register_panel
 def referrals_panel(case, *, user):
-    open_referrals = list(case.referrals.filter(status__in=Referral.OPEN)
-                          .select_related("service", "client").defer("reason", "letter_body"))
-    consents = list(Consent.objects.filter(client__case=case).select_related("client")
-                    .prefetch_related("services").defer("purpose", "note"))
-    return Panel(20, "referrals/panel.html", {
-        "case": case, "open_referrals": open_referrals, "consents": consents,
-        "today": timezone.localdate()})
+    open_referrals = list(
+        case.referrals.filter(status__in=Referral.OPEN)
+        .select_related("service", "client")
+        .defer("reason", "letter_body")
+    )
+    consents = list(
+        Consent.objects.filter(client__case=case)
+        .select_related("client")
+        .prefetch_related("services")
+        .defer("purpose", "note")
+    )
+    return Panel(
+        20,
+        "referrals/panel.html",
+        {
+            "case": case,
+            "open_referrals": open_referrals,
+            "consents": consents,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @register_history

@@ -17,12 +17,17 @@ from referrals.models import Referral
 
 @register_columns
 def referral_columns(*, cases, today):
-    waiting = Referral.objects.filter(case__in=cases, status=Referral.Status.SENT,
-                                      follow_up_on__lt=today)
+    waiting = Referral.objects.filter(
+        case__in=cases, status=Referral.Status.SENT, follow_up_on__lt=today
+    )
     return [
-        Column("referrals_waiting", _("referrals waiting past follow-up"), 80,
-               grouped(waiting, "case__team_id", "case__assigned_to_id"),
-               drilldown=lambda qs: qs.filter(Exists(waiting.filter(case=OuterRef("pk"))))),
+        Column(
+            "referrals_waiting",
+            _("referrals waiting past follow-up"),
+            80,
+            grouped(waiting, "case__team_id", "case__assigned_to_id"),
+            drilldown=lambda qs: qs.filter(Exists(waiting.filter(case=OuterRef("pk")))),
+        ),
     ]
 
 
@@ -35,9 +40,19 @@ def referral_statistics(*, cases, start, end):
     by_category = made.values("service__category").annotate(n=Count("pk")).order_by()
     by_status = made.values("status").annotate(n=Count("pk")).order_by()
     return [
-        StatTable("referral_categories", _("Referrals by service category"), 80,
-                  [(str(categories.get(r["service__category"], _("without category"))), r["n"])
-                   for r in by_category]),
-        StatTable("referral_outcomes", _("Referrals by outcome"), 90,
-                  [(str(statuses[r["status"]]), r["n"]) for r in by_status]),
+        StatTable(
+            "referral_categories",
+            _("Referrals by service category"),
+            80,
+            [
+                (str(categories.get(r["service__category"], _("without category"))), r["n"])
+                for r in by_category
+            ],
+        ),
+        StatTable(
+            "referral_outcomes",
+            _("Referrals by outcome"),
+            90,
+            [(str(statuses[r["status"]]), r["n"]) for r in by_status],
+        ),
     ]

@@ -75,8 +75,10 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
         counters[opened.year] = counters.get(opened.year, 0) + 1
         closed = rng.random() < 0.08 and opened < today - datetime.timedelta(days=60)
         case = Case(
-            reference=f"{opened.year}-{counters[opened.year]:05d}", team=teams[team_key],
-            assigned_to=worker, opened_on=opened,
+            reference=f"{opened.year}-{counters[opened.year]:05d}",
+            team=teams[team_key],
+            assigned_to=worker,
+            opened_on=opened,
             allocated_on=opened - datetime.timedelta(days=rng.randint(0, 14)),
             accommodation_address=f"Unterkunft {rng.randint(1, 40)}\n12345 Musterstadt",
             # Follow-ups about every six weeks; a few overdue, as in a service that keeps up.
@@ -101,18 +103,31 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
         for i in range(size):
             adult = i < 2
             female = rng.random() < 0.5
-            clients.append(Client(
-                case=case,
-                relationship=(Relationship.MAIN_CONTACT if i == 0 else
-                              Relationship.SPOUSE if i == 1 else Relationship.CHILD),
-                first_name=rng.choice(females if female else males), last_name=last,
-                birth_date=case.opened_on - datetime.timedelta(
-                    days=rng.randint(19 * 365, 60 * 365) if adult
-                    else rng.randint(365, 17 * 365)),
-                phone=f"0151 {rng.randint(1000000, 9999999)}" if i == 0 else "",
-                gender="female" if female else "male", nationality=nationality,
-                languages=language, interpreter_needed=rng.random() < 0.7,
-            ))
+            clients.append(
+                Client(
+                    case=case,
+                    relationship=(
+                        Relationship.MAIN_CONTACT
+                        if i == 0
+                        else Relationship.SPOUSE
+                        if i == 1
+                        else Relationship.CHILD
+                    ),
+                    first_name=rng.choice(females if female else males),
+                    last_name=last,
+                    birth_date=case.opened_on
+                    - datetime.timedelta(
+                        days=rng.randint(19 * 365, 60 * 365)
+                        if adult
+                        else rng.randint(365, 17 * 365)
+                    ),
+                    phone=f"0151 {rng.randint(1000000, 9999999)}" if i == 0 else "",
+                    gender="female" if female else "male",
+                    nationality=nationality,
+                    languages=language,
+                    interpreter_needed=rng.random() < 0.7,
+                )
+            )
     bulk_create_with_history(clients, Client, batch_size=BATCH, default_user=supervisor)
     clients = list(Client.objects.order_by("pk").only("pk", "case_id", "relationship"))
     members: dict[int, list[Client]] = {}
@@ -127,18 +142,26 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
         valid_until = None
         if kind not in (StatusKind.RESIDENCE_PERMIT_ASYLUM,):
             valid_until = start + datetime.timedelta(days=rng.choice([30, 90, 180, 365]))
-        statuses.append(ResidenceStatus(
-            client_id=client.pk, kind=kind, valid_from=start, valid_until=valid_until,
-            fiction_subtype="81_4" if kind == StatusKind.FICTIONAL_CERTIFICATE else "",
-            document_number=f"T{rng.randint(10_000_000, 99_999_999)}",
-            issuing_authority="Ausländerbehörde der Stadt"))
-        references.append(ClientReference(
-            client_id=client.pk, kind="bamf",
-            number=f"{rng.randint(1000000, 9999999)}-{rng.randint(100, 499)}"))
-    bulk_create_with_history(statuses, ResidenceStatus, batch_size=BATCH,
-                             default_user=supervisor)
-    bulk_create_with_history(references, ClientReference, batch_size=BATCH,
-                             default_user=supervisor)
+        statuses.append(
+            ResidenceStatus(
+                client_id=client.pk,
+                kind=kind,
+                valid_from=start,
+                valid_until=valid_until,
+                fiction_subtype="81_4" if kind == StatusKind.FICTIONAL_CERTIFICATE else "",
+                document_number=f"T{rng.randint(10_000_000, 99_999_999)}",
+                issuing_authority="Ausländerbehörde der Stadt",
+            )
+        )
+        references.append(
+            ClientReference(
+                client_id=client.pk,
+                kind="bamf",
+                number=f"{rng.randint(1000000, 9999999)}-{rng.randint(100, 499)}",
+            )
+        )
+    bulk_create_with_history(statuses, ResidenceStatus, batch_size=BATCH, default_user=supervisor)
+    bulk_create_with_history(references, ClientReference, batch_size=BATCH, default_user=supervisor)
     _progress(command, "residence statuses", len(statuses), started)
 
     visits, checks, present = [], [], []
@@ -151,16 +174,26 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
         for i in range(n):
             if date > end:
                 break
-            visits.append(Visit(
-                case=case, kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
-                date=date, duration_minutes=rng.choice([30, 45, 60, 90]),
-                place=rng.choice(list(Place)), topics=rng.sample(list(Topic.values), 2),
-                notes=rng.choice(NOTES), recorded_by=case.assigned_to))
+            visits.append(
+                Visit(
+                    case=case,
+                    kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
+                    date=date,
+                    duration_minutes=rng.choice([30, 45, 60, 90]),
+                    place=rng.choice(list(Place)),
+                    topics=rng.sample(list(Topic.values), 2),
+                    notes=rng.choice(NOTES),
+                    recorded_by=case.assigned_to,
+                )
+            )
             date += datetime.timedelta(days=rng.randint(max(1, step // 2), step + 1))
         for item in ChecklistItem.values:
             done = rng.random() < 0.7
-            checks.append(ArrivalCheck(case=case, item=item, is_done=done,
-                                       done_on=case.opened_on if done else None))
+            checks.append(
+                ArrivalCheck(
+                    case=case, item=item, is_done=done, done_on=case.opened_on if done else None
+                )
+            )
     bulk_create_with_history(visits, Visit, batch_size=BATCH, default_user=supervisor)
     bulk_create_with_history(checks, ArrivalCheck, batch_size=BATCH, default_user=supervisor)
     through = Visit.present.through
@@ -179,22 +212,37 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     for case in cases:
         for _i in range(_poisson(rng, per_case)):
             service = rng.choice(destinations)
-            kind = service.kind if service.kind in ("authority", "institution", "doctor") \
+            kind = (
+                service.kind
+                if service.kind in ("authority", "institution", "doctor")
                 else "authority"
+            )
             when = now + datetime.timedelta(days=rng.randint(-300, 20), hours=rng.randint(0, 8))
             past = when < now
             # Appointments more than two weeks back have been closed (done or cancelled).
             settled = when < now - datetime.timedelta(days=14)
-            accompaniments.append(Accompaniment(
-                case=case, client=members[case.pk][0], destination_kind=kind, service=service,
-                appointment_at=when, purpose=rng.choice(PURPOSES[kind]),
-                outcome="Termin wahrgenommen." if past else "",
-                accompanied_by=rng.choice(volunteers) if volunteers and rng.random() < 0.3
-                else case.assigned_to,
-                status=("done" if rng.random() < 0.9 else "cancelled") if settled
-                else "done" if past and rng.random() < 0.7 else "planned"))
-    bulk_create_with_history(accompaniments, Accompaniment, batch_size=BATCH,
-                             default_user=supervisor)
+            accompaniments.append(
+                Accompaniment(
+                    case=case,
+                    client=members[case.pk][0],
+                    destination_kind=kind,
+                    service=service,
+                    appointment_at=when,
+                    purpose=rng.choice(PURPOSES[kind]),
+                    outcome="Termin wahrgenommen." if past else "",
+                    accompanied_by=rng.choice(volunteers)
+                    if volunteers and rng.random() < 0.3
+                    else case.assigned_to,
+                    status=("done" if rng.random() < 0.9 else "cancelled")
+                    if settled
+                    else "done"
+                    if past and rng.random() < 0.7
+                    else "planned",
+                )
+            )
+    bulk_create_with_history(
+        accompaniments, Accompaniment, batch_size=BATCH, default_user=supervisor
+    )
     _progress(command, "accompaniments", len(accompaniments), started)
 
     consents, referrals = [], []
@@ -206,43 +254,71 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
             continue
         client = members[case.pk][0]
         signed = max(case.opened_on, today - datetime.timedelta(days=rng.randint(5, 300)))
-        consents.append(Consent(client_id=client.pk, category="", purpose="Vermittlung",
-                                signed_on=signed, valid_until=signed + datetime.timedelta(days=730),
-                                recorded_by=case.assigned_to))
+        consents.append(
+            Consent(
+                client_id=client.pk,
+                category="",
+                purpose="Vermittlung",
+                signed_on=signed,
+                valid_until=signed + datetime.timedelta(days=730),
+                recorded_by=case.assigned_to,
+            )
+        )
         for _i in range(n):
             service = rng.choice(counselling)
-            referrals.append(Referral(
-                case=case, client_id=client.pk, service=service,
-                reason="Beratungsbedarf im Erstgespräch",
-                follow_up_on=today + datetime.timedelta(days=rng.randint(-10, 20)),
-                letter_subject="Vermittlung", status=rng.choice(statuses_cycle),
-                created_by=case.assigned_to))
+            referrals.append(
+                Referral(
+                    case=case,
+                    client_id=client.pk,
+                    service=service,
+                    reason="Beratungsbedarf im Erstgespräch",
+                    follow_up_on=today + datetime.timedelta(days=rng.randint(-10, 20)),
+                    letter_subject="Vermittlung",
+                    status=rng.choice(statuses_cycle),
+                    created_by=case.assigned_to,
+                )
+            )
     bulk_create_with_history(consents, Consent, batch_size=BATCH, default_user=supervisor)
     bulk_create_with_history(referrals, Referral, batch_size=BATCH, default_user=supervisor)
     # Each consent covers the services its household was referred to.
     consent_of = dict(Consent.objects.values_list("client_id", "pk"))
     through = Consent.services.through
     links = {(consent_of[r.client_id], r.service_id) for r in referrals}
-    through.objects.bulk_create([through(consent_id=c, service_id=s) for c, s in links],
-                                batch_size=BATCH)
+    through.objects.bulk_create(
+        [through(consent_id=c, service_id=s) for c, s in links], batch_size=BATCH
+    )
     _progress(command, "referrals", len(referrals), started)
 
-    permission_ids = list(Permission.objects.filter(
-        content_type=ContentType.objects.get_for_model(Case),
-        codename__in=CASE_PERMISSIONS).values_list("pk", flat=True))
-    CaseUserObjectPermission.objects.bulk_create([
-        CaseUserObjectPermission(content_object_id=case.pk, user_id=case.assigned_to_id,
-                                 permission_id=pid)
-        for case in cases if case.closed_on is None for pid in permission_ids
-    ], batch_size=BATCH)
-    return {"households": len(cases), "persons": len(clients), "visits": len(visits),
-            "accompaniments": len(accompaniments), "referrals": len(referrals),
-            "seconds": round(time.perf_counter() - started, 1)}
+    permission_ids = list(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case), codename__in=CASE_PERMISSIONS
+        ).values_list("pk", flat=True)
+    )
+    CaseUserObjectPermission.objects.bulk_create(
+        [
+            CaseUserObjectPermission(
+                content_object_id=case.pk, user_id=case.assigned_to_id, permission_id=pid
+            )
+            for case in cases
+            if case.closed_on is None
+            for pid in permission_ids
+        ],
+        batch_size=BATCH,
+    )
+    return {
+        "households": len(cases),
+        "persons": len(clients),
+        "visits": len(visits),
+        "accompaniments": len(accompaniments),
+        "referrals": len(referrals),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def _poisson(rng, mean: float) -> int:
     """A small count around `mean` (Knuth's method; means here are below 10)."""
     import math
+
     limit, k, p = math.exp(-mean), 0, 1.0
     while True:
         p *= rng.random()
@@ -259,21 +335,28 @@ def _city_staff(teams, users, rng, *, caseworkers: int) -> dict[str, list]:
     organisation = teams["A"].organisation
     for key in "CDEF":
         if key not in teams:
-            teams[key] = Team.objects.create(organisation=organisation,
-                                             name=f"Team {key} – Flüchtlingsbegleitung")
-            lead = User.objects.create_user(f"supervisor_{key.lower()}", password=None,
-                                            first_name="Leitung", last_name=f"Team {key}")
+            teams[key] = Team.objects.create(
+                organisation=organisation, name=f"Team {key} – Flüchtlingsbegleitung"
+            )
+            lead = User.objects.create_user(
+                f"supervisor_{key.lower()}",
+                password=None,
+                first_name="Leitung",
+                last_name=f"Team {key}",
+            )
             lead.groups.add(supervisor_group)
             teams[key].supervisors.add(lead)
-    by_team = {key: list(team.members.filter(groups__name=Role.CASEWORKER))
-               for key, team in teams.items()}
+    by_team = {
+        key: list(team.members.filter(groups__name=Role.CASEWORKER)) for key, team in teams.items()
+    }
     per_team = max(1, caseworkers // len(teams))
     number = 0
     for key, team in teams.items():
         while len(by_team[key]) < per_team:
             number += 1
-            user = User.objects.create_user(f"cw{number:02d}", password=None,
-                                            first_name="Fachkraft", last_name=f"{number:02d}")
+            user = User.objects.create_user(
+                f"cw{number:02d}", password=None, first_name="Fachkraft", last_name=f"{number:02d}"
+            )
             user.groups.add(caseworker_group)
             team.members.add(user)
             by_team[key].append(user)

@@ -11,18 +11,26 @@ from referrals.models import Consent, Referral
 
 class ConsentForm(forms.ModelForm):
     services = IdMultipleChoiceField(
-        queryset=Service.objects.filter(is_active=True).order_by("name"), required=False,
-        widget=forms.CheckboxSelectMultiple, label=_("Named services"))
+        queryset=Service.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Named services"),
+    )
 
     class Meta:
         model = Consent
-        fields = ["client", "services", "category", "purpose", "signed_on", "valid_until",
-                  "note"]
-        widgets = {"signed_on": DateInput, "valid_until": DateInput,
-                   "purpose": forms.Textarea(attrs={"rows": 2}),
-                   "note": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"purpose": _("As written on the signed form, e.g. "
-                                   "“Vermittlung in die Migrationsberatung”.")}
+        fields = ["client", "services", "category", "purpose", "signed_on", "valid_until", "note"]
+        widgets = {
+            "signed_on": DateInput,
+            "valid_until": DateInput,
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "purpose": _(
+                "As written on the signed form, e.g. “Vermittlung in die Migrationsberatung”."
+            )
+        }
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,12 +49,26 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = ["client", "service", "urgency", "follow_up_on", "reason", "letter_subject",
-                  "letter_body"]
-        widgets = {"follow_up_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3}),
-                   "letter_body": forms.Textarea(attrs={"rows": 10})}
-        help_texts = {"letter_body": _("Left empty, the text for the service's category is "
-                                       "filled in; you can edit it afterwards.")}
+        fields = [
+            "client",
+            "service",
+            "urgency",
+            "follow_up_on",
+            "reason",
+            "letter_subject",
+            "letter_body",
+        ]
+        widgets = {
+            "follow_up_on": DateInput,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "letter_body": forms.Textarea(attrs={"rows": 10}),
+        }
+        help_texts = {
+            "letter_body": _(
+                "Left empty, the text for the service's category is "
+                "filled in; you can edit it afterwards."
+            )
+        }
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)

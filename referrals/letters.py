@@ -64,8 +64,9 @@ def covering_consent(referral: Referral, day: datetime.date | None = None) -> Co
     return next((c for c in consents if c.covers(referral.service, day)), None)
 
 
-def render_letter(referral: Referral, consent: Consent, *, draft: bool = False,
-                  today: datetime.date | None = None) -> bytes:
+def render_letter(
+    referral: Referral, consent: Consent, *, draft: bool = False, today: datetime.date | None = None
+) -> bytes:
     """The letter as PDF. The contact named is the referring caseworker, whoever prints."""
     today = today or timezone.localdate()
     contact = referral.created_by
@@ -77,24 +78,28 @@ def render_letter(referral: Referral, consent: Consent, *, draft: bool = False,
         logo_url = BASE_URL + "logo"
         assets[logo_url] = (bytes(organisation.logo), organisation.logo_type)
     with override("de"):
-        html = render_to_string("referrals/letter.html", {
-            "asset_base": BASE_URL,
-            "organisation": organisation,
-            "team_name": case.team.name,
-            "logo_url": logo_url,
-            "sender_line": organisation.letter_sender or organisation.name,
-            "recipient_name": service.name,
-            "recipient_address": service.address,
-            "caseworker_name": contact.get_full_name() or contact.get_username(),
-            "caseworker_email": contact.email,
-            "reference": case.reference,
-            "date": date_format(today, "DATE_FORMAT"),
-            "subject": referral.letter_subject or default_subject(referral, client),
-            "body": referral.letter_body or default_body(service, client),
-            "client_name": f"{client.first_name} {client.last_name}",
-            "consent_signed_on": date_format(consent.signed_on, "SHORT_DATE_FORMAT"),
-            "consent_valid_until": date_format(consent.valid_until, "SHORT_DATE_FORMAT")
-            if consent.valid_until else "",
-            "draft": draft,
-        })
+        html = render_to_string(
+            "referrals/letter.html",
+            {
+                "asset_base": BASE_URL,
+                "organisation": organisation,
+                "team_name": case.team.name,
+                "logo_url": logo_url,
+                "sender_line": organisation.letter_sender or organisation.name,
+                "recipient_name": service.name,
+                "recipient_address": service.address,
+                "caseworker_name": contact.get_full_name() or contact.get_username(),
+                "caseworker_email": contact.email,
+                "reference": case.reference,
+                "date": date_format(today, "DATE_FORMAT"),
+                "subject": referral.letter_subject or default_subject(referral, client),
+                "body": referral.letter_body or default_body(service, client),
+                "client_name": f"{client.first_name} {client.last_name}",
+                "consent_signed_on": date_format(consent.signed_on, "SHORT_DATE_FORMAT"),
+                "consent_valid_until": date_format(consent.valid_until, "SHORT_DATE_FORMAT")
+                if consent.valid_until
+                else "",
+                "draft": draft,
+            },
+        )
     return render_pdf(html, assets=assets)

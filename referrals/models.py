@@ -23,12 +23,15 @@ class Consent(models.Model):
     """
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    client = models.ForeignKey(Client, models.CASCADE, related_name="consents",
-                               verbose_name=_("person"))
-    services = models.ManyToManyField(Service, blank=True, related_name="consents",
-                                      verbose_name=_("named services"))
-    category = models.CharField(_("or: every service of the category"), max_length=30,
-                                choices=Service.Category, blank=True)
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="consents", verbose_name=_("named services")
+    )
+    category = models.CharField(
+        _("or: every service of the category"), max_length=30, choices=Service.Category, blank=True
+    )
     purpose = EncryptedTextField(_("purpose"))
     signed_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -45,10 +48,12 @@ class Consent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("signed_on")),
-                name="consent_valid_after_signed"),
+                name="consent_valid_after_signed",
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=models.F("signed_on")),
-                name="consent_revoked_after_signed"),
+                name="consent_revoked_after_signed",
+            ),
         ]
 
     def __str__(self):
@@ -99,22 +104,32 @@ class Referral(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="referrals")
-    client = models.ForeignKey(Client, models.PROTECT, related_name="referrals",
-                               verbose_name=_("person"))
-    service = models.ForeignKey(Service, models.PROTECT, related_name="referrals",
-                                verbose_name=_("service"))
-    reason = EncryptedTextField(_("reason"), help_text=_(
-        "Internal: why the referral is needed. Not printed; the letter has its own text."))
-    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency,
-                               default=Urgency.NORMAL)
-    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True,
-                                    help_text=_("When to check whether the service answered."))
+    client = models.ForeignKey(
+        Client, models.PROTECT, related_name="referrals", verbose_name=_("person")
+    )
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="referrals", verbose_name=_("service")
+    )
+    reason = EncryptedTextField(
+        _("reason"),
+        help_text=_(
+            "Internal: why the referral is needed. Not printed; the letter has its own text."
+        ),
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL)
+    follow_up_on = models.DateField(
+        _("follow up on"),
+        null=True,
+        blank=True,
+        help_text=_("When to check whether the service answered."),
+    )
     # The default subject names the person ("Vermittlung: Vorname Name"), so encrypted.
     letter_subject = EncryptedCharField(_("letter subject"), max_length=200, blank=True)
     letter_body = EncryptedTextField(_("letter text"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                   verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -138,8 +153,11 @@ class Referral(models.Model):
 
     def answer_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return (self.status == self.Status.SENT and self.follow_up_on is not None
-                and self.follow_up_on < today)
+        return (
+            self.status == self.Status.SENT
+            and self.follow_up_on is not None
+            and self.follow_up_on < today
+        )
 
 
 class Letter(models.Model):
@@ -150,12 +168,14 @@ class Letter(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.OneToOneField(Referral, models.CASCADE, related_name="letter")
-    consent = models.ForeignKey(Consent, models.PROTECT, related_name="letters",
-                                verbose_name=_("consent"))
+    consent = models.ForeignKey(
+        Consent, models.PROTECT, related_name="letters", verbose_name=_("consent")
+    )
     pdf = EncryptedBinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                   verbose_name=_("printed by"))
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("printed by")
+    )
     printed_at = models.DateTimeField(_("printed at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["pdf"])
 

@@ -17,16 +17,21 @@ def referral_list_for_user(*, user) -> QuerySet[Referral]:
 
 
 def consent_get_for_case(*, case: Case, code) -> Consent:
-    consent = (Consent.objects.filter(client__case=case, code=code)
-               .select_related("client").prefetch_related("services").first())
+    consent = (
+        Consent.objects.filter(client__case=case, code=code)
+        .select_related("client")
+        .prefetch_related("services")
+        .first()
+    )
     if consent is None:
         raise Http404("No such consent")
     return consent
 
 
 def referral_get_for_case(*, case: Case, code) -> Referral:
-    referral = (case.referrals.select_related("client", "service", "created_by")
-                .filter(code=code).first())
+    referral = (
+        case.referrals.select_related("client", "service", "created_by").filter(code=code).first()
+    )
     if referral is None:
         raise Http404("No such referral")
     return referral
@@ -34,10 +39,12 @@ def referral_get_for_case(*, case: Case, code) -> Referral:
 
 def referrals_awaiting_answer(*, user) -> QuerySet[Referral]:
     """Sent referrals whose follow-up date has passed: ask the service."""
-    return (referral_list_for_user(user=user)
-            .filter(status=Referral.Status.SENT, follow_up_on__lt=timezone.localdate())
-            .select_related("case", "client", "service")
-            .defer("reason", "letter_body", *LIST_DEFERRED))
+    return (
+        referral_list_for_user(user=user)
+        .filter(status=Referral.Status.SENT, follow_up_on__lt=timezone.localdate())
+        .select_related("case", "client", "service")
+        .defer("reason", "letter_body", *LIST_DEFERRED)
+    )
 
 
 def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet[Referral]:
@@ -48,14 +55,28 @@ def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet
     if not has_role(user, Role.OFFICE):
         return Referral.objects.none()
     teams = Team.objects.filter(members=user).values("pk")
-    return (Referral.objects.filter(status__in=statuses, case__team__in=teams,
-                                    case__closed_on__isnull=True)
-            .select_related("client", "service", "case")
-            .only("code", "status", "urgency", "created_at", "client__first_name",
-                  "client__last_name", "client__case_id", "service__name", "service__address",
-                  "case__reference", "case__accommodation_address", "case__closed_on",
-                  "case__team_id")
-            .order_by("-urgency", "created_at"))
+    return (
+        Referral.objects.filter(
+            status__in=statuses, case__team__in=teams, case__closed_on__isnull=True
+        )
+        .select_related("client", "service", "case")
+        .only(
+            "code",
+            "status",
+            "urgency",
+            "created_at",
+            "client__first_name",
+            "client__last_name",
+            "client__case_id",
+            "service__name",
+            "service__address",
+            "case__reference",
+            "case__accommodation_address",
+            "case__closed_on",
+            "case__team_id",
+        )
+        .order_by("-urgency", "created_at")
+    )
 
 
 def letter_get_for_user(*, user, code) -> Letter:
@@ -63,11 +84,16 @@ def letter_get_for_user(*, user, code) -> Letter:
     office of its team; 404 for everyone else and when no letter was issued."""
     referral = referral_list_for_user(user=user).filter(code=code).first()
     if referral is None:
-        referral = print_queue_for_user(
-            user=user, statuses=(Referral.Status.READY, Referral.Status.SENT)
-        ).filter(code=code).first()
-    letter = Letter.objects.filter(referral=referral).select_related("referral__case").first() \
-        if referral is not None else None
+        referral = (
+            print_queue_for_user(user=user, statuses=(Referral.Status.READY, Referral.Status.SENT))
+            .filter(code=code)
+            .first()
+        )
+    letter = (
+        Letter.objects.filter(referral=referral).select_related("referral__case").first()
+        if referral is not None
+        else None
+    )
     if letter is None:
         raise Http404("No letter")
     return letter

@@ -20,8 +20,17 @@ from referrals.models import Consent, Letter, Referral
 
 
 @transaction.atomic
-def consent_record(*, actor, client: Client, purpose: str, signed_on: datetime.date,
-                   services=(), category: str = "", valid_until=None, note: str = "") -> Consent:
+def consent_record(
+    *,
+    actor,
+    client: Client,
+    purpose: str,
+    signed_on: datetime.date,
+    services=(),
+    category: str = "",
+    valid_until=None,
+    note: str = "",
+) -> Consent:
     require_open(client.case)
     services = list(services)
     errors = {}
@@ -33,8 +42,15 @@ def consent_record(*, actor, client: Client, purpose: str, signed_on: datetime.d
         errors["valid_until"] = [_("A consent cannot end before it was signed.")]
     if errors:
         raise ValidationError(errors)
-    consent = Consent(client=client, purpose=purpose, signed_on=signed_on, category=category,
-                      valid_until=valid_until, note=note, recorded_by=actor)
+    consent = Consent(
+        client=client,
+        purpose=purpose,
+        signed_on=signed_on,
+        category=category,
+        valid_until=valid_until,
+        note=note,
+        recorded_by=actor,
+    )
     save_audited(consent, actor)
     consent.services.set(services)
     return consent
@@ -50,8 +66,15 @@ def consent_revoke(*, actor, consent: Consent) -> Consent:
     return current
 
 
-REFERRAL_FIELDS = ("client", "service", "reason", "urgency", "follow_up_on", "letter_subject",
-                   "letter_body")
+REFERRAL_FIELDS = (
+    "client",
+    "service",
+    "reason",
+    "urgency",
+    "follow_up_on",
+    "letter_subject",
+    "letter_body",
+)
 
 
 def _check_referral(referral: Referral) -> None:
@@ -63,8 +86,9 @@ def _check_referral(referral: Referral) -> None:
 @transaction.atomic
 def referral_create(*, actor, case: Case, data: dict) -> Referral:
     require_open(case)
-    referral = Referral(case=case, created_by=actor,
-                        **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
+    referral = Referral(
+        case=case, created_by=actor, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS}
+    )
     _check_referral(referral)
     if not referral.letter_subject:
         referral.letter_subject = default_subject(referral, referral.client)
@@ -93,24 +117,33 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
 
 def _consent_missing(referral: Referral) -> ValidationError:
     return ValidationError(
-        _("No valid consent (release from confidentiality) of %(name)s covers %(service)s. "
-          "Record the consent first.")
+        _(
+            "No valid consent (release from confidentiality) of %(name)s covers %(service)s. "
+            "Record the consent first."
+        )
         % {"name": referral.client.first_name, "service": referral.service.name},
         code="consent_missing",
     )
 
 
 @transaction.atomic
-def referral_transition(*, actor, referral: Referral, to: str,
-                        expected_version: int | None = None) -> Referral:
-    current = (lock_versioned(referral, expected_version) if expected_version is not None
-               else Referral.objects.select_for_update().get(pk=referral.pk))
+def referral_transition(
+    *, actor, referral: Referral, to: str, expected_version: int | None = None
+) -> Referral:
+    current = (
+        lock_versioned(referral, expected_version)
+        if expected_version is not None
+        else Referral.objects.select_for_update().get(pk=referral.pk)
+    )
     if to not in current.allowed_transitions():
         raise ValidationError(
             _("A referral cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": current.get_status_display(),
-               "to": dict(Referral.Status.choices).get(to, to)},
-            code="illegal_transition")
+            % {
+                "from": current.get_status_display(),
+                "to": dict(Referral.Status.choices).get(to, to),
+            },
+            code="illegal_transition",
+        )
     if to == Referral.Status.READY and covering_consent(current) is None:
         raise _consent_missing(current)
     if to == Referral.Status.SENT and not Letter.objects.filter(referral=current).exists():
@@ -138,11 +171,21 @@ def letter_issue(*, actor, referral: Referral) -> Letter:
     if consent is None:
         raise _consent_missing(current)
     pdf = render_letter(current, consent)
-    letter = Letter(referral=current, consent=consent, pdf=pdf,
-                    sha256=hashlib.sha256(pdf).hexdigest(), printed_by=actor)
+    letter = Letter(
+        referral=current,
+        consent=consent,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        printed_by=actor,
+    )
     save_audited(letter, actor)
-    log_access(user=actor, action="letter.printed", obj=current.case,
-               label=current.case.reference, detail={"referral": str(current.code)})
+    log_access(
+        user=actor,
+        action="letter.printed",
+        obj=current.case,
+        label=current.case.reference,
+        detail={"referral": str(current.code)},
+    )
     return letter
 
 

@@ -10,9 +10,15 @@ urlpatterns = [
     path("consents/<uuid:consent_code>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<uuid:referral_code>/", views.referral_detail, name="referral_detail"),
-    path("referrals/<uuid:referral_code>/status/", views.referral_transition,
-         name="referral_transition"),
-    path("referrals/<uuid:referral_code>/preview.pdf", views.referral_preview,
-         name="referral_preview"),
+    path(
+        "referrals/<uuid:referral_code>/status/",
+        views.referral_transition,
+        name="referral_transition",
+    ),
+    path(
+        "referrals/<uuid:referral_code>/preview.pdf",
+        views.referral_preview,
+        name="referral_preview",
+    ),
     path("referrals/<uuid:referral_code>/print/", views.referral_print, name="referral_print"),
 ]

@@ -44,13 +44,23 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @login_required
 def consent_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
-    form = ConsentForm(request.POST or None, case=case,
-                       initial={"signed_on": timezone.localdate(),
-                                "client": request.GET.get("client") or case.clients.first(),
-                                "services": request.GET.getlist("service")})
-    if submit(request, lambda: services.consent_record(
-            actor=request.user, **{k: v for k, v in form.cleaned_data.items()}),
-            form, success=_("Consent recorded.")):
+    form = ConsentForm(
+        request.POST or None,
+        case=case,
+        initial={
+            "signed_on": timezone.localdate(),
+            "client": request.GET.get("client") or case.clients.first(),
+            "services": request.GET.getlist("service"),
+        },
+    )
+    if submit(
+        request,
+        lambda: services.consent_record(
+            actor=request.user, **{k: v for k, v in form.cleaned_data.items()}
+        ),
+        form,
+        success=_("Consent recorded."),
+    ):
         return redirect("cases:detail", code=case.code)
     return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
 
@@ -63,23 +73,31 @@ def consent_revoke(request, code, consent_code):
         services.consent_revoke(actor=request.user, consent=consent)
         messages.success(request, _("Consent revoked. No new letters can be printed with it."))
         return redirect("cases:detail", code=case.code)
-    return render(request, "referrals/consent_revoke.html",
-                  case_context(request, case, consent=consent))
+    return render(
+        request, "referrals/consent_revoke.html", case_context(request, case, consent=consent)
+    )
 
 
 @login_required
 def referral_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
-    form = ReferralForm(request.POST or None, case=case,
-                        initial={"client": case.clients.first()})
+    form = ReferralForm(request.POST or None, case=case, initial={"client": case.clients.first()})
     holder = {}
-    if submit(request, lambda: holder.setdefault("referral", services.referral_create(
-            actor=request.user, case=case, data=form.cleaned_data)),
-            form, success=_("Referral saved as a draft.")):
-        return redirect("referrals_case:referral_detail", code=case.code,
-                        referral_code=holder["referral"].code)
-    return render(request, "referrals/referral_form.html",
-                  case_context(request, case, form=form, new=True))
+    if submit(
+        request,
+        lambda: holder.setdefault(
+            "referral",
+            services.referral_create(actor=request.user, case=case, data=form.cleaned_data),
+        ),
+        form,
+        success=_("Referral saved as a draft."),
+    ):
+        return redirect(
+            "referrals_case:referral_detail", code=case.code, referral_code=holder["referral"].code
+        )
+    return render(
+        request, "referrals/referral_form.html", case_context(request, case, form=form, new=True)
+    )
 
 
 @login_required
@@ -88,17 +106,34 @@ def referral_detail(request, code, referral_code):
     referral = referral_get_for_case(case=case, code=referral_code)
     editable = not case.is_closed and referral.status in ("draft", "ready")
     form = ReferralForm(request.POST or None, case=case, instance=referral) if editable else None
-    if form is not None and submit(request, lambda: services.referral_update(
-            actor=request.user, referral=referral,
-            expected_version=form.cleaned_data["version"], data=form.cleaned_data),
-            form, success=_("Referral saved.")):
-        return redirect("referrals_case:referral_detail", code=case.code,
-                        referral_code=referral.code)
+    if form is not None and submit(
+        request,
+        lambda: services.referral_update(
+            actor=request.user,
+            referral=referral,
+            expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+        ),
+        form,
+        success=_("Referral saved."),
+    ):
+        return redirect(
+            "referrals_case:referral_detail", code=case.code, referral_code=referral.code
+        )
     log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
     consent = covering_consent(referral)
-    return render(request, "referrals/referral_detail.html", case_context(
-        request, case, referral=referral, form=form, consent=consent,
-        letter=Letter.objects.filter(referral=referral).only("sha256", "printed_at").first()))
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        case_context(
+            request,
+            case,
+            referral=referral,
+            form=form,
+            consent=consent,
+            letter=Letter.objects.filter(referral=referral).only("sha256", "printed_at").first(),
+        ),
+    )
 
 
 @login_required
@@ -110,17 +145,28 @@ def referral_transition(request, code, referral_code):
     if not form.is_valid():
         raise Http404("Bad transition request")
     try:
-        services.referral_transition(actor=request.user, referral=referral,
-                                     to=form.cleaned_data["to"],
-                                     expected_version=form.cleaned_data["version"])
+        services.referral_transition(
+            actor=request.user,
+            referral=referral,
+            to=form.cleaned_data["to"],
+            expected_version=form.cleaned_data["version"],
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     except ConcurrentEdit:
-        messages.error(request, _("Someone changed this referral meanwhile. Nothing was saved; "
-                                  "please check the current state."))
+        messages.error(
+            request,
+            _(
+                "Someone changed this referral meanwhile. Nothing was saved; "
+                "please check the current state."
+            ),
+        )
     else:
-        messages.success(request, _("Status changed: %(status)s") % {
-            "status": dict(Referral.Status.choices)[form.cleaned_data["to"]]})
+        messages.success(
+            request,
+            _("Status changed: %(status)s")
+            % {"status": dict(Referral.Status.choices)[form.cleaned_data["to"]]},
+        )
     return redirect("referrals_case:referral_detail", code=case.code, referral_code=referral.code)
 
 
@@ -132,8 +178,9 @@ def referral_preview(request, code, referral_code):
         pdf = services.letter_preview(referral=referral)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
-        return redirect("referrals_case:referral_detail", code=case.code,
-                        referral_code=referral.code)
+        return redirect(
+            "referrals_case:referral_detail", code=case.code, referral_code=referral.code
+        )
     return _pdf_response(pdf, f"entwurf-{case.reference}.pdf")
 
 
@@ -147,8 +194,9 @@ def referral_print(request, code, referral_code):
         letter = services.letter_issue(actor=request.user, referral=referral)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
-        return redirect("referrals_case:referral_detail", code=case.code,
-                        referral_code=referral.code)
+        return redirect(
+            "referrals_case:referral_detail", code=case.code, referral_code=referral.code
+        )
     return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
 
 
@@ -158,8 +206,13 @@ def letter_pdf(request, code):
     """The archived letter, byte for byte as issued."""
     letter = letter_get_for_user(user=request.user, code=code)
     case = letter.referral.case
-    log_access(user=request.user, action="letter.downloaded", obj=case, label=case.reference,
-               detail={"referral": str(letter.referral.code), "sha256": letter.sha256})
+    log_access(
+        user=request.user,
+        action="letter.downloaded",
+        obj=case,
+        label=case.reference,
+        detail={"referral": str(letter.referral.code), "sha256": letter.sha256},
+    )
     return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
 
 
@@ -167,14 +220,22 @@ def letter_pdf(request, code):
 def referral_list(request):
     if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
         raise Http404("No caseload")
-    referrals = (referral_list_for_user(user=request.user)
-                 .filter(status__in=Referral.OPEN)
-                 .select_related("case", "client", "service")
-                 .defer("reason", "letter_body", *LIST_DEFERRED)
-                 .order_by("follow_up_on", "-created_at"))
-    return render(request, "referrals/referral_list.html", {
-        "referrals": referrals, "awaiting": referrals_awaiting_answer(user=request.user),
-        "today": timezone.localdate()})
+    referrals = (
+        referral_list_for_user(user=request.user)
+        .filter(status__in=Referral.OPEN)
+        .select_related("case", "client", "service")
+        .defer("reason", "letter_body", *LIST_DEFERRED)
+        .order_by("follow_up_on", "-created_at")
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "referrals": referrals,
+            "awaiting": referrals_awaiting_answer(user=request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -191,8 +252,11 @@ def print_queue(request):
             return _mark_sent(request, chosen)
         return _print_batch(request, chosen)
     printed = print_queue_for_user(user=request.user).filter(letter__isnull=False)
-    return render(request, "referrals/print_queue.html", {
-        "queue": queue, "printed_codes": {r.code for r in printed}})
+    return render(
+        request,
+        "referrals/print_queue.html",
+        {"queue": queue, "printed_codes": {r.code for r in printed}},
+    )
 
 
 def _print_batch(request, chosen):
@@ -208,9 +272,13 @@ def _print_batch(request, chosen):
         if not letters:
             return redirect("referrals:print_queue")
     for letter in letters:
-        log_access(user=request.user, action="letter.downloaded", obj=letter.referral.case,
-                   label=letter.referral.case.reference,
-                   detail={"referral": str(letter.referral.code), "sha256": letter.sha256})
+        log_access(
+            user=request.user,
+            action="letter.downloaded",
+            obj=letter.referral.case,
+            label=letter.referral.case.reference,
+            detail={"referral": str(letter.referral.code), "sha256": letter.sha256},
+        )
     pdf = merge_pdfs([letter.pdf for letter in letters])
     return _pdf_response(pdf, f"vermittlungen-{timezone.localdate():%Y-%m-%d}.pdf")
 
@@ -219,8 +287,9 @@ def _mark_sent(request, chosen):
     done = 0
     for referral in chosen:
         try:
-            services.referral_transition(actor=request.user, referral=referral,
-                                         to=Referral.Status.SENT)
+            services.referral_transition(
+                actor=request.user, referral=referral, to=Referral.Status.SENT
+            )
             done += 1
         except ValidationError as e:
             messages.error(request, f"{referral.case.reference}: {' '.join(e.messages)}")

@@ -17,7 +17,10 @@ TODAY = datetime.date.today()
 
 def make_user(username, *roles, first_name="", last_name=""):
     user = get_user_model().objects.create_user(
-        username, password=None, first_name=first_name, last_name=last_name  # force_login only
+        username,
+        password=None,
+        first_name=first_name,
+        last_name=last_name,  # force_login only
     )
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
@@ -102,18 +105,34 @@ def adam(db):
     return user
 
 
-def open_case(actor, team, *, first_name="Ahmad", last_name="Karimi", birth_date=None,
-              kind=StatusKind.PERMISSION_TO_RESIDE, valid_until=None, document_number="",
-              assigned_to=None, **case_fields):
+def open_case(
+    actor,
+    team,
+    *,
+    first_name="Ahmad",
+    last_name="Karimi",
+    birth_date=None,
+    kind=StatusKind.PERMISSION_TO_RESIDE,
+    valid_until=None,
+    document_number="",
+    assigned_to=None,
+    **case_fields,
+):
     return services.case_create(
         actor=actor,
         team=team,
         assigned_to=assigned_to,
-        client={"first_name": first_name, "last_name": last_name,
-                "birth_date": birth_date or datetime.date(1990, 5, 17)},
-        status={"kind": kind, "valid_from": TODAY - datetime.timedelta(days=30),
-                "valid_until": valid_until or TODAY + datetime.timedelta(days=150),
-                "document_number": document_number},
+        client={
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": birth_date or datetime.date(1990, 5, 17),
+        },
+        status={
+            "kind": kind,
+            "valid_from": TODAY - datetime.timedelta(days=30),
+            "valid_until": valid_until or TODAY + datetime.timedelta(days=150),
+            "document_number": document_number,
+        },
         **case_fields,
     )
 
@@ -132,6 +151,7 @@ def charlie_case(charlie, team_b):
 def english():
     """Tests read English messages; the German UI is checked in test_language.py."""
     from django.utils import translation
+
     with translation.override("en"):
         yield
 
@@ -144,11 +164,15 @@ def client(client):
 
 # --- referrals (here, not in tests/referrals: the security tests use them too) ---
 
+
 @pytest.fixture
 def mbe(db):
     return Service.objects.create(
-        name="Migrationsberatung MBE", kind="counselling", category="mbe",
-        address="Marktstraße 1\n12345 Musterstadt")
+        name="Migrationsberatung MBE",
+        kind="counselling",
+        category="mbe",
+        address="Marktstraße 1\n12345 Musterstadt",
+    )
 
 
 @pytest.fixture
@@ -159,15 +183,27 @@ def office_user(olga, team_a):
 
 def consent(actor, case, service=None, *, category="", signed_on=None, valid_until=None):
     return referral_services.consent_record(
-        actor=actor, client=case.clients.first(), services=[service] if service else [],
-        category=category, purpose="Vermittlung", signed_on=signed_on or TODAY,
-        valid_until=valid_until)
+        actor=actor,
+        client=case.clients.first(),
+        services=[service] if service else [],
+        category=category,
+        purpose="Vermittlung",
+        signed_on=signed_on or TODAY,
+        valid_until=valid_until,
+    )
 
 
 def refer(actor, case, service, **data):
-    return referral_services.referral_create(actor=actor, case=case, data={
-        "client": case.clients.first(), "service": service,
-        "reason": "Geheimer Grund Quarzsand", **data})
+    return referral_services.referral_create(
+        actor=actor,
+        case=case,
+        data={
+            "client": case.clients.first(),
+            "service": service,
+            "reason": "Geheimer Grund Quarzsand",
+            **data,
+        },
+    )
 
 
 @pytest.fixture
@@ -182,5 +218,17 @@ def world(alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, mbe):
     """Two teams' worth of every kind of object, for the tests that walk all URLs:
     (users by name, team A's objects, team B's objects). See tests/security/world.py."""
     from tests.security.world import build_world
-    return build_world(alice=alice, bob=bob, charlie=charlie, sam=sam, sue=sue, olga=olga,
-                       vera=vera, adam=adam, team_a=team_a, team_b=team_b, service=mbe)
+
+    return build_world(
+        alice=alice,
+        bob=bob,
+        charlie=charlie,
+        sam=sam,
+        sue=sue,
+        olga=olga,
+        vera=vera,
+        adam=adam,
+        team_a=team_a,
+        team_b=team_b,
+        service=mbe,
+    )

@@ -32,8 +32,11 @@ def calendar_token_renew(*, user) -> str:
 
 
 def calendar_user_for_token(token: str):
-    found = (CalendarToken.objects.select_related("user")
-             .filter(token_hash=_hash(token), user__is_active=True).first())
+    found = (
+        CalendarToken.objects.select_related("user")
+        .filter(token_hash=_hash(token), user__is_active=True)
+        .first()
+    )
     return found.user if found else None
 
 
@@ -42,13 +45,22 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
     cases = own_cases(user=user)
     accompaniments = (
         Accompaniment.objects.filter(
-            status=Accompaniment.Status.PLANNED, case__closed_on__isnull=True,
+            status=Accompaniment.Status.PLANNED,
+            case__closed_on__isnull=True,
             appointment_at__gte=now - datetime.timedelta(days=FEED_DAYS_BACK),
-            appointment_at__lte=now + datetime.timedelta(days=FEED_DAYS_AHEAD))
+            appointment_at__lte=now + datetime.timedelta(days=FEED_DAYS_AHEAD),
+        )
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
         .select_related("service", "case")
-        .only("code", "appointment_at", "destination_kind", "service__name",
-              "service__address", "case__reference", "case__closed_on")
+        .only(
+            "code",
+            "appointment_at",
+            "destination_kind",
+            "service__name",
+            "service__address",
+            "case__reference",
+            "case__closed_on",
+        )
         .order_by("appointment_at")
     )
     due = cases.filter(next_visit_due__isnull=False).only("code", "reference", "next_visit_due")
@@ -64,8 +76,11 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             event.add("dtstamp", now)
             event.add("dtstart", a.appointment_at)
             event.add("dtend", a.appointment_at + datetime.timedelta(hours=1))
-            event.add("summary", _("Accompaniment %(ref)s: %(kind)s") % {
-                "ref": a.case.reference, "kind": a.get_destination_kind_display()})
+            event.add(
+                "summary",
+                _("Accompaniment %(ref)s: %(kind)s")
+                % {"ref": a.case.reference, "kind": a.get_destination_kind_display()},
+            )
             if a.service_id:
                 # Directory data only: free text typed by a caseworker could name a person.
                 place = a.service.name + (f", {a.service.address}" if a.service.address else "")

@@ -17,27 +17,50 @@ class DateTimeInput(forms.DateTimeInput):
 
 class VisitForm(forms.ModelForm):
     present = IdMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-        label=_("Household members present"))
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Household members present"),
+    )
     topics = forms.MultipleChoiceField(
-        choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        label=_("Topics"))
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Topics"),
+    )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, max_value=MAX_VISIT_MINUTES,
+        label=_("Duration (minutes)"),
+        min_value=1,
+        max_value=MAX_VISIT_MINUTES,
         error_messages={
             "min_value": _("A visit lasts at least one minute."),
             "max_value": _("A visit cannot last longer than 12 hours (720 minutes)."),
-        })
+        },
+    )
 
     class Meta:
         model = Visit
-        fields = ["date", "duration_minutes", "place", "present", "interpreter_language",
-                  "interpreter_name", "topics", "notes", "next_visit_due"]
-        widgets = {"date": DateInput, "next_visit_due": DateInput,
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "date",
+            "duration_minutes",
+            "place",
+            "present",
+            "interpreter_language",
+            "interpreter_name",
+            "topics",
+            "notes",
+            "next_visit_due",
+        ]
+        widgets = {
+            "date": DateInput,
+            "next_visit_due": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
-            "notes": _("Only what the accompaniment needs: prefer the topics above. Notes are "
-                       "encrypted, but they are not protected from seizure."),
+            "notes": _(
+                "Only what the accompaniment needs: prefer the topics above. Notes are "
+                "encrypted, but they are not protected from seizure."
+            ),
         }
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -70,11 +93,22 @@ class AccompanimentForm(forms.ModelForm):
 
     class Meta:
         model = Accompaniment
-        fields = ["client", "destination_kind", "service", "destination_text", "appointment_at",
-                  "purpose", "accompanied_by", "interpreter_language", "interpreter_name"]
-        widgets = {"appointment_at": DateTimeInput,
-                   "purpose": forms.Textarea(attrs={"rows": 2}),
-                   "destination_text": forms.TextInput}
+        fields = [
+            "client",
+            "destination_kind",
+            "service",
+            "destination_text",
+            "appointment_at",
+            "purpose",
+            "accompanied_by",
+            "interpreter_language",
+            "interpreter_name",
+        ]
+        widgets = {
+            "appointment_at": DateTimeInput,
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "destination_text": forms.TextInput,
+        }
         help_texts = {"destination_text": _("If the destination is not in the directory.")}
 
     def __init__(self, *args, case, companions, services, **kwargs):
@@ -85,16 +119,22 @@ class AccompanimentForm(forms.ModelForm):
         self.fields["service"].required = False
         self.fields["destination_text"].required = False
         self.fields["accompanied_by"].queryset = companions
-        self.fields["accompanied_by"].label_from_instance = (
-            lambda u: u.get_full_name() or u.username)
+        self.fields["accompanied_by"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["status"] = forms.ChoiceField(
-                label=_("Status"), choices=Accompaniment.Status.choices,
-                initial=self.instance.status)
+                label=_("Status"),
+                choices=Accompaniment.Status.choices,
+                initial=self.instance.status,
+            )
             self.fields["outcome"] = forms.CharField(
-                label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                initial=self.instance.outcome)
+                label=_("Outcome"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=self.instance.outcome,
+            )
 
     def clean(self):
         data = super().clean()
@@ -106,6 +146,9 @@ class AccompanimentForm(forms.ModelForm):
 class CompleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.CharField(
-        label=_("Short note"), max_length=500, required=False,
+        label=_("Short note"),
+        max_length=500,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What happened, in a sentence. No health details."))
+        help_text=_("What happened, in a sentence. No health details."),
+    )

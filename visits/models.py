@@ -48,16 +48,18 @@ class Visit(models.Model):
     date = models.DateField(_("date"), default=timezone.localdate)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
     place = models.CharField(_("place"), max_length=20, choices=Place, default=Place.ACCOMMODATION)
-    present = models.ManyToManyField(Client, blank=True, related_name="visits",
-                                     verbose_name=_("household members present"))
+    present = models.ManyToManyField(
+        Client, blank=True, related_name="visits", verbose_name=_("household members present")
+    )
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
     interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
     topics = ChoiceListField(_("topics"), default=list, blank=True, item_choices=Topic.choices)
     # § 53 StPO gives no right to refuse testimony: the form nudges towards topics over prose.
     notes = EncryptedTextField(_("notes"), blank=True)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                    verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[present])
@@ -69,8 +71,9 @@ class Visit(models.Model):
         # The supervision figures: last visit a case, visits in a period.
         indexes = [models.Index(fields=["case", "date"], name="visit_case_date")]
         constraints = [
-            models.UniqueConstraint(fields=["case"], condition=Q(kind="first"),
-                                    name="visit_one_first_per_case"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(kind="first"), name="visit_one_first_per_case"
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_VISIT_MINUTES),
                 name="visit_duration_1_to_720",
@@ -108,8 +111,10 @@ class ArrivalCheck(models.Model):
         verbose_name_plural = _("arrival checklist")
         constraints = [
             models.UniqueConstraint(fields=["case", "item"], name="arrivalcheck_unique_item"),
-            models.CheckConstraint(condition=Q(is_done=False) | Q(done_on__isnull=False),
-                                   name="arrivalcheck_done_has_date"),
+            models.CheckConstraint(
+                condition=Q(is_done=False) | Q(done_on__isnull=False),
+                name="arrivalcheck_done_has_date",
+            ),
         ]
 
     def __str__(self):
@@ -129,21 +134,32 @@ class Accompaniment(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="accompaniments")
-    client = models.ForeignKey(Client, models.PROTECT, related_name="accompaniments",
-                               verbose_name=_("person accompanied"))
-    destination_kind = models.CharField(_("destination type"), max_length=20,
-                                        choices=DestinationKind)
-    service = models.ForeignKey(Service, models.PROTECT, null=True, blank=True,
-                                related_name="accompaniments",
-                                verbose_name=_("destination (directory)"))
+    client = models.ForeignKey(
+        Client, models.PROTECT, related_name="accompaniments", verbose_name=_("person accompanied")
+    )
+    destination_kind = models.CharField(
+        _("destination type"), max_length=20, choices=DestinationKind
+    )
+    service = models.ForeignKey(
+        Service,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompaniments",
+        verbose_name=_("destination (directory)"),
+    )
     # Free text can reveal health details (a named practice): encrypted.
     destination_text = EncryptedTextField(_("destination (free text)"), blank=True)
     appointment_at = models.DateTimeField(_("appointment"))
     purpose = EncryptedTextField(_("purpose"))
     outcome = EncryptedTextField(_("outcome"), blank=True)
     accompanied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-        related_name="accompaniments", verbose_name=_("accompanied by"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompaniments",
+        verbose_name=_("accompanied by"),
     )
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
     interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
@@ -156,9 +172,10 @@ class Accompaniment(models.Model):
         verbose_name = _("accompaniment")
         verbose_name_plural = _("accompaniments")
         ordering = ["appointment_at", "id"]
-        indexes = [models.Index(fields=["accompanied_by", "status", "appointment_at"]),
-                   models.Index(fields=["status", "appointment_at"],
-                                name="accompaniment_status_time")]
+        indexes = [
+            models.Index(fields=["accompanied_by", "status", "appointment_at"]),
+            models.Index(fields=["status", "appointment_at"], name="accompaniment_status_time"),
+        ]
         # "A directory entry or a free-text destination" cannot be a CheckConstraint: the free
         # text is ciphertext. The service and the form enforce it.
 
@@ -177,8 +194,9 @@ class CalendarToken(models.Model):
     """The secret of a personal calendar feed. Only its SHA-256 is stored: a leaked database
     does not open anyone's calendar. Renewing replaces it, and the old URL stops working."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE,
-                                related_name="calendar_token")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_token"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
 
@@ -194,8 +212,9 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day"],
-                                               name="remindersent_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="remindersent_once_a_day")
+        ]
 
     def __str__(self):
         return f"{self.user_id} {self.day}"

@@ -31,41 +31,64 @@ def digest_lines(user, today: datetime.date) -> list[str]:
     """What is due for one user, as lines naming reference numbers only."""
     shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
     own = Case.objects.filter(closed_on__isnull=True).filter(
-        Q(assigned_to=user) | Q(Exists(shared)))
+        Q(assigned_to=user) | Q(Exists(shared))
+    )
     lines = []
-    for d in (Deadline.objects.filter(case__in=own, done_on__isnull=True,
-                                      due_on__lt=today + WEEK)
-              .select_related("case").order_by("due_on")):
-        lines.append(_("Deadline %(ref)s: due %(date)s") % {"ref": d.case.reference,
-                                                            "date": _d(d.due_on)})
+    for d in (
+        Deadline.objects.filter(case__in=own, done_on__isnull=True, due_on__lt=today + WEEK)
+        .select_related("case")
+        .order_by("due_on")
+    ):
+        lines.append(
+            _("Deadline %(ref)s: due %(date)s") % {"ref": d.case.reference, "date": _d(d.due_on)}
+        )
     for case in case_filter_expiring(own, today=today).order_by("reference"):
         lines.append(_("Document expired or expiring: %(ref)s") % {"ref": case.reference})
     for case in cases_overdue(own, today).order_by("reference"):
         lines.append(_("Visit overdue: %(ref)s") % {"ref": case.reference})
     tomorrow = today + datetime.timedelta(days=1)
-    for a in (Accompaniment.objects
-              .filter(status=Accompaniment.Status.PLANNED, appointment_at__date=tomorrow)
-              .filter(Q(case__in=own) | Q(accompanied_by=user))
-              .select_related("case").order_by("appointment_at")):
-        lines.append(_("Accompaniment tomorrow at %(time)s: %(ref)s") % {
-            "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
-            "ref": a.case.reference})
+    for a in (
+        Accompaniment.objects.filter(
+            status=Accompaniment.Status.PLANNED, appointment_at__date=tomorrow
+        )
+        .filter(Q(case__in=own) | Q(accompanied_by=user))
+        .select_related("case")
+        .order_by("appointment_at")
+    ):
+        lines.append(
+            _("Accompaniment tomorrow at %(time)s: %(ref)s")
+            % {
+                "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
+                "ref": a.case.reference,
+            }
+        )
     teams = Team.objects.filter(supervisors=user)
-    for d in (Deadline.objects.filter(case__team__in=teams, case__closed_on__isnull=True,
-                                      done_on__isnull=True,
-                                      due_on__lte=today + datetime.timedelta(
-                                          days=ESCALATION_DAYS))
-              .select_related("case").order_by("due_on")):
-        lines.append(_("Escalated: deadline %(ref)s due %(date)s is not done") % {
-            "ref": d.case.reference, "date": _d(d.due_on)})
+    for d in (
+        Deadline.objects.filter(
+            case__team__in=teams,
+            case__closed_on__isnull=True,
+            done_on__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=ESCALATION_DAYS),
+        )
+        .select_related("case")
+        .order_by("due_on")
+    ):
+        lines.append(
+            _("Escalated: deadline %(ref)s due %(date)s is not done")
+            % {"ref": d.case.reference, "date": _d(d.due_on)}
+        )
     return lines
 
 
 def send_reminders(*, today: datetime.date | None = None, language: str = "de") -> dict:
     today = today or timezone.localdate()
     stats = {"sent": 0, "nothing_due": 0, "already_sent": 0, "no_address": 0}
-    users = (get_user_model().objects.filter(is_active=True)
-             .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct())
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR])
+        .distinct()
+    )
     for user in users:
         if not user.email:
             stats["no_address"] += 1
@@ -81,9 +104,11 @@ def send_reminders(*, today: datetime.date | None = None, language: str = "de") 
                     ReminderSent.objects.create(user=user, day=today)
                     send_mail(
                         subject=_("Caseworks: due on %(date)s") % {"date": _d(today)},
-                        message="\n".join([_("Due for you:"), "", *lines, "",
-                                           _("Details are in Caseworks.")]),
-                        from_email=None, recipient_list=[user.email],
+                        message="\n".join(
+                            [_("Due for you:"), "", *lines, "", _("Details are in Caseworks.")]
+                        ),
+                        from_email=None,
+                        recipient_list=[user.email],
                     )
             except IntegrityError:
                 stats["already_sent"] += 1

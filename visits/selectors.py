@@ -23,8 +23,11 @@ def visit_get_for_case(*, case: Case, code) -> Visit:
 
 
 def accompaniment_get_for_case(*, case: Case, code) -> Accompaniment:
-    accompaniment = (case.accompaniments.select_related("service", "client", "accompanied_by")
-                     .filter(code=code).first())
+    accompaniment = (
+        case.accompaniments.select_related("service", "client", "accompanied_by")
+        .filter(code=code)
+        .first()
+    )
     if accompaniment is None:
         raise Http404("No such accompaniment")
     return accompaniment
@@ -37,9 +40,11 @@ def last_visit(case: Case) -> Visit | None:
 def accompaniments_for_volunteer(*, user) -> QuerySet[Accompaniment]:
     if not has_role(user, Role.VOLUNTEER):
         return Accompaniment.objects.none()
-    return (Accompaniment.objects.filter(accompanied_by=user, case__closed_on__isnull=True)
-            .select_related("service", "client", "case")
-            .defer("outcome", "case__accommodation_address"))
+    return (
+        Accompaniment.objects.filter(accompanied_by=user, case__closed_on__isnull=True)
+        .select_related("service", "client", "case")
+        .defer("outcome", "case__accommodation_address")
+    )
 
 
 def accompaniment_get_for_volunteer(*, user, code) -> Accompaniment:
@@ -62,27 +67,39 @@ def my_week(*, user, today: datetime.date | None = None) -> dict:
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     cases = own_cases(user=user)
     accompaniments = (
-        Accompaniment.objects.filter(status=Accompaniment.Status.PLANNED,
-                                     case__closed_on__isnull=True,
-                                     appointment_at__lt=start + WEEK)
+        Accompaniment.objects.filter(
+            status=Accompaniment.Status.PLANNED,
+            case__closed_on__isnull=True,
+            appointment_at__lt=start + WEEK,
+        )
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
         .select_related("service", "client", "case", "accompanied_by")
         .defer("outcome", "purpose", *LIST_DEFERRED)
         .order_by("appointment_at")
     )
     # The page shows the main contact's name: nothing else of theirs is decrypted.
-    main_contacts = Prefetch("clients", queryset=Client.objects.filter(
-        relationship="main_contact").only("id", "case_id", "first_name", "last_name",
-                                          "relationship"), to_attr="main_contacts")
+    main_contacts = Prefetch(
+        "clients",
+        queryset=Client.objects.filter(relationship="main_contact").only(
+            "id", "case_id", "first_name", "last_name", "relationship"
+        ),
+        to_attr="main_contacts",
+    )
     first_visit = Visit.objects.filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
-    due = (cases.annotate(has_first_visit=Exists(first_visit))
-           .filter(Q(next_visit_due__lt=today + WEEK) | Q(has_first_visit=False))
-           .defer("accommodation_address")
-           .prefetch_related(main_contacts)
-           .order_by("next_visit_due", "reference"))
-    deadlines = (Deadline.objects.filter(case__in=cases.values("pk"), done_on__isnull=True,
-                                         due_on__lt=today + WEEK)
-                 .select_related("case", "client").order_by("due_on"))
+    due = (
+        cases.annotate(has_first_visit=Exists(first_visit))
+        .filter(Q(next_visit_due__lt=today + WEEK) | Q(has_first_visit=False))
+        .defer("accommodation_address")
+        .prefetch_related(main_contacts)
+        .order_by("next_visit_due", "reference")
+    )
+    deadlines = (
+        Deadline.objects.filter(
+            case__in=cases.values("pk"), done_on__isnull=True, due_on__lt=today + WEEK
+        )
+        .select_related("case", "client")
+        .order_by("due_on")
+    )
     return {
         "today": today,
         "deadlines": list(deadlines),

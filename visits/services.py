@@ -44,30 +44,36 @@ def _check_visit(case: Case, visit: Visit, present) -> None:
     if visit.date < case.opened_on:
         errors.setdefault("date", []).append(
             _("A visit cannot be dated before the case was opened (%(date)s).")
-            % {"date": _d(case.opened_on)})
+            % {"date": _d(case.opened_on)}
+        )
     others = case.visits.exclude(pk=visit.pk)
     first = others.filter(kind=Visit.Kind.FIRST).first()
     if visit.kind == Visit.Kind.FIRST:
         if first is not None:
             errors.setdefault("kind", []).append(
                 _("This case already has its first visit (%(date)s). Record a follow-up visit.")
-                % {"date": _d(first.date)})
+                % {"date": _d(first.date)}
+            )
         earliest = others.filter(kind=Visit.Kind.FOLLOW_UP).order_by("date").first()
         if earliest is not None and visit.date > earliest.date:
             errors.setdefault("date", []).append(
                 _("The first visit cannot be after a follow-up visit (%(date)s).")
-                % {"date": _d(earliest.date)})
+                % {"date": _d(earliest.date)}
+            )
     if visit.kind == Visit.Kind.FOLLOW_UP:
         if first is None:
             errors.setdefault("kind", []).append(
-                _("Record the first visit before any follow-up visit."))
+                _("Record the first visit before any follow-up visit.")
+            )
         elif visit.date < first.date:
             errors.setdefault("date", []).append(
                 _("A follow-up visit cannot be before the first visit (%(date)s).")
-                % {"date": _d(first.date)})
+                % {"date": _d(first.date)}
+            )
     if visit.next_visit_due is not None and visit.next_visit_due < visit.date:
         errors.setdefault("next_visit_due", []).append(
-            _("The next visit cannot be due before this visit."))
+            _("The next visit cannot be due before this visit.")
+        )
     if any(client.case_id != case.pk for client in present):
         errors.setdefault("present", []).append(_("Only members of this household can be present."))
     if set(visit.topics) - set(Topic.values):
@@ -76,18 +82,29 @@ def _check_visit(case: Case, visit: Visit, present) -> None:
         raise ValidationError(errors)
 
 
-VISIT_FIELDS = ("date", "duration_minutes", "place", "interpreter_language", "interpreter_name",
-                "topics", "notes", "next_visit_due")
+VISIT_FIELDS = (
+    "date",
+    "duration_minutes",
+    "place",
+    "interpreter_language",
+    "interpreter_name",
+    "topics",
+    "notes",
+    "next_visit_due",
+)
 
 
 @transaction.atomic
-def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None,
-                 **data) -> Visit:
+def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None, **data) -> Visit:
     """Record a first or follow-up visit; a first visit saves the arrival checklist."""
     case = _lock_open_case(case)
     present = list(present)
-    visit = Visit(case=case, kind=kind, recorded_by=actor,
-                  **{k: v for k, v in data.items() if k in VISIT_FIELDS})
+    visit = Visit(
+        case=case,
+        kind=kind,
+        recorded_by=actor,
+        **{k: v for k, v in data.items() if k in VISIT_FIELDS},
+    )
     visit.topics = list(visit.topics)
     _check_visit(case, visit, present)
     save_audited(visit, actor)
@@ -95,8 +112,12 @@ def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None,
     if kind == Visit.Kind.FIRST:
         done = checklist or {}
         for item in ChecklistItem.values:
-            check = ArrivalCheck(case=case, item=item, is_done=bool(done.get(item)),
-                                 done_on=visit.date if done.get(item) else None)
+            check = ArrivalCheck(
+                case=case,
+                item=item,
+                is_done=bool(done.get(item)),
+                done_on=visit.date if done.get(item) else None,
+            )
             save_audited(check, actor)
     if visit.next_visit_due is not None:
         case_set_next_visit_due(actor=actor, case=case, next_visit_due=visit.next_visit_due)
@@ -137,31 +158,52 @@ def companions_for(case: Case):
     """Who can accompany: the team's caseworkers and the volunteers."""
     User = get_user_model()
     return (
-        User.objects.filter(is_active=True)
-        .filter(pk__in=caseworkers_of(case.team).values("pk"))
-        | User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
-    ).distinct().order_by("last_name", "first_name", "username")
+        (
+            User.objects.filter(is_active=True).filter(
+                pk__in=caseworkers_of(case.team).values("pk")
+            )
+            | User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def _check_accompaniment(accompaniment: Accompaniment) -> None:
     require_household_member(accompaniment.client, accompaniment.case_id)
     errors: dict[str, list[str]] = {}
-    if accompaniment.accompanied_by_id and not companions_for(accompaniment.case).filter(
-            pk=accompaniment.accompanied_by_id).exists():
+    if (
+        accompaniment.accompanied_by_id
+        and not companions_for(accompaniment.case)
+        .filter(pk=accompaniment.accompanied_by_id)
+        .exists()
+    ):
         errors["accompanied_by"] = [
-            _("Only a caseworker of the team or a volunteer can accompany.")]
+            _("Only a caseworker of the team or a volunteer can accompany.")
+        ]
     if not accompaniment.service_id and not accompaniment.destination_text.strip():
         errors["service"] = [_("Choose a destination from the directory or describe it.")]
-    if (accompaniment.status == Accompaniment.Status.DONE
-            and accompaniment.appointment_at > timezone.now()):
+    if (
+        accompaniment.status == Accompaniment.Status.DONE
+        and accompaniment.appointment_at > timezone.now()
+    ):
         errors["status"] = [_("An accompaniment cannot be done before its appointment time.")]
     if errors:
         raise ValidationError(errors)
 
 
 ACCOMPANIMENT_FIELDS = (
-    "client", "destination_kind", "service", "destination_text", "appointment_at", "purpose",
-    "outcome", "accompanied_by", "interpreter_language", "interpreter_name", "status",
+    "client",
+    "destination_kind",
+    "service",
+    "destination_text",
+    "appointment_at",
+    "purpose",
+    "outcome",
+    "accompanied_by",
+    "interpreter_language",
+    "interpreter_name",
+    "status",
 )
 
 
@@ -169,18 +211,18 @@ ACCOMPANIMENT_FIELDS = (
 def accompaniment_plan(*, actor, case: Case, data: dict) -> Accompaniment:
     case = _lock_open_case(case)
     accompaniment = Accompaniment(
-        case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS})
+        case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS}
+    )
     accompaniment.status = Accompaniment.Status.PLANNED
     _check_accompaniment(accompaniment)
     save_audited(accompaniment, actor)
     return accompaniment
 
 
-
-
 @transaction.atomic
-def accompaniment_update(*, actor, accompaniment: Accompaniment, expected_version: int,
-                         data: dict) -> Accompaniment:
+def accompaniment_update(
+    *, actor, accompaniment: Accompaniment, expected_version: int, data: dict
+) -> Accompaniment:
     _lock_open_case(accompaniment.case)
     current = lock_versioned(accompaniment, expected_version)
     for field in ACCOMPANIMENT_FIELDS:
@@ -193,8 +235,9 @@ def accompaniment_update(*, actor, accompaniment: Accompaniment, expected_versio
 
 
 @transaction.atomic
-def accompaniment_complete(*, actor, accompaniment: Accompaniment, expected_version: int,
-                           outcome: str) -> Accompaniment:
+def accompaniment_complete(
+    *, actor, accompaniment: Accompaniment, expected_version: int, outcome: str
+) -> Accompaniment:
     """A volunteer (or caseworker) records that the accompaniment took place."""
     _lock_open_case(accompaniment.case)
     current = lock_versioned(accompaniment, expected_version)

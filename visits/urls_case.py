@@ -11,6 +11,9 @@ urlpatterns = [
     path("visits/<uuid:visit_code>/edit/", views.visit_edit, name="visit_edit"),
     path("checklist/<slug:item>/done/", views.arrival_check_done, name="check_done"),
     path("accompaniments/new/", views.accompaniment_new, name="accompaniment_new"),
-    path("accompaniments/<uuid:accompaniment_code>/edit/", views.accompaniment_edit,
-         name="accompaniment_edit"),
+    path(
+        "accompaniments/<uuid:accompaniment_code>/edit/",
+        views.accompaniment_edit,
+        name="accompaniment_edit",
+    ),
 ]

@@ -52,8 +52,7 @@ def status_badge(client):
 
     status = client.current_status()
     if status is None:
-        return format_html('<span class="muted">{}</span>',
-                           gettext("no residence status recorded"))
+        return format_html('<span class="muted">{}</span>', gettext("no residence status recorded"))
     label = status.get_kind_display()
     if status.fiction_subtype:
         label = f"{label} – {status.get_fiction_subtype_display()}"

@@ -85,12 +85,18 @@ def django_db_setup(django_db_blocker):
         connection.close()
         call_command("migrate", verbosity=0)
         from cases.models import Case
+
         if not Case.objects.exists():
             started = time.perf_counter()
             with override_settings(DEBUG=True):
                 call_command("seed_demo", clients=CLIENTS)
-            RESULTS.append(Row(f"seed_demo --clients {CLIENTS} (one-off)",
-                               time.perf_counter() - started, unit="s"))
+            RESULTS.append(
+                Row(
+                    f"seed_demo --clients {CLIENTS} (one-off)",
+                    time.perf_counter() - started,
+                    unit="s",
+                )
+            )
         connection.close()
     if connection.vendor == "sqlite":
         # A server keeps its database in the OS cache; so does the benchmark, by reading the
@@ -106,8 +112,10 @@ def pytest_terminal_summary(terminalreporter):
     write = terminalreporter.write_line
     vendor = connection.vendor
     write("")
-    write(f"Caseworks benchmarks on {vendor}, {CLIENTS} persons "
-          f"(medians; ratio = operation / baseline)")
+    write(
+        f"Caseworks benchmarks on {vendor}, {CLIENTS} persons "
+        f"(medians; ratio = operation / baseline)"
+    )
     header = f"{'operation':<52} {'median':>11} {'queries':>7} {'ratio':>8}  goal"
     write(header)
     write("-" * (len(header) + 24))

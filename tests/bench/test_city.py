@@ -36,18 +36,26 @@ def city(django_db_setup, django_db_blocker):
         big = Case.objects.filter(reference=BIG_CASE).first() or _big_case(busiest, team)
         _plain_table()
         letters = _ready_referrals(busiest, team)
-        mains = Client.objects.filter(case__team=team, case__closed_on__isnull=True,
-                                      relationship="main_contact").order_by("pk")
+        mains = Client.objects.filter(
+            case__team=team, case__closed_on__isnull=True, relationship="main_contact"
+        ).order_by("pk")
         person = mains[mains.count() // 2]
-        return {"team": team, "supervisor": supervisor, "caseworker": busiest, "big": big,
-                "letters": letters, "person": person}
+        return {
+            "team": team,
+            "supervisor": supervisor,
+            "caseworker": busiest,
+            "big": big,
+            "letters": letters,
+            "person": person,
+        }
 
 
 def _busiest(team, pick=max):
     """The team's caseworker with the most open cases (pick=min: the fewest)."""
     counts = {}
     for user_id in Case.objects.filter(team=team, closed_on__isnull=True).values_list(
-            "assigned_to_id", flat=True):
+        "assigned_to_id", flat=True
+    ):
         counts[user_id] = counts.get(user_id, 0) + 1
     return User.objects.get(pk=pick(counts, key=counts.get))
 
@@ -55,17 +63,34 @@ def _busiest(team, pick=max):
 def _big_case(caseworker, team):
     """A household with 300 timeline entries (visits), assigned to the busiest caseworker."""
     from cases import services
-    case = services.case_create(actor=caseworker, team=team, client={
-        "first_name": "Amina", "last_name": "Langzeit", "birth_date": datetime.date(1980, 1, 1)},
-        opened_on=timezone.localdate() - datetime.timedelta(days=900))
+
+    case = services.case_create(
+        actor=caseworker,
+        team=team,
+        client={
+            "first_name": "Amina",
+            "last_name": "Langzeit",
+            "birth_date": datetime.date(1980, 1, 1),
+        },
+        opened_on=timezone.localdate() - datetime.timedelta(days=900),
+    )
     Case.objects.filter(pk=case.pk).update(reference=BIG_CASE)
     day = case.opened_on
-    Visit.objects.bulk_create([
-        Visit(case=case, kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
-              date=day + datetime.timedelta(days=3 * i), duration_minutes=60,
-              place="accommodation", topics=["housing"], notes=f"Besuch {i}",
-              recorded_by=caseworker)
-        for i in range(300)])
+    Visit.objects.bulk_create(
+        [
+            Visit(
+                case=case,
+                kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
+                date=day + datetime.timedelta(days=3 * i),
+                duration_minutes=60,
+                place="accommodation",
+                topics=["housing"],
+                notes=f"Besuch {i}",
+                recorded_by=caseworker,
+            )
+            for i in range(300)
+        ]
+    )
     return Case.objects.get(pk=case.pk)
 
 
@@ -75,19 +100,26 @@ def _plain_table():
         tables = connection.introspection.table_names(cursor)
         if "bench_plain_client" in tables:
             return
-        cursor.execute("CREATE TABLE bench_plain_client (id integer PRIMARY KEY, "
-                       "case_id integer NOT NULL, full_name varchar(300) NOT NULL)")
-        rows = [(c.pk, c.case_id, normalise(f"{c.first_name} {c.last_name}"))
-                for c in Client.objects.only("case_id", "first_name", "last_name")
-                .iterator(chunk_size=2000)]
+        cursor.execute(
+            "CREATE TABLE bench_plain_client (id integer PRIMARY KEY, "
+            "case_id integer NOT NULL, full_name varchar(300) NOT NULL)"
+        )
+        rows = [
+            (c.pk, c.case_id, normalise(f"{c.first_name} {c.last_name}"))
+            for c in Client.objects.only("case_id", "first_name", "last_name").iterator(
+                chunk_size=2000
+            )
+        ]
         cursor.executemany("INSERT INTO bench_plain_client VALUES (%s, %s, %s)", rows)
         cursor.execute("CREATE INDEX bench_plain_client_name ON bench_plain_client (full_name)")
 
 
 def _ready_referrals(caseworker, team):
-    ready = list(Referral.objects.filter(case__team=team, status="ready",
-                                         case__closed_on__isnull=True)
-                 .select_related("client", "service", "case")[:50])
+    ready = list(
+        Referral.objects.filter(
+            case__team=team, status="ready", case__closed_on__isnull=True
+        ).select_related("client", "service", "case")[:50]
+    )
     pairs = [(r, covering_consent(r)) for r in ready]
     pairs = [(r, c) for r, c in pairs if c is not None]
     assert len(pairs) >= 10, "the data set has too few printable referrals"
@@ -101,6 +133,7 @@ def _page(client, user, url):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         return response
+
     return get
 
 
@@ -164,8 +197,9 @@ def test_one_letter(city):
     referral, consent = city["letters"][0]
     median, samples = measure(lambda: render_letter(referral, consent), rounds=10)
     assert render_letter(referral, consent).startswith(b"%PDF")
-    RESULTS.append(Row("one referral letter PDF", median, goal="< 500 ms",
-                       met=median < 0.5, samples=samples))
+    RESULTS.append(
+        Row("one referral letter PDF", median, goal="< 500 ms", met=median < 0.5, samples=samples)
+    )
 
 
 def test_batch_of_50_letters(city):
@@ -173,20 +207,22 @@ def test_batch_of_50_letters(city):
 
     def batch():
         return merge_pdfs([render_letter(r, c) for r, c in pairs])
+
     median, samples = measure(batch, rounds=3, warmup=1)
     RESULTS.append(Row(f"batch of {len(pairs)} letters, merged", median, samples=samples))
 
 
 def test_key_rotation_throughput(city, settings):
-    settings.CASEWORKS_FIELD_KEYS = [Fernet.generate_key().decode(),
-                                     *settings.CASEWORKS_FIELD_KEYS]
+    settings.CASEWORKS_FIELD_KEYS = [Fernet.generate_key().decode(), *settings.CASEWORKS_FIELD_KEYS]
     result = keys.rotate(only={"cases.Client", "cases.HistoricalClient"}, batch_size=1000)
     assert result.values_rotated > 0
-    RESULTS.append(Row("key rotation (persons + their history)", result.rows_per_second,
-                       unit="rows/s"))
+    RESULTS.append(
+        Row("key rotation (persons + their history)", result.rows_per_second, unit="rows/s")
+    )
 
 
 # --- baselines --------------------------------------------------------------------------------
+
 
 def test_name_search_against_its_baselines(city):
     person = city["person"]
@@ -198,32 +234,48 @@ def test_name_search_against_its_baselines(city):
     def blind():
         digest = blind_index(query, purpose="name")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT case_id FROM cases_client WHERE full_name_bidx = %s",
-                           [digest])
+            cursor.execute("SELECT case_id FROM cases_client WHERE full_name_bidx = %s", [digest])
             return [row[0] for row in cursor.fetchall()]
 
     def plaintext():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT case_id FROM bench_plain_client WHERE full_name = %s",
-                           [target])
+            cursor.execute("SELECT case_id FROM bench_plain_client WHERE full_name = %s", [target])
             return [row[0] for row in cursor.fetchall()]
 
     def decrypt_all():
-        return [c.case_id for c in Client.objects.only("case_id", "first_name", "last_name")
-                .iterator(chunk_size=2000)
-                if normalise(f"{c.first_name} {c.last_name}") == target]
+        return [
+            c.case_id
+            for c in Client.objects.only("case_id", "first_name", "last_name").iterator(
+                chunk_size=2000
+            )
+            if normalise(f"{c.first_name} {c.last_name}") == target
+        ]
 
     assert sorted(blind()) == sorted(plaintext()) == sorted(decrypt_all())
     assert person.case_id in blind()
     t_blind, t_plain = measure_pair(blind, plaintext, rounds=300, warmup=20)
     t_all, _s = measure(decrypt_all, rounds=3, warmup=1)
     RESULTS.append(Row("name search: plaintext index (floor)", t_plain))
-    RESULTS.append(Row("name search: blind index", t_blind, baseline="plaintext index",
-                       ratio=t_blind / t_plain, goal="≤ 1.5× plaintext",
-                       met=t_blind / t_plain <= 1.5))
-    RESULTS.append(Row("name search: decrypt every name, filter", t_all,
-                       baseline="blind index", ratio=t_all / t_blind,
-                       goal="≥ 100× slower than blind", met=t_all / t_blind >= 100))
+    RESULTS.append(
+        Row(
+            "name search: blind index",
+            t_blind,
+            baseline="plaintext index",
+            ratio=t_blind / t_plain,
+            goal="≤ 1.5× plaintext",
+            met=t_blind / t_plain <= 1.5,
+        )
+    )
+    RESULTS.append(
+        Row(
+            "name search: decrypt every name, filter",
+            t_all,
+            baseline="blind index",
+            ratio=t_all / t_blind,
+            goal="≥ 100× slower than blind",
+            met=t_all / t_blind >= 100,
+        )
+    )
 
 
 def test_list_page_encrypted_against_plaintext(city):
@@ -238,6 +290,7 @@ def test_list_page_encrypted_against_plaintext(city):
     def remember(token, *, label="value"):
         known[token] = value = real(token, label=label)
         return value
+
     with mock.patch.object(fields, "decrypt_str", remember):
         get()
 
@@ -247,19 +300,28 @@ def test_list_page_encrypted_against_plaintext(city):
     def get_plain():
         with mock.patch.object(fields, "decrypt_str", plaintext_read):
             return get()
+
     t_encrypted, t_plain = measure_pair(get, get_plain, rounds=40)
     RESULTS.append(Row("caseload page reading plaintext columns", t_plain))
-    RESULTS.append(Row("caseload page with encrypted columns", t_encrypted,
-                       baseline="plaintext", ratio=t_encrypted / t_plain,
-                       goal="≤ 1.3× plaintext", met=t_encrypted / t_plain <= 1.3))
+    RESULTS.append(
+        Row(
+            "caseload page with encrypted columns",
+            t_encrypted,
+            baseline="plaintext",
+            ratio=t_encrypted / t_plain,
+            goal="≤ 1.3× plaintext",
+            met=t_encrypted / t_plain <= 1.3,
+        )
+    )
 
 
 def test_queries_do_not_grow_with_the_data(city):
     """Informational: a small caseworker and the busiest need the same number of queries."""
     counts = {}
-    for label, user in (("busiest", city["caseworker"]),
-                        ("smallest", _busiest(city["team"], pick=min))):
+    for label, user in (
+        ("busiest", city["caseworker"]),
+        ("smallest", _busiest(city["team"], pick=min)),
+    ):
         get = _page(HttpClient(), user, "/cases/")
         counts[label] = count_queries(get)
     assert counts["busiest"] == counts["smallest"]
-

@@ -10,14 +10,21 @@ TODAY = datetime.date.today()
 def intake(**overrides):
     data = {
         "step": "create",
-        "client-first_name": "Nour", "client-last_name": "Haddad",
-        "client-birth_date": "1994-02-01", "client-gender": "female",
-        "client-nationality": "SY", "client-languages": "Arabisch",
-        "client-interpreter_needed": "on", "client-phone": "0151 000000",
-        "status-kind": "arrival_certificate", "status-valid_from": str(TODAY),
+        "client-first_name": "Nour",
+        "client-last_name": "Haddad",
+        "client-birth_date": "1994-02-01",
+        "client-gender": "female",
+        "client-nationality": "SY",
+        "client-languages": "Arabisch",
+        "client-interpreter_needed": "on",
+        "client-phone": "0151 000000",
+        "status-kind": "arrival_certificate",
+        "status-valid_from": str(TODAY),
         "status-valid_until": str(TODAY + datetime.timedelta(days=180)),
-        "status-document_number": "AN-123", "status-issuing_authority": "BAMF",
-        "case-opened_on": str(TODAY), "case-allocated_on": str(TODAY),
+        "status-document_number": "AN-123",
+        "status-issuing_authority": "BAMF",
+        "case-opened_on": str(TODAY),
+        "case-allocated_on": str(TODAY),
         "case-accommodation_address": "Gemeinschaftsunterkunft Am Park 2",
     }
     data.update(overrides)
@@ -39,24 +46,34 @@ def test_a_caseworker_records_an_arriving_household(client, alice, team_a):
 def test_it_shows_the_form_with_a_single_team_preselected(client, alice):
     client.force_login(alice)
     assert "check-last_name" in client.get("/cases/new/").content.decode()  # step one
-    response = client.post("/cases/new/", {"step": "check", "check-first_name": "Nour",
-                                           "check-last_name": "Haddad"})
+    response = client.post(
+        "/cases/new/", {"step": "check", "check-first_name": "Nour", "check-last_name": "Haddad"}
+    )
     html = response.content.decode()
     assert 'type="hidden" name="intake-team"' in html
     assert 'value="Nour"' in html and "No possible match found" in html
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("client-last_name", "", "This field is required"),
-    ("status-valid_until", str(TODAY - datetime.timedelta(days=1)),
-     "cannot be before the start date"),
-    ("status-valid_until", "", "enter its expiry date"),
-    ("client-birth_date", str(TODAY + datetime.timedelta(days=1)), "cannot be in the future"),
-    ("case-opened_on", str(TODAY + datetime.timedelta(days=3)), "cannot be opened in the future"),
-    ("status-kind", "fictional_certificate", "Choose the type of fictional certificate"),
-])
-def test_it_rejects_bad_input_keeping_what_was_typed(client, alice, team_a, field, value,
-                                                      message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("client-last_name", "", "This field is required"),
+        (
+            "status-valid_until",
+            str(TODAY - datetime.timedelta(days=1)),
+            "cannot be before the start date",
+        ),
+        ("status-valid_until", "", "enter its expiry date"),
+        ("client-birth_date", str(TODAY + datetime.timedelta(days=1)), "cannot be in the future"),
+        (
+            "case-opened_on",
+            str(TODAY + datetime.timedelta(days=3)),
+            "cannot be opened in the future",
+        ),
+        ("status-kind", "fictional_certificate", "Choose the type of fictional certificate"),
+    ],
+)
+def test_it_rejects_bad_input_keeping_what_was_typed(client, alice, team_a, field, value, message):
     client.force_login(alice)
     response = client.post("/cases/new/", intake(**{field: value, "intake-team": team_a.pk}))
     html = response.content.decode()
@@ -68,15 +85,16 @@ def test_it_rejects_bad_input_keeping_what_was_typed(client, alice, team_a, fiel
     assert not ResidenceStatus.objects.exists()
 
 
-def test_a_supervisor_assigns_at_intake_only_within_the_team(client, sam, alice, charlie,
-                                                              team_a):
+def test_a_supervisor_assigns_at_intake_only_within_the_team(client, sam, alice, charlie, team_a):
     client.force_login(sam)
-    response = client.post("/cases/new/", intake(**{"intake-team": team_a.pk,
-                                                    "intake-assigned_to": charlie.pk}))
+    response = client.post(
+        "/cases/new/", intake(**{"intake-team": team_a.pk, "intake-assigned_to": charlie.pk})
+    )
     assert response.status_code == 200
     assert not Case.objects.exists()
-    response = client.post("/cases/new/", intake(**{"intake-team": team_a.pk,
-                                                    "intake-assigned_to": alice.pk}))
+    response = client.post(
+        "/cases/new/", intake(**{"intake-team": team_a.pk, "intake-assigned_to": alice.pk})
+    )
     assert response.status_code == 302
     assert Case.objects.get().assigned_to == alice
 

@@ -8,9 +8,11 @@ from tests.conftest import TODAY, open_case
 
 
 def test_it_shows_the_household_and_current_statuses(client, alice, alice_case):
-    services.client_create(actor=alice, case=alice_case,
-                           data={"first_name": "Zahra", "last_name": "Karimi",
-                                 "relationship": "child"})
+    services.client_create(
+        actor=alice,
+        case=alice_case,
+        data={"first_name": "Zahra", "last_name": "Karimi", "relationship": "child"},
+    )
     client.force_login(alice)
     html = client.get(f"/cases/{alice_case.code}/").content.decode()
     assert "Ahmad Karimi" in html and "Zahra Karimi" in html
@@ -20,11 +22,20 @@ def test_it_shows_the_household_and_current_statuses(client, alice, alice_case):
 
 def test_it_shows_expiring_and_expired_documents_plainly(client, alice, team_a):
     case = open_case(alice, team_a, valid_until=TODAY + datetime.timedelta(days=5))
-    member = services.client_create(actor=alice, case=case, data={
-        "first_name": "Omar", "last_name": "Karimi", "relationship": "spouse"})
-    services.residence_status_add(actor=alice, client=member, data={
-        "kind": "toleration", "valid_from": TODAY - datetime.timedelta(days=90),
-        "valid_until": TODAY - datetime.timedelta(days=2)})
+    member = services.client_create(
+        actor=alice,
+        case=case,
+        data={"first_name": "Omar", "last_name": "Karimi", "relationship": "spouse"},
+    )
+    services.residence_status_add(
+        actor=alice,
+        client=member,
+        data={
+            "kind": "toleration",
+            "valid_from": TODAY - datetime.timedelta(days=90),
+            "valid_until": TODAY - datetime.timedelta(days=2),
+        },
+    )
     client.force_login(alice)
     html = client.get(f"/cases/{case.code}/").content.decode()
     assert "badge-warning" in html and "expires on" in html
@@ -47,8 +58,14 @@ def test_it_is_not_stored_by_browsers(client, alice, alice_case):
     assert "no-store" in response["Cache-Control"]
 
 
-CASE_URLS = ["/cases/{code}/", "/cases/{code}/history/", "/cases/{code}/edit/",
-             "/cases/{code}/clients/new/", "/cases/{code}/share/", "/cases/{code}/assign/"]
+CASE_URLS = [
+    "/cases/{code}/",
+    "/cases/{code}/history/",
+    "/cases/{code}/edit/",
+    "/cases/{code}/clients/new/",
+    "/cases/{code}/share/",
+    "/cases/{code}/assign/",
+]
 
 
 @pytest.mark.parametrize("url", CASE_URLS)
@@ -70,8 +87,9 @@ def test_it_checks_ownership_of_clients(client, alice, charlie_case, alice_case)
     client.force_login(alice)
     url = f"/cases/{alice_case.code}/clients/{other.code}/edit/"
     assert client.get(url).status_code == 404
-    assert client.get(f"/cases/{alice_case.code}/clients/{other.code}/status/new/").status_code \
-        == 404
+    assert (
+        client.get(f"/cases/{alice_case.code}/clients/{other.code}/status/new/").status_code == 404
+    )
 
 
 def test_a_supervisor_opens_the_team_case(client, sam, alice_case):

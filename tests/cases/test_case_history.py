@@ -4,8 +4,12 @@ from cases import services
 def test_it_shows_who_changed_what(client, alice, bob, sam, alice_case):
     services.case_share(actor=alice, case=alice_case, user=bob)
     case = type(alice_case).objects.get(pk=alice_case.pk)
-    services.case_update(actor=bob, case=case, expected_version=case.version,
-                         data={"accommodation_address": "Lindenweg 9"})
+    services.case_update(
+        actor=bob,
+        case=case,
+        expected_version=case.version,
+        data={"accommodation_address": "Lindenweg 9"},
+    )
     client.force_login(alice)
     response = client.get(f"/cases/{alice_case.code}/history/")
     html = response.content.decode()

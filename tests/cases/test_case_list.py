@@ -25,8 +25,9 @@ def test_it_shows_my_caseload(logged_in, alice_case, charlie_case):
     assert "Haile" not in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["müller", "MÜLLER", " Müller ",
-                                   unicodedata.normalize("NFD", "müller")])
+@pytest.mark.parametrize(
+    "query", ["müller", "MÜLLER", " Müller ", unicodedata.normalize("NFD", "müller")]
+)
 def test_it_finds_a_name_regardless_of_case_as_typed(logged_in, alice, team_a, query):
     case = open_case(alice, team_a, first_name="Fatima", last_name="Müller")
     open_case(alice, team_a, first_name="Omar", last_name="Khalil")
@@ -70,24 +71,37 @@ def test_it_filters_by_current_status(logged_in, alice, team_a, alice_case):
 
 def test_it_filters_by_the_current_status_only(logged_in, alice, alice_case):
     from cases import services
+
     services.residence_status_add(
-        actor=alice, client=alice_case.clients.get(),
-        data={"kind": "residence_permit_asylum", "valid_from": TODAY,
-              "valid_until": TODAY + datetime.timedelta(days=3 * 365)})
+        actor=alice,
+        client=alice_case.clients.get(),
+        data={
+            "kind": "residence_permit_asylum",
+            "valid_from": TODAY,
+            "valid_until": TODAY + datetime.timedelta(days=3 * 365),
+        },
+    )
     assert found(logged_in.get("/cases/", {"status": "permission_to_reside"})) == set()
     assert found(logged_in.get("/cases/", {"status": "residence_permit_asylum"})) == {
-        alice_case.reference}
+        alice_case.reference
+    }
 
 
 def test_it_filters_documents_expiring_within_30_days_or_expired(logged_in, alice, team_a):
     soon = open_case(alice, team_a, valid_until=TODAY + datetime.timedelta(days=30))
     open_case(alice, team_a, valid_until=TODAY + datetime.timedelta(days=31))
     from cases import services
+
     expired = open_case(alice, team_a)
     services.residence_status_add(
-        actor=alice, client=expired.clients.get(),
-        data={"kind": "toleration", "valid_from": TODAY - datetime.timedelta(days=20),
-              "valid_until": TODAY - datetime.timedelta(days=1)})
+        actor=alice,
+        client=expired.clients.get(),
+        data={
+            "kind": "toleration",
+            "valid_from": TODAY - datetime.timedelta(days=20),
+            "valid_until": TODAY - datetime.timedelta(days=1),
+        },
+    )
     response = logged_in.get("/cases/", {"expiring": "on"})
     assert found(response) == {soon.reference, expired.reference}
 
@@ -129,18 +143,27 @@ def test_it_requires_login(client):
 
 def test_the_list_decrypts_only_what_it_shows(logged_in, alice, team_a, monkeypatch):
     import caseworks.fields as fields
+
     for i in range(3):
-        case = open_case(alice, team_a, document_number=f"X{i}",
-                         accommodation_address="Am Bahnhof 3")
+        case = open_case(
+            alice, team_a, document_number=f"X{i}", accommodation_address="Am Bahnhof 3"
+        )
         person = case.clients.get()
         from cases import services
-        services.client_update(actor=alice, client=person, expected_version=person.version,
-                               data={"phone": "0151 1", "email": "a@example.org"})
+
+        services.client_update(
+            actor=alice,
+            client=person,
+            expected_version=person.version,
+            data={"phone": "0151 1", "email": "a@example.org"},
+        )
     decrypted = []
     original = fields.decrypt_str
-    monkeypatch.setattr(fields, "decrypt_str",
-                        lambda token, label="value": decrypted.append(label) or original(
-                            token, label=label))
+    monkeypatch.setattr(
+        fields,
+        "decrypt_str",
+        lambda token, label="value": decrypted.append(label) or original(token, label=label),
+    )
     assert logged_in.get("/cases/").status_code == 200
     assert sorted(set(decrypted)) == ["cases.Client.first_name", "cases.Client.last_name"]
     assert len(decrypted) == 6

@@ -6,9 +6,13 @@ TODAY = datetime.date.today()
 
 
 def person(client_obj, **overrides):
-    data = {"client-first_name": client_obj.first_name, "client-last_name": client_obj.last_name,
-            "client-gender": "male", "client-languages": "Dari",
-            "client-version": client_obj.version}
+    data = {
+        "client-first_name": client_obj.first_name,
+        "client-last_name": client_obj.last_name,
+        "client-gender": "male",
+        "client-languages": "Dari",
+        "client-version": client_obj.version,
+    }
     data.update(overrides)
     return data
 
@@ -39,20 +43,28 @@ def test_a_concurrent_edit_is_refused_with_what_changed(client, alice, bob, alic
     assert 'value="Paschtu"' in html  # the second tab's input is kept
     assert Client.objects.get(pk=person_obj.pk).languages == "Dari, Englisch"
     # Saving again, knowingly, works.
-    again = client.post(url, {**stale, "client-version": response.context["form"].data[
-        "client-version"]})
+    again = client.post(
+        url, {**stale, "client-version": response.context["form"].data["client-version"]}
+    )
     assert again.status_code == 302
     assert Client.objects.get(pk=person_obj.pk).languages == "Paschtu"
 
 
 def test_it_adds_a_household_member_with_status(client, alice, alice_case):
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/clients/new/", {
-        "client-relationship": "child", "client-first_name": "Zahra",
-        "client-last_name": "Karimi", "client-gender": "female", "add_status": "1",
-        "status-kind": "permission_to_reside", "status-valid_from": str(TODAY),
-        "status-valid_until": str(TODAY + datetime.timedelta(days=90)),
-    })
+    response = client.post(
+        f"/cases/{alice_case.code}/clients/new/",
+        {
+            "client-relationship": "child",
+            "client-first_name": "Zahra",
+            "client-last_name": "Karimi",
+            "client-gender": "female",
+            "add_status": "1",
+            "status-kind": "permission_to_reside",
+            "status-valid_from": str(TODAY),
+            "status-valid_until": str(TODAY + datetime.timedelta(days=90)),
+        },
+    )
     assert response.status_code == 302
     member = alice_case.clients.get(relationship="child")
     assert member.first_name == "Zahra" and member.statuses.count() == 1
@@ -60,19 +72,33 @@ def test_it_adds_a_household_member_with_status(client, alice, alice_case):
 
 def test_it_adds_a_member_without_status_when_unticked(client, alice, alice_case):
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/clients/new/", {
-        "client-relationship": "spouse", "client-first_name": "Omar",
-        "client-last_name": "Karimi", "client-gender": "male"})
+    response = client.post(
+        f"/cases/{alice_case.code}/clients/new/",
+        {
+            "client-relationship": "spouse",
+            "client-first_name": "Omar",
+            "client-last_name": "Karimi",
+            "client-gender": "male",
+        },
+    )
     assert response.status_code == 302
     assert alice_case.clients.get(relationship="spouse").statuses.count() == 0
 
 
 def test_a_failed_member_add_saves_nothing(client, alice, alice_case):
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/clients/new/", {
-        "client-relationship": "child", "client-first_name": "Zahra",
-        "client-last_name": "Karimi", "client-gender": "female", "add_status": "1",
-        "status-kind": "toleration", "status-valid_from": str(TODAY)})
+    response = client.post(
+        f"/cases/{alice_case.code}/clients/new/",
+        {
+            "client-relationship": "child",
+            "client-first_name": "Zahra",
+            "client-last_name": "Karimi",
+            "client-gender": "female",
+            "add_status": "1",
+            "status-kind": "toleration",
+            "status-valid_from": str(TODAY),
+        },
+    )
     assert response.status_code == 200
     assert "enter its expiry date" in response.content.decode()
     assert alice_case.clients.count() == 1
@@ -81,10 +107,16 @@ def test_a_failed_member_add_saves_nothing(client, alice, alice_case):
 def test_it_records_a_new_residence_status_which_becomes_current(client, alice, alice_case):
     person_obj = alice_case.clients.get()
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/clients/{person_obj.code}/status/new/", {
-        "kind": "residence_permit_asylum", "valid_from": str(TODAY),
-        "valid_until": str(TODAY + datetime.timedelta(days=3 * 365)),
-        "document_number": "Y1234567", "issuing_authority": "Ausländerbehörde"})
+    response = client.post(
+        f"/cases/{alice_case.code}/clients/{person_obj.code}/status/new/",
+        {
+            "kind": "residence_permit_asylum",
+            "valid_from": str(TODAY),
+            "valid_until": str(TODAY + datetime.timedelta(days=3 * 365)),
+            "document_number": "Y1234567",
+            "issuing_authority": "Ausländerbehörde",
+        },
+    )
     assert response.status_code == 302
     assert ResidenceStatus.objects.filter(client=person_obj).count() == 2
     fresh = Client.objects.prefetch_related("statuses").get(pk=person_obj.pk)
@@ -94,8 +126,11 @@ def test_it_records_a_new_residence_status_which_becomes_current(client, alice, 
 def test_the_case_edit_form_saves_and_detects_conflicts(client, alice, alice_case):
     client.force_login(alice)
     url = f"/cases/{alice_case.code}/edit/"
-    data = {"opened_on": str(alice_case.opened_on), "accommodation_address": "Neu 1",
-            "version": alice_case.version}
+    data = {
+        "opened_on": str(alice_case.opened_on),
+        "accommodation_address": "Neu 1",
+        "version": alice_case.version,
+    }
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "accommodation_address": "Neu 2"})
     assert response.status_code == 200 and "Nothing was saved" in response.content.decode()

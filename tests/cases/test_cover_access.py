@@ -26,8 +26,7 @@ def test_cover_is_refused_without_a_reason(client, alice, bob, team_a):
     assert client.get(f"/cases/{case.code}/history/").status_code == 404
 
 
-def test_cover_with_a_reason_is_logged_and_shown_to_supervisors(client, alice, bob, sam,
-                                                                team_a):
+def test_cover_with_a_reason_is_logged_and_shown_to_supervisors(client, alice, bob, sam, team_a):
     case = open_case(bob, team_a)
     client.force_login(alice)
     reason = "Kollege krank, Termin Ausländerbehörde Zitronenfalter"
@@ -45,8 +44,12 @@ def test_no_cover_for_another_teams_case(client, alice, charlie_case):
     client.force_login(alice)
     assert client.get(f"/cases/{charlie_case.code}/").status_code == 404
     assert client.get(f"/cases/{charlie_case.code}/cover/").status_code == 404
-    assert client.post(f"/cases/{charlie_case.code}/cover/",
-                       {"reason": "ich brauche das dringend"}).status_code == 404
+    assert (
+        client.post(
+            f"/cases/{charlie_case.code}/cover/", {"reason": "ich brauche das dringend"}
+        ).status_code
+        == 404
+    )
 
 
 def test_search_shows_team_cases_by_reference_only(client, alice, bob, team_a):

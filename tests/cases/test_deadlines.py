@@ -12,13 +12,16 @@ D = datetime.date
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.mark.parametrize("decision, served, lawsuit", [
-    ("rejected", D(2026, 11, 3), D(2026, 11, 17)),  # Tue + 2 weeks = Tue
-    ("partly_granted", D(2026, 11, 3), D(2026, 11, 17)),
-    ("other", D(2026, 11, 3), D(2026, 11, 17)),
-    ("manifestly_unfounded", D(2026, 11, 3), D(2026, 11, 10)),  # 1 week
-    ("dublin", D(2026, 11, 3), D(2026, 11, 10)),  # 1 week
-])
+@pytest.mark.parametrize(
+    "decision, served, lawsuit",
+    [
+        ("rejected", D(2026, 11, 3), D(2026, 11, 17)),  # Tue + 2 weeks = Tue
+        ("partly_granted", D(2026, 11, 3), D(2026, 11, 17)),
+        ("other", D(2026, 11, 3), D(2026, 11, 17)),
+        ("manifestly_unfounded", D(2026, 11, 3), D(2026, 11, 10)),  # 1 week
+        ("dublin", D(2026, 11, 3), D(2026, 11, 10)),  # 1 week
+    ],
+)
 def test_lawsuit_deadline_by_decision_type(decision, served, lawsuit):
     assert lawsuit_deadline(decision, served) == lawsuit
 
@@ -47,10 +50,15 @@ def test_the_grounds_deadline_is_one_month():
 def test_recording_a_decision_creates_both_deadlines(client, alice, alice_case):
     person = alice_case.clients.get()
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/deadlines/", {
-        "action": "decision", "decision-client": person.pk,
-        "decision-decision_type": "manifestly_unfounded",
-        "decision-served_on": "2026-11-03"})
+    response = client.post(
+        f"/cases/{alice_case.code}/deadlines/",
+        {
+            "action": "decision",
+            "decision-client": person.pk,
+            "decision-decision_type": "manifestly_unfounded",
+            "decision-served_on": "2026-11-03",
+        },
+    )
     assert response.status_code == 302
     deadlines = {d.kind: d.due_on for d in Deadline.objects.all()}
     assert deadlines == {"lawsuit": D(2026, 11, 10), "grounds": D(2026, 12, 3)}
@@ -59,33 +67,42 @@ def test_recording_a_decision_creates_both_deadlines(client, alice, alice_case):
 
 def test_a_decision_served_in_the_future_is_refused(alice, alice_case):
     with pytest.raises(ValidationError, match="served in the future"):
-        services.bamf_decision_record(actor=alice, client=alice_case.clients.get(),
-                                      decision_type="rejected", served_on=TODAY + DAY)
+        services.bamf_decision_record(
+            actor=alice,
+            client=alice_case.clients.get(),
+            decision_type="rejected",
+            served_on=TODAY + DAY,
+        )
     assert not Deadline.objects.exists()
 
 
 def test_a_manual_deadline_with_an_encrypted_title(client, alice, alice_case):
     from tests.security.test_plaintext_at_rest import all_rows_as_text
+
     client.force_login(alice)
-    client.post(f"/cases/{alice_case.code}/deadlines/", {
-        "action": "manual", "deadline-title": "Widerspruch Jobcenter Quittengelee",
-        "deadline-due_on": str(TODAY + 10 * DAY)})
+    client.post(
+        f"/cases/{alice_case.code}/deadlines/",
+        {
+            "action": "manual",
+            "deadline-title": "Widerspruch Jobcenter Quittengelee",
+            "deadline-due_on": str(TODAY + 10 * DAY),
+        },
+    )
     assert Deadline.objects.get().title == "Widerspruch Jobcenter Quittengelee"
     assert "Quittengelee" not in all_rows_as_text()
 
 
-@pytest.mark.parametrize("days_left, escalated", [(4, False), (3, True), (0, True),
-                                                  (-1, True)])
+@pytest.mark.parametrize("days_left, escalated", [(4, False), (3, True), (0, True), (-1, True)])
 def test_escalation_three_days_before(alice, alice_case, days_left, escalated):
-    deadline = services.deadline_add(actor=alice, case=alice_case, title="Frist",
-                                     due_on=TODAY + days_left * DAY)
+    deadline = services.deadline_add(
+        actor=alice, case=alice_case, title="Frist", due_on=TODAY + days_left * DAY
+    )
     assert deadline.is_escalated(TODAY) is escalated
     services.deadline_done(actor=alice, deadline=deadline)
     assert Deadline.objects.get(pk=deadline.pk).is_escalated(TODAY) is False
 
 
-def test_deadlines_show_on_the_case_file_my_week_and_the_dashboard(client, alice, sam,
-                                                                   team_a):
+def test_deadlines_show_on_the_case_file_my_week_and_the_dashboard(client, alice, sam, team_a):
     case = open_case(alice, team_a)
     services.deadline_add(actor=alice, case=case, title="Klage einreichen", due_on=TODAY + DAY)
     services.deadline_add(actor=alice, case=case, title="Später", due_on=TODAY + 20 * DAY)

@@ -12,56 +12,77 @@ from tests.security.test_plaintext_at_rest import all_rows_as_text
 BORN = datetime.date(1988, 4, 2)
 
 
-@pytest.mark.parametrize("known, typed", [
-    (("Mohammed", "Al-Hassan"), ("Muhammad", "Al-Hassan")),
-    (("Mohamad", "Khalil"), ("Mohammed", "Khalil")),
-    (("Yusuf", "Haddad"), ("Youssef", "Haddad")),
-    (("Anna", "Schmidt"), ("Anna", "Schmitt")),
-    (("Yılmaz", "Çelik"), ("Yilmaz", "Celik")),  # Turkish letters transliterated
-])
+@pytest.mark.parametrize(
+    "known, typed",
+    [
+        (("Mohammed", "Al-Hassan"), ("Muhammad", "Al-Hassan")),
+        (("Mohamad", "Khalil"), ("Mohammed", "Khalil")),
+        (("Yusuf", "Haddad"), ("Youssef", "Haddad")),
+        (("Anna", "Schmidt"), ("Anna", "Schmitt")),
+        (("Yılmaz", "Çelik"), ("Yilmaz", "Celik")),  # Turkish letters transliterated
+    ],
+)
 def test_spelling_variants_find_each_other(alice, team_a, known, typed):
     case = open_case(alice, team_a, first_name=known[0], last_name=known[1], birth_date=BORN)
-    found = possible_duplicates(user=alice, first_name=typed[0], last_name=typed[1],
-                                birth_date=None)
+    found = possible_duplicates(
+        user=alice, first_name=typed[0], last_name=typed[1], birth_date=None
+    )
     assert [c.pk for c in found["cases"]] == [case.pk]
 
 
-@pytest.mark.parametrize("typed", [("Omar", "Haddad"), ("Yusuf", "Karimi"),
-                                   ("Anna", "Schubert")])
+@pytest.mark.parametrize("typed", [("Omar", "Haddad"), ("Yusuf", "Karimi"), ("Anna", "Schubert")])
 def test_unrelated_names_do_not_match(alice, team_a, typed):
     open_case(alice, team_a, first_name="Yusuf", last_name="Haddad", birth_date=BORN)
-    found = possible_duplicates(user=alice, first_name=typed[0], last_name=typed[1],
-                                birth_date=datetime.date(1990, 1, 1))
+    found = possible_duplicates(
+        user=alice, first_name=typed[0], last_name=typed[1], birth_date=datetime.date(1990, 1, 1)
+    )
     assert not found["found"]
 
 
 def test_the_same_last_name_and_birth_date_match(alice, team_a):
     case = open_case(alice, team_a, first_name="Fatima", last_name="Rahimi", birth_date=BORN)
-    found = possible_duplicates(user=alice, first_name="Fatma", last_name="Rahimi",
-                                birth_date=BORN)
+    found = possible_duplicates(user=alice, first_name="Fatma", last_name="Rahimi", birth_date=BORN)
     assert [c.pk for c in found["cases"]] == [case.pk]
 
 
 def test_another_teams_record_is_only_a_hint(client, alice, charlie, team_b):
-    open_case(charlie, team_b, first_name="Yonas", last_name="Haile", birth_date=BORN,
-              accommodation_address="Geheimweg 9")
+    open_case(
+        charlie,
+        team_b,
+        first_name="Yonas",
+        last_name="Haile",
+        birth_date=BORN,
+        accommodation_address="Geheimweg 9",
+    )
     client.force_login(alice)
-    response = client.post("/cases/new/", {"step": "check", "check-first_name": "Yonas",
-                                           "check-last_name": "Haile"})
+    response = client.post(
+        "/cases/new/", {"step": "check", "check-first_name": "Yonas", "check-last_name": "Haile"}
+    )
     html = response.content.decode()
     assert "A possibly matching record exists in team Team B" in html
-    for secret in ("Geheimweg", "02.04.1988", "1988", Case.objects.get().reference,
-                   str(Case.objects.get().code)):
+    for secret in (
+        "Geheimweg",
+        "02.04.1988",
+        "1988",
+        Case.objects.get().reference,
+        str(Case.objects.get().code),
+    ):
         assert secret not in html
 
 
 def test_going_on_needs_confirmation_and_is_recorded(client, alice, team_a):
     open_case(alice, team_a, first_name="Mohammed", last_name="Karimi", birth_date=BORN)
     client.force_login(alice)
-    data = {"step": "create", "intake-team": team_a.pk, "client-first_name": "Muhammad",
-            "client-last_name": "Karimi", "client-gender": "male",
-            "status-kind": "unknown", "status-valid_from": str(datetime.date.today()),
-            "case-opened_on": str(datetime.date.today())}
+    data = {
+        "step": "create",
+        "intake-team": team_a.pk,
+        "client-first_name": "Muhammad",
+        "client-last_name": "Karimi",
+        "client-gender": "male",
+        "status-kind": "unknown",
+        "status-valid_from": str(datetime.date.today()),
+        "case-opened_on": str(datetime.date.today()),
+    }
     response = client.post("/cases/new/", data)
     assert "confirm that this is a different person" in response.content.decode()
     assert Case.objects.count() == 1
@@ -85,11 +106,19 @@ def test_phonetic_codes_are_keyed_not_stored(alice, team_a):
 def test_the_matches_stay_visible_while_correcting_an_error(client, alice, team_a):
     open_case(alice, team_a, first_name="Mohammed", last_name="Karimi", birth_date=BORN)
     client.force_login(alice)
-    response = client.post("/cases/new/", {
-        "step": "create", "intake-team": team_a.pk, "client-first_name": "Muhammad",
-        "client-last_name": "Karimi", "client-gender": "male", "status-kind": "toleration",
-        "status-valid_from": str(datetime.date.today()),
-        "case-opened_on": str(datetime.date.today())})  # toleration without expiry: an error
+    response = client.post(
+        "/cases/new/",
+        {
+            "step": "create",
+            "intake-team": team_a.pk,
+            "client-first_name": "Muhammad",
+            "client-last_name": "Karimi",
+            "client-gender": "male",
+            "status-kind": "toleration",
+            "status-valid_from": str(datetime.date.today()),
+            "case-opened_on": str(datetime.date.today()),
+        },
+    )  # toleration without expiry: an error
     html = response.content.decode()
     assert "enter its expiry date" in html
     assert "Possibly already known" in html and 'name="different_person"' in html

@@ -22,8 +22,11 @@ def test_a_reference_number_is_recorded_encrypted_and_searchable(client, alice, 
 
 def test_a_passport_expiry_feeds_the_expiry_alerts(client, alice, team_a):
     case = open_case(alice, team_a)  # residence document valid for 150 days
-    services.client_reference_save(actor=alice, client=case.clients.get(), data={
-        "kind": "passport", "number": "P123", "valid_until": TODAY + 10 * DAY})
+    services.client_reference_save(
+        actor=alice,
+        client=case.clients.get(),
+        data={"kind": "passport", "number": "P123", "valid_until": TODAY + 10 * DAY},
+    )
     open_case(alice, team_a)
     client.force_login(alice)
     found = client.get("/cases/", {"expiring": "on"}).context["page"]
@@ -31,13 +34,16 @@ def test_a_passport_expiry_feeds_the_expiry_alerts(client, alice, team_a):
     assert "expires on" in client.get(f"/cases/{case.code}/").content.decode()
 
 
-def test_the_end_of_a_residence_obligation_is_tracked_without_a_number(client, alice,
-                                                                        alice_case):
+def test_the_end_of_a_residence_obligation_is_tracked_without_a_number(client, alice, alice_case):
     person = alice_case.clients.get()
     client.force_login(alice)
     url = f"/cases/{alice_case.code}/clients/{person.code}/numbers/"
-    assert client.post(url, {"kind": "residence_obligation",
-                             "valid_until": str(TODAY - DAY)}).status_code == 302
+    assert (
+        client.post(
+            url, {"kind": "residence_obligation", "valid_until": str(TODAY - DAY)}
+        ).status_code
+        == 302
+    )
     found = client.get("/cases/", {"expiring": "on"}).context["page"]
     assert [c.pk for c in found] == [alice_case.pk]
     response = client.post(url, {"kind": "azr"})

@@ -22,6 +22,7 @@ def test_it_gives_the_assignee_access_on_create(alice, bob, alice_case):
 
 def test_it_numbers_cases_per_year(alice, team_a, alice_case):
     from tests.conftest import open_case
+
     second = open_case(alice, team_a)
     year = alice_case.opened_on.year
     assert alice_case.reference == f"{year}-0001"
@@ -39,9 +40,11 @@ def test_reassigning_moves_the_permissions(sam, alice, bob, alice_case):
     assert visible(alice) == set() and visible(bob) == {alice_case}
 
 
-def test_reassigning_keeps_access_for_whom_the_case_is_shared_with(sam, alice, bob, alice_case,
-                                                                    team_a):
+def test_reassigning_keeps_access_for_whom_the_case_is_shared_with(
+    sam, alice, bob, alice_case, team_a
+):
     from tests.conftest import make_user
+
     carol = make_user("carol", "caseworker")
     team_a.members.add(carol)
     services.case_share(actor=alice, case=alice_case, user=carol)
@@ -93,12 +96,16 @@ def test_a_supervisor_sees_the_team_and_not_the_other_team(sam, sue, alice_case,
 
 def test_every_change_in_history_names_its_user(sam, alice, bob, alice_case):
     client = alice_case.clients.get()
-    services.client_update(actor=alice, client=client, expected_version=client.version,
-                           data={"languages": "Dari"})
+    services.client_update(
+        actor=alice, client=client, expected_version=client.version, data={"languages": "Dari"}
+    )
     services.case_assign(actor=sam, case=alice_case, caseworker=bob)
-    services.case_update(actor=bob, case=Case.objects.get(pk=alice_case.pk),
-                         expected_version=Case.objects.get(pk=alice_case.pk).version,
-                         data={"accommodation_address": "Neue Straße 1"})
+    services.case_update(
+        actor=bob,
+        case=Case.objects.get(pk=alice_case.pk),
+        expected_version=Case.objects.get(pk=alice_case.pk).version,
+        data={"accommodation_address": "Neue Straße 1"},
+    )
     rows = [*Case.history.all(), *Client.history.all(), *ResidenceStatus.history.all()]
     assert len(rows) == 6
     assert all(row.history_user_id is not None for row in rows)
@@ -109,11 +116,13 @@ def test_every_change_in_history_names_its_user(sam, alice, bob, alice_case):
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(alice, alice_case):
     client = alice_case.clients.get()
     loaded = client.version
-    services.client_update(actor=alice, client=client, expected_version=loaded,
-                           data={"languages": "Dari"})
+    services.client_update(
+        actor=alice, client=client, expected_version=loaded, data={"languages": "Dari"}
+    )
     with pytest.raises(ConcurrentEdit) as info:
-        services.client_update(actor=alice, client=client, expected_version=loaded,
-                               data={"languages": "Paschtu"})
+        services.client_update(
+            actor=alice, client=client, expected_version=loaded, data={"languages": "Paschtu"}
+        )
     assert Client.objects.get(pk=client.pk).languages == "Dari"
     assert info.value.changed_by == alice
     assert "languages" in " ".join(info.value.changed_fields)
@@ -121,12 +130,17 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(alice, alice_case
 
 def test_case_create_saves_nothing_when_the_status_is_invalid(alice, team_a):
     import datetime
+
     with pytest.raises(ValidationError):
         services.case_create(
-            actor=alice, team=team_a,
+            actor=alice,
+            team=team_a,
             client={"first_name": "Nour", "last_name": "Haddad"},
-            status={"kind": "toleration", "valid_from": datetime.date(2026, 5, 1),
-                    "valid_until": datetime.date(2026, 4, 1)},
+            status={
+                "kind": "toleration",
+                "valid_from": datetime.date(2026, 5, 1),
+                "valid_until": datetime.date(2026, 4, 1),
+            },
         )
     assert Case.objects.count() == 0 and Client.objects.count() == 0
 
@@ -135,17 +149,18 @@ def test_a_closed_case_is_read_only(sam, alice_case):
     services.case_close(actor=sam, case=alice_case, reason="returned")
     case = Case.objects.get(pk=alice_case.pk)
     with pytest.raises(ValidationError, match="closed"):
-        services.case_update(actor=sam, case=case, expected_version=case.version,
-                             data={"accommodation_address": "x"})
+        services.case_update(
+            actor=sam, case=case, expected_version=case.version, data={"accommodation_address": "x"}
+        )
     with pytest.raises(ValidationError, match="closed"):
-        services.client_create(actor=sam, case=case,
-                               data={"first_name": "A", "last_name": "B"})
+        services.client_create(actor=sam, case=case, data={"first_name": "A", "last_name": "B"})
     with pytest.raises(ValidationError, match="closed"):
         services.case_close(actor=sam, case=case, reason="other")
 
 
 def test_only_the_assignee_or_a_supervisor_shares(alice, bob, sam, alice_case, team_a):
     from tests.conftest import make_user
+
     carol = make_user("carol", "caseworker")
     team_a.members.add(carol)
     with pytest.raises(ValidationError, match="Only the assigned caseworker"):

@@ -31,8 +31,15 @@ def test_it_passes_with_the_test_keys():
 
 def production_env(**extra):
     # Without the suite's own variables (pyproject.toml): the production defaults.
-    test_only = ("CASEWORKS_", "SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE_", "STATIC_",
-                 "ALLOWED_HOSTS")
+    test_only = (
+        "CASEWORKS_",
+        "SECRET_KEY",
+        "DEBUG",
+        "DATABASE_URL",
+        "SECURE_",
+        "STATIC_",
+        "ALLOWED_HOSTS",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(test_only)}
     env.update(
         DEBUG="False",
@@ -77,7 +84,8 @@ def test_makemigrations_needs_no_keys_but_migrate_does():
     result = run(["manage.py", "makemigrations", "--check", "--dry-run"], production_env())
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
-    result = run(["manage.py", "migrate", "--plan"],
-                 production_env(DATABASE_URL="sqlite://:memory:"))
+    result = run(
+        ["manage.py", "migrate", "--plan"], production_env(DATABASE_URL="sqlite://:memory:")
+    )
     assert result.returncode != 0
     assert "CASEWORKS_FIELD_KEYS is not set" in result.stderr

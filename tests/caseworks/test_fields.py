@@ -74,8 +74,9 @@ def test_it_reads_old_values_after_rotation_and_writes_with_the_newest_key(setti
 
 
 def test_it_refuses_to_encrypt_without_keys(client_row):
-    with override_settings(CASEWORKS_FIELD_KEYS=[]), pytest.raises(
-        ImproperlyConfigured, match="CASEWORKS_FIELD_KEYS is empty"
+    with (
+        override_settings(CASEWORKS_FIELD_KEYS=[]),
+        pytest.raises(ImproperlyConfigured, match="CASEWORKS_FIELD_KEYS is empty"),
     ):
         client_row.save()
 

@@ -42,8 +42,9 @@ def count(client, user, url) -> int:
     return len(captured)
 
 
-def test_list_and_dashboard_pages_need_the_same_queries_at_two_sizes(client, world, alice,
-                                                                  sam, team_a, vera, mbe):
+def test_list_and_dashboard_pages_need_the_same_queries_at_two_sizes(
+    client, world, alice, sam, team_a, vera, mbe
+):
     users, a, _b = world
     small = {url: count(client, users[who], url) for who, url in pages(a)}
 
@@ -53,9 +54,17 @@ def test_list_and_dashboard_pages_need_the_same_queries_at_two_sizes(client, wor
     case = a.params["_case"]
     person = case.clients.get()
     for days in range(5, 15):
-        visit_record(actor=alice, case=case, kind=Visit.Kind.FOLLOW_UP,
-                     date=TODAY - datetime.timedelta(days=days), present=[person],
-                     duration_minutes=30, place="office", topics=["housing"], notes="n")
+        visit_record(
+            actor=alice,
+            case=case,
+            kind=Visit.Kind.FOLLOW_UP,
+            date=TODAY - datetime.timedelta(days=days),
+            present=[person],
+            duration_minutes=30,
+            place="office",
+            topics=["housing"],
+            notes="n",
+        )
     consent(alice, case, mbe)
     refer(alice, case, mbe)
 

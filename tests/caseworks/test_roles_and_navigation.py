@@ -6,16 +6,24 @@ from caseworks.models import AccessLog
 
 def test_the_roles_exist_after_migrating(db):
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "caseworker", "supervisor", "office", "volunteer", "admin"}
+        "caseworker",
+        "supervisor",
+        "office",
+        "volunteer",
+        "admin",
+    }
 
 
-@pytest.mark.parametrize("who, sees, hidden", [
-    ("alice", ["/cases/new/"], ["/admin/"]),
-    ("sam", ["/cases/new/"], ["/admin/"]),
-    ("adam", ["/admin/"], ["/cases/"]),
-    ("olga", [], ["/cases/", "/admin/"]),
-    ("vera", [], ["/cases/", "/admin/"]),
-])
+@pytest.mark.parametrize(
+    "who, sees, hidden",
+    [
+        ("alice", ["/cases/new/"], ["/admin/"]),
+        ("sam", ["/cases/new/"], ["/admin/"]),
+        ("adam", ["/admin/"], ["/cases/"]),
+        ("olga", [], ["/cases/", "/admin/"]),
+        ("vera", [], ["/cases/", "/admin/"]),
+    ],
+)
 def test_the_navigation_shows_each_role_its_tools(client, request, who, sees, hidden):
     user = request.getfixturevalue(who)
     client.force_login(user)
@@ -29,6 +37,7 @@ def test_the_navigation_shows_each_role_its_tools(client, request, who, sees, hi
 
 def test_the_access_log_is_append_only(alice, alice_case):
     from caseworks.audit import log_access
+
     log_access(user=alice, action="case.viewed", obj=alice_case, label=alice_case.reference)
     entry = AccessLog.objects.get()
     with pytest.raises(Exception, match="append-only"):
@@ -44,9 +53,11 @@ def test_the_access_log_is_append_only(alice, alice_case):
 
 def test_login_and_logout(client, db):
     from django.contrib.auth import get_user_model
+
     get_user_model().objects.create_user("lena", password="a-long-passphrase-2026")
-    response = client.post("/accounts/login/", {"username": "lena",
-                                                "password": "a-long-passphrase-2026"})
+    response = client.post(
+        "/accounts/login/", {"username": "lena", "password": "a-long-passphrase-2026"}
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert client.get("/accounts/logout/").status_code == 405  # POST only
@@ -59,6 +70,7 @@ def test_the_typical_service_directory_loads_once(db):
 
     from caseworks.management.commands.load_service_directory import TYPICAL
     from caseworks.models import Service
+
     call_command("load_service_directory")
     assert Service.objects.count() == len(TYPICAL)
     assert Service.objects.get(name="Jugendmigrationsdienst (JMD)").category == "jmd"
@@ -69,6 +81,7 @@ def test_the_typical_service_directory_loads_once(db):
 def test_the_admin_shows_no_cover_reason(client, adam, alice, bob, team_a):
     from cases import services
     from tests.conftest import open_case
+
     case = open_case(bob, team_a)
     services.cover_access_grant(actor=alice, case=case, reason="Vertretung Mandelkern")
     entry = AccessLog.objects.get(action="case.cover_access")

@@ -19,7 +19,9 @@ def test_it_builds_the_demo_house(db, capsys):
     call_command("seed_demo", clients=40)
     assert Organisation.objects.count() == 3
     assert set(Team.objects.values_list("organisation__short_name", flat=True)) == {
-        "AWO", "Caritas"}
+        "AWO",
+        "Caritas",
+    }
     assert Client.objects.count() == 40
     kinds = set(ResidenceStatus.objects.values_list("kind", flat=True))
     assert kinds == set(StatusKind.values)
@@ -36,6 +38,7 @@ def test_it_builds_the_demo_house(db, capsys):
 @override_settings(DEBUG=True)
 def test_it_makes_some_documents_expire_soon(db):
     from cases.selectors import case_filter_expiring
+
     call_command("seed_demo", clients=40)
     assert case_filter_expiring(Case.objects.all()).exists()
 

@@ -25,23 +25,32 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 PASSWORD = "e2e password 2026 lang genug"
 # The same flags CI's machine needs: no sandbox as root, nothing reaching out to the network.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage",
-         # Asks for German pages; headless Chromium still draws date fields as MM/DD/YYYY
-         # (a German desktop Chromium shows TT.MM.JJJJ).
-         "--lang=de-DE"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    # Asks for German pages; headless Chromium still draws date fields as MM/DD/YYYY
+    # (a German desktop Chromium shows TT.MM.JJJJ).
+    "--lang=de-DE",
+]
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium "
-                    "(or set CASEWORKS_CHROMIUM)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium "
+            "(or set CASEWORKS_CHROMIUM)"
+        )
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield browser
         browser.close()
 
@@ -53,19 +62,23 @@ def house(transactional_db):
         Group.objects.get_or_create(name=role)
     call_command("load_service_directory", verbosity=0)
     organisation = Organisation.objects.create(
-        name="AWO Kreisverband Musterstadt e. V.", short_name="AWO",
+        name="AWO Kreisverband Musterstadt e. V.",
+        short_name="AWO",
         letter_sender="AWO · Marktstraße 1 · 12345 Musterstadt",
-        address="Marktstraße 1\n12345 Musterstadt")
+        address="Marktstraße 1\n12345 Musterstadt",
+    )
     team = Team.objects.create(organisation=organisation, name="Team A")
     users = {}
     for username, first, last, role in [
-        ("leyla", "Leyla", "Demir", Role.CASEWORKER), ("jonas", "Jonas", "Hoffmann",
-                                                       Role.CASEWORKER),
-        ("sabine", "Sabine", "Becker", Role.SUPERVISOR), ("petra", "Petra", "Kühn", Role.OFFICE),
+        ("leyla", "Leyla", "Demir", Role.CASEWORKER),
+        ("jonas", "Jonas", "Hoffmann", Role.CASEWORKER),
+        ("sabine", "Sabine", "Becker", Role.SUPERVISOR),
+        ("petra", "Petra", "Kühn", Role.OFFICE),
         ("karl", "Karl", "Neumann", Role.VOLUNTEER),
     ]:
-        user = get_user_model().objects.create_user(username, password=PASSWORD,
-                                                    first_name=first, last_name=last)
+        user = get_user_model().objects.create_user(
+            username, password=PASSWORD, first_name=first, last_name=last
+        )
         user.groups.add(Group.objects.get(name=role))
         if role == Role.SUPERVISOR:
             team.supervisors.add(user)
@@ -113,7 +126,8 @@ class Journey:
         bad = [v for v in result if v["impact"] in ("serious", "critical")]
         assert not bad, f"{name}: {bad}"
         overflow = self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{name}: {overflow}px horizontal overflow at {self.width}px"
         assert not self.csp_violations, f"{name}: {self.csp_violations}"
         self.checked.append(name)
@@ -137,8 +151,9 @@ class Journey:
 @pytest.fixture(params=[360, 1280], ids=["phone", "desk"])
 def journey(request, browser, live_server):
     width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="de-DE", accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield Journey(page, live_server.url, width)

@@ -92,8 +92,9 @@ def test_the_journey_of_every_role(journey, house):
     journey.check("einwilligung")
     journey.submit()
     journey.go(f"/cases/{case.code}/referrals/new/")
-    page.select_option('[name="service"]',
-                       label="Migrationsberatung für erwachsene Zuwanderer (MBE)")
+    page.select_option(
+        '[name="service"]', label="Migrationsberatung für erwachsene Zuwanderer (MBE)"
+    )
     page.fill('[name="reason"]', "Beratung zur Anerkennung des Schulabschlusses")
     journey.check("vermittlung")
     journey.submit()

@@ -32,10 +32,19 @@ def test_no_english_left_on_the_german_pages(journey, house):
     journey.sign_in("leyla")
     strings = english_ui_strings()
     assert len(strings) > 200
-    pages = ["/cases/", "/cases/new/", f"/cases/{case.code}/", f"/cases/{case.code}/history/",
-             f"/cases/{case.code}/visits/new/", f"/cases/{case.code}/accompaniments/new/",
-             f"/cases/{case.code}/consents/new/", f"/cases/{case.code}/referrals/new/",
-             "/visits/week/", "/referrals/", "/accounts/security/"]
+    pages = [
+        "/cases/",
+        "/cases/new/",
+        f"/cases/{case.code}/",
+        f"/cases/{case.code}/history/",
+        f"/cases/{case.code}/visits/new/",
+        f"/cases/{case.code}/accompaniments/new/",
+        f"/cases/{case.code}/consents/new/",
+        f"/cases/{case.code}/referrals/new/",
+        "/visits/week/",
+        "/referrals/",
+        "/accounts/security/",
+    ]
     # Switch to English and back, as a user would, with the switch in the footer.
     journey.go("/cases/")
     page.select_option("#language", "en")
@@ -68,6 +77,7 @@ def test_sign_in_and_a_form_by_keyboard_alone(journey, house):
     page.keyboard.type("leyla")
     page.keyboard.press("Tab")
     from tests.e2e.conftest import PASSWORD
+
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")

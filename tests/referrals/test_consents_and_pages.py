@@ -8,18 +8,26 @@ from tests.security.test_plaintext_at_rest import all_rows_as_text
 
 def test_consent_is_recorded_through_the_form(client, alice, alice_case, mbe):
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/consents/new/", {
-        "client": alice_case.clients.first().pk, "services": [mbe.pk],
-        "purpose": "Vermittlung MBE", "signed_on": str(TODAY),
-        "valid_until": str(TODAY + 365 * DAY)})
+    response = client.post(
+        f"/cases/{alice_case.code}/consents/new/",
+        {
+            "client": alice_case.clients.first().pk,
+            "services": [mbe.pk],
+            "purpose": "Vermittlung MBE",
+            "signed_on": str(TODAY),
+            "valid_until": str(TODAY + 365 * DAY),
+        },
+    )
     assert response.status_code == 302
     assert Consent.objects.get().services.get() == mbe
 
 
 def test_a_consent_needs_a_recipient(client, alice, alice_case):
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/consents/new/", {
-        "client": alice_case.clients.first().pk, "purpose": "x", "signed_on": str(TODAY)})
+    response = client.post(
+        f"/cases/{alice_case.code}/consents/new/",
+        {"client": alice_case.clients.first().pk, "purpose": "x", "signed_on": str(TODAY)},
+    )
     assert "Name at least one service or a category" in response.content.decode()
     assert not Consent.objects.exists()
 
@@ -40,8 +48,7 @@ def test_revocation_is_one_confirmed_click(client, alice, alice_case, mbe):
 def test_other_teams_cannot_revoke(client, charlie, alice, alice_case, mbe):
     given = consent(alice, alice_case, mbe)
     client.force_login(charlie)
-    assert client.post(f"/cases/{alice_case.code}/consents/{given.code}/revoke/").status_code \
-        == 404
+    assert client.post(f"/cases/{alice_case.code}/consents/{given.code}/revoke/").status_code == 404
     assert Consent.objects.get().revoked_on is None
 
 
@@ -56,6 +63,7 @@ def test_open_referrals_are_on_the_case_file_and_timeline(client, alice, alice_c
 
 def test_referrals_waiting_past_their_follow_up_show_up(client, alice, olga, alice_case, mbe):
     from referrals import services
+
     consent(alice, alice_case, mbe)
     referral = refer(alice, alice_case, mbe, follow_up_on=TODAY - DAY)
     referral = services.referral_transition(actor=alice, referral=referral, to="ready")

@@ -4,8 +4,7 @@ from referrals.models import Referral
 from tests.referrals.conftest import pages, pdf_text
 
 
-def test_the_print_queue_shows_only_letter_fields(client, office_user, ready_referral,
-                                                  alice_case):
+def test_the_print_queue_shows_only_letter_fields(client, office_user, ready_referral, alice_case):
     client.force_login(office_user)
     response = client.get("/referrals/print-queue/")
     html = response.content.decode()
@@ -16,24 +15,32 @@ def test_the_print_queue_shows_only_letter_fields(client, office_user, ready_ref
     assert "Sehr geehrte" not in html  # nor the letter text
 
 
-def test_office_gets_404_on_case_files_and_referral_pages(client, office_user, ready_referral,
-                                                         alice_case):
+def test_office_gets_404_on_case_files_and_referral_pages(
+    client, office_user, ready_referral, alice_case
+):
     client.force_login(office_user)
-    for url in [f"/cases/{alice_case.code}/", f"/cases/{alice_case.code}/history/",
-                f"/cases/{alice_case.code}/referrals/{ready_referral.code}/",
-                f"/cases/{alice_case.code}/referrals/{ready_referral.code}/preview.pdf",
-                "/cases/", "/referrals/"]:
+    for url in [
+        f"/cases/{alice_case.code}/",
+        f"/cases/{alice_case.code}/history/",
+        f"/cases/{alice_case.code}/referrals/{ready_referral.code}/",
+        f"/cases/{alice_case.code}/referrals/{ready_referral.code}/preview.pdf",
+        "/cases/",
+        "/referrals/",
+    ]:
         assert client.get(url).status_code == 404, url
 
 
-def test_office_prints_a_batch_as_one_pdf_and_marks_sent(client, alice, office_user, team_a,
-                                                         mbe, ready_referral):
+def test_office_prints_a_batch_as_one_pdf_and_marks_sent(
+    client, alice, office_user, team_a, mbe, ready_referral
+):
     from tests.conftest import open_case
     from tests.referrals.conftest import consent, refer
+
     second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
     consent(alice, second_case, mbe)
-    second = services.referral_transition(actor=alice, referral=refer(alice, second_case, mbe),
-                                          to="ready")
+    second = services.referral_transition(
+        actor=alice, referral=refer(alice, second_case, mbe), to="ready"
+    )
     client.force_login(office_user)
     codes = [str(ready_referral.code), str(second.code)]
     response = client.post("/referrals/print-queue/", {"referral": codes, "action": "print"})
@@ -48,16 +55,18 @@ def test_office_prints_a_batch_as_one_pdf_and_marks_sent(client, alice, office_u
     assert Referral.objects.get(pk=second.pk).history.first().history_user == office_user
 
 
-def test_office_can_fetch_the_archived_letter_but_not_other_teams(client, office_user,
-                                                                  ready_referral, charlie,
-                                                                  charlie_case, mbe):
+def test_office_can_fetch_the_archived_letter_but_not_other_teams(
+    client, office_user, ready_referral, charlie, charlie_case, mbe
+):
     services.letter_issue(actor=office_user, referral=ready_referral)
     client.force_login(office_user)
     assert client.get(f"/referrals/{ready_referral.code}/letter.pdf").status_code == 200
     from tests.referrals.conftest import consent, refer
+
     consent(charlie, charlie_case, mbe)
-    other = services.referral_transition(actor=charlie, referral=refer(charlie, charlie_case, mbe),
-                                         to="ready")
+    other = services.referral_transition(
+        actor=charlie, referral=refer(charlie, charlie_case, mbe), to="ready"
+    )
     services.letter_issue(actor=charlie, referral=other)
     assert client.get(f"/referrals/{other.code}/letter.pdf").status_code == 404
     html = client.get("/referrals/print-queue/").content.decode()

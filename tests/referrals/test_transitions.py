@@ -5,10 +5,19 @@ from referrals import services
 from referrals.models import Referral
 from tests.referrals.conftest import consent, refer
 
-ILLEGAL = [("draft", "sent"), ("draft", "accepted"), ("draft", "completed"),
-           ("ready", "accepted"), ("sent", "draft"), ("sent", "ready"), ("sent", "completed"),
-           ("accepted", "declined"), ("declined", "accepted"), ("completed", "cancelled"),
-           ("cancelled", "draft")]
+ILLEGAL = [
+    ("draft", "sent"),
+    ("draft", "accepted"),
+    ("draft", "completed"),
+    ("ready", "accepted"),
+    ("sent", "draft"),
+    ("sent", "ready"),
+    ("sent", "completed"),
+    ("accepted", "declined"),
+    ("declined", "accepted"),
+    ("completed", "cancelled"),
+    ("cancelled", "draft"),
+]
 
 
 @pytest.mark.parametrize("start, to", ILLEGAL)
@@ -43,7 +52,9 @@ def test_the_form_refuses_an_illegal_move_with_a_message(client, alice, alice_ca
     client.force_login(alice)
     response = client.post(
         f"/cases/{alice_case.code}/referrals/{referral.code}/status/",
-        {"to": "sent", "version": referral.version}, follow=True)
+        {"to": "sent", "version": referral.version},
+        follow=True,
+    )
     assert "cannot go from" in response.content.decode()
     assert Referral.objects.get().status == "draft"
 
@@ -51,15 +62,21 @@ def test_the_form_refuses_an_illegal_move_with_a_message(client, alice, alice_ca
 def test_making_ready_without_consent_says_why(client, alice, alice_case, mbe):
     referral = refer(alice, alice_case, mbe)
     client.force_login(alice)
-    response = client.post(f"/cases/{alice_case.code}/referrals/{referral.code}/status/",
-                           {"to": "ready", "version": referral.version}, follow=True)
+    response = client.post(
+        f"/cases/{alice_case.code}/referrals/{referral.code}/status/",
+        {"to": "ready", "version": referral.version},
+        follow=True,
+    )
     html = response.content.decode()
     assert "No valid consent" in html
     assert f"/cases/{alice_case.code}/consents/new/" in html  # links to recording it
 
 
 def test_changing_the_text_of_a_ready_letter_needs_readiness_again(alice, ready_referral):
-    changed = services.referral_update(actor=alice, referral=ready_referral,
-                                       expected_version=ready_referral.version,
-                                       data={"letter_body": "Neuer Text"})
+    changed = services.referral_update(
+        actor=alice,
+        referral=ready_referral,
+        expected_version=ready_referral.version,
+        data={"letter_body": "Neuer Text"},
+    )
     assert changed.status == "draft"

@@ -97,8 +97,9 @@ def test_every_url_for_every_role(client, world):
                     client.force_login(users[username])
                 response = client.get(url)
                 if response.status_code != expected:
-                    wrong.append(f"{name} {side} {username}: {response.status_code}, "
-                                 f"expected {expected}")
+                    wrong.append(
+                        f"{name} {side} {username}: {response.status_code}, expected {expected}"
+                    )
                 if response.status_code == 200:
                     # Every page: no copy in any cache, a strict CSP.
                     if "no-store" not in response.get("Cache-Control", ""):
@@ -113,6 +114,7 @@ def test_another_teams_caseworker_cannot_post_to_anything(client, world):
     caseworker, and by office and volunteer users, changes nothing: 404 or 405."""
     users, a, _b = world
     from tests.security.test_markers import snapshot
+
     before = snapshot()
     for username in ("charlie", "olga", "vera", "dora"):
         client.force_login(users[username])

@@ -3,15 +3,21 @@
 from referrals.models import Referral
 
 
-def test_a_referral_edited_in_two_tabs_is_refused_the_second_time(client, alice, alice_case,
-                                                                   ready_referral):
+def test_a_referral_edited_in_two_tabs_is_refused_the_second_time(
+    client, alice, alice_case, ready_referral
+):
     referral = ready_referral
     url = f"/cases/{alice_case.code}/referrals/{referral.code}/"
     client.force_login(alice)
-    form = {"client": referral.client_id, "service": referral.service_id,
-            "urgency": "normal", "reason": referral.reason,
-            "letter_subject": referral.letter_subject, "letter_body": "",
-            "version": referral.version}
+    form = {
+        "client": referral.client_id,
+        "service": referral.service_id,
+        "urgency": "normal",
+        "reason": referral.reason,
+        "letter_subject": referral.letter_subject,
+        "letter_body": "",
+        "version": referral.version,
+    }
     first = client.post(url, {**form, "reason": "Erster Tab: neuer Grund"})
     assert first.status_code == 302
     second = client.post(url, {**form, "letter_body": "Zweiter Tab: eigener Brieftext"})

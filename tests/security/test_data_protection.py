@@ -45,24 +45,38 @@ def test_every_model_with_personal_data_is_covered(db):
 
 # --- disclosure -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def person(alice, alice_case, mbe):
     client = alice_case.clients.get()
-    case_services.client_update(actor=alice, client=client, expected_version=client.version,
-                                data={"phone": "0151 1234567", "email": "ahmad@example.org",
-                                      "gender": "male", "nationality": "AF",
-                                      "languages": "Dari, Paschtu",
-                                      "interpreter_needed": True})
+    case_services.client_update(
+        actor=alice,
+        client=client,
+        expected_version=client.version,
+        data={
+            "phone": "0151 1234567",
+            "email": "ahmad@example.org",
+            "gender": "male",
+            "nationality": "AF",
+            "languages": "Dari, Paschtu",
+            "interpreter_needed": True,
+        },
+    )
     client.refresh_from_db()
-    case_services.client_reference_save(actor=alice, client=client,
-                                        data={"kind": "bamf", "number": "8123456-423"})
-    record(alice, alice_case, kind=Visit.Kind.FIRST, present=[client],
-           notes="Notiz Kolibri")
-    plan(alice, alice_case, when=datetime.datetime.now(datetime.UTC) + YEAR / 52,
-         purpose="Termin Hausarzt Lavendel")
+    case_services.client_reference_save(
+        actor=alice, client=client, data={"kind": "bamf", "number": "8123456-423"}
+    )
+    record(alice, alice_case, kind=Visit.Kind.FIRST, present=[client], notes="Notiz Kolibri")
+    plan(
+        alice,
+        alice_case,
+        when=datetime.datetime.now(datetime.UTC) + YEAR / 52,
+        purpose="Termin Hausarzt Lavendel",
+    )
     consent(alice, alice_case, mbe)
     referral = refer(alice, alice_case, mbe)
     from referrals.services import referral_transition
+
     referral = referral_transition(actor=alice, referral=referral, to="ready")
     letter_issue(actor=alice, referral=referral)
     return client
@@ -93,8 +107,14 @@ def test_the_disclosure_holds_every_stored_field_of_the_person(client, sam, pers
         else:
             assert shown == (value if isinstance(value, bool | int) else str(value)), field.name
     text = json.dumps(data, ensure_ascii=False)
-    for expected in ("Notiz Kolibri", "Termin Hausarzt Lavendel", "8123456-423",
-                     "Geheimer Grund Quarzsand", "Migrationsberatung MBE", "Vermittlung"):
+    for expected in (
+        "Notiz Kolibri",
+        "Termin Hausarzt Lavendel",
+        "8123456-423",
+        "Geheimer Grund Quarzsand",
+        "Migrationsberatung MBE",
+        "Vermittlung",
+    ):
         assert expected in text, expected
     assert data["residence_statuses"] and data["letters"] and data["consents"]
     changes = {(h["record"], h["change"]) for h in data["history"]}
@@ -114,8 +134,9 @@ def test_the_disclosure_pdf_reads_as_text(client, sam, person):
         assert expected in text, expected
 
 
-def test_only_the_teams_supervisor_and_the_dpo_may_export(client, person, alice, charlie,
-                                                          sue, olga, vera, dora):
+def test_only_the_teams_supervisor_and_the_dpo_may_export(
+    client, person, alice, charlie, sue, olga, vera, dora
+):
     url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.json"
     for user in (alice, charlie, sue, olga, vera):
         client.force_login(user)
@@ -127,27 +148,34 @@ def test_only_the_teams_supervisor_and_the_dpo_may_export(client, person, alice,
 
 # --- retention --------------------------------------------------------------------------------
 
+
 def _closed_case(alice, sam, team, years_ago, name):
     opened = TODAY - (years_ago + 1) * YEAR
     case = open_case(alice, team, last_name=name, opened_on=opened)
-    case_services.case_close(actor=sam, case=case, reason="moved_away",
-                             closed_on=TODAY - years_ago * YEAR)
+    case_services.case_close(
+        actor=sam, case=case, reason="moved_away", closed_on=TODAY - years_ago * YEAR
+    )
     return case
 
 
-def test_retention_removes_an_old_case_with_history_and_letters(alice, sam, team_a, mbe,
-                                                                client):
+def test_retention_removes_an_old_case_with_history_and_letters(alice, sam, team_a, mbe, client):
     old = open_case(alice, team_a, last_name="Altfall", opened_on=TODAY - 5 * YEAR)
-    record(alice, old, kind=Visit.Kind.FIRST, date=TODAY - 5 * YEAR + YEAR / 12,
-           present=[old.clients.get()], notes="alt")
+    record(
+        alice,
+        old,
+        kind=Visit.Kind.FIRST,
+        date=TODAY - 5 * YEAR + YEAR / 12,
+        present=[old.clients.get()],
+        notes="alt",
+    )
     consent(alice, old, mbe, signed_on=TODAY - 5 * YEAR + YEAR / 12)
     from referrals.services import referral_transition
+
     referral = referral_transition(actor=alice, referral=refer(alice, old, mbe), to="ready")
     letter_issue(actor=alice, referral=referral)
     client.force_login(alice)
     assert client.get(f"/cases/{old.code}/").status_code == 200  # an access log entry
-    case_services.case_close(actor=sam, case=old, reason="moved_away",
-                             closed_on=TODAY - 4 * YEAR)
+    case_services.case_close(actor=sam, case=old, reason="moved_away", closed_on=TODAY - 4 * YEAR)
     young = _closed_case(alice, sam, team_a, 2, "Jungfall")
     current = open_case(alice, team_a, last_name="Offen")
     old_clients = list(old.clients.values_list("pk", flat=True))
@@ -187,8 +215,10 @@ def test_the_organisations_retention_period_decides(alice, sam, team_a, org_a):
 
 # --- the access log viewer --------------------------------------------------------------------
 
-def test_the_dpo_reads_and_filters_the_access_log(client, alice, alice_case, charlie_case,
-                                                  charlie, dora, sam):
+
+def test_the_dpo_reads_and_filters_the_access_log(
+    client, alice, alice_case, charlie_case, charlie, dora, sam
+):
     for user, case in ((alice, alice_case), (charlie, charlie_case)):
         client.force_login(user)
         client.get(f"/cases/{case.code}/")
@@ -216,8 +246,11 @@ def test_the_dpo_reads_and_filters_the_access_log(client, alice, alice_case, cha
 
 def test_encrypted_fields_are_all_disclosed(db):
     """Every encrypted field belongs to a model the disclosure or the log covers."""
-    covered = {s.label for s in PERSON_DATA} | {"cases.Case", "caseworks.AccessLog",
-                                                 "caseworks.KeyCanary"}
+    covered = {s.label for s in PERSON_DATA} | {
+        "cases.Case",
+        "caseworks.AccessLog",
+        "caseworks.KeyCanary",
+    }
     for model in apps.get_models():
         if model.__name__.startswith("Historical"):
             continue

@@ -9,9 +9,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 NASTY = [
-    "\x00", "a\x00b", "\u202eevil\u202c", "e\u0301\u0301\u0301", "👨‍👩‍👧‍👦" * 20, "\r\n\t",
-    "=cmd|' /C calc'!A0", "<script>alert(1)</script>", "' OR 1=1 --", "９９９９", "-1",
-    "2026-02-30", "99999999999999999999", "ﷺ" * 50, "\ud7ff", " ", "",
+    "\x00",
+    "a\x00b",
+    "\u202eevil\u202c",
+    "e\u0301\u0301\u0301",
+    "👨‍👩‍👧‍👦" * 20,
+    "\r\n\t",
+    "=cmd|' /C calc'!A0",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "９９９９",
+    "-1",
+    "2026-02-30",
+    "99999999999999999999",
+    "ﷺ" * 50,
+    "\ud7ff",
+    " ",
+    "",
 ]
 TEXT = st.one_of(
     st.sampled_from(NASTY),
@@ -52,22 +66,27 @@ SKIP_FIELDS = {"csrfmiddlewaretoken", "language", "next"}
 
 
 def field_names(html: str) -> list[str]:
-    main = html.split('<main', 1)[1].split("</main>", 1)[0]
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
     return sorted({n for n in re.findall(r'name="([^"]+)"', main) if n not in SKIP_FIELDS})
 
 
 def row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"cases", "visits", "referrals"} or \
-                model._meta.label in {"caseworks.Team", "auth.User"}:
+        if model._meta.app_label in {"cases", "visits", "referrals"} or model._meta.label in {
+            "caseworks.Team",
+            "auth.User",
+        }:
             counts[model._meta.label] = model._default_manager.count()
     return counts
 
 
-FUZZ = settings(max_examples=12, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.mark.parametrize(("who", "template"), FORMS, ids=[t for _w, t in FORMS])
@@ -106,8 +125,9 @@ LINK_PARAMETERS = [
 ]
 
 
-@pytest.mark.parametrize(("who", "path", "names"),
-                         [(w, p, None) for w, p in SEARCHES] + LINK_PARAMETERS)
+@pytest.mark.parametrize(
+    ("who", "path", "names"), [(w, p, None) for w, p in SEARCHES] + LINK_PARAMETERS
+)
 def test_searches_survive_random_queries(client, world, who, path, names):
     users, team_a_objects, _b = world
     params = team_a_objects.params

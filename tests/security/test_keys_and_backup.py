@@ -32,8 +32,13 @@ def house(alice, alice_case, ready_referral):
     client = alice_case.clients.get()
     client.phone = f"0170 {MARKER}"
     client.save()
-    visit_record(actor=alice, case=alice_case, kind=Visit.Kind.FIRST, present=[client],
-                 notes=f"Notiz {MARKER}")
+    visit_record(
+        actor=alice,
+        case=alice_case,
+        kind=Visit.Kind.FIRST,
+        present=[client],
+        notes=f"Notiz {MARKER}",
+    )
     letter = letter_issue(actor=alice, referral=ready_referral)
     log_access(user=alice, action="case.cover", obj=alice_case, reason=f"Vertretung {MARKER}")
     return {"case": alice_case, "client": client, "letter": letter}
@@ -57,10 +62,18 @@ def test_a_wrong_blind_index_key_is_caught_too(db, settings):
 
 
 def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path):
-    env = {**os.environ, "CASEWORKS_VAR_DIR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=BASE_DIR,
-                   check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "CASEWORKS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        env=env,
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+    )
     start = [sys.executable, "-c", "import caseworks.wsgi"]
     assert subprocess.run(start, env=env, cwd=BASE_DIR, capture_output=True).returncode == 0
     env["CASEWORKS_FIELD_KEYS"] = Fernet.generate_key().decode()
@@ -70,6 +83,7 @@ def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path):
 
 
 # --- rotation ---------------------------------------------------------------------------------
+
 
 def test_rotation_re_encrypts_everything_and_the_old_key_can_go(house, settings):
     old_key = settings.CASEWORKS_FIELD_KEYS[0]
@@ -127,6 +141,7 @@ def test_without_rotation_removing_the_old_key_fails_loudly(house, settings):
 
 # --- backup and restore -----------------------------------------------------------------------
 
+
 def test_backup_and_restore_round_trip(house, settings):
     buffer = io.BytesIO()
     counts = dump(buffer)
@@ -153,6 +168,7 @@ def test_backup_and_restore_round_trip(house, settings):
     assert AccessLog.objects.get(action="case.cover").reason.endswith(MARKER)
     # The blind indexes came along: search still finds the person.
     from cases.selectors import case_search
+
     assert list(case_search(Case.objects.all(), "karimi")) == [house["case"]]
 
 

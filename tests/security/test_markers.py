@@ -10,8 +10,13 @@ from pypdf import PdfReader
 from cases.models import Case, Client
 from tests.security.world import MARKERS, fill, walk_urls
 
-SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog",
-                  "axes_accessfailurelog", "caseworks_accesslog"}
+SKIPPED_TABLES = {
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+    "caseworks_accesslog",
+}
 
 
 def snapshot() -> dict[str, str]:
@@ -54,8 +59,10 @@ def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client,
             # The batch print: the letters as one PDF, then marked sent.
             queue = client.get("/referrals/print-queue/")
             assert queue.status_code == 200 and a.params["_case"].reference in _text(queue)
-            batch = client.post("/referrals/print-queue/",
-                                {"referral": [a.params["referral_code"]], "action": "print"})
+            batch = client.post(
+                "/referrals/print-queue/",
+                {"referral": [a.params["referral_code"]], "action": "print"},
+            )
             pages.append(("batch print", _text(batch)))
             letter = client.get(f"/referrals/{a.params['referral_code']}/letter.pdf")
             assert letter.status_code == 200
@@ -88,13 +95,21 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
 def test_extra_fields_in_a_post_change_nothing(client, alice, alice_case, charlie, team_b):
     client.force_login(alice)
     case = Case.objects.get(pk=alice_case.pk)
-    response = client.post(f"/cases/{case.code}/edit/", {
-        "opened_on": case.opened_on.isoformat(), "accommodation_address": "Neuer Weg 2",
-        "version": case.version,
-        # not on the form:
-        "team": team_b.pk, "assigned_to": charlie.pk, "reference": "1999-0001",
-        "closed_on": "2026-01-01", "is_superuser": "on", "owner": charlie.pk,
-    })
+    response = client.post(
+        f"/cases/{case.code}/edit/",
+        {
+            "opened_on": case.opened_on.isoformat(),
+            "accommodation_address": "Neuer Weg 2",
+            "version": case.version,
+            # not on the form:
+            "team": team_b.pk,
+            "assigned_to": charlie.pk,
+            "reference": "1999-0001",
+            "closed_on": "2026-01-01",
+            "is_superuser": "on",
+            "owner": charlie.pk,
+        },
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.accommodation_address == "Neuer Weg 2"  # the form's field did change
@@ -105,15 +120,25 @@ def test_extra_fields_in_a_post_change_nothing(client, alice, alice_case, charli
 
     person = case.clients.get()
     other = Case.objects.exclude(pk=case.pk).first()
-    extra = {"case": other.pk if other else 999,
-             "code": "00000000-0000-0000-0000-000000000000",
-             "first_name_bidx": "0" * 64, "is_staff": "on"}
-    response = client.post(f"/cases/{case.code}/clients/{person.code}/edit/", {
-        "client-first_name": "Ahmad", "client-last_name": "Karimi",
-        "client-birth_date": "1990-05-17", "client-gender": "male",
-        "client-relationship": "main_contact", "client-version": person.version,
-        **extra, **{f"client-{k}": v for k, v in extra.items()},
-    })
+    extra = {
+        "case": other.pk if other else 999,
+        "code": "00000000-0000-0000-0000-000000000000",
+        "first_name_bidx": "0" * 64,
+        "is_staff": "on",
+    }
+    response = client.post(
+        f"/cases/{case.code}/clients/{person.code}/edit/",
+        {
+            "client-first_name": "Ahmad",
+            "client-last_name": "Karimi",
+            "client-birth_date": "1990-05-17",
+            "client-gender": "male",
+            "client-relationship": "main_contact",
+            "client-version": person.version,
+            **extra,
+            **{f"client-{k}": v for k, v in extra.items()},
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = Client.objects.get(pk=person.pk)
     assert stored.case_id == case.pk and stored.code == person.code

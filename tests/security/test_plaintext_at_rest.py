@@ -8,8 +8,15 @@ from cases import services
 from referrals.services import letter_issue, referral_transition
 from tests.conftest import TODAY, consent, open_case, refer
 
-SECRETS = ["Xaverius", "Quentinsdottir", "1987-03-14", "ZX9876543", "Geheimweg", "2345678",
-           "Zephyrine"]
+SECRETS = [
+    "Xaverius",
+    "Quentinsdottir",
+    "1987-03-14",
+    "ZX9876543",
+    "Geheimweg",
+    "2345678",
+    "Zephyrine",
+]
 
 
 def all_rows_as_text():
@@ -23,17 +30,32 @@ def all_rows_as_text():
 
 def test_it_keeps_personal_data_out_of_every_table(alice, team_a, mbe):
     case = open_case(
-        alice, team_a, first_name="Xaverius", last_name="Quentinsdottir",
-        birth_date=datetime.date(1987, 3, 14), document_number="ZX9876543",
+        alice,
+        team_a,
+        first_name="Xaverius",
+        last_name="Quentinsdottir",
+        birth_date=datetime.date(1987, 3, 14),
+        document_number="ZX9876543",
         accommodation_address="Geheimweg 17",
     )
     client = case.clients.get()
     # A second version in the history tables, and a second household member.
-    services.client_update(actor=alice, client=client, expected_version=client.version,
-                           data={"phone": "+49 151 2345678"})
-    services.client_create(actor=alice, case=case,
-                           data={"first_name": "Zephyrine", "last_name": "Quentinsdottir",
-                                 "relationship": "child", "birth_date": TODAY})
+    services.client_update(
+        actor=alice,
+        client=client,
+        expected_version=client.version,
+        data={"phone": "+49 151 2345678"},
+    )
+    services.client_create(
+        actor=alice,
+        case=case,
+        data={
+            "first_name": "Zephyrine",
+            "last_name": "Quentinsdottir",
+            "relationship": "child",
+            "birth_date": TODAY,
+        },
+    )
     # A referral with its default letter subject ("Vermittlung: <name>"), consent and letter.
     consent(alice, case, mbe)
     referral = refer(alice, case, mbe)

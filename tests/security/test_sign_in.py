@@ -41,6 +41,7 @@ def totp_now(device, offset=0):
 
 # --- lock-out ---------------------------------------------------------------------------------
 
+
 def test_repeated_failures_lock_out_known_and_unknown_names_alike(client, carla, settings):
     wrong = {"password": "not the password"}
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -76,6 +77,7 @@ def test_a_successful_login_rotates_the_session_key(client, carla):
 
 # --- second factor ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def require_2fa(settings):
     settings.CASEWORKS_REQUIRE_2FA = True
@@ -93,12 +95,15 @@ def test_the_second_factor_is_set_up_then_required(client, carla, require_2fa):
     page = client.get("/accounts/code/setup/")
     assert page.status_code == 200 and b"<svg" in page.content
     device = TOTPDevice.objects.get(user=carla, confirmed=False)
-    wrong = client.post("/accounts/code/setup/", {"otp_token": "000000" if totp_now(device)
-                                                  != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/code/setup/",
+        {"otp_token": "000000" if totp_now(device) != "000000" else "111111"},
+    )
     assert wrong.status_code == 200 and b"does not match" in wrong.content
     # django-otp throttles after a failure (1 s, doubling); the test does not wait.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0,
-                                                   throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     done = client.post("/accounts/code/setup/", {"otp_token": totp_now(device)})
     assert done.status_code == 200
     codes = list(StaticToken.objects.filter(device__user=carla).values_list("token", flat=True))
@@ -126,8 +131,9 @@ def test_a_code_is_accepted_once_and_recovery_codes_once(client, carla, require_
 
     # A recovery code works (after the throttle delay the failure imposed) and only once.
     for model in (TOTPDevice, StaticDevice):
-        model.objects.filter(user=carla).update(throttling_failure_count=0,
-                                                throttling_failure_timestamp=None)
+        model.objects.filter(user=carla).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
     response = client.post("/accounts/code/", {"otp_token": "recover1"})
     assert response.status_code == 302
     client.post("/accounts/logout/")
@@ -147,16 +153,32 @@ def test_demo_mode_and_production_defaults():
     env = {**os.environ, "DEBUG": "False"}
     env.pop("CASEWORKS_REQUIRE_2FA", None)
     out = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings as s; import django; "
-         "django.setup(); print(s.CASEWORKS_REQUIRE_2FA, s.PASSWORD_HASHERS[0])"],
-        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; import django; "
+            "django.setup(); print(s.CASEWORKS_REQUIRE_2FA, s.PASSWORD_HASHERS[0])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=BASE_DIR,
     ).stdout.split()
     assert out == ["True", "django.contrib.auth.hashers.Argon2PasswordHasher"]
     env["DEBUG"] = "True"
     out = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings as s; import django; "
-         "django.setup(); print(s.CASEWORKS_REQUIRE_2FA)"],
-        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; import django; "
+            "django.setup(); print(s.CASEWORKS_REQUIRE_2FA)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=BASE_DIR,
     ).stdout.split()
     assert out == ["False"]
 
@@ -168,13 +190,16 @@ def test_passwords_are_hashed_with_argon2(db):
 def test_weak_passwords_are_refused(client, carla):
     carla_client = client
     carla_client.force_login(carla)
-    response = carla_client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "passwort", "new_password2": "passwort"})
+    response = carla_client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "passwort", "new_password2": "passwort"},
+    )
     assert response.status_code == 200
     assert b"too short" in response.content and b"too common" in response.content
 
 
 # --- sessions ---------------------------------------------------------------------------------
+
 
 def _age_session(client, **seconds_ago):
     session = client.session
@@ -218,9 +243,14 @@ def test_a_password_change_ends_the_other_sessions(client, carla):
     laptop = Client()
     laptop.force_login(carla)
     client.force_login(carla)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "another boring passphrase 77",
-        "new_password2": "another boring passphrase 77"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another boring passphrase 77",
+            "new_password2": "another boring passphrase 77",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/accounts/security/").status_code == 200  # this one stays
     assert laptop.get("/accounts/security/").status_code == 302
@@ -235,6 +265,7 @@ def test_deactivating_a_user_ends_their_sessions(client, carla):
 
 
 # --- headers and deploy checks ----------------------------------------------------------------
+
 
 def test_pages_carry_csp_and_no_store(client, carla):
     for signed_in in (False, True):
@@ -252,10 +283,18 @@ def test_pages_carry_csp_and_no_store(client, carla):
 def test_production_cookies_are_host_only():
     env = {**os.environ, "DEBUG": "False"}
     out = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings as s; import django; "
-         "django.setup(); "
-         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE)"],
-        env=env, capture_output=True, text=True, check=True, cwd=BASE_DIR,
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; import django; "
+            "django.setup(); "
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=BASE_DIR,
     ).stdout.split()
     assert out == ["__Host-session", "__Host-csrftoken", "True"]
 
@@ -271,6 +310,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -34,6 +34,7 @@ class Objects:
 
 def walk_urls():
     """(pattern string, url name) for every routed URL except the admin's."""
+
     def walk(patterns, prefix="", namespace=None):
         for p in patterns:
             if isinstance(p, URLResolver):
@@ -43,16 +44,19 @@ def walk_urls():
                 yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
             elif isinstance(p, URLPattern):
                 yield prefix + str(p.pattern), (f"{namespace}:" if namespace else "") + p.name
+
     return list(walk(get_resolver().url_patterns))
 
 
 def fill(name: str, pattern: str, params: dict) -> str:
     import re
+
     if name == "referrals:letter_pdf":  # addressed by the referral's code
         params = {**params, "code": params["referral_code"]}
 
     def value(match):
         return str(params[match.group(2)])
+
     url = "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, pattern)
     if name in ("supervision:drilldown", "supervision:reassign"):
         url += f"?team={params['team']}&caseworker={params['caseworker']}"
@@ -60,25 +64,48 @@ def fill(name: str, pattern: str, params: dict) -> str:
 
 
 def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker=True):
-    case = open_case(actor, team, last_name=last_name,
-                     opened_on=TODAY - datetime.timedelta(days=40),
-                     accommodation_address="Weg 1\n12345 Musterstadt")
+    case = open_case(
+        actor,
+        team,
+        last_name=last_name,
+        opened_on=TODAY - datetime.timedelta(days=40),
+        accommodation_address="Weg 1\n12345 Musterstadt",
+    )
     client = case.clients.get()
     reference = case_services.client_reference_save(
-        actor=actor, client=client, data={"kind": "bamf", "number": "1234567-423"})
+        actor=actor, client=client, data={"kind": "bamf", "number": "1234567-423"}
+    )
     visit = visit_services.visit_record(
-        actor=actor, case=case, kind=Visit.Kind.FIRST, date=TODAY - datetime.timedelta(days=30),
-        present=[client], duration_minutes=60, place="accommodation", topics=["housing"],
-        notes=MARKERS["visit_notes"])
+        actor=actor,
+        case=case,
+        kind=Visit.Kind.FIRST,
+        date=TODAY - datetime.timedelta(days=30),
+        present=[client],
+        duration_minutes=60,
+        place="accommodation",
+        topics=["housing"],
+        notes=MARKERS["visit_notes"],
+    )
     check = case.arrival_checks.first()
     visit_services.arrival_check_done(actor=actor, check=check, note=MARKERS["checklist_note"])
-    accompaniment = visit_services.accompaniment_plan(actor=actor, case=case, data={
-        "client": client, "destination_kind": "doctor", "destination_text": "Praxis Dr. Weiß",
-        "appointment_at": timezone.now() - datetime.timedelta(hours=2),
-        "purpose": "Arzttermin", "accompanied_by": volunteer})
+    accompaniment = visit_services.accompaniment_plan(
+        actor=actor,
+        case=case,
+        data={
+            "client": client,
+            "destination_kind": "doctor",
+            "destination_text": "Praxis Dr. Weiß",
+            "appointment_at": timezone.now() - datetime.timedelta(hours=2),
+            "purpose": "Arzttermin",
+            "accompanied_by": volunteer,
+        },
+    )
     visit_services.accompaniment_update(
-        actor=actor, accompaniment=accompaniment, expected_version=accompaniment.version,
-        data={"outcome": MARKERS["accompaniment_outcome"]})
+        actor=actor,
+        accompaniment=accompaniment,
+        expected_version=accompaniment.version,
+        data={"outcome": MARKERS["accompaniment_outcome"]},
+    )
     accompaniment.refresh_from_db()
     given = consent(actor, case, service)
     given.note = MARKERS["consent_note"]
@@ -87,23 +114,40 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     referral = refer(actor, case, service, reason=MARKERS["referral_reason"])
     referral = referral_services.referral_transition(actor=actor, referral=referral, to="ready")
     letter = referral_services.letter_issue(actor=actor, referral=referral)
-    deadline = case_services.deadline_add(actor=actor, case=case, title=MARKERS["deadline_title"],
-                                          due_on=TODAY + datetime.timedelta(days=5))
+    deadline = case_services.deadline_add(
+        actor=actor,
+        case=case,
+        title=MARKERS["deadline_title"],
+        due_on=TODAY + datetime.timedelta(days=5),
+    )
     colleague = make_user(f"share-{last_name}", "caseworker")
     team.members.add(colleague)
     share = case_services.case_share(actor=actor, case=case, user=colleague)
-    return Objects(params={
-        "code": case.code, "client_code": client.code, "reference_code": reference.code,
-        "visit_code": visit.code, "item": check.item,
-        "accompaniment_code": accompaniment.code, "consent_code": given.code,
-        "referral_code": referral.code, "deadline_code": deadline.code,
-        "share_id": share.pk, "fmt": "json", "token": calendar.calendar_token_renew(user=actor),
-        "_letter": letter, "_case": case, "team": team.pk, "caseworker": actor.pk,
-    })
+    return Objects(
+        params={
+            "code": case.code,
+            "client_code": client.code,
+            "reference_code": reference.code,
+            "visit_code": visit.code,
+            "item": check.item,
+            "accompaniment_code": accompaniment.code,
+            "consent_code": given.code,
+            "referral_code": referral.code,
+            "deadline_code": deadline.code,
+            "share_id": share.pk,
+            "fmt": "json",
+            "token": calendar.calendar_token_renew(user=actor),
+            "_letter": letter,
+            "_case": case,
+            "team": team.pk,
+            "caseworker": actor.pk,
+        }
+    )
 
 
 def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, service):
     from django.contrib.auth import get_user_model
+
     team_a.members.add(olga)  # the office prints for team A
     dora = make_user("dora")
     dora.user_permissions.add(Permission.objects.get(codename="data_protection"))

@@ -22,9 +22,14 @@ def figures(response, team, name):
 
 
 def visit(actor, case, days_ago, kind="follow_up"):
-    return visit_services.visit_record(actor=actor, case=case, kind=kind,
-                                       date=TODAY - days_ago * DAY, duration_minutes=30,
-                                       place="office")
+    return visit_services.visit_record(
+        actor=actor,
+        case=case,
+        kind=kind,
+        date=TODAY - days_ago * DAY,
+        duration_minutes=30,
+        place="office",
+    )
 
 
 @pytest.fixture
@@ -35,8 +40,11 @@ def dashboard(client, sam):
 
 def test_it_counts_cases_persons_and_unassigned(dashboard, alice, bob, sam, team_a):
     first = open_case(alice, team_a)
-    case_services.client_create(actor=alice, case=first, data={
-        "first_name": "Zahra", "last_name": "Karimi", "relationship": "child"})
+    case_services.client_create(
+        actor=alice,
+        case=first,
+        data={"first_name": "Zahra", "last_name": "Karimi", "relationship": "child"},
+    )
     open_case(alice, team_a)
     open_case(bob, team_a)
     open_case(sam, team_a)  # a supervisor's intake stays unassigned
@@ -76,34 +84,47 @@ def test_overdue_follow_up_edges(dashboard, alice, team_a, settings):
 
 def dashboard_list(request, team, figure, caseworker=None):
     from django.test import Client
+
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(request.user)
     who = caseworker.pk if caseworker else team.members.get(username="alice").pk
-    return client.get("/supervision/cases/", {"team": team.pk, "caseworker": who,
-                                              "figure": figure}).context["cases"]
+    return client.get(
+        "/supervision/cases/", {"team": team.pk, "caseworker": who, "figure": figure}
+    ).context["cases"]
 
 
 def test_expiring_documents_edges(dashboard, alice, team_a):
     open_case(alice, team_a, valid_until=TODAY + 30 * DAY)
     open_case(alice, team_a, valid_until=TODAY + 31 * DAY)
     expired = open_case(alice, team_a)
-    case_services.residence_status_add(actor=alice, client=expired.clients.get(), data={
-        "kind": "toleration", "valid_from": TODAY - 20 * DAY, "valid_until": TODAY - DAY})
+    case_services.residence_status_add(
+        actor=alice,
+        client=expired.clients.get(),
+        data={"kind": "toleration", "valid_from": TODAY - 20 * DAY, "valid_until": TODAY - DAY},
+    )
     assert figures(dashboard(), team_a, "Alice Arendt")["expiring"] == 2
 
 
 def test_referrals_waiting_past_follow_up_edges(dashboard, alice, olga, team_a):
     from caseworks.models import Service
+
     service = Service.objects.create(name="MBE", kind="counselling", category="mbe")
     for follow_up in (TODAY - DAY, TODAY):
         case = open_case(alice, team_a)
-        referral_services.consent_record(actor=alice, client=case.clients.get(),
-                                         services=[service], purpose="x", signed_on=TODAY)
-        referral = referral_services.referral_create(actor=alice, case=case, data={
-            "client": case.clients.get(), "service": service, "reason": "x",
-            "follow_up_on": follow_up})
-        referral = referral_services.referral_transition(actor=alice, referral=referral,
-                                                         to="ready")
+        referral_services.consent_record(
+            actor=alice, client=case.clients.get(), services=[service], purpose="x", signed_on=TODAY
+        )
+        referral = referral_services.referral_create(
+            actor=alice,
+            case=case,
+            data={
+                "client": case.clients.get(),
+                "service": service,
+                "reason": "x",
+                "follow_up_on": follow_up,
+            },
+        )
+        referral = referral_services.referral_transition(actor=alice, referral=referral, to="ready")
         referral_services.letter_issue(actor=olga, referral=referral)
         referral_services.referral_transition(actor=alice, referral=referral, to="sent")
     assert figures(dashboard(), team_a, "Alice Arendt")["referrals_waiting"] == 1
@@ -112,18 +133,31 @@ def test_referrals_waiting_past_follow_up_edges(dashboard, alice, olga, team_a):
 def test_planned_accompaniments_this_week(dashboard, alice, team_a):
     case = open_case(alice, team_a)
     start, end = week_bounds(TODAY)
-    for when, status in [(start + datetime.timedelta(hours=9), "planned"),
-                         (end - datetime.timedelta(hours=1), "planned"),
-                         (start + datetime.timedelta(hours=10), "cancelled"),  # not planned
-                         (end + datetime.timedelta(hours=9), "planned"),  # next week
-                         (start - datetime.timedelta(hours=3), "planned")]:  # last week
-        accompaniment = visit_services.accompaniment_plan(actor=alice, case=case, data={
-            "client": case.clients.get(), "destination_kind": "authority",
-            "destination_text": "Amt", "appointment_at": when, "purpose": "x"})
+    for when, status in [
+        (start + datetime.timedelta(hours=9), "planned"),
+        (end - datetime.timedelta(hours=1), "planned"),
+        (start + datetime.timedelta(hours=10), "cancelled"),  # not planned
+        (end + datetime.timedelta(hours=9), "planned"),  # next week
+        (start - datetime.timedelta(hours=3), "planned"),
+    ]:  # last week
+        accompaniment = visit_services.accompaniment_plan(
+            actor=alice,
+            case=case,
+            data={
+                "client": case.clients.get(),
+                "destination_kind": "authority",
+                "destination_text": "Amt",
+                "appointment_at": when,
+                "purpose": "x",
+            },
+        )
         if status != "planned":
-            visit_services.accompaniment_update(actor=alice, accompaniment=accompaniment,
-                                                expected_version=accompaniment.version,
-                                                data={"status": status})
+            visit_services.accompaniment_update(
+                actor=alice,
+                accompaniment=accompaniment,
+                expected_version=accompaniment.version,
+                data={"status": status},
+            )
     assert figures(dashboard(), team_a, "Alice Arendt")["accompaniments_week"] == 2
 
 
@@ -134,8 +168,9 @@ def test_every_figure_links_to_its_cases(client, sam, alice, team_a):
     html = client.get("/supervision/").content.decode()
     url = f"/supervision/cases/?team={team_a.pk}&amp;caseworker={alice.pk}&amp;figure=expiring"
     assert url in html
-    listed = client.get("/supervision/cases/", {"team": team_a.pk, "caseworker": alice.pk,
-                                                "figure": "expiring"}).context["cases"]
+    listed = client.get(
+        "/supervision/cases/", {"team": team_a.pk, "caseworker": alice.pk, "figure": "expiring"}
+    ).context["cases"]
     assert [c.pk for c in listed] == [case.pk]
 
 
@@ -144,8 +179,7 @@ def test_sorting_by_a_column(dashboard, alice, bob, team_a):
     open_case(bob, team_a)
     open_case(alice, team_a)
     section = dashboard(sort="open_cases", dir="desc").context["sections"][0]
-    assert [r["name"] for r in section["rows"]] == ["Bob Brandt", "Alice Arendt",
-                                                    "not assigned"]
+    assert [r["name"] for r in section["rows"]] == ["Bob Brandt", "Alice Arendt", "not assigned"]
     section = dashboard(sort="open_cases", dir="asc").context["sections"][0]
     assert [r["name"] for r in section["rows"]][0] == "not assigned"
 
@@ -171,9 +205,15 @@ def test_constant_queries_for_2_or_50_caseworkers(client, sam, alice, bob, team_
     assert len(client.get("/supervision/").context["sections"][0]["rows"]) == 51
 
 
-@pytest.mark.parametrize("url", ["/supervision/", "/supervision/statistics/",
-                                 "/supervision/cases/?team={team}&caseworker=none",
-                                 "/supervision/reassign/?team={team}&caseworker=none"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/supervision/",
+        "/supervision/statistics/",
+        "/supervision/cases/?team={team}&caseworker=none",
+        "/supervision/reassign/?team={team}&caseworker=none",
+    ],
+)
 def test_only_supervisors(client, alice, olga, team_a, url):
     for user in (alice, olga):
         client.force_login(user)
@@ -183,8 +223,10 @@ def test_only_supervisors(client, alice, olga, team_a, url):
 def test_another_teams_supervisor_gets_404(client, sue, alice, team_a):
     open_case(alice, team_a)
     client.force_login(sue)
-    for url in (f"/supervision/cases/?team={team_a.pk}&caseworker={alice.pk}",
-                f"/supervision/reassign/?team={team_a.pk}&caseworker={alice.pk}"):
+    for url in (
+        f"/supervision/cases/?team={team_a.pk}&caseworker={alice.pk}",
+        f"/supervision/reassign/?team={team_a.pk}&caseworker={alice.pk}",
+    ):
         assert client.get(url).status_code == 404
     assert team_a not in [s["team"] for s in client.get("/supervision/").context["sections"]]
 

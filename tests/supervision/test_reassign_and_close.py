@@ -7,8 +7,9 @@ from tests.conftest import TODAY, open_case
 DAY = datetime.timedelta(days=1)
 
 
-def test_bulk_reassignment_confirms_then_moves_permissions_and_history(client, sam, alice,
-                                                                       bob, team_a):
+def test_bulk_reassignment_confirms_then_moves_permissions_and_history(
+    client, sam, alice, bob, team_a
+):
     first, second = open_case(alice, team_a), open_case(alice, team_a, first_name="Omar")
     client.force_login(sam)
     url = f"/supervision/reassign/?team={team_a.pk}&caseworker={alice.pk}"
@@ -36,8 +37,7 @@ def test_unassigned_cases_are_assigned_the_same_way(client, sam, alice, team_a):
     assert Case.objects.get(pk=unassigned.pk).assigned_to == alice
 
 
-def test_reassignment_cannot_reach_another_teams_cases(client, sam, alice, charlie_case,
-                                                       team_a):
+def test_reassignment_cannot_reach_another_teams_cases(client, sam, alice, charlie_case, team_a):
     client.force_login(sam)
     url = f"/supervision/reassign/?team={team_a.pk}&caseworker=none"
     response = client.post(url, {"cases": [charlie_case.pk], "to": alice.pk, "step": "confirm"})
@@ -48,8 +48,9 @@ def test_reassignment_cannot_reach_another_teams_cases(client, sam, alice, charl
 def test_close_and_reopen_with_reasons(client, sam, alice, team_a):
     case = open_case(alice, team_a)
     client.force_login(sam)
-    response = client.post(f"/cases/{case.code}/close/",
-                           {"reason": "moved_away", "closed_on": str(TODAY)})
+    response = client.post(
+        f"/cases/{case.code}/close/", {"reason": "moved_away", "closed_on": str(TODAY)}
+    )
     assert response.status_code == 302
     closed = Case.objects.get(pk=case.pk)
     assert closed.closed_on == TODAY and closed.closing_reason == "moved_away"
@@ -67,8 +68,9 @@ def test_close_and_reopen_with_reasons(client, sam, alice, team_a):
 def test_a_case_cannot_be_closed_in_the_future(client, sam, alice, team_a):
     case = open_case(alice, team_a)
     client.force_login(sam)
-    response = client.post(f"/cases/{case.code}/close/",
-                           {"reason": "returned", "closed_on": str(TODAY + DAY)})
+    response = client.post(
+        f"/cases/{case.code}/close/", {"reason": "returned", "closed_on": str(TODAY + DAY)}
+    )
     assert "cannot be closed in the future" in response.content.decode()
     assert Case.objects.get(pk=case.pk).closed_on is None
 
@@ -77,6 +79,10 @@ def test_only_the_teams_supervisor_closes(client, alice, sue, team_a):
     case = open_case(alice, team_a)
     for user in (alice, sue):
         client.force_login(user)
-        assert client.post(f"/cases/{case.code}/close/",
-                           {"reason": "other", "closed_on": str(TODAY)}).status_code == 404
+        assert (
+            client.post(
+                f"/cases/{case.code}/close/", {"reason": "other", "closed_on": str(TODAY)}
+            ).status_code
+            == 404
+        )
     assert Case.objects.get(pk=case.pk).closed_on is None

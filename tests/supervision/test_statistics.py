@@ -20,21 +20,47 @@ def data(alice, sam, team_a):
     """Three Syrian households with a permission to reside, one Afghan person with a
     toleration; two first visits in the period."""
     for name in ("Ahmad", "Omar", "Khaled"):
-        case = open_case(alice, team_a, first_name=name, opened_on=TODAY - 50 * DAY,
-                         birth_date=datetime.date(1990, 1, 1))
+        case = open_case(
+            alice,
+            team_a,
+            first_name=name,
+            opened_on=TODAY - 50 * DAY,
+            birth_date=datetime.date(1990, 1, 1),
+        )
         person = case.clients.get()
-        case_services.client_update(actor=alice, client=person, expected_version=1,
-                                    data={"nationality": "SY", "gender": "male"})
-    afghan = open_case(alice, team_a, first_name="Zahra", kind="toleration",
-                       opened_on=TODAY - 50 * DAY, birth_date=TODAY - 10 * 365 * DAY)
-    case_services.client_update(actor=alice, client=afghan.clients.get(), expected_version=1,
-                                data={"nationality": "AF", "gender": "female"})
+        case_services.client_update(
+            actor=alice,
+            client=person,
+            expected_version=1,
+            data={"nationality": "SY", "gender": "male"},
+        )
+    afghan = open_case(
+        alice,
+        team_a,
+        first_name="Zahra",
+        kind="toleration",
+        opened_on=TODAY - 50 * DAY,
+        birth_date=TODAY - 10 * 365 * DAY,
+    )
+    case_services.client_update(
+        actor=alice,
+        client=afghan.clients.get(),
+        expected_version=1,
+        data={"nationality": "AF", "gender": "female"},
+    )
     for case in list(afghan.team.cases.all())[:2]:
-        visit_services.visit_record(actor=alice, case=case, kind="first",
-                                    date=TODAY - 5 * DAY, duration_minutes=60, place="office")
+        visit_services.visit_record(
+            actor=alice,
+            case=case,
+            kind="first",
+            date=TODAY - 5 * DAY,
+            duration_minutes=60,
+            place="office",
+        )
     old = open_case(alice, team_a, opened_on=TODAY - 300 * DAY)
-    case_services.case_close(actor=sam, case=old, reason="moved_away",
-                             closed_on=TODAY - 200 * DAY)  # closed before the period
+    case_services.case_close(
+        actor=sam, case=old, reason="moved_away", closed_on=TODAY - 200 * DAY
+    )  # closed before the period
 
 
 def page(client, **extra):
@@ -68,8 +94,12 @@ def test_the_figures_and_their_suppression(client, sam, team_a, data):
 
 def test_the_exports_suppress_the_same_way(client, sam, team_a, data):
     client.force_login(sam)
-    csv_rows = list(csv.reader(io.StringIO(
-        page(client, team=team_a.pk, format="csv").content.decode("utf-8-sig")), delimiter=";"))
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(page(client, team=team_a.pk, format="csv").content.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     assert ["Persons by nationality", "Afghanistan", "<3"] in csv_rows
     assert ["Persons by nationality", "Syria", "3"] in csv_rows
     response = page(client, team=team_a.pk, format="xlsx")
@@ -79,8 +109,9 @@ def test_the_exports_suppress_the_same_way(client, sam, team_a, data):
 
 
 def test_formulas_are_neutralised_in_csv_and_xlsx():
-    table = StatTable("t", "=cmd|' /C calc'!A0", 1, [("+1", 5), ("-2", 5), ("@SUM(A1)", 1),
-                                                    ("safe", 4)])
+    table = StatTable(
+        "t", "=cmd|' /C calc'!A0", 1, [("+1", 5), ("-2", 5), ("@SUM(A1)", 1), ("safe", 4)]
+    )
     rows = export_rows(["table", "category", "count"], [table])
     assert rows[1] == ["'=cmd|' /C calc'!A0", "'+1", "5"]
     assert rows[3][1:] == ["'@SUM(A1)", "<3"]
@@ -107,6 +138,7 @@ def test_another_teams_statistics_are_refused(client, sue, team_a, data):
 
 def test_a_period_that_ends_before_it_starts(client, sam, team_a):
     client.force_login(sam)
-    response = client.get("/supervision/statistics/", {
-        "start": str(END), "end": str(START), "teams": [team_a.pk]})
+    response = client.get(
+        "/supervision/statistics/", {"start": str(END), "end": str(START), "teams": [team_a.pk]}
+    )
     assert "cannot end before it starts" in response.content.decode()

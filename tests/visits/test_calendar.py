@@ -14,11 +14,13 @@ def new_feed_url(client):
     return url.removeprefix("http://testserver")
 
 
-def test_the_feed_is_valid_icalendar_without_client_names(client, alice, opened_case,
-                                                          first_visit, authority):
+def test_the_feed_is_valid_icalendar_without_client_names(
+    client, alice, opened_case, first_visit, authority
+):
     plan(alice, opened_case, when=in_hours(48), service=authority)
-    case_services.case_set_next_visit_due(actor=alice, case=opened_case,
-                                          next_visit_due=TODAY + datetime.timedelta(days=5))
+    case_services.case_set_next_visit_due(
+        actor=alice, case=opened_case, next_visit_due=TODAY + datetime.timedelta(days=5)
+    )
     client.force_login(alice)
     url = new_feed_url(client)
     client.logout()
@@ -61,6 +63,7 @@ def test_an_unknown_token_is_404(client, db):
 
 def test_the_token_is_stored_only_as_a_hash(client, alice):
     from visits.models import CalendarToken
+
     client.force_login(alice)
     token = new_feed_url(client).split("/")[-1].removesuffix(".ics")
     stored = CalendarToken.objects.get(user=alice).token_hash

@@ -7,13 +7,13 @@ from tests.visits.conftest import TODAY, in_hours, plan, record
 DAY = datetime.timedelta(days=1)
 
 
-def test_it_lists_the_week_across_my_cases(client, alice, team_a, charlie_case, authority,
-                                           opened_case, first_visit):
+def test_it_lists_the_week_across_my_cases(
+    client, alice, team_a, charlie_case, authority, opened_case, first_visit
+):
     soon = plan(alice, opened_case, when=in_hours(24 * 3), service=authority)
     plan(alice, opened_case, when=in_hours(24 * 10), service=authority)  # next week: not shown
     late = plan(alice, opened_case, when=in_hours(-26), service=authority)
-    case_services.case_set_next_visit_due(actor=alice, case=opened_case,
-                                          next_visit_due=TODAY - DAY)
+    case_services.case_set_next_visit_due(actor=alice, case=opened_case, next_visit_due=TODAY - DAY)
     pending = open_case(alice, team_a)  # no first visit yet
     client.force_login(alice)
     context = client.get("/visits/week/").context
@@ -28,8 +28,9 @@ def test_it_lists_the_week_across_my_cases(client, alice, team_a, charlie_case, 
 
 
 def test_a_due_date_later_than_a_week_is_not_listed(client, alice, opened_case, first_visit):
-    case_services.case_set_next_visit_due(actor=alice, case=opened_case,
-                                          next_visit_due=TODAY + 8 * DAY)
+    case_services.case_set_next_visit_due(
+        actor=alice, case=opened_case, next_visit_due=TODAY + 8 * DAY
+    )
     client.force_login(alice)
     assert client.get("/visits/week/").context["visits_due"] == []
 
@@ -49,8 +50,7 @@ def test_volunteers_office_and_admin_have_no_week(client, vera, olga, adam):
         assert client.get("/visits/week/").status_code == 404
 
 
-def test_accompaniments_i_go_along_to_are_in_my_week(client, alice, bob, opened_case,
-                                                     authority):
+def test_accompaniments_i_go_along_to_are_in_my_week(client, alice, bob, opened_case, authority):
     mine = plan(alice, opened_case, when=in_hours(30), service=authority, accompanied_by=bob)
     client.force_login(bob)  # bob does not hold the case, but goes along
     assert [a.pk for a in client.get("/visits/week/").context["accompaniments"]] == [mine.pk]

@@ -8,11 +8,19 @@ from visits import services
 
 def test_visit_and_accompaniment_texts_are_encrypted(alice, opened_case, first_visit):
     record(alice, opened_case, notes="Quixotisch besprochen")
-    accompaniment = plan(alice, opened_case, when=in_hours(-1),
-                         destination_text="Praxis Zwiebelfisch", purpose="Vorsorge Xylophon")
-    services.accompaniment_update(actor=alice, accompaniment=accompaniment,
-                                  expected_version=accompaniment.version,
-                                  data={"status": "done", "outcome": "Befund Kumquat"})
+    accompaniment = plan(
+        alice,
+        opened_case,
+        when=in_hours(-1),
+        destination_text="Praxis Zwiebelfisch",
+        purpose="Vorsorge Xylophon",
+    )
+    services.accompaniment_update(
+        actor=alice,
+        accompaniment=accompaniment,
+        expected_version=accompaniment.version,
+        data={"status": "done", "outcome": "Befund Kumquat"},
+    )
     dump = all_rows_as_text()
     for secret in ("Quixotisch", "Zwiebelfisch", "Xylophon", "Kumquat"):
         assert secret not in dump, secret

@@ -20,11 +20,18 @@ def test_the_digest_names_reference_numbers_only(alice, sam, team_a):
     alice.email, sam.email = "alice@example.org", "sam@example.org"
     alice.save()
     sam.save()
-    case = open_case(alice, team_a, first_name="Nour", last_name="Haddad",
-                     kind="toleration", valid_until=TODAY + 5 * DAY,
-                     opened_on=TODAY - 60 * DAY)  # not visited: overdue too
-    case_services.bamf_decision_record(actor=alice, client=case.clients.get(),
-                                       decision_type="dublin", served_on=TODAY - 5 * DAY)
+    case = open_case(
+        alice,
+        team_a,
+        first_name="Nour",
+        last_name="Haddad",
+        kind="toleration",
+        valid_until=TODAY + 5 * DAY,
+        opened_on=TODAY - 60 * DAY,
+    )  # not visited: overdue too
+    case_services.bamf_decision_record(
+        actor=alice, client=case.clients.get(), decision_type="dublin", served_on=TODAY - 5 * DAY
+    )
     plan(alice, case, when=tomorrow_at(9), destination_text="Praxis", purpose="Impfung")
     call_command("send_reminders", language="en")
     by_recipient = {m.to[0]: m for m in mail.outbox}
@@ -37,8 +44,16 @@ def test_the_digest_names_reference_numbers_only(alice, sam, team_a):
     assert f"Escalated: deadline {case.reference}" in escalation
     for message in mail.outbox:
         text = message.subject + message.body
-        for secret in ("Nour", "Haddad", "Toleration", "Duldung", "Dublin", "lawsuit",
-                       "Praxis", "Impfung"):
+        for secret in (
+            "Nour",
+            "Haddad",
+            "Toleration",
+            "Duldung",
+            "Dublin",
+            "lawsuit",
+            "Praxis",
+            "Impfung",
+        ):
             assert secret not in text, secret
 
 
@@ -68,6 +83,7 @@ def test_the_digest_is_german_by_default(alice, team_a):
     case = open_case(alice, team_a, kind="toleration", valid_until=TODAY + 3 * DAY)
     call_command("send_reminders")
     body = mail.outbox[0].body
-    assert "Für Sie fällig:" in body and f"Dokument abgelaufen oder läuft ab: {case.reference}" \
-        in body
+    assert (
+        "Für Sie fällig:" in body and f"Dokument abgelaufen oder läuft ab: {case.reference}" in body
+    )
     assert "Duldung" not in body and "Karimi" not in body

@@ -12,14 +12,16 @@ from visits.models import Accompaniment, Visit
 DAY = datetime.timedelta(days=1)
 
 
-def test_the_timeline_merges_everything_newest_first(client, alice, opened_case, first_visit,
-                                                     authority):
+def test_the_timeline_merges_everything_newest_first(
+    client, alice, opened_case, first_visit, authority
+):
     record(alice, opened_case, date=TODAY - 10 * DAY)
     plan(alice, opened_case, when=in_hours(-24 * 5), service=authority)
     case_services.residence_status_add(
-        actor=alice, client=opened_case.clients.first(),
-        data={"kind": "toleration", "valid_from": TODAY - 2 * DAY,
-              "valid_until": TODAY + 90 * DAY})
+        actor=alice,
+        client=opened_case.clients.first(),
+        data={"kind": "toleration", "valid_from": TODAY - 2 * DAY, "valid_until": TODAY + 90 * DAY},
+    )
     client.force_login(alice)
     entries = client.get(f"/cases/{opened_case.code}/").context["timeline"]
     kinds = [e.kind for e in entries]
@@ -33,16 +35,39 @@ def fill(case, user, n):
     """n visits, n accompaniments and n statuses, in bulk (speed; history is not the point)."""
     client_obj = case.clients.first()
     Visit.objects.bulk_create(
-        Visit(case=case, kind="follow_up", date=TODAY - i * DAY, duration_minutes=30,
-              place="office", recorded_by=user, notes="x") for i in range(n))
+        Visit(
+            case=case,
+            kind="follow_up",
+            date=TODAY - i * DAY,
+            duration_minutes=30,
+            place="office",
+            recorded_by=user,
+            notes="x",
+        )
+        for i in range(n)
+    )
     Accompaniment.objects.bulk_create(
-        Accompaniment(case=case, client=client_obj, destination_kind="doctor",
-                      destination_text="Praxis", purpose="Termin",
-                      appointment_at=timezone.now() - i * DAY) for i in range(n))
+        Accompaniment(
+            case=case,
+            client=client_obj,
+            destination_kind="doctor",
+            destination_text="Praxis",
+            purpose="Termin",
+            appointment_at=timezone.now() - i * DAY,
+        )
+        for i in range(n)
+    )
     from cases.models import ResidenceStatus
+
     ResidenceStatus.objects.bulk_create(
-        ResidenceStatus(client=client_obj, kind="toleration", valid_from=TODAY - i * DAY,
-                        valid_until=TODAY + DAY) for i in range(n))
+        ResidenceStatus(
+            client=client_obj,
+            kind="toleration",
+            valid_from=TODAY - i * DAY,
+            valid_until=TODAY + DAY,
+        )
+        for i in range(n)
+    )
 
 
 def queries_for(client, url):
@@ -54,6 +79,7 @@ def queries_for(client, url):
 @pytest.mark.parametrize("page", ["/cases/{code}/", "/visits/week/"])
 def test_the_case_file_and_my_week_run_constant_queries(client, alice, team_a, page):
     from tests.conftest import open_case
+
     small = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
     large = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
     fill(small, alice, 3)
@@ -68,6 +94,7 @@ def test_the_case_file_and_my_week_run_constant_queries(client, alice, team_a, p
 
 def test_the_timeline_pages_older_entries(client, alice, team_a):
     from tests.conftest import open_case
+
     case = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
     fill(case, alice, 30)
     client.force_login(alice)
@@ -79,19 +106,23 @@ def test_the_timeline_pages_older_entries(client, alice, team_a):
     assert everything.context["more_entries"] is None
 
 
-def test_the_history_tab_shows_visit_and_accompaniment_changes(client, alice, bob, opened_case,
-                                                               first_visit, authority):
+def test_the_history_tab_shows_visit_and_accompaniment_changes(
+    client, alice, bob, opened_case, first_visit, authority
+):
     from visits import services
+
     accompaniment = plan(alice, opened_case, when=in_hours(-1), service=authority)
-    services.accompaniment_update(actor=bob, accompaniment=accompaniment,
-                                  expected_version=accompaniment.version,
-                                  data={"status": "cancelled"})
+    services.accompaniment_update(
+        actor=bob,
+        accompaniment=accompaniment,
+        expected_version=accompaniment.version,
+        data={"status": "cancelled"},
+    )
     client.force_login(alice)
     entries = list(client.get(f"/cases/{opened_case.code}/history/").context["page"])
     change = next(e for e in entries if e.action == "changed" and "Accompaniment" in e.subject)
     assert change.user == bob
-    assert {(c.label, c.old, c.new) for c in change.changes} == {
-        ("status", "planned", "cancelled")}
+    assert {(c.label, c.old, c.new) for c in change.changes} == {("status", "planned", "cancelled")}
     created_visit = next(e for e in entries if "first visit" in e.subject)
     topics = next(c for c in created_visit.changes if c.label == "topics")
     assert topics.new == "housing"
@@ -103,6 +134,7 @@ def test_the_history_tab_shows_visit_and_accompaniment_changes(client, alice, bo
 
 def test_timeline_times_sort_in_local_time():
     from caseworks.casefile import TimelineEntry
+
     berlin_0030 = timezone.make_aware(datetime.datetime(2026, 11, 25, 0, 30))  # 23:30 UTC
     previous_day = TimelineEntry(datetime.date(2026, 11, 24), "status", "x")
     after_midnight = TimelineEntry(berlin_0030, "visit", "x")

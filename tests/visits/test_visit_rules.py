@@ -53,13 +53,17 @@ def test_a_follow_up_updates_the_next_visit_due(alice, opened_case, first_visit)
 def test_it_refuses_an_accompaniment_done_before_its_time(alice, opened_case, authority):
     accompaniment = plan(alice, opened_case, when=in_hours(2), service=authority)
     with pytest.raises(ValidationError, match="before its appointment time"):
-        services.accompaniment_update(actor=alice, accompaniment=accompaniment,
-                                      expected_version=accompaniment.version,
-                                      data={"status": "done"})
+        services.accompaniment_update(
+            actor=alice,
+            accompaniment=accompaniment,
+            expected_version=accompaniment.version,
+            data={"status": "done"},
+        )
     assert Accompaniment.objects.get().status == "planned"
     past = plan(alice, opened_case, when=in_hours(-1), service=authority)
-    services.accompaniment_update(actor=alice, accompaniment=past,
-                                  expected_version=past.version, data={"status": "done"})
+    services.accompaniment_update(
+        actor=alice, accompaniment=past, expected_version=past.version, data={"status": "done"}
+    )
     assert Accompaniment.objects.get(pk=past.pk).status == "done"
 
 
@@ -76,6 +80,7 @@ def test_only_the_team_or_volunteers_accompany(alice, charlie, vera, opened_case
 
 def test_nothing_is_recorded_on_a_closed_case(alice, sam, opened_case):
     from cases.services import case_close
+
     case_close(actor=sam, case=opened_case, reason="moved_away")
     with pytest.raises(ValidationError, match="closed"):
         record(alice, Case.objects.get(pk=opened_case.pk), kind="first")
@@ -85,8 +90,13 @@ def test_nothing_is_recorded_on_a_closed_case(alice, sam, opened_case):
 
 
 def post_visit(client, case, **overrides):
-    data = {"date": str(TODAY), "duration_minutes": "45", "place": "office",
-            "interpreter_language": "Dari", "notes": "Wohnungssuche besprochen"}
+    data = {
+        "date": str(TODAY),
+        "duration_minutes": "45",
+        "place": "office",
+        "interpreter_language": "Dari",
+        "notes": "Wohnungssuche besprochen",
+    }
     data.update(overrides)
     return client.post(f"/cases/{case.code}/visits/new/", data)
 
@@ -101,8 +111,9 @@ def test_the_form_shows_the_first_visit_rule(client, alice, opened_case, first_v
     assert Visit.objects.count() == 1
 
 
-@pytest.mark.parametrize("minutes, message", [("0", "at least one minute"),
-                                              ("721", "longer than 12 hours")])
+@pytest.mark.parametrize(
+    "minutes, message", [("0", "at least one minute"), ("721", "longer than 12 hours")]
+)
 def test_the_form_explains_the_duration(client, alice, opened_case, minutes, message):
     client.force_login(alice)
     response = post_visit(client, opened_case, duration_minutes=minutes)
@@ -117,16 +128,22 @@ def test_the_form_refuses_a_future_date(client, alice, opened_case):
     assert not Visit.objects.exists()
 
 
-def test_the_accompaniment_form_refuses_done_before_the_time(client, alice, opened_case,
-                                                             authority):
+def test_the_accompaniment_form_refuses_done_before_the_time(client, alice, opened_case, authority):
     accompaniment = plan(alice, opened_case, when=in_hours(3), service=authority)
     client.force_login(alice)
     response = client.post(
-        f"/cases/{opened_case.code}/accompaniments/{accompaniment.code}/edit/", {
-            "client": opened_case.clients.first().pk, "destination_kind": "authority",
-            "service": authority.pk, "appointment_at": accompaniment.appointment_at.astimezone()
-            .strftime("%Y-%m-%dT%H:%M"), "purpose": "x", "status": "done",
-            "version": accompaniment.version, "outcome": "war da"})
+        f"/cases/{opened_case.code}/accompaniments/{accompaniment.code}/edit/",
+        {
+            "client": opened_case.clients.first().pk,
+            "destination_kind": "authority",
+            "service": authority.pk,
+            "appointment_at": accompaniment.appointment_at.astimezone().strftime("%Y-%m-%dT%H:%M"),
+            "purpose": "x",
+            "status": "done",
+            "version": accompaniment.version,
+            "outcome": "war da",
+        },
+    )
     assert response.status_code == 200
     assert "before its appointment time" in response.content.decode()
     assert Accompaniment.objects.get().status == "planned"
@@ -137,20 +154,28 @@ def edit_url(case, visit):
 
 
 def edit_data(visit, **overrides):
-    data = {"date": str(visit.date), "duration_minutes": visit.duration_minutes,
-            "place": visit.place, "topics": visit.topics, "version": visit.version,
-            "present": [c.pk for c in visit.present.all()]}
+    data = {
+        "date": str(visit.date),
+        "duration_minutes": visit.duration_minutes,
+        "place": visit.place,
+        "topics": visit.topics,
+        "version": visit.version,
+        "present": [c.pk for c in visit.present.all()],
+    }
     data.update(overrides)
     return data
 
 
-def test_a_visit_is_corrected_and_the_history_names_who(client, alice, bob, opened_case,
-                                                        first_visit):
+def test_a_visit_is_corrected_and_the_history_names_who(
+    client, alice, bob, opened_case, first_visit
+):
     from cases.services import case_share
+
     case_share(actor=alice, case=opened_case, user=bob)
     client.force_login(bob)
-    response = client.post(edit_url(opened_case, first_visit),
-                           edit_data(first_visit, duration_minutes="75"))
+    response = client.post(
+        edit_url(opened_case, first_visit), edit_data(first_visit, duration_minutes="75")
+    )
     assert response.status_code == 302
     visit = Visit.objects.get(pk=first_visit.pk)
     assert visit.duration_minutes == 75 and visit.version == 2
@@ -160,17 +185,20 @@ def test_a_visit_is_corrected_and_the_history_names_who(client, alice, bob, open
 def test_a_visit_edit_keeps_the_rules(client, alice, opened_case, first_visit):
     follow_up = record(alice, opened_case, date=TODAY - 5 * DAY)
     client.force_login(alice)
-    response = client.post(edit_url(opened_case, first_visit),
-                           edit_data(first_visit, date=str(TODAY - 2 * DAY)))
+    response = client.post(
+        edit_url(opened_case, first_visit), edit_data(first_visit, date=str(TODAY - 2 * DAY))
+    )
     assert "cannot be after a follow-up visit" in response.content.decode()
-    response = client.post(edit_url(opened_case, follow_up),
-                           edit_data(follow_up, date=str(TODAY + DAY)))
+    response = client.post(
+        edit_url(opened_case, follow_up), edit_data(follow_up, date=str(TODAY + DAY))
+    )
     assert "in the future" in response.content.decode()
     assert Visit.objects.get(pk=first_visit.pk).date == TODAY - 20 * DAY
 
 
-def test_a_visit_edited_in_two_tabs_is_refused_the_second_time(client, alice, opened_case,
-                                                              first_visit):
+def test_a_visit_edited_in_two_tabs_is_refused_the_second_time(
+    client, alice, opened_case, first_visit
+):
     client.force_login(alice)
     url = edit_url(opened_case, first_visit)
     assert client.post(url, edit_data(first_visit, duration_minutes="80")).status_code == 302

@@ -14,8 +14,9 @@ class Command(BaseCommand):
     help = "Delete cases closed before the retention period, with history, letters and log."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true",
-                            help="count what would be deleted, delete nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="count what would be deleted, delete nothing"
+        )
 
     def handle(self, *args, dry_run=False, **options):
         run, totals = apply_retention(dry_run=dry_run)

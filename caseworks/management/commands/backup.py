@@ -17,6 +17,9 @@ class Command(BaseCommand):
         with open(file, "xb") as stream:  # never overwrite an older backup
             counts = dump(stream)
         file.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(
-            f"Backed up {sum(counts.values())} rows from {len(counts)} tables to {file}. "
-            "Keep the keys somewhere else."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backed up {sum(counts.values())} rows from {len(counts)} tables to {file}. "
+                "Keep the keys somewhere else."
+            )
+        )

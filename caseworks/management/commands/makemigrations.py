@@ -14,5 +14,4 @@ from caseworks.checks import KEYS_TAG
 class Command(MakeMigrationsCommand):
     @property
     def requires_system_checks(self):
-        return sorted(tag for tag in checks.registry.registry.tags_available()
-                      if tag != KEYS_TAG)
+        return sorted(tag for tag in checks.registry.registry.tags_available() if tag != KEYS_TAG)

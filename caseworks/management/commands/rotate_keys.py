@@ -15,8 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
-        parser.add_argument("--check", action="store_true",
-                            help="only count the values not yet under the newest key")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="only count the values not yet under the newest key",
+        )
 
     def handle(self, *args, batch_size, check, verbosity=1, **options):
         if check:
@@ -31,7 +34,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {table.label}: {rows} rows, {rotated} values re-encrypted")
 
         result = keys.rotate(batch_size=batch_size, report=report)
-        self.stdout.write(self.style.SUCCESS(
-            f"Done: {result.rows_seen} rows, {result.values_rotated} values re-encrypted in "
-            f"{result.seconds:.1f} s ({result.rows_per_second:.0f} rows/s). "
-            f"{keys.pending()} values pending; when 0, the old keys can be removed."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {result.rows_seen} rows, {result.values_rotated} values re-encrypted in "
+                f"{result.seconds:.1f} s ({result.rows_per_second:.0f} rows/s). "
+                f"{keys.pending()} values pending; when 0, the old keys can be removed."
+            )
+        )

@@ -158,13 +158,13 @@ class Command(BaseCommand):
             if clients >= demo_city.CITY_THRESHOLD:
                 # A city: bulk inserts (history rows included), not one service call a row.
                 with shared_ciphertexts():  # demo data only: see the function
-                    counts = demo_city.build(self, teams=teams, users=users,
-                                             n_clients=clients)
+                    counts = demo_city.build(self, teams=teams, users=users, n_clients=clients)
                 persons = counts["persons"]
                 self.stdout.write(
                     f"City data set: {counts['households']} households, {persons} persons, "
                     f"{counts['visits']} visits, {counts['accompaniments']} accompaniments, "
-                    f"{counts['referrals']} referrals in {counts['seconds']} s.")
+                    f"{counts['referrals']} referrals in {counts['seconds']} s."
+                )
             else:
                 persons = self.create_cases(teams, users, clients)
         self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
@@ -221,8 +221,11 @@ class Command(BaseCommand):
                 team = teams[team_key]
                 (team.supervisors if leads else team.members).add(user)
             if username == "datenschutz":
-                user.user_permissions.add(Permission.objects.get(
-                    codename="data_protection", content_type__app_label="caseworks"))
+                user.user_permissions.add(
+                    Permission.objects.get(
+                        codename="data_protection", content_type__app_label="caseworks"
+                    )
+                )
             if Role.OFFICE in roles:  # the house's office prints for both teams
                 for team in teams.values():
                     team.members.add(user)

@@ -10,11 +10,15 @@ class Command(BaseCommand):
     help = "E-mail each caseworker and supervisor what is due today (once a day)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE,
-                            help="language of the e-mails (default: %(default)s)")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            help="language of the e-mails (default: %(default)s)",
+        )
 
     def handle(self, *args, language, **options):
         stats = send_reminders(language=language)
         self.stdout.write(
             "{sent} sent, {already_sent} already sent today, {nothing_due} with nothing due, "
-            "{no_address} without e-mail address".format(**stats))
+            "{no_address} without e-mail address".format(**stats)
+        )
