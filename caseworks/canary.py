@@ -75,8 +75,8 @@ def check_canary(app_configs=None, databases=None, **kwargs):
                     str(e),
                     id="caseworks.E010",
                     hint=(
-                        "Start with the keys from the installation's key backup. Never run with new "
-                        "keys against old data."
+                        "Start with the keys from the installation's key backup. "
+                        "Never run with new keys against old data."
                     ),
                 )
             )

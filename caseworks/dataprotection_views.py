@@ -167,7 +167,9 @@ def _sections(data: dict) -> list[tuple[str, list[dict]]]:
                     title,
                     [
                         {
-                            "heading": f"{h['at']} · {h['record']} · {h['change']} · {h['by'] or ''}",
+                            "heading": " · ".join(
+                                [h["at"], h["record"], h["change"], h["by"] or ""]
+                            ),
                             "values": _flat(h["values"], labels),
                         }
                         for h in value
