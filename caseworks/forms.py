@@ -10,6 +10,11 @@ from django.utils.translation import gettext as _
 from caseworks.concurrency import ConcurrentEdit
 
 
+def error_text(error: ValidationError) -> str:
+    """A service's ValidationError as one sentence for a flash message."""
+    return " ".join(error.messages)
+
+
 def apply_service_errors(error: ValidationError, *forms) -> None:
     """Attach a service's ValidationError to the form that has the field, else as non-field."""
     if hasattr(error, "error_dict"):

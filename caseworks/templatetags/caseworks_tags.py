@@ -3,7 +3,15 @@
 from django import template
 from django.utils import timezone
 
+from caseworks.users import display_name
+
 register = template.Library()
+
+
+@register.filter(name="display_name")
+def display_name_filter(user) -> str:
+    """{{ user|display_name }}: the full name, else the user name."""
+    return display_name(user)
 
 
 @register.inclusion_tag("snippets/field.html")

@@ -1,0 +1,8 @@
+"""How a staff member or volunteer is named on a page, in a list or in the history."""
+
+
+def display_name(user) -> str:
+    """The full name, else the user name; "" for no user."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
