@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "cases",
     "visits",
     "referrals",
+    "demo",
 ]
 
 MIDDLEWARE = [

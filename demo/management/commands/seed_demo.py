@@ -23,7 +23,7 @@ from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relations
 from caseworks.fields import shared_ciphertexts
 from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
-from referrals import demo_city
+from demo import city as demo_city
 from referrals import services as referral_services
 from referrals.models import Referral
 from visits import services as visit_services

@@ -52,7 +52,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     rng = random.Random(seed)
     today = timezone.localdate()
     scale = n_clients / 20000
-    from referrals.management.commands.seed_demo import ORIGINS, PURPOSES
+    from demo.management.commands.seed_demo import ORIGINS, PURPOSES
 
     workers_by_team = _city_staff(teams, users, rng, caseworkers=max(6, round(60 * scale)))
     supervisor = users["supervisor"]
