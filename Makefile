@@ -11,7 +11,7 @@ help:
 	@echo "make test    run the test suite (SQLite)"
 	@echo "make test-e2e  browser tests in Chromium (journeys, axe-core, language); screenshots in var/e2e/"
 	@echo "make bench   benchmarks on a 20,000-person city data set (not part of make test)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff check and format, import-linter (dependency graph), mypy"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
 # WeasyPrint (referral letters) needs Pango from the system.
@@ -60,8 +60,12 @@ test-e2e: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" -q
 
+# ruff (lint and format), the dependency graph (import-linter, pyproject.toml) and types (mypy).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: $(BIN)/.installed
 	@command -v msgfmt >/dev/null 2>&1 || { echo "Missing: gettext (apt-get install gettext)"; exit 1; }

@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import casefile, dashboards  # noqa: F401  (register providers)
+        from cases import casefile, dashboards, personal_data  # noqa: F401  (register providers)

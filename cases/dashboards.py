@@ -1,21 +1,12 @@
 """The cases app's dashboard columns and statistics tables (see caseworks.supervision)."""
 
-import datetime
-
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cases.models import (
-    ESCALATION_DAYS,
-    Client,
-    ClientReference,
-    Deadline,
-    Gender,
-    ResidenceStatus,
-    StatusKind,
-)
-from cases.selectors import case_filter_expiring
+from cases import models as case_models
+from cases.models import Client, Deadline, Gender, StatusKind
 from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
 
 TEAM, ASSIGNEE = "team_id", "assigned_to_id"
@@ -25,6 +16,7 @@ AGE_GROUPS = [(0, 5), (6, 11), (12, 17), (18, 26), (27, 44), (45, 64), (65, 200)
 @register_columns
 def case_columns(*, cases, today):
     clients = Client.objects.filter(case__in=cases)
+    escalated = Deadline.objects.escalated(today)
     return [
         Column(
             "open_cases",
@@ -42,46 +34,21 @@ def case_columns(*, cases, today):
         ),
         Column(
             "deadlines_escalated",
-            _("deadlines escalated (due within 3 days, not done)"),
+            _("deadlines escalated (due within %(days)s days, not done)")
+            % {"days": case_models.ESCALATION_DAYS},
             5,
-            grouped(_escalated(cases, today), "case__team_id", "case__assigned_to_id"),
-            drilldown=lambda qs: qs.filter(
-                Exists(_escalated(qs, today).filter(case=OuterRef("pk")))
-            ),
+            grouped(escalated.filter(case__in=cases), "case__team_id", "case__assigned_to_id"),
+            drilldown=lambda qs: qs.filter(Exists(escalated.filter(case=OuterRef("pk")))),
         ),
         Column(
             "expiring",
-            _("documents expired or expiring within 30 days"),
+            _("documents expired or expiring within %(days)s days")
+            % {"days": settings.CASEWORKS_EXPIRY_WARNING_DAYS},
             60,
-            _expiring_documents(clients, today),
-            drilldown=lambda qs: case_filter_expiring(qs, today=today),
+            grouped(clients.expiring(today), "case__team_id", "case__assigned_to_id"),
+            drilldown=lambda qs: qs.expiring(today),
         ),
     ]
-
-
-def _escalated(cases, today):
-    horizon = today + datetime.timedelta(days=ESCALATION_DAYS)
-    return Deadline.objects.filter(case__in=cases, done_on__isnull=True, due_on__lte=horizon)
-
-
-def _expiring_documents(clients, today):
-    """Persons whose current document has expired or expires within the warning window."""
-    from django.conf import settings
-
-    horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
-    latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
-    current = clients.annotate(until=Subquery(latest.values("valid_until")[:1]))
-    references = ClientReference.objects.filter(client=OuterRef("pk"), valid_until__lte=horizon)
-    expiring = current.filter(Q(until__lte=horizon) | Q(Exists(references)))
-    return grouped(expiring, "case__team_id", "case__assigned_to_id")
-
-
-def _status_on(day):
-    return Subquery(
-        ResidenceStatus.objects.filter(client=OuterRef("pk"), valid_from__lte=day)
-        .order_by("-valid_from", "-id")
-        .values("kind")[:1]
-    )
 
 
 def _rows(pairs, labels):
@@ -105,7 +72,7 @@ def case_statistics(*, cases, start, end):
         return _rows(((r[field], r["n"]) for r in counts), labels)
 
     def by_status(clients):
-        return by(clients.annotate(kind=_status_on(end)), "kind", kinds)
+        return by(clients.with_current_status("kind", on=end), "current_kind", kinds)
 
     return [
         StatTable("persons_status", _("Persons by residence status"), 10, by_status(persons)),

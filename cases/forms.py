@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,27 +19,9 @@ from cases.models import (
     StatusKind,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker (also on phones); the value travels as ISO date."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user loaded, so a concurrent save can be detected."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            self.fields["version"].required = True
+from caseworks.forms import DateInput, VersionedForm
+from caseworks.models import Team
+from caseworks.users import display_name
 
 
 class CaseForm(VersionedForm):
@@ -91,7 +74,7 @@ class ClientForm(VersionedForm):
             del self.fields["relationship"]
         else:
             choices = [c for c in Relationship.choices if c[0] != Relationship.MAIN_CONTACT]
-            self.fields["relationship"].choices = choices
+            self.fields["relationship"].choices = choices  # type: ignore[attr-defined]
             if self.instance.pk and self.instance.is_main_contact:
                 del self.fields["relationship"]
 
@@ -144,28 +127,32 @@ class ResidenceStatusForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    caseworker = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
+    caseworker: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, label=_("Caseworker")
+    )
 
     def __init__(self, *args, caseworkers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = caseworkers
-        self.fields["caseworker"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["caseworker"].label_from_instance = display_name
 
 
 class ShareForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label=_("Share with"))
+    user: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, label=_("Share with")
+    )
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = colleagues
-        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["user"].label_from_instance = display_name
 
 
 class IntakeForm(forms.Form):
     """Who the new case belongs to: the team (if several) and, for supervisors, the assignee."""
 
-    team = forms.ModelChoiceField(queryset=None, label=_("Team"))
-    assigned_to = forms.ModelChoiceField(
+    team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, label=_("Team"))
+    assigned_to: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None,
         label=_("Assigned caseworker"),
         required=False,
@@ -182,9 +169,7 @@ class IntakeForm(forms.Form):
             del self.fields["assigned_to"]
         else:
             self.fields["assigned_to"].queryset = caseworkers
-            self.fields["assigned_to"].label_from_instance = lambda u: (
-                f"{u.get_full_name() or u.username}"
-            )
+            self.fields["assigned_to"].label_from_instance = display_name
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -273,7 +258,9 @@ class ClientReferenceForm(forms.ModelForm):
 
 
 class BamfDecisionForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=None, label=_("person"))
+    client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
+        queryset=None, label=_("person")
+    )
     decision_type = forms.ChoiceField(label=_("decision"), choices=DecisionType.choices)
     served_on = forms.DateField(
         label=_("served on (Zustellung)"),
@@ -290,7 +277,9 @@ class BamfDecisionForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=None, label=_("person"), required=False)
+    client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
+        queryset=None, label=_("person"), required=False
+    )
     title = forms.CharField(label=_("what"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=DateInput)
 

@@ -16,6 +16,7 @@ from cases.models import Case, CaseShare, Client, ResidenceStatus
 from caseworks.casefile import history_sources_for
 from caseworks.fields import BlindIndexField, ChoiceListField
 from caseworks.models import Team
+from caseworks.users import display_name
 
 # Bookkeeping columns that say nothing to a reader.
 HIDDEN = {"id", "code", "version", "created_at", "updated_at", "recorded_at", "case", "client"}
@@ -38,9 +39,7 @@ class Entry:
 
 
 def _user_label(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
+    return display_name(user) or "—"
 
 
 class _Formatter:
@@ -155,7 +154,7 @@ def case_history(case: Case) -> list[Entry]:
                 changes = []
                 for f in fields:
                     new = getattr(row, f.attname)
-                    old = getattr(previous, f.attname) if previous is not None else None
+                    old: object = getattr(previous, f.attname) if previous is not None else None
                     if action == "deleted" or new == old:
                         continue
                     if previous is None and new in (None, "", False):

@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -54,6 +54,13 @@ class ReopeningReason(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class CaseQuerySet(models.QuerySet):
+    def expiring(self, today: datetime.date | None = None):
+        """Cases in which a person's current document or a reference has expired or expires
+        within the warning window (see ClientQuerySet.expiring)."""
+        return self.filter(Exists(Client.objects.expiring(today).filter(case=OuterRef("pk"))))
+
+
 class Case(models.Model):
     """The unit of accompaniment: usually a household. Addressed by `code`, never by id."""
 
@@ -68,7 +75,8 @@ class Case(models.Model):
         related_name="assigned_cases",
         verbose_name=_("assigned caseworker"),
     )
-    opened_on = models.DateField(_("opened on"), default=datetime.date.today)
+    # The app's local day (Europe/Berlin), not the host's: an intake at 00:30 is opened today.
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     allocated_on = models.DateField(
         _("allocated to the municipality on"),
         null=True,
@@ -92,6 +100,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -180,6 +190,29 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class ClientQuerySet(models.QuerySet):
+    def with_current_status(self, field: str, *, on: datetime.date | None = None):
+        """Annotate `current_<field>`: `field` of each person's current residence status (on
+        `on`: the latest begun by that day). One correlated subquery down the status index."""
+        latest = ResidenceStatus.objects.latest_of(OuterRef("pk"), on=on)
+        return self.annotate(**{f"current_{field}": Subquery(latest.values(field)[:1])})
+
+    def expiring(self, today: datetime.date | None = None):
+        """Persons whose current residence document or any reference (passport, eAT,
+        Wohnsitzauflage …) has expired or expires within the warning window."""
+        statuses = ResidenceStatus.objects.current().expiring(today)
+        references = ClientReference.objects.expiring(today)
+        return self.filter(
+            Q(Exists(statuses.filter(client=OuterRef("pk"))))
+            | Q(Exists(references.filter(client=OuterRef("pk"))))
+        )
+
+
+def household_sorted(clients) -> list:
+    """A household as every page lists it: the main contact first, then in order of entry."""
+    return sorted(clients, key=lambda c: (not c.is_main_contact, c.pk))
+
+
 class Client(models.Model):
     """A person in a case. Identifying data is encrypted; statistics fields are plain."""
 
@@ -219,6 +252,8 @@ class Client(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=NAME_INDEXES)
 
+    objects = ClientQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
@@ -244,7 +279,7 @@ class Client(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def current_status(self):
-        """The latest residence status (prefetched `statuses` are ordered newest first)."""
+        """The latest residence status (prefetched `statuses` are ordered NEWEST_FIRST)."""
         statuses = list(self.statuses.all())
         return statuses[0] if statuses else None
 
@@ -307,7 +342,66 @@ class FictionSubtype(models.TextChoices):
     CONTINUATION = "81_4", _("§ 81 (4): deemed continued (Fortgeltungsfiktion)")
 
 
-class ResidenceStatus(models.Model):
+def expiry_horizon(today: datetime.date | None = None) -> datetime.date:
+    """The last day of the warning window: a document valid until this day or earlier is
+    'expiring' (or expired)."""
+    today = today or timezone.localdate()
+    return today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
+
+
+class ExpiringDocumentQuerySet(models.QuerySet):
+    def expiring(self, today: datetime.date | None = None):
+        """Documents expired or expiring within the warning window (ExpiringDocument.expiry_state
+        'expired' or 'expiring')."""
+        return self.filter(valid_until__lte=expiry_horizon(today))
+
+
+class ExpiringDocument(models.Model):
+    """A document with an optional end date; residence documents and reference numbers
+    (passport, eAT, Wohnsitzauflage) raise the same alerts in the same window."""
+
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        if self.valid_until is None:
+            return None
+        return (self.valid_until - (today or timezone.localdate())).days
+
+    def expiry_state(self, today: datetime.date | None = None) -> str:
+        """'expired', 'expiring' (within the warning window), 'valid' or '' (no expiry)."""
+        today = today or timezone.localdate()
+        if self.valid_until is None:
+            return ""
+        if self.valid_until < today:
+            return "expired"
+        if self.valid_until <= expiry_horizon(today):
+            return "expiring"
+        return "valid"
+
+
+# "The current status" is a person's latest: the newest valid_from, then the latest recorded.
+NEWEST_FIRST = ["-valid_from", "-id"]
+
+
+class ResidenceStatusQuerySet(ExpiringDocumentQuerySet):
+    def latest_of(self, client, *, on: datetime.date | None = None):
+        """`client`'s statuses (an id, instance or OuterRef), newest first: the first is the
+        current one. With `on`, only those begun by that day (the status on a past day)."""
+        statuses = self.filter(client=client)
+        if on is not None:
+            statuses = statuses.filter(valid_from__lte=on)
+        return statuses.order_by(*NEWEST_FIRST)
+
+    def current(self, *, on: datetime.date | None = None):
+        """Each person's current status only (on `on`, see latest_of)."""
+        latest = ResidenceStatus.objects.latest_of(OuterRef("client"), on=on)
+        return self.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
+class ResidenceStatus(ExpiringDocument):
     """One document in a client's status history. The current status is the latest one."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -325,19 +419,20 @@ class ResidenceStatus(models.Model):
         sources=["document_number"], purpose="document", normaliser=normalise_identifier
     )
     valid_from = models.DateField(_("valid from"))
+    # ExpiringDocument's field, declared again to keep its place in forms and exports.
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     issuing_authority = models.CharField(_("issuing authority"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["document_number_bidx"])
 
+    objects = ResidenceStatusQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("residence status")
         verbose_name_plural = _("residence statuses")
-        ordering = ["-valid_from", "-id"]
+        ordering = NEWEST_FIRST
         # "The current status" is the latest a person: one index step, not a scan.
-        indexes = [
-            models.Index(fields=["client", "-valid_from", "-id"], name="status_client_latest")
-        ]
+        indexes = [models.Index(fields=["client", *NEWEST_FIRST], name="status_client_latest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
@@ -351,23 +446,6 @@ class ResidenceStatus(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
-
-    def days_left(self, today: datetime.date | None = None) -> int | None:
-        if self.valid_until is None:
-            return None
-        today = today or timezone.localdate()
-        return (self.valid_until - today).days
-
-    def expiry_state(self, today: datetime.date | None = None) -> str:
-        """'expired', 'expiring' (within the warning window), 'valid' or '' (no expiry)."""
-        days = self.days_left(today)
-        if days is None:
-            return ""
-        if days < 0:
-            return "expired"
-        if days <= settings.CASEWORKS_EXPIRY_WARNING_DAYS:
-            return "expiring"
-        return "valid"
 
 
 class ReferenceCounter(models.Model):
@@ -394,7 +472,7 @@ class ReferenceKind(models.TextChoices):
     )
 
 
-class ClientReference(models.Model):
+class ClientReference(ExpiringDocument):
     """A file or document number of a person, encrypted and searchable through its blind
     index; an expiry feeds the same alerts as residence documents. A Wohnsitzauflage has an
     end date and usually no number."""
@@ -409,6 +487,8 @@ class ClientReference(models.Model):
     valid_until = models.DateField(_("valid until / ends on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["number_bidx"])
 
+    objects = ExpiringDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reference number")
         verbose_name_plural = _("reference numbers")
@@ -416,12 +496,6 @@ class ClientReference(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
-
-    def expiry_state(self, today: datetime.date | None = None) -> str:
-        return ResidenceStatus.expiry_state(self, today)  # same rule, same window
-
-    def days_left(self, today: datetime.date | None = None) -> int | None:
-        return ResidenceStatus.days_left(self, today)
 
 
 class DecisionType(models.TextChoices):
@@ -463,9 +537,21 @@ class DeadlineKind(models.TextChoices):
 ESCALATION_DAYS = 3
 
 
+def escalation_horizon(today: datetime.date | None = None) -> datetime.date:
+    """A deadline not done and due on this day or earlier is escalated."""
+    today = today or timezone.localdate()
+    return today + datetime.timedelta(days=ESCALATION_DAYS)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def escalated(self, today: datetime.date | None = None):
+        """Not done and due within ESCALATION_DAYS (or missed): Deadline.is_escalated in SQL."""
+        return self.filter(done_on__isnull=True, due_on__lte=escalation_horizon(today))
+
+
 class Deadline(models.Model):
-    """A due date that cannot be undone. Not done 3 days before it ends, it is escalated to
-    the team's supervisors."""
+    """A due date that cannot be undone. Not done ESCALATION_DAYS before it ends, it is
+    escalated to the team's supervisors."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="deadlines")
@@ -489,6 +575,8 @@ class Deadline(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = DeadlineQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
@@ -507,8 +595,8 @@ class Deadline(models.Model):
         )
 
     def is_escalated(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.done_on is None and (self.due_on - today).days <= ESCALATION_DAYS
+        """DeadlineQuerySet.escalated for one deadline already loaded."""
+        return self.done_on is None and self.due_on <= escalation_horizon(today)
 
 
 COVER_HOURS = 12

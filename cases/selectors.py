@@ -8,19 +8,26 @@ volunteer and admin no case files. Anything else is a 404.
 import datetime
 import re
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from cases.models import Case, Client, ClientReference, CoverAccess, ResidenceStatus
+from cases.models import (
+    Case,
+    CaseQuerySet,
+    Client,
+    ClientReference,
+    CoverAccess,
+    ResidenceStatus,
+    household_sorted,
+)
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
 
 
-def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
+def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
     roles = roles_of(user)
     visible = Q(pk__in=[])
     if Role.CASEWORKER in roles:
@@ -34,8 +41,22 @@ def case_list_for_user(*, user, include_closed: bool = False) -> QuerySet[Case]:
         )
         visible |= Q(pk__in=permitted.values("pk"))
     if Role.SUPERVISOR in roles:
-        visible |= Q(team__in=Team.objects.filter(supervisors=user).values("pk"))
+        visible |= Q(team__in=_teams_supervised_by(user).values("pk"))
     cases = Case.objects.filter(visible)
+    if not include_closed:
+        cases = cases.filter(closed_on__isnull=True)
+    return cases
+
+
+def _teams_supervised_by(user) -> QuerySet[Team]:
+    return Team.objects.filter(supervisors=user)
+
+
+def cases_supervised_by(*, user, include_closed: bool = False) -> CaseQuerySet:
+    """The cases of the teams the user leads as a supervisor (open ones unless asked)."""
+    if Role.SUPERVISOR not in roles_of(user):
+        return Case.objects.none()
+    cases = Case.objects.filter(team__in=_teams_supervised_by(user).values("pk"))
     if not include_closed:
         cases = cases.filter(closed_on__isnull=True)
     return cases
@@ -51,6 +72,20 @@ def case_get_for_user(*, user, code) -> Case:
     return case
 
 
+def supervised_case_get_for_user(*, user, code) -> Case:
+    """For a supervisor's actions on a case (assign, close, reopen): a case of a team the
+    user leads, closed ones included, else 404."""
+    case = (
+        cases_supervised_by(user=user, include_closed=True)
+        .select_related("team__organisation", "assigned_to")
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise Http404("Not a supervisor of this case's team")
+    return case
+
+
 def open_case_get_for_user(*, user, code) -> Case:
     """For pages that record something: the case as case_get_for_user, 404 once closed."""
     case = case_get_for_user(user=user, code=code)
@@ -59,7 +94,7 @@ def open_case_get_for_user(*, user, code) -> Case:
     return case
 
 
-def cover_candidates(*, user) -> QuerySet[Case]:
+def cover_candidates(*, user) -> CaseQuerySet:
     """Open cases of the user's own teams that are not theirs: reachable with a reason."""
     if Role.CASEWORKER not in roles_of(user):
         return Case.objects.none()
@@ -67,14 +102,16 @@ def cover_candidates(*, user) -> QuerySet[Case]:
     return Case.objects.filter(team__members=user, closed_on__isnull=True).exclude(pk__in=own)
 
 
-def cover_cases_for_user(*, user) -> QuerySet[Case]:
+def cover_cases_for_user(*, user) -> CaseQuerySet:
     """Cases the user currently covers (a reason given, not yet expired)."""
     active = CoverAccess.objects.filter(user=user, expires_at__gt=timezone.now())
     return cover_candidates(user=user).filter(pk__in=active.values("case_id"))
 
 
 def case_is_supervised_by(*, case: Case, user) -> bool:
-    return Role.SUPERVISOR in roles_of(user) and case.team.supervisors.filter(pk=user.pk).exists()
+    """Does the user lead the case's team as a supervisor (the one definition; services
+    check it, supervised_case_get_for_user scopes by the same rule)?"""
+    return cases_supervised_by(user=user, include_closed=True).filter(pk=case.pk).exists()
 
 
 def case_may_manage_sharing(*, case: Case, user) -> bool:
@@ -91,9 +128,7 @@ def client_get_for_case(*, case: Case, code) -> Client:
 
 def household_with_statuses(case: Case) -> list[Client]:
     """The case's clients, main contact first, with statuses and reference numbers."""
-    clients = list(case.clients.prefetch_related("statuses", "references"))
-    clients.sort(key=lambda c: (not c.is_main_contact, c.pk))
-    return clients
+    return household_sorted(case.clients.prefetch_related("statuses", "references"))
 
 
 # For lists joining a client and its case: what such lists never show (and so never decrypt).
@@ -105,7 +140,7 @@ LIST_DEFERRED = (
 )
 
 
-def prefetch_households(cases: QuerySet[Case], *, birth_dates: bool = False) -> QuerySet[Case]:
+def prefetch_households(cases: CaseQuerySet, *, birth_dates: bool = False) -> CaseQuerySet:
     """Cases with their people and statuses, for lists: only what a list shows is loaded and
     decrypted — no address, phone, e-mail or document number (and birth dates on request)."""
     statuses = ResidenceStatus.objects.defer("document_number")
@@ -134,7 +169,7 @@ def parse_date(text: str) -> datetime.date | None:
     return None
 
 
-def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
     """Exact search on encrypted values through blind indexes, plus the plain reference number.
 
     A date finds birth dates; any text finds a first, last or full name (either order) and
@@ -178,30 +213,20 @@ def case_search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     return cases.filter(matches)
 
 
-def _current_status(field: str):
-    latest = ResidenceStatus.objects.filter(client=OuterRef("pk")).order_by("-valid_from", "-id")
-    return Subquery(latest.values(field)[:1])
-
-
-def case_filter_by_status(cases: QuerySet[Case], kind: str) -> QuerySet[Case]:
+def case_filter_by_status(cases: CaseQuerySet, kind: str) -> CaseQuerySet:
     """Cases with at least one person whose current status is `kind`."""
-    clients = Client.objects.annotate(current_kind=_current_status("kind")).filter(
+    clients = Client.objects.with_current_status("kind").filter(
         case=OuterRef("pk"), current_kind=kind
     )
     return cases.filter(Exists(clients))
 
 
-def case_filter_expiring(cases: QuerySet[Case], *, today: datetime.date | None = None):
-    """Cases where a person's current document has expired or expires within the window."""
-    today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
-    clients = Client.objects.annotate(current_until=_current_status("valid_until")).filter(
-        case=OuterRef("pk"), current_until__lte=horizon
-    )
-    references = ClientReference.objects.filter(
-        client__case=OuterRef("pk"), valid_until__lte=horizon
-    )
-    return cases.filter(Q(Exists(clients)) | Q(Exists(references)))
+def case_filter_expiring(
+    cases: CaseQuerySet, *, today: datetime.date | None = None
+) -> CaseQuerySet:
+    """Cases where a person's current document or a reference has expired or expires within
+    the window (CaseQuerySet.expiring)."""
+    return cases.expiring(today)
 
 
 # --- duplicate check at intake ---------------------------------------------------------------
@@ -237,3 +262,16 @@ def possible_duplicates(
         }
     )
     return {"cases": visible_cases, "other_teams": hidden_teams, "found": bool(case_ids)}
+
+
+def case_get_for_disclosure(*, user, code) -> Case:
+    """A case for the Art. 15 disclosure: the data protection officer reaches every case,
+    a supervisor the cases of their teams; anyone else 404."""
+    from caseworks.dpo import is_data_protection_officer
+
+    case = Case.objects.select_related("team__organisation").filter(code=code).first()
+    if case is None:
+        raise Http404("No such case")
+    if not (is_data_protection_officer(user) or case_is_supervised_by(case=case, user=user)):
+        raise Http404("No disclosure right")
+    return case

@@ -28,6 +28,7 @@ from cases.models import (
     CoverAccess,
     Deadline,
     DeadlineKind,
+    DuplicateCheck,
     ReferenceCounter,
     Relationship,
     ResidenceStatus,
@@ -36,14 +37,33 @@ from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
+from caseworks.users import display_name
 
 CASE_PERMISSIONS = ("view_case", "change_case")
 
 
+def case_accepts_records(case: Case) -> bool:
+    """The closed-case rule, the one place it is written: nothing is recorded on a closed
+    case until a supervisor reopens it. Services enforce it (require_open); write views
+    reach cases through open_case_get_for_user; templates read `can_record`."""
+    return not case.is_closed
+
+
 def require_open(case: Case) -> None:
-    """Nothing is recorded on a closed case until a supervisor reopens it."""
-    if case.is_closed:
+    if not case_accepts_records(case):
         raise ValidationError(_("The case is closed: reopen it before changing it."))
+
+
+class PossibleDuplicates(ValidationError):
+    """The intake found persons who may be the same: the user must check them and confirm
+    that this is a different person. `matches` is what possible_duplicates returned."""
+
+    def __init__(self, matches: dict):
+        self.matches = matches
+        super().__init__(
+            _("Possible matches exist: check them, then confirm that this is a different person."),
+            code="possible_duplicates",
+        )
 
 
 def require_household_member(client: Client | None, case_id: int) -> None:
@@ -76,7 +96,7 @@ def _check_caseworker(team: Team, user) -> None:
         raise ValidationError(
             {
                 "assigned_to": _("%(user)s is not a caseworker in team %(team)s.")
-                % {"user": user.get_full_name() or user.get_username(), "team": team.name}
+                % {"user": display_name(user), "team": team.name}
             }
         )
 
@@ -123,11 +143,27 @@ def case_create(
     allocated_on: datetime.date | None = None,
     accommodation_address: str = "",
     next_visit_due: datetime.date | None = None,
-    duplicate_check: str = "",
+    different_person_confirmed: bool = False,
 ) -> Case:
-    """Open a case with its first client (the main contact) and, if given, their status."""
+    """Open a case with its first client (the main contact) and, if given, their status.
+
+    The duplicate check runs here, on the names being saved: when persons who may be the
+    same are known anywhere in the house, the case opens only once the user has confirmed
+    that this is a different person (PossibleDuplicates otherwise); that decision is
+    recorded on the case and in the access log.
+    """
+    from cases.selectors import possible_duplicates
+
     if not teams_for_intake(actor).filter(pk=team.pk).exists():
         raise ValidationError({"team": _("You cannot open cases in this team.")})
+    matches = possible_duplicates(
+        user=actor,
+        first_name=client.get("first_name", ""),
+        last_name=client.get("last_name", ""),
+        birth_date=client.get("birth_date"),
+    )
+    if matches["found"] and not different_person_confirmed:
+        raise PossibleDuplicates(matches)
     if assigned_to is None and not has_role(actor, Role.SUPERVISOR):
         assigned_to = actor  # a caseworker's intake is their own case
     _check_caseworker(team, assigned_to)
@@ -140,9 +176,20 @@ def case_create(
         allocated_on=allocated_on,
         accommodation_address=accommodation_address,
         next_visit_due=next_visit_due,
-        duplicate_check=duplicate_check,
+        duplicate_check=(
+            DuplicateCheck.DISMISSED if matches["found"] else DuplicateCheck.NONE_FOUND
+        ),
     )
     save_audited(case, actor)
+    if matches["found"]:
+        # The decision is recorded: who dismissed how many possible matches.
+        log_access(
+            user=actor,
+            action="intake.matches_dismissed",
+            obj=case,
+            label=case.reference,
+            detail={"matches": len(matches["cases"]) + len(matches["other_teams"])},
+        )
     first = client_create(
         actor=actor, case=case, data={**client, "relationship": Relationship.MAIN_CONTACT}
     )
@@ -218,7 +265,7 @@ def case_share(*, actor, case: Case, user) -> CaseShare:
 def case_unshare(*, actor, case: Case, user) -> None:
     _require_sharing_right(actor, case)
     for share in CaseShare.objects.filter(case=case, user=user):
-        share._history_user = actor
+        share._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
         share.delete()
     _sync_permissions(case)
 
@@ -268,9 +315,9 @@ def _require_sharing_right(actor, case: Case) -> None:
 
 
 def _require_supervisor(actor, case: Case) -> None:
-    if not (
-        has_role(actor, Role.SUPERVISOR) and case.team.supervisors.filter(pk=actor.pk).exists()
-    ):
+    from cases.selectors import case_is_supervised_by
+
+    if not case_is_supervised_by(case=case, user=actor):
         raise ValidationError(_("Only a supervisor of the team can do this."))
 
 
@@ -374,6 +421,7 @@ def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None
 
 @transaction.atomic
 def deadline_done(*, actor, deadline: Deadline) -> Deadline:
+    require_open(deadline.case)
     current = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if current.done_on is None:
         current.done_on = timezone.localdate()

@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import services
-from cases.forms import DateInput
 from cases.models import CoverAccess
 from cases.selectors import case_list_for_user, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
-from caseworks.forms import IdMultipleChoiceField
+from caseworks.forms import DateInput, IdMultipleChoiceField, error_text
 from caseworks.models import Team
+from caseworks.permissions import page_required, role_required
 from caseworks.roles import Role, has_role
 from caseworks.supervision import columns_for, statistics_for
+from caseworks.users import display_name
 
 UNASSIGNED = "none"
 COVER_SHOWN = datetime.timedelta(days=30)
@@ -56,7 +57,7 @@ def _team_and_caseworker(request, teams):
     return team, caseworker
 
 
-@login_required
+@page_required("supervision:dashboard")
 def dashboard(request):
     teams = list(teams_led(request.user))
     today = timezone.localdate()
@@ -119,7 +120,7 @@ def dashboard(request):
     )
 
 
-@login_required
+@role_required(Role.SUPERVISOR)
 def drilldown(request):
     teams = teams_led(request.user)
     team, caseworker = _team_and_caseworker(request, teams)
@@ -144,17 +145,19 @@ class ReassignForm(forms.Form):
     cases = IdMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Cases")
     )
-    to = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Assign to"))
+    to: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Assign to")
+    )
 
     def __init__(self, *args, cases, caseworkers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = cases
         self.fields["cases"].label_from_instance = lambda c: c.reference
         self.fields["to"].queryset = caseworkers
-        self.fields["to"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["to"].label_from_instance = display_name
 
 
-@login_required
+@role_required(Role.SUPERVISOR)
 def reassign(request):
     """Step 1 choose cases and the new caseworker; step 2 confirm the list; step 3 move."""
     teams = teams_led(request.user)
@@ -194,15 +197,14 @@ def reassign(request):
                         actor=request.user, case=case, caseworker=form.cleaned_data["to"]
                     )
         except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
+            messages.error(request, error_text(e))
         else:
             messages.success(
                 request,
                 _("%(n)s case(s) now assigned to %(name)s.")
                 % {
                     "n": len(chosen),
-                    "name": form.cleaned_data["to"].get_full_name()
-                    or form.cleaned_data["to"].username,
+                    "name": display_name(form.cleaned_data["to"]),
                 },
             )
             return redirect("supervision:dashboard")
@@ -229,7 +231,7 @@ class StatisticsForm(forms.Form):
         return data
 
 
-@login_required
+@page_required("supervision:statistics")
 def statistics(request):
     teams = teams_led(request.user)
     today = timezone.localdate()

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -10,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cases import services
 from cases.forms import (
@@ -30,7 +28,7 @@ from cases.forms import (
     ShareForm,
 )
 from cases.history import case_history
-from cases.models import COVER_HOURS, DuplicateCheck
+from cases.models import COVER_HOURS
 from cases.selectors import (
     case_get_for_user,
     case_is_supervised_by,
@@ -42,25 +40,21 @@ from cases.selectors import (
     household_with_statuses,
     possible_duplicates,
     prefetch_households,
+    supervised_case_get_for_user,
 )
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
 from caseworks.dpo import is_data_protection_officer
-from caseworks.forms import apply_service_errors, submit
-from caseworks.roles import Role, has_any_role, has_role
+from caseworks.forms import apply_service_errors, error_text, submit
+from caseworks.permissions import CASE_ROLES, page_required, role_required
+from caseworks.roles import Role, has_role
 
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
 
 
-def _case_worker_or_supervisor(request):
-    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
-        raise Http404("No case role")
-
-
-@login_required
+@page_required("cases:list")
 def case_list(request):
-    _case_worker_or_supervisor(request)
     is_supervisor = has_role(request.user, Role.SUPERVISOR)
     show_closed = is_supervisor and request.GET.get("closed") == "1"
     cases = case_list_for_user(user=request.user, include_closed=show_closed)
@@ -99,11 +93,10 @@ def case_list(request):
     )
 
 
-@login_required
+@page_required("cases:create")
 def case_create(request):
     """Intake in two steps: names and birth date first, with the possible matches across the
     house; then the full form. The matches are checked again on saving (names may change)."""
-    _case_worker_or_supervisor(request)
     teams = services.teams_for_intake(request.user)
     if not teams.exists():
         messages.error(request, _("You are not a member of any team yet. Ask an administrator."))
@@ -145,24 +138,8 @@ def case_create(request):
         }
     else:
         person = initial
-    has_name = person.get("first_name") and person.get("last_name")
-    matches = (
-        possible_duplicates(
-            user=request.user,
-            first_name=person["first_name"],
-            last_name=person["last_name"],
-            birth_date=person.get("birth_date"),
-        )
-        if has_name
-        else None
-    )
-    confirmed = request.POST.get("different_person") == "1"
-    if valid and matches["found"] and not confirmed:
-        client_form.add_error(
-            None,
-            _("Possible matches exist: check them, then confirm that this is a different person."),
-        )
-    elif valid:
+    matches = None
+    if valid:
         try:
             case = services.case_create(
                 actor=request.user,
@@ -170,27 +147,27 @@ def case_create(request):
                 assigned_to=intake.cleaned_data.get("assigned_to"),
                 client=client_form.cleaned_data,
                 status=status_form.cleaned_data,
-                duplicate_check=(
-                    DuplicateCheck.DISMISSED if matches["found"] else DuplicateCheck.NONE_FOUND
-                ),
+                different_person_confirmed=request.POST.get("different_person") == "1",
                 **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
             )
+        except services.PossibleDuplicates as duplicates:
+            matches = duplicates.matches
+            client_form.add_error(None, error_text(duplicates))
         except ValidationError as e:
             apply_service_errors(e, intake, case_form, client_form, status_form)
         else:
-            if matches["found"]:
-                # The decision is recorded: who dismissed how many possible matches.
-                log_access(
-                    user=request.user,
-                    action="intake.matches_dismissed",
-                    obj=case,
-                    label=case.reference,
-                    detail={"matches": len(matches["cases"]) + len(matches["other_teams"])},
-                )
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             if case_list_for_user(user=request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", code=case.code)
             return redirect("cases:list")
+    if matches is None and person.get("first_name") and person.get("last_name"):
+        # Shown while the user types; whether the case may open is the service's decision.
+        matches = possible_duplicates(
+            user=request.user,
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            birth_date=person.get("birth_date"),
+        )
     return render(
         request,
         "cases/case_create.html",
@@ -210,12 +187,15 @@ def case_context(request, case, **extra):
     return {
         "case": case,
         "can_supervise": can_supervise,
+        # The closed-case rule (services.case_accepts_records): templates offer recording
+        # only where the service would accept it.
+        "can_record": services.case_accepts_records(case),
         "may_disclose": can_supervise or is_data_protection_officer(request.user),
         **extra,
     }
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_detail(request, code):
     try:
         case = case_get_for_user(user=request.user, code=code)
@@ -246,7 +226,7 @@ def case_detail(request, code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_history_view(request, code):
     case = case_get_for_user(user=request.user, code=code)
     log_access(user=request.user, action="case.history_viewed", obj=case, label=case.reference)
@@ -257,7 +237,7 @@ def case_history_view(request, code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_edit(request, code):
     case = case_get_for_user(user=request.user, code=code)
     form = CaseForm(request.POST or None, instance=case)
@@ -276,7 +256,7 @@ def case_edit(request, code):
     return render(request, "cases/case_edit.html", case_context(request, case, form=form))
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def client_add(request, code):
     case = case_get_for_user(user=request.user, code=code)
     data = request.POST if request.method == "POST" else None
@@ -312,7 +292,7 @@ def client_add(request, code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def client_edit(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
@@ -334,7 +314,7 @@ def client_edit(request, code, client_code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def status_add(request, code, client_code):
     case = case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
@@ -355,11 +335,9 @@ def status_add(request, code, client_code):
     )
 
 
-@login_required
+@role_required(Role.SUPERVISOR)
 def case_assign(request, code):
-    case = case_get_for_user(user=request.user, code=code)
-    if not case_is_supervised_by(case=case, user=request.user):
-        raise Http404("Not a supervisor of this case's team")
+    case = supervised_case_get_for_user(user=request.user, code=code)
     form = AssignForm(
         request.POST or None,
         caseworkers=services.caseworkers_of(case.team),
@@ -377,7 +355,7 @@ def case_assign(request, code):
     return render(request, "cases/case_assign.html", case_context(request, case, form=form))
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_share(request, code):
     case = case_get_for_user(user=request.user, code=code)
     if not case_may_manage_sharing(case=case, user=request.user):
@@ -402,8 +380,7 @@ def case_share(request, code):
     )
 
 
-@login_required
-@require_POST
+@role_required(*CASE_ROLES, methods=["POST"])
 def case_unshare(request, code, share_id):
     case = case_get_for_user(user=request.user, code=code)
     share = case.shares.filter(pk=share_id).first()
@@ -414,16 +391,9 @@ def case_unshare(request, code, share_id):
     return redirect("cases:detail", code=case.code)
 
 
-def _supervised_case(request, code):
-    case = case_get_for_user(user=request.user, code=code)
-    if not case_is_supervised_by(case=case, user=request.user):
-        raise Http404("Not a supervisor of this case's team")
-    return case
-
-
-@login_required
+@role_required(Role.SUPERVISOR)
 def case_close(request, code):
-    case = _supervised_case(request, code)
+    case = supervised_case_get_for_user(user=request.user, code=code)
     if case.is_closed:
         raise Http404("Already closed")
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
@@ -442,9 +412,9 @@ def case_close(request, code):
     return render(request, "cases/case_close.html", case_context(request, case, form=form))
 
 
-@login_required
+@role_required(Role.SUPERVISOR)
 def case_reopen(request, code):
-    case = _supervised_case(request, code)
+    case = supervised_case_get_for_user(user=request.user, code=code)
     if not case.is_closed:
         raise Http404("Not closed")
     form = ReopenForm(request.POST or None)
@@ -460,7 +430,7 @@ def case_reopen(request, code):
     return render(request, "cases/case_reopen.html", case_context(request, case, form=form))
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def client_references(request, code, client_code, reference_code=None):
     """A person's file and document numbers: list, add, or change one."""
     case = case_get_for_user(user=request.user, code=code)
@@ -494,7 +464,7 @@ def client_references(request, code, client_code, reference_code=None):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def case_deadlines(request, code):
     """Record a BAMF decision (the § 74 AsylG deadlines follow) or any other deadline."""
     case = case_get_for_user(user=request.user, code=code)
@@ -537,8 +507,7 @@ def case_deadlines(request, code):
     )
 
 
-@login_required
-@require_POST
+@role_required(*CASE_ROLES, methods=["POST"])
 def deadline_done(request, code, deadline_code):
     case = case_get_for_user(user=request.user, code=code)
     deadline = case.deadlines.filter(code=deadline_code).first()
@@ -551,7 +520,7 @@ def deadline_done(request, code, deadline_code):
     )
 
 
-@login_required
+@role_required(Role.CASEWORKER)
 def case_cover(request, code):
     """Ask for the reason before a team colleague's case file opens (nothing of it is shown
     here but its reference number)."""

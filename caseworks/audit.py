@@ -1,17 +1,40 @@
 """Audit: saving under the acting user's name (history), and writing the access log with
 dotted event codes and no personal data in `detail`."""
 
+import uuid
+from typing import Any, Protocol, cast
+
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models.options import Options
+
 from caseworks.models import AccessLog
 
 
+class Logged(Protocol):
+    """A record the access log can name: its model and its public code."""
+
+    @property
+    def _meta(self) -> "Options[Any]": ...
+
+    @property
+    def code(self) -> uuid.UUID: ...
+
+
 def log_access(
-    *, user, action: str, obj, label: str = "", detail: dict | None = None, reason: str = ""
+    *,
+    user: User,
+    action: str,
+    obj: Logged,
+    label: str = "",
+    detail: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> None:
     AccessLog.objects.create(
         user=user,
         username=user.get_username(),
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=cast(str, obj._meta.model_name),  # None only before a model class exists
         object_code=obj.code,
         object_label=label,
         detail=detail or {},
@@ -19,8 +42,9 @@ def log_access(
     )
 
 
-def save_audited(obj, actor) -> None:
+def save_audited(obj: models.Model, actor: User) -> None:
     """Validate (fields and constraints) and save, recording `actor` as the history user."""
     obj.full_clean()
-    obj._history_user = actor
+    # simple_history reads this undeclared attribute as the history user of the next save.
+    obj._history_user = actor  # type: ignore[attr-defined]
     obj.save()

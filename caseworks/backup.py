@@ -130,7 +130,8 @@ def restore(stream: IO[bytes], using: str = "default") -> dict[str, int]:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in models:
                 cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-            table, sql, batch = None, None, []
+            table, sql = None, None
+            batch: list[list[object]] = []
 
             def flush():
                 if batch:
@@ -156,7 +157,7 @@ def restore(stream: IO[bytes], using: str = "default") -> dict[str, int]:
                     f"VALUES ({placeholders})"
                 )
             flush()
-            for statement in connection.ops.sequence_reset_sql(no_style(), models.values()):
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(models.values())):
                 cursor.execute(statement)
             # The keys must fit the restored data; otherwise all of it is rolled back.
             if not canary.verify(using):

@@ -1,8 +1,11 @@
 """Data-protection lifecycle: the disclosure export (Art. 15 DSGVO) and retention.
 
-Both need "everything stored about a person / a case", across the apps. PERSON_DATA lists,
-for every model that holds such data, how to find its rows; a test checks that every model
-with an encrypted field or a history is listed, so a new model cannot be forgotten.
+Both need "everything stored about a person / a case", across the apps, while this module
+imports no app: each app registers its sources in AppConfig.ready() (register_person_data),
+saying for every model that holds such data how to find its rows, and declares the models
+that hold none (register_not_person_data). A test checks that every model is one or the
+other, so a new model cannot be forgotten. Retention itself (which cases are due) lives in
+cases.retention; deleting a case with all its rows is purge_case here.
 """
 
 import datetime
@@ -12,51 +15,67 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from caseworks.fields import BlindIndexField, EncryptedBinaryField
+from caseworks.registry import Registry
+from caseworks.users import display_name
 
 
 @dataclass(frozen=True)
 class Source:
+    """One model holding data about a person, and how to find its rows."""
+
     label: str  # app_label.Model
     key: str  # JSON key in the disclosure
-    by_person: str  # lookup from the model to the Client (a Q built with the person)
+    title: str | Promise  # its heading in the disclosure PDF
+    by_person: str  # lookup from the model to the Client ("pk" for the Client itself)
     by_case: str  # lookup from the model to the Case
+    # Deletion order: rows that PROTECT others come first (lower numbers first).
+    order: int
+    # Rows without a person (client IS NULL) concern the whole household: every member's
+    # disclosure includes them (household deadlines).
+    household_rows: bool = False
 
     @property
     def model(self) -> type[models.Model]:
         return apps.get_model(self.label)
 
 
-# Order matters for deletion: rows that PROTECT others come first.
-PERSON_DATA = [
-    Source("referrals.Letter", "letters", "referral__client", "referral__case"),
-    Source("referrals.Referral", "referrals", "client", "case"),
-    Source("visits.Accompaniment", "accompaniments", "client", "case"),
-    Source("referrals.Consent", "consents", "client", "client__case"),
-    Source("visits.Visit", "visits", "present", "case"),
-    Source("visits.ArrivalCheck", "arrival_checks", "", "case"),
-    Source("cases.Deadline", "deadlines", "client", "case"),
-    Source("cases.BamfDecision", "bamf_decisions", "client", "client__case"),
-    Source("cases.ClientReference", "reference_numbers", "client", "client__case"),
-    Source("cases.ResidenceStatus", "residence_statuses", "client", "client__case"),
-    Source("cases.CoverAccess", "cover_accesses", "", "case"),
-    Source("cases.CaseShare", "shares", "", "case"),
-    Source("cases.Client", "persons", "pk", "case"),
-]
-# Bookkeeping without personal data, or data of staff rather than of clients.
-NOT_PERSON_DATA = {
-    "caseworks.AccessLog",
-    "caseworks.KeyCanary",
-    "caseworks.Organisation",
-    "caseworks.Team",
-    "caseworks.Service",
-    "caseworks.RetentionRun",
-    "cases.Case",
-    "cases.ReferenceCounter",
-    "visits.CalendarToken",
-    "visits.ReminderSent",
-}
+_sources: dict[str, Source] = {}
+_not_person_data: set[str] = set()
+_reference_lookups = Registry()
+
+
+def register_person_data(*sources: Source) -> None:
+    """Each app declares, in its AppConfig.ready(), the models in which it keeps data about
+    a person: the disclosure (Art. 15) and retention walk exactly these (as pretix's apps
+    register their data shredders). Registering a label again replaces it."""
+    for source in sources:
+        _sources[source.label] = source
+
+
+def register_not_person_data(*labels: str) -> None:
+    """Models an app declares free of client data (bookkeeping, or staff data), so that the
+    test that every model is classified knows the choice was made on purpose."""
+    _not_person_data.update(labels)
+
+
+# provider(reference: str) -> codes (UUIDs) of the objects that reference names, for the
+# access log filter (a case reference finds the entries about the case and its persons).
+register_reference_lookup = _reference_lookups.register
+
+
+def person_data_sources() -> list[Source]:
+    return sorted(_sources.values(), key=lambda s: (s.order, s.label))
+
+
+def not_person_data() -> frozenset[str]:
+    return frozenset(_not_person_data)
+
+
+def codes_for_reference(reference: str) -> list:
+    return [code for lookup in _reference_lookups for code in lookup(reference)]
 
 
 def _rows(source: Source, *, case, person=None):
@@ -66,7 +85,7 @@ def _rows(source: Source, *, case, person=None):
             queryset = queryset.filter(pk=person.pk)
         elif source.by_person:
             condition = Q(**{source.by_person: person})
-            if source.label == "cases.Deadline":  # household deadlines concern everyone
+            if source.household_rows:
                 condition |= Q(client__isnull=True)
             queryset = queryset.filter(condition)
     return queryset.distinct().order_by("pk")
@@ -102,7 +121,7 @@ def record(obj, *, skip=()) -> dict:
             if related is None:
                 data[field.name] = None
             elif hasattr(related, "get_full_name"):
-                data[field.name] = related.get_full_name() or related.get_username()
+                data[field.name] = display_name(related)
             else:
                 data[field.name] = str(related)
         elif field.choices:
@@ -110,6 +129,25 @@ def record(obj, *, skip=()) -> dict:
         else:
             data[field.name] = _plain(getattr(obj, field.attname))
     return data
+
+
+HISTORY_BOOKKEEPING = {
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_user",
+    "history_change_reason",
+}
+
+
+def _history_entry(model: type[models.Model], row) -> dict:
+    return {
+        "record": str(model._meta.verbose_name),
+        "at": _plain(row.history_date),
+        "change": str(row.get_history_type_display()),
+        "by": display_name(row.history_user) or None,
+        "values": record(row, skip=HISTORY_BOOKKEEPING),
+    }
 
 
 def disclosure(person) -> dict:
@@ -125,59 +163,18 @@ def disclosure(person) -> dict:
     }
     codes = {case.code, person.code}
     history = []
-    for source in PERSON_DATA:
+    for source in person_data_sources():
         rows = list(_rows(source, case=case, person=person))
-        if source.label != "cases.Client":
+        if source.by_person != "pk":  # the person's own record is "person" above
             data[source.key] = [record(row) for row in rows]
         codes.update(row.code for row in rows if hasattr(row, "code"))
         history_model = getattr(source.model, "history", None)
         if history_model is not None and rows:
-            for h in (
-                history_model.filter(id__in=[r.pk for r in rows])
-                .select_related("history_user")
-                .order_by("history_date")
-            ):
-                history.append(
-                    {
-                        "record": str(source.model._meta.verbose_name),
-                        "at": _plain(h.history_date),
-                        "change": str(h.get_history_type_display()),
-                        "by": (h.history_user.get_full_name() or h.history_user.get_username())
-                        if h.history_user
-                        else None,
-                        "values": record(
-                            h,
-                            skip={
-                                "history_id",
-                                "history_date",
-                                "history_type",
-                                "history_user",
-                                "history_change_reason",
-                            },
-                        ),
-                    }
-                )
+            rows_history = history_model.filter(id__in=[r.pk for r in rows])
+            for h in rows_history.select_related("history_user").order_by("history_date"):
+                history.append(_history_entry(source.model, h))
     for h in case.history.select_related("history_user").order_by("history_date"):
-        history.append(
-            {
-                "record": str(case._meta.verbose_name),
-                "at": _plain(h.history_date),
-                "change": str(h.get_history_type_display()),
-                "by": (h.history_user.get_full_name() or h.history_user.get_username())
-                if h.history_user
-                else None,
-                "values": record(
-                    h,
-                    skip={
-                        "history_id",
-                        "history_date",
-                        "history_type",
-                        "history_user",
-                        "history_change_reason",
-                    },
-                ),
-            }
-        )
+        history.append(_history_entry(type(case), h))
     data["history"] = sorted(history, key=lambda h: h["at"])
     data["access_log"] = [
         {
@@ -204,23 +201,6 @@ def retention_cutoff(years: int, today: datetime.date | None = None) -> datetime
         return today.replace(year=today.year - years, day=28)
 
 
-def expired_cases(today: datetime.date | None = None):
-    """Per organisation (each sets its own retention period, default 3 years): the cutoff
-    and the cases closed before it."""
-    from cases.models import Case
-    from caseworks.models import Organisation
-
-    for organisation in Organisation.objects.order_by("pk"):
-        cutoff = retention_cutoff(organisation.retention_years, today)
-        yield (
-            organisation,
-            cutoff,
-            Case.objects.filter(team__organisation=organisation, closed_on__lt=cutoff).order_by(
-                "pk"
-            ),
-        )
-
-
 def purge_case(case) -> dict[str, int]:
     """Delete a case with everything about it: its rows, their history rows, archived
     letters and the access log entries about them. Counts only are returned."""
@@ -230,7 +210,7 @@ def purge_case(case) -> dict[str, int]:
     codes = {case.code}
     deleted: list[tuple[type[models.Model], list[int]]] = []
     with transaction.atomic():
-        for source in PERSON_DATA:
+        for source in person_data_sources():
             model = source.model
             ids = list(_rows(source, case=case).values_list("pk", flat=True))
             if hasattr(model, "code"):
@@ -258,19 +238,17 @@ def purge_case(case) -> dict[str, int]:
     return counts
 
 
-def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> tuple:
-    from caseworks.models import RetentionRun
+def case_row_counts(case) -> dict[str, int]:
+    """What purge_case would delete, counted (a dry run)."""
+    return {"cases": 1, **{s.key: _rows(s, case=case).count() for s in person_data_sources()}}
 
-    totals: dict[str, int] = {}
-    cutoffs = {}
-    for organisation, cutoff, cases in expired_cases(today):
-        cutoffs[str(organisation.pk)] = cutoff.isoformat()
-        for case in cases:
-            if dry_run:
-                counts = {"cases": 1, **{s.key: _rows(s, case=case).count() for s in PERSON_DATA}}
-            else:
-                counts = purge_case(case)
-            for key, n in counts.items():
-                totals[key] = totals.get(key, 0) + n
-    run = RetentionRun.objects.create(dry_run=dry_run, cutoffs=cutoffs, counts=totals)
-    return run, totals
+
+# The core's own tables: bookkeeping and staff data, no client data.
+register_not_person_data(
+    "caseworks.AccessLog",
+    "caseworks.KeyCanary",
+    "caseworks.Organisation",
+    "caseworks.Team",
+    "caseworks.Service",
+    "caseworks.RetentionRun",
+)

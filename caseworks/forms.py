@@ -1,5 +1,8 @@
 """Form helpers shared by every app: service errors onto forms, concurrent-edit messages."""
 
+from typing import Any, NamedTuple
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import ModelMultipleChoiceField
@@ -8,6 +11,29 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from caseworks.concurrency import ConcurrentEdit
+from caseworks.users import display_name
+
+
+class DateInput(django_forms.DateInput):
+    """The browser's own date picker (also on phones); the value travels as ISO date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedForm(django_forms.ModelForm):
+    """Carries the version the user loaded, so a concurrent save can be detected
+    (caseworks.concurrency.lock_versioned in the service compares it)."""
+
+    version = django_forms.IntegerField(widget=django_forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
 
 def error_text(error: ValidationError) -> str:
@@ -29,10 +55,7 @@ def apply_service_errors(error: ValidationError, *forms) -> None:
 
 def show_conflict(form, conflict: ConcurrentEdit) -> None:
     """Keep what the user typed, say who changed what meanwhile, and let them save again."""
-    if conflict.changed_by is not None:
-        who = conflict.changed_by.get_full_name() or conflict.changed_by.get_username()
-    else:
-        who = _("someone")
+    who = display_name(conflict.changed_by) or _("someone")
     when = (
         date_format(localtime(conflict.changed_at), "DATETIME_FORMAT")
         if conflict.changed_at
@@ -49,30 +72,36 @@ def show_conflict(form, conflict: ConcurrentEdit) -> None:
         % {"who": who, "when": when, "fields": fields},
     )
     data = form.data.copy()
-    data[form.add_prefix("version")] = conflict.current.version
+    data[form.add_prefix("version")] = getattr(conflict.current, "version")  # noqa: B009
     form.data = data
 
 
-def submit(request, action, *forms, success: str) -> bool:
+class Saved(NamedTuple):
+    """What submit() returns when the service saved: its result (always truthy)."""
+
+    value: Any
+
+
+def submit(request, action, *forms, success: str) -> Saved | None:
     """Run `action` (a service call) for posted, valid forms.
 
-    True when it saved (with a success message); otherwise the forms carry the errors — a
-    service's ValidationError on its fields, a concurrent edit as a form error — and the view
-    re-renders them with what the user typed.
+    Saved(result of the service) when it saved (with a success message); otherwise None
+    and the forms carry the errors — a service's ValidationError on its fields, a
+    concurrent edit as a form error — and the view re-renders them with what the user typed.
     """
     # Every form is validated (no short-circuit), so all errors show at once.
     if request.method != "POST" or not all([form.is_valid() for form in forms]):
-        return False
+        return None
     try:
-        action()
+        result = action()
     except ConcurrentEdit as conflict:
         show_conflict(forms[0], conflict)
-        return False
+        return None
     except ValidationError as error:
         apply_service_errors(error, *forms)
-        return False
+        return None
     messages.success(request, success)
-    return True
+    return Saved(result)
 
 
 class IdMultipleChoiceField(ModelMultipleChoiceField):

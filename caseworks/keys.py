@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 
 from caseworks.fields import EncryptedMixin, get_fernet
 
@@ -29,7 +29,7 @@ class EncryptedTable:
 
 def stored_models() -> list:
     """One model a database table (history and m2m tables included), by table name."""
-    by_table = {}
+    by_table: dict[str, type[models.Model]] = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if not meta.proxy and meta.managed:
@@ -42,7 +42,11 @@ def encrypted_tables() -> list[EncryptedTable]:
     tables = []
     for model in stored_models():
         meta = model._meta
-        columns = tuple(f.column for f in meta.concrete_fields if isinstance(f, EncryptedMixin))
+        columns = tuple(
+            f.column
+            for f in meta.concrete_fields
+            if isinstance(f, EncryptedMixin) and isinstance(f, models.Field)
+        )
         if columns:
             tables.append(EncryptedTable(meta.db_table, meta.pk.column, columns, meta.label))
     return tables

@@ -10,6 +10,7 @@ import io
 import logging
 
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -47,6 +48,8 @@ def font_assets() -> dict[str, tuple[bytes, str]]:
     assets = {}
     for name, mime_type in FONTS.items():
         path = finders.find(name)
+        if not isinstance(path, str):  # a vendored font missing from static/ is a broken install
+            raise ImproperlyConfigured(f"Letter font {name} not found in the static files")
         with open(path, "rb") as f:
             assets[BASE_URL + name] = (f.read(), mime_type)
     return assets

@@ -11,7 +11,6 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,8 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from caseworks.permissions import signed_in
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
@@ -67,7 +68,7 @@ def _verify(user, token: str):
     return None
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def verify(request):
     if request.user.is_verified():
@@ -113,7 +114,7 @@ def _new_recovery_codes(user) -> list[str]:
     return codes
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def setup(request):
     """Add an authenticator app: scan the QR code (or type the key), confirm with a code."""
@@ -163,7 +164,7 @@ def setup(request):
     )
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def security(request):
     """The user's own sign-in settings: second factor, new recovery codes, password."""

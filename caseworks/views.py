@@ -1,21 +1,13 @@
-"""The start page: sends each role where its work is."""
+"""The start page: sends each role where its work is (caseworks.permissions.START_PAGES)."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from caseworks.dpo import is_data_protection_officer
-from caseworks.roles import Role, has_any_role, roles_of
+from caseworks.permissions import roles_and_capabilities, signed_in, start_page_for
 
 
-@login_required
+@signed_in
 def home(request):
-    roles = roles_of(request.user)
-    if has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
-        return redirect("cases:list")
-    if Role.VOLUNTEER in roles:
-        return redirect("volunteer:list")
-    if Role.OFFICE in roles:
-        return redirect("referrals:print_queue")
-    if is_data_protection_officer(request.user):
-        return redirect("access_log")
-    return render(request, "caseworks/home.html", {"roles": roles})
+    start = start_page_for(request.user)
+    if start is not None:
+        return redirect(start)
+    return render(request, "caseworks/home.html", {"roles": roles_and_capabilities(request.user)})

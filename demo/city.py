@@ -32,27 +32,19 @@ from cases.models import (
 from cases.services import CASE_PERMISSIONS
 from caseworks.models import Service, Team
 from caseworks.roles import Role
+from demo.data import ORIGINS, PURPOSES, VISIT_NOTES
 from referrals.models import Consent, Referral
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Place, Topic, Visit
 
 CITY_THRESHOLD = 1000
 BATCH = 2000
-NOTES = [
-    "Post durchgesehen, Termin bei der Ausländerbehörde vereinbart.",
-    "Fragen zur Mülltrennung und zum Hausrecht besprochen.",
-    "Kita-Anmeldung vorbereitet, Unterlagen fehlen noch.",
-    "Bescheid des Jobcenters erklärt, Widerspruchsfrist notiert.",
-    "Gespräch über Sprachkurs, Anmeldung beim VHS-Träger geplant.",
-    "",
-]
 
 
-def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[str, int]:
+def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[str, float]:
     started = time.perf_counter()
     rng = random.Random(seed)
     today = timezone.localdate()
     scale = n_clients / 20000
-    from demo.management.commands.seed_demo import ORIGINS, PURPOSES
 
     workers_by_team = _city_staff(teams, users, rng, caseworkers=max(6, round(60 * scale)))
     supervisor = users["supervisor"]
@@ -63,7 +55,8 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     kinds = [k for k in StatusKind if k != StatusKind.UNKNOWN]
 
     # Households: sizes 1–6, mean 2.6.
-    cases, households = [], []
+    cases: list[Case] = []
+    households: list[tuple[int, str]] = []
     counters: dict[int, int] = {}
     created = 0
     team_keys = list(workers_by_team)
@@ -99,7 +92,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     clients = []
     for case, (size, nationality) in zip(cases, households, strict=True):
         males, females, lasts, language = ORIGINS[nationality]
-        last = rng.choice(lasts)
+        family_name = rng.choice(lasts)
         for i in range(size):
             adult = i < 2
             female = rng.random() < 0.5
@@ -114,7 +107,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                         else Relationship.CHILD
                     ),
                     first_name=rng.choice(females if female else males),
-                    last_name=last,
+                    last_name=family_name,
                     birth_date=case.opened_on
                     - datetime.timedelta(
                         days=rng.randint(19 * 365, 60 * 365)
@@ -182,7 +175,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                     duration_minutes=rng.choice([30, 45, 60, 90]),
                     place=rng.choice(list(Place)),
                     topics=rng.sample(list(Topic.values), 2),
-                    notes=rng.choice(NOTES),
+                    notes=rng.choice(VISIT_NOTES),
                     recorded_by=case.assigned_to,
                 )
             )
@@ -208,11 +201,11 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
 
     accompaniments = []
     now = timezone.now()
-    per_case = 30000 * scale / len(cases)
+    accompaniments_per_case = 30000 * scale / len(cases)
     for case in cases:
-        for _i in range(_poisson(rng, per_case)):
+        for _i in range(_poisson(rng, accompaniments_per_case)):
             service = rng.choice(destinations)
-            kind = (
+            destination_kind = (
                 service.kind
                 if service.kind in ("authority", "institution", "doctor")
                 else "authority"
@@ -225,10 +218,10 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                 Accompaniment(
                     case=case,
                     client=members[case.pk][0],
-                    destination_kind=kind,
+                    destination_kind=destination_kind,
                     service=service,
                     appointment_at=when,
-                    purpose=rng.choice(PURPOSES[kind]),
+                    purpose=rng.choice(PURPOSES[destination_kind]),
                     outcome="Termin wahrgenommen." if past else "",
                     accompanied_by=rng.choice(volunteers)
                     if volunteers and rng.random() < 0.3
@@ -246,10 +239,10 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     _progress(command, "accompaniments", len(accompaniments), started)
 
     consents, referrals = [], []
-    per_case = 20000 * scale / len(cases)
+    referrals_per_case = 20000 * scale / len(cases)
     statuses_cycle = ["draft", "ready", "sent", "accepted", "completed", "declined"]
     for case in cases:
-        n = _poisson(rng, per_case)
+        n = _poisson(rng, referrals_per_case)
         if not n:
             continue
         client = members[case.pk][0]
@@ -282,10 +275,10 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     bulk_create_with_history(referrals, Referral, batch_size=BATCH, default_user=supervisor)
     # Each consent covers the services its household was referred to.
     consent_of = dict(Consent.objects.values_list("client_id", "pk"))
-    through = Consent.services.through
+    consent_services = Consent.services.through
     links = {(consent_of[r.client_id], r.service_id) for r in referrals}
-    through.objects.bulk_create(
-        [through(consent_id=c, service_id=s) for c, s in links], batch_size=BATCH
+    consent_services.objects.bulk_create(
+        [consent_services(consent_id=c, service_id=s) for c, s in links], batch_size=BATCH
     )
     _progress(command, "referrals", len(referrals), started)
 
@@ -300,7 +293,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                 content_object_id=case.pk, user_id=case.assigned_to_id, permission_id=pid
             )
             for case in cases
-            if case.closed_on is None
+            if case.closed_on is None and case.assigned_to_id is not None
             for pid in permission_ids
         ],
         batch_size=BATCH,

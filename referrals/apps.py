@@ -7,4 +7,4 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals and letters")
 
     def ready(self):
-        from referrals import casefile, dashboards  # noqa: F401  (register providers)
+        from referrals import casefile, dashboards, personal_data  # noqa: F401  (register providers)

@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
-from caseworks.forms import IdMultipleChoiceField
+from caseworks.forms import DateInput, IdMultipleChoiceField, VersionedForm
 from caseworks.models import Service
 from referrals.models import Consent, Referral
 
@@ -44,9 +43,7 @@ class ConsentForm(forms.ModelForm):
         return data
 
 
-class ReferralForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ReferralForm(VersionedForm):
     class Meta:
         model = Referral
         fields = [
@@ -77,9 +74,6 @@ class ReferralForm(forms.ModelForm):
         self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by("name")
         self.fields["letter_subject"].required = False
         self.fields["letter_body"].required = False
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            self.fields["version"].required = True
 
 
 class TransitionForm(forms.Form):

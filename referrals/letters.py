@@ -12,6 +12,7 @@ from django.utils.translation import override
 
 from caseworks.models import Service
 from caseworks.pdf import BASE_URL, render_pdf
+from caseworks.users import display_name
 from referrals.models import Consent, Referral
 
 GENERIC = (
@@ -20,7 +21,7 @@ GENERIC = (
     "{pronoun} in Ihrem Angebot zu unterstützen.\n\n"
     "Für Rückfragen und zur Abstimmung eines Termins stehen wir gern zur Verfügung."
 )
-BODIES = {
+BODIES: dict[str, str] = {
     Service.Category.MIGRATION_ADULTS: (
         "Sehr geehrte Damen und Herren,\n\n"
         "wir begleiten {name} im Rahmen der Flüchtlingsbegleitung und bitten um einen "
@@ -88,7 +89,7 @@ def render_letter(
                 "sender_line": organisation.letter_sender or organisation.name,
                 "recipient_name": service.name,
                 "recipient_address": service.address,
-                "caseworker_name": contact.get_full_name() or contact.get_username(),
+                "caseworker_name": display_name(contact),
                 "caseworker_email": contact.email,
                 "reference": case.reference,
                 "date": date_format(today, "DATE_FORMAT"),

@@ -148,7 +148,7 @@ class Referral(models.Model):
         return self.status in self.OPEN
 
     def allowed_transitions(self) -> list[str]:
-        order = list(self.Status)
+        order = [str(s) for s in self.Status]
         return sorted(self.TRANSITIONS[self.Status(self.status)], key=order.index)
 
     def answer_overdue(self, today: datetime.date | None = None) -> bool:

@@ -1,6 +1,10 @@
 """Reading referrals. Caseworkers and supervisors reach them through cases they may see;
 office staff reach only the print queue of their teams, with the fields a letter needs."""
 
+import uuid
+from collections.abc import Collection
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -12,11 +16,11 @@ from caseworks.roles import Role, has_role
 from referrals.models import Consent, Letter, Referral
 
 
-def referral_list_for_user(*, user) -> QuerySet[Referral]:
+def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=case_list_for_user(user=user).values("pk"))
 
 
-def consent_get_for_case(*, case: Case, code) -> Consent:
+def consent_get_for_case(*, case: Case, code: uuid.UUID) -> Consent:
     consent = (
         Consent.objects.filter(client__case=case, code=code)
         .select_related("client")
@@ -28,7 +32,7 @@ def consent_get_for_case(*, case: Case, code) -> Consent:
     return consent
 
 
-def referral_get_for_case(*, case: Case, code) -> Referral:
+def referral_get_for_case(*, case: Case, code: uuid.UUID) -> Referral:
     referral = (
         case.referrals.select_related("client", "service", "created_by").filter(code=code).first()
     )
@@ -37,7 +41,7 @@ def referral_get_for_case(*, case: Case, code) -> Referral:
     return referral
 
 
-def referrals_awaiting_answer(*, user) -> QuerySet[Referral]:
+def referrals_awaiting_answer(*, user: User) -> QuerySet[Referral]:
     """Sent referrals whose follow-up date has passed: ask the service."""
     return (
         referral_list_for_user(user=user)
@@ -47,7 +51,9 @@ def referrals_awaiting_answer(*, user) -> QuerySet[Referral]:
     )
 
 
-def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet[Referral]:
+def print_queue_for_user(
+    *, user: User, statuses: Collection[str] = (Referral.Status.READY,)
+) -> QuerySet[Referral]:
     """Referrals of the office user's teams, with only what a letter needs.
 
     `reason` and the letter text are deferred: the queue never decrypts them.
@@ -79,7 +85,7 @@ def print_queue_for_user(*, user, statuses=(Referral.Status.READY,)) -> QuerySet
     )
 
 
-def letter_get_for_user(*, user, code) -> Letter:
+def letter_get_for_user(*, user: User, code: uuid.UUID) -> Letter:
     """The archived letter of a referral, for its case's caseworkers/supervisors or the
     office of its team; 404 for everyone else and when no letter was issued."""
     referral = referral_list_for_user(user=user).filter(code=code).first()

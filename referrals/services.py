@@ -4,14 +4,18 @@ the letter is issued (a consent may be revoked or expire in between)."""
 
 import datetime
 import hashlib
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Client
-from cases.services import require_household_member, require_open
+from cases.services import case_accepts_records, require_household_member, require_open
 from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Service
@@ -22,18 +26,18 @@ from referrals.models import Consent, Letter, Referral
 @transaction.atomic
 def consent_record(
     *,
-    actor,
+    actor: User,
     client: Client,
     purpose: str,
     signed_on: datetime.date,
-    services=(),
+    services: Iterable[Service] = (),
     category: str = "",
-    valid_until=None,
+    valid_until: datetime.date | None = None,
     note: str = "",
 ) -> Consent:
     require_open(client.case)
     services = list(services)
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if not services and not category:
         errors["services"] = [_("Name at least one service or a category.")]
     if signed_on > timezone.localdate():
@@ -57,7 +61,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_revoke(*, actor, consent: Consent) -> Consent:
+def consent_revoke(*, actor: User, consent: Consent) -> Consent:
     """Revoked today, with effect for the future; letters already sent stay as they were."""
     current = Consent.objects.select_for_update().get(pk=consent.pk)
     if current.revoked_on is None:
@@ -84,7 +88,7 @@ def _check_referral(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_create(*, actor, case: Case, data: dict) -> Referral:
+def referral_create(*, actor: User, case: Case, data: dict[str, Any]) -> Referral:
     require_open(case)
     referral = Referral(
         case=case, created_by=actor, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS}
@@ -98,11 +102,22 @@ def referral_create(*, actor, case: Case, data: dict) -> Referral:
     return referral
 
 
+EDITABLE = (Referral.Status.DRAFT, Referral.Status.READY)
+
+
+def referral_accepts_edits(referral: Referral) -> bool:
+    """The rule for changing a referral's content, written once: its case is open and no
+    letter has gone out (the view shows the form by it; referral_update enforces it)."""
+    return case_accepts_records(referral.case) and referral.status in EDITABLE
+
+
 @transaction.atomic
-def referral_update(*, actor, referral: Referral, expected_version: int, data: dict) -> Referral:
+def referral_update(
+    *, actor: User, referral: Referral, expected_version: int, data: dict[str, Any]
+) -> Referral:
     require_open(referral.case)
     current = lock_versioned(referral, expected_version)
-    if current.status not in (Referral.Status.DRAFT, Referral.Status.READY):
+    if not referral_accepts_edits(current):
         raise ValidationError(_("The letter has been sent: the referral cannot be changed."))
     for field in REFERRAL_FIELDS:
         if field in data:
@@ -128,7 +143,7 @@ def _consent_missing(referral: Referral) -> ValidationError:
 
 @transaction.atomic
 def referral_transition(
-    *, actor, referral: Referral, to: str, expected_version: int | None = None
+    *, actor: User, referral: Referral, to: str, expected_version: int | None = None
 ) -> Referral:
     current = (
         lock_versioned(referral, expected_version)
@@ -155,7 +170,7 @@ def referral_transition(
 
 
 @transaction.atomic
-def letter_issue(*, actor, referral: Referral) -> Letter:
+def letter_issue(*, actor: User, referral: Referral) -> Letter:
     """Issue the letter once: render, hash, archive encrypted. Later calls return it as it is.
 
     Race: the office prints a batch while the caseworker prints the same letter; the row lock
@@ -201,5 +216,5 @@ def letter_verify(letter: Letter) -> bool:
     return hashlib.sha256(letter.pdf).hexdigest() == letter.sha256
 
 
-def services_for_referral():
+def services_for_referral() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).order_by("name")

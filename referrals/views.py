@@ -1,13 +1,11 @@
 """Referral, consent, letter and print-queue views: scoped by selectors, written by services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import (
     LIST_DEFERRED,
@@ -17,9 +15,10 @@ from cases.selectors import (
 from cases.views import case_context
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
-from caseworks.forms import submit
+from caseworks.forms import error_text, submit
 from caseworks.pdf import merge_pdfs
-from caseworks.roles import Role, has_any_role, has_role
+from caseworks.permissions import CASE_ROLES, page_required, role_required
+from caseworks.roles import Role
 from referrals import services
 from referrals.forms import ConsentForm, ReferralForm, TransitionForm
 from referrals.letters import covering_consent
@@ -41,7 +40,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def consent_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
     form = ConsentForm(
@@ -65,7 +64,7 @@ def consent_new(request, code):
     return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def consent_revoke(request, code, consent_code):
     case = case_get_for_user(user=request.user, code=code)
     consent = consent_get_for_case(case=case, code=consent_code)
@@ -78,33 +77,30 @@ def consent_revoke(request, code, consent_code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def referral_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
     form = ReferralForm(request.POST or None, case=case, initial={"client": case.clients.first()})
-    holder = {}
-    if submit(
+    saved = submit(
         request,
-        lambda: holder.setdefault(
-            "referral",
-            services.referral_create(actor=request.user, case=case, data=form.cleaned_data),
-        ),
+        lambda: services.referral_create(actor=request.user, case=case, data=form.cleaned_data),
         form,
         success=_("Referral saved as a draft."),
-    ):
+    )
+    if saved:
         return redirect(
-            "referrals_case:referral_detail", code=case.code, referral_code=holder["referral"].code
+            "referrals_case:referral_detail", code=case.code, referral_code=saved.value.code
         )
     return render(
         request, "referrals/referral_form.html", case_context(request, case, form=form, new=True)
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def referral_detail(request, code, referral_code):
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
-    editable = not case.is_closed and referral.status in ("draft", "ready")
+    editable = services.referral_accepts_edits(referral)
     form = ReferralForm(request.POST or None, case=case, instance=referral) if editable else None
     if form is not None and submit(
         request,
@@ -136,8 +132,7 @@ def referral_detail(request, code, referral_code):
     )
 
 
-@login_required
-@require_POST
+@role_required(*CASE_ROLES, methods=["POST"])
 def referral_transition(request, code, referral_code):
     case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
@@ -152,7 +147,7 @@ def referral_transition(request, code, referral_code):
             expected_version=form.cleaned_data["version"],
         )
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        messages.error(request, error_text(e))
     except ConcurrentEdit:
         messages.error(
             request,
@@ -170,22 +165,21 @@ def referral_transition(request, code, referral_code):
     return redirect("referrals_case:referral_detail", code=case.code, referral_code=referral.code)
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def referral_preview(request, code, referral_code):
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
     try:
         pdf = services.letter_preview(referral=referral)
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        messages.error(request, error_text(e))
         return redirect(
             "referrals_case:referral_detail", code=case.code, referral_code=referral.code
         )
     return _pdf_response(pdf, f"entwurf-{case.reference}.pdf")
 
 
-@login_required
-@require_POST
+@role_required(*CASE_ROLES, methods=["POST"])
 def referral_print(request, code, referral_code):
     """The caseworker prints the letter themselves (no office, or in a hurry)."""
     case = open_case_get_for_user(user=request.user, code=code)
@@ -193,15 +187,14 @@ def referral_print(request, code, referral_code):
     try:
         letter = services.letter_issue(actor=request.user, referral=referral)
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        messages.error(request, error_text(e))
         return redirect(
             "referrals_case:referral_detail", code=case.code, referral_code=referral.code
         )
     return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
 
 
-@login_required
-@require_GET
+@role_required(*CASE_ROLES, Role.OFFICE, methods=["GET"])
 def letter_pdf(request, code):
     """The archived letter, byte for byte as issued."""
     letter = letter_get_for_user(user=request.user, code=code)
@@ -216,10 +209,8 @@ def letter_pdf(request, code):
     return _pdf_response(letter.pdf, f"vermittlung-{case.reference}.pdf")
 
 
-@login_required
+@page_required("referrals:list")
 def referral_list(request):
-    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
-        raise Http404("No caseload")
     referrals = (
         referral_list_for_user(user=request.user)
         .filter(status__in=Referral.OPEN)
@@ -238,10 +229,8 @@ def referral_list(request):
     )
 
 
-@login_required
+@page_required("referrals:print_queue")
 def print_queue(request):
-    if not has_role(request.user, Role.OFFICE):
-        raise Http404("Office only")
     queue = print_queue_for_user(user=request.user)
     if request.method == "POST":
         chosen = list(queue.filter(code__in=request.POST.getlist("referral")))
@@ -265,7 +254,7 @@ def _print_batch(request, chosen):
         try:
             letters.append(services.letter_issue(actor=request.user, referral=referral))
         except ValidationError as e:
-            refused.append(f"{referral.case.reference}: {' '.join(e.messages)}")
+            refused.append(f"{referral.case.reference}: {error_text(e)}")
     if refused:
         for message in refused:
             messages.error(request, message)
@@ -292,7 +281,7 @@ def _mark_sent(request, chosen):
             )
             done += 1
         except ValidationError as e:
-            messages.error(request, f"{referral.case.reference}: {' '.join(e.messages)}")
+            messages.error(request, f"{referral.case.reference}: {error_text(e)}")
     if done:
         messages.success(request, _("%(n)s letter(s) marked as sent.") % {"n": done})
     return redirect("referrals:print_queue")

@@ -1,18 +1,21 @@
 """Shared setup: two teams in two carriers; alice and bob work in team A, charlie in team B;
 sam supervises A, sue supervises B; olga is office, vera a volunteer, adam the admin."""
 
+import contextlib
 import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
 
 from cases import services
 from cases.models import StatusKind
 from caseworks.models import Organisation, Service, Team
 from referrals import services as referral_services
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def make_user(username, *roles, first_name="", last_name=""):
@@ -32,77 +35,122 @@ def sign_in(client, username, password) -> bool:
     return response.status_code == 302
 
 
-@pytest.fixture
-def org_a(db):
-    return Organisation.objects.create(name="AWO Test", short_name="AWO")
+@contextlib.contextmanager
+def module_transaction(django_db_blocker):
+    """Rows built once for a whole test module, as Django's TestCase.setUpTestData: inside a
+    transaction rolled back when the module ends, while each test runs in a savepoint within
+    it (the `db` fixture), so what a test writes is undone after it. For a module-scoped
+    fixture: `with module_transaction(blocker): with blocker.unblock(): build …; yield`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# The cast: username -> (role, first name, last name, team, relation to the team).
+CAST = {
+    "alice": ("caseworker", "Alice", "Arendt", "a", "members"),
+    "bob": ("caseworker", "Bob", "Brandt", "a", "members"),
+    "charlie": ("caseworker", "Charlie", "Conrad", "b", "members"),
+    "sam": ("supervisor", "Sam", "Stein", "a", "supervisors"),
+    "sue": ("supervisor", "Sue", "Sommer", "b", "supervisors"),
+    "olga": ("office", "", "", None, None),
+    "vera": ("volunteer", "", "", None, None),
+    "adam": ("admin", "", "", None, None),
+}
+ORGANISATIONS = {"a": ("AWO Test", "AWO"), "b": ("Caritas Test", "Caritas")}
+
+
+def make_team(key: str) -> Team:
+    name, short_name = ORGANISATIONS[key]
+    organisation = Organisation.objects.create(name=name, short_name=short_name)
+    return Team.objects.create(organisation=organisation, name=f"Team {key.upper()}")
+
+
+def cast_member(username: str, teams: dict | None = None):
+    """One of the cast, in their team (teams: "a"/"b" -> Team)."""
+    role, first_name, last_name, team, relation = CAST[username]
+    user = make_user(username, role, first_name=first_name, last_name=last_name)
+    if relation:
+        getattr((teams or {})[team], relation).add(user)
+    if role == "admin":
+        user.is_staff = user.is_superuser = True
+        user.save()
+    return user
+
+
+def make_mbe() -> Service:
+    return Service.objects.create(
+        name="Migrationsberatung MBE",
+        kind="counselling",
+        category="mbe",
+        address="Marktstraße 1\n12345 Musterstadt",
+    )
 
 
 @pytest.fixture
-def org_b(db):
-    return Organisation.objects.create(name="Caritas Test", short_name="Caritas")
+def team_a(db):
+    return make_team("a")
 
 
 @pytest.fixture
-def team_a(org_a):
-    return Team.objects.create(organisation=org_a, name="Team A")
+def team_b(db):
+    return make_team("b")
 
 
 @pytest.fixture
-def team_b(org_b):
-    return Team.objects.create(organisation=org_b, name="Team B")
+def org_a(team_a):
+    return team_a.organisation
+
+
+@pytest.fixture
+def org_b(team_b):
+    return team_b.organisation
 
 
 @pytest.fixture
 def alice(team_a):
-    user = make_user("alice", "caseworker", first_name="Alice", last_name="Arendt")
-    team_a.members.add(user)
-    return user
+    return cast_member("alice", {"a": team_a})
 
 
 @pytest.fixture
 def bob(team_a):
-    user = make_user("bob", "caseworker", first_name="Bob", last_name="Brandt")
-    team_a.members.add(user)
-    return user
+    return cast_member("bob", {"a": team_a})
 
 
 @pytest.fixture
 def charlie(team_b):
-    user = make_user("charlie", "caseworker", first_name="Charlie", last_name="Conrad")
-    team_b.members.add(user)
-    return user
+    return cast_member("charlie", {"b": team_b})
 
 
 @pytest.fixture
 def sam(team_a):
-    user = make_user("sam", "supervisor", first_name="Sam", last_name="Stein")
-    team_a.supervisors.add(user)
-    return user
+    return cast_member("sam", {"a": team_a})
 
 
 @pytest.fixture
 def sue(team_b):
-    user = make_user("sue", "supervisor", first_name="Sue", last_name="Sommer")
-    team_b.supervisors.add(user)
-    return user
+    return cast_member("sue", {"b": team_b})
 
 
 @pytest.fixture
 def olga(db):
-    return make_user("olga", "office")
+    return cast_member("olga")
 
 
 @pytest.fixture
 def vera(db):
-    return make_user("vera", "volunteer")
+    return cast_member("vera")
 
 
 @pytest.fixture
 def adam(db):
-    user = make_user("adam", "admin")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
+    return cast_member("adam")
 
 
 def open_case(
@@ -118,10 +166,13 @@ def open_case(
     assigned_to=None,
     **case_fields,
 ):
+    # Tests open many cases of one name on purpose: the duplicate check (tests/cases/
+    # test_duplicates.py) is confirmed here as a caseworker would after looking.
     return services.case_create(
         actor=actor,
         team=team,
         assigned_to=assigned_to,
+        different_person_confirmed=True,
         client={
             "first_name": first_name,
             "last_name": last_name,
@@ -167,12 +218,7 @@ def client(client):
 
 @pytest.fixture
 def mbe(db):
-    return Service.objects.create(
-        name="Migrationsberatung MBE",
-        kind="counselling",
-        category="mbe",
-        address="Marktstraße 1\n12345 Musterstadt",
-    )
+    return make_mbe()
 
 
 @pytest.fixture
@@ -216,7 +262,8 @@ def ready_referral(alice, alice_case, mbe):
 @pytest.fixture
 def world(alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, mbe):
     """Two teams' worth of every kind of object, for the tests that walk all URLs:
-    (users by name, team A's objects, team B's objects). See tests/security/world.py."""
+    (users by name, team A's objects, team B's objects), built on the cast's fixtures.
+    tests/security/ builds it once per module instead (tests/security/conftest.py)."""
     from tests.security.world import build_world
 
     return build_world(

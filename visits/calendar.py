@@ -81,17 +81,19 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
                 _("Accompaniment %(ref)s: %(kind)s")
                 % {"ref": a.case.reference, "kind": a.get_destination_kind_display()},
             )
-            if a.service_id:
+            if a.service is not None:
                 # Directory data only: free text typed by a caseworker could name a person.
                 place = a.service.name + (f", {a.service.address}" if a.service.address else "")
                 event.add("location", place.replace("\n", ", "))
             cal.add_component(event)
         for case in due:
+            day = case.next_visit_due
+            assert day is not None  # filtered above
             event = Event()
-            event.add("uid", f"visit-due-{case.code}-{case.next_visit_due:%Y%m%d}@caseworks")
+            event.add("uid", f"visit-due-{case.code}-{day:%Y%m%d}@caseworks")
             event.add("dtstamp", now)
-            event.add("dtstart", case.next_visit_due)
-            event.add("dtend", case.next_visit_due + datetime.timedelta(days=1))
+            event.add("dtstart", day)
+            event.add("dtend", day + datetime.timedelta(days=1))
             event.add("summary", _("Visit due: %(ref)s") % {"ref": case.reference})
             cal.add_component(event)
     return cal.to_ical()

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
-from caseworks.forms import IdMultipleChoiceField
+from caseworks.forms import DateInput, IdMultipleChoiceField, VersionedForm
+from caseworks.users import display_name
 from visits.models import MAX_VISIT_MINUTES, Accompaniment, ChecklistItem, Topic, Visit
 
 
@@ -15,7 +15,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(VersionedForm):
     present = IdMultipleChoiceField(
         queryset=None,
         required=False,
@@ -63,13 +63,8 @@ class VisitForm(forms.ModelForm):
             ),
         }
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            self.fields["version"].required = True
         self.fields["present"].queryset = case.clients.all()
         self.fields["present"].label_from_instance = lambda c: c.full_name
         self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")
@@ -88,9 +83,7 @@ class ArrivalCheckDoneForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
 
-class AccompanimentForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class AccompanimentForm(VersionedForm):
     class Meta:
         model = Accompaniment
         fields = [
@@ -119,11 +112,8 @@ class AccompanimentForm(forms.ModelForm):
         self.fields["service"].required = False
         self.fields["destination_text"].required = False
         self.fields["accompanied_by"].queryset = companions
-        self.fields["accompanied_by"].label_from_instance = lambda u: (
-            u.get_full_name() or u.username
-        )
+        self.fields["accompanied_by"].label_from_instance = display_name
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             self.fields["status"] = forms.ChoiceField(
                 label=_("Status"),
                 choices=Accompaniment.Status.choices,

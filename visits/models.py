@@ -84,7 +84,9 @@ class Visit(models.Model):
         return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
 
     def get_topic_labels(self) -> list[str]:
-        return self._meta.get_field("topics").labels(self.topics)
+        field = self._meta.get_field("topics")
+        assert isinstance(field, ChoiceListField)
+        return field.labels(self.topics)
 
 
 class ChecklistItem(models.TextChoices):
@@ -185,9 +187,11 @@ class Accompaniment(models.Model):
     @property
     def destination(self) -> str:
         """The place, as a caseworker or volunteer would say it."""
-        if self.service_id and self.destination_text:
+        if self.service is None:
+            return self.destination_text
+        if self.destination_text:
             return f"{self.service.name}, {self.destination_text}"
-        return self.service.name if self.service_id else self.destination_text
+        return self.service.name
 
 
 class CalendarToken(models.Model):

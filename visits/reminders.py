@@ -7,18 +7,18 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cases.models import ESCALATION_DAYS, Case, CaseShare, Deadline
-from cases.selectors import case_filter_expiring
-from caseworks.models import Team
+from cases.models import Deadline
+from cases.selectors import cases_supervised_by
 from caseworks.roles import Role
 from visits.dashboards import cases_overdue
 from visits.models import Accompaniment, ReminderSent
+from visits.selectors import own_cases
 
 WEEK = datetime.timedelta(days=7)
 
@@ -29,10 +29,7 @@ def _d(day):
 
 def digest_lines(user, today: datetime.date) -> list[str]:
     """What is due for one user, as lines naming reference numbers only."""
-    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
-    own = Case.objects.filter(closed_on__isnull=True).filter(
-        Q(assigned_to=user) | Q(Exists(shared))
-    )
+    own = own_cases(user=user)
     lines = []
     for d in (
         Deadline.objects.filter(case__in=own, done_on__isnull=True, due_on__lt=today + WEEK)
@@ -42,7 +39,7 @@ def digest_lines(user, today: datetime.date) -> list[str]:
         lines.append(
             _("Deadline %(ref)s: due %(date)s") % {"ref": d.case.reference, "date": _d(d.due_on)}
         )
-    for case in case_filter_expiring(own, today=today).order_by("reference"):
+    for case in own.expiring(today).order_by("reference"):
         lines.append(_("Document expired or expiring: %(ref)s") % {"ref": case.reference})
     for case in cases_overdue(own, today).order_by("reference"):
         lines.append(_("Visit overdue: %(ref)s") % {"ref": case.reference})
@@ -62,14 +59,9 @@ def digest_lines(user, today: datetime.date) -> list[str]:
                 "ref": a.case.reference,
             }
         )
-    teams = Team.objects.filter(supervisors=user)
     for d in (
-        Deadline.objects.filter(
-            case__team__in=teams,
-            case__closed_on__isnull=True,
-            done_on__isnull=True,
-            due_on__lte=today + datetime.timedelta(days=ESCALATION_DAYS),
-        )
+        Deadline.objects.escalated(today)
+        .filter(case__in=cases_supervised_by(user=user))
         .select_related("case")
         .order_by("due_on")
     ):

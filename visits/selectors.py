@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, CaseShare, Client, Deadline
+from cases.models import Case, CaseQuerySet, CaseShare, Client, Deadline
 from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.roles import Role, has_role
 from visits.models import Accompaniment, Visit
@@ -54,7 +54,7 @@ def accompaniment_get_for_volunteer(*, user, code) -> Accompaniment:
     return accompaniment
 
 
-def own_cases(*, user) -> QuerySet[Case]:
+def own_cases(*, user) -> CaseQuerySet:
     """Open cases the user works on: assigned to or shared with them (and visible)."""
     shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
     return case_list_for_user(user=user).filter(Q(assigned_to=user) | Q(Exists(shared)))

@@ -2,15 +2,19 @@
 message and saves nothing (one transaction); the acting user is the history user."""
 
 import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.models import Case
+from cases.models import Case, Client
 from cases.services import (
     case_set_next_visit_due,
     caseworkers_of,
@@ -30,12 +34,12 @@ def _d(value: datetime.date) -> str:
 def _lock_open_case(case: Case) -> Case:
     # Race: two phones recording "the" first visit at once. Locking the case row makes the
     # second wait and then see the first (the partial unique constraint is the backstop).
-    current = Case.objects.select_for_update().get(pk=case.pk)
+    current: Case = Case.objects.select_for_update().get(pk=case.pk)
     require_open(current)
     return current
 
 
-def _check_visit(case: Case, visit: Visit, present) -> None:
+def _check_visit(case: Case, visit: Visit, present: Sequence[Client]) -> None:
     """The visit rules, each with its own message (all of them at once, per field)."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -95,7 +99,15 @@ VISIT_FIELDS = (
 
 
 @transaction.atomic
-def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None, **data) -> Visit:
+def visit_record(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    present: Iterable[Client] = (),
+    checklist: Mapping[str, bool] | None = None,
+    **data: Any,
+) -> Visit:
     """Record a first or follow-up visit; a first visit saves the arrival checklist."""
     case = _lock_open_case(case)
     present = list(present)
@@ -125,7 +137,9 @@ def visit_record(*, actor, case: Case, kind: str, present=(), checklist=None, **
 
 
 @transaction.atomic
-def visit_update(*, actor, visit: Visit, expected_version: int, data: dict) -> Visit:
+def visit_update(
+    *, actor: User, visit: Visit, expected_version: int, data: dict[str, Any]
+) -> Visit:
     case = _lock_open_case(visit.case)
     current = lock_versioned(visit, expected_version)
     present = list(data.get("present", current.present.all()))
@@ -137,13 +151,14 @@ def visit_update(*, actor, visit: Visit, expected_version: int, data: dict) -> V
     save_audited(current, actor)
     current.present.set(present)
     latest = case.visits.order_by("-date", "-id").first()
+    assert latest is not None  # this visit, at least
     if latest.pk == current.pk and current.next_visit_due is not None:
         case_set_next_visit_due(actor=actor, case=case, next_visit_due=current.next_visit_due)
     return current
 
 
 @transaction.atomic
-def arrival_check_done(*, actor, check: ArrivalCheck, note: str = "") -> ArrivalCheck:
+def arrival_check_done(*, actor: User, check: ArrivalCheck, note: str = "") -> ArrivalCheck:
     _lock_open_case(check.case)
     current = ArrivalCheck.objects.select_for_update().get(pk=check.pk)
     if not current.is_done:
@@ -154,7 +169,7 @@ def arrival_check_done(*, actor, check: ArrivalCheck, note: str = "") -> Arrival
     return current
 
 
-def companions_for(case: Case):
+def companions_for(case: Case) -> QuerySet[User]:
     """Who can accompany: the team's caseworkers and the volunteers."""
     User = get_user_model()
     return (
@@ -208,7 +223,7 @@ ACCOMPANIMENT_FIELDS = (
 
 
 @transaction.atomic
-def accompaniment_plan(*, actor, case: Case, data: dict) -> Accompaniment:
+def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Accompaniment:
     case = _lock_open_case(case)
     accompaniment = Accompaniment(
         case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS}
@@ -221,7 +236,7 @@ def accompaniment_plan(*, actor, case: Case, data: dict) -> Accompaniment:
 
 @transaction.atomic
 def accompaniment_update(
-    *, actor, accompaniment: Accompaniment, expected_version: int, data: dict
+    *, actor: User, accompaniment: Accompaniment, expected_version: int, data: dict[str, Any]
 ) -> Accompaniment:
     _lock_open_case(accompaniment.case)
     current = lock_versioned(accompaniment, expected_version)
@@ -236,7 +251,7 @@ def accompaniment_update(
 
 @transaction.atomic
 def accompaniment_complete(
-    *, actor, accompaniment: Accompaniment, expected_version: int, outcome: str
+    *, actor: User, accompaniment: Accompaniment, expected_version: int, outcome: str
 ) -> Accompaniment:
     """A volunteer (or caseworker) records that the accompaniment took place."""
     _lock_open_case(accompaniment.case)

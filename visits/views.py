@@ -3,21 +3,21 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from cases.views import case_context
 from caseworks.audit import log_access
-from caseworks.forms import submit
+from caseworks.forms import error_text, submit
 from caseworks.models import Service
-from caseworks.roles import Role, has_any_role, has_role
+from caseworks.permissions import CASE_ROLES, page_required, public, role_required, signed_in
+from caseworks.roles import Role
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,
@@ -39,7 +39,7 @@ from visits.selectors import (
 DEFAULT_NEXT_VISIT = datetime.timedelta(days=14)
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def visit_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
@@ -92,7 +92,7 @@ def visit_new(request, code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def visit_detail(request, code, visit_code):
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
@@ -100,7 +100,7 @@ def visit_detail(request, code, visit_code):
     return render(request, "visits/visit_detail.html", case_context(request, case, visit=visit))
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def visit_edit(request, code, visit_code):
     case = open_case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
@@ -127,8 +127,7 @@ def visit_edit(request, code, visit_code):
     )
 
 
-@login_required
-@require_POST
+@role_required(*CASE_ROLES, methods=["POST"])
 def arrival_check_done(request, code, item):
     case = case_get_for_user(user=request.user, code=code)
     check = case.arrival_checks.filter(item=item).first()
@@ -138,7 +137,7 @@ def arrival_check_done(request, code, item):
     try:
         services.arrival_check_done(actor=request.user, check=check, note=form.cleaned_data["note"])
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        messages.error(request, error_text(e))
     else:
         messages.success(
             request, _("Checklist point done: %(item)s") % {"item": check.get_item_display()}
@@ -156,7 +155,7 @@ def _accompaniment_form(request, case, **kwargs):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def accompaniment_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
@@ -179,7 +178,7 @@ def accompaniment_new(request, code):
     )
 
 
-@login_required
+@role_required(*CASE_ROLES)
 def accompaniment_edit(request, code, accompaniment_code):
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
@@ -203,14 +202,12 @@ def accompaniment_edit(request, code, accompaniment_code):
     )
 
 
-@login_required
+@page_required("visits:week")
 def week(request):
-    if not has_any_role(request.user, Role.CASEWORKER, Role.SUPERVISOR):
-        raise Http404("No caseload")
     return render(request, "visits/week.html", my_week(user=request.user))
 
 
-@login_required
+@signed_in
 def calendar_settings(request):
     token = None
     if request.method == "POST":
@@ -225,6 +222,7 @@ def calendar_settings(request):
     return render(request, "visits/calendar.html", {"feed_url": feed_url, "has_feed": has_feed})
 
 
+@public
 @require_GET
 def calendar_feed(request, token):
     """No login: the secret in the URL is the credential (calendar apps cannot log in)."""
@@ -237,17 +235,15 @@ def calendar_feed(request, token):
     return response
 
 
-@login_required
+@page_required("volunteer:list")
 def volunteer_list(request):
-    if not has_role(request.user, Role.VOLUNTEER):
-        raise Http404("Not a volunteer")
     items = accompaniments_for_volunteer(user=request.user).defer("purpose")
     planned = [a for a in items if a.status == "planned"]
     done = [a for a in items.order_by("-appointment_at") if a.status != "planned"][:20]
     return render(request, "visits/volunteer_list.html", {"planned": planned, "done": done})
 
 
-@login_required
+@role_required(Role.VOLUNTEER)
 def volunteer_detail(request, accompaniment_code):
     accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
     if request.method == "GET":  # a volunteer sees a client's first name and phone number

@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Case, Client, ResidenceStatus
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def intake(**overrides):

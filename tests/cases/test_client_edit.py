@@ -1,8 +1,10 @@
 import datetime
 
+from django.utils import timezone
+
 from cases.models import Client, ResidenceStatus
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def person(client_obj, **overrides):

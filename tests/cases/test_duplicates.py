@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import possible_duplicates
@@ -80,8 +81,8 @@ def test_going_on_needs_confirmation_and_is_recorded(client, alice, team_a):
         "client-last_name": "Karimi",
         "client-gender": "male",
         "status-kind": "unknown",
-        "status-valid_from": str(datetime.date.today()),
-        "case-opened_on": str(datetime.date.today()),
+        "status-valid_from": str(timezone.localdate()),
+        "case-opened_on": str(timezone.localdate()),
     }
     response = client.post("/cases/new/", data)
     assert "confirm that this is a different person" in response.content.decode()
@@ -115,8 +116,8 @@ def test_the_matches_stay_visible_while_correcting_an_error(client, alice, team_
             "client-last_name": "Karimi",
             "client-gender": "male",
             "status-kind": "toleration",
-            "status-valid_from": str(datetime.date.today()),
-            "case-opened_on": str(datetime.date.today()),
+            "status-valid_from": str(timezone.localdate()),
+            "case-opened_on": str(timezone.localdate()),
         },
     )  # toleration without expiry: an error
     html = response.content.decode()

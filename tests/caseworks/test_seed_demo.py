@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -5,18 +7,34 @@ from django.test import override_settings
 
 from cases.models import Case, Client, ResidenceStatus, StatusKind
 from caseworks.models import Organisation, Team
-from tests.conftest import sign_in
+from tests.conftest import module_transaction, sign_in
 
 
 def test_it_refuses_to_run_with_debug_off(db):
+    before = Organisation.objects.count()
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_demo")
-    assert not Organisation.objects.exists()
+    assert Organisation.objects.count() == before
+
+
+@pytest.fixture(scope="module")
+def demo_house(django_db_setup, django_db_blocker):
+    """One demo house of 40 persons for this module's tests (seeding takes seconds); what
+    seed_demo printed is returned."""
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(DEBUG=True):
+            out = io.StringIO()
+            call_command("seed_demo", clients=40, stdout=out)
+        yield out.getvalue()
+
+
+@pytest.fixture
+def demo(demo_house, db):
+    return demo_house
 
 
 @override_settings(DEBUG=True)
-def test_it_builds_the_demo_house(db, capsys):
-    call_command("seed_demo", clients=40)
+def test_it_builds_the_demo_house(demo):
     assert Organisation.objects.count() == 3
     assert set(Team.objects.values_list("organisation__short_name", flat=True)) == {
         "AWO",
@@ -28,24 +46,21 @@ def test_it_builds_the_demo_house(db, capsys):
     user = get_user_model().objects.get(username="caseworker1")
     assert user.check_password("demo")
     assert Case.objects.filter(assigned_to=user).exists()
-    out = capsys.readouterr().out
-    assert "supervisor2" in out and "password for all: demo" in out
+    assert "supervisor2" in demo and "password for all: demo" in demo
     # Running it again with --if-empty changes nothing.
     call_command("seed_demo", if_empty=True)
     assert Client.objects.count() == 40
 
 
 @override_settings(DEBUG=True)
-def test_it_makes_some_documents_expire_soon(db):
+def test_it_makes_some_documents_expire_soon(demo):
     from cases.selectors import case_filter_expiring
 
-    call_command("seed_demo", clients=40)
     assert case_filter_expiring(Case.objects.all()).exists()
 
 
 @override_settings(DEBUG=True)
-def test_demo_caseworkers_do_not_see_each_others_teams(client, db):
-    call_command("seed_demo", clients=30)
+def test_demo_caseworkers_do_not_see_each_others_teams(client, demo):
     other = Case.objects.filter(assigned_to__username="caseworker3").first()
     own = Case.objects.filter(assigned_to__username="caseworker1").first()
     assert sign_in(client, "caseworker1", "demo")

@@ -3,13 +3,14 @@
 import datetime
 import io
 
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.models import Case
 from referrals.models import Letter, Referral
 from visits.models import Accompaniment, Visit
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def d(days=0):
@@ -77,7 +78,7 @@ def test_the_journey_of_every_role(journey, house):
     journey.go(f"/cases/{case.code}/accompaniments/new/")
     page.select_option('[name="destination_kind"]', "authority")
     page.select_option('[name="service"]', label="Ausländerbehörde")
-    when = datetime.datetime.now() - datetime.timedelta(hours=1)
+    when = timezone.localtime() - datetime.timedelta(hours=1)
     page.fill('[name="appointment_at"]', when.strftime("%Y-%m-%dT%H:%M"))
     page.fill('[name="purpose"]', "Verlängerung des Ankunftsnachweises")
     page.select_option('[name="accompanied_by"]', str(users["karl"].pk))

@@ -1,5 +1,3 @@
-import datetime
-
 from referrals.models import Consent
 from tests.conftest import TODAY
 from tests.referrals.conftest import DAY, consent, refer
@@ -83,4 +81,3 @@ def test_reasons_and_consent_texts_are_encrypted_at_rest(alice, alice_case, mbe)
     dump = all_rows_as_text()
     for secret in ("Quarzsand", "Wolkenkuckuck", "Pampelmuse"):
         assert secret not in dump
-    assert datetime.date.today()

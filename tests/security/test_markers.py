@@ -7,7 +7,6 @@ import io
 from django.db import connection
 from pypdf import PdfReader
 
-from cases.models import Case, Client
 from tests.security.world import MARKERS, fill, walk_urls
 
 SKIPPED_TABLES = {
@@ -90,58 +89,3 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
             seen += _text(response)
     for key in ("visit_notes", "referral_reason", "accompaniment_outcome", "deadline_title"):
         assert MARKERS[key] in seen, key
-
-
-def test_extra_fields_in_a_post_change_nothing(client, alice, alice_case, charlie, team_b):
-    client.force_login(alice)
-    case = Case.objects.get(pk=alice_case.pk)
-    response = client.post(
-        f"/cases/{case.code}/edit/",
-        {
-            "opened_on": case.opened_on.isoformat(),
-            "accommodation_address": "Neuer Weg 2",
-            "version": case.version,
-            # not on the form:
-            "team": team_b.pk,
-            "assigned_to": charlie.pk,
-            "reference": "1999-0001",
-            "closed_on": "2026-01-01",
-            "is_superuser": "on",
-            "owner": charlie.pk,
-        },
-    )
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert case.accommodation_address == "Neuer Weg 2"  # the form's field did change
-    assert case.team_id == alice_case.team_id and case.assigned_to_id == alice.pk
-    assert case.reference == alice_case.reference and case.closed_on is None
-    alice.refresh_from_db()
-    assert not alice.is_superuser and not alice.is_staff
-
-    person = case.clients.get()
-    other = Case.objects.exclude(pk=case.pk).first()
-    extra = {
-        "case": other.pk if other else 999,
-        "code": "00000000-0000-0000-0000-000000000000",
-        "first_name_bidx": "0" * 64,
-        "is_staff": "on",
-    }
-    response = client.post(
-        f"/cases/{case.code}/clients/{person.code}/edit/",
-        {
-            "client-first_name": "Ahmad",
-            "client-last_name": "Karimi",
-            "client-birth_date": "1990-05-17",
-            "client-gender": "male",
-            "client-relationship": "main_contact",
-            "client-version": person.version,
-            **extra,
-            **{f"client-{k}": v for k, v in extra.items()},
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    stored = Client.objects.get(pk=person.pk)
-    assert stored.case_id == case.pk and stored.code == person.code
-    assert stored.first_name_bidx != "0" * 64
-    alice.refresh_from_db()
-    assert not alice.is_staff

@@ -7,7 +7,7 @@ from caseworks.models import Service
 from visits import services
 from visits.models import Visit
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def record(actor, case, kind="follow_up", date=None, **extra):

@@ -7,7 +7,7 @@ apply_retention`. Every run, dry or not, is recorded (counts only) in RetentionR
 
 from django.core.management.base import BaseCommand
 
-from caseworks.dataprotection import apply_retention
+from cases.retention import apply_retention
 
 
 class Command(BaseCommand):

@@ -1,0 +1,114 @@
+"""The demo data's constant tables: users, names by origin, purposes, authorities, notes.
+
+Plain data, imported by the builders (demo.house, demo.city); imports no other demo module.
+"""
+
+from cases.models import StatusKind
+from caseworks.roles import Role
+
+PASSWORD = "demo"  # noqa: S105  (documented demo password; the command is DEBUG-only)
+
+# (username, first name, last name, roles, team key, leads team)
+USERS = [
+    ("admin", "Andrea", "Admin", [Role.ADMIN], None, False),
+    ("supervisor", "Sabine", "Becker", [Role.SUPERVISOR], "A", True),
+    ("supervisor2", "Thomas", "Wagner", [Role.SUPERVISOR], "B", True),
+    ("caseworker1", "Leyla", "Demir", [Role.CASEWORKER], "A", False),
+    ("caseworker2", "Jonas", "Hoffmann", [Role.CASEWORKER], "A", False),
+    ("caseworker3", "Miriam", "Schulz", [Role.CASEWORKER], "B", False),
+    ("office", "Petra", "Kühn", [Role.OFFICE], None, False),
+    ("volunteer1", "Karl", "Neumann", [Role.VOLUNTEER], None, False),
+    # The data protection officer: no role, the caseworks.data_protection permission.
+    ("datenschutz", "Dana", "Schutz", [], None, False),
+]
+
+# Transliterated names as they appear on German documents, by nationality.
+ORIGINS = {
+    "SY": (
+        ["Mohammed", "Ahmad", "Omar", "Khaled", "Yusuf", "Hassan", "Mahmoud", "Bilal"],
+        ["Fatima", "Aisha", "Rania", "Lina", "Nour", "Hiba", "Amal", "Reem"],
+        ["Al-Hassan", "Khalil", "Haddad", "Darwish", "Othman", "Hamdan", "Suleiman"],
+        "Arabisch",
+    ),
+    "AF": (
+        ["Ahmad Shah", "Mohammad Reza", "Farid", "Hamid", "Jawad", "Mustafa"],
+        ["Zahra", "Maryam", "Farzana", "Parwana", "Shabnam", "Nilofar"],
+        ["Karimi", "Ahmadi", "Rahimi", "Hosseini", "Noori", "Sultani", "Haidari"],
+        "Dari, Paschtu",
+    ),
+    "IQ": (
+        ["Haidar", "Karwan", "Rebwar", "Mustafa"],
+        ["Shirin", "Zainab", "Narin", "Dilan"],
+        ["Mahmoud", "Ibrahim", "Kareem", "Jaff"],
+        "Kurdisch (Sorani), Arabisch",
+    ),
+    "TR": (
+        ["Mehmet", "Emre", "Serdar", "Baran"],
+        ["Zeynep", "Elif", "Rojda", "Berfin"],
+        ["Yılmaz", "Demir", "Kaya", "Aydın", "Çelik"],
+        "Türkisch, Kurdisch (Kurmanji)",
+    ),
+    "ER": (
+        ["Yonas", "Tesfay", "Dawit", "Filmon"],
+        ["Selam", "Helen", "Saba", "Mebrat"],
+        ["Tesfamariam", "Gebremedhin", "Haile", "Kidane"],
+        "Tigrinya",
+    ),
+    "IR": (
+        ["Reza", "Arash", "Hossein"],
+        ["Mahsa", "Leila", "Parisa"],
+        ["Moradi", "Rezaei", "Jafari"],
+        "Persisch",
+    ),
+    "UA": (
+        ["Oleksandr", "Dmytro", "Andrii"],
+        ["Olena", "Iryna", "Nataliia"],
+        ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"],
+        "Ukrainisch, Russisch",
+    ),
+    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], "Georgisch"),
+    "NG": (
+        ["Chinedu", "Emeka", "Tunde"],
+        ["Ngozi", "Chiamaka", "Funmilayo"],
+        ["Okafor", "Adeyemi", "Okonkwo"],
+        "Englisch, Igbo",
+    ),
+    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], "Somali"),
+    "GN": (
+        ["Mamadou", "Ibrahima", "Alpha"],
+        ["Fatoumata", "Mariama", "Aissatou"],
+        ["Diallo", "Bah", "Barry", "Camara"],
+        "Französisch, Fulfulde",
+    ),
+}
+
+PURPOSES = {
+    "authority": [
+        "Verlängerung der Aufenthaltsgestattung",
+        "Antrag auf Leistungen",
+        "Anmeldung des Wohnsitzes",
+    ],
+    "institution": ["Schulanmeldung", "Kontoeröffnung", "Anmeldung Kita"],
+    "doctor": ["Vorsorgeuntersuchung", "Erstuntersuchung", "Impftermin"],
+}
+
+AUTHORITIES = ["Ausländerbehörde der Stadt", "BAMF Außenstelle", "Zentrale Ausländerbehörde"]
+VALIDITY_DAYS = {
+    StatusKind.ARRIVAL_CERTIFICATE: 180,
+    StatusKind.PERMISSION_TO_RESIDE: 180,
+    StatusKind.TOLERATION: 90,
+    StatusKind.TOLERATION_UNCLEAR_IDENTITY: 90,
+    StatusKind.BORDER_CROSSING_CERTIFICATE: 30,
+    StatusKind.FICTIONAL_CERTIFICATE: 90,
+    StatusKind.RESIDENCE_PERMIT_ASYLUM: 3 * 365,
+}
+
+# Visit notes of the city data set (an empty note is as common as any other).
+VISIT_NOTES = [
+    "Post durchgesehen, Termin bei der Ausländerbehörde vereinbart.",
+    "Fragen zur Mülltrennung und zum Hausrecht besprochen.",
+    "Kita-Anmeldung vorbereitet, Unterlagen fehlen noch.",
+    "Bescheid des Jobcenters erklärt, Widerspruchsfrist notiert.",
+    "Gespräch über Sprachkurs, Anmeldung beim VHS-Träger geplant.",
+    "",
+]

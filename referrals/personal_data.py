@@ -1,0 +1,14 @@
+"""What the referrals app stores about a person (see caseworks.dataprotection)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from caseworks.dataprotection import Source, register_person_data
+
+register_person_data(
+    # Letters PROTECT their referral: deleted first.
+    Source(
+        "referrals.Letter", "letters", _("Letters"), "referral__client", "referral__case", order=10
+    ),
+    Source("referrals.Referral", "referrals", _("Referrals"), "client", "case", order=20),
+    Source("referrals.Consent", "consents", _("Consents"), "client", "client__case", order=40),
+)
