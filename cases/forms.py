@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,7 +188,7 @@ class CaseFilter(django_filters.FilterSet):
         empty_label=_("all statuses"),
     )
     expiring = django_filters.BooleanFilter(
-        label=_("Document expired or expiring within 30 days"),
+        label=_("Document expired or expiring soon"),  # the window is set in __init__
         method="filter_expiring",
         widget=forms.CheckboxInput,
     )
@@ -212,6 +213,13 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The label follows the setting that defines the window (CASEWORKS_EXPIRY_WARNING_DAYS).
+        self.filters["expiring"].label = _("Document expired or expiring within %(days)s days") % {
+            "days": settings.CASEWORKS_EXPIRY_WARNING_DAYS
+        }
 
     def filter_q(self, queryset, name, value):
         return case_search(queryset, value)

@@ -49,9 +49,17 @@ def case_accepts_records(case: Case) -> bool:
     return not case.is_closed
 
 
-def require_open(case: Case) -> None:
-    if not case_accepts_records(case):
+def require_open(case: Case) -> Case:
+    """Lock the case row, read it afresh and refuse if it is closed; returns the locked
+    case. Call inside the service's transaction.
+
+    Race: a caseworker records a visit (or ticks a deadline) in one tab while the supervisor
+    closes the case in another. The objects the first request loaded still say "open"; the
+    row lock orders the two writes and the fresh read sees the closing."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if not case_accepts_records(current):
         raise ValidationError(_("The case is closed: reopen it before changing it."))
+    return current
 
 
 class PossibleDuplicates(ValidationError):

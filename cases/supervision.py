@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import services
-from cases.models import CoverAccess
+from cases.models import CoverAccess, household_sorted
 from cases.selectors import case_list_for_user, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
 from caseworks.forms import DateInput, IdMultipleChoiceField, error_text
@@ -133,7 +133,7 @@ def drilldown(request):
     result = prefetch_households(column.drilldown(cases).order_by("reference"))
     rows = list(result)
     for case in rows:
-        case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
+        case.household = household_sorted(case.clients.all())
     return render(
         request,
         "supervision/drilldown.html",
@@ -176,9 +176,7 @@ def reassign(request):
         chosen = prefetch_households(form.cleaned_data["cases"].order_by("reference"))
         if request.POST.get("step") != "confirm":
             for case in chosen:
-                case.household = sorted(
-                    case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk)
-                )
+                case.household = household_sorted(case.clients.all())
             return render(
                 request,
                 "supervision/reassign_confirm.html",

@@ -28,7 +28,7 @@ from cases.forms import (
     ShareForm,
 )
 from cases.history import case_history
-from cases.models import COVER_HOURS
+from cases.models import COVER_HOURS, household_sorted
 from cases.selectors import (
     case_get_for_user,
     case_is_supervised_by,
@@ -38,6 +38,7 @@ from cases.selectors import (
     client_get_for_case,
     cover_candidates,
     household_with_statuses,
+    open_case_get_for_user,
     possible_duplicates,
     prefetch_households,
     supervised_case_get_for_user,
@@ -67,7 +68,7 @@ def case_list(request):
     paginator = Paginator(prefetch_households(result), settings.CASEWORKS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for case in page:
-        case.household = sorted(case.clients.all(), key=lambda c: (not c.is_main_contact, c.pk))
+        case.household = household_sorted(case.clients.all())
     query = request.GET.copy()
     query.pop("page", None)
     q = request.GET.get("q", "").strip()
@@ -239,7 +240,7 @@ def case_history_view(request, code):
 
 @role_required(*CASE_ROLES)
 def case_edit(request, code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     form = CaseForm(request.POST or None, instance=case)
     if submit(
         request,
@@ -258,7 +259,7 @@ def case_edit(request, code):
 
 @role_required(*CASE_ROLES)
 def client_add(request, code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     data = request.POST if request.method == "POST" else None
     client_form = ClientForm(data, prefix="client")
     status_form = ResidenceStatusForm(data, prefix="status", use_required_attribute=False)
@@ -294,7 +295,7 @@ def client_add(request, code):
 
 @role_required(*CASE_ROLES)
 def client_edit(request, code, client_code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ClientForm(request.POST or None, instance=client, prefix="client")
     if submit(
@@ -316,7 +317,7 @@ def client_edit(request, code, client_code):
 
 @role_required(*CASE_ROLES)
 def status_add(request, code, client_code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
     form = ResidenceStatusForm(request.POST or None)
     if submit(
@@ -357,7 +358,7 @@ def case_assign(request, code):
 
 @role_required(*CASE_ROLES)
 def case_share(request, code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     if not case_may_manage_sharing(case=case, user=request.user):
         raise Http404("Only the assignee or a supervisor shares a case")
     colleagues = (
@@ -509,7 +510,7 @@ def case_deadlines(request, code):
 
 @role_required(*CASE_ROLES, methods=["POST"])
 def deadline_done(request, code, deadline_code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     deadline = case.deadlines.filter(code=deadline_code).first()
     if deadline is None:
         raise Http404("No such deadline")

@@ -66,7 +66,7 @@ def consent_new(request, code):
 
 @role_required(*CASE_ROLES)
 def consent_revoke(request, code, consent_code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     consent = consent_get_for_case(case=case, code=consent_code)
     if request.method == "POST":
         services.consent_revoke(actor=request.user, consent=consent)

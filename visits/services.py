@@ -31,14 +31,6 @@ def _d(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _lock_open_case(case: Case) -> Case:
-    # Race: two phones recording "the" first visit at once. Locking the case row makes the
-    # second wait and then see the first (the partial unique constraint is the backstop).
-    current: Case = Case.objects.select_for_update().get(pk=case.pk)
-    require_open(current)
-    return current
-
-
 def _check_visit(case: Case, visit: Visit, present: Sequence[Client]) -> None:
     """The visit rules, each with its own message (all of them at once, per field)."""
     today = timezone.localdate()
@@ -109,7 +101,9 @@ def visit_record(
     **data: Any,
 ) -> Visit:
     """Record a first or follow-up visit; a first visit saves the arrival checklist."""
-    case = _lock_open_case(case)
+    # Race: two phones recording "the" first visit at once: require_open locks the case
+    # row, so the second waits and then sees the first (a partial unique constraint backs it).
+    case = require_open(case)
     present = list(present)
     visit = Visit(
         case=case,
@@ -140,7 +134,7 @@ def visit_record(
 def visit_update(
     *, actor: User, visit: Visit, expected_version: int, data: dict[str, Any]
 ) -> Visit:
-    case = _lock_open_case(visit.case)
+    case = require_open(visit.case)
     current = lock_versioned(visit, expected_version)
     present = list(data.get("present", current.present.all()))
     for field in VISIT_FIELDS:
@@ -159,7 +153,7 @@ def visit_update(
 
 @transaction.atomic
 def arrival_check_done(*, actor: User, check: ArrivalCheck, note: str = "") -> ArrivalCheck:
-    _lock_open_case(check.case)
+    require_open(check.case)
     current = ArrivalCheck.objects.select_for_update().get(pk=check.pk)
     if not current.is_done:
         current.is_done = True
@@ -224,7 +218,7 @@ ACCOMPANIMENT_FIELDS = (
 
 @transaction.atomic
 def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Accompaniment:
-    case = _lock_open_case(case)
+    case = require_open(case)
     accompaniment = Accompaniment(
         case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS}
     )
@@ -238,7 +232,7 @@ def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Acco
 def accompaniment_update(
     *, actor: User, accompaniment: Accompaniment, expected_version: int, data: dict[str, Any]
 ) -> Accompaniment:
-    _lock_open_case(accompaniment.case)
+    require_open(accompaniment.case)
     current = lock_versioned(accompaniment, expected_version)
     for field in ACCOMPANIMENT_FIELDS:
         if field in data:
@@ -254,7 +248,7 @@ def accompaniment_complete(
     *, actor: User, accompaniment: Accompaniment, expected_version: int, outcome: str
 ) -> Accompaniment:
     """A volunteer (or caseworker) records that the accompaniment took place."""
-    _lock_open_case(accompaniment.case)
+    require_open(accompaniment.case)
     current = lock_versioned(accompaniment, expected_version)
     if current.status != Accompaniment.Status.PLANNED:
         raise ValidationError(_("This accompaniment is no longer planned."))

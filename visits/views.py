@@ -129,7 +129,7 @@ def visit_edit(request, code, visit_code):
 
 @role_required(*CASE_ROLES, methods=["POST"])
 def arrival_check_done(request, code, item):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     check = case.arrival_checks.filter(item=item).first()
     form = ArrivalCheckDoneForm(request.POST)
     if check is None or not form.is_valid():
@@ -180,7 +180,7 @@ def accompaniment_new(request, code):
 
 @role_required(*CASE_ROLES)
 def accompaniment_edit(request, code, accompaniment_code):
-    case = case_get_for_user(user=request.user, code=code)
+    case = open_case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
     form = _accompaniment_form(request, case, instance=accompaniment)
     if submit(

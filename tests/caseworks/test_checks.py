@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
@@ -56,6 +57,7 @@ def run(args, env):
     )
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_it_refuses_to_start_in_production_without_keys():
     result = run(["manage.py", "check"], production_env())
     assert result.returncode != 0
@@ -63,12 +65,14 @@ def test_it_refuses_to_start_in_production_without_keys():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_the_wsgi_application_refuses_to_start_without_keys():
     result = run(["-c", "import caseworks.wsgi"], production_env())
     assert result.returncode != 0
     assert "Caseworks will not start" in result.stderr
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_check_deploy_is_clean_with_production_settings():
     env = production_env(
         SECRET_KEY="x7#kP2!vQ9z$Lm4@Rt8^Wn1&Ys6*Hb3(Jd5)Fg0-Ce9=Ua2+Xo7_Ik4~Ep1",
@@ -80,6 +84,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_makemigrations_needs_no_keys_but_migrate_does():
     result = run(["manage.py", "makemigrations", "--check", "--dry-run"], production_env())
     assert result.returncode == 0, result.stderr

@@ -61,6 +61,7 @@ def test_a_wrong_blind_index_key_is_caught_too(db, settings):
         canary.verify()
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path):
     env = {
         **os.environ,

@@ -149,6 +149,7 @@ def test_a_verified_user_cannot_swap_in_a_new_device_without_the_old(client, car
     assert response.status_code == 302 and response.url == "/accounts/code/"
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_demo_mode_and_production_defaults():
     env = {**os.environ, "DEBUG": "False"}
     env.pop("CASEWORKS_REQUIRE_2FA", None)
@@ -280,6 +281,7 @@ def test_pages_carry_csp_and_no_store(client, carla):
 
 
 @override_settings(SESSION_COOKIE_SECURE=True)
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_production_cookies_are_host_only():
     env = {**os.environ, "DEBUG": "False"}
     out = subprocess.run(
@@ -299,6 +301,7 @@ def test_production_cookies_are_host_only():
     assert out == ["__Host-session", "__Host-csrftoken", "True"]
 
 
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
         **os.environ,
