@@ -14,12 +14,13 @@ help:
 	@echo "make lint    ruff check and format, import-linter (dependency graph), mypy"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
-# WeasyPrint (referral letters) needs Pango from the system.
+# WeasyPrint (referral letters) needs Pango from the system, and HarfBuzz's subsetter to embed
+# only the glyphs a letter uses (without it, fontTools does the same several times slower).
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: sysdeps
 sysdeps:
-	@if ! $(PYTHON) -c 'import ctypes.util as u, sys; sys.exit(not (u.find_library("pango-1.0") and u.find_library("pangoft2-1.0")))'; then \
+	@if ! $(PYTHON) -c 'import ctypes.util as u, sys; sys.exit(not all(map(u.find_library, ("pango-1.0", "pangoft2-1.0", "harfbuzz-subset"))))'; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Pango for PDF letters: $(PANGO_PACKAGES)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PANGO_PACKAGES) >/dev/null; \

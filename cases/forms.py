@@ -248,7 +248,7 @@ class DuplicateCheckForm(forms.Form):
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)
 
 
-class ClientReferenceForm(forms.ModelForm):
+class ClientReferenceForm(VersionedForm):
     class Meta:
         model = ClientReference
         fields = ["kind", "number", "valid_until"]

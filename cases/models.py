@@ -485,6 +485,7 @@ class ClientReference(ExpiringDocument):
         sources=["number"], purpose="document", normaliser=normalise_identifier
     )
     valid_until = models.DateField(_("valid until / ends on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["number_bidx"])
 
     objects = ExpiringDocumentQuerySet.as_manager()

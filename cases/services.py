@@ -383,11 +383,24 @@ def residence_status_add(*, actor, client: Client, data: dict) -> ResidenceStatu
 
 @transaction.atomic
 def client_reference_save(
-    *, actor, client: Client, data: dict, reference: ClientReference | None = None
+    *,
+    actor,
+    client: Client,
+    data: dict,
+    reference: ClientReference | None = None,
+    expected_version: int | None = None,
 ) -> ClientReference:
-    """Add a reference number, or change one (a renewed passport keeps its row)."""
+    """Add a reference number, or change one (a renewed passport keeps its row). A change
+    names the version the user loaded: a colleague's save in between is a ConcurrentEdit,
+    never silently overwritten."""
     require_open(client.case)
-    reference = reference or ClientReference(client=client)
+    if reference is None:
+        reference = ClientReference(client=client)
+    else:
+        if expected_version is None:
+            raise ValueError("changing a reference number needs the version the user loaded")
+        reference = lock_versioned(reference, expected_version)
+        reference.version += 1
     for field in ("kind", "number", "valid_until"):
         if field in data:
             setattr(reference, field, data[field])

@@ -445,7 +445,11 @@ def client_references(request, code, client_code, reference_code=None):
     if not case.is_closed and submit(
         request,
         lambda: services.client_reference_save(
-            actor=request.user, client=client, data=form.cleaned_data, reference=reference
+            actor=request.user,
+            client=client,
+            data=form.cleaned_data,
+            reference=reference,
+            expected_version=form.cleaned_data.get("version"),
         ),
         form,
         success=_("Reference number saved."),

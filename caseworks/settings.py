@@ -165,7 +165,28 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must hold a small house's concurrent use (several gunicorn
+    # workers, ~10 staff at once). Without these, SQLite's defaults (rollback journal,
+    # DEFERRED transactions that read and then try to write, no wait) answer concurrent
+    # writers with "database is locked" (500s under load, README "Performance").
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue
+    #   instead of deadlocking half-way (select_for_update is a no-op on SQLite; this is
+    #   what serialises our locked read-modify-write sections there).
+    # - timeout: a writer waits up to 20 s for the lock instead of failing at once.
+    # - WAL: readers never block the writer nor the writer the readers (also a backup's
+    #   long read); synchronous=NORMAL is durable at every checkpoint and safe with WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": envint("SQLITE_TIMEOUT_SECONDS", "20"),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Flash messages can name a person ("Case 2026-0042 opened", a refused letter's reason):
+# kept in the server-side session, not in a signed (readable) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user/address before the password is even checked.

@@ -19,6 +19,7 @@ from cases.services import case_accepts_records, require_household_member, requi
 from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
 from caseworks.models import Service
+from caseworks.pdf import merge_pdfs
 from referrals.letters import covering_consent, default_body, default_subject, render_letter
 from referrals.models import Consent, Letter, Referral
 
@@ -202,6 +203,39 @@ def letter_issue(*, actor: User, referral: Referral) -> Letter:
         detail={"referral": str(current.code)},
     )
     return letter
+
+
+@transaction.atomic
+def letters_issue_batch(
+    *, actor: User, referrals: Iterable[Referral]
+) -> tuple[list[Letter], bytes, list[tuple[Referral, ValidationError]]]:
+    """The office's batch: issue every letter that may be printed and merge them into one
+    PDF, all in one transaction. Returns (letters, merged PDF, refused with the reason).
+
+    All or nothing: a crash, a kill or an error while rendering or merging rolls back every
+    letter of the batch, its "printed" log entries and its downloads, so no letter shows
+    "printed" that nobody received. A referral refused by the rules (no consent any more)
+    is left out with its reason; the others go ahead.
+    """
+    letters: list[Letter] = []
+    refused: list[tuple[Referral, ValidationError]] = []
+    for referral in referrals:
+        try:
+            letters.append(letter_issue(actor=actor, referral=referral))
+        except ValidationError as error:
+            refused.append((referral, error))
+    if not letters:
+        return [], b"", refused
+    pdf = merge_pdfs([letter.pdf for letter in letters])
+    for letter in letters:
+        log_access(
+            user=actor,
+            action="letter.downloaded",
+            obj=letter.referral.case,
+            label=letter.referral.case.reference,
+            detail={"referral": str(letter.referral.code), "sha256": letter.sha256},
+        )
+    return letters, pdf, refused
 
 
 def letter_preview(*, referral: Referral) -> bytes:

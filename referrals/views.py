@@ -16,7 +16,6 @@ from cases.views import case_context
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
 from caseworks.forms import error_text, submit
-from caseworks.pdf import merge_pdfs
 from caseworks.permissions import CASE_ROLES, page_required, role_required
 from caseworks.roles import Role
 from referrals import services
@@ -249,26 +248,11 @@ def print_queue(request):
 
 
 def _print_batch(request, chosen):
-    letters, refused = [], []
-    for referral in chosen:
-        try:
-            letters.append(services.letter_issue(actor=request.user, referral=referral))
-        except ValidationError as e:
-            refused.append(f"{referral.case.reference}: {error_text(e)}")
-    if refused:
-        for message in refused:
-            messages.error(request, message)
-        if not letters:
-            return redirect("referrals:print_queue")
-    for letter in letters:
-        log_access(
-            user=request.user,
-            action="letter.downloaded",
-            obj=letter.referral.case,
-            label=letter.referral.case.reference,
-            detail={"referral": str(letter.referral.code), "sha256": letter.sha256},
-        )
-    pdf = merge_pdfs([letter.pdf for letter in letters])
+    letters, pdf, refused = services.letters_issue_batch(actor=request.user, referrals=chosen)
+    for referral, error in refused:
+        messages.error(request, f"{referral.case.reference}: {error_text(error)}")
+    if not letters:
+        return redirect("referrals:print_queue")
     return _pdf_response(pdf, f"vermittlungen-{timezone.localdate():%Y-%m-%d}.pdf")
 
 

@@ -57,3 +57,23 @@ def test_another_team_cannot_see_or_add_numbers(client, charlie, alice_case):
     assert client.get(url).status_code == 404
     assert client.post(url, {"kind": "bamf", "number": "1"}).status_code == 404
     assert not ClientReference.objects.exists()
+
+
+def test_two_editors_of_one_number_do_not_overwrite_each_other(client, alice, bob, alice_case):
+    person = alice_case.clients.get()
+    reference = services.client_reference_save(
+        actor=alice, client=person, data={"kind": "passport", "number": "P111"}
+    )
+    url = f"/cases/{alice_case.code}/clients/{person.code}/numbers/{reference.code}/"
+    client.force_login(alice)
+    loaded = {"kind": "passport", "version": reference.version}
+    first = client.post(url, {**loaded, "number": "P222"})  # another tab saves first
+    assert first.status_code == 302
+    response = client.post(url, {**loaded, "number": "P333"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved" in html and 'value="P333"' in html
+    assert ClientReference.objects.get(pk=reference.pk).number == "P222"
+    again = client.post(url, {**loaded, "number": "P333", "version": reference.version + 1})
+    assert again.status_code == 302
+    assert ClientReference.objects.get(pk=reference.pk).number == "P333"

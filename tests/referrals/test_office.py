@@ -1,6 +1,8 @@
+import pytest
+
 from caseworks.models import AccessLog
 from referrals import services
-from referrals.models import Referral
+from referrals.models import Letter, Referral
 from tests.referrals.conftest import pages, pdf_text
 
 
@@ -82,3 +84,46 @@ def test_a_colleague_of_another_team_gets_404_on_letters(client, charlie, alice,
 def test_a_volunteer_has_no_print_queue(client, vera):
     client.force_login(vera)
     assert client.get("/referrals/print-queue/").status_code == 404
+
+
+@pytest.mark.parametrize("fails_at", ["render", "merge"])
+def test_a_batch_that_breaks_half_way_leaves_nothing_printed(
+    client, monkeypatch, alice, office_user, team_a, mbe, ready_referral, fails_at
+):
+    """All or nothing: a failure while rendering the second letter or merging the batch
+    leaves no letter archived, nothing logged as printed or downloaded, and the queue as it
+    was (a kill -9 is the same rolled-back transaction)."""
+    import referrals.services
+    from tests.conftest import open_case
+    from tests.referrals.conftest import consent, refer
+
+    second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
+    consent(alice, second_case, mbe)
+    second = services.referral_transition(
+        actor=alice, referral=refer(alice, second_case, mbe), to="ready"
+    )
+    real_render = referrals.services.render_letter
+    rendered = []
+
+    def render_then_break(referral, consent):
+        rendered.append(referral.pk)
+        if fails_at == "render" and len(rendered) == 2:
+            raise RuntimeError("printer driver crashed")
+        return real_render(referral, consent)
+
+    def merge_breaks(pdfs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(referrals.services, "render_letter", render_then_break)
+    if fails_at == "merge":
+        monkeypatch.setattr(referrals.services, "merge_pdfs", merge_breaks)
+    client.raise_request_exception = False
+    client.force_login(office_user)
+    codes = [str(ready_referral.code), str(second.code)]
+    response = client.post("/referrals/print-queue/", {"referral": codes, "action": "print"})
+    assert response.status_code == 500
+    assert len(rendered) == 2  # the first letter was rendered before the failure
+    assert not Letter.objects.exists()
+    assert not AccessLog.objects.filter(action__startswith="letter.").exists()
+    queue = client.get("/referrals/print-queue/")
+    assert queue.context["printed_codes"] == set()
