@@ -83,6 +83,32 @@ def encrypt_str(plaintext: str) -> str:
     return get_fernet().encrypt(plaintext.encode()).decode("ascii")
 
 
+def encrypt_plaintext_column(schema_editor, table: str, column: str, pk: str = "id") -> int:
+    """For a data migration that turns a plain column into an encrypted one: encrypt the
+    values where they stand (values already encrypted are left alone, so it can run again).
+    Returns the number of values encrypted."""
+    connection = schema_editor.connection
+    q = connection.ops.quote_name
+    done = 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q(pk)}, {q(column)} FROM {q(table)} "  # noqa: S608 (names, not data)
+            f"WHERE {q(column)} IS NOT NULL AND {q(column)} <> ''"
+        )
+        for row_id, value in cursor.fetchall():
+            try:
+                get_fernet().decrypt(value.encode())
+                continue  # already encrypted
+            except (InvalidToken, ValueError):
+                pass
+            cursor.execute(
+                f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q(pk)} = %s",  # noqa: S608
+                [encrypt_str(value), row_id],
+            )
+            done += 1
+    return done
+
+
 def decrypt_str(token: str, *, label: str = "value") -> str:
     try:
         return get_fernet().decrypt(token.encode("ascii")).decode()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
-from caseworks.fields import ChoiceListField, EncryptedTextField
+from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
 from caseworks.models import Service
 
 MAX_VISIT_MINUTES = 12 * 60
@@ -52,7 +52,8 @@ class Visit(models.Model):
         Client, blank=True, related_name="visits", verbose_name=_("household members present")
     )
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
-    interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
+    # A third person's name (often a community member): encrypted like the clients' names.
+    interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     topics = ChoiceListField(_("topics"), default=list, blank=True, item_choices=Topic.choices)
     # § 53 StPO gives no right to refuse testimony: the form nudges towards topics over prose.
     notes = EncryptedTextField(_("notes"), blank=True)
@@ -164,7 +165,8 @@ class Accompaniment(models.Model):
         verbose_name=_("accompanied by"),
     )
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
-    interpreter_name = models.CharField(_("interpreting: by whom"), max_length=120, blank=True)
+    # A third person's name (often a community member): encrypted like the clients' names.
+    interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,25 +6,12 @@ from django.db import migrations
 
 def encrypt_existing_subjects(apps, schema_editor):
     """Subjects were stored in plain text before; encrypt them where they stand."""
-    from cryptography.fernet import InvalidToken
+    from caseworks.fields import encrypt_plaintext_column
 
-    from caseworks.fields import encrypt_str, get_fernet
-
-    connection = schema_editor.connection
-    q = connection.ops.quote_name
-    for table in ("referrals_referral", "referrals_historicalreferral"):
-        pk = "history_id" if "historical" in table else "id"
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {q(pk)}, letter_subject FROM {q(table)} "
-                           "WHERE letter_subject IS NOT NULL AND letter_subject <> ''")
-            for row_id, value in cursor.fetchall():
-                try:
-                    get_fernet().decrypt(value.encode())
-                    continue  # already encrypted
-                except (InvalidToken, ValueError):
-                    pass
-                cursor.execute(f"UPDATE {q(table)} SET letter_subject = %s WHERE {q(pk)} = %s",
-                               [encrypt_str(value), row_id])
+    encrypt_plaintext_column(schema_editor, "referrals_referral", "letter_subject")
+    encrypt_plaintext_column(
+        schema_editor, "referrals_historicalreferral", "letter_subject", pk="history_id"
+    )
 
 
 class Migration(migrations.Migration):

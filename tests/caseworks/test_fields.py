@@ -96,3 +96,35 @@ def test_a_wrong_key_shows_a_clear_page_not_a_crash(client, alice, alice_case, c
     assert "cannot be read with the configured encryption key" in html
     assert "Karimi" not in html and "Karimi" not in caplog.text
     assert "cases.Client" in caplog.text or "cases.Case" in caplog.text
+
+
+def test_a_migration_encrypts_plain_values_where_they_stand(alice, team_a, db):
+    """encrypt_plaintext_column (used by the migrations that turned interpreter names and
+    letter subjects into encrypted fields): plain values become ciphertext the ORM reads;
+    values already encrypted are left alone, so running it twice is harmless."""
+    from django.db import connection
+
+    from caseworks.fields import encrypt_plaintext_column
+    from tests.conftest import open_case
+    from tests.visits.conftest import record
+    from visits.models import Visit
+
+    case = open_case(alice, team_a)
+    visit = record(alice, case, kind="first", interpreter_name="Already Encrypted")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE visits_visit SET interpreter_name = %s WHERE id = %s",
+            ["Plain Olddata", visit.pk],
+        )
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    assert encrypt_plaintext_column(editor, "visits_visit", "interpreter_name") == 1
+    assert encrypt_plaintext_column(editor, "visits_visit", "interpreter_name") == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT interpreter_name FROM visits_visit WHERE id = %s", [visit.pk])
+        assert "Olddata" not in cursor.fetchone()[0]
+    assert Visit.objects.get(pk=visit.pk).interpreter_name == "Plain Olddata"
