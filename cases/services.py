@@ -8,6 +8,7 @@ full_clean() and runs in one transaction: nothing is half-saved.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -33,9 +34,9 @@ from cases.models import (
     Relationship,
     ResidenceStatus,
 )
-from caseworks.audit import log_access, save_audited
+from caseworks.audit import log_access, log_event, save_audited
 from caseworks.concurrency import lock_versioned
-from caseworks.models import Team
+from caseworks.models import AccessLog, Team
 from caseworks.roles import Role, has_role
 from caseworks.users import display_name
 
@@ -60,6 +61,54 @@ def require_open(case: Case) -> Case:
     if not case_accepts_records(current):
         raise ValidationError(_("The case is closed: reopen it before changing it."))
     return current
+
+
+DUPLICATE_CHECK = "intake.duplicate_check"
+
+
+def _duplicate_checks_left(actor) -> None:
+    """Refuse once the user has had CASEWORKS_DUPLICATE_CHECKS_PER_HOUR answers this hour."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    done = AccessLog.objects.filter(user=actor, action=DUPLICATE_CHECK, at__gte=since).count()
+    if done >= settings.CASEWORKS_DUPLICATE_CHECKS_PER_HOUR:
+        raise ValidationError(
+            _(
+                "You have checked %(n)s times within the last hour whether a person is already "
+                "known. Please wait a while or ask your supervisor."
+            )
+            % {"n": done},
+            code="too_many_checks",
+        )
+
+
+def _log_duplicate_check(actor, matches: dict) -> None:
+    hinted = matches["other_teams"]
+    found = len(matches["cases"]) + len(hinted)
+    log_event(
+        user=actor,
+        action=DUPLICATE_CHECK,
+        object_type="intake",
+        label=f"{found}: {', '.join(hinted)}" if hinted else str(found),
+        detail={"matches": found, "teams_hinted": hinted},
+    )
+
+
+def duplicate_check_run(
+    *, actor, first_name: str, last_name: str, birth_date: datetime.date | None
+) -> dict:
+    """The intake's duplicate check (cases.selectors.possible_duplicates) as a user runs it.
+    It answers, across teams and carriers, whether a person is known in the house: an
+    oracle. So every answer a user sees is in the access log (how many matches, which teams
+    were hinted; never the name), and a user gets at most CASEWORKS_DUPLICATE_CHECKS_PER_HOUR
+    answers an hour."""
+    from cases.selectors import possible_duplicates
+
+    _duplicate_checks_left(actor)
+    matches = possible_duplicates(
+        user=actor, first_name=first_name, last_name=last_name, birth_date=birth_date
+    )
+    _log_duplicate_check(actor, matches)
+    return matches
 
 
 class PossibleDuplicates(ValidationError):
@@ -160,10 +209,10 @@ def case_create(
     that this is a different person (PossibleDuplicates otherwise); that decision is
     recorded on the case and in the access log.
     """
-    from cases.selectors import possible_duplicates
-
     if not teams_for_intake(actor).filter(pk=team.pk).exists():
         raise ValidationError({"team": _("You cannot open cases in this team.")})
+    from cases.selectors import possible_duplicates
+
     matches = possible_duplicates(
         user=actor,
         first_name=client.get("first_name", ""),
@@ -171,6 +220,9 @@ def case_create(
         birth_date=client.get("birth_date"),
     )
     if matches["found"] and not different_person_confirmed:
+        # Refusing shows the matches: an answer of the oracle like duplicate_check_run's.
+        _duplicate_checks_left(actor)
+        _log_duplicate_check(actor, matches)
         raise PossibleDuplicates(matches)
     if assigned_to is None and not has_role(actor, Role.SUPERVISOR):
         assigned_to = actor  # a caseworker's intake is their own case

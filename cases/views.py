@@ -39,7 +39,6 @@ from cases.selectors import (
     cover_candidates,
     household_with_statuses,
     open_case_get_for_user,
-    possible_duplicates,
     prefetch_households,
     supervised_case_get_for_user,
 )
@@ -163,12 +162,16 @@ def case_create(request):
             return redirect("cases:list")
     if matches is None and person.get("first_name") and person.get("last_name"):
         # Shown while the user types; whether the case may open is the service's decision.
-        matches = possible_duplicates(
-            user=request.user,
-            first_name=person["first_name"],
-            last_name=person["last_name"],
-            birth_date=person.get("birth_date"),
-        )
+        # A check like any other: logged and counted against the user's hourly limit.
+        try:
+            matches = services.duplicate_check_run(
+                actor=request.user,
+                first_name=person["first_name"],
+                last_name=person["last_name"],
+                birth_date=person.get("birth_date"),
+            )
+        except ValidationError as e:
+            messages.error(request, error_text(e))
     return render(
         request,
         "cases/case_create.html",

@@ -42,6 +42,25 @@ def log_access(
     )
 
 
+def log_event(
+    *,
+    user: User,
+    action: str,
+    object_type: str,
+    label: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """An access-log entry about no stored record (a search across the house, say)."""
+    AccessLog.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        object_type=object_type,
+        object_label=label[:60],
+        detail=detail or {},
+    )
+
+
 def save_audited(obj: models.Model, actor: User) -> None:
     """Validate (fields and constraints) and save, recording `actor` as the history user."""
     obj.full_clean()

@@ -153,6 +153,16 @@ def adam(db):
     return cast_member("adam")
 
 
+@pytest.fixture
+def dora(db):
+    """The data protection officer: a caseworks.data_protection permission, no case role."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user("dora")
+    user.user_permissions.add(Permission.objects.get(codename="data_protection"))
+    return user
+
+
 def open_case(
     actor,
     team,

@@ -123,3 +123,49 @@ def test_the_matches_stay_visible_while_correcting_an_error(client, alice, team_
     html = response.content.decode()
     assert "enter its expiry date" in html
     assert "Possibly already known" in html and 'name="different_person"' in html
+
+
+def _check(client, first="Yonas", last="Haile"):
+    return client.post(
+        "/cases/new/", {"step": "check", "check-first_name": first, "check-last_name": last}
+    )
+
+
+def test_every_check_is_in_the_access_log_without_the_name(client, alice, charlie, team_b, dora):
+    """The check tells whether a person is known anywhere in the house: who asked, how many
+    matches and which teams were hinted are logged (the name is not), for the DPO."""
+    open_case(charlie, team_b, first_name="Yonas", last_name="Haile", birth_date=BORN)
+    client.force_login(alice)
+    _check(client)
+    _check(client, "Niemand", "Unbekannt")
+    entries = list(
+        AccessLog.objects.filter(action="intake.duplicate_check", user=alice).order_by("at")
+    )
+    assert [e.detail for e in entries] == [
+        {"matches": 1, "teams_hinted": ["Team B"]},
+        {"matches": 0, "teams_hinted": []},
+    ]
+    assert all(e.user == alice for e in entries)
+    assert "Haile" not in repr([(e.object_label, e.detail) for e in entries])
+    client.force_login(dora)
+    page = client.get("/audit/").content.decode()
+    assert "intake.duplicate_check" in page
+
+
+def test_checks_are_limited_per_user_and_hour(client, settings, alice, bob, charlie, team_b):
+    settings.CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = 3
+    open_case(charlie, team_b, first_name="Yonas", last_name="Haile", birth_date=BORN)
+    client.force_login(alice)
+    for _i in range(3):
+        assert "Team B" in _check(client).content.decode()
+    refused = _check(client).content.decode()
+    assert "within the last hour" in refused and "Team B" not in refused
+    assert AccessLog.objects.filter(action="intake.duplicate_check", user=alice).count() == 3
+    client.force_login(bob)  # another user has checks left
+    assert "Team B" in _check(client).content.decode()
+    # An hour later the user may check again.
+    later = timezone.now() + datetime.timedelta(hours=1, minutes=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        client.force_login(alice)
+        assert "Team B" in _check(client).content.decode()
