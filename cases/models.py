@@ -612,6 +612,17 @@ class CoverAccess(models.Model):
     reason = EncryptedTextField(_("reason"))
     granted_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # Beyond CASEWORKS_COVER_ACCESSES_PER_DAY a day, an access waits for a supervisor.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("cover access")

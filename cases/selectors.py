@@ -104,7 +104,9 @@ def cover_candidates(*, user) -> CaseQuerySet:
 
 def cover_cases_for_user(*, user) -> CaseQuerySet:
     """Cases the user currently covers (a reason given, not yet expired)."""
-    active = CoverAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+    active = CoverAccess.objects.filter(
+        user=user, expires_at__gt=timezone.now(), awaiting_approval=False
+    )
     return cover_candidates(user=user).filter(pk__in=active.values("case_id"))
 
 

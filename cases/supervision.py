@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import services
 from cases.models import CoverAccess, household_sorted
-from cases.selectors import case_list_for_user, prefetch_households
+from cases.selectors import case_list_for_user, cases_supervised_by, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
 from caseworks.forms import DateInput, IdMultipleChoiceField, error_text
 from caseworks.models import Team
@@ -105,7 +105,7 @@ def dashboard(request):
             case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN
         )
         .select_related("case", "user")
-        .order_by("-granted_at")[:50]
+        .order_by("-awaiting_approval", "-granted_at")[:50]
     )
     return render(
         request,
@@ -118,6 +118,25 @@ def dashboard(request):
             "covers": covers,
         },
     )
+
+
+@role_required(Role.SUPERVISOR, methods=["POST"])
+def cover_approve(request, pk):
+    """Let a waiting cover access open the colleague's file (a supervisor of its team)."""
+    access = (
+        CoverAccess.objects.filter(pk=pk, case__in=cases_supervised_by(user=request.user))
+        .select_related("case", "user")
+        .first()
+    )
+    if access is None:
+        raise Http404("No such cover access")
+    services.cover_access_approve(actor=request.user, access=access)
+    messages.success(
+        request,
+        _("%(user)s may open case %(ref)s now.")
+        % {"user": display_name(access.user), "ref": access.case.reference},
+    )
+    return redirect("supervision:dashboard")
 
 
 @role_required(Role.SUPERVISOR)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/", supervision.drilldown, name="drilldown"),
     path("reassign/", supervision.reassign, name="reassign"),
     path("statistics/", supervision.statistics, name="statistics"),
+    path("cover/<int:pk>/approve/", supervision.cover_approve, name="cover_approve"),
 ]

@@ -536,13 +536,26 @@ def case_cover(request, code):
     if case is None:
         raise Http404("No such case")
     form = CoverForm(request.POST or None)
-    if submit(
+    saved = submit(
         request,
         lambda: services.cover_access_grant(
             actor=request.user, case=case, reason=form.cleaned_data["reason"]
         ),
         form,
-        success=_("Cover access granted for %(hours)s hours.") % {"hours": COVER_HOURS},
-    ):
+        success=_("Your reason is recorded and shown to the team's supervisors."),
+    )
+    if saved and saved.value.awaiting_approval:
+        messages.info(
+            request,
+            _(
+                "You have opened several colleagues' case files today: this one opens once a "
+                "supervisor of the team approves."
+            ),
+        )
+        return redirect("cases:list")
+    if saved:
+        messages.success(
+            request, _("Cover access granted for %(hours)s hours.") % {"hours": COVER_HOURS}
+        )
         return redirect("cases:detail", code=case.code)
     return render(request, "cases/case_cover.html", {"case": case, "form": form})

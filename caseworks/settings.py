@@ -327,6 +327,8 @@ CASEWORKS_VISIT_INTERVAL_DAYS = envint("CASEWORKS_VISIT_INTERVAL_DAYS", "42")
 # The intake's duplicate check tells whether a person is known anywhere in the house: at
 # most this many checks a user and hour (each one is in the access log for the DPO).
 CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOUR", "30")
+# Cover access to a colleague's case: this many a user and day; more wait for a supervisor.
+CASEWORKS_COVER_ACCESSES_PER_DAY = envint("CASEWORKS_COVER_ACCESSES_PER_DAY", "3")
 
 LOGGING = {
     "version": 1,

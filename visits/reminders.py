@@ -13,7 +13,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cases.models import Deadline
+from cases.models import CoverAccess, Deadline
 from cases.selectors import cases_supervised_by
 from caseworks.roles import Role
 from visits.dashboards import cases_overdue
@@ -59,9 +59,24 @@ def digest_lines(user, today: datetime.date) -> list[str]:
                 "ref": a.case.reference,
             }
         )
+    supervised = cases_supervised_by(user=user)
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=1), datetime.time.min)
+    )
+    for access in (
+        CoverAccess.objects.filter(case__in=supervised, granted_at__gte=since)
+        .select_related("case", "user")
+        .order_by("granted_at")
+    ):
+        line = (
+            _("Cover access waiting for your approval: %(ref)s by %(user)s")
+            if access.awaiting_approval
+            else _("Cover access: %(ref)s opened by %(user)s")
+        )
+        lines.append(line % {"ref": access.case.reference, "user": access.user.get_username()})
     for d in (
         Deadline.objects.escalated(today)
-        .filter(case__in=cases_supervised_by(user=user))
+        .filter(case__in=supervised)
         .select_related("case")
         .order_by("due_on")
     ):

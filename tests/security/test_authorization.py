@@ -68,6 +68,7 @@ EXPECTED = {
     "supervision:drilldown": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
     "supervision:reassign": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
     "supervision:statistics": [R, X, X, X, 200, 200, X, X, X, X],
+    "supervision:cover_approve": POST_ONLY,
     "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X],
     "visits:calendar": EVERYONE_SIGNED_IN,
     "visits:calendar_feed": [200] * 10,  # the secret in the URL is the credential

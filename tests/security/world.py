@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.models import CoverAccess
 from referrals import services as referral_services
 from tests.conftest import TODAY, consent, make_user, open_case, refer
 from visits import calendar
@@ -123,6 +124,14 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     colleague = make_user(f"share-{last_name}", "caseworker")
     team.members.add(colleague)
     share = case_services.case_share(actor=actor, case=case, user=colleague)
+    # A cover access waiting for a supervisor's approval (it opens nothing yet).
+    waiting = CoverAccess.objects.create(
+        case=case,
+        user=colleague,
+        reason="Vertretung im Urlaub",
+        expires_at=timezone.now(),
+        awaiting_approval=True,
+    )
     return Objects(
         params={
             "code": case.code,
@@ -135,6 +144,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "referral_code": referral.code,
             "deadline_code": deadline.code,
             "share_id": share.pk,
+            "pk": waiting.pk,
             "fmt": "json",
             "token": calendar.calendar_token_renew(user=actor),
             "_letter": letter,
