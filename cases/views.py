@@ -1,12 +1,16 @@
 """Case views: thin — scope through selectors, write through services, render."""
 
+import secrets
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,14 +57,68 @@ TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
 
 
+# What a user searched for (a name, a birth date, a document number) never goes into a URL,
+# where proxies, server logs and the browser history would keep it: the search form posts,
+# the query waits in the user's session under a random token, and the results page's URL
+# carries only the token (`?s=`). `?q=` still works for bookmarks and links (DESIGN.md's URL
+# contract), but no page of ours produces it.
+SEARCHES = "case_searches"
+SEARCH_SECONDS = 8 * 3600
+SEARCHES_KEPT = 20
+# Filters that say nothing about a person, kept in the URL as they are.
+PLAIN_FILTERS = ("status", "expiring", "order", "closed")
+
+
+def _remember_search(request, query: str) -> str:
+    now = time.time()
+    searches = {
+        token: entry
+        for token, entry in request.session.get(SEARCHES, {}).items()
+        if now - entry[1] < SEARCH_SECONDS
+    }
+    token = secrets.token_urlsafe(12)
+    searches[token] = [query, now]
+    request.session[SEARCHES] = dict(
+        sorted(searches.items(), key=lambda i: i[1][1])[-SEARCHES_KEPT:]
+    )
+    return token
+
+
+def _recall_search(request, token: str) -> str | None:
+    entry = request.session.get(SEARCHES, {}).get(token)
+    if entry is None or time.time() - entry[1] >= SEARCH_SECONDS:
+        return None
+    return str(entry[0])
+
+
+def _search_redirect(request):
+    params = QueryDict(mutable=True)
+    for name in PLAIN_FILTERS:
+        if request.POST.get(name):
+            params[name] = request.POST[name]
+    query = request.POST.get("q", "").strip()
+    if query:
+        params["s"] = _remember_search(request, query)
+    url = reverse("cases:list")
+    return redirect(f"{url}?{params.urlencode()}" if params else url)
+
+
 @page_required("cases:list")
 def case_list(request):
+    if request.method == "POST":
+        return _search_redirect(request)
     is_supervisor = has_role(request.user, Role.SUPERVISOR)
     show_closed = is_supervisor and request.GET.get("closed") == "1"
     cases = case_list_for_user(user=request.user, include_closed=show_closed)
     if show_closed:
         cases = cases.filter(closed_on__isnull=False)
-    filterset = CaseFilter(request.GET or None, queryset=cases)
+    data = request.GET.copy()
+    if "s" in data:
+        recalled = _recall_search(request, data.pop("s")[-1])
+        if recalled is None:
+            messages.info(request, _("That search has expired; please search again."))
+        data["q"] = recalled or ""
+    filterset = CaseFilter(data or None, queryset=cases)
     result = filterset.qs if filterset.is_bound else cases
     if not request.GET.get("order"):
         result = result.order_by("-opened_on", "-id")
@@ -70,7 +128,7 @@ def case_list(request):
         case.household = household_sorted(case.clients.all())
     query = request.GET.copy()
     query.pop("page", None)
-    q = request.GET.get("q", "").strip()
+    q = data.get("q", "").strip()
     team_matches = (
         list(case_search(cover_candidates(user=request.user), q).only("code", "reference")[:10])
         if q and not show_closed
@@ -86,9 +144,7 @@ def case_list(request):
             "is_supervisor": is_supervisor,
             "show_closed": show_closed,
             "team_matches": team_matches,
-            "searching": bool(
-                request.GET.get("q") or request.GET.get("status") or request.GET.get("expiring")
-            ),
+            "searching": bool(q or data.get("status") or data.get("expiring")),
         },
     )
 
