@@ -22,6 +22,7 @@ from caseworks.fields import (
     phonetic,
 )
 from caseworks.models import Team
+from caseworks.search import fold, name_tokens
 
 # Blind indexes are derived from the encrypted values: keep them out of the history tables.
 NAME_INDEXES = [
@@ -236,9 +237,13 @@ class Client(models.Model):
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
-    first_name_bidx = BlindIndexField(sources=["first_name"], purpose="name")
-    last_name_bidx = BlindIndexField(sources=["last_name"], purpose="name")
-    full_name_bidx = BlindIndexField(sources=["first_name", "last_name"], purpose="name")
+    # Names fold as search does (caseworks.search.fold): "Aydın", "AYDIN" and "Aydin" share
+    # a digest, so the duplicate check at intake and the search never disagree.
+    first_name_bidx = BlindIndexField(sources=["first_name"], purpose="name", normaliser=fold)
+    last_name_bidx = BlindIndexField(sources=["last_name"], purpose="name", normaliser=fold)
+    full_name_bidx = BlindIndexField(
+        sources=["first_name", "last_name"], purpose="name", normaliser=fold
+    )
     birth_date_bidx = BlindIndexField(sources=["birth_date"], purpose="birth_date")
     # Spelling variants of transliterated names (duplicate check at intake), keyed like the
     # blind indexes so the codes reveal nothing without the key.
@@ -270,6 +275,10 @@ class Client(models.Model):
         # Used in templates and the history tab; never in logs or error messages.
         return f"{self.first_name} {self.last_name}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        NameToken.objects.rebuild([self])  # the search tokens follow the names
+
     @property
     def is_main_contact(self) -> bool:
         return self.relationship == Relationship.MAIN_CONTACT
@@ -282,6 +291,43 @@ class Client(models.Model):
         """The latest residence status (prefetched `statuses` are ordered NEWEST_FIRST)."""
         statuses = list(self.statuses.all())
         return statuses[0] if statuses else None
+
+
+class NameTokenQuerySet(models.QuerySet):
+    def rebuild(self, clients) -> None:
+        """Replace the search tokens of these persons (after their names changed; bulk
+        inserts, which skip save(), call this themselves)."""
+        clients = list(clients)
+        self.filter(client__in=[c.pk for c in clients]).delete()
+        self.add_for(clients)
+
+    def add_for(self, clients) -> None:
+        """Tokens for persons who have none yet (new rows, e.g. after a bulk insert)."""
+        self.bulk_create(
+            [
+                NameToken(client_id=c.pk, token=token)
+                for c in clients
+                for token in sorted(name_tokens(c.first_name, c.last_name))
+            ],
+            batch_size=2000,
+        )
+
+
+class NameToken(models.Model):
+    """One short keyed token of a person's name part or prefix (caseworks.search): many
+    names share each value, so the table narrows a search to candidates and tells nobody
+    which names are stored. Derived data: rebuilt from the names, never disclosed."""
+
+    client = models.ForeignKey(Client, models.CASCADE, related_name="+")
+    token = models.PositiveIntegerField()
+
+    objects = NameTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "client"], name="name_token_lookup")]
+
+    def __str__(self):
+        return str(self.token)
 
 
 class StatusKind(models.TextChoices):

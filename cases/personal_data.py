@@ -53,6 +53,9 @@ register_person_data(
 # The case itself is disclosed as "case" and deleted last by purge_case; the counter holds
 # only yearly numbers.
 register_not_person_data("cases.Case", "cases.ReferenceCounter")
+# Keyed, truncated tokens of name parts (caseworks.search): derived like the blind indexes,
+# which the disclosure leaves out too; deleted with the person (CASCADE).
+register_not_person_data("cases.NameToken")
 
 
 @register_reference_lookup

@@ -8,7 +8,8 @@ volunteer and admin no case files. Anything else is a 404.
 import datetime
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -19,12 +20,14 @@ from cases.models import (
     Client,
     ClientReference,
     CoverAccess,
+    NameToken,
     ResidenceStatus,
     household_sorted,
 )
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
+from caseworks.search import MIN_PREFIX, fold, query_token, rank
 
 
 def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
@@ -159,60 +162,105 @@ def prefetch_households(cases: CaseQuerySet, *, birth_dates: bool = False) -> Ca
 
 # --- search and filters ------------------------------------------------------------------------
 
-DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
+# The usual German ways to write a birth date (and ISO). Two-digit years (01.02.90) are the
+# last such year not in the future.
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y", "%d/%m/%y")
 
 
 def parse_date(text: str) -> datetime.date | None:
+    text = text.strip()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text.strip(), fmt).date()
+            day = datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if fmt.endswith("%y") and day > timezone.localdate():
+            day = day.replace(year=day.year - 100)
+        return day
     return None
 
 
-def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
-    """Exact search on encrypted values through blind indexes, plus the plain reference number.
+# Best first: exact full name, a document or file number, a birth date or the reference; then
+# every typed word a whole name part; then prefixes and reference fragments.
+EXACT, ALL_PARTS, PREFIX = 0, 1, 2
 
-    A date finds birth dates; any text finds a first, last or full name (either order) and
-    a document number; no table is decrypted.
-    """
-    # Control characters (NUL among them, which PostgreSQL refuses in text) match nothing.
-    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
+
+def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
+    """Case id -> best rank of a person whose name parts answer every typed word.
+
+    The index (caseworks.search) gives candidates: persons with a token for every word,
+    many of them false (tokens are short on purpose). Only those candidates' names are
+    decrypted and compared."""
+    words = fold(query).split()
+    if not words:
+        return {}
+    candidates = Client.objects.filter(case__in=cases.values("pk"))
+    for word in set(words):
+        token = query_token(word)
+        candidates = candidates.filter(
+            Exists(NameToken.objects.filter(client=OuterRef("pk"), token=token))
+        )
+    ranks: dict[int, int] = {}
+    for person in candidates.only("pk", "case_id", "first_name", "last_name"):
+        found = rank(words, (person.first_name, person.last_name))
+        if found is not None:
+            ranks[person.case_id] = min(found, ranks.get(person.case_id, PREFIX))
+    return ranks
+
+
+def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
+    """The one search box: names (any part, any order, prefixes from three letters, folded
+    as caseworks.search.fold), birth dates (1.2.1990, 01.02.90, 1990-02-01), document and
+    file numbers (spaces, dashes and case ignored) and case references or their fragments
+    ("0005"). Only within `cases`; no table is decrypted, only the index's candidates.
+    The result carries `search_rank` (EXACT, ALL_PARTS, PREFIX) to sort by."""
+    # Control characters (NUL among them, which PostgreSQL refuses in text) match nothing;
+    # any kind of space (a phone's no-break space) is a space.
+    query = " ".join(
+        "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in query).split()
+    )
     if not query:
         return cases
-    matches = Q(reference__iexact=query)
+    ranks = _name_ranks(cases, query)
+
+    def found(ids, how: int) -> None:
+        for case_id in ids:
+            ranks[case_id] = min(how, ranks.get(case_id, how))
+
+    found(cases.filter(reference__iexact=query).values_list("pk", flat=True), EXACT)
     birth_date = parse_date(query)
     if birth_date is not None:
         digest = blind_index(birth_date, purpose="birth_date")
-        matches |= Q(Exists(Client.objects.filter(case=OuterRef("pk"), birth_date_bidx=digest)))
-    else:
-        names = {blind_index(query, purpose="name")}
-        words = query.split(" ")
-        if len(words) >= 2:
-            # "Karimi Ahmad" finds Ahmad Karimi: try the last word first as well.
-            names.add(blind_index(" ".join(words[1:] + words[:1]), purpose="name"))
-            names.add(blind_index(" ".join(words[-1:] + words[:-1]), purpose="name"))
-        by_name = (
-            Q(first_name_bidx__in=names) | Q(last_name_bidx__in=names) | Q(full_name_bidx__in=names)
+        found(
+            Client.objects.filter(case__in=cases.values("pk"), birth_date_bidx=digest).values_list(
+                "case_id", flat=True
+            ),
+            EXACT,
         )
-        matches |= Q(Exists(Client.objects.filter(by_name, case=OuterRef("pk"))))
-        if re.search(r"\d", query):
-            document = blind_index(query, purpose="document", normaliser=normalise_identifier)
-            matches |= Q(
-                Exists(
-                    ResidenceStatus.objects.filter(
-                        client__case=OuterRef("pk"), document_number_bidx=document
-                    )
-                )
-            ) | Q(
-                Exists(
-                    ClientReference.objects.filter(
-                        client__case=OuterRef("pk"), number_bidx=document
-                    )
-                )
-            )
-    return cases.filter(matches)
+    elif re.search(r"\d", query):
+        document = blind_index(query, purpose="document", normaliser=normalise_identifier)
+        found(
+            ResidenceStatus.objects.filter(
+                client__case__in=cases.values("pk"), document_number_bidx=document
+            ).values_list("client__case_id", flat=True),
+            EXACT,
+        )
+        found(
+            ClientReference.objects.filter(
+                client__case__in=cases.values("pk"), number_bidx=document
+            ).values_list("client__case_id", flat=True),
+            EXACT,
+        )
+        if len(query) >= MIN_PREFIX:  # "0005" or "2026-0005": a fragment of the reference
+            found(cases.filter(reference__icontains=query).values_list("pk", flat=True), PREFIX)
+    if not ranks:
+        return cases.none().annotate(search_rank=Value(PREFIX))
+    order = SqlCase(
+        *(When(pk=case_id, then=Value(how)) for case_id, how in ranks.items()),
+        default=Value(PREFIX),
+        output_field=IntegerField(),
+    )
+    return cases.filter(pk__in=list(ranks)).annotate(search_rank=order)
 
 
 def case_filter_by_status(cases: CaseQuerySet, kind: str) -> CaseQuerySet:

@@ -120,8 +120,11 @@ def case_list(request):
         data["q"] = recalled or ""
     filterset = CaseFilter(data or None, queryset=cases)
     result = filterset.qs if filterset.is_bound else cases
-    if not request.GET.get("order"):
-        result = result.order_by("-opened_on", "-id")
+    if not data.get("order"):
+        # A search lists the best matches first (cases.selectors.case_search).
+        ranked = "search_rank" in result.query.annotations
+        newest = ("-opened_on", "-id")
+        result = result.order_by("search_rank", *newest) if ranked else result.order_by(*newest)
     paginator = Paginator(prefetch_households(result), settings.CASEWORKS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for case in page:

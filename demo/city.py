@@ -24,6 +24,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     ClientReference,
+    NameToken,
     ReferenceCounter,
     Relationship,
     ResidenceStatus,
@@ -122,6 +123,10 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                 )
             )
     bulk_create_with_history(clients, Client, batch_size=BATCH, default_user=supervisor)
+    # bulk inserts skip Client.save(): the search tokens are added here.
+    NameToken.objects.add_for(
+        Client.objects.filter(case__in=cases).only("pk", "first_name", "last_name").iterator()
+    )
     clients = list(Client.objects.order_by("pk").only("pk", "case_id", "relationship"))
     members: dict[int, list[Client]] = {}
     for client in clients:

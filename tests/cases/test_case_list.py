@@ -39,8 +39,10 @@ def test_it_finds_first_last_and_full_names(logged_in, alice_case, query):
     assert found(logged_in.get("/cases/", {"q": query})) == {alice_case.reference}
 
 
-def test_it_does_not_find_partial_names(logged_in, alice_case):
-    assert found(logged_in.get("/cases/", {"q": "Kari"})) == set()
+def test_a_prefix_needs_three_letters_and_must_fit(logged_in, alice_case):
+    assert found(logged_in.get("/cases/", {"q": "Kari"})) == {alice_case.reference}
+    assert found(logged_in.get("/cases/", {"q": "Ka"})) == set()
+    assert found(logged_in.get("/cases/", {"q": "Karimx"})) == set()
 
 
 @pytest.mark.parametrize("query", ["17.05.1990", "1990-05-17"])

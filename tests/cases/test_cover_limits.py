@@ -18,7 +18,9 @@ def _cases(alice, team_a, n):
     return [open_case(alice, team_a, first_name=f"Person{i}") for i in range(n)]
 
 
-def test_past_the_daily_limit_a_supervisor_approves_first(client, settings, alice, bob, sam, team_a):
+def test_past_the_daily_limit_a_supervisor_approves_first(
+    client, settings, alice, bob, sam, team_a
+):
     settings.CASEWORKS_COVER_ACCESSES_PER_DAY = 2
     cases = _cases(alice, team_a, 3)
     client.force_login(bob)
