@@ -1,11 +1,26 @@
-"""Admins manage organisations, teams and users; they see no case content here."""
+"""Admins manage organisations, teams and users; they see no case content here, and no
+secret of the second factor (seeds and codes are not readable anywhere)."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from caseworks.models import AccessLog, Organisation, Service, Team
+from caseworks import (
+    insider,  # noqa: F401  (connects the access-log receivers for account changes)
+    twofactor,
+)
+from caseworks.models import (
+    AccessLog,
+    AuthenticatorDevice,
+    Organisation,
+    RecoveryCodeDevice,
+    Service,
+    Team,
+)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -91,3 +106,55 @@ class ServiceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "category", "phone", "is_active"]
     list_filter = ["kind", "category", "is_active"]
     search_fields = ["name", "address"]
+
+
+class DeviceAdmin(admin.ModelAdmin):
+    """A user's second factor: who has which, and deleting it when a phone is lost (the user
+    then enrols again with an enrolment code). Nothing can be added or edited here, and no
+    seed or code is shown."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(AuthenticatorDevice, DeviceAdmin)
+admin.site.register(RecoveryCodeDevice, DeviceAdmin)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CaseworksUserAdmin(UserAdmin):
+    actions = ["issue_enrolment_code"]
+
+    @admin.action(
+        description=_("Issue an enrolment code for the second factor"), permissions=["change"]
+    )
+    def issue_enrolment_code(self, request, queryset):
+        """A new code for each selected user, shown on the page this returns, only there."""
+        issued = [
+            (user, twofactor.issue_enrolment_code(user, issued_by=request.user))
+            for user in queryset.order_by("username")
+        ]
+        return TemplateResponse(
+            request,
+            "caseworks/otp_enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Enrolment codes"),
+                "issued": issued,
+                "hours": twofactor.ENROLMENT_HOURS,
+            },
+        )

@@ -1,14 +1,20 @@
 """Carriers (organisations), teams, and the append-only access log."""
 
+import secrets
+import time
 import uuid
+from base64 import b32encode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 from simple_history.models import HistoricalRecords
 
-from caseworks.fields import EncryptedTextField
+from caseworks.fields import EncryptedTextField, blind_index, normalise_identifier
 
 
 class Organisation(models.Model):
@@ -197,6 +203,175 @@ class Service(models.Model):
         return self.name
 
 
+# --- sign-in: the second factor and the throttles (caseworks.twofactor) ------------------------
+
+
+def new_totp_key() -> str:
+    """A TOTP seed: 20 random bytes (RFC 4226 recommends 160 bits), as hex."""
+    return secrets.token_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238): django-otp's TOTPDevice, but with the seed
+    stored encrypted with the field keys (and re-encrypted by rotate_keys), never as text.
+
+    A code is accepted once: `last_t` keeps the last time step used, and only later steps
+    verify. Failures throttle (1 s, 2 s, 4 s …, django-otp's ThrottlingMixin)."""
+
+    key = EncryptedTextField(_("key"), default=new_totp_key, editable=False)
+    # (Annotated: Device comes from an untyped package, so the stubs cannot infer them.)
+    step: "models.PositiveSmallIntegerField[int, int]" = models.PositiveSmallIntegerField(
+        default=30
+    )
+    t0: "models.BigIntegerField[int, int]" = models.BigIntegerField(default=0)
+    digits: "models.PositiveSmallIntegerField[int, int]" = models.PositiveSmallIntegerField(
+        default=6
+    )
+    tolerance: "models.PositiveSmallIntegerField[int, int]" = models.PositiveSmallIntegerField(
+        default=1
+    )
+    drift: "models.SmallIntegerField[int, int]" = models.SmallIntegerField(default=0)
+    last_t: "models.BigIntegerField[int, int]" = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            number = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(number, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URI for the QR code (Key Uri Format of Google Authenticator)."""
+        issuer = str(settings.OTP_TOTP_ISSUER).replace(":", "")
+        label = f"{issuer}:{self.user.get_username()}"
+        params = {
+            "secret": b32encode(self.bin_key).decode(),
+            "algorithm": "SHA1",
+            "digits": self.digits,
+            "period": self.step,
+            "issuer": issuer,
+        }
+        return f"otpauth://totp/{quote(label)}?{urlencode(params, quote_via=quote)}"
+
+
+RECOVERY_CODE_PURPOSE = "otp recovery code"
+ENROLMENT_CODE_PURPOSE = "otp enrolment code"
+
+
+def code_digest(code: str, *, purpose: str) -> str:
+    """A keyed hash (HMAC-SHA256 under the blind index key) of a one-time code, as stored.
+    The codes are random (40 bits and more): a keyed hash is as good as a slow one against
+    guessing from a stolen database, and checking ten of them costs nothing. Case, spaces
+    and dashes do not matter."""
+    return blind_index(code, purpose=purpose, normaliser=normalise_identifier)
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """The user's recovery codes (django-otp's StaticDevice, with hashed codes)."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        digest = code_digest(str(token), purpose=RECOVERY_CODE_PURPOSE)
+        # Deleting is the check: two requests with the same code cannot both succeed.
+        used, _rows = self.codes.filter(digest=digest).delete()
+        if not used:
+            self.throttle_increment(commit=True)
+            return False
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return "recovery code"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator gives a user for enrolling the first second factor
+    (also after a reset). Stored as a keyed hash; one at a time per user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="enrolment_code"
+    )
+    digest = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Wrong codes: each further try waits longer (1 s, 2 s, 4 s …).
+    throttling_failure_count = models.PositiveIntegerField(default=0)
+    throttling_failure_timestamp = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self):
+        return "enrolment code"
+
+
+class SignInThrottle(models.Model):
+    """Failed passwords for one user name, from any address: after a few, each further try
+    waits longer (caseworks.twofactor.SignInHandler). The name is stored as a keyed hash."""
+
+    username_digest = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+
+    def __str__(self):
+        return f"{self.failures} failures"
+
+
 class KeyCanary(models.Model):
     """One encrypted value written at installation (post_migrate) and checked at every start
     (wsgi.py, `check --database default`, migrate) and after a restore: with a wrong or
@@ -216,9 +391,21 @@ class KeyCanary(models.Model):
 
 
 class RetentionRun(models.Model):
-    """A record of every retention run: when, by which command, and counts only."""
+    """A record of every retention run: when, by which command, and counts only.
 
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    Written when the run starts ("running") and completed at its end; the counts grow with
+    every case deleted (in that case's transaction). A run that died stays "running" (or
+    "interrupted") without finished_at: visible, with what it did delete."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    # When the run started.
+    at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.RUNNING)
     dry_run = models.BooleanField(_("dry run"))
     # Per organisation: cases closed before this day were due (its retention period).
     cutoffs = models.JSONField(_("closed before"), default=dict)
@@ -230,4 +417,8 @@ class RetentionRun(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.counts}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_status_display()} {self.counts}"
+
+    @property
+    def started_at(self):
+        return self.at

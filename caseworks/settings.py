@@ -106,9 +106,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_countries",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp",  # its devices are caseworks' own (encrypted seed, hashed recovery codes)
     "axes",
     "csp",
     "caseworks",
@@ -127,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "caseworks.insider.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseworks.middleware.SessionLifetimeMiddleware",
     "caseworks.middleware.SecondFactorMiddleware",
@@ -274,12 +273,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "caseworks.twofactor.locked_out"
-AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BEHIND_TLS_PROXY") == "True" else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if os.environ.get("BEHIND_TLS_PROXY") == "True"
-    else ["REMOTE_ADDR"]
+# Behind the TLS proxy every request comes from the proxy's address: the client's is the last
+# X-Forwarded-For entry, the one our proxy added (README). (Not AXES_IPWARE_*: those need
+# django-ipware, and without it axes silently used the proxy's address for everyone.)
+AXES_CLIENT_IP_CALLABLE = (
+    "caseworks.twofactor.forwarded_client_ip" if envbool("BEHIND_TLS_PROXY", "False") else None
 )
+# axes' database handler, plus a throttle per user name across all addresses: after a few
+# failures each further try waits longer (1 s, 2 s, 4 s … at most 15 minutes), except from an
+# address the user signed in from before (strangers cannot lock a colleague out).
+AXES_HANDLER = "caseworks.twofactor.SignInHandler"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 # Content-Security-Policy: nothing inline, nothing from another host, never framed.

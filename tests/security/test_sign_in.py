@@ -1,22 +1,32 @@
 """Sign-in hardening: lock-out, second factor, session lifetime, headers, deploy checks."""
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseworks.middleware import LAST_SEEN, SIGNED_IN_AT
+from caseworks.models import (
+    RECOVERY_CODE_PURPOSE,
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    code_digest,
+)
+from caseworks.twofactor import issue_enrolment_code
 from tests.conftest import sign_in
 
 PASSWORD = "a long and boring passphrase 2026"
@@ -59,6 +69,161 @@ def test_repeated_failures_lock_out_known_and_unknown_names_alike(client, carla,
     assert "_auth_user_id" not in client.session
 
 
+# Behind the documented proxy (nginx, `X-Forwarded-For $proxy_add_x_forwarded_for`), every
+# request comes from the proxy's address; the client's is the last entry the proxy added.
+PROXY = "127.0.0.1"
+ATTACKER = "203.0.113.7"
+OFFICE = "198.51.100.23"
+
+
+def _axes_settings_behind_proxy(monkeypatch) -> dict:
+    """The AXES_* settings that caseworks/settings.py produces with BEHIND_TLS_PROXY=True
+    (the module is read afresh; the running settings stay as they are)."""
+    monkeypatch.setenv("BEHIND_TLS_PROXY", "True")
+    spec = importlib.util.spec_from_file_location(
+        "settings_behind_proxy", BASE_DIR / "caseworks" / "settings.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: getattr(module, name) for name in dir(module) if name.startswith("AXES_")}
+
+
+@pytest.fixture
+def behind_proxy(monkeypatch, settings):
+    from axes.handlers.proxy import AxesProxyHandler
+
+    for name, value in _axes_settings_behind_proxy(monkeypatch).items():
+        setattr(settings, name, value)
+    AxesProxyHandler.get_implementation(force=True)
+    yield
+    AxesProxyHandler.get_implementation(force=True)
+
+
+WRONG = "not the password"
+
+
+def attempt(client, address, username="carla", password=WRONG, forwarded=None):
+    """A sign-in through the proxy from `address` (what the proxy appends to the header)."""
+    chain = f"{forwarded}, {address}" if forwarded else address
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=chain,
+    )
+
+
+def test_behind_the_proxy_a_lock_out_is_per_client_address(client, carla, settings, behind_proxy):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = attempt(client, ATTACKER)
+    assert response.status_code == 429
+    # Carla, from her office, is not locked out by a stranger's guesses.
+    response = attempt(client, OFFICE, password=PASSWORD)
+    assert response.status_code == 302
+    client.post("/accounts/logout/")
+    # The stranger cannot pose as the office: a forwarded chain they send themselves is
+    # ignored up to the entry our proxy added.
+    assert attempt(client, ATTACKER, password=PASSWORD, forwarded=OFFICE).status_code == 429
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, carla, settings):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        response = attempt(client, f"192.0.2.{number}")
+    assert response.status_code == 429
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The sign-in throttle's clock, moved by hand (nobody sleeps)."""
+
+    class Clock:
+        at = timezone.now()
+
+        def __call__(self):
+            return self.at
+
+        def advance(self, seconds):
+            self.at += timedelta(seconds=seconds)
+
+    clock = Clock()
+    monkeypatch.setattr("caseworks.twofactor.now", clock, raising=False)
+    return clock
+
+
+def test_many_addresses_guessing_one_account_are_slowed_down(
+    client, carla, settings, behind_proxy, clock
+):
+    # Carla signed in from her office before.
+    assert attempt(client, OFFICE, password=PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+
+    # 40 addresses, each staying below its own lock-out: the passwords checked are few.
+    checked = refused = 0
+    for number in range(40):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            response = attempt(client, f"192.0.2.{number}")
+            if response.status_code == 200:
+                checked += 1
+            else:
+                assert response.status_code == 429
+                refused += 1
+    assert checked <= 10 and refused == 40 * (settings.AXES_FAILURE_LIMIT - 1) - checked
+    throttled = attempt(client, "192.0.2.200")
+    assert throttled.status_code == 429 and throttled["Retry-After"] == "1"
+    assert b"try again in" in throttled.content
+    # The right password from a new address is refused too, and nothing says it was right.
+    right = attempt(client, "192.0.2.201", password=PASSWORD)
+    assert right.status_code == 429 and "_auth_user_id" not in client.session
+    assert without_csrf(right) == without_csrf(throttled)
+
+    # The wait grows with every further failure: 1 s, 2 s, 4 s ...
+    clock.advance(1)
+    assert attempt(client, "192.0.2.202").status_code == 200
+    assert attempt(client, "192.0.2.203")["Retry-After"] == "2"
+    clock.advance(1)
+    assert attempt(client, "192.0.2.204").status_code == 429
+    clock.advance(1)
+    assert attempt(client, "192.0.2.205").status_code == 200
+    assert attempt(client, "192.0.2.206")["Retry-After"] == "4"
+    # ... up to a cap, never a hard lock.
+    for number in range(30):
+        clock.advance(int(attempt(client, "192.0.2.207")["Retry-After"]))
+        assert attempt(client, f"10.0.{number}.1").status_code == 200
+    assert int(attempt(client, "192.0.2.208")["Retry-After"]) <= 15 * 60
+
+    # Colleagues are not locked out by strangers: from an address Carla signed in from
+    # before, the password is checked as usual.
+    assert attempt(client, OFFICE, password=PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+
+    # An administrator can lift it early, as the lock-out.
+    call_command("axes_reset_username", "carla")
+    assert attempt(client, "192.0.2.209", password=PASSWORD).status_code == 302
+
+
+def test_the_account_throttle_says_the_same_for_known_and_unknown_names(
+    client, carla, settings, behind_proxy, clock
+):
+    answers = {}
+    for username in ("carla", "nobody"):
+        for number in range(40):
+            response = attempt(client, f"192.0.2.{number}", username=username)
+        answers[username] = response
+    assert answers["carla"].status_code == answers["nobody"].status_code == 429
+    assert answers["carla"]["Retry-After"] == answers["nobody"]["Retry-After"]
+    assert without_csrf(answers["carla"]) == without_csrf(answers["nobody"])
+
+
+def test_the_account_throttle_forgets_after_a_quiet_day(
+    client, carla, settings, behind_proxy, clock
+):
+    for number in range(40):
+        attempt(client, f"192.0.2.{number}")
+    assert attempt(client, "192.0.2.100").status_code == 429
+    clock.advance(24 * 3600 + 1)
+    assert attempt(client, "192.0.2.101", password=PASSWORD).status_code == 302
+
+
 def test_a_failed_login_says_the_same_for_known_and_unknown_names(client, carla):
     known = client.post("/accounts/login/", {"username": "carla", "password": "x"})
     unknown = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
@@ -89,32 +254,36 @@ def test_the_second_factor_is_set_up_then_required(client, carla, require_2fa):
     response = client.get("/cases/")
     assert response.status_code == 302 and response.url.startswith("/accounts/code/?next=")
     assert client.get("/admin/").status_code == 302
-    # No authenticator yet: set one up.
+    # No authenticator yet: set one up, with the enrolment code an administrator issued.
     response = client.get("/accounts/code/")
     assert response.status_code == 302 and response.url.startswith("/accounts/code/setup/")
     page = client.get("/accounts/code/setup/")
+    assert page.status_code == 200 and b"<svg" not in page.content
+    page = client.post("/accounts/code/setup/", {"enrolment_code": issue_enrolment_code(carla)})
     assert page.status_code == 200 and b"<svg" in page.content
-    device = TOTPDevice.objects.get(user=carla, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=carla, confirmed=False)
     wrong = client.post(
         "/accounts/code/setup/",
         {"otp_token": "000000" if totp_now(device) != "000000" else "111111"},
     )
     assert wrong.status_code == 200 and b"does not match" in wrong.content
     # django-otp throttles after a failure (1 s, doubling); the test does not wait.
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    AuthenticatorDevice.objects.filter(pk=device.pk).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
     done = client.post("/accounts/code/setup/", {"otp_token": totp_now(device)})
     assert done.status_code == 200
-    codes = list(StaticToken.objects.filter(device__user=carla).values_list("token", flat=True))
-    assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
+    assert len(codes) == 10 == RecoveryCode.objects.filter(device__user=carla).count()
     assert client.get("/accounts/security/").status_code == 200
 
 
 def test_a_code_is_accepted_once_and_recovery_codes_once(client, carla, require_2fa):
-    device = TOTPDevice.objects.create(user=carla, name="authenticator", confirmed=True)
-    static = carla.staticdevice_set.create(name="recovery", confirmed=True)
-    static.token_set.create(token="recover1")
+    device = AuthenticatorDevice.objects.create(user=carla, name="authenticator", confirmed=True)
+    static = RecoveryCodeDevice.objects.create(user=carla, name="recovery", confirmed=True)
+    RecoveryCode.objects.create(
+        device=static, digest=code_digest("recover1", purpose=RECOVERY_CODE_PURPOSE)
+    )
     code = totp_now(device)
 
     assert sign_in(client, "carla", PASSWORD)
@@ -130,7 +299,7 @@ def test_a_code_is_accepted_once_and_recovery_codes_once(client, carla, require_
     assert client.get("/accounts/security/").status_code == 302
 
     # A recovery code works (after the throttle delay the failure imposed) and only once.
-    for model in (TOTPDevice, StaticDevice):
+    for model in (AuthenticatorDevice, RecoveryCodeDevice):
         model.objects.filter(user=carla).update(
             throttling_failure_count=0, throttling_failure_timestamp=None
         )
@@ -143,7 +312,7 @@ def test_a_code_is_accepted_once_and_recovery_codes_once(client, carla, require_
 
 
 def test_a_verified_user_cannot_swap_in_a_new_device_without_the_old(client, carla, require_2fa):
-    TOTPDevice.objects.create(user=carla, name="authenticator", confirmed=True)
+    AuthenticatorDevice.objects.create(user=carla, name="authenticator", confirmed=True)
     assert sign_in(client, "carla", PASSWORD)
     response = client.get("/accounts/code/setup/")
     assert response.status_code == 302 and response.url == "/accounts/code/"
