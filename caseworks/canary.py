@@ -1,4 +1,10 @@
-"""The key canary: proves at start-up that the configured keys are the database's keys."""
+"""The key canary: proves at start-up that the configured keys are the database's keys.
+
+It also guards key rotation: rotate_keys (caseworks.keys) re-encrypts the canary last, once
+no other value is left under an old key, so the canary is always under the oldest key still
+in use. An old key removed before the rotation has finished therefore fails this check
+(caseworks.E010) at migrate, `check --database default` and the WSGI start, instead of the
+app starting with values it cannot decrypt."""
 
 from django.core import checks
 from django.db import DatabaseError, connections, router

@@ -12,10 +12,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.hashable import make_hashable
 
 from caseworks.fields import BlindIndexField, EncryptedBinaryField
 from caseworks.registry import Registry
@@ -106,9 +108,42 @@ def _plain(value):
     return str(value)
 
 
-def record(obj, *, skip=()) -> dict:
+def _related_label(obj, field, related: dict) -> str | None:
+    """The name of the row `field` points to, looked up once a row per disclosure: 2,000
+    visits name the same case and a few caseworkers (a query each made it take minutes)."""
+    pk = getattr(obj, field.attname)
+    if pk is None:
+        return None
+    key = (field.related_model, pk)
+    if key not in related:
+        try:
+            target = getattr(obj, field.name)
+        except ObjectDoesNotExist:  # a history row may point to a row deleted since
+            target = None
+        if target is None:
+            related[key] = f"({field.related_model._meta.verbose_name} {pk}, deleted)"
+        elif hasattr(target, "get_full_name"):
+            related[key] = display_name(target)
+        else:
+            related[key] = str(target)
+    return related[key]
+
+
+def _choice_label(obj, field, cache: dict) -> str:
+    """What get_FOO_display() says, with the field's choices turned into a dict once a
+    disclosure (Django builds it on every call: the countries, for every history row)."""
+    key = ("choices", field)
+    if key not in cache:
+        cache[key] = {k: str(label) for k, label in make_hashable(field.flatchoices)}
+    value = getattr(obj, field.attname)
+    return str(cache[key].get(make_hashable(value), value))
+
+
+def record(obj, *, skip=(), related: dict | None = None) -> dict:
     """Every stored field of `obj` in readable form (display values for choices, names for
-    related rows). Blind indexes are keyed hashes, not data about the person, and left out."""
+    related rows). Blind indexes are keyed hashes, not data about the person, and left out.
+    `related`: a cache of related rows' names, shared by the records of one disclosure."""
+    related = {} if related is None else related
     data = {}
     for field in obj._meta.concrete_fields:
         if isinstance(field, BlindIndexField) or field.name in skip:
@@ -117,15 +152,9 @@ def record(obj, *, skip=()) -> dict:
             blob = getattr(obj, field.attname)
             data[field.name] = f"({len(blob or b'')} bytes, PDF)" if blob else None
         elif field.is_relation:
-            related = getattr(obj, field.name)
-            if related is None:
-                data[field.name] = None
-            elif hasattr(related, "get_full_name"):
-                data[field.name] = display_name(related)
-            else:
-                data[field.name] = str(related)
+            data[field.name] = _related_label(obj, field, related)
         elif field.choices:
-            data[field.name] = str(getattr(obj, f"get_{field.name}_display")())
+            data[field.name] = _choice_label(obj, field, related)
         else:
             data[field.name] = _plain(getattr(obj, field.attname))
     return data
@@ -140,13 +169,23 @@ HISTORY_BOOKKEEPING = {
 }
 
 
-def _history_entry(model: type[models.Model], row) -> dict:
+def _once(cache: dict, key, make):
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _history_entry(model: type[models.Model], row, related: dict) -> dict:
     return {
-        "record": str(model._meta.verbose_name),
+        "record": _once(related, ("name", model), lambda: str(model._meta.verbose_name)),
         "at": _plain(row.history_date),
-        "change": str(row.get_history_type_display()),
-        "by": display_name(row.history_user) or None,
-        "values": record(row, skip=HISTORY_BOOKKEEPING),
+        "change": _once(
+            related, ("change", row.history_type), lambda: str(row.get_history_type_display())
+        ),
+        "by": _once(
+            related, ("by", row.history_user_id), lambda: display_name(row.history_user) or None
+        ),
+        "values": record(row, skip=HISTORY_BOOKKEEPING, related=related),
     }
 
 
@@ -155,26 +194,27 @@ def disclosure(person) -> dict:
     from caseworks.models import AccessLog
 
     case = person.case
+    related: dict = {}  # names of related rows, each looked up once
     data = {
         "generated_at": _plain(timezone.now()),
         "controller": str(case.team.organisation),
-        "person": record(person),
-        "case": record(case),
+        "person": record(person, related=related),
+        "case": record(case, related=related),
     }
     codes = {case.code, person.code}
     history = []
     for source in person_data_sources():
         rows = list(_rows(source, case=case, person=person))
         if source.by_person != "pk":  # the person's own record is "person" above
-            data[source.key] = [record(row) for row in rows]
+            data[source.key] = [record(row, related=related) for row in rows]
         codes.update(row.code for row in rows if hasattr(row, "code"))
         history_model = getattr(source.model, "history", None)
         if history_model is not None and rows:
             rows_history = history_model.filter(id__in=[r.pk for r in rows])
             for h in rows_history.select_related("history_user").order_by("history_date"):
-                history.append(_history_entry(source.model, h))
+                history.append(_history_entry(source.model, h, related))
     for h in case.history.select_related("history_user").order_by("history_date"):
-        history.append(_history_entry(type(case), h))
+        history.append(_history_entry(type(case), h, related))
     data["history"] = sorted(history, key=lambda h: h["at"])
     data["access_log"] = [
         {
@@ -251,4 +291,11 @@ register_not_person_data(
     "caseworks.Team",
     "caseworks.Service",
     "caseworks.RetentionRun",
+    # Staff's second factor and sign-in bookkeeping: no client data (seeds encrypted,
+    # codes hashed; caseworks.twofactor).
+    "caseworks.AuthenticatorDevice",
+    "caseworks.RecoveryCodeDevice",
+    "caseworks.RecoveryCode",
+    "caseworks.EnrolmentCode",
+    "caseworks.SignInThrottle",
 )

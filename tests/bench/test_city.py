@@ -24,6 +24,8 @@ from visits.models import Visit
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 BIG_CASE = "BENCH-300"
+FREQUENT_CASE = "BENCH-2000V"
+FREQUENT_VISITS = 2000
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,9 @@ def city(django_db_setup, django_db_blocker):
             case__team=team, case__closed_on__isnull=True, relationship="main_contact"
         ).order_by("pk")
         person = mains[mains.count() // 2]
+        frequent = Client.objects.filter(
+            case__reference=FREQUENT_CASE
+        ).first() or _person_with_visits(Team.objects.exclude(pk=team.pk).order_by("pk").first())
         return {
             "team": team,
             "supervisor": supervisor,
@@ -47,6 +52,7 @@ def city(django_db_setup, django_db_blocker):
             "big": big,
             "letters": letters,
             "person": person,
+            "frequent": frequent,
         }
 
 
@@ -92,6 +98,55 @@ def _big_case(caseworker, team):
         ]
     )
     return Case.objects.get(pk=case.pk)
+
+
+def _person_with_visits(team):
+    """A person with 2,000 visits (and their history rows, as the city's), in a team the
+    other operations do not look at: the Art. 15 disclosure of a long accompaniment."""
+    import random
+
+    from simple_history.utils import bulk_create_with_history
+
+    from cases import services
+    from demo.data import VISIT_NOTES
+    from visits.models import Place, Topic
+
+    rng = random.Random(2000)
+    caseworker = team.members.filter(groups__name=Role.CASEWORKER).order_by("pk").first()
+    opened = timezone.localdate() - datetime.timedelta(days=3 * FREQUENT_VISITS)
+    case = services.case_create(
+        actor=caseworker,
+        team=team,
+        client={
+            "first_name": "Samira",
+            "last_name": "Vielbesuch",
+            "birth_date": datetime.date(1975, 3, 9),
+        },
+        opened_on=opened,
+    )
+    Case.objects.filter(pk=case.pk).update(reference=FREQUENT_CASE)
+    person = case.clients.get()
+    visits = []
+    for i in range(FREQUENT_VISITS):
+        interpreted = rng.random() < 0.3
+        visits.append(
+            Visit(
+                case=case,
+                kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
+                date=opened + datetime.timedelta(days=i + rng.randint(0, 1)),
+                duration_minutes=rng.choice([30, 45, 60, 90]),
+                place=rng.choice(list(Place)),
+                topics=rng.sample(list(Topic.values), rng.randint(1, 3)),
+                interpreter_language="Arabisch" if interpreted else "",
+                interpreter_name="Frau Haddad" if interpreted else "",
+                notes=rng.choice(VISIT_NOTES),
+                recorded_by=caseworker,
+            )
+        )
+    visits = bulk_create_with_history(visits, Visit, batch_size=500, default_user=caseworker)
+    through = Visit.present.through
+    through.objects.bulk_create([through(visit_id=v.pk, client_id=person.pk) for v in visits])
+    return person
 
 
 def _plain_table():
@@ -200,6 +255,29 @@ def test_one_letter(city):
     RESULTS.append(
         Row("one referral letter PDF", median, goal="< 500 ms", met=median < 0.5, samples=samples)
     )
+
+
+def test_disclosure_of_a_person_with_2000_visits(city):
+    """Art. 15 export as the data protection officer: JSON and PDF, each under 10 s (a
+    gunicorn worker times out at 30 s; it took 0.1 s a visit)."""
+    person = city["frequent"]
+    assert person.visits.count() == FREQUENT_VISITS
+    dpo = User.objects.get(username="datenschutz")
+    for fmt in ("json", "pdf"):
+        url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.{fmt}"
+        get = _page(HttpClient(), dpo, url)
+        median, samples = measure(get, rounds=3, warmup=1)
+        RESULTS.append(
+            Row(
+                f"disclosure of a person with 2,000 visits, {fmt.upper()}",
+                median,
+                queries=count_queries(get),
+                goal="< 10 s",
+                met=median < 10,
+                unit="s",
+                samples=samples,
+            )
+        )
 
 
 def test_batch_of_50_letters(city):

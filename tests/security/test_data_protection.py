@@ -5,7 +5,6 @@ import json
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from cases import services as case_services
@@ -16,20 +15,12 @@ from caseworks.fields import BlindIndexField, EncryptedMixin
 from caseworks.models import AccessLog, RetentionRun
 from referrals.models import Letter, Referral
 from referrals.services import letter_issue
-from tests.conftest import TODAY, consent, make_user, open_case, refer
+from tests.conftest import TODAY, consent, open_case, refer
 from tests.referrals.conftest import pdf_text
 from tests.visits.conftest import plan, record
 from visits.models import Visit
 
 YEAR = datetime.timedelta(days=365)
-
-
-@pytest.fixture
-def dora(db):
-    """The data protection officer: a caseworks.data_protection permission, no case role."""
-    user = make_user("dora")
-    user.user_permissions.add(Permission.objects.get(codename="data_protection"))
-    return user
 
 
 PROJECT_APPS = {"caseworks", "cases", "visits", "referrals", "demo"}
@@ -149,6 +140,65 @@ def test_the_disclosure_pdf_reads_as_text(client, sam, person):
         assert expected in text, expected
 
 
+@pytest.mark.parametrize("fmt", ["pdf", "json"])
+def test_the_export_is_logged_only_once_it_succeeded(client, sam, person, monkeypatch, fmt):
+    from cases import disclosure_views
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the export failed (a worker timeout, say)")
+
+    monkeypatch.setattr(disclosure_views, "render_pdf" if fmt == "pdf" else "_json", fail)
+    client.force_login(sam)
+    client.raise_request_exception = False
+    url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.{fmt}"
+    assert client.get(url).status_code == 500
+    assert not AccessLog.objects.filter(action=f"client.disclosure.{fmt}").exists()
+    monkeypatch.undo()
+    assert client.get(url).status_code == 200
+    assert AccessLog.objects.filter(action=f"client.disclosure.{fmt}").count() == 1
+
+
+def _visits(case, person, user, n, start=0):
+    """n visits of `person` with their history rows, written in bulk (as the city data)."""
+    from simple_history.utils import bulk_create_with_history
+
+    visits = bulk_create_with_history(
+        [
+            Visit(
+                case=case,
+                kind=Visit.Kind.FOLLOW_UP,
+                date=TODAY - datetime.timedelta(days=start + i + 1),
+                notes=f"Besuch {start + i}",
+                recorded_by=user,
+            )
+            for i in range(n)
+        ],
+        Visit,
+        default_user=user,
+    )
+    through = Visit.present.through
+    through.objects.bulk_create([through(visit_id=v.pk, client_id=person.pk) for v in visits])
+
+
+def test_the_disclosure_needs_no_query_a_row(client, sam, alice, alice_case):
+    """The queries do not grow with the visits (a person with 2,000 visits timed out)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = alice_case.clients.get()
+    url = f"/cases/{alice_case.code}/clients/{person.code}/disclosure.json"
+    client.force_login(sam)
+    counts = []
+    for start, n in ((0, 3), (3, 30)):
+        _visits(alice_case, person, alice, n, start=start)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(json.loads(response.content)["visits"]) == 33
+    assert counts[0] == counts[1], counts
+
+
 def test_only_the_teams_supervisor_and_the_dpo_may_export(
     client, person, alice, charlie, sue, olga, vera, dora
 ):
@@ -228,6 +278,68 @@ def test_the_organisations_retention_period_decides(alice, sam, team_a, org_a):
     assert not Case.objects.filter(pk=case.pk).exists()
 
 
+def test_an_interrupted_retention_run_stays_visible_and_leaves_whole_cases(
+    alice, sam, team_a, monkeypatch
+):
+    """A run is recorded when it starts; one that dies half-way stays visible as unfinished,
+    with the counts of what it did delete: whole cases, each in its own transaction."""
+    from cases import retention
+
+    first = _closed_case(alice, sam, team_a, 5, "Erstfall")
+    second = _closed_case(alice, sam, team_a, 5, "Zweitfall")
+    real_purge = retention.purge_case
+    seen_running = []
+
+    def purge_then_die(case):
+        seen_running.append(RetentionRun.objects.filter(finished_at__isnull=True).count())
+        if case.pk == second.pk:
+            # Half of the case is gone when the process dies ...
+            second.clients.get().statuses.all().delete()
+            raise KeyboardInterrupt
+        return real_purge(case)
+
+    monkeypatch.setattr(retention, "purge_case", purge_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        apply_retention(dry_run=False)
+    assert seen_running == [1, 1]  # recorded before the first deletion
+    run = RetentionRun.objects.get()
+    assert run.finished_at is None and run.status != RetentionRun.Status.FINISHED
+    assert run.counts["cases"] == 1  # what it did delete
+    assert not Case.objects.filter(pk=first.pk).exists()
+    # ... but the case is whole again: its deletion was rolled back as one.
+    assert Case.objects.filter(pk=second.pk).exists()
+    assert second.clients.get().statuses.exists()
+
+    monkeypatch.setattr(retention, "purge_case", real_purge)
+    warnings = __import__("io").StringIO()
+    call_command("apply_retention", dry_run=True, stdout=warnings, stderr=warnings)
+    assert "did not finish" in warnings.getvalue()
+    done, totals = apply_retention(dry_run=False)
+    assert done.status == RetentionRun.Status.FINISHED and done.finished_at is not None
+    assert done.started_at <= done.finished_at and totals["cases"] == 1
+    assert not Case.objects.filter(pk=second.pk).exists()
+    # The interrupted run is still there, still unfinished.
+    assert RetentionRun.objects.get(pk=run.pk).finished_at is None
+
+
+def test_retention_leaves_a_case_reopened_since_it_was_found(alice, sam, team_a, monkeypatch):
+    from cases import retention
+
+    case = _closed_case(alice, sam, team_a, 5, "Wiederoffen")
+    real_expired = retention.expired_cases
+
+    def expired_then_reopened(today=None):
+        for organisation, cutoff, cases in real_expired(today):
+            found = list(cases)
+            Case.objects.filter(pk=case.pk).update(closed_on=None, closing_reason="")  # reopened
+            yield organisation, cutoff, found
+
+    monkeypatch.setattr(retention, "expired_cases", expired_then_reopened)
+    _run, totals = apply_retention(dry_run=False)
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert totals.get("cases", 0) == 0
+
+
 # --- the access log viewer --------------------------------------------------------------------
 
 
@@ -265,6 +377,7 @@ def test_encrypted_fields_are_all_disclosed(db):
         "cases.Case",
         "caseworks.AccessLog",
         "caseworks.KeyCanary",
+        "caseworks.AuthenticatorDevice",  # a staff member's TOTP seed, not client data
     }
     for model in apps.get_models():
         if model.__name__.startswith("Historical"):

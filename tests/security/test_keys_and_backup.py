@@ -199,3 +199,272 @@ def test_the_restore_command_needs_confirmation_and_rejects_other_files(db, tmp_
         call_command("restore", str(junk), replace_all_data=True)
     with pytest.raises(BackupError):
         restore(io.BytesIO(b"not even gzip"))
+
+
+# --- findings from outside testing ------------------------------------------------------------
+
+
+def test_rotation_keeps_an_edit_made_between_reading_and_writing_a_batch(
+    house, settings, monkeypatch
+):
+    """rotate_keys reads a batch, then writes it: an edit committed in between (a caseworker
+    saving the person) must survive, not be replaced by the old value re-encrypted."""
+    old_key = settings.CASEWORKS_FIELD_KEYS[0]
+    settings.CASEWORKS_FIELD_KEYS = [Fernet.generate_key().decode(), old_key]
+    client_pk = house["client"].pk
+    real_batches = keys._batches
+
+    def batches_with_an_edit_in_between(cursor, table, q, size):
+        for rows in real_batches(cursor, table, q, size):
+            if table.label == "cases.Client":
+                # Another request saves the person after the batch was read (new key).
+                Client.objects.filter(pk=client_pk).update(phone="0170 edited meanwhile")
+            yield rows
+
+    monkeypatch.setattr(keys, "_batches", batches_with_an_edit_in_between)
+    keys.rotate()
+    assert Client.objects.get(pk=client_pk).phone == "0170 edited meanwhile"
+    # The row skipped was written under the newest key anyway: nothing is left behind.
+    assert keys.pending() == 0
+
+
+def test_an_interrupted_rotation_keeps_the_canary_under_the_old_key(house, settings):
+    """The canary is re-encrypted last, once no other value is under an old key: removing the
+    old key before the rotation has finished fails the start-up check (caseworks.E010)."""
+    old_key = settings.CASEWORKS_FIELD_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.CASEWORKS_FIELD_KEYS = [new_key, old_key]
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_referrals(table, rows, rotated):
+        if table.table >= "referrals":  # after caseworks_keycanary in table order
+            raise Stop
+
+    with pytest.raises(Stop):
+        keys.rotate(report=stop_at_the_referrals)
+    assert keys.pending() > 0  # letters, visits ... still under the old key
+    settings.CASEWORKS_FIELD_KEYS = [new_key]  # the old key removed too early
+    with pytest.raises(canary.KeyMismatch):
+        canary.verify()
+    with pytest.raises(SystemCheckError, match="caseworks.E010"):
+        call_command("check", databases=["default"])
+
+    # Finishing the rotation moves the canary too; then the old key can go.
+    settings.CASEWORKS_FIELD_KEYS = [new_key, old_key]
+    keys.rotate()
+    assert keys.pending() == 0
+    settings.CASEWORKS_FIELD_KEYS = [new_key]
+    assert canary.verify()
+
+
+def _backup_file(tmp_path) -> Path:
+    path = tmp_path / "backup.jsonl.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    return path
+
+
+def test_a_restore_over_data_shows_the_counts_and_needs_them_confirmed(house, tmp_path):
+    path = _backup_file(tmp_path)
+    Client.objects.update(languages="after the backup")
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(path), replace_all_data=True, stdout=io.StringIO())
+    message = str(refused.value)
+    assert "Nothing was restored" in message
+    assert "1 cases" in message and "1 persons" in message and "--confirm-replace 1" in message
+    assert MARKER not in message and "Karimi" not in message
+    with pytest.raises(CommandError, match="--confirm-replace 1"):
+        call_command(
+            "restore", str(path), replace_all_data=True, confirm_replace=20, stdout=io.StringIO()
+        )
+    assert Client.objects.get().languages == "after the backup"  # nothing changed
+    out = io.StringIO()
+    call_command("restore", str(path), replace_all_data=True, confirm_replace=1, stdout=out)
+    assert Client.objects.get().languages != "after the backup"
+    assert "1 cases" in out.getvalue()
+
+
+def _without_a_required_value(lines: list[bytes]) -> list[bytes]:
+    import json
+
+    out, columns = [], None
+    for line in lines:
+        item = json.loads(line)
+        if item.get("table") == "cases_client":
+            columns = item["columns"]
+        elif item.get("table"):
+            columns = None
+        elif columns and "row" in item:
+            item["row"][columns.index("case_id")] = None
+            line = json.dumps(item).encode() + b"\n"
+        out.append(line)
+    return out
+
+
+def _corrupt_copies(path: Path, tmp_path: Path) -> dict[str, Path]:
+    raw = path.read_bytes()
+    lines = gzip.decompress(raw).splitlines(keepends=True)
+    copies = {
+        # The gzip stream ends in the middle (a copy cut off, a full disk).
+        "gzip cut in the middle": raw[: len(raw) // 2],
+        # A line that is not JSON, half-way through the rows.
+        "bad JSON line": gzip.compress(
+            b"".join([*lines[: len(lines) // 2], b'{"row": [1, 2\n', *lines[len(lines) // 2 :]])
+        ),
+        # A complete gzip stream holding only the first half of the lines.
+        "lines missing at the end": gzip.compress(b"".join(lines[: len(lines) // 2])),
+        # Well-formed, but a row the database refuses (a required value missing).
+        "a row the database refuses": gzip.compress(b"".join(_without_a_required_value(lines))),
+    }
+    paths = {}
+    for name, data in copies.items():
+        paths[name] = tmp_path / f"{name.replace(' ', '-')}.jsonl.gz"
+        paths[name].write_bytes(data)
+    return paths
+
+
+def test_a_truncated_or_corrupt_backup_restores_nothing(house, tmp_path):
+    path = _backup_file(tmp_path)
+    Client.objects.update(languages="after the backup")
+    letters = Letter.objects.count()
+    for name, corrupt in _corrupt_copies(path, tmp_path).items():
+        with pytest.raises(CommandError, match="Nothing was restored") as refused:
+            call_command(
+                "restore",
+                str(corrupt),
+                replace_all_data=True,
+                confirm_replace=1,
+                stdout=io.StringIO(),
+            )
+        expected = "refused the rows of" if "refuses" in name else "incomplete or damaged"
+        assert expected in str(refused.value), name
+        assert "Traceback" not in str(refused.value) and MARKER not in str(refused.value)
+        assert Client.objects.get().languages == "after the backup", name
+        assert Letter.objects.count() == letters, name
+
+
+def test_a_failed_backup_leaves_no_file_and_is_never_world_readable(db, tmp_path, monkeypatch):
+    from caseworks.management.commands import backup as backup_command
+
+    modes = []
+
+    def dump_that_fails(stream, using="default"):
+        stream.write(b"partial backup")
+        stream.flush()
+        modes.append(os.fstat(stream.fileno()).st_mode & 0o777)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(backup_command, "dump", dump_that_fails)
+    old_umask = os.umask(0o022)
+    try:
+        with pytest.raises(CommandError, match="No backup was written"):
+            call_command("backup", str(tmp_path / "nightly.jsonl.gz"), stdout=io.StringIO())
+    finally:
+        os.umask(old_umask)
+    assert modes == [0o600]  # 0600 from the first byte on, not tightened afterwards
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one is left
+
+
+def test_a_backup_never_overwrites_an_older_one(db, tmp_path):
+    path = _backup_file(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(path), stdout=io.StringIO())
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+SNAPSHOT_SCRIPT = """
+import gzip, io, json, sqlite3, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from caseworks import backup
+
+call_command("migrate", verbosity=0)
+path = connection.settings_dict["NAME"]
+written = {}
+real_encode = backup._encode
+
+def encode_and_write_elsewhere(value):
+    # Once, in the middle of the dump: another connection (another gunicorn worker) writes.
+    if not written:
+        written["started"] = time.monotonic()
+        other = sqlite3.connect(path, timeout=2)
+        try:
+            other.execute(
+                "INSERT INTO django_content_type (app_label, model) "
+                "VALUES ('elsewhere', 'written_during_the_backup')"
+            )
+            other.commit()
+            written["ok"] = True
+        except sqlite3.OperationalError as e:
+            written["ok"] = False
+            written["error"] = str(e)
+        finally:
+            written["seconds"] = time.monotonic() - written["started"]
+            other.close()
+    return real_encode(value)
+
+backup._encode = encode_and_write_elsewhere
+out = io.BytesIO()
+backup.dump(out)
+journal = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
+text = gzip.decompress(out.getvalue()).decode()
+print(json.dumps({
+    "journal": journal,
+    "write": written,
+    "in_backup": "written_during_the_backup" in text,
+}))
+"""
+
+
+@pytest.mark.slow  # a subprocess: a file-based SQLite database of its own
+def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(tmp_path):
+    """A backup on a file-based SQLite database (WAL, settings.py) while another connection
+    writes: the write goes through at once (the backup holds no write lock), and the backup
+    shows the database as it was when it began (one read transaction)."""
+    import json
+
+    env = {
+        **os.environ,
+        "CASEWORKS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "caseworks.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SNAPSHOT_SCRIPT],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["journal"] == "wal"
+    assert outcome["write"]["ok"], outcome["write"]
+    assert outcome["write"]["seconds"] < 1.5
+    assert not outcome["in_backup"]  # the snapshot of the start, not a mix
+
+
+def test_on_a_terminal_the_restore_asks_for_the_number_of_cases(house, tmp_path, monkeypatch):
+    path = _backup_file(tmp_path)
+    Client.objects.update(languages="after the backup")
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    answers = iter(["yes", "1"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    with pytest.raises(CommandError, match="Not confirmed"):
+        call_command("restore", str(path), replace_all_data=True, stdout=io.StringIO())
+    assert Client.objects.get().languages == "after the backup"
+    out = io.StringIO()
+    call_command("restore", str(path), replace_all_data=True, stdout=out)
+    assert "This database holds 1 cases" in out.getvalue()
+    assert Client.objects.get().languages != "after the backup"

@@ -2,12 +2,14 @@
 set per organisation in the administration), for cron.
 
 Run daily, for example `15 3 * * * cd /srv/caseworks && .venv/bin/python manage.py
-apply_retention`. Every run, dry or not, is recorded (counts only) in RetentionRun.
+apply_retention`. Every run, dry or not, is recorded (counts only) in RetentionRun: when it
+starts, and completed when it ends. A run that did not reach its end stays unfinished; the
+next run says so and completes the deletions (each case is deleted whole or not at all).
 """
 
 from django.core.management.base import BaseCommand
 
-from cases.retention import apply_retention
+from cases.retention import apply_retention, unfinished_runs
 
 
 class Command(BaseCommand):
@@ -19,6 +21,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
+        for earlier in unfinished_runs().filter(dry_run=False):
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The retention run started {earlier.at:%Y-%m-%d %H:%M} did not finish "
+                    f"({earlier.get_status_display()}; deleted until then: "
+                    f"{earlier.counts.get('cases', 0)} cases). This run completes it."
+                )
+            )
         run, totals = apply_retention(dry_run=dry_run)
         verb = "Would delete" if dry_run else "Deleted"
         if not totals:

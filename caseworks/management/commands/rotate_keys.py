@@ -34,10 +34,25 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {table.label}: {rows} rows, {rotated} values re-encrypted")
 
         result = keys.rotate(batch_size=batch_size, report=report)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Done: {result.rows_seen} rows, {result.values_rotated} values re-encrypted in "
-                f"{result.seconds:.1f} s ({result.rows_per_second:.0f} rows/s). "
-                f"{keys.pending()} values pending; when 0, the old keys can be removed."
+        summary = (
+            f"{result.rows_seen} rows, {result.values_rotated} values re-encrypted in "
+            f"{result.seconds:.1f} s ({result.rows_per_second:.0f} rows/s)"
+        )
+        if result.rows_skipped:
+            summary += (
+                f"; {result.rows_skipped} rows were saved again and again while being rotated "
+                "and are left to the next run"
             )
+        if result.pending:
+            # The key canary stays under the old key until nothing else is: removing the old
+            # key now would stop the app at start-up (caseworks.E010), by design.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{summary}. {result.pending} values pending (written meanwhile under an "
+                    "old key): run rotate_keys again; keep the old keys until it reports 0."
+                )
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Done: {summary}. 0 values pending; the old keys can be removed.")
         )
