@@ -20,12 +20,14 @@ from cases.models import (
     StatusKind,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
-from caseworks.forms import DateInput, VersionedForm
+from caseworks.forms import SHORT_TEXT_MAX, DateInput, TextLimits, VersionedForm
 from caseworks.models import Team
 from caseworks.users import display_name
 
 
-class CaseForm(VersionedForm):
+class CaseForm(TextLimits, VersionedForm):
+    text_limits = {"accommodation_address": SHORT_TEXT_MAX}  # a few lines
+
     class Meta:
         model = Case
         fields = ["opened_on", "allocated_on", "accommodation_address", "next_visit_due"]
@@ -49,7 +51,7 @@ class CaseForm(VersionedForm):
         return data
 
 
-class ClientForm(VersionedForm):
+class ClientForm(TextLimits, VersionedForm):
     class Meta:
         model = Client
         fields = [
@@ -86,7 +88,7 @@ class ClientForm(VersionedForm):
         return birth_date
 
 
-class ResidenceStatusForm(forms.ModelForm):
+class ResidenceStatusForm(TextLimits, forms.ModelForm):
     class Meta:
         model = ResidenceStatus
         fields = [
@@ -240,7 +242,7 @@ class ReopenForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=ReopeningReason.choices)
 
 
-class DuplicateCheckForm(forms.Form):
+class DuplicateCheckForm(TextLimits, forms.Form):
     """Step one of an intake: who is it? Possible matches are shown before anything is saved."""
 
     first_name = forms.CharField(label=_("first name(s)"), max_length=150)
@@ -248,7 +250,7 @@ class DuplicateCheckForm(forms.Form):
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)
 
 
-class ClientReferenceForm(VersionedForm):
+class ClientReferenceForm(TextLimits, VersionedForm):
     class Meta:
         model = ClientReference
         fields = ["kind", "number", "valid_until"]
@@ -284,7 +286,7 @@ class BamfDecisionForm(forms.Form):
         self.fields["client"].label_from_instance = lambda c: c.full_name
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(TextLimits, forms.Form):
     client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
         queryset=None, label=_("person"), required=False
     )
@@ -297,7 +299,7 @@ class DeadlineForm(forms.Form):
         self.fields["client"].label_from_instance = lambda c: c.full_name
 
 
-class CoverForm(forms.Form):
+class CoverForm(TextLimits, forms.Form):
     reason = forms.CharField(
         label=_("Why do you need this case file?"),
         widget=forms.Textarea(attrs={"rows": 2}),

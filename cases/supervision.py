@@ -19,7 +19,7 @@ from cases import services
 from cases.models import CoverAccess, household_sorted
 from cases.selectors import case_list_for_user, cases_supervised_by, prefetch_households
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
-from caseworks.forms import DateInput, IdMultipleChoiceField, error_text
+from caseworks.forms import BoundedDateField, IdMultipleChoiceField, error_text
 from caseworks.models import Team
 from caseworks.permissions import page_required, role_required
 from caseworks.roles import Role, has_role
@@ -231,8 +231,8 @@ def reassign(request):
 
 
 class StatisticsForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("from"), widget=DateInput)
-    end = forms.DateField(label=gettext_lazy("until"), widget=DateInput)
+    start = BoundedDateField(label=gettext_lazy("from"))
+    end = BoundedDateField(label=gettext_lazy("until"))
     teams = IdMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Teams")
     )

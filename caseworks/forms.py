@@ -1,14 +1,20 @@
-"""Form helpers shared by every app: service errors onto forms, concurrent-edit messages."""
+"""Form helpers shared by every app: service errors onto forms, concurrent-edit messages,
+the limits of dates and free texts, codes posted in bulk."""
 
-from typing import Any, NamedTuple
+import datetime
+import uuid
+from typing import Any, ClassVar, NamedTuple
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms import ModelMultipleChoiceField
+from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caseworks.concurrency import ConcurrentEdit
 from caseworks.users import display_name
@@ -121,3 +127,178 @@ class IdMultipleChoiceField(ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+# The dates a filter accepts. Outside them no record exists, and the arithmetic behind a
+# filter (the day after a period, a local day's instants in UTC) overflows at the ends of
+# Python's calendar (0001-01-01, 9999-12-31): a 500 instead of a message.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class BoundedDateField(django_forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE (or the bounds given), picked with the
+    browser's date picker, which is told the same bounds."""
+
+    widget = DateInput
+    default_error_messages = {
+        "out_of_range": gettext_lazy("Enter a date between %(min)s and %(max)s."),
+    }
+
+    def __init__(
+        self,
+        *,
+        earliest: datetime.date = EARLIEST_DATE,
+        latest: datetime.date = LATEST_DATE,
+        **kwargs: Any,
+    ) -> None:
+        self.earliest, self.latest = earliest, latest
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: django_forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if getattr(widget, "input_type", None) == "date":
+            attrs.update(min=self.earliest.isoformat(), max=self.latest.isoformat())
+        return attrs
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not self.earliest <= value <= self.latest:
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={
+                    "min": date_format(self.earliest, "SHORT_DATE_FORMAT"),
+                    "max": date_format(self.latest, "SHORT_DATE_FORMAT"),
+                },
+            )
+
+
+# --- codes posted in bulk ------------------------------------------------------------------------
+
+
+class CodeListField(django_forms.Field):
+    """The codes (UUIDs) of the rows ticked in a list, all posted under one name.
+
+    Each must be a UUID before a query sees it: `code__in=["x"]` raises in the database
+    layer (a 500). The field only parses; which of the codes the user may act on is the
+    selector's business (filter its queryset with `code__in`).
+    """
+
+    widget = django_forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": django_forms.UUIDField.default_error_messages["invalid"],
+        "invalid_list": ModelMultipleChoiceField.default_error_messages["invalid_list"],
+    }
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        if value in self.empty_values:
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        codes = []
+        for item in value:
+            try:
+                codes.append(uuid.UUID(str(item)))
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return codes
+
+
+# --- free texts ----------------------------------------------------------------------------------
+
+# How long a free text may be: the one place for it. Notes, outcomes, reasons, purposes and
+# letter texts are a few paragraphs; a line (a title, a place, a name) is short.
+FREE_TEXT_MAX = 4000
+SHORT_TEXT_MAX = 300
+
+
+@deconstructible
+class TextLengthValidator:
+    """At most `limit` characters, with a message that says how many there are.
+
+    In a multi-line text a line break counts once, as the page's counter (static/js/
+    counter.js) counts it: the browser sends it as CR LF.
+    """
+
+    message = gettext_lazy("At most %(max)s characters (now %(n)s).")
+    code = "max_length"
+
+    def __init__(self, limit: int, *, multiline: bool = False) -> None:
+        self.limit = limit
+        self.multiline = multiline
+
+    def __call__(self, value: Any) -> None:
+        text = str(value)
+        if self.multiline:
+            text = text.replace("\r\n", "\n")
+        if len(text) > self.limit:
+            raise ValidationError(
+                self.message, code=self.code, params={"max": self.limit, "n": len(text)}
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextLengthValidator) and (self.limit, self.multiline) == (
+            other.limit,
+            other.multiline,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.limit, self.multiline))
+
+
+def limit_text(field: django_forms.CharField, limit: int) -> django_forms.CharField:
+    """Give a text field its maximum: refused above it with TextLengthValidator's message.
+
+    A text area gets `data-maxlength` for the counter instead of the browser's `maxlength`,
+    which would cut a pasted text off without a word; a single line keeps `maxlength`.
+    """
+    multiline = isinstance(field.widget, django_forms.Textarea)
+    field.max_length = limit
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MaxLengthValidator | TextLengthValidator)
+    ] + [TextLengthValidator(limit, multiline=multiline)]
+    if multiline:
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs["data-maxlength"] = str(limit)
+    elif not field.widget.is_hidden:
+        field.widget.attrs["maxlength"] = str(limit)
+    return field
+
+
+def free_text_field(
+    *, limit: int = FREE_TEXT_MAX, rows: int = 3, **kwargs: Any
+) -> django_forms.CharField:
+    """A multi-line free text (a text area) of at most `limit` characters."""
+    kwargs.setdefault("widget", django_forms.Textarea(attrs={"rows": rows}))
+    return limit_text(django_forms.CharField(**kwargs), limit)
+
+
+class TextLimits:
+    """Put first among a form's bases: every text field of the form gets its maximum.
+
+    A field's own max_length (a model's) counts when it is lower; otherwise FREE_TEXT_MAX
+    for a text area, SHORT_TEXT_MAX for a line. `text_limits` names other limits by field.
+    A field added after __init__ (one that exists only when editing) uses free_text_field().
+    """
+
+    text_limits: ClassVar[dict[str, int]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, django_forms.Field] = self.fields  # type: ignore[attr-defined]
+        for name, field in fields.items():
+            if not isinstance(field, django_forms.CharField):
+                continue
+            if name in self.text_limits:
+                limit = self.text_limits[name]
+            else:
+                default = (
+                    FREE_TEXT_MAX
+                    if isinstance(field.widget, django_forms.Textarea)
+                    else SHORT_TEXT_MAX
+                )
+                limit = min(field.max_length, default) if field.max_length else default
+            limit_text(field, limit)

@@ -16,7 +16,7 @@ the data protection officer's (caseworks.dpo). It counts here like a role, DATA_
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
@@ -107,6 +107,16 @@ def start_page_for(user: Any) -> str | None:
 
 View = Callable[..., Any]
 
+# The methods a view answers when its gate names none: a page (GET, and HEAD as a browser or
+# monitor checks it) and its form (POST). Anything else — PUT, DELETE, PATCH, TRACE,
+# OPTIONS — is 405 rather than a form view treating it as a GET.
+DEFAULT_METHODS = ("GET", "HEAD", "POST")
+
+
+def _only(methods: Sequence[str] | None, view: View) -> View:
+    """The view, answering 405 to any method but `methods` (DEFAULT_METHODS if none)."""
+    return require_http_methods(list(methods or DEFAULT_METHODS))(view)
+
 
 def _mark(view: View, gate: str) -> View:
     setattr(view, GATE_ATTRIBUTE, gate)
@@ -114,9 +124,9 @@ def _mark(view: View, gate: str) -> View:
 
 
 def role_required(*roles: str, methods: Sequence[str] | None = None) -> Callable[[View], View]:
-    """Signed in (else to the login page), then the HTTP method if `methods` restricts it
-    (else 405, the same answer for everyone signed in), then holding one of `roles` (else
-    404)."""
+    """Signed in (else to the login page), then one of `methods` (DEFAULT_METHODS if not
+    given; else 405, the same answer for everyone signed in), then holding one of `roles`
+    (else 404)."""
     if not roles:
         raise ValueError("role_required needs at least one role")
 
@@ -127,7 +137,7 @@ def role_required(*roles: str, methods: Sequence[str] | None = None) -> Callable
                 raise Http404("No such page for this user")
             return view(request, *args, **kwargs)
 
-        gated = require_http_methods(list(methods))(wrapped) if methods else wrapped
+        gated = _only(methods, wrapped)
         return _mark(login_required(gated), "role: " + ", ".join(sorted(map(str, roles))))
 
     return decorator
@@ -146,14 +156,36 @@ def page_required(url_name: str, *, methods: Sequence[str] | None = None) -> Cal
     return decorator
 
 
-def signed_in(view: View) -> View:
-    """Any signed-in user: pages about their own account."""
-    return _mark(login_required(view), SIGNED_IN)
+@overload
+def signed_in(view: View, *, methods: Sequence[str] | None = None) -> View: ...
+@overload
+def signed_in(
+    view: None = None, *, methods: Sequence[str] | None = None
+) -> Callable[[View], View]: ...
+def signed_in(view: View | None = None, *, methods: Sequence[str] | None = None) -> Any:
+    """Any signed-in user: pages about their own account. `@signed_in`, or
+    `@signed_in(methods=[...])` to allow other methods than DEFAULT_METHODS."""
+
+    def decorator(view: View) -> View:
+        return _mark(login_required(_only(methods, view)), SIGNED_IN)
+
+    return decorator if view is None else decorator(view)
 
 
-def public(view: View) -> View:
-    """No sign-in needed (the view checks its own credential, if any)."""
-    return _mark(view, PUBLIC)
+@overload
+def public(view: View, *, methods: Sequence[str] | None = None) -> View: ...
+@overload
+def public(
+    view: None = None, *, methods: Sequence[str] | None = None
+) -> Callable[[View], View]: ...
+def public(view: View | None = None, *, methods: Sequence[str] | None = None) -> Any:
+    """No sign-in needed (the view checks its own credential, if any). `@public`, or
+    `@public(methods=[...])` to allow other methods than DEFAULT_METHODS."""
+
+    def decorator(view: View) -> View:
+        return _mark(_only(methods, view), PUBLIC)
+
+    return decorator if view is None else decorator(view)
 
 
 def gate_of(view: View) -> str | None:

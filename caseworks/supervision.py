@@ -72,11 +72,19 @@ def local_days(start, end):
 
     Filter a DateTimeField with `__gte`/`__lt` on these rather than `__date`: the range can
     use an index, while `__date` converts every row (on SQLite, a Python function call each).
+
+    Dates at the very ends of the calendar are moved in by a day: the day after 9999-12-31
+    does not exist, and 0001-01-01 00:00 east of UTC is before the year 1 in UTC (either an
+    OverflowError). No record is that old or that far ahead, so the range means the same.
     """
     import datetime
 
     from django.utils import timezone
 
+    earliest = datetime.date.min + datetime.timedelta(days=1)
+    latest = datetime.date.max - datetime.timedelta(days=1)
+    start = min(max(start, earliest), latest)
+    end = min(max(end, earliest), latest)
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     after = timezone.make_aware(
         datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)

@@ -1,6 +1,7 @@
 """The project's URLs. Every view carries one gate from caseworks.permissions (a test walks
-this resolver to check it); Django's own views are wrapped here. Apps are included by name,
-so this package imports none of them."""
+this resolver to check it); Django's own views are wrapped here, so they answer only the
+methods they use, like ours. Apps are included by name, so this package imports none of them.
+The error pages (400, 403, 404, 500) are caseworks.views', in German with the navigation."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -19,7 +20,11 @@ urlpatterns = [
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "accounts/logout/",
+        public(auth_views.LogoutView.as_view(), methods=["POST"]),
+        name="logout",
+    ),
     path(
         "accounts/password/",
         signed_in(auth_views.PasswordChangeView.as_view()),
@@ -27,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/done/",
-        signed_in(auth_views.PasswordChangeDoneView.as_view()),
+        signed_in(auth_views.PasswordChangeDoneView.as_view(), methods=["GET", "HEAD"]),
         name="password_change_done",
     ),
     path("accounts/code/", twofactor.verify, name="otp_verify"),
@@ -45,3 +50,8 @@ urlpatterns = [
     path("volunteer/", include("visits.urls_volunteer")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "caseworks.views.bad_request"
+handler403 = "caseworks.views.permission_denied"
+handler404 = "caseworks.views.page_not_found"
+handler500 = "caseworks.views.server_error"

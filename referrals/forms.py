@@ -3,12 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.forms import DateInput, IdMultipleChoiceField, VersionedForm
+from caseworks.forms import DateInput, IdMultipleChoiceField, TextLimits, VersionedForm
 from caseworks.models import Service
 from referrals.models import Consent, Referral
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(TextLimits, forms.ModelForm):
     services = IdMultipleChoiceField(
         queryset=Service.objects.filter(is_active=True).order_by("name"),
         required=False,
@@ -43,7 +43,7 @@ class ConsentForm(forms.ModelForm):
         return data
 
 
-class ReferralForm(VersionedForm):
+class ReferralForm(TextLimits, VersionedForm):
     class Meta:
         model = Referral
         fields = [

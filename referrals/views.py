@@ -15,7 +15,7 @@ from cases.selectors import (
 from cases.views import case_context
 from caseworks.audit import log_access
 from caseworks.concurrency import ConcurrentEdit
-from caseworks.forms import error_text, submit
+from caseworks.forms import CodeListField, error_text, submit
 from caseworks.permissions import CASE_ROLES, page_required, role_required
 from caseworks.roles import Role
 from referrals import services
@@ -232,7 +232,12 @@ def referral_list(request):
 def print_queue(request):
     queue = print_queue_for_user(user=request.user)
     if request.method == "POST":
-        chosen = list(queue.filter(code__in=request.POST.getlist("referral")))
+        try:  # the ticked letters' codes, each a UUID before the query sees it
+            codes = CodeListField(required=False).clean(request.POST.getlist("referral"))
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+            return redirect("referrals:print_queue")
+        chosen = list(queue.filter(code__in=codes))
         if not chosen:
             messages.error(request, _("Choose at least one letter."))
             return redirect("referrals:print_queue")

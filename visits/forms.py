@@ -3,7 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.forms import DateInput, IdMultipleChoiceField, VersionedForm
+from caseworks.forms import (
+    DateInput,
+    IdMultipleChoiceField,
+    TextLimits,
+    VersionedForm,
+    free_text_field,
+)
 from caseworks.users import display_name
 from visits.models import MAX_VISIT_MINUTES, Accompaniment, ChecklistItem, Topic, Visit
 
@@ -15,7 +21,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class VisitForm(VersionedForm):
+class VisitForm(TextLimits, VersionedForm):
     present = IdMultipleChoiceField(
         queryset=None,
         required=False,
@@ -79,11 +85,11 @@ class ChecklistForm(forms.Form):
             self.fields[value] = forms.BooleanField(label=label, required=False)
 
 
-class ArrivalCheckDoneForm(forms.Form):
+class ArrivalCheckDoneForm(TextLimits, forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
 
-class AccompanimentForm(VersionedForm):
+class AccompanimentForm(TextLimits, VersionedForm):
     class Meta:
         model = Accompaniment
         fields = [
@@ -119,11 +125,8 @@ class AccompanimentForm(VersionedForm):
                 choices=Accompaniment.Status.choices,
                 initial=self.instance.status,
             )
-            self.fields["outcome"] = forms.CharField(
-                label=_("Outcome"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                initial=self.instance.outcome,
+            self.fields["outcome"] = free_text_field(
+                label=_("Outcome"), required=False, initial=self.instance.outcome
             )
 
     def clean(self):
@@ -133,7 +136,7 @@ class AccompanimentForm(VersionedForm):
         return data
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(TextLimits, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.CharField(
         label=_("Short note"),
