@@ -11,6 +11,7 @@ help:
 	@echo "make test    run the test suite (SQLite)"
 	@echo "make test-e2e  browser tests in Chromium (journeys, axe-core, language); screenshots in var/e2e/"
 	@echo "make bench   benchmarks on a 20,000-person city data set (not part of make test)"
+	@echo "make loadtest  30 users on gunicorn for 120 s: fails on 500s and lost writes (SQLite or DATABASE_URL)"
 	@echo "make lint    ruff check and format, import-linter (dependency graph), mypy"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
@@ -60,6 +61,14 @@ test-e2e: $(BIN)/.installed
 # Prints one table: operation, median, queries, ratio to its baseline, goal.
 bench: $(BIN)/.installed
 	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" -q
+
+# Load test (not part of `make test`): a fresh house (seed_demo, LOADTEST_CLIENTS=400) in
+# var/loadtest/ or in the local *loadtest* PostgreSQL database DATABASE_URL names, gunicorn
+# with LOADTEST_WORKERS=4 on 127.0.0.1, LOADTEST_USERS=30 for LOADTEST_SECONDS=120.
+# Prints one table; fails on any response >= 500 and on lost writes.
+.PHONY: loadtest
+loadtest: $(BIN)/.installed
+	$(BIN)/python tests/load/loadtest.py
 
 # ruff (lint and format), the dependency graph (import-linter, pyproject.toml) and types (mypy).
 lint: $(BIN)/.installed

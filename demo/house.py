@@ -114,6 +114,8 @@ def create_cases(teams, users, n_clients: int) -> int:
         case = services.case_create(
             actor=worker,
             team=teams[team_key],
+            # Names are drawn from short lists: some sound alike across teams on purpose.
+            different_person_confirmed=True,
             opened_on=opened,
             allocated_on=opened - datetime.timedelta(days=rng.randint(0, 14)),
             accommodation_address=f"{fake.street_address()}\n12345 Musterstadt",
