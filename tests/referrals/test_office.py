@@ -127,3 +127,28 @@ def test_a_batch_that_breaks_half_way_leaves_nothing_printed(
     assert not AccessLog.objects.filter(action__startswith="letter.").exists()
     queue = client.get("/referrals/print-queue/")
     assert queue.context["printed_codes"] == set()
+
+
+def test_a_batch_renders_its_letters_before_it_takes_any_lock(
+    client, monkeypatch, office_user, ready_referral
+):
+    """Rendering takes ~0.1 s a letter; inside the transaction it would hold SQLite's one
+    write lock (every other request waits). The letters are rendered outside it."""
+    from django.db import connection
+
+    import referrals.services
+
+    real_render = referrals.services.render_letter
+    depth_when_rendering = []
+    baseline = len(connection.savepoint_ids)  # the test's own transaction
+
+    def render(referral, consent):
+        depth_when_rendering.append(len(connection.savepoint_ids) - baseline)
+        return real_render(referral, consent)
+
+    monkeypatch.setattr(referrals.services, "render_letter", render)
+    letters, pdf, refused = services.letters_issue_batch(
+        actor=office_user, referrals=[ready_referral]
+    )
+    assert depth_when_rendering == [0]
+    assert len(letters) == 1 and pdf.startswith(b"%PDF") and not refused
