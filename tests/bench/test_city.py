@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from cases.models import Case, Client
 from caseworks import fields, keys
-from caseworks.fields import blind_index, normalise
+from caseworks.fields import blind_index, decrypt_str
 from caseworks.models import Team
 from caseworks.pdf import merge_pdfs
 from caseworks.roles import Role
+from caseworks.search import fold, query_token, rank
 from referrals.letters import covering_consent, render_letter
 from referrals.models import Referral
 from tests.bench.conftest import RESULTS, Row, count_queries, measure, measure_pair
@@ -160,13 +161,21 @@ def _plain_table():
             "case_id integer NOT NULL, full_name varchar(300) NOT NULL)"
         )
         rows = [
-            (c.pk, c.case_id, normalise(f"{c.first_name} {c.last_name}"))
+            (c.pk, c.case_id, fold(f"{c.first_name} {c.last_name}"))
             for c in Client.objects.only("case_id", "first_name", "last_name").iterator(
                 chunk_size=2000
             )
         ]
         cursor.executemany("INSERT INTO bench_plain_client VALUES (%s, %s, %s)", rows)
         cursor.execute("CREATE INDEX bench_plain_client_name ON bench_plain_client (full_name)")
+        # Every name part on its own, for the prefix floor (a range scan on an index).
+        cursor.execute(
+            "CREATE TABLE bench_plain_part (client_id integer NOT NULL, "
+            "case_id integer NOT NULL, part varchar(150) NOT NULL)"
+        )
+        parts = [(pk, case_id, part) for pk, case_id, name in rows for part in name.split()]
+        cursor.executemany("INSERT INTO bench_plain_part VALUES (%s, %s, %s)", parts)
+        cursor.execute("CREATE INDEX bench_plain_part_part ON bench_plain_part (part, case_id)")
 
 
 def _ready_referrals(caseworker, team):
@@ -305,12 +314,12 @@ def test_key_rotation_throughput(city, settings):
 def test_name_search_against_its_baselines(city):
     person = city["person"]
     query = f"{person.first_name} {person.last_name}"
-    target = normalise(query)
+    target = fold(query)
 
     # Both through the same raw cursor, so the comparison is the index itself (and the
     # HMAC of the query); the ORM's constant overhead is the same for both in the app.
     def blind():
-        digest = blind_index(query, purpose="name")
+        digest = blind_index(query, purpose="name", normaliser=fold)
         with connection.cursor() as cursor:
             cursor.execute("SELECT case_id FROM cases_client WHERE full_name_bidx = %s", [digest])
             return [row[0] for row in cursor.fetchall()]
@@ -326,7 +335,7 @@ def test_name_search_against_its_baselines(city):
             for c in Client.objects.only("case_id", "first_name", "last_name").iterator(
                 chunk_size=2000
             )
-            if normalise(f"{c.first_name} {c.last_name}") == target
+            if fold(f"{c.first_name} {c.last_name}") == target
         ]
 
     assert sorted(blind()) == sorted(plaintext()) == sorted(decrypt_all())
@@ -403,3 +412,180 @@ def test_queries_do_not_grow_with_the_data(city):
         get = _page(HttpClient(), user, "/cases/")
         counts[label] = count_queries(get)
     assert counts["busiest"] == counts["smallest"]
+
+
+def _scope_sql(user):
+    """The user's visible open cases as SQL (ids), the same for every variant below."""
+    from cases.selectors import case_list_for_user
+
+    ids = list(case_list_for_user(user=user).values_list("pk", flat=True))
+    return ids
+
+
+def _common_prefixes(case_ids, n=20):
+    """The three-letter starts of the n most frequent name parts among these cases."""
+    counts = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT part FROM bench_plain_part WHERE case_id IN ({','.join(map(str, case_ids))})"  # noqa: S608
+        )
+        for (part,) in cursor.fetchall():
+            if len(part) >= 3:
+                counts[part] = counts.get(part, 0) + 1
+    common = sorted(counts, key=counts.get, reverse=True)[:n]
+    return sorted({part[:3] for part in common}), common
+
+
+def test_part_and_prefix_search_against_its_baselines(city):
+    """Issue 15: a part or a prefix of a name through the short tokens (caseworks.search),
+    against an indexed plaintext prefix search on the same folded names (the floor), and
+    against decrypting every visible name; and how many candidates a query decrypts."""
+    _prefix_search_rows(city["caseworker"], "caseworker")
+    _prefix_search_rows(city["supervisor"], "supervisor")
+
+
+def _prefix_search_rows(who, label):
+    from statistics import median, quantiles
+
+    import cases.selectors as selectors
+    from cases.selectors import case_list_for_user, case_search
+
+    scope = _scope_sql(who)
+    prefixes, common = _common_prefixes(scope)
+    in_scope = ",".join(str(i) for i in scope)
+
+    def tokens(q):
+        """The index itself, as the floor: one statement through the same cursor, then the
+        candidates' names decrypted and compared (what case_search does for names)."""
+        words = fold(q).split()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.case_id, c.first_name, c.last_name FROM cases_nametoken t "  # noqa: S608
+                "JOIN cases_client c ON c.id = t.client_id "
+                f"WHERE t.token = %s AND c.case_id IN ({in_scope})",
+                [query_token(words[0])],
+            )
+            rows = cursor.fetchall()
+        return sorted(
+            {
+                case_id
+                for case_id, first, last in rows
+                if rank(words, (decrypt_str(first), decrypt_str(last))) is not None
+            }
+        )
+
+    def selector(q):
+        return sorted(case_search(case_list_for_user(user=who), q).values_list("pk", flat=True))
+
+    def plaintext(q):
+        word = fold(q)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT case_id FROM bench_plain_part WHERE part >= %s AND "  # noqa: S608
+                f"part < %s AND case_id IN ({in_scope}) ORDER BY case_id",
+                [word, word + "\uffff"],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def plaintext_shown(q):
+        """The floor for a result list: the plaintext index finds the matches, and their
+        names are decrypted, as any page showing them must."""
+        word = fold(q)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT c.case_id, c.first_name, c.last_name FROM bench_plain_part p "  # noqa: S608
+                "JOIN cases_client c ON c.id = p.client_id WHERE p.part >= %s AND "
+                f"p.part < %s AND p.case_id IN ({in_scope})",
+                [word, word + "\uffff"],
+            )
+            rows = cursor.fetchall()
+        return sorted(
+            {case_id for case_id, first, last in rows if decrypt_str(first) and decrypt_str(last)}
+        )
+
+    def decrypt_all(q):
+        word = fold(q)
+        return sorted(
+            {
+                c.case_id
+                for c in Client.objects.filter(case_id__in=scope).only(
+                    "case_id", "first_name", "last_name"
+                )
+                if any(p.startswith(word) for p in fold(f"{c.first_name} {c.last_name}").split())
+            }
+        )
+
+    # Candidates decrypted a query: count the calls of the ranking over candidates.
+    candidates = []
+    real_rank = selectors.rank
+
+    def counting(words, names):
+        counting.n += 1
+        return real_rank(words, names)
+
+    with mock.patch.object(selectors, "rank", counting):
+        for q in prefixes:
+            counting.n = 0
+            found = selector(q)
+            candidates.append(counting.n)
+            assert found == tokens(q) == plaintext(q) == plaintext_shown(q) == decrypt_all(q), q
+    q3 = prefixes[0]
+    t_token, t_plain = measure_pair(lambda: tokens(q3), lambda: plaintext(q3), rounds=40)
+    t_all, _s = measure(lambda: decrypt_all(q3), rounds=3, warmup=1)
+    t_selector, _s = measure(lambda: selector(q3), rounds=20)
+    t_token2, t_shown = measure_pair(lambda: tokens(q3), lambda: plaintext_shown(q3), rounds=40)
+    RESULTS.append(Row(f"prefix search '{q3}…': plaintext index ({label})", t_plain))
+    RESULTS.append(
+        Row(
+            f"prefix search '{q3}…': tokens ({label})",
+            t_token,
+            baseline="plaintext prefix",
+            ratio=t_token / t_plain,
+            goal="≤ 2× plaintext",
+            met=t_token / t_plain <= 2,
+        )
+    )
+    RESULTS.append(
+        Row(f"prefix search '{q3}…': plaintext index + matches decrypted ({label})", t_shown)
+    )
+    RESULTS.append(
+        Row(
+            f"prefix search '{q3}…': tokens ({label}), against the floor with names",
+            t_token2,
+            baseline="plaintext + names",
+            ratio=t_token2 / t_shown,
+        )
+    )
+    RESULTS.append(
+        Row(f"prefix search '{q3}…': the selector, scope included ({label})", t_selector)
+    )
+    RESULTS.append(
+        Row(
+            f"prefix search '{q3}…': decrypt every name ({label})",
+            t_all,
+            baseline="tokens",
+            ratio=t_all / t_token,
+        )
+    )
+    p95 = quantiles(candidates, n=20)[-1] if len(candidates) > 1 else candidates[0]
+    RESULTS.append(
+        Row(
+            f"candidates decrypted a 3-letter prefix ({label}), median",
+            median(candidates),
+            unit="count",
+            goal=f"p95 {p95:.0f} ≤ 50",
+            met=p95 <= 50,
+        )
+    )
+    part = common[0]
+    t_part, t_part_plain = measure_pair(lambda: tokens(part), lambda: plaintext(part), rounds=40)
+    RESULTS.append(
+        Row(
+            f"part search '{part}': tokens ({label})",
+            t_part,
+            baseline="plaintext prefix",
+            ratio=t_part / t_part_plain,
+            goal="≤ 2× plaintext",
+            met=t_part / t_part_plain <= 2,
+        )
+    )
