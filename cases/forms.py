@@ -180,7 +180,8 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Search"),
         method="filter_q",
         help_text=_(
-            "Full first or last name, date of birth (DD.MM.YYYY), document number or case reference"
+            "Any part of a name or its first three letters, date of birth (1.2.1990), document "
+            "number or case reference"
         ),
     )
     status = django_filters.ChoiceFilter(
