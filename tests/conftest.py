@@ -209,6 +209,15 @@ def charlie_case(charlie, team_b):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Argon2 is slow on purpose (~0.1–0.3 s a password, sign-in failures included): tests
+    that sign in many times would spend most of their time hashing. They hash with MD5
+    (Django's advice for test suites); tests marked `real_hashers` keep the production list."""
+    if request.node.get_closest_marker("real_hashers") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Tests read English messages; the German UI is checked in test_language.py."""
     from django.utils import translation

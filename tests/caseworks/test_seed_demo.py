@@ -9,6 +9,10 @@ from cases.models import Case, Client, ResidenceStatus, StatusKind
 from caseworks.models import Organisation, Team
 from tests.conftest import module_transaction, sign_in
 
+# The demo house is built once for the module, with the production hashers (its users sign
+# in with the password "demo"), so its tests keep them too.
+pytestmark = pytest.mark.real_hashers
+
 
 def test_it_refuses_to_run_with_debug_off(db):
     before = Organisation.objects.count()

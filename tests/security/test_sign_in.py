@@ -353,6 +353,7 @@ def test_demo_mode_and_production_defaults():
     assert out == ["False"]
 
 
+@pytest.mark.real_hashers
 def test_passwords_are_hashed_with_argon2(db):
     assert identify_hasher(make_password("x" * 20)).algorithm == "argon2"
 
