@@ -44,14 +44,17 @@ def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
         )
         visible |= Q(pk__in=permitted.values("pk"))
     if Role.SUPERVISOR in roles:
-        visible |= Q(team__in=_teams_supervised_by(user).values("pk"))
+        visible |= Q(team__in=teams_supervised_by(user).values("pk"))
     cases = Case.objects.filter(visible)
     if not include_closed:
         cases = cases.filter(closed_on__isnull=True)
     return cases
 
 
-def _teams_supervised_by(user) -> QuerySet[Team]:
+def teams_supervised_by(user) -> QuerySet[Team]:
+    """The teams the user leads as a supervisor (none without the supervisor role)."""
+    if Role.SUPERVISOR not in roles_of(user):
+        return Team.objects.none()
     return Team.objects.filter(supervisors=user)
 
 
@@ -59,7 +62,7 @@ def cases_supervised_by(*, user, include_closed: bool = False) -> CaseQuerySet:
     """The cases of the teams the user leads as a supervisor (open ones unless asked)."""
     if Role.SUPERVISOR not in roles_of(user):
         return Case.objects.none()
-    cases = Case.objects.filter(team__in=_teams_supervised_by(user).values("pk"))
+    cases = Case.objects.filter(team__in=teams_supervised_by(user).values("pk"))
     if not include_closed:
         cases = cases.filter(closed_on__isnull=True)
     return cases

@@ -134,8 +134,9 @@ def teams_for_intake(user):
     teams = Team.objects.none()
     if has_role(user, Role.CASEWORKER):
         teams = teams | Team.objects.filter(members=user)
-    if has_role(user, Role.SUPERVISOR):
-        teams = teams | Team.objects.filter(supervisors=user)
+    from cases.selectors import teams_supervised_by
+
+    teams = teams | teams_supervised_by(user)
     return teams.distinct().select_related("organisation")
 
 

@@ -17,10 +17,14 @@ from django.utils.translation import gettext_lazy
 
 from cases import services
 from cases.models import CoverAccess, household_sorted
-from cases.selectors import case_list_for_user, cases_supervised_by, prefetch_households
+from cases.selectors import (
+    case_list_for_user,
+    cases_supervised_by,
+    prefetch_households,
+    teams_supervised_by,
+)
 from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
 from caseworks.forms import BoundedDateField, IdMultipleChoiceField, error_text
-from caseworks.models import Team
 from caseworks.permissions import page_required, role_required
 from caseworks.roles import Role, has_role
 from caseworks.supervision import columns_for, statistics_for
@@ -33,7 +37,7 @@ COVER_SHOWN = datetime.timedelta(days=30)
 def teams_led(user):
     if not has_role(user, Role.SUPERVISOR):
         raise Http404("Not a supervisor")
-    return Team.objects.filter(supervisors=user).select_related("organisation").order_by("name")
+    return teams_supervised_by(user).select_related("organisation").order_by("name")
 
 
 def _is_id(value: str) -> bool:
