@@ -291,6 +291,8 @@ register_not_person_data(
     "caseworks.Team",
     "caseworks.Service",
     "caseworks.RetentionRun",
+    # Which create forms a user saved (a keyed hash and the saved page's address; no content).
+    "caseworks.Submission",
     # Staff's second factor and sign-in bookkeeping: no client data (seeds encrypted,
     # codes hashed; caseworks.twofactor).
     "caseworks.AuthenticatorDevice",

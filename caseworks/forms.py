@@ -3,12 +3,14 @@ the limits of dates and free texts, codes posted in bulk."""
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
 from django.forms import ModelMultipleChoiceField
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
@@ -88,18 +90,36 @@ class Saved(NamedTuple):
     value: Any
 
 
-def submit(request, action, *forms, success: str) -> Saved | None:
+def submit(
+    request, action, *forms, success: str, creates: Callable[[Any], str] | None = None
+) -> Saved | None:
     """Run `action` (a service call) for posted, valid forms.
 
     Saved(result of the service) when it saved (with a success message); otherwise None
     and the forms carry the errors — a service's ValidationError on its fields, a
     concurrent edit as a form error — and the view re-renders them with what the user typed.
+
+    A create form passes `creates` (the result -> the address of its page): the same form
+    sent again (Back and "save", a double tap) then shows "already saved" with that link
+    instead of saving twice (caseworks.submissions; raises AlreadySaved, which the
+    middleware answers).
     """
+    from caseworks.submissions import AlreadySaved, earlier_submission, submission_record
+
+    if request.method != "POST":
+        return None
+    if creates is not None:
+        earlier = earlier_submission(request)
+        if earlier is not None:
+            raise AlreadySaved(earlier)
     # Every form is validated (no short-circuit), so all errors show at once.
-    if request.method != "POST" or not all([form.is_valid() for form in forms]):
+    if not all([form.is_valid() for form in forms]):
         return None
     try:
-        result = action()
+        with transaction.atomic():
+            result = action()
+            if creates is not None:
+                submission_record(request, url=creates(result))
     except ConcurrentEdit as conflict:
         show_conflict(forms[0], conflict)
         return None

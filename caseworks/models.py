@@ -422,3 +422,24 @@ class RetentionRun(models.Model):
     @property
     def started_at(self):
         return self.at
+
+
+class Submission(models.Model):
+    """A create form that was saved (caseworks.submissions): the same form sent again — a
+    double tap, or the Back button and "save" once more — shows "already saved" instead of
+    creating a second row. `key` is a keyed hash of who sent what to which address; `url`
+    the saved object's page. No form content is stored."""
+
+    key = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    url = models.CharField(max_length=300)
+    label = models.CharField(max_length=80, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("saved form")
+        verbose_name_plural = _("saved forms")
+
+    def __str__(self):
+        return f"{self.label or 'form'} at {self.at:%Y-%m-%d %H:%M}"

@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseworks.middleware.NoStoreMiddleware",
+    "caseworks.submissions.SubmissionMiddleware",
     "caseworks.errors.DecryptionErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
@@ -330,6 +331,9 @@ CASEWORKS_VISIT_INTERVAL_DAYS = envint("CASEWORKS_VISIT_INTERVAL_DAYS", "42")
 # The intake's duplicate check tells whether a person is known anywhere in the house: at
 # most this many checks a user and hour (each one is in the access log for the DPO).
 CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOUR", "30")
+# A create form sent again within this time (Back and "save", a double tap) is recognised and
+# not saved twice (caseworks.submissions).
+CASEWORKS_RESUBMISSION_MINUTES = envint("CASEWORKS_RESUBMISSION_MINUTES", "120")
 # Cover access to a colleague's case: this many a user and day; more wait for a supervisor.
 CASEWORKS_COVER_ACCESSES_PER_DAY = envint("CASEWORKS_COVER_ACCESSES_PER_DAY", "3")
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,7 @@ def consent_new(request, code):
         ),
         form,
         success=_("Consent recorded."),
+        creates=lambda consent: reverse("cases:detail", args=[case.code]),
     ):
         return redirect("cases:detail", code=case.code)
     return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
@@ -85,6 +87,9 @@ def referral_new(request, code):
         lambda: services.referral_create(actor=request.user, case=case, data=form.cleaned_data),
         form,
         success=_("Referral saved as a draft."),
+        creates=lambda referral: reverse(
+            "referrals_case:referral_detail", args=[case.code, referral.code]
+        ),
     )
     if saved:
         return redirect(
