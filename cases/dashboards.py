@@ -1,12 +1,12 @@
 """The cases app's dashboard columns and statistics tables (see caseworks.supervision)."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cases import models as case_models
-from cases.models import Client, Deadline, Gender, StatusKind
+from cases.models import Client, Contact, ContactKind, Deadline, Gender, StatusKind
 from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
 
 TEAM, ASSIGNEE = "team_id", "assigned_to_id"
@@ -132,3 +132,41 @@ def _age_groups(clients, day):
     if unknown:
         rows.append((_("not recorded"), unknown))
     return rows
+
+
+@register_statistics
+def contact_statistics(*, cases, start, end):
+    """Case-related counselling outside the visits (einzelfallbezogene Beratung): contacts by
+    kind and the hours they took. File notes are records, not counselling: listed, no hours."""
+    rows = (
+        Contact.objects.filter(case__in=cases, date__gte=start, date__lte=end)
+        .values("kind")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+        .order_by()
+    )
+    kinds = dict(ContactKind.choices)
+    by_kind = {r["kind"]: r for r in rows}
+    counselling = [r for k, r in by_kind.items() if k != ContactKind.FILE_NOTE]
+    return [
+        StatTable(
+            "contacts",
+            _("Contacts and file notes"),
+            65,
+            [(str(kinds[k]), r["n"]) for k, r in by_kind.items()],
+        ),
+        StatTable(
+            "contact_hours",
+            _("Counselling hours (contacts, rounded)"),
+            66,
+            [
+                (str(kinds[k]), round((r["minutes"] or 0) / 60))
+                for k, r in by_kind.items()
+                if k != ContactKind.FILE_NOTE
+            ]
+            + (
+                [(_("all contacts"), round(sum(r["minutes"] or 0 for r in counselling) / 60))]
+                if counselling
+                else []
+            ),
+        ),
+    ]

@@ -9,20 +9,65 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     KINDS_WITHOUT_EXPIRY,
+    MAX_CONTACT_MINUTES,
+    Appointment,
     Case,
     Client,
     ClientReference,
     ClosingReason,
+    Contact,
+    ContactKind,
     DecisionType,
+    FictionSubtype,
+    ReferenceKind,
     Relationship,
     ReopeningReason,
     ResidenceStatus,
     StatusKind,
+    Task,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
-from caseworks.forms import SHORT_TEXT_MAX, DateInput, TextLimits, VersionedForm
+from cases.topics import Topic
+from caseworks.forms import (
+    SHORT_TEXT_MAX,
+    DateInput,
+    IdMultipleChoiceField,
+    TextLimits,
+    VersionedForm,
+)
 from caseworks.models import Team
 from caseworks.users import display_name
+
+# An empty first choice that names itself: never a preselected reason, never "---------".
+PLEASE_CHOOSE = _("— please choose —")
+
+
+def choices_with_prompt(choices) -> list:
+    return [("", PLEASE_CHOOSE), *choices]
+
+
+def prompt_instead_of_dashes(form: forms.BaseForm) -> None:
+    """Every select of the form whose empty choice is Django's "---------" gets
+    PLEASE_CHOOSE instead."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = PLEASE_CHOOSE
+        elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices: list = list(field.choices)  # type: ignore[arg-type]
+            field.choices = [
+                ("", PLEASE_CHOOSE) if value == "" else (value, label) for value, label in choices
+            ]
+
+
+class NoDashes:
+    """Put among a form's bases (after TextLimits): no select starts with "---------"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prompt_instead_of_dashes(self)
 
 
 class CaseForm(TextLimits, VersionedForm):
@@ -51,7 +96,7 @@ class CaseForm(TextLimits, VersionedForm):
         return data
 
 
-class ClientForm(TextLimits, VersionedForm):
+class ClientForm(TextLimits, NoDashes, VersionedForm):
     class Meta:
         model = Client
         fields = [
@@ -77,7 +122,9 @@ class ClientForm(TextLimits, VersionedForm):
             del self.fields["relationship"]
         else:
             choices = [c for c in Relationship.choices if c[0] != Relationship.MAIN_CONTACT]
-            self.fields["relationship"].choices = choices  # type: ignore[attr-defined]
+            self.fields["relationship"].choices = choices_with_prompt(choices)  # type: ignore[attr-defined]
+            if not self.instance.pk:
+                self.fields["relationship"].initial = ""
             if self.instance.pk and self.instance.is_main_contact:
                 del self.fields["relationship"]
 
@@ -88,7 +135,7 @@ class ClientForm(TextLimits, VersionedForm):
         return birth_date
 
 
-class ResidenceStatusForm(TextLimits, forms.ModelForm):
+class ResidenceStatusForm(TextLimits, NoDashes, forms.ModelForm):
     class Meta:
         model = ResidenceStatus
         fields = [
@@ -107,6 +154,10 @@ class ResidenceStatusForm(TextLimits, forms.ModelForm):
         self.fields["issuing_authority"].widget.attrs["placeholder"] = _(
             "e.g. Ausländerbehörde, BAMF"
         )
+        self.fields["fiction_subtype"].choices = [
+            ("", _("— only for a fictional certificate —")),
+            *FictionSubtype.choices,
+        ]
 
     def clean(self):
         data = super().clean()
@@ -129,7 +180,7 @@ class ResidenceStatusForm(TextLimits, forms.ModelForm):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(NoDashes, forms.Form):
     caseworker: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None, label=_("Caseworker")
     )
@@ -140,7 +191,7 @@ class AssignForm(forms.Form):
         self.fields["caseworker"].label_from_instance = display_name
 
 
-class ShareForm(forms.Form):
+class ShareForm(NoDashes, forms.Form):
     user: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None, label=_("Share with")
     )
@@ -151,7 +202,7 @@ class ShareForm(forms.Form):
         self.fields["user"].label_from_instance = display_name
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(NoDashes, forms.Form):
     """Who the new case belongs to: the team (if several) and, for supervisors, the assignee."""
 
     team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, label=_("Team"))
@@ -173,6 +224,7 @@ class IntakeForm(forms.Form):
         else:
             self.fields["assigned_to"].queryset = caseworkers
             self.fields["assigned_to"].label_from_instance = display_name
+            self.fields["assigned_to"].empty_label = _("— assign later —")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -235,12 +287,37 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=ClosingReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=choices_with_prompt(ClosingReason.choices),
+        error_messages={"required": _("Choose why the case is closed.")},
+    )
     closed_on = forms.DateField(label=_("Closed on"), widget=DateInput)
+
+    def __init__(self, *args, open_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_items = list(open_items)
+        for item in self.open_items:
+            self.fields[f"ack_{item.key}"] = forms.BooleanField(
+                label=_("Seen: stays open, the case is closed anyway"),
+                required=True,
+                error_messages={"required": _("Handle this item or tick that you have seen it.")},
+            )
+
+    def item_rows(self):
+        """(item, its checkbox) for the template."""
+        return [(item, self[f"ack_{item.key}"]) for item in self.open_items]
+
+    def acknowledged(self) -> list[str]:
+        return [item.key for item in self.open_items if self.cleaned_data.get(f"ack_{item.key}")]
 
 
 class ReopenForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=ReopeningReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=choices_with_prompt(ReopeningReason.choices),
+        error_messages={"required": _("Choose why the case is reopened.")},
+    )
 
 
 class DuplicateCheckForm(TextLimits, forms.Form):
@@ -251,7 +328,7 @@ class DuplicateCheckForm(TextLimits, forms.Form):
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)
 
 
-class ClientReferenceForm(TextLimits, VersionedForm):
+class ClientReferenceForm(TextLimits, NoDashes, VersionedForm):
     class Meta:
         model = ClientReference
         fields = ["kind", "number", "valid_until"]
@@ -268,11 +345,14 @@ class ClientReferenceForm(TextLimits, VersionedForm):
         return data
 
 
-class BamfDecisionForm(forms.Form):
+class BamfDecisionForm(NoDashes, forms.Form):
     client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
         queryset=None, label=_("person")
     )
-    decision_type = forms.ChoiceField(label=_("decision"), choices=DecisionType.choices)
+    # No preselected decision: the wrong one computes the wrong § 74 deadline.
+    decision_type = forms.ChoiceField(
+        label=_("decision"), choices=choices_with_prompt(DecisionType.choices)
+    )
     served_on = forms.DateField(
         label=_("served on (Zustellung)"),
         widget=DateInput,
@@ -287,7 +367,7 @@ class BamfDecisionForm(forms.Form):
         self.fields["client"].label_from_instance = lambda c: c.full_name
 
 
-class DeadlineForm(TextLimits, forms.Form):
+class DeadlineForm(TextLimits, NoDashes, forms.Form):
     client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
         queryset=None, label=_("person"), required=False
     )
@@ -298,6 +378,7 @@ class DeadlineForm(TextLimits, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = case.clients.all()
         self.fields["client"].label_from_instance = lambda c: c.full_name
+        self.fields["client"].empty_label = _("— the whole household —")
 
 
 class CoverForm(TextLimits, forms.Form):
@@ -309,3 +390,118 @@ class CoverForm(TextLimits, forms.Form):
             "supervisors see the reason."
         ),
     )
+
+
+# --- contacts, tasks and appointments ------------------------------------------------------------
+
+NOTE_HINT = _(
+    "Only what the accompaniment needs: prefer the topics above. Notes are encrypted, but "
+    "social workers have no right to refuse testimony (§ 53 StPO): they can be seized."
+)
+
+
+def _persons_field(label):
+    return IdMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=label
+    )
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ContactForm(TextLimits, VersionedForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, widget=forms.RadioSelect)
+    persons = _persons_field(_("With whom / about whom"))
+    topics = forms.MultipleChoiceField(
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Topics"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=0,
+        max_value=MAX_CONTACT_MINUTES,
+        error_messages={
+            "max_value": _("A contact cannot last longer than 12 hours (720 minutes)."),
+        },
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["kind", "date", "duration_minutes", "persons", "topics", "note"]
+        widgets = {"date": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"note": NOTE_HINT}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].queryset = case.clients.all()
+        self.fields["persons"].label_from_instance = lambda c: c.full_name
+        self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")
+
+
+class TaskForm(TextLimits, NoDashes, VersionedForm):
+    class Meta:
+        model = Task
+        fields = ["title", "due_on", "assigned_to"]
+        widgets = {"due_on": DateInput}
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = assignees
+        self.fields["assigned_to"].label_from_instance = display_name
+        self.fields["assigned_to"].empty_label = _("— nobody in particular —")
+        self.fields["title"].widget.attrs["placeholder"] = _(
+            "e.g. ask the Jobcenter about the decision"
+        )
+
+
+class AppointmentForm(TextLimits, NoDashes, VersionedForm):
+    persons = _persons_field(_("Who has the appointment"))
+
+    class Meta:
+        model = Appointment
+        fields = ["kind", "starts_at", "persons", "service", "place", "note"]
+        widgets = {
+            "starts_at": DateTimeInput,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "place": _("If the place is not in the directory."),
+            "note": _("Only what is needed to prepare it (e.g. bring the passport)."),
+        }
+
+    def __init__(self, *args, case, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].queryset = case.clients.all()
+        self.fields["persons"].label_from_instance = lambda c: c.full_name
+        self.fields["service"].queryset = services
+        self.fields["service"].required = False
+        self.fields["service"].empty_label = _("— not in the directory —")
+
+
+class AppointmentCancelForm(TextLimits, forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=300,
+        help_text=_("e.g. moved by the authority; recorded by mistake"),
+    )
+
+
+class BamfNumberForm(TextLimits, forms.Form):
+    """The BAMF file number at intake (saved as the main contact's reference number)."""
+
+    bamf_number = forms.CharField(
+        label=ReferenceKind.BAMF.label,
+        required=False,
+        max_length=80,
+        help_text=_("If known: on the Aufenthaltsgestattung or the BAMF's letters."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bamf_number"].widget.attrs.update(autocomplete="off", inputmode="numeric")

@@ -46,7 +46,14 @@ class _Formatter:
     def __init__(self, records):
         user_ids, team_ids = set(), set()
         for r in records:
-            for name in ("assigned_to_id", "user_id", "accompanied_by_id", "recorded_by_id"):
+            for name in (
+                "assigned_to_id",
+                "user_id",
+                "accompanied_by_id",
+                "recorded_by_id",
+                "done_by_id",
+                "created_by_id",
+            ):
                 if getattr(r, name, None):
                     user_ids.add(getattr(r, name))
             if getattr(r, "team_id", None):

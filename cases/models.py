@@ -12,8 +12,10 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases.topics import Topic
 from caseworks.fields import (
     BlindIndexField,
+    ChoiceListField,
     EncryptedCharField,
     EncryptedDateField,
     EncryptedEmailField,
@@ -21,8 +23,8 @@ from caseworks.fields import (
     normalise_identifier,
     phonetic,
 )
-from caseworks.models import Team
-from caseworks.search import fold, name_tokens
+from caseworks.models import Service, Team
+from caseworks.search import fold, name_rows
 
 # Blind indexes are derived from the encrypted values: keep them out of the history tables.
 NAME_INDEXES = [
@@ -295,36 +297,51 @@ class Client(models.Model):
 
 class NameTokenQuerySet(models.QuerySet):
     def rebuild(self, clients) -> None:
-        """Replace the search tokens of these persons (after their names changed; bulk
+        """Replace the search rows of these persons (after their names or case changed; bulk
         inserts, which skip save(), call this themselves)."""
         clients = list(clients)
         self.filter(client__in=[c.pk for c in clients]).delete()
         self.add_for(clients)
 
     def add_for(self, clients) -> None:
-        """Tokens for persons who have none yet (new rows, e.g. after a bulk insert)."""
+        """Search rows for persons who have none yet (new rows, e.g. after a bulk insert);
+        the clients need pk, case_id, first_name and last_name."""
         self.bulk_create(
             [
-                NameToken(client_id=c.pk, token=token)
+                NameToken(
+                    client_id=c.pk, case_id=c.case_id, token=token, verifier=verifier, whole=whole
+                )
                 for c in clients
-                for token in sorted(name_tokens(c.first_name, c.last_name))
+                for token, verifier, whole in name_rows(c.pk, c.first_name, c.last_name)
             ],
             batch_size=2000,
         )
 
 
 class NameToken(models.Model):
-    """One short keyed token of a person's name part or prefix (caseworks.search): many
-    names share each value, so the table narrows a search to candidates and tells nobody
-    which names are stored. Derived data: rebuilt from the names, never disclosed."""
+    """One search row of a person's name part or prefix (caseworks.search): a short keyed
+    token that many names share, and the person's own keyed verifier of that text. The table
+    narrows a search to candidates and checks them without decrypting a name, and tells
+    nobody which names are stored. Derived data: rebuilt from the names, never disclosed."""
 
     client = models.ForeignKey(Client, models.CASCADE, related_name="+")
+    # The case again, so that the index narrows to the cases a user may see by itself.
+    case = models.ForeignKey(Case, models.CASCADE, related_name="+")
     token = models.PositiveIntegerField()
+    verifier = models.BigIntegerField()
+    # A whole name part, not only the start of one (ranks "Ahmad" above "Ahmadi").
+    whole = models.BooleanField(default=False)
 
     objects = NameTokenQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["token", "client"], name="name_token_lookup")]
+        indexes = [
+            # Covering: a search reads the index only. The case comes after the client: the
+            # cases in scope filter the rows of a token, they must not drive thousands of seeks.
+            models.Index(
+                fields=["token", "client", "case", "verifier", "whole"], name="name_token_search"
+            )
+        ]
 
     def __str__(self):
         return str(self.token)
@@ -620,6 +637,17 @@ class Deadline(models.Model):
     title = EncryptedCharField(_("what"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # When and by whom it was marked done: the mark can be taken back for a while
+    # (CASEWORKS_DEADLINE_UNDO_HOURS), a tap on the wrong row being easy on a phone.
+    done_at = models.DateTimeField(_("marked done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked done by"),
+    )
     history = HistoricalRecords()
 
     objects = DeadlineQuerySet.as_manager()
@@ -677,3 +705,205 @@ class CoverAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.case}"
+
+
+class ClosingAcknowledgement(models.Model):
+    """What was still open when a case was closed (deadlines, tasks, planned accompaniments,
+    referrals …), one a line, as the closing supervisor acknowledged it. The lines name
+    persons and dates: encrypted. Kept apart from the case row so that lists of cases never
+    load it."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="closing_acknowledgements")
+    items = EncryptedTextField(_("still open at closing, acknowledged"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    acknowledged_at = models.DateTimeField(_("at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("acknowledgement at closing")
+        verbose_name_plural = _("acknowledgements at closing")
+        ordering = ["-acknowledged_at", "-id"]
+
+    def __str__(self):
+        return f"{self.case} {self.acknowledged_at:%d.%m.%Y}"
+
+
+# --- contacts, tasks and appointments ----------------------------------------------------------
+
+MAX_CONTACT_MINUTES = 12 * 60
+
+
+class ContactKind(models.TextChoices):
+    OFFICE = "office", _("counselling in the office")
+    PHONE = "phone", _("phone call")
+    MESSAGE = "message", _("message (e-mail, messenger, letter)")
+    FILE_NOTE = "file_note", _("file note")
+
+
+class Contact(models.Model):
+    """A short record of case-related counselling (einzelfallbezogene Beratung) outside the
+    visits: in the office, on the phone, by message — or a file note. Counted in the
+    statistics (contacts, hours)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=15)
+    persons = models.ManyToManyField(
+        Client, blank=True, related_name="contacts", verbose_name=_("persons")
+    )
+    topics = ChoiceListField(_("topics"), default=list, blank=True, item_choices=Topic.choices)
+    # § 53 StPO gives no right to refuse testimony: the form nudges towards topics over prose.
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[persons])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["case", "date"], name="contact_case_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=MAX_CONTACT_MINUTES),
+                name="contact_duration_max_720",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+    def get_topic_labels(self) -> list[str]:
+        field = self._meta.get_field("topics")
+        assert isinstance(field, ChoiceListField)
+        return field.labels(self.topics)
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
+class Task(models.Model):
+    """A to-do on a case with a due date (Wiedervorlage)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="tasks")
+    # Free text can say a lot about a person: encrypted.
+    title = EncryptedCharField(_("what"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        verbose_name=_("who"),
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_on", "id"]
+        # "My week": a user's open tasks by due date.
+        indexes = [models.Index(fields=["assigned_to", "done_on", "due_on"], name="task_week")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.done_on is None and self.due_on < (today or timezone.localdate())
+
+
+class AppointmentKind(models.TextChoices):
+    BAMF_HEARING = "bamf_hearing", _("BAMF hearing (Anhörung)")
+    IMMIGRATION_OFFICE = "immigration_office", _("immigration office (Ausländerbehörde)")
+    BENEFITS_OFFICE = "benefits_office", _("Jobcenter / social welfare office")
+    COURT = "court", _("court")
+    SCHOOL = "school", _("school / Kita")
+    DOCTOR = "doctor", _("doctor / clinic")
+    COUNSELLING = "counselling", _("counselling service")
+    OTHER = "other", _("other appointment")
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def planned(self):
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Appointment(models.Model):
+    """A client's appointment nobody of the house goes along to (a BAMF hearing, the
+    Ausländerbehörde, school): known, so that it is in the caseworker's week. Called off with
+    a reason, never deleted."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="appointments")
+    persons = models.ManyToManyField(
+        Client, blank=True, related_name="appointments", verbose_name=_("persons")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=AppointmentKind)
+    starts_at = models.DateTimeField(_("date and time"))
+    service = models.ForeignKey(
+        Service,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("where (directory)"),
+    )
+    # A named practice says something about health: encrypted.
+    place = EncryptedCharField(_("where (free text)"), max_length=200, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = EncryptedCharField(_("reason for cancelling"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[persons])
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "cancelled_at", "starts_at"], name="appointment_case")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None

@@ -49,6 +49,31 @@ register_person_data(
     ),
     Source("cases.CaseShare", "shares", _("Shared with"), "", "case", order=6),
     Source("cases.Client", "persons", _("The person"), "pk", "case", order=200),
+    Source(
+        "cases.Contact",
+        "contacts",
+        _("Contacts and file notes"),
+        "persons",
+        "case",
+        order=40,
+    ),
+    Source(
+        "cases.Appointment",
+        "appointments",
+        _("Appointments"),
+        "persons",
+        "case",
+        order=45,
+    ),
+    Source("cases.Task", "tasks", _("Tasks"), "", "case", order=75),
+    Source(
+        "cases.ClosingAcknowledgement",
+        "closing_acknowledgements",
+        _("Still open when the case was closed"),
+        "",
+        "case",
+        order=7,
+    ),
 )
 # The case itself is disclosed as "case" and deleted last by purge_case; the counter holds
 # only yearly numbers.

@@ -1,11 +1,12 @@
 """Recompute the derived search data of every person: the name blind indexes (folded, see
-caseworks.search.fold) and the name tokens. Run by the migration that introduced them and by
-`manage.py reindex_search` (after changing CASEWORKS_BLIND_INDEX_KEY or caseworks.search)."""
+caseworks.search.fold) and the name search rows (token and verifier). Run by the migration
+that introduced them and by `manage.py reindex_search` (after changing
+CASEWORKS_BLIND_INDEX_KEY or caseworks.search)."""
 
 from collections.abc import Callable
 
 from caseworks.fields import blind_index
-from caseworks.search import fold, name_tokens
+from caseworks.search import fold, name_rows
 
 BATCH = 500
 
@@ -18,7 +19,7 @@ def reindex_names(client_model, token_model, progress: Callable[[int], None] | N
         batch = list(
             client_model.objects.filter(pk__gt=last_pk)
             .order_by("pk")
-            .only("pk", "first_name", "last_name")[:BATCH]
+            .only("pk", "case_id", "first_name", "last_name")[:BATCH]
         )
         if not batch:
             return done
@@ -36,9 +37,11 @@ def reindex_names(client_model, token_model, progress: Callable[[int], None] | N
         token_model.objects.filter(client__in=[p.pk for p in batch]).delete()
         token_model.objects.bulk_create(
             [
-                token_model(client_id=p.pk, token=token)
+                token_model(
+                    client_id=p.pk, case_id=p.case_id, token=token, verifier=verifier, whole=whole
+                )
                 for p in batch
-                for token in sorted(name_tokens(p.first_name, p.last_name))
+                for token, verifier, whole in name_rows(p.pk, p.first_name, p.last_name)
             ]
         )
         done += len(batch)

@@ -7,27 +7,33 @@ volunteer and admin no case files. Anything else is a 404.
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from cases.models import (
+    Appointment,
     Case,
     CaseQuerySet,
+    CaseShare,
     Client,
     ClientReference,
+    Contact,
     CoverAccess,
     NameToken,
     ResidenceStatus,
+    Task,
     household_sorted,
 )
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 from caseworks.roles import Role, roles_of
-from caseworks.search import MIN_PREFIX, fold, query_token, rank
+from caseworks.search import MIN_PREFIX, fold, matches, query_tokens
 
 
 def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
@@ -191,22 +197,32 @@ EXACT, ALL_PARTS, PREFIX = 0, 1, 2
 def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
     """Case id -> best rank of a person whose name parts answer every typed word.
 
-    The index (caseworks.search) gives candidates: persons with a token for every word,
-    many of them false (tokens are short on purpose). Only those candidates' names are
-    decrypted and compared."""
+    The full name as typed (either order) is found by its blind index. The search rows
+    (caseworks.search) give candidates in the cases in scope — persons with a row for each
+    word's token, many of them false (tokens are short on purpose) — and each candidate's
+    own keyed verifiers tell the true ones. No name is decrypted."""
     words = fold(query).split()
     if not words:
         return {}
-    candidates = Client.objects.filter(case__in=cases.values("pk"))
-    for word in set(words):
-        # From the token's side: the (token, client) index gives the few persons first.
-        tokens = NameToken.objects.filter(token=query_token(word)).values("client_id")
-        candidates = candidates.filter(pk__in=tokens)
-    ranks: dict[int, int] = {}
-    for person in candidates.only("pk", "case_id", "first_name", "last_name"):
-        found = rank(words, (person.first_name, person.last_name))
-        if found is not None:
-            ranks[person.case_id] = min(found, ranks.get(person.case_id, PREFIX))
+    in_scope = cases.values("pk")
+    orders = {" ".join(words), " ".join(words[1:] + words[:1]), " ".join(words[-1:] + words[:-1])}
+    exact = [blind_index(name, purpose="name", normaliser=fold) for name in orders]
+    ranks = dict.fromkeys(
+        Client.objects.filter(case__in=in_scope, full_name_bidx__in=exact).values_list(
+            "case_id", flat=True
+        ),
+        EXACT,
+    )
+    case_of: dict[int, int] = {}
+    rows = []
+    for client_id, case_id, verifier, whole in NameToken.objects.filter(
+        token__in=query_tokens(words), case__in=in_scope
+    ).values_list("client_id", "case_id", "verifier", "whole"):
+        case_of[client_id] = case_id
+        rows.append((client_id, verifier, whole))
+    for client_id, how in matches(words, rows).items():
+        case_id = case_of[client_id]
+        ranks[case_id] = min(how, ranks.get(case_id, how))
     return ranks
 
 
@@ -214,7 +230,7 @@ def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
     """The one search box: names (any part, any order, prefixes from three letters, folded
     as caseworks.search.fold), birth dates (1.2.1990, 01.02.90, 1990-02-01), document and
     file numbers (spaces, dashes and case ignored) and case references or their fragments
-    ("0005"). Only within `cases`; no table is decrypted, only the index's candidates.
+    ("0005"). Only within `cases`; no name is decrypted (keyed indexes and verifiers).
     The result carries `search_rank` (EXACT, ALL_PARTS, PREFIX) to sort by."""
     # Control characters (NUL among them, which PostgreSQL refuses in text) match nothing;
     # any kind of space (a phone's no-break space) is a space.
@@ -327,3 +343,118 @@ def case_get_for_disclosure(*, user, code) -> Case:
     if not (is_data_protection_officer(user) or case_is_supervised_by(case=case, user=user)):
         raise Http404("No disclosure right")
     return case
+
+
+# --- contacts, tasks and appointments ------------------------------------------------------------
+
+
+def cases_worked_by(*, user) -> CaseQuerySet:
+    """Open cases the user works on: assigned to or shared with them (and visible) — not a
+    supervisor's whole team."""
+    shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
+    return case_list_for_user(user=user).filter(Q(assigned_to=user) | Q(Exists(shared)))
+
+
+def contact_get_for_case(*, case: Case, code) -> Contact:
+    contact = case.contacts.select_related("recorded_by").filter(code=code).first()
+    if contact is None:
+        raise Http404("No such contact")
+    return contact
+
+
+def task_get_for_case(*, case: Case, code) -> Task:
+    task = case.tasks.select_related("assigned_to", "done_by").filter(code=code).first()
+    if task is None:
+        raise Http404("No such task")
+    return task
+
+
+def appointment_get_for_case(*, case: Case, code) -> Appointment:
+    appointment = case.appointments.select_related("service").filter(code=code).first()
+    if appointment is None:
+        raise Http404("No such appointment")
+    return appointment
+
+
+@dataclass
+class WeekItem:
+    """A task or an appointment in a user's week, as "my week" lists it."""
+
+    kind: str  # "task" or "appointment"
+    day: datetime.date  # the due date, or the appointment's local day
+    at: datetime.datetime | None  # an appointment's start
+    title: str  # decrypted for display only
+    case: Case
+    obj: Task | Appointment
+    overdue: bool
+    url: str  # the page of the item (edit a task, change an appointment)
+    action_url: str  # the direct action: complete a task, open an appointment
+    action_label: str
+
+
+def week_items_for_user(*, user, start: datetime.date, end: datetime.date) -> list[WeekItem]:
+    """The user's open tasks due from `start` to `end` (both included) and any open task due
+    before `start` (overdue), and the planned appointments of the cases they work on in those
+    days; only in open cases they may see. Ordered by day and time. Three queries.
+
+    Tasks assigned to nobody count for the cases the user works on (a case without an
+    assignee has no one else to remind)."""
+    from django.utils.translation import gettext as _
+
+    today = timezone.localdate()
+    worked = cases_worked_by(user=user).values("pk")
+    visible = case_list_for_user(user=user).values("pk")
+    tasks = (
+        Task.objects.open()
+        .filter(case__in=visible, due_on__lte=end)
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True, case__in=worked))
+        .select_related("case")
+        .defer("case__accommodation_address")
+        .order_by("due_on", "id")
+    )
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    after = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    appointments = (
+        Appointment.objects.planned()
+        .filter(case__in=worked, starts_at__gte=first, starts_at__lt=after)
+        .select_related("case", "service")
+        .defer("note", "case__accommodation_address")
+        .order_by("starts_at", "id")
+    )
+    items = []
+    for task in tasks:
+        url = reverse("cases:task_edit", args=[task.case.code, task.code])
+        items.append(
+            WeekItem(
+                kind="task",
+                day=task.due_on,
+                at=None,
+                title=task.title,
+                case=task.case,
+                obj=task,
+                overdue=task.due_on < today,
+                url=url,
+                action_url=reverse("cases:task_done", args=[task.case.code, task.code]),
+                action_label=_("Mark as done"),
+            )
+        )
+    for appointment in appointments:
+        url = reverse("cases:appointment_edit", args=[appointment.case.code, appointment.code])
+        items.append(
+            WeekItem(
+                kind="appointment",
+                day=timezone.localtime(appointment.starts_at).date(),
+                at=appointment.starts_at,
+                title=str(appointment.get_kind_display()),
+                case=appointment.case,
+                obj=appointment,
+                overdue=False,
+                url=url,
+                action_url=url,
+                action_label=_("Open appointment"),
+            )
+        )
+    items.sort(key=lambda i: (i.day, i.at is not None, i.at or first))
+    return items

@@ -7,6 +7,8 @@ full_clean() and runs in one transaction: nothing is half-saved.
 """
 
 import datetime
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,21 +22,27 @@ from django.utils.translation import gettext as _
 from cases.deadlines import grounds_deadline, lawsuit_deadline
 from cases.models import (
     COVER_HOURS,
+    Appointment,
     BamfDecision,
     Case,
     CaseShare,
     CaseUserObjectPermission,
     Client,
     ClientReference,
+    ClosingAcknowledgement,
+    Contact,
     CoverAccess,
     Deadline,
     DeadlineKind,
     DuplicateCheck,
     ReferenceCounter,
+    ReferenceKind,
     Relationship,
     ResidenceStatus,
+    Task,
 )
 from caseworks.audit import log_access, log_event, save_audited
+from caseworks.casefile import OpenItem, open_items_for
 from caseworks.concurrency import lock_versioned
 from caseworks.models import AccessLog, Team
 from caseworks.roles import Role, has_role
@@ -202,6 +210,7 @@ def case_create(
     accommodation_address: str = "",
     next_visit_due: datetime.date | None = None,
     different_person_confirmed: bool = False,
+    bamf_number: str = "",
 ) -> Case:
     """Open a case with its first client (the main contact) and, if given, their status.
 
@@ -256,6 +265,12 @@ def case_create(
     )
     if status:
         residence_status_add(actor=actor, client=first, data=status)
+    if bamf_number.strip():
+        client_reference_save(
+            actor=actor,
+            client=first,
+            data={"kind": ReferenceKind.BAMF, "number": bamf_number.strip()},
+        )
     _sync_permissions(case)
     return case
 
@@ -331,12 +346,41 @@ def case_unshare(*, actor, case: Case, user) -> None:
     _sync_permissions(case)
 
 
+def case_open_items(case: Case) -> list[OpenItem]:
+    """What is still open on the case, from every app (caseworks.casefile.register_open_items):
+    a supervisor handles or acknowledges each before closing it."""
+    return open_items_for(case)
+
+
 @transaction.atomic
-def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | None = None) -> Case:
-    """Close the case: it leaves every caseload and only the team's supervisors keep access."""
+def case_close(
+    *,
+    actor,
+    case: Case,
+    reason: str,
+    closed_on: datetime.date | None = None,
+    acknowledged: Collection[str] = (),
+) -> Case:
+    """Close the case: it leaves every caseload and only the team's supervisors keep access.
+
+    Whatever is still open (a running § 74 deadline, a task, a planned accompaniment …) would
+    vanish from the caseworker's week: each must be in `acknowledged` (the OpenItem keys the
+    supervisor ticked). Which ones, and who closed, is kept in the case's history."""
     _require_supervisor(actor, case)
     current = Case.objects.select_for_update().get(pk=case.pk)
     require_open(current)
+    # Read after the lock: an item added while the supervisor read the list is not ticked.
+    open_items = case_open_items(current)
+    missing = [item for item in open_items if item.key not in set(acknowledged)]
+    if missing:
+        raise ValidationError(
+            _(
+                "%(n)s open item(s) are neither done nor acknowledged. Handle each one or "
+                "tick that you have seen it."
+            )
+            % {"n": len(missing)},
+            code="open_items",
+        )
     current.closed_on = closed_on or timezone.localdate()
     if current.closed_on > timezone.localdate():
         raise ValidationError({"closed_on": _("A case cannot be closed in the future.")})
@@ -346,6 +390,15 @@ def case_close(*, actor, case: Case, reason: str, closed_on: datetime.date | Non
     current.reopening_reason = ""
     current.version += 1
     save_audited(current, actor)
+    if open_items:
+        save_audited(
+            ClosingAcknowledgement(
+                case=current,
+                acknowledged_by=actor,
+                items="\n".join(f"{item.kind_label}: {item.text}" for item in open_items),
+            ),
+            actor,
+        )
     _sync_permissions(current)
     return current
 
@@ -493,13 +546,52 @@ def deadline_add(*, actor, case: Case, title: str, due_on, client: Client | None
     return deadline
 
 
+def deadline_undo_hours() -> int:
+    # Until caseworks/settings.py declares it (envint, default 24).
+    return int(getattr(settings, "CASEWORKS_DEADLINE_UNDO_HOURS", 24))
+
+
+def deadline_undo_until(deadline: Deadline) -> datetime.datetime | None:
+    """Until when the "done" mark can be taken back (None: not done, or marked before the
+    undo window existed)."""
+    if deadline.done_on is None or deadline.done_at is None:
+        return None
+    return deadline.done_at + datetime.timedelta(hours=deadline_undo_hours())
+
+
+def deadline_may_undo(deadline: Deadline, *, now: datetime.datetime | None = None) -> bool:
+    until = deadline_undo_until(deadline)
+    return until is not None and (now or timezone.now()) < until
+
+
 @transaction.atomic
 def deadline_done(*, actor, deadline: Deadline) -> Deadline:
     require_open(deadline.case)
     current = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if current.done_on is None:
         current.done_on = timezone.localdate()
+        current.done_at = timezone.now()
+        current.done_by = actor
         save_audited(current, actor)
+    return current
+
+
+@transaction.atomic
+def deadline_undo(*, actor, deadline: Deadline) -> Deadline:
+    """Take a "done" mark back, within CASEWORKS_DEADLINE_UNDO_HOURS of setting it: a § 74
+    deadline ticked by mistake must not drop out of every list for good."""
+    require_open(deadline.case)
+    current = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if current.done_on is None:
+        return current
+    if not deadline_may_undo(current):
+        raise ValidationError(
+            _("This deadline was marked as done too long ago to take it back here.")
+        )
+    current.done_on = None
+    current.done_at = None
+    current.done_by = None
+    save_audited(current, actor)
     return current
 
 
@@ -557,4 +649,190 @@ def cover_access_approve(*, actor, access: CoverAccess) -> CoverAccess:
             label=current.case.reference,
             detail={"for": current.user.get_username()},
         )
+    return current
+
+
+# --- contacts, tasks and appointments ------------------------------------------------------------
+
+
+def _require_persons_of(case: Case, persons: Iterable[Client], field: str = "persons") -> list:
+    persons = list(persons)
+    if any(p.case_id != case.pk for p in persons):
+        raise ValidationError({field: _("The person must belong to this household.")})
+    return persons
+
+
+CONTACT_FIELDS = ("kind", "date", "duration_minutes", "topics", "note")
+
+
+def _check_contact(contact: Contact) -> None:
+    if contact.date > timezone.localdate():
+        raise ValidationError({"date": _("A contact cannot be recorded for a future day.")})
+    if contact.date < contact.case.opened_on:
+        raise ValidationError({"date": _("The contact cannot be before the case was opened.")})
+
+
+@transaction.atomic
+def contact_record(*, actor, case: Case, persons: Iterable[Client] = (), **data: Any) -> Contact:
+    """Record a contact or a file note."""
+    case = require_open(case)
+    persons = _require_persons_of(case, persons)
+    contact = Contact(
+        case=case, recorded_by=actor, **{k: v for k, v in data.items() if k in CONTACT_FIELDS}
+    )
+    contact.topics = list(contact.topics)
+    _check_contact(contact)
+    save_audited(contact, actor)
+    contact.persons.set(persons)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    actor,
+    contact: Contact,
+    expected_version: int,
+    persons: Iterable[Client] | None = None,
+    **data: Any,
+) -> Contact:
+    current = lock_versioned(contact, expected_version)
+    case = require_open(current.case)
+    for field in CONTACT_FIELDS:
+        if field in data:
+            setattr(current, field, data[field])
+    current.topics = list(current.topics)
+    _check_contact(current)
+    current.version += 1
+    save_audited(current, actor)
+    if persons is not None:
+        current.persons.set(_require_persons_of(case, persons))
+    return current
+
+
+def task_assignees(case: Case):
+    """Who a task on the case can be given to: the caseworkers who work on it (the assignee
+    and those it is shared with) — a task for someone who cannot open the case would be
+    in nobody's week."""
+    ids = set(case.shares.values_list("user_id", flat=True))
+    if case.assigned_to_id:
+        ids.add(case.assigned_to_id)
+    return caseworkers_of(case.team).filter(pk__in=ids)
+
+
+def _check_task_assignee(case: Case, user) -> None:
+    if user is not None and not task_assignees(case).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"assigned_to": _("Tasks can only be given to the caseworkers who work on this case.")}
+        )
+
+
+@transaction.atomic
+def task_create(*, actor, case: Case, title: str, due_on: datetime.date, assigned_to=None) -> Task:
+    """A to-do with a due date (Wiedervorlage); by default for the case's caseworker."""
+    case = require_open(case)
+    if assigned_to is None:
+        assigned_to = case.assigned_to
+    _check_task_assignee(case, assigned_to)
+    task = Task(case=case, title=title, due_on=due_on, assigned_to=assigned_to, created_by=actor)
+    save_audited(task, actor)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, expected_version: int, **data: Any) -> Task:
+    current = lock_versioned(task, expected_version)
+    case = require_open(current.case)
+    if "assigned_to" in data:
+        _check_task_assignee(case, data["assigned_to"])
+    for field in ("title", "due_on", "assigned_to"):
+        if field in data:
+            setattr(current, field, data[field])
+    current.version += 1
+    save_audited(current, actor)
+    return current
+
+
+@transaction.atomic
+def task_done(*, actor, task: Task) -> Task:
+    require_open(task.case)
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.done_on is None:
+        current.done_on = timezone.localdate()
+        current.done_by = actor
+        current.version += 1
+        save_audited(current, actor)
+    return current
+
+
+@transaction.atomic
+def task_reopen(*, actor, task: Task) -> Task:
+    """Take a "done" back (ticked by mistake, or not finished after all)."""
+    require_open(task.case)
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.done_on is not None:
+        current.done_on = None
+        current.done_by = None
+        current.version += 1
+        save_audited(current, actor)
+    return current
+
+
+APPOINTMENT_FIELDS = ("kind", "starts_at", "service", "place", "note")
+
+
+@transaction.atomic
+def appointment_create(
+    *, actor, case: Case, persons: Iterable[Client] = (), **data: Any
+) -> Appointment:
+    """A client's appointment nobody goes along to (BAMF hearing, Ausländerbehörde …)."""
+    case = require_open(case)
+    persons = _require_persons_of(case, persons)
+    appointment = Appointment(
+        case=case,
+        recorded_by=actor,
+        **{k: v for k, v in data.items() if k in APPOINTMENT_FIELDS},
+    )
+    save_audited(appointment, actor)
+    appointment.persons.set(persons)
+    return appointment
+
+
+@transaction.atomic
+def appointment_update(
+    *,
+    actor,
+    appointment: Appointment,
+    expected_version: int,
+    persons: Iterable[Client] | None = None,
+    **data: Any,
+) -> Appointment:
+    current = lock_versioned(appointment, expected_version)
+    case = require_open(current.case)
+    if current.is_cancelled:
+        raise ValidationError(_("The appointment is cancelled."))
+    for field in APPOINTMENT_FIELDS:
+        if field in data:
+            setattr(current, field, data[field])
+    current.version += 1
+    save_audited(current, actor)
+    if persons is not None:
+        current.persons.set(_require_persons_of(case, persons))
+    return current
+
+
+@transaction.atomic
+def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appointment:
+    """Call an appointment off with a reason; it stays in the history, out of every week."""
+    require_open(appointment.case)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appointment is cancelled.")})
+    current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if current.is_cancelled:
+        return current
+    current.cancelled_at = timezone.now()
+    current.cancel_reason = reason
+    current.version += 1
+    save_audited(current, actor)
     return current

@@ -1,5 +1,6 @@
 """Case views: thin — scope through selectors, write through services, render."""
 
+import datetime
 import secrets
 import time
 
@@ -16,13 +17,17 @@ from django.utils.translation import gettext as _
 
 from cases import services
 from cases.forms import (
+    AppointmentCancelForm,
+    AppointmentForm,
     AssignForm,
     BamfDecisionForm,
+    BamfNumberForm,
     CaseFilter,
     CaseForm,
     ClientForm,
     ClientReferenceForm,
     CloseForm,
+    ContactForm,
     CoverForm,
     DeadlineForm,
     DuplicateCheckForm,
@@ -30,31 +35,54 @@ from cases.forms import (
     ReopenForm,
     ResidenceStatusForm,
     ShareForm,
+    TaskForm,
 )
 from cases.history import case_history
-from cases.models import COVER_HOURS, household_sorted
+from cases.models import (
+    COVER_HOURS,
+    AppointmentKind,
+    ContactKind,
+    Relationship,
+    household_sorted,
+)
 from cases.selectors import (
+    appointment_get_for_case,
     case_get_for_user,
     case_is_supervised_by,
     case_list_for_user,
     case_may_manage_sharing,
     case_search,
     client_get_for_case,
+    contact_get_for_case,
     cover_candidates,
     household_with_statuses,
     open_case_get_for_user,
     prefetch_households,
     supervised_case_get_for_user,
+    task_get_for_case,
 )
 from caseworks.audit import log_access
 from caseworks.casefile import panels_for, timeline_for
 from caseworks.dpo import is_data_protection_officer
 from caseworks.forms import apply_service_errors, error_text, submit
+from caseworks.models import Service
 from caseworks.permissions import CASE_ROLES, page_required, role_required
 from caseworks.roles import Role, has_role
+from caseworks.submissions import submission_record, submission_seen
 
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
+
+
+def recorded(request, save, *, url, label: str):
+    """Run `save` (a service creating a row) and remember this form as saved, in one
+    transaction (caseworks.submissions): a second post of the same form is not saved again.
+    `url(result)` is the page the "already saved" answer links to; `label` names the kind,
+    never personal data."""
+    with transaction.atomic():
+        result = save()
+        submission_record(request, url=url(result), label=label)
+    return result
 
 
 # What a user searched for (a name, a birth date, a document number) never goes into a URL,
@@ -161,6 +189,8 @@ def case_create(request):
         messages.error(request, _("You are not a member of any team yet. Ask an administrator."))
         return redirect("cases:list")
     step = request.POST.get("step") if request.method == "POST" else None
+    if step == "create" and (already := submission_seen(request)) is not None:
+        return already
     if step != "create":
         check = DuplicateCheckForm(request.POST if step == "check" else None, prefix="check")
         if not check.is_valid():
@@ -184,7 +214,8 @@ def case_create(request):
     case_form = CaseForm(data, prefix="case")
     client_form = ClientForm(data, prefix="client", main_contact=True, initial=initial)
     status_form = ResidenceStatusForm(data, prefix="status")
-    forms = (intake, case_form, client_form, status_form)
+    bamf_form = BamfNumberForm(data, prefix="bamf")
+    forms = (intake, case_form, client_form, status_form, bamf_form)
     # Every form validated (no short-circuit): all errors show at once.
     valid = data is not None and all([f.is_valid() for f in forms])
     if valid:
@@ -199,15 +230,22 @@ def case_create(request):
         person = initial
     matches = None
     if valid:
+        bamf_number = bamf_form.cleaned_data.get("bamf_number", "").strip()
         try:
-            case = services.case_create(
-                actor=request.user,
-                team=intake.cleaned_data["team"],
-                assigned_to=intake.cleaned_data.get("assigned_to"),
-                client=client_form.cleaned_data,
-                status=status_form.cleaned_data,
-                different_person_confirmed=request.POST.get("different_person") == "1",
-                **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
+            case = recorded(
+                request,
+                lambda: services.case_create(
+                    actor=request.user,
+                    team=intake.cleaned_data["team"],
+                    assigned_to=intake.cleaned_data.get("assigned_to"),
+                    client=client_form.cleaned_data,
+                    status=status_form.cleaned_data,
+                    different_person_confirmed=request.POST.get("different_person") == "1",
+                    bamf_number=bamf_number,
+                    **{k: v for k, v in case_form.cleaned_data.items() if k != "version"},
+                ),
+                url=lambda c: reverse("cases:detail", args=[c.code]),
+                label="case",
             )
         except services.PossibleDuplicates as duplicates:
             matches = duplicates.matches
@@ -239,6 +277,7 @@ def case_create(request):
             "case_form": case_form,
             "client_form": client_form,
             "status_form": status_form,
+            "bamf_form": bamf_form,
             "matches": matches,
         },
     )
@@ -249,6 +288,13 @@ def case_context(request, case, **extra):
     can_supervise = case_is_supervised_by(case=case, user=request.user)
     return {
         "case": case,
+        # The family's name in every heading under the case: entering data on the wrong
+        # family is easy when pages only say "Case 2026-0012". Decrypted for display only.
+        "main_contact": (
+            case.clients.filter(relationship=Relationship.MAIN_CONTACT)
+            .only("id", "case_id", "first_name", "last_name", "relationship")
+            .first()
+        ),
         "can_supervise": can_supervise,
         # The closed-case rule (services.case_accepts_records): templates offer recording
         # only where the service would accept it.
@@ -319,12 +365,49 @@ def case_edit(request, code):
     return render(request, "cases/case_edit.html", case_context(request, case, form=form))
 
 
+def household_defaults(case) -> tuple[dict, dict]:
+    """What a new household member most likely shares with the main contact: last name,
+    nationality, languages and the current residence status (kind, dates, authority — not
+    the document number). The user can change each."""
+    main = (
+        case.clients.filter(relationship=Relationship.MAIN_CONTACT)
+        .prefetch_related("statuses")
+        .first()
+    )
+    if main is None:
+        return {}, {}
+    person = {
+        "last_name": main.last_name,
+        "nationality": main.nationality,
+        "languages": main.languages,
+        "interpreter_needed": main.interpreter_needed,
+    }
+    status = main.current_status()
+    status_initial = (
+        {
+            "kind": status.kind,
+            "fiction_subtype": status.fiction_subtype,
+            "valid_from": status.valid_from,
+            "valid_until": status.valid_until,
+            "issuing_authority": status.issuing_authority,
+        }
+        if status is not None
+        else {}
+    )
+    return person, status_initial
+
+
 @role_required(*CASE_ROLES)
 def client_add(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
+    if (already := submission_seen(request)) is not None:
+        return already
     data = request.POST if request.method == "POST" else None
-    client_form = ClientForm(data, prefix="client")
-    status_form = ResidenceStatusForm(data, prefix="status", use_required_attribute=False)
+    person_initial, status_initial = household_defaults(case) if data is None else ({}, {})
+    client_form = ClientForm(data, prefix="client", initial=person_initial)
+    status_form = ResidenceStatusForm(
+        data, prefix="status", use_required_attribute=False, initial=status_initial
+    )
     add_status = request.POST.get("add_status") == "1" if data else True
     if not add_status:
         for field in status_form.fields.values():
@@ -332,15 +415,24 @@ def client_add(request, code):
     if data is not None:
         forms_ok = client_form.is_valid() and (not add_status or status_form.is_valid())
         if forms_ok:
-            try:
-                with transaction.atomic():
-                    client = services.client_create(
-                        actor=request.user, case=case, data=client_form.cleaned_data
+
+            def save():
+                client = services.client_create(
+                    actor=request.user, case=case, data=client_form.cleaned_data
+                )
+                if add_status:
+                    services.residence_status_add(
+                        actor=request.user, client=client, data=status_form.cleaned_data
                     )
-                    if add_status:
-                        services.residence_status_add(
-                            actor=request.user, client=client, data=status_form.cleaned_data
-                        )
+                return client
+
+            try:
+                recorded(
+                    request,
+                    save,
+                    url=lambda c: reverse("cases:detail", args=[case.code]),
+                    label="person",
+                )
             except ValidationError as e:
                 apply_service_errors(e, client_form, status_form)
             else:
@@ -350,7 +442,12 @@ def client_add(request, code):
         request,
         "cases/client_add.html",
         case_context(
-            request, case, client_form=client_form, status_form=status_form, add_status=add_status
+            request,
+            case,
+            client_form=client_form,
+            status_form=status_form,
+            add_status=add_status,
+            prefilled=bool(person_initial),
         ),
     )
 
@@ -381,11 +478,18 @@ def client_edit(request, code, client_code):
 def status_add(request, code, client_code):
     case = open_case_get_for_user(user=request.user, code=code)
     client = client_get_for_case(case=case, code=client_code)
+    if (already := submission_seen(request)) is not None:
+        return already
     form = ResidenceStatusForm(request.POST or None)
     if submit(
         request,
-        lambda: services.residence_status_add(
-            actor=request.user, client=client, data=form.cleaned_data
+        lambda: recorded(
+            request,
+            lambda: services.residence_status_add(
+                actor=request.user, client=client, data=form.cleaned_data
+            ),
+            url=lambda s: reverse("cases:detail", args=[case.code]),
+            label="residence status",
         ),
         form,
         success=_("Residence status recorded."),
@@ -394,7 +498,14 @@ def status_add(request, code, client_code):
     return render(
         request,
         "cases/status_add.html",
-        case_context(request, case, client=client, form=form, statuses=client.statuses.all()),
+        case_context(
+            request,
+            case,
+            client=client,
+            form=form,
+            statuses=client.statuses.all(),
+            creates=True,
+        ),
     )
 
 
@@ -456,10 +567,15 @@ def case_unshare(request, code, share_id):
 
 @role_required(Role.SUPERVISOR)
 def case_close(request, code):
+    """Closing lists what is still open; the supervisor handles each item (its link) or
+    ticks that it stays open. Which items were acknowledged goes into the case's history."""
     case = supervised_case_get_for_user(user=request.user, code=code)
     if case.is_closed:
         raise Http404("Already closed")
-    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    open_items = services.case_open_items(case)
+    form = CloseForm(
+        request.POST or None, open_items=open_items, initial={"closed_on": timezone.localdate()}
+    )
     if submit(
         request,
         lambda: services.case_close(
@@ -467,12 +583,17 @@ def case_close(request, code):
             case=case,
             reason=form.cleaned_data["reason"],
             closed_on=form.cleaned_data["closed_on"],
+            acknowledged=form.acknowledged(),
         ),
         form,
         success=_("Case closed."),
     ):
         return redirect("cases:detail", code=case.code)
-    return render(request, "cases/case_close.html", case_context(request, case, form=form))
+    return render(
+        request,
+        "cases/case_close.html",
+        case_context(request, case, form=form, open_rows=form.item_rows()),
+    )
 
 
 @role_required(Role.SUPERVISOR)
@@ -503,15 +624,30 @@ def client_references(request, code, client_code, reference_code=None):
         reference = client.references.filter(code=reference_code).first()
         if reference is None:
             raise Http404("No such reference number")
+    if reference is None and (already := submission_seen(request)) is not None:
+        return already
     form = ClientReferenceForm(request.POST or None, instance=reference)
-    if not case.is_closed and submit(
-        request,
-        lambda: services.client_reference_save(
+
+    def save():
+        return services.client_reference_save(
             actor=request.user,
             client=client,
             data=form.cleaned_data,
             reference=reference,
             expected_version=form.cleaned_data.get("version"),
+        )
+
+    if not case.is_closed and submit(
+        request,
+        save
+        if reference is not None
+        else lambda: recorded(
+            request,
+            save,
+            url=lambda r: reverse(
+                "cases:client_reference_edit", args=[case.code, client.code, r.code]
+            ),
+            label="reference number",
         ),
         form,
         success=_("Reference number saved."),
@@ -536,30 +672,54 @@ def case_deadlines(request, code):
     """Record a BAMF decision (the § 74 AsylG deadlines follow) or any other deadline."""
     case = case_get_for_user(user=request.user, code=code)
     action = request.POST.get("action")
+    if action in ("decision", "manual") and (already := submission_seen(request)) is not None:
+        return already
     decision_form = BamfDecisionForm(
         request.POST if action == "decision" else None, case=case, prefix="decision"
     )
     deadline_form = DeadlineForm(
         request.POST if action == "manual" else None, case=case, prefix="deadline"
     )
+    page = reverse("cases:deadlines", args=[case.code])
     if not case.is_closed:
         if action == "decision" and submit(
             request,
-            lambda: services.bamf_decision_record(actor=request.user, **decision_form.cleaned_data),
+            lambda: recorded(
+                request,
+                lambda: services.bamf_decision_record(
+                    actor=request.user, **decision_form.cleaned_data
+                ),
+                url=lambda _created: page,
+                label="BAMF decision",
+            ),
             decision_form,
             success=_("Decision recorded; the deadlines are computed."),
         ):
             return redirect("cases:deadlines", code=case.code)
         if action == "manual" and submit(
             request,
-            lambda: services.deadline_add(
-                actor=request.user, case=case, **deadline_form.cleaned_data
+            lambda: recorded(
+                request,
+                lambda: services.deadline_add(
+                    actor=request.user, case=case, **deadline_form.cleaned_data
+                ),
+                url=lambda _created: page,
+                label="deadline",
             ),
             deadline_form,
             success=_("Deadline recorded."),
         ):
             return redirect("cases:deadlines", code=case.code)
-    deadlines = case.deadlines.select_related("client", "decision").order_by("done_on", "due_on")
+    deadlines = list(
+        case.deadlines.select_related("client", "decision", "done_by").order_by("done_on", "due_on")
+    )
+    now = timezone.now()
+    for deadline in deadlines:
+        deadline.undo_until = (
+            services.deadline_undo_until(deadline)
+            if services.deadline_may_undo(deadline, now=now)
+            else None
+        )
     return render(
         request,
         "cases/deadlines.html",
@@ -570,21 +730,318 @@ def case_deadlines(request, code):
             deadline_form=deadline_form,
             deadlines=deadlines,
             today=timezone.localdate(),
+            undo_hours=services.deadline_undo_hours(),
         ),
     )
 
 
-@role_required(*CASE_ROLES, methods=["POST"])
-def deadline_done(request, code, deadline_code):
-    case = open_case_get_for_user(user=request.user, code=code)
-    deadline = case.deadlines.filter(code=deadline_code).first()
-    if deadline is None:
+def _deadline_of(case, deadline_code):
+    deadline = case.deadlines.select_related("client", "decision").filter(code=deadline_code)
+    found = deadline.first()
+    if found is None:
         raise Http404("No such deadline")
-    services.deadline_done(actor=request.user, deadline=deadline)
-    messages.success(request, _("Deadline marked as done."))
-    return redirect(
-        request.POST.get("next") == "case" and "cases:detail" or "cases:deadlines", code=case.code
+    return found
+
+
+@role_required(*CASE_ROLES)
+def deadline_done(request, code, deadline_code):
+    """Mark a deadline as done — after a look at what it is: a page, not a one-tap button
+    next to another deadline's. Taken back on the deadlines page for a while."""
+    case = open_case_get_for_user(user=request.user, code=code)
+    deadline = _deadline_of(case, deadline_code)
+    if request.method == "POST":
+        try:
+            services.deadline_done(actor=request.user, deadline=deadline)
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Deadline marked as done. Marked by mistake? You can take it back on this "
+                    "page within %(hours)s hours."
+                )
+                % {"hours": services.deadline_undo_hours()},
+            )
+        return redirect("cases:deadlines", code=case.code)
+    return render(
+        request,
+        "cases/deadline_done.html",
+        case_context(request, case, deadline=deadline, today=timezone.localdate()),
     )
+
+
+@role_required(*CASE_ROLES, methods=["POST"])
+def deadline_undo(request, code, deadline_code):
+    case = open_case_get_for_user(user=request.user, code=code)
+    deadline = _deadline_of(case, deadline_code)
+    try:
+        services.deadline_undo(actor=request.user, deadline=deadline)
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, _("The deadline is open again."))
+    return redirect("cases:deadlines", code=case.code)
+
+
+# --- contacts, tasks and appointments ------------------------------------------------------------
+
+
+def _form_data(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+@role_required(*CASE_ROLES)
+def contact_new(request, code):
+    case = open_case_get_for_user(user=request.user, code=code)
+    if (already := submission_seen(request)) is not None:
+        return already
+    kind = request.GET.get("kind", "")
+    initial = {
+        "date": timezone.localdate(),
+        "kind": kind if kind in ContactKind.values else ContactKind.PHONE,
+        "duration_minutes": 0 if kind == ContactKind.FILE_NOTE else 15,
+        "persons": list(case.clients.filter(relationship=Relationship.MAIN_CONTACT)),
+    }
+    form = ContactForm(request.POST or None, case=case, initial=initial)
+    if submit(
+        request,
+        lambda: recorded(
+            request,
+            lambda: services.contact_record(actor=request.user, case=case, **_form_data(form)),
+            url=lambda c: reverse("cases:contact_edit", args=[case.code, c.code]),
+            label="contact",
+        ),
+        form,
+        success=_("Contact recorded."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request, "cases/contact_form.html", case_context(request, case, form=form, new=True)
+    )
+
+
+@role_required(*CASE_ROLES)
+def contact_edit(request, code, contact_code):
+    case = case_get_for_user(user=request.user, code=code)
+    contact = contact_get_for_case(case=case, code=contact_code)
+    form = ContactForm(
+        request.POST or None,
+        case=case,
+        instance=contact,
+        initial={"persons": list(contact.persons.all())},
+    )
+    if not case.is_closed and submit(
+        request,
+        lambda: services.contact_update(
+            actor=request.user,
+            contact=contact,
+            expected_version=form.cleaned_data["version"],
+            **_form_data(form),
+        ),
+        form,
+        success=_("Contact saved."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/contact_form.html",
+        case_context(request, case, form=form, contact=contact, new=False),
+    )
+
+
+@role_required(*CASE_ROLES)
+def task_new(request, code):
+    case = open_case_get_for_user(user=request.user, code=code)
+    if (already := submission_seen(request)) is not None:
+        return already
+    initial = {
+        "assigned_to": case.assigned_to or request.user,
+        "due_on": timezone.localdate() + datetime.timedelta(days=7),
+    }
+    suggestion = _suggestion_from(request, case)
+    if suggestion is not None:
+        initial.update(title=suggestion.task_title, due_on=suggestion.task_due_on)
+    form = TaskForm(request.POST or None, assignees=services.task_assignees(case), initial=initial)
+    if submit(
+        request,
+        lambda: recorded(
+            request,
+            lambda: services.task_create(actor=request.user, case=case, **_form_data(form)),
+            url=lambda t: reverse("cases:task_edit", args=[case.code, t.code]),
+            label="task",
+        ),
+        form,
+        success=_("Task recorded."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/task_form.html",
+        case_context(request, case, form=form, new=True, suggestion=suggestion),
+    )
+
+
+@role_required(*CASE_ROLES)
+def task_edit(request, code, task_code):
+    case = case_get_for_user(user=request.user, code=code)
+    task = task_get_for_case(case=case, code=task_code)
+    form = TaskForm(request.POST or None, instance=task, assignees=services.task_assignees(case))
+    if not case.is_closed and submit(
+        request,
+        lambda: services.task_update(
+            actor=request.user,
+            task=task,
+            expected_version=form.cleaned_data["version"],
+            **_form_data(form),
+        ),
+        form,
+        success=_("Task saved."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/task_form.html",
+        case_context(request, case, form=form, task=task, new=False),
+    )
+
+
+@role_required(*CASE_ROLES)
+def task_done(request, code, task_code):
+    """A page that says what is marked done (reached from the case file and "my week"); the
+    button on it marks it. Taken back on the task's page."""
+    case = open_case_get_for_user(user=request.user, code=code)
+    task = task_get_for_case(case=case, code=task_code)
+    if request.method == "POST":
+        action = request.POST.get("action", "done")
+        try:
+            if action == "reopen":
+                services.task_reopen(actor=request.user, task=task)
+            else:
+                services.task_done(actor=request.user, task=task)
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            messages.success(
+                request,
+                _("The task is open again.") if action == "reopen" else _("Task marked as done."),
+            )
+        back = request.POST.get("next", "")
+        if back == "week":
+            return redirect("visits:week")
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/task_done.html",
+        case_context(request, case, task=task, next=request.GET.get("next", "")),
+    )
+
+
+def _appointment_services():
+    return Service.objects.order_by("name")
+
+
+@role_required(*CASE_ROLES)
+def appointment_new(request, code):
+    case = open_case_get_for_user(user=request.user, code=code)
+    if (already := submission_seen(request)) is not None:
+        return already
+    initial: dict = {"persons": list(case.clients.filter(relationship=Relationship.MAIN_CONTACT))}
+    suggestion = _suggestion_from(request, case)
+    if suggestion is not None:
+        initial.update(
+            kind=AppointmentKind.IMMIGRATION_OFFICE,
+            persons=[suggestion.client],
+            note=suggestion.appointment_note,
+        )
+    form = AppointmentForm(
+        request.POST or None, case=case, services=_appointment_services(), initial=initial
+    )
+    if submit(
+        request,
+        lambda: recorded(
+            request,
+            lambda: services.appointment_create(actor=request.user, case=case, **_form_data(form)),
+            url=lambda a: reverse("cases:appointment_edit", args=[case.code, a.code]),
+            label="appointment",
+        ),
+        form,
+        success=_("Appointment recorded."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/appointment_form.html",
+        case_context(request, case, form=form, new=True, suggestion=suggestion),
+    )
+
+
+@role_required(*CASE_ROLES)
+def appointment_edit(request, code, appointment_code):
+    case = case_get_for_user(user=request.user, code=code)
+    appointment = appointment_get_for_case(case=case, code=appointment_code)
+    form = AppointmentForm(
+        request.POST or None,
+        case=case,
+        services=_appointment_services(),
+        instance=appointment,
+        initial={"persons": list(appointment.persons.all())},
+    )
+    if (
+        not case.is_closed
+        and not appointment.is_cancelled
+        and submit(
+            request,
+            lambda: services.appointment_update(
+                actor=request.user,
+                appointment=appointment,
+                expected_version=form.cleaned_data["version"],
+                **_form_data(form),
+            ),
+            form,
+            success=_("Appointment saved."),
+        )
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/appointment_form.html",
+        case_context(request, case, form=form, appointment=appointment, new=False),
+    )
+
+
+@role_required(*CASE_ROLES)
+def appointment_cancel(request, code, appointment_code):
+    case = open_case_get_for_user(user=request.user, code=code)
+    appointment = appointment_get_for_case(case=case, code=appointment_code)
+    if appointment.is_cancelled:
+        raise Http404("Already cancelled")
+    form = AppointmentCancelForm(request.POST or None)
+    if submit(
+        request,
+        lambda: services.appointment_cancel(
+            actor=request.user, appointment=appointment, reason=form.cleaned_data["reason"]
+        ),
+        form,
+        success=_("Appointment cancelled."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/appointment_cancel.html",
+        case_context(request, case, form=form, appointment=appointment),
+    )
+
+
+def _suggestion_from(request, case):
+    """The suggestion a "create appointment/task" link came from (`?extend=<status code>`),
+    if it still applies; it only pre-fills the form."""
+    from cases.suggestions import suggestion_for_status
+
+    status_code = request.GET.get("extend", "")
+    if not status_code or request.method != "GET":
+        return None
+    return suggestion_for_status(case, status_code)
 
 
 @role_required(Role.CASEWORKER)

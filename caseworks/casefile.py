@@ -6,6 +6,7 @@ A provider must run a fixed number of queries, whatever the number of entries.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -75,3 +76,35 @@ def timeline_for(case, *, limit: int) -> tuple[list[TimelineEntry], bool]:
 def panels_for(case, *, user) -> list[Panel]:
     panels = [p for provider in _panels if (p := provider(case, user=user)) is not None]
     return sorted(panels, key=lambda p: p.order)
+
+
+# --- what is still open on a case (listed before it is closed) ---------------------------------
+
+
+@dataclass
+class OpenItem:
+    """Something still open on a case: a running deadline, a task, a planned accompaniment,
+    an open referral or checklist point. `text` may hold decrypted values: for display only.
+    `key` tells the items apart in the closing form (by default derived from the others)."""
+
+    kind_label: str
+    text: str
+    url: str
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            digest = hashlib.sha256(
+                f"{self.kind_label}\x1f{self.text}\x1f{self.url}".encode()
+            ).hexdigest()
+            self.key = digest[:24]
+
+
+_open_items = Registry()
+
+# provider(case) -> [OpenItem] still open on the case (a fixed number of queries)
+register_open_items = _open_items.register
+
+
+def open_items_for(case) -> list[OpenItem]:
+    return [item for provider in _open_items for item in provider(case)]

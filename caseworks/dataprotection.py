@@ -31,7 +31,9 @@ class Source:
     label: str  # app_label.Model
     key: str  # JSON key in the disclosure
     title: str | Promise  # its heading in the disclosure PDF
-    by_person: str  # lookup from the model to the Client ("pk" for the Client itself)
+    # Lookup from the model to the Client ("pk" for the Client itself); several lookups (a
+    # tuple) when a row can concern several persons (an accompaniment's companions).
+    by_person: str | tuple[str, ...]
     by_case: str  # lookup from the model to the Case
     # Deletion order: rows that PROTECT others come first (lower numbers first).
     order: int
@@ -86,7 +88,10 @@ def _rows(source: Source, *, case, person=None):
         if source.by_person == "pk":
             queryset = queryset.filter(pk=person.pk)
         elif source.by_person:
-            condition = Q(**{source.by_person: person})
+            lookups = (source.by_person,) if isinstance(source.by_person, str) else source.by_person
+            condition = Q()
+            for lookup in lookups:
+                condition |= Q(**{lookup: person})
             if source.household_rows:
                 condition |= Q(client__isnull=True)
             queryset = queryset.filter(condition)

@@ -334,6 +334,8 @@ CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOU
 # A create form sent again within this time (Back and "save", a double tap) is recognised and
 # not saved twice (caseworks.submissions).
 CASEWORKS_RESUBMISSION_MINUTES = envint("CASEWORKS_RESUBMISSION_MINUTES", "120")
+# How long "done" on a legal deadline can be undone.
+CASEWORKS_DEADLINE_UNDO_HOURS = envint("CASEWORKS_DEADLINE_UNDO_HOURS", "24")
 # Cover access to a colleague's case: this many a user and day; more wait for a supervisor.
 CASEWORKS_COVER_ACCESSES_PER_DAY = envint("CASEWORKS_COVER_ACCESSES_PER_DAY", "3")
 

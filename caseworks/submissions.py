@@ -70,7 +70,7 @@ def _token(request: HttpRequest) -> str:
 
 
 def earlier_submission(request: HttpRequest) -> Submission | None:
-    recent = Submission.objects.filter(user=request.user, at__gte=_window_start())
+    recent = Submission.objects.filter(user_id=request.user.pk or 0, at__gte=_window_start())
     token = _token(request)
     if token:
         found = recent.filter(token=token).first()

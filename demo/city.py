@@ -125,7 +125,9 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     bulk_create_with_history(clients, Client, batch_size=BATCH, default_user=supervisor)
     # bulk inserts skip Client.save(): the search tokens are added here.
     NameToken.objects.add_for(
-        Client.objects.filter(case__in=cases).only("pk", "first_name", "last_name").iterator()
+        Client.objects.filter(case__in=cases)
+        .only("pk", "case_id", "first_name", "last_name")
+        .iterator()
     )
     clients = list(Client.objects.order_by("pk").only("pk", "case_id", "relationship"))
     members: dict[int, list[Client]] = {}
@@ -210,15 +212,20 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     for case in cases:
         for _i in range(_poisson(rng, accompaniments_per_case)):
             service = rng.choice(destinations)
-            destination_kind = (
-                service.kind
-                if service.kind in ("authority", "institution", "doctor")
-                else "authority"
-            )
+            # A directory destination always takes its service's kind.
+            destination_kind = service.kind
             when = now + datetime.timedelta(days=rng.randint(-300, 20), hours=rng.randint(0, 8))
             past = when < now
             # Appointments more than two weeks back have been closed (done or cancelled).
             settled = when < now - datetime.timedelta(days=14)
+            status = (
+                ("done" if rng.random() < 0.9 else "cancelled")
+                if settled
+                else "done"
+                if past and rng.random() < 0.7
+                else "planned"
+            )
+            volunteer = rng.choice(volunteers) if volunteers and rng.random() < 0.3 else None
             accompaniments.append(
                 Accompaniment(
                     case=case,
@@ -227,15 +234,12 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                     service=service,
                     appointment_at=when,
                     purpose=rng.choice(PURPOSES[destination_kind]),
-                    outcome="Termin wahrgenommen." if past else "",
-                    accompanied_by=rng.choice(volunteers)
-                    if volunteers and rng.random() < 0.3
-                    else case.assigned_to,
-                    status=("done" if rng.random() < 0.9 else "cancelled")
-                    if settled
-                    else "done"
-                    if past and rng.random() < 0.7
-                    else "planned",
+                    outcome="Termin wahrgenommen." if status == "done" else "",
+                    accompanied_by=None if volunteer else case.assigned_to,
+                    volunteer=volunteer,
+                    status=status,
+                    cancelled_at=when if status == "cancelled" else None,
+                    cancel_reason="did_not_take_place" if status == "cancelled" else "",
                 )
             )
     bulk_create_with_history(

@@ -90,6 +90,7 @@ PURPOSES = {
     ],
     "institution": ["Schulanmeldung", "Kontoeröffnung", "Anmeldung Kita"],
     "doctor": ["Vorsorgeuntersuchung", "Erstuntersuchung", "Impftermin"],
+    "counselling": ["Erstgespräch in der Migrationsberatung", "Termin in der Schuldnerberatung"],
 }
 
 AUTHORITIES = ["Ausländerbehörde der Stadt", "BAMF Außenstelle", "Zentrale Ausländerbehörde"]

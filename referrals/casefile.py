@@ -1,12 +1,15 @@
 """The case file's referral entries and panel (see caseworks.casefile)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caseworks.casefile import (
+    OpenItem,
     Panel,
     TimelineEntry,
     register_history,
+    register_open_items,
     register_panel,
     register_timeline,
 )
@@ -68,4 +71,24 @@ def referral_history(case):
         (Referral, referrals, lambda row: _("Referral")),
         (Consent, rows(Consent, client_id__in=client_ids), lambda row: _("Consent")),
         (Letter, rows(Letter, referral_id__in=list(services)), lambda row: _("Letter printed")),
+    ]
+
+
+@register_open_items
+def open_referrals(case) -> list[OpenItem]:
+    """Referrals still under way: closing the case must handle or acknowledge each."""
+    referrals = (
+        case.referrals.filter(status__in=Referral.OPEN)
+        .select_related("service")
+        .only("code", "status", "service__name", "created_at")
+        .order_by("created_at")
+    )
+    return [
+        OpenItem(
+            _("Referral"),
+            f"{r.service.name} ({r.get_status_display()})",
+            reverse("referrals_case:referral_detail", args=[case.code, r.code]),
+            key=f"referral-{r.code}",
+        )
+        for r in referrals
     ]

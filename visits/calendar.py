@@ -50,13 +50,14 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             appointment_at__gte=now - datetime.timedelta(days=FEED_DAYS_BACK),
             appointment_at__lte=now + datetime.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
+        .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user) | Q(volunteer=user))
         .select_related("service", "case")
         .only(
             "code",
             "appointment_at",
             "destination_kind",
             "service__name",
+            "service__kind",
             "service__address",
             "case__reference",
             "case__closed_on",
@@ -79,7 +80,7 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             event.add(
                 "summary",
                 _("Accompaniment %(ref)s: %(kind)s")
-                % {"ref": a.case.reference, "kind": a.get_destination_kind_display()},
+                % {"ref": a.case.reference, "kind": a.kind_label},
             )
             if a.service is not None:
                 # Directory data only: free text typed by a caseworker could name a person.

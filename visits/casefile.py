@@ -18,8 +18,11 @@ from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Visit
 @register_timeline
 def visit_entries(case, *, limit):
     # Notes stay encrypted here: the timeline shows topics; the visit page shows the notes.
+    # Cancelled visits stay on the timeline, marked (they are no longer counted).
     visits = (
-        case.visits.defer("notes").select_related("recorded_by").prefetch_related("present")[:limit]
+        case.visits.defer("notes", "cancel_note")
+        .select_related("recorded_by", "cancelled_by")
+        .prefetch_related("present")[:limit]
     )
     return [
         TimelineEntry(v.date, "visit", "visits/timeline_visit.html", {"visit": v, "case": case})
@@ -30,8 +33,11 @@ def visit_entries(case, *, limit):
 @register_timeline
 def accompaniment_entries(case, *, limit):
     accompaniments = (
-        case.accompaniments.select_related("service", "client", "accompanied_by")
-        .defer("outcome")
+        case.accompaniments.select_related(
+            "service", "client", "accompanied_by", "volunteer", "cancelled_by"
+        )
+        .prefetch_related("others")
+        .defer("outcome", "cancel_note")
         .order_by("-appointment_at")[:limit]
     )
     return [
@@ -48,11 +54,12 @@ def accompaniment_entries(case, *, limit):
 @register_panel
 def visits_panel(case, *, user):
     open_checks = [c for c in case.arrival_checks.all() if not c.is_done]
-    has_first = case.visits.filter(kind=Visit.Kind.FIRST).exists()
+    has_first = case.visits.held().filter(kind=Visit.Kind.FIRST).exists()
     upcoming = list(
         case.accompaniments.filter(status=Accompaniment.Status.PLANNED)
-        .select_related("service", "client", "accompanied_by")
-        .defer("outcome", "purpose")
+        .select_related("service", "client", "accompanied_by", "volunteer")
+        .prefetch_related("others")
+        .defer("outcome", "purpose", "cancel_note")
         .order_by("appointment_at")[:5]
     )
     return Panel(

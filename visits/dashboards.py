@@ -31,7 +31,9 @@ def cases_overdue(cases, today: datetime.date):
     limit = today - datetime.timedelta(days=settings.CASEWORKS_VISIT_INTERVAL_DAYS)
     # The last visit through a correlated subquery: one step down the (case, date) index a
     # case, where Max() over a join would group every visit of the team first.
-    last_visit = Visit.objects.filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
+    last_visit = (
+        Visit.objects.held().filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
     return cases.annotate(last_contact=Coalesce(Subquery(last_visit), "opened_on")).filter(
         Q(next_visit_due__lt=today) | Q(last_contact__lt=limit)
     )
@@ -50,7 +52,7 @@ def week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datet
 def visit_columns(*, cases, today):
     since = recent_visit_start(today)
     start, end = week_bounds(today)
-    recent = Visit.objects.filter(case__in=cases, date__gte=since)
+    recent = Visit.objects.held().filter(case__in=cases, date__gte=since)
     planned = Accompaniment.objects.filter(
         case__in=cases,
         status=Accompaniment.Status.PLANNED,
@@ -59,7 +61,7 @@ def visit_columns(*, cases, today):
     )
 
     def visited(qs):
-        return qs.filter(Exists(Visit.objects.filter(case=OuterRef("pk"), date__gte=since)))
+        return qs.filter(Exists(recent.filter(case=OuterRef("pk"))))
 
     def accompanied(qs):
         return qs.filter(Exists(planned.filter(case=OuterRef("pk"))))
@@ -92,7 +94,8 @@ def visit_columns(*, cases, today):
 @register_statistics
 def visit_statistics(*, cases, start, end):
     visits = (
-        Visit.objects.filter(case__in=cases, date__gte=start, date__lte=end)
+        Visit.objects.held()
+        .filter(case__in=cases, date__gte=start, date__lte=end)
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by()

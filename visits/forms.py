@@ -11,7 +11,15 @@ from caseworks.forms import (
     free_text_field,
 )
 from caseworks.users import display_name
-from visits.models import MAX_VISIT_MINUTES, Accompaniment, ChecklistItem, Topic, Visit
+from visits.models import (
+    CANCEL_NOTE_MAX,
+    MAX_VISIT_MINUTES,
+    Accompaniment,
+    CancelReason,
+    ChecklistItem,
+    Topic,
+    Visit,
+)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -90,16 +98,25 @@ class ArrivalCheckDoneForm(TextLimits, forms.Form):
 
 
 class AccompanimentForm(TextLimits, VersionedForm):
+    others = IdMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Also going along from the household"),
+    )
+
     class Meta:
         model = Accompaniment
         fields = [
             "client",
+            "others",
             "destination_kind",
             "service",
             "destination_text",
             "appointment_at",
             "purpose",
             "accompanied_by",
+            "volunteer",
             "interpreter_language",
             "interpreter_name",
         ]
@@ -108,23 +125,42 @@ class AccompanimentForm(TextLimits, VersionedForm):
             "purpose": forms.Textarea(attrs={"rows": 2}),
             "destination_text": forms.TextInput,
         }
-        help_texts = {"destination_text": _("If the destination is not in the directory.")}
+        labels = {
+            "destination_kind": _("Kind of destination"),
+            "accompanied_by": _("Staff member"),
+            "volunteer": _("Volunteer"),
+        }
+        help_texts = {
+            "destination_text": _("If the destination is not in the directory."),
+            "destination_kind": _("Only for a destination not in the directory."),
+            "volunteer": _("A staff member, a volunteer, or both together."),
+        }
 
-    def __init__(self, *args, case, companions, services, **kwargs):
+    def __init__(self, *args, case, staff, volunteers, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = case.clients.all()
         self.fields["client"].label_from_instance = lambda c: c.full_name
+        self.fields["client"].empty_label = None
+        self.fields["others"].queryset = case.clients.all()
+        self.fields["others"].label_from_instance = lambda c: c.full_name
+        if self.instance.pk:
+            self.fields["others"].initial = list(self.instance.others.all())
         self.fields["service"].queryset = services
         self.fields["service"].required = False
+        self.fields["service"].empty_label = _("not in the directory")
+        # The directory's kind counts for a directory entry: asked only for free text.
+        kind = self.fields["destination_kind"]
+        kind.required = False
+        kind.choices = Accompaniment.DestinationKind.choices  # no empty "------" choice
+        kind.widget = forms.RadioSelect(choices=kind.choices)
         self.fields["destination_text"].required = False
-        self.fields["accompanied_by"].queryset = companions
+        self.fields["accompanied_by"].queryset = staff
         self.fields["accompanied_by"].label_from_instance = display_name
-        if self.instance.pk:
-            self.fields["status"] = forms.ChoiceField(
-                label=_("Status"),
-                choices=Accompaniment.Status.choices,
-                initial=self.instance.status,
-            )
+        self.fields["accompanied_by"].empty_label = _("no staff member")
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["volunteer"].label_from_instance = display_name
+        self.fields["volunteer"].empty_label = _("no volunteer")
+        if self.instance.pk and self.instance.status == Accompaniment.Status.DONE:
             self.fields["outcome"] = free_text_field(
                 label=_("Outcome"), required=False, initial=self.instance.outcome
             )
@@ -133,6 +169,12 @@ class AccompanimentForm(TextLimits, VersionedForm):
         data = super().clean()
         if not data.get("service") and not (data.get("destination_text") or "").strip():
             self.add_error("service", _("Choose a destination from the directory or describe it."))
+        elif not data.get("service") and not data.get("destination_kind"):
+            self.add_error("destination_kind", _("Choose the kind of destination."))
+        if not data.get("accompanied_by") and not data.get("volunteer"):
+            self.add_error(
+                "accompanied_by", _("Choose who goes along: a staff member, a volunteer or both.")
+            )
         return data
 
 
@@ -145,3 +187,38 @@ class CompleteForm(TextLimits, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What happened, in a sentence. No health details."),
     )
+
+
+class OutcomeForm(TextLimits, forms.Form):
+    """After the appointment: did it take place, and what came of it. "No" leads on to
+    cancelling with a reason."""
+
+    YES, NO = "yes", "no"
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    took_place = forms.ChoiceField(
+        label=_("Did the appointment take place?"),
+        choices=[(YES, _("yes")), (NO, _("no"))],
+        widget=forms.RadioSelect,
+    )
+    outcome = free_text_field(
+        label=_("Outcome"),
+        required=False,
+        help_text=_("What came of it, in a few sentences: the next step, a new date."),
+    )
+
+
+class CancelForm(TextLimits, forms.Form):
+    """Cancelling instead of deleting: a reason always (none preselected), a note if useful."""
+
+    reason = forms.ChoiceField(label=_("Why?"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=CANCEL_NOTE_MAX,
+        help_text=_("A few words if the reason needs them. No health details."),
+    )
+
+    def __init__(self, *args, reasons=CancelReason.choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = list(reasons)

@@ -37,7 +37,56 @@ class Place(models.TextChoices):
     ELSEWHERE = "elsewhere", _("elsewhere")
 
 
-class Visit(models.Model):
+class CancelReason(models.TextChoices):
+    """Why a visit or accompaniment is cancelled instead of deleted (it stays in the history)."""
+
+    MISTAKE = "mistake", _("recorded by mistake")
+    DID_NOT_TAKE_PLACE = "did_not_take_place", _("did not take place")
+    CLIENT_ABSENT = "client_absent", _("client did not come")
+    OTHER = "other", _("other")
+
+
+# What a volunteer may report about an accompaniment they were to go along to.
+VOLUNTEER_CANCEL_REASONS = (CancelReason.DID_NOT_TAKE_PLACE, CancelReason.CLIENT_ABSENT)
+CANCEL_NOTE_MAX = 300
+
+
+class Cancellable(models.Model):
+    """Cancelled, never deleted: who cancelled when and why stays on the row and in the
+    history; statistics, "last visit", my week, reminders and the calendar leave it out."""
+
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=20, choices=CancelReason, blank=True
+    )
+    # A short free text can name a person or a diagnosis: encrypted like the notes.
+    cancel_note = EncryptedCharField(
+        _("note on cancelling"), max_length=CANCEL_NOTE_MAX, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class VisitQuerySet(models.QuerySet):
+    def held(self):
+        """Visits that took place: not cancelled. Everything that counts visits uses this."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def cancelled(self):
+        return self.filter(cancelled_at__isnull=False)
+
+
+class Visit(Cancellable):
     class Kind(models.TextChoices):
         FIRST = "first", _("first visit")
         FOLLOW_UP = "follow_up", _("follow-up visit")
@@ -65,6 +114,8 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[present])
 
+    objects = VisitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -72,8 +123,16 @@ class Visit(models.Model):
         # The supervision figures: last visit a case, visits in a period.
         indexes = [models.Index(fields=["case", "date"], name="visit_case_date")]
         constraints = [
+            # A first visit recorded by mistake is cancelled, and the real one recorded.
             models.UniqueConstraint(
-                fields=["case"], condition=Q(kind="first"), name="visit_one_first_per_case"
+                fields=["case"],
+                condition=Q(kind="first", cancelled_at__isnull=True),
+                name="visit_one_held_first_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True, cancel_reason="")
+                | Q(cancelled_at__isnull=False) & ~Q(cancel_reason=""),
+                name="visit_cancelled_with_reason",
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_VISIT_MINUTES),
@@ -83,6 +142,10 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     def get_topic_labels(self) -> list[str]:
         field = self._meta.get_field("topics")
@@ -124,11 +187,23 @@ class ArrivalCheck(models.Model):
         return self.get_item_display()
 
 
-class Accompaniment(models.Model):
+class AccompanimentQuerySet(models.QuerySet):
+    def held(self):
+        """Planned or done: not cancelled."""
+        return self.exclude(status=Accompaniment.Status.CANCELLED)
+
+    def cancelled(self):
+        return self.filter(status=Accompaniment.Status.CANCELLED)
+
+
+class Accompaniment(Cancellable):
+    # The same values as Service.Kind: a directory entry's kind is the destination's kind
+    # (an advice service is not an authority).
     class DestinationKind(models.TextChoices):
         AUTHORITY = "authority", _("authority")
         INSTITUTION = "institution", _("institution")
         DOCTOR = "doctor", _("doctor")
+        COUNSELLING = "counselling", _("advice service")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -137,8 +212,16 @@ class Accompaniment(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="accompaniments")
+    # The person whose appointment it is (the one a volunteer calls) ...
     client = models.ForeignKey(
-        Client, models.PROTECT, related_name="accompaniments", verbose_name=_("person accompanied")
+        Client, models.PROTECT, related_name="accompaniments", verbose_name=_("appointment for")
+    )
+    # ... and the household members going along (a parent with a child).
+    others = models.ManyToManyField(
+        Client,
+        blank=True,
+        related_name="accompaniments_along",
+        verbose_name=_("also going along from the household"),
     )
     destination_kind = models.CharField(
         _("destination type"), max_length=20, choices=DestinationKind
@@ -156,13 +239,23 @@ class Accompaniment(models.Model):
     appointment_at = models.DateTimeField(_("appointment"))
     purpose = EncryptedTextField(_("purpose"))
     outcome = EncryptedTextField(_("outcome"), blank=True)
+    # A staff member, a volunteer, or both together; a new accompaniment has at least one.
+    # (Not a CheckConstraint: older records may name nobody.)
     accompanied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="accompaniments",
-        verbose_name=_("accompanied by"),
+        verbose_name=_("staff member going along"),
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_accompaniments",
+        verbose_name=_("volunteer going along"),
     )
     interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
     # A third person's name (often a community member): encrypted like the clients' names.
@@ -170,7 +263,9 @@ class Accompaniment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[others])
+
+    objects = AccompanimentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("accompaniment")
@@ -179,12 +274,33 @@ class Accompaniment(models.Model):
         indexes = [
             models.Index(fields=["accompanied_by", "status", "appointment_at"]),
             models.Index(fields=["status", "appointment_at"], name="accompaniment_status_time"),
+            models.Index(
+                fields=["volunteer", "status", "appointment_at"], name="accompaniment_volunteer"
+            ),
+        ]
+        constraints = [
+            # A reason only on a cancelled accompaniment (older cancelled ones have none).
+            models.CheckConstraint(
+                condition=Q(cancel_reason="") | Q(status="cancelled", cancelled_at__isnull=False),
+                name="accompaniment_reason_only_when_cancelled",
+            ),
         ]
         # "A directory entry or a free-text destination" cannot be a CheckConstraint: the free
         # text is ciphertext. The service and the form enforce it.
 
     def __str__(self):
         return f"{self.get_destination_kind_display()} {self.appointment_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def kind_label(self) -> str:
+        """The destination's real kind: the directory's for a directory entry."""
+        if self.service is not None:
+            return str(self.service.get_kind_display())
+        return str(self.get_destination_kind_display())
 
     @property
     def destination(self) -> str:

@@ -2,21 +2,35 @@
 may see (cases.selectors); volunteers reach only the accompaniments assigned to them."""
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseQuerySet, CaseShare, Client, Deadline
+from cases import selectors as case_selectors
+from cases.models import (
+    Case,
+    CaseQuerySet,
+    CaseShare,
+    Client,
+    ClientReference,
+    Deadline,
+    ResidenceStatus,
+)
 from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.roles import Role, has_role
 from visits.models import Accompaniment, Visit
 
 WEEK = datetime.timedelta(days=7)
+DAY = datetime.timedelta(days=1)
 
 
 def visit_get_for_case(*, case: Case, code) -> Visit:
-    visit = case.visits.select_related("recorded_by").filter(code=code).first()
+    visit = case.visits.select_related("recorded_by", "cancelled_by").filter(code=code).first()
     if visit is None:
         raise Http404("No such visit")
     return visit
@@ -24,7 +38,10 @@ def visit_get_for_case(*, case: Case, code) -> Visit:
 
 def accompaniment_get_for_case(*, case: Case, code) -> Accompaniment:
     accompaniment = (
-        case.accompaniments.select_related("service", "client", "accompanied_by")
+        case.accompaniments.select_related(
+            "service", "client", "accompanied_by", "volunteer", "cancelled_by"
+        )
+        .prefetch_related("others")
         .filter(code=code)
         .first()
     )
@@ -34,14 +51,15 @@ def accompaniment_get_for_case(*, case: Case, code) -> Accompaniment:
 
 
 def last_visit(case: Case) -> Visit | None:
-    return case.visits.defer("notes").prefetch_related("present").first()
+    """The latest visit that took place (a cancelled one does not count)."""
+    return case.visits.held().defer("notes").prefetch_related("present").first()
 
 
 def accompaniments_for_volunteer(*, user) -> QuerySet[Accompaniment]:
     if not has_role(user, Role.VOLUNTEER):
         return Accompaniment.objects.none()
     return (
-        Accompaniment.objects.filter(accompanied_by=user, case__closed_on__isnull=True)
+        Accompaniment.objects.filter(volunteer=user, case__closed_on__isnull=True)
         .select_related("service", "client", "case")
         .defer("outcome", "case__accommodation_address")
     )
@@ -60,50 +78,291 @@ def own_cases(*, user) -> CaseQuerySet:
     return case_list_for_user(user=user).filter(Q(assigned_to=user) | Q(Exists(shared)))
 
 
-def my_week(*, user, today: datetime.date | None = None) -> dict:
-    """Planned accompaniments (overdue ones too) and visits due within a week, across the
-    user's cases and the accompaniments they go along to. A fixed number of queries."""
-    today = today or timezone.localdate()
-    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    cases = own_cases(user=user)
+# --- my week ------------------------------------------------------------------------------------
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of the week `day` is in."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _local_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class WeekEntry:
+    """One line of "my week": what, for which case, and the one action it asks for."""
+
+    kind: str  # accompaniment, visit_due, deadline, document, task, appointment
+    day: datetime.date
+    case: Case
+    title: str  # shown to the user (decrypted for display only, never logged)
+    action_url: str
+    action_label: str
+    at: datetime.datetime | None = None
+    detail: str = ""
+    url: str = ""  # the item's own page, when it has one besides the action
+    action_post: bool = False  # the action is a POST (a button, not a link)
+    overdue: bool = False
+    urgent: bool = False
+    obj: Any = None
+    household: str = ""  # the main contact's name: which family this is about
+
+
+@dataclass
+class WeekDay:
+    day: datetime.date
+    is_today: bool
+    entries: list[WeekEntry]
+
+
+def _accompaniment_entries(user, cases, today, until) -> list[WeekEntry]:
+    now = timezone.now()
     accompaniments = (
         Accompaniment.objects.filter(
             status=Accompaniment.Status.PLANNED,
             case__closed_on__isnull=True,
-            appointment_at__lt=start + WEEK,
+            appointment_at__lt=_local_start(until),
         )
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
-        .select_related("service", "client", "case", "accompanied_by")
-        .defer("outcome", "purpose", *LIST_DEFERRED)
+        .select_related("service", "client", "case", "accompanied_by", "volunteer")
+        .prefetch_related("others")
+        .defer("outcome", "purpose", "cancel_note", *LIST_DEFERRED)
         .order_by("appointment_at")
     )
-    # The page shows the main contact's name: nothing else of theirs is decrypted.
-    main_contacts = Prefetch(
-        "clients",
-        queryset=Client.objects.filter(relationship="main_contact").only(
-            "id", "case_id", "first_name", "last_name", "relationship"
-        ),
-        to_attr="main_contacts",
-    )
-    first_visit = Visit.objects.filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
+    entries = []
+    for a in accompaniments:
+        local = timezone.localtime(a.appointment_at)
+        past = a.appointment_at <= now
+        detail = _("with %(people)s") % {
+            "people": ", ".join(c.first_name for c in [a.client, *a.others.all()])
+        }
+        entries.append(
+            WeekEntry(
+                kind="accompaniment",
+                day=local.date(),
+                at=a.appointment_at,
+                case=a.case,
+                title=f"{a.kind_label}: {a.destination}",
+                detail=detail,
+                url=reverse("case_visits:accompaniment_detail", args=[a.case.code, a.code]),
+                # After the appointment the one thing to do is the outcome.
+                action_url=reverse(
+                    "case_visits:accompaniment_outcome"
+                    if past
+                    else "case_visits:accompaniment_detail",
+                    args=[a.case.code, a.code],
+                ),
+                action_label=_("Record outcome") if past else _("Open accompaniment"),
+                overdue=local.date() < today,
+                urgent=past,
+                obj=a,
+            )
+        )
+    return entries
+
+
+def _visit_due_entries(cases, today, until) -> list[WeekEntry]:
+    first_visit = Visit.objects.held().filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
     due = (
         cases.annotate(has_first_visit=Exists(first_visit))
-        .filter(Q(next_visit_due__lt=today + WEEK) | Q(has_first_visit=False))
+        .filter(Q(next_visit_due__lt=until) | Q(has_first_visit=False))
         .defer("accommodation_address")
-        .prefetch_related(main_contacts)
         .order_by("next_visit_due", "reference")
     )
-    deadlines = (
-        Deadline.objects.filter(
-            case__in=cases.values("pk"), done_on__isnull=True, due_on__lt=today + WEEK
+    entries = []
+    for case in due:
+        # A pending first visit without a due date is due now.
+        day = case.next_visit_due or today
+        if not case.has_first_visit and day > today:
+            day = today
+        entries.append(
+            WeekEntry(
+                kind="visit_due",
+                day=day,
+                case=case,
+                title=_("Follow-up visit due")
+                if case.has_first_visit
+                else _("First visit pending"),
+                action_url=reverse("case_visits:visit_new", args=[case.code]),
+                action_label=_("Record visit") if case.has_first_visit else _("Record first visit"),
+                overdue=day < today,
+                obj=case,
+            )
         )
+    return entries
+
+
+def _deadline_entries(cases, today, until) -> list[WeekEntry]:
+    deadlines = (
+        Deadline.objects.filter(case__in=cases.values("pk"), done_on__isnull=True, due_on__lt=until)
         .select_related("case", "client")
+        .defer("case__accommodation_address")
         .order_by("due_on")
     )
+    return [
+        WeekEntry(
+            kind="deadline",
+            day=d.due_on,
+            case=d.case,
+            title=d.label,
+            detail=d.client.full_name if d.client else "",
+            action_url=reverse("cases:deadlines", args=[d.case.code]),
+            action_label=_("Open deadlines"),
+            overdue=d.due_on < today,
+            urgent=d.is_escalated(today),
+            obj=d,
+        )
+        for d in deadlines
+    ]
+
+
+def _document_entries(cases, today, until) -> list[WeekEntry]:
+    """Current residence documents and reference numbers (passport, eAT, Wohnsitzauflage)
+    that expired or expire before the end of the shown week. Each person's current status
+    only: an older document was replaced."""
+    open_ids = cases.values("pk")
+    statuses = (
+        ResidenceStatus.objects.current()
+        .filter(client__case__in=open_ids, valid_until__lt=until)
+        .select_related("client", "client__case")
+        .defer("document_number", "client__case__accommodation_address")
+        .order_by("valid_until", "id")
+    )
+    references = (
+        ClientReference.objects.filter(client__case__in=open_ids, valid_until__lt=until)
+        .select_related("client", "client__case")
+        .defer("number", "client__case__accommodation_address")
+        .order_by("valid_until", "id")
+    )
+    entries = []
+    for status in statuses:
+        case, client = status.client.case, status.client
+        assert status.valid_until is not None  # filtered above
+        entries.append(
+            WeekEntry(
+                kind="document",
+                day=status.valid_until,
+                case=case,
+                title=str(status.get_kind_display()),
+                detail=client.full_name,
+                action_url=reverse("cases:status_add", args=[case.code, client.code]),
+                action_label=_("Record new status"),
+                overdue=status.valid_until < today,
+                urgent=True,
+                obj=status,
+            )
+        )
+    for reference in references:
+        case, client = reference.client.case, reference.client
+        assert reference.valid_until is not None  # filtered above
+        entries.append(
+            WeekEntry(
+                kind="document",
+                day=reference.valid_until,
+                case=case,
+                title=str(reference.get_kind_display()),
+                detail=client.full_name,
+                action_url=reverse("cases:client_references", args=[case.code, client.code]),
+                action_label=_("Open reference numbers"),
+                overdue=reference.valid_until < today,
+                urgent=True,
+                obj=reference,
+            )
+        )
+    return entries
+
+
+def _task_and_appointment_entries(user, start, end, today) -> list[WeekEntry]:
+    """Tasks and client appointments (cases app). THE ONE CALL SITE of
+    cases.selectors.week_items_for_user: without it (an older cases app) there are none."""
+    week_items_for_user = getattr(case_selectors, "week_items_for_user", None)
+    if week_items_for_user is None:
+        return []
+    entries = []
+    for item in week_items_for_user(user=user, start=start, end=end):
+        entries.append(
+            WeekEntry(
+                kind=item.kind,
+                day=item.day,
+                at=item.at,
+                case=item.case,
+                title=item.title,
+                url=item.url,
+                action_url=item.action_url,
+                action_label=item.action_label,
+                # Completing a task changes data: a button (POST), never a link.
+                action_post=item.kind == "task",
+                overdue=item.overdue or item.day < today,
+                obj=item.obj,
+            )
+        )
+    return entries
+
+
+def _name_households(entries: list[WeekEntry]) -> None:
+    """Each entry names its family (the main contact), in one query for all of them."""
+    names = {
+        c.case_id: c.full_name
+        for c in Client.objects.filter(
+            case_id__in={e.case.pk for e in entries}, relationship="main_contact"
+        ).only("id", "case_id", "first_name", "last_name", "relationship")
+    }
+    for entry in entries:
+        entry.household = names.get(entry.case.pk, "")
+
+
+def _order(entry: WeekEntry) -> tuple:
+    # Timed entries in time order after the day's untimed ones (due dates come first).
+    return (entry.day, entry.at is not None, entry.at or _local_start(entry.day), entry.kind)
+
+
+def my_week(*, user, start: datetime.date | None = None, today: datetime.date | None = None):
+    """The user's week, Monday to Sunday, day by day: planned accompaniments (theirs and
+    those they go along to), visits due, open deadlines, expiring documents, tasks and
+    client appointments — each with its direct action — and, above, what is overdue from
+    before the week. Only open cases they work on. A fixed number of queries."""
+    today = today or timezone.localdate()
+    start = week_start(start or today)
+    end = start + datetime.timedelta(days=6)
+    until = end + DAY  # the first day after the week
+    cases = own_cases(user=user)
+    # Overdue: before the week, and before today (a later week does not call today's
+    # items overdue; they are in their own week).
+    overdue_before = min(start, today)
+    entries = [
+        *_accompaniment_entries(user, cases, today, until),
+        *_visit_due_entries(cases, today, until),
+        *_deadline_entries(cases, today, until),
+        *_document_entries(cases, today, until),
+        *_task_and_appointment_entries(user, overdue_before, end, today),
+    ]
+    entries.sort(key=_order)
+    _name_households(entries)
+    overdue = [e for e in entries if e.day < overdue_before]
+    days = [
+        WeekDay(
+            day=start + i * DAY,
+            is_today=start + i * DAY == today,
+            entries=[e for e in entries if e.day == start + i * DAY],
+        )
+        for i in range(7)
+    ]
+    shown = [e for e in entries if e.day < overdue_before or start <= e.day <= end]
     return {
         "today": today,
-        "deadlines": list(deadlines),
-        "overdue_accompaniments": [a for a in accompaniments if a.appointment_at < start],
-        "accompaniments": [a for a in accompaniments if a.appointment_at >= start],
-        "visits_due": list(due),
+        "start": start,
+        "end": end,
+        "previous_week": start - WEEK,
+        "next_week": start + WEEK,
+        "is_this_week": start == week_start(today),
+        "overdue": overdue,
+        "days": days,
+        "count": len(shown),
+        # By kind, for the pages and tests that ask for one kind.
+        "deadlines": [e.obj for e in shown if e.kind == "deadline"],
+        "accompaniments": [e.obj for e in shown if e.kind == "accompaniment"],
+        "visits_due": [e.obj for e in shown if e.kind == "visit_due"],
+        "documents": [e.obj for e in shown if e.kind == "document"],
     }

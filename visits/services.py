@@ -23,8 +23,16 @@ from cases.services import (
 )
 from caseworks.audit import save_audited
 from caseworks.concurrency import lock_versioned
-from caseworks.roles import Role
-from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Topic, Visit
+from caseworks.roles import Role, has_any_role, has_role
+from visits.models import (
+    VOLUNTEER_CANCEL_REASONS,
+    Accompaniment,
+    ArrivalCheck,
+    CancelReason,
+    ChecklistItem,
+    Topic,
+    Visit,
+)
 
 
 def _d(value: datetime.date) -> str:
@@ -42,7 +50,8 @@ def _check_visit(case: Case, visit: Visit, present: Sequence[Client]) -> None:
             _("A visit cannot be dated before the case was opened (%(date)s).")
             % {"date": _d(case.opened_on)}
         )
-    others = case.visits.exclude(pk=visit.pk)
+    # Cancelled visits took no place: they neither block nor order the others.
+    others = case.visits.held().exclude(pk=visit.pk)
     first = others.filter(kind=Visit.Kind.FIRST).first()
     if visit.kind == Visit.Kind.FIRST:
         if first is not None:
@@ -117,13 +126,16 @@ def visit_record(
     visit.present.set(present)
     if kind == Visit.Kind.FIRST:
         done = checklist or {}
+        # A first visit recorded again after a cancelled one finds the checklist in place.
+        existing = {c.item: c for c in case.arrival_checks.select_for_update()}
         for item in ChecklistItem.values:
-            check = ArrivalCheck(
-                case=case,
-                item=item,
-                is_done=bool(done.get(item)),
-                done_on=visit.date if done.get(item) else None,
-            )
+            check = existing.get(item)
+            if check is None:
+                check = ArrivalCheck(case=case, item=item)
+            elif check.is_done or not done.get(item):
+                continue
+            check.is_done = bool(done.get(item))
+            check.done_on = visit.date if done.get(item) else None
             save_audited(check, actor)
     if visit.next_visit_due is not None:
         case_set_next_visit_due(actor=actor, case=case, next_visit_due=visit.next_visit_due)
@@ -136,6 +148,8 @@ def visit_update(
 ) -> Visit:
     case = require_open(visit.case)
     current = lock_versioned(visit, expected_version)
+    if current.is_cancelled:
+        raise ValidationError(_("This visit was cancelled: it cannot be changed any more."))
     present = list(data.get("present", current.present.all()))
     for field in VISIT_FIELDS:
         if field in data:
@@ -144,7 +158,7 @@ def visit_update(
     current.version += 1
     save_audited(current, actor)
     current.present.set(present)
-    latest = case.visits.order_by("-date", "-id").first()
+    latest = case.visits.held().order_by("-date", "-id").first()
     assert latest is not None  # this visit, at least
     if latest.pk == current.pk and current.next_visit_due is not None:
         case_set_next_visit_due(actor=actor, case=case, next_visit_due=current.next_visit_due)
@@ -163,35 +177,124 @@ def arrival_check_done(*, actor: User, check: ArrivalCheck, note: str = "") -> A
     return current
 
 
-def companions_for(case: Case) -> QuerySet[User]:
-    """Who can accompany: the team's caseworkers and the volunteers."""
+def _next_visit_due_after_cancelling(actor: User, case: Case, cancelled: Visit) -> None:
+    """The case's next visit due came from the latest visit: when that one is cancelled, the
+    latest visit still standing sets it again (none left: no due date, the first visit is
+    pending). A due date set later by hand is left alone."""
+    if cancelled.next_visit_due is None:
+        return
+    case = Case.objects.get(pk=case.pk)
+    if case.next_visit_due != cancelled.next_visit_due:
+        return
+    latest = case.visits.held().order_by("-date", "-id").first()
+    if latest is not None and (latest.date, latest.pk) > (cancelled.date, cancelled.pk):
+        return
+    due = latest.next_visit_due if latest is not None else None
+    case_set_next_visit_due(actor=actor, case=case, next_visit_due=due)
+
+
+def _check_reason(reason: str, allowed: Iterable[str] = CancelReason.values) -> None:
+    if reason not in set(allowed):
+        raise ValidationError({"reason": [_("Choose a reason.")]})
+
+
+def _mark_cancelled(row: Visit | Accompaniment, actor: User, reason: str, note: str) -> None:
+    row.cancelled_at = timezone.now()
+    row.cancelled_by = actor
+    row.cancel_reason = reason
+    row.cancel_note = note.strip()
+    row.version += 1
+    save_audited(row, actor)
+
+
+@transaction.atomic
+def visit_cancel(*, actor: User, visit: Visit, reason: str, note: str = "") -> Visit:
+    """Cancel a visit recorded by mistake or that did not take place. It stays in the history
+    and on the timeline, marked; it no longer counts anywhere. Cancelling again changes
+    nothing (a double tap, a second tab)."""
+    case = require_open(visit.case)
+    # Race: a second tab cancelling or editing the same visit waits for this lock.
+    current: Visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if current.is_cancelled:
+        return current
+    _check_reason(reason)
+    if (
+        current.kind == Visit.Kind.FIRST
+        and case.visits.held().filter(kind=Visit.Kind.FOLLOW_UP).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Follow-up visits were recorded after this first visit, so it cannot be "
+                "cancelled. Correct its details instead."
+            )
+        )
+    _mark_cancelled(current, actor, reason, note)
+    _next_visit_due_after_cancelling(actor, case, current)
+    return current
+
+
+def staff_for(case: Case) -> QuerySet[User]:
+    """Who can go along as staff: the team's caseworkers."""
     User = get_user_model()
     return (
-        (
-            User.objects.filter(is_active=True).filter(
-                pk__in=caseworkers_of(case.team).values("pk")
-            )
-            | User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
-        )
+        User.objects.filter(is_active=True, pk__in=caseworkers_of(case.team).values("pk"))
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
 
 
-def _check_accompaniment(accompaniment: Accompaniment) -> None:
+def volunteers_for(case: Case) -> QuerySet[User]:
+    """Who can go along as a volunteer: any active volunteer."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def companions_for(case: Case) -> QuerySet[User]:
+    """Who can accompany: the team's caseworkers and the volunteers."""
+    return (staff_for(case) | volunteers_for(case)).distinct()
+
+
+def _is_only_volunteer(user: User | None) -> bool:
+    return (
+        user is not None
+        and has_role(user, Role.VOLUNTEER)
+        and not has_any_role(user, Role.CASEWORKER, Role.SUPERVISOR)
+    )
+
+
+def _normalise_companions(data: dict[str, Any]) -> dict[str, Any]:
+    """Callers from before staff and volunteer were separate name one companion as
+    `accompanied_by`: a volunteer there is the accompaniment's volunteer."""
+    data = dict(data)
+    if "volunteer" not in data and _is_only_volunteer(data.get("accompanied_by")):
+        data["volunteer"] = data.pop("accompanied_by")
+        data["accompanied_by"] = None
+    return data
+
+
+def _check_accompaniment(accompaniment: Accompaniment, others: Sequence[Client] = ()) -> None:
+    # "Someone goes along" is the planning form's rule (AccompanimentForm.clean), not this
+    # one's: older records, imports and the demo name nobody, and that stays valid.
     require_household_member(accompaniment.client, accompaniment.case_id)
     errors: dict[str, list[str]] = {}
+    if any(c.case_id != accompaniment.case_id for c in others):
+        errors["others"] = [_("Only members of this household can go along.")]
     if (
         accompaniment.accompanied_by_id
-        and not companions_for(accompaniment.case)
-        .filter(pk=accompaniment.accompanied_by_id)
-        .exists()
+        and not staff_for(accompaniment.case).filter(pk=accompaniment.accompanied_by_id).exists()
     ):
-        errors["accompanied_by"] = [
-            _("Only a caseworker of the team or a volunteer can accompany.")
-        ]
+        errors["accompanied_by"] = [_("Only a caseworker of the team can go along as staff.")]
+    if (
+        accompaniment.volunteer_id
+        and not volunteers_for(accompaniment.case).filter(pk=accompaniment.volunteer_id).exists()
+    ):
+        errors["volunteer"] = [_("Only a volunteer can go along as a volunteer.")]
     if not accompaniment.service_id and not accompaniment.destination_text.strip():
         errors["service"] = [_("Choose a destination from the directory or describe it.")]
+    if not accompaniment.service_id and not accompaniment.destination_kind:
+        errors["destination_kind"] = [_("Choose the kind of destination.")]
     if (
         accompaniment.status == Accompaniment.Status.DONE
         and accompaniment.appointment_at > timezone.now()
@@ -210,21 +313,39 @@ ACCOMPANIMENT_FIELDS = (
     "purpose",
     "outcome",
     "accompanied_by",
+    "volunteer",
     "interpreter_language",
     "interpreter_name",
     "status",
 )
 
 
+def _apply(accompaniment: Accompaniment, data: dict[str, Any]) -> None:
+    for field in ACCOMPANIMENT_FIELDS:
+        if field in data:
+            setattr(accompaniment, field, data[field])
+    if accompaniment.service is not None:
+        # The directory knows what the destination is (an advice service is no authority).
+        accompaniment.destination_kind = accompaniment.service.kind
+
+
+def _others(accompaniment: Accompaniment, data: dict[str, Any]) -> list[Client]:
+    others = data.get("others")
+    chosen = list(others) if others is not None else list(accompaniment.others.all())
+    return [c for c in chosen if c.pk != accompaniment.client_id]
+
+
 @transaction.atomic
 def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Accompaniment:
     case = require_open(case)
-    accompaniment = Accompaniment(
-        case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS}
-    )
+    data = _normalise_companions(data)
+    accompaniment = Accompaniment(case=case)
+    _apply(accompaniment, data)
     accompaniment.status = Accompaniment.Status.PLANNED
-    _check_accompaniment(accompaniment)
+    others = [c for c in data.get("others", ()) if c.pk != accompaniment.client_id]
+    _check_accompaniment(accompaniment, others)
     save_audited(accompaniment, actor)
+    accompaniment.others.set(others)
     return accompaniment
 
 
@@ -233,13 +354,20 @@ def accompaniment_update(
     *, actor: User, accompaniment: Accompaniment, expected_version: int, data: dict[str, Any]
 ) -> Accompaniment:
     require_open(accompaniment.case)
+    data = _normalise_companions(data)
     current = lock_versioned(accompaniment, expected_version)
-    for field in ACCOMPANIMENT_FIELDS:
-        if field in data:
-            setattr(current, field, data[field])
-    _check_accompaniment(current)
+    if current.is_cancelled:
+        raise ValidationError(_("This accompaniment was cancelled: it cannot be changed any more."))
+    if data.get("status") == Accompaniment.Status.CANCELLED:
+        raise ValidationError(
+            {"status": [_("Cancel the accompaniment with a reason (Cancel accompaniment).")]}
+        )
+    _apply(current, data)
+    others = _others(current, data)
+    _check_accompaniment(current, others)
     current.version += 1
     save_audited(current, actor)
+    current.others.set(others)
     return current
 
 
@@ -258,3 +386,45 @@ def accompaniment_complete(
     current.version += 1
     save_audited(current, actor)
     return current
+
+
+@transaction.atomic
+def accompaniment_cancel(
+    *,
+    actor: User,
+    accompaniment: Accompaniment,
+    reason: str,
+    note: str = "",
+    allowed_reasons: Iterable[str] = CancelReason.values,
+) -> Accompaniment:
+    """Cancel a planned or done accompaniment (recorded by mistake, did not take place, the
+    client did not come). Kept, marked, counted nowhere. Cancelling again changes nothing."""
+    require_open(accompaniment.case)
+    # Race: the volunteer reporting "did not take place" while the caseworker records the
+    # outcome: the row lock orders them, and the second sees the first's status.
+    current: Accompaniment = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
+    if current.is_cancelled:
+        return current
+    _check_reason(reason, allowed_reasons)
+    current.status = Accompaniment.Status.CANCELLED
+    _mark_cancelled(current, actor, reason, note)
+    return current
+
+
+@transaction.atomic
+def accompaniment_report_not_held(
+    *, actor: User, accompaniment: Accompaniment, reason: str, note: str = ""
+) -> Accompaniment:
+    """The volunteer going along reports that the appointment did not take place."""
+    current = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
+    if current.volunteer_id != actor.pk:
+        raise ValidationError(_("Only the volunteer going along can report this."))
+    if current.status == Accompaniment.Status.DONE:
+        raise ValidationError(_("This accompaniment is already recorded as done."))
+    return accompaniment_cancel(
+        actor=actor,
+        accompaniment=current,
+        reason=reason,
+        note=note,
+        allowed_reasons=VOLUNTEER_CANCEL_REASONS,
+    )

@@ -8,4 +8,9 @@ app_name = "volunteer"
 urlpatterns = [
     path("", views.volunteer_list, name="list"),
     path("<uuid:accompaniment_code>/", views.volunteer_detail, name="detail"),
+    path(
+        "<uuid:accompaniment_code>/did-not-take-place/",
+        views.volunteer_cancel,
+        name="did_not_take_place",
+    ),
 ]

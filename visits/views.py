@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,19 +15,22 @@ from django.views.decorators.http import require_GET
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from cases.views import case_context
 from caseworks.audit import log_access
-from caseworks.forms import error_text, submit
+from caseworks.forms import EARLIEST_DATE, LATEST_DATE, error_text, submit
 from caseworks.models import Service
 from caseworks.permissions import CASE_ROLES, page_required, public, role_required, signed_in
 from caseworks.roles import Role
+from caseworks.submissions import submission_record, submission_seen
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,
     ArrivalCheckDoneForm,
+    CancelForm,
     ChecklistForm,
     CompleteForm,
+    OutcomeForm,
     VisitForm,
 )
-from visits.models import Visit
+from visits.models import VOLUNTEER_CANCEL_REASONS, Accompaniment, CancelReason, Visit
 from visits.selectors import (
     accompaniment_get_for_case,
     accompaniment_get_for_volunteer,
@@ -42,6 +46,9 @@ DEFAULT_NEXT_VISIT = datetime.timedelta(days=14)
 @role_required(*CASE_ROLES)
 def visit_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
+    already = submission_seen(request)  # Back and "save" again: nothing twice
+    if already is not None:
+        return already
     previous = last_visit(case)
     kind = Visit.Kind.FOLLOW_UP if previous is not None else Visit.Kind.FIRST
     today = timezone.localdate()
@@ -65,18 +72,24 @@ def visit_new(request, code):
     success = (
         _("First visit recorded.") if kind == Visit.Kind.FIRST else _("Follow-up visit recorded.")
     )
-    if submit(
-        request,
-        lambda: services.visit_record(
+
+    @transaction.atomic
+    def save():
+        visit = services.visit_record(
             actor=request.user,
             case=case,
             kind=kind,
             checklist=checklist.cleaned_data if checklist else None,
             **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-        ),
-        *forms,
-        success=success,
-    ):
+        )
+        submission_record(
+            request,
+            url=reverse("case_visits:visit_detail", args=[case.code, visit.code]),
+            label="visit",
+        )
+        return visit
+
+    if submit(request, save, *forms, success=success):
         return redirect("cases:detail", code=case.code)
     return render(
         request,
@@ -127,6 +140,35 @@ def visit_edit(request, code, visit_code):
     )
 
 
+@role_required(*CASE_ROLES)
+def visit_cancel(request, code, visit_code):
+    """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
+    case = open_case_get_for_user(user=request.user, code=code)
+    visit = visit_get_for_case(case=case, code=visit_code)
+    detail = redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
+    if visit.is_cancelled:
+        if request.method == "POST":
+            messages.info(request, _("This visit was already cancelled."))
+            return detail
+        return render(request, "visits/visit_cancel.html", case_context(request, case, visit=visit))
+    form = CancelForm(request.POST or None)
+    if submit(
+        request,
+        lambda: services.visit_cancel(
+            actor=request.user,
+            visit=visit,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        form,
+        success=_("Visit cancelled. It stays in the history and no longer counts."),
+    ):
+        return detail
+    return render(
+        request, "visits/visit_cancel.html", case_context(request, case, visit=visit, form=form)
+    )
+
+
 @role_required(*CASE_ROLES, methods=["POST"])
 def arrival_check_done(request, code, item):
     case = open_case_get_for_user(user=request.user, code=code)
@@ -149,7 +191,8 @@ def _accompaniment_form(request, case, **kwargs):
     return AccompanimentForm(
         request.POST or None,
         case=case,
-        companions=services.companions_for(case),
+        staff=services.staff_for(case),
+        volunteers=services.volunteers_for(case),
         services=Service.objects.filter(is_active=True),
         **kwargs,
     )
@@ -158,20 +201,33 @@ def _accompaniment_form(request, case, **kwargs):
 @role_required(*CASE_ROLES)
 def accompaniment_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
+    already = submission_seen(request)  # Back and "save" again: nothing twice
+    if already is not None:
+        return already
     previous = last_visit(case)
-    initial = {"client": case.clients.first(), "accompanied_by": request.user}
+    initial = {"client": case.clients.first()}
+    if services.staff_for(case).filter(pk=request.user.pk).exists():
+        initial["accompanied_by"] = request.user
     if previous is not None:
         initial.update(
             interpreter_language=previous.interpreter_language,
             interpreter_name=previous.interpreter_name,
         )
     form = _accompaniment_form(request, case, initial=initial)
-    if submit(
-        request,
-        lambda: services.accompaniment_plan(actor=request.user, case=case, data=form.cleaned_data),
-        form,
-        success=_("Accompaniment planned."),
-    ):
+
+    @transaction.atomic
+    def save():
+        accompaniment = services.accompaniment_plan(
+            actor=request.user, case=case, data=form.cleaned_data
+        )
+        submission_record(
+            request,
+            url=reverse("case_visits:accompaniment_detail", args=[case.code, accompaniment.code]),
+            label="accompaniment",
+        )
+        return accompaniment
+
+    if submit(request, save, form, success=_("Accompaniment planned.")):
         return redirect("cases:detail", code=case.code)
     return render(
         request, "visits/accompaniment_form.html", case_context(request, case, form=form, new=True)
@@ -179,10 +235,34 @@ def accompaniment_new(request, code):
 
 
 @role_required(*CASE_ROLES)
+def accompaniment_detail(request, code, accompaniment_code):
+    case = case_get_for_user(user=request.user, code=code)
+    accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
+    log_access(user=request.user, action="accompaniment.viewed", obj=case, label=case.reference)
+    return render(
+        request,
+        "visits/accompaniment_detail.html",
+        case_context(
+            request,
+            case,
+            accompaniment=accompaniment,
+            is_past=accompaniment.appointment_at <= timezone.now(),
+        ),
+    )
+
+
+@role_required(*CASE_ROLES)
 def accompaniment_edit(request, code, accompaniment_code):
     case = open_case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
+    detail = redirect(
+        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
+    )
+    if accompaniment.is_cancelled:
+        messages.info(request, _("This accompaniment was cancelled: it cannot be changed."))
+        return detail
     form = _accompaniment_form(request, case, instance=accompaniment)
+    detail = redirect("cases:detail", code=case.code)
     if submit(
         request,
         lambda: services.accompaniment_update(
@@ -194,7 +274,7 @@ def accompaniment_edit(request, code, accompaniment_code):
         form,
         success=_("Accompaniment saved."),
     ):
-        return redirect("cases:detail", code=case.code)
+        return detail
     return render(
         request,
         "visits/accompaniment_form.html",
@@ -202,9 +282,94 @@ def accompaniment_edit(request, code, accompaniment_code):
     )
 
 
+@role_required(*CASE_ROLES)
+def accompaniment_outcome(request, code, accompaniment_code):
+    """After the appointment: took place (with a short outcome) or not (on to cancelling)."""
+    case = open_case_get_for_user(user=request.user, code=code)
+    accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
+    detail = redirect(
+        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
+    )
+    if accompaniment.status != Accompaniment.Status.PLANNED:
+        messages.info(request, _("The result of this accompaniment is already recorded."))
+        return detail
+    form = OutcomeForm(request.POST or None, initial={"version": accompaniment.version})
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["took_place"] == "no":
+        return redirect(
+            "case_visits:accompaniment_cancel",
+            code=case.code,
+            accompaniment_code=accompaniment.code,
+        )
+    if submit(
+        request,
+        lambda: services.accompaniment_complete(
+            actor=request.user,
+            accompaniment=accompaniment,
+            expected_version=form.cleaned_data["version"],
+            outcome=form.cleaned_data["outcome"],
+        ),
+        form,
+        success=_("Outcome recorded."),
+    ):
+        return detail
+    return render(
+        request,
+        "visits/accompaniment_outcome.html",
+        case_context(
+            request,
+            case,
+            form=form,
+            accompaniment=accompaniment,
+            too_early=accompaniment.appointment_at > timezone.now(),
+        ),
+    )
+
+
+@role_required(*CASE_ROLES)
+def accompaniment_cancel(request, code, accompaniment_code):
+    """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
+    case = open_case_get_for_user(user=request.user, code=code)
+    accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
+    detail = redirect(
+        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
+    )
+    if accompaniment.is_cancelled:
+        if request.method == "POST":
+            messages.info(request, _("This accompaniment was already cancelled."))
+        return detail
+    form = CancelForm(request.POST or None)
+    if submit(
+        request,
+        lambda: services.accompaniment_cancel(
+            actor=request.user,
+            accompaniment=accompaniment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        form,
+        success=_("Accompaniment cancelled. It stays in the history and no longer counts."),
+    ):
+        return detail
+    return render(
+        request,
+        "visits/accompaniment_cancel.html",
+        case_context(request, case, form=form, accompaniment=accompaniment),
+    )
+
+
+def _week_param(value: str) -> datetime.date | None:
+    """?week=YYYY-MM-DD (any day of the week); anything else is this week."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 @page_required("visits:week")
 def week(request):
-    return render(request, "visits/week.html", my_week(user=request.user))
+    start = _week_param(request.GET.get("week", "")[:10])
+    return render(request, "visits/week.html", my_week(user=request.user, start=start))
 
 
 @signed_in
@@ -275,4 +440,33 @@ def volunteer_detail(request, accompaniment_code):
             "can_complete": accompaniment.status == "planned"
             and accompaniment.appointment_at <= timezone.now(),
         },
+    )
+
+
+@role_required(Role.VOLUNTEER)
+def volunteer_cancel(request, accompaniment_code):
+    """The volunteer reports that the appointment did not take place (confirmation, POST)."""
+    accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
+    if accompaniment.status != Accompaniment.Status.PLANNED:
+        if request.method == "POST" and accompaniment.is_cancelled:
+            messages.info(request, _("This was already reported."))
+        return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
+    reasons = [(r.value, r.label) for r in CancelReason if r in VOLUNTEER_CANCEL_REASONS]
+    form = CancelForm(request.POST or None, reasons=reasons)
+    if submit(
+        request,
+        lambda: services.accompaniment_report_not_held(
+            actor=request.user,
+            accompaniment=accompaniment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        form,
+        success=_("Thank you: the caseworker sees that the appointment did not take place."),
+    ):
+        return redirect("volunteer:list")
+    return render(
+        request,
+        "visits/volunteer_cancel.html",
+        {"accompaniment": accompaniment, "form": form},
     )

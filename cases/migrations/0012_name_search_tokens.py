@@ -5,10 +5,8 @@ from django.db import migrations, models
 
 
 def reindex(apps, schema_editor):
-    """Existing persons: names folded in the blind indexes, and their search tokens."""
-    from cases.reindex import reindex_names
-
-    reindex_names(apps.get_model("cases", "Client"), apps.get_model("cases", "NameToken"))
+    """Existing persons were re-indexed here; 0014 replaced these tokens by search rows with
+    a verifier and re-indexes every person (folded blind indexes included) itself."""
 
 
 class Migration(migrations.Migration):

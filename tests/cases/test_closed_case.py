@@ -15,7 +15,15 @@ WRITE_PAGES = {
     "cases:status_add",
     "cases:share",
     "cases:deadline_done",
+    "cases:contact_new",
+    "cases:task_new",
+    "cases:task_done",
+    "cases:appointment_new",
+    "cases:appointment_cancel",
     "case_visits:visit_new",
+    "case_visits:visit_cancel",
+    "case_visits:accompaniment_outcome",
+    "case_visits:accompaniment_cancel",
     "case_visits:visit_edit",
     "case_visits:check_done",
     "case_visits:accompaniment_new",
@@ -33,14 +41,25 @@ READ_PAGES = {
     "cases:deadlines",
     "cases:client_references",
     "case_visits:visit_detail",
+    "case_visits:accompaniment_detail",
     "referrals_case:referral_detail",
+    # Contacts, tasks and appointments: one page to read and (while open) edit.
+    "cases:contact_edit",
+    "cases:task_edit",
+    "cases:appointment_edit",
 }
 
 
 @pytest.fixture
 def closed(world):
     users, a, _b = world
-    services.case_close(actor=users["sam"], case=a.params["_case"], reason="moved_away")
+    case = a.params["_case"]
+    services.case_close(
+        actor=users["sam"],
+        case=case,
+        reason="moved_away",
+        acknowledged=[item.key for item in services.case_open_items(case)],
+    )
     return users, a
 
 

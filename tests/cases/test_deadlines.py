@@ -109,7 +109,7 @@ def test_deadlines_show_on_the_case_file_my_week_and_the_dashboard(client, alice
     client.force_login(alice)
     html = client.get(f"/cases/{case.code}/").content.decode()
     assert "Open deadlines" in html and "Klage einreichen" in html
-    week = client.get("/visits/week/").context["deadlines"]
+    week = client.get(f"/visits/week/?week={TODAY + DAY}").context["deadlines"]
     assert [d.title for d in week] == ["Klage einreichen"]
     client.force_login(sam)
     section = client.get("/supervision/").context["sections"][0]

@@ -76,12 +76,11 @@ def test_the_journey_of_every_role(journey, house):
 
     # An accompaniment to the Ausländerbehörde (earlier today, so the volunteer can close it).
     journey.go(f"/cases/{case.code}/accompaniments/new/")
-    page.select_option('[name="destination_kind"]', "authority")
     page.select_option('[name="service"]', label="Ausländerbehörde")
     when = timezone.localtime() - datetime.timedelta(hours=1)
     page.fill('[name="appointment_at"]', when.strftime("%Y-%m-%dT%H:%M"))
     page.fill('[name="purpose"]', "Verlängerung des Ankunftsnachweises")
-    page.select_option('[name="accompanied_by"]', str(users["karl"].pk))
+    page.select_option('[name="volunteer"]', str(users["karl"].pk))
     journey.check("begleitung-planen")
     journey.submit("Planen")
     assert Accompaniment.objects.filter(case=case).exists(), page.content()[:3000]

@@ -3,8 +3,6 @@ again, a double tap, and two requests racing past the check."""
 
 import re
 
-import pytest
-
 from caseworks.models import Submission
 from referrals.models import Consent, Referral
 from tests.conftest import TODAY
@@ -89,7 +87,6 @@ def test_what_is_kept_is_a_keyed_hash_and_the_address(client, alice, alice_case,
     assert "Vermittlung" not in f"{kept.key} {kept.label} {kept.url}"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_racing_duplicate_is_rolled_back(client, alice, alice_case, mbe, monkeypatch):
     """Two requests both pass the check before either saved: the second one's unique key
     fails, its referral is rolled back and it gets the same page."""

@@ -38,7 +38,21 @@ EXPECTED = {
     "cases:close": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
     "cases:cover": ([R, X, 200, X, X, X, X, X, X, X], [R] + [X] * 9),
     "cases:deadlines": OWN_TEAM,
-    "cases:deadline_done": POST_ONLY,
+    "cases:deadline_done": OWN_TEAM,
+    "cases:deadline_undo": POST_ONLY,
+    "cases:contact_new": OWN_TEAM,
+    "cases:contact_edit": OWN_TEAM,
+    "cases:task_new": OWN_TEAM,
+    "cases:task_edit": OWN_TEAM,
+    "cases:task_done": OWN_TEAM,
+    "cases:appointment_new": OWN_TEAM,
+    "cases:appointment_edit": OWN_TEAM,
+    "cases:appointment_cancel": OWN_TEAM,
+    "case_visits:visit_cancel": OWN_TEAM,
+    "case_visits:accompaniment_detail": OWN_TEAM,
+    "case_visits:accompaniment_outcome": OWN_TEAM,
+    "case_visits:accompaniment_cancel": OWN_TEAM,
+    "volunteer:did_not_take_place": ([R, X, X, X, X, X, X, 200, X, X], [R] + [X] * 9),
     "cases:reopen": [R] + [X] * 9,  # the case is open
     "cases:unshare": POST_ONLY,
     "cases:client_add": OWN_TEAM,
@@ -127,8 +141,11 @@ def test_another_teams_caseworker_cannot_post_to_anything(client, world):
             expected = {404, 405}
             if (name, username) in (("access_log", "dora"), ("referrals:letter_pdf", "olga")):
                 expected = {405}  # their own pages, read-only
-            if (name, username) == ("volunteer:detail", "vera"):
-                expected = {200}  # her accompaniment: the "done" form, re-shown with errors
+            if (name, username) in (
+                ("volunteer:detail", "vera"),
+                ("volunteer:did_not_take_place", "vera"),
+            ):
+                expected = {200}  # her accompaniment: its forms, re-shown with errors
             assert response.status_code in expected, (name, username, response.status_code)
     assert snapshot() == before
     assert MARKERS  # the world carried the markers through every table

@@ -87,5 +87,12 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
         response = client.get(fill(name, pattern, a.params), follow=True)
         if response.status_code == 200:
             seen += _text(response)
-    for key in ("visit_notes", "referral_reason", "accompaniment_outcome", "deadline_title"):
+    for key in (
+        "visit_notes",
+        "referral_reason",
+        "accompaniment_outcome",
+        "deadline_title",
+        "contact_note",
+        "task_title",
+    ):
         assert MARKERS[key] in seen, key

@@ -23,6 +23,8 @@ MARKERS = {
     "consent_note": "MARKER-einwilligung-Wacholder",
     "checklist_note": "MARKER-check-Schlehe",
     "deadline_title": "MARKER-frist-Ginster",
+    "contact_note": "MARKER-kontakt-Weissdorn",
+    "task_title": "MARKER-wiedervorlage-Schneeball",
 }
 
 
@@ -121,6 +123,18 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
         title=MARKERS["deadline_title"],
         due_on=TODAY + datetime.timedelta(days=5),
     )
+    contact = case_services.contact_record(
+        actor=actor, case=case, kind="phone", date=TODAY, note=MARKERS["contact_note"]
+    )
+    task = case_services.task_create(
+        actor=actor, case=case, title=MARKERS["task_title"], due_on=TODAY
+    )
+    appointment = case_services.appointment_create(
+        actor=actor,
+        case=case,
+        kind="school",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
     colleague = make_user(f"share-{last_name}", "caseworker")
     team.members.add(colleague)
     share = case_services.case_share(actor=actor, case=case, user=colleague)
@@ -143,6 +157,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "consent_code": given.code,
             "referral_code": referral.code,
             "deadline_code": deadline.code,
+            "contact_code": contact.code,
+            "task_code": task.code,
+            "appointment_code": appointment.code,
             "share_id": share.pk,
             "pk": waiting.pk,
             "fmt": "json",

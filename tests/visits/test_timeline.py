@@ -112,17 +112,16 @@ def test_the_history_tab_shows_visit_and_accompaniment_changes(
     from visits import services
 
     accompaniment = plan(alice, opened_case, when=in_hours(-1), service=authority)
-    services.accompaniment_update(
-        actor=bob,
-        accompaniment=accompaniment,
-        expected_version=accompaniment.version,
-        data={"status": "cancelled"},
+    services.accompaniment_cancel(
+        actor=bob, accompaniment=accompaniment, reason="client_absent", note=""
     )
     client.force_login(alice)
     entries = list(client.get(f"/cases/{opened_case.code}/history/").context["page"])
     change = next(e for e in entries if e.action == "changed" and "Accompaniment" in e.subject)
     assert change.user == bob
-    assert {(c.label, c.old, c.new) for c in change.changes} == {("status", "planned", "cancelled")}
+    changes = {c.label: (c.old, c.new) for c in change.changes}
+    assert changes["status"] == ("planned", "cancelled")
+    assert changes["reason for cancelling"][1] == "client did not come"
     created_visit = next(e for e in entries if "first visit" in e.subject)
     topics = next(c for c in created_visit.changes if c.label == "topics")
     assert topics.new == "housing"

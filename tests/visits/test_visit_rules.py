@@ -72,10 +72,21 @@ def test_an_accompaniment_needs_a_destination(alice, opened_case):
         plan(alice, opened_case, when=in_hours(5), destination_text="  ")
 
 
-def test_only_the_team_or_volunteers_accompany(alice, charlie, vera, opened_case):
-    with pytest.raises(ValidationError, match="Only a caseworker of the team or a volunteer"):
+def test_only_the_team_goes_along_as_staff_and_only_volunteers_as_volunteers(
+    alice, bob, charlie, vera, opened_case
+):
+    with pytest.raises(ValidationError, match="Only a caseworker of the team"):
         plan(alice, opened_case, when=in_hours(5), accompanied_by=charlie)
-    assert plan(alice, opened_case, when=in_hours(5), accompanied_by=vera).accompanied_by == vera
+    with pytest.raises(ValidationError, match="Only a volunteer"):
+        plan(alice, opened_case, when=in_hours(5), volunteer=bob)
+    both = plan(alice, opened_case, when=in_hours(5), accompanied_by=bob, volunteer=vera)
+    assert (both.accompanied_by, both.volunteer) == (bob, vera)
+
+
+def test_a_volunteer_named_as_the_one_companion_becomes_the_volunteer(alice, vera, opened_case):
+    """Callers from before staff and volunteer were separate (the demo data) keep working."""
+    accompaniment = plan(alice, opened_case, when=in_hours(5), accompanied_by=vera)
+    assert accompaniment.accompanied_by is None and accompaniment.volunteer == vera
 
 
 def test_nothing_is_recorded_on_a_closed_case(alice, sam, opened_case):
@@ -128,25 +139,17 @@ def test_the_form_refuses_a_future_date(client, alice, opened_case):
     assert not Visit.objects.exists()
 
 
-def test_the_accompaniment_form_refuses_done_before_the_time(client, alice, opened_case, authority):
+def test_the_outcome_form_refuses_done_before_the_time(client, alice, opened_case, authority):
     accompaniment = plan(alice, opened_case, when=in_hours(3), service=authority)
     client.force_login(alice)
     response = client.post(
-        f"/cases/{opened_case.code}/accompaniments/{accompaniment.code}/edit/",
-        {
-            "client": opened_case.clients.first().pk,
-            "destination_kind": "authority",
-            "service": authority.pk,
-            "appointment_at": accompaniment.appointment_at.astimezone().strftime("%Y-%m-%dT%H:%M"),
-            "purpose": "x",
-            "status": "done",
-            "version": accompaniment.version,
-            "outcome": "war da",
-        },
+        f"/cases/{opened_case.code}/accompaniments/{accompaniment.code}/outcome/",
+        {"took_place": "yes", "outcome": "war da", "version": accompaniment.version},
     )
     assert response.status_code == 200
     assert "before its appointment time" in response.content.decode()
-    assert Accompaniment.objects.get().status == "planned"
+    accompaniment.refresh_from_db()
+    assert accompaniment.status == "planned"
 
 
 def edit_url(case, visit):
