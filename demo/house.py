@@ -145,7 +145,62 @@ def create_cases(teams, users, n_clients: int) -> int:
         _record_visits(rng, case, worker, users["volunteer1"], today)
         _refer(rng, case, worker, users["office"], today)
         _numbers_and_deadlines(rng, case, worker, today)
+        # Its own generator: the draws above (names, statuses) stay as they were.
+        _contacts_tasks_appointments(random.Random(case.pk), case, worker, today)
     return created
+
+
+CONTACT_NOTES = [
+    "Rückfrage zum Bescheid des Jobcenters, Unterlagen erklärt.",
+    "Telefonisch Termin beim Kinderarzt vereinbart.",
+    "Nachricht: Schulbescheinigung liegt vor.",
+    "",
+]
+TASKS = [
+    "Antwort des Jobcenters nachfragen",
+    "Kita-Platz: Rückmeldung der Stadt abwarten",
+    "Unterlagen für die Ausländerbehörde vollständig?",
+]
+
+
+def _contacts_tasks_appointments(rng, case, worker, today):
+    """Counselling contacts and file notes, a Wiedervorlage now and then, and some client
+    appointments nobody accompanies (a BAMF hearing, the Ausländerbehörde, school)."""
+    if case.closed_on is not None:
+        return
+    persons = list(case.clients.all())
+    for _i in range(rng.randint(0, 3)):
+        services.contact_record(
+            actor=worker,
+            case=case,
+            persons=persons[:1],
+            kind=rng.choice(["office", "phone", "message", "file_note"]),
+            date=today - datetime.timedelta(days=rng.randint(0, 60)),
+            duration_minutes=rng.choice([10, 15, 30, 45]),
+            topics=rng.sample(["housing", "benefits", "school", "health", "asylum"], 2),
+            note=rng.choice(CONTACT_NOTES),
+        )
+    if rng.random() < 0.35:
+        services.task_create(
+            actor=worker,
+            case=case,
+            title=rng.choice(TASKS),
+            due_on=today + datetime.timedelta(days=rng.randint(-3, 10)),
+        )
+    if rng.random() < 0.3:
+        at = timezone.make_aware(
+            datetime.datetime.combine(
+                today + datetime.timedelta(days=rng.randint(1, 14)),
+                datetime.time(rng.choice([8, 9, 10, 11, 14]), rng.choice([0, 30])),
+            )
+        )
+        services.appointment_create(
+            actor=worker,
+            case=case,
+            persons=persons[:1],
+            kind=rng.choice(["bamf_hearing", "immigration_office", "school", "doctor"]),
+            starts_at=at,
+        )
 
 
 def create_services():

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from icalendar import Calendar, Event
 
+from cases.selectors import week_items_for_user
 from visits.models import Accompaniment, CalendarToken
 from visits.selectors import own_cases
 
@@ -65,6 +66,14 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
         .order_by("appointment_at")
     )
     due = cases.filter(next_visit_due__isnull=False).only("code", "reference", "next_visit_due")
+    today = timezone.localdate()
+    # Tasks (Wiedervorlagen) and client appointments; their titles and kinds stay out of the
+    # feed (a calendar app syncs it to other servers): the reference says which case.
+    items = week_items_for_user(
+        user=user,
+        start=today - datetime.timedelta(days=FEED_DAYS_BACK),
+        end=today + datetime.timedelta(days=FEED_DAYS_AHEAD),
+    )
 
     cal = Calendar()
     cal.add("prodid", "-//Caseworks//Calendar feed//DE")
@@ -96,5 +105,24 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             event.add("dtstart", day)
             event.add("dtend", day + datetime.timedelta(days=1))
             event.add("summary", _("Visit due: %(ref)s") % {"ref": case.reference})
+            cal.add_component(event)
+        for item in items:
+            event = Event()
+            event.add("uid", f"{item.kind}-{item.obj.code}@caseworks")
+            event.add("dtstamp", now)
+            if item.at is None:  # a task: all day, on its due day
+                event.add("dtstart", item.day)
+                event.add("dtend", item.day + datetime.timedelta(days=1))
+                event.add("summary", _("Task due: %(ref)s") % {"ref": item.case.reference})
+            else:
+                event.add("dtstart", item.at)
+                event.add("dtend", item.at + datetime.timedelta(hours=1))
+                event.add(
+                    "summary", _("Client appointment: %(ref)s") % {"ref": item.case.reference}
+                )
+                service = getattr(item.obj, "service", None)
+                if service is not None:
+                    place = service.name + (f", {service.address}" if service.address else "")
+                    event.add("location", place.replace("\n", ", "))
             cal.add_component(event)
     return cal.to_ical()

@@ -1,14 +1,17 @@
 """The case file's timeline entries and panels contributed by visits (see caseworks.casefile)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from caseworks.casefile import (
+    OpenItem,
     Panel,
     TimelineEntry,
     register_history,
+    register_open_items,
     register_panel,
     register_timeline,
 )
@@ -99,3 +102,36 @@ def visit_history(case):
         (Accompaniment, rows(Accompaniment), accompaniment_subject),
         (ArrivalCheck, rows(ArrivalCheck), check_subject),
     ]
+
+
+@register_open_items
+def open_visit_items(case) -> list[OpenItem]:
+    """Planned accompaniments and open points of the arrival checklist: closing the case must
+    handle or acknowledge each (they would vanish from the caseworker's week)."""
+    items = [
+        OpenItem(
+            _("Accompaniment"),
+            _("%(when)s: %(where)s")
+            % {
+                "when": date_format(localtime(a.appointment_at), "SHORT_DATETIME_FORMAT"),
+                "where": a.service.name if a.service else a.get_destination_kind_display(),
+            },
+            reverse("case_visits:accompaniment_detail", args=[case.code, a.code]),
+            key=f"accompaniment-{a.code}",
+        )
+        for a in case.accompaniments.filter(status=Accompaniment.Status.PLANNED)
+        .select_related("service")
+        .only("code", "appointment_at", "destination_kind", "service__name")
+        .order_by("appointment_at")
+    ]
+    items += [
+        OpenItem(
+            _("Arrival checklist"),
+            ChecklistItem(check.item).label,
+            reverse("cases:detail", args=[case.code]),
+            key=f"check-{check.item}",
+        )
+        for check in case.arrival_checks.all()
+        if not check.is_done
+    ]
+    return items

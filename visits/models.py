@@ -10,24 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
+from cases.topics import Topic
 from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
 from caseworks.models import Service
 
 MAX_VISIT_MINUTES = 12 * 60
 
 
-class Topic(models.TextChoices):
-    ORIENTATION = "orientation", _("orientation in daily life")
-    HOUSING = "housing", _("housing")
-    HEALTH = "health", _("health")
-    SCHOOL = "school", _("school / Kita")
-    WORK = "work", _("work / training")
-    LANGUAGE = "language", _("language and integration course")
-    ASYLUM = "asylum", _("asylum procedure / residence")
-    BENEFITS = "benefits", _("benefits")
-    FAMILY_REUNIFICATION = "family_reunification", _("family reunification")
-    CULTURE = "culture", _("cultural and integration questions")
-    OTHER = "other", _("other")
+# Topics are shared with contacts (cases): one list, defined there.
 
 
 class Place(models.TextChoices):

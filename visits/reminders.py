@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cases.models import CoverAccess, Deadline
-from cases.selectors import cases_supervised_by
+from cases.selectors import cases_supervised_by, week_items_for_user
 from caseworks.roles import Role
 from visits.dashboards import cases_overdue
 from visits.models import Accompaniment, ReminderSent
@@ -59,6 +59,21 @@ def digest_lines(user, today: datetime.date) -> list[str]:
                 "ref": a.case.reference,
             }
         )
+    # Tasks due today or overdue, and client appointments tomorrow; by reference only (a
+    # task's title is free text, an appointment's kind can reveal the asylum procedure).
+    for item in week_items_for_user(user=user, start=today, end=tomorrow):
+        if item.at is None and item.day <= today:
+            lines.append(
+                _("Task due %(date)s: %(ref)s") % {"date": _d(item.day), "ref": item.case.reference}
+            )
+        elif item.at is not None and timezone.localtime(item.at).date() == tomorrow:
+            lines.append(
+                _("Client appointment tomorrow at %(time)s: %(ref)s")
+                % {
+                    "time": time_format(timezone.localtime(item.at), "TIME_FORMAT"),
+                    "ref": item.case.reference,
+                }
+            )
     supervised = cases_supervised_by(user=user)
     since = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=1), datetime.time.min)
