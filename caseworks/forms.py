@@ -8,6 +8,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
@@ -128,6 +129,19 @@ def submit(
         return None
     messages.success(request, success)
     return Saved(result)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, saying plainly what went wrong: the name or the password (the
+    same words whether the name exists or not)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "The user name or the password was wrong. Please check both and try again "
+            "(capital letters count)."
+        ),
+    }
 
 
 class IdMultipleChoiceField(ModelMultipleChoiceField):

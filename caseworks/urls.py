@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from caseworks import dataprotection_views, twofactor, views
+from caseworks.forms import SignInForm
 from caseworks.permissions import public, signed_in
 
 urlpatterns = [
@@ -17,7 +18,11 @@ urlpatterns = [
     # resets the second factor) after checking who is asking.
     path(
         "accounts/login/",
-        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        public(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, authentication_form=SignInForm
+            )
+        ),
         name="login",
     ),
     path(
@@ -44,6 +49,7 @@ urlpatterns = [
     path("audit/", dataprotection_views.access_log, name="access_log"),
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
+    path("cases/<uuid:code>/documents/", include("documents.urls_case")),
     path("referrals/", include("referrals.urls")),
     path("supervision/", include("cases.urls_supervision")),
     path("visits/", include("visits.urls")),

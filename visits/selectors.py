@@ -275,13 +275,13 @@ def _document_entries(cases, today, until) -> list[WeekEntry]:
 
 
 def _task_and_appointment_entries(user, start, end, today) -> list[WeekEntry]:
-    """Tasks and client appointments (cases app). THE ONE CALL SITE of
-    cases.selectors.week_items_for_user: without it (an older cases app) there are none."""
-    week_items_for_user = getattr(case_selectors, "week_items_for_user", None)
-    if week_items_for_user is None:
-        return []
+    """Tasks and client appointments (cases.selectors.week_items_for_user). A task's action
+    is its confirmation page, which returns to the week."""
     entries = []
-    for item in week_items_for_user(user=user, start=start, end=end):
+    for item in case_selectors.week_items_for_user(user=user, start=start, end=end):
+        action_url = item.action_url
+        if item.kind == "task":
+            action_url = f"{action_url}?next=week"
         entries.append(
             WeekEntry(
                 kind=item.kind,
@@ -290,10 +290,8 @@ def _task_and_appointment_entries(user, start, end, today) -> list[WeekEntry]:
                 case=item.case,
                 title=item.title,
                 url=item.url,
-                action_url=item.action_url,
+                action_url=action_url,
                 action_label=item.action_label,
-                # Completing a task changes data: a button (POST), never a link.
-                action_post=item.kind == "task",
                 overdue=item.overdue or item.day < today,
                 obj=item.obj,
             )

@@ -228,7 +228,7 @@ def test_a_failed_login_says_the_same_for_known_and_unknown_names(client, carla)
     known = client.post("/accounts/login/", {"username": "carla", "password": "x"})
     unknown = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
     assert known.status_code == unknown.status_code == 200
-    text = "Please enter a correct username and password"
+    text = "The user name or the password was wrong."
     assert text in known.content.decode() and text in unknown.content.decode()
 
 

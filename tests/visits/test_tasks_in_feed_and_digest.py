@@ -56,3 +56,18 @@ def test_a_done_task_leaves_the_digest(alice, opened_case):
     case_services.task_done(actor=alice, task=task)
     after = digest_lines(alice, TODAY)
     assert len(after) == len(before) - 1
+
+
+def test_my_week_offers_the_task_through_its_confirmation(client, alice, opened_case):
+    task, appointment = _task_and_appointment(alice, opened_case)
+    client.force_login(alice)
+    page = client.get(f"/visits/week/?week={TODAY}").content.decode()
+    confirm = f"/cases/{opened_case.code}/tasks/{task.code}/done/?next=week"
+    assert confirm in page
+    # Tomorrow's appointment (in next week's page when today is a Sunday).
+    page = client.get(f"/visits/week/?week={TODAY + DAY}").content.decode()
+    assert f"/cases/{opened_case.code}/appointments/{appointment.code}/" in page
+    response = client.post(confirm.split("?")[0], {"next": "week"})
+    assert response.status_code == 302 and response["Location"] == "/visits/week/"
+    task.refresh_from_db()
+    assert task.done_on == TODAY
