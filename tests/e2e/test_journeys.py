@@ -53,7 +53,7 @@ def test_the_journey_of_every_role(journey, house):
     page.fill('[name="client-birth_date"]', "2019-02-01")
     page.uncheck('[name="add_status"]')
     journey.check("person-hinzufuegen")
-    journey.submit("Hinzufügen")
+    journey.submit("Person hinzufügen")
     assert case.clients.count() == 2
 
     # The first visit, then a follow-up.
@@ -99,7 +99,7 @@ def test_the_journey_of_every_role(journey, house):
     journey.check("vermittlung")
     journey.submit()
     referral = Referral.objects.get(case=case)
-    journey.submit("Druckbereit")
+    journey.submit("Als druckbereit markieren")
     referral.refresh_from_db()
     assert referral.status == "ready", page.content()[:3000]
     journey.check("vermittlung-druckbereit")
