@@ -194,11 +194,11 @@ def _sections(data: dict) -> list[Section]:
     return sections
 
 
-def _json(data: dict) -> bytes:
+def disclosure_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-def _pdf(request, data: dict) -> bytes:
+def disclosure_pdf(request, data: dict) -> bytes:
     html = render_to_string(
         "cases/disclosure.html", {"data": data, "sections": _sections(data)}, request=request
     )
@@ -213,9 +213,11 @@ def disclosure_export(request, code, client_code, fmt):
     person = client_get_for_case(case=case, code=client_code)
     data = disclosure(person)
     if fmt == "json":
-        response = HttpResponse(_json(data), content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            disclosure_json(data), content_type="application/json; charset=utf-8"
+        )
     else:
-        response = HttpResponse(_pdf(request, data), content_type="application/pdf")
+        response = HttpResponse(disclosure_pdf(request, data), content_type="application/pdf")
     # Logged once it exists: a failed export (an error, a worker timeout) is not one.
     log_access(
         user=request.user,

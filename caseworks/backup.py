@@ -164,6 +164,10 @@ def dump(stream: IO[bytes], using: str = "default") -> dict[str, int]:
         for model in _models():
             meta = model._meta
             columns = [f.column for f in meta.concrete_fields]
+            # Rows holding files (documents) are fetched a few at a time: memory stays small.
+            batch = (
+                20 if any(isinstance(f, models.BinaryField) for f in meta.concrete_fields) else 1000
+            )
             write({"table": meta.db_table, "columns": columns})
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -171,7 +175,7 @@ def dump(stream: IO[bytes], using: str = "default") -> dict[str, int]:
                     f"ORDER BY {q(meta.pk.column)}"
                 )
                 n = 0
-                while rows := cursor.fetchmany(1000):
+                while rows := cursor.fetchmany(batch):
                     for row in rows:
                         write({"row": [_encode(v) for v in row]})
                     n += len(rows)

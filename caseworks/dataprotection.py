@@ -155,7 +155,7 @@ def record(obj, *, skip=(), related: dict | None = None) -> dict:
             continue
         if isinstance(field, EncryptedBinaryField):
             blob = getattr(obj, field.attname)
-            data[field.name] = f"({len(blob or b'')} bytes, PDF)" if blob else None
+            data[field.name] = f"({len(blob or b'')} bytes)" if blob else None
         elif field.is_relation:
             data[field.name] = _related_label(obj, field, related)
         elif field.choices:

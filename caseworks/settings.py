@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "csp",
     "caseworks",
     "cases",
+    "documents",
     "visits",
     "referrals",
     "demo",
@@ -338,6 +339,9 @@ CASEWORKS_RESUBMISSION_MINUTES = envint("CASEWORKS_RESUBMISSION_MINUTES", "120")
 CASEWORKS_DEADLINE_UNDO_HOURS = envint("CASEWORKS_DEADLINE_UNDO_HOURS", "24")
 # Cover access to a colleague's case: this many a user and day; more wait for a supervisor.
 CASEWORKS_COVER_ACCESSES_PER_DAY = envint("CASEWORKS_COVER_ACCESSES_PER_DAY", "3")
+# Uploaded documents: at most this many megabytes an upload (all photos of one document
+# together), before and after sanitising (documents.sanitise).
+CASEWORKS_DOCUMENT_MAX_MB = envint("CASEWORKS_DOCUMENT_MAX_MB", "20")
 
 LOGGING = {
     "version": 1,

@@ -127,7 +127,7 @@ def open_visit_items(case) -> list[OpenItem]:
     items += [
         OpenItem(
             _("Arrival checklist"),
-            ChecklistItem(check.item).label,
+            str(ChecklistItem(check.item).label),
             reverse("cases:detail", args=[case.code]),
             key=f"check-{check.item}",
         )

@@ -86,6 +86,19 @@ EXPECTED = {
     "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X],
     "visits:calendar": EVERYONE_SIGNED_IN,
     "visits:calendar_feed": [200] * 10,  # the secret in the URL is the credential
+    "documents:list": OWN_TEAM,
+    "documents:upload": OWN_TEAM,
+    "documents:detail": OWN_TEAM,
+    "documents:file": OWN_TEAM,
+    "documents:download": OWN_TEAM,
+    "documents:version_download": OWN_TEAM,
+    "documents:replace": OWN_TEAM,
+    "documents:delete": OWN_TEAM,
+    "documents:deadlines": OWN_TEAM,
+    "documents:disclosure_zip": (
+        [R, X, X, X, 200, X, X, X, 200, X],
+        [R, X, X, X, X, 200, X, X, 200, X],
+    ),
     "volunteer:list": [R, X, X, X, X, X, X, 200, X, X],
     "volunteer:detail": ([R, X, X, X, X, X, X, 200, X, X], [R] + [X] * 9),
 }

@@ -23,7 +23,7 @@ from visits.models import Visit
 YEAR = datetime.timedelta(days=365)
 
 
-PROJECT_APPS = {"caseworks", "cases", "visits", "referrals", "demo"}
+PROJECT_APPS = {"caseworks", "cases", "documents", "visits", "referrals", "demo"}
 
 
 def unclassified_models() -> list[str]:
@@ -147,7 +147,7 @@ def test_the_export_is_logged_only_once_it_succeeded(client, sam, person, monkey
     def fail(*args, **kwargs):
         raise RuntimeError("the export failed (a worker timeout, say)")
 
-    monkeypatch.setattr(disclosure_views, "render_pdf" if fmt == "pdf" else "_json", fail)
+    monkeypatch.setattr(disclosure_views, "render_pdf" if fmt == "pdf" else "disclosure_json", fail)
     client.force_login(sam)
     client.raise_request_exception = False
     url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.{fmt}"
@@ -407,4 +407,4 @@ def test_an_unregistered_model_fails_the_check(db):
 
 def test_sources_come_from_every_app_that_keeps_person_data(db):
     apps_registering = {s.label.split(".")[0] for s in person_data_sources()}
-    assert apps_registering == {"cases", "visits", "referrals"}
+    assert apps_registering == {"cases", "documents", "visits", "referrals"}

@@ -94,5 +94,6 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
         "deadline_title",
         "contact_note",
         "task_title",
+        "document_title",
     ):
         assert MARKERS[key] in seen, key

@@ -5,8 +5,11 @@ import datetime
 from django.db import connection
 
 from cases import services
+from documents.sanitise import sanitise
+from documents.services import document_upload
 from referrals.services import letter_issue, referral_transition
 from tests.conftest import TODAY, consent, open_case, refer
+from tests.documents.conftest import EXIF_MARKER, jpeg_with_gps
 
 SECRETS = [
     "Xaverius",
@@ -26,6 +29,16 @@ def all_rows_as_text():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             text.extend(repr(row) for row in cursor.fetchall())
     return "\n".join(text)
+
+
+def all_binary_values() -> list[bytes]:
+    values = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                values.extend(bytes(v) for v in row if isinstance(v, bytes | memoryview))
+    return values
 
 
 def test_it_keeps_personal_data_out_of_every_table(alice, team_a, mbe):
@@ -62,10 +75,26 @@ def test_it_keeps_personal_data_out_of_every_table(alice, team_a, mbe):
     assert "Quentinsdottir" in referral.letter_subject
     referral = referral_transition(actor=alice, referral=referral, to="ready")
     letter_issue(actor=alice, referral=referral)
+    # A document: its title and a phone photo with GPS and camera in EXIF.
+    upload = sanitise([jpeg_with_gps()], max_bytes=20 * 1024 * 1024)
+    document_upload(
+        actor=alice,
+        case=case,
+        upload=upload,
+        kind="identity",
+        title="Ausweis Xaverius",
+        client=client,
+    )
     dump = all_rows_as_text()
     assert "historicalclient" in " ".join(connection.introspection.table_names()).lower()
     for secret in SECRETS:
         assert secret not in dump, secret
+    # Neither the uploaded bytes nor their EXIF text, in any column (blobs as bytes too).
+    assert EXIF_MARKER not in dump
+    blobs = all_binary_values()
+    assert blobs, "the document's encrypted bytes are stored"
+    assert not any(upload.data[200:264] in blob for blob in blobs)
+    assert not any(EXIF_MARKER.encode() in blob for blob in blobs)
     # The data is there, encrypted: the ORM reads it back.
     assert case.clients.get(pk=client.pk).phone == "+49 151 2345678"
     assert client.history.count() == 2

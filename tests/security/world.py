@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import CoverAccess
+from documents import services as document_services
+from documents.sanitise import sanitise
 from referrals import services as referral_services
 from tests.conftest import TODAY, consent, make_user, open_case, refer
+from tests.documents.conftest import photo as document_photo
 from visits import calendar
 from visits import services as visit_services
 from visits.models import Visit
@@ -25,6 +28,7 @@ MARKERS = {
     "deadline_title": "MARKER-frist-Ginster",
     "contact_note": "MARKER-kontakt-Weissdorn",
     "task_title": "MARKER-wiedervorlage-Schneeball",
+    "document_title": "MARKER-dokument-Mehlbeere",
 }
 
 
@@ -135,6 +139,14 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
         kind="school",
         starts_at=timezone.now() + datetime.timedelta(days=2),
     )
+    document = document_services.document_upload(
+        actor=actor,
+        case=case,
+        upload=sanitise([document_photo()], max_bytes=20 * 1024 * 1024),
+        kind="authority_letter",
+        title=MARKERS["document_title"],
+        client=client,
+    )
     colleague = make_user(f"share-{last_name}", "caseworker")
     team.members.add(colleague)
     share = case_services.case_share(actor=actor, case=case, user=colleague)
@@ -160,6 +172,8 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "contact_code": contact.code,
             "task_code": task.code,
             "appointment_code": appointment.code,
+            "document_code": document.code,
+            "file_code": document.files.get().code,
             "share_id": share.pk,
             "pk": waiting.pk,
             "fmt": "json",

@@ -1,0 +1,234 @@
+"""Upload, replace, delete and deadline forms. Uploaded files are sanitised in clean(): the
+form is valid only with a Sanitised file (documents.sanitise), or says why not."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import ClientReference, Deadline, DecisionType, ResidenceStatus
+from caseworks.forms import BoundedDateField, TextLimits, free_text_field
+from documents.models import Document, DocumentKind
+from documents.sanitise import Sanitised, sanitise, too_large
+
+
+def max_upload_bytes() -> int:
+    return int(settings.CASEWORKS_DOCUMENT_MAX_MB) * 1024 * 1024
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (the pages of one document)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Empty files are refused by documents.sanitise, with its own reason.
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        if data in self.empty_values or data == [None]:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+def _camera_field() -> MultipleFileField:
+    # On a phone, `capture` opens the camera straight away (no file chooser): a second
+    # field, so that choosing a PDF or an earlier photo stays possible.
+    return MultipleFileField(
+        required=False,
+        label=_("Take photos"),
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*", "capture": "environment", "multiple": True}
+        ),
+        help_text=_("Photograph each page; the pages become one PDF."),
+    )
+
+
+def _files_field() -> MultipleFileField:
+    return MultipleFileField(
+        required=False,
+        label=_("Or choose files"),
+        widget=MultipleFileInput(
+            attrs={
+                "accept": "image/*,application/pdf",
+                "multiple": True,
+                "data-dropzone": "true",
+            }
+        ),
+        help_text=_(
+            "One PDF, or photos or scans of the pages (JPEG, PNG, WebP, HEIC); at most "
+            "%(mb)s MB together. Office files and web pages are not accepted."
+        ),
+    )
+
+
+class FileFormMixin:
+    """Reads the two file fields, sanitises them into `cleaned_data["upload"]`."""
+
+    too_large = False  # set by the view when the upload handler stopped reading
+
+    def clean_upload(self, cleaned):
+        if self.too_large:
+            self.add_error("file", too_large(max_upload_bytes()))
+            return
+        uploads = list(cleaned.get("camera") or []) + list(cleaned.get("file") or [])
+        try:
+            cleaned["upload"] = sanitise(
+                [upload.read() for upload in uploads], max_bytes=max_upload_bytes()
+            )
+        except forms.ValidationError as error:
+            self.add_error("file", error)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class DocumentUploadForm(FileFormMixin, TextLimits, forms.ModelForm):
+    camera = _camera_field()
+    file = _files_field()
+    served_on = BoundedDateField(
+        label=_("Served on (day of service, Zustellung)"),
+        required=False,
+        help_text=_(
+            "For a BAMF decision: the day it was delivered, as on the envelope or the "
+            "delivery slip. The § 74 AsylG deadlines are counted from it; you confirm them "
+            "on the next page."
+        ),
+    )
+    decision_type = forms.ChoiceField(
+        label=_("Decision"), choices=[("", "—"), *DecisionType.choices], required=False
+    )
+    dated_on = BoundedDateField(label=_("Date of the document"), required=False)
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "client", "dated_on", "status", "reference", "deadline"]
+        help_texts = {
+            "title": _("A few words, e.g. “Bescheid vom Bundesamt” — no diagnoses."),
+        }
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "mb": settings.CASEWORKS_DOCUMENT_MAX_MB
+        }
+        clients = case.clients.all()
+        self.fields["client"].queryset = clients
+        self.fields["client"].label_from_instance = lambda c: c.full_name
+        self.fields["client"].empty_label = _("the whole household")
+        status = self.fields["status"]
+        status.queryset = (
+            ResidenceStatus.objects.filter(client__case=case)
+            .select_related("client")
+            .defer("document_number", "client__phone", "client__email", "client__birth_date")
+        )
+        status.label_from_instance = lambda s: (
+            f"{s.client.first_name}: {s.get_kind_display()}"
+            + (f" ({s.valid_until:%d.%m.%Y})" if s.valid_until else "")
+        )
+        reference = self.fields["reference"]
+        reference.queryset = (
+            ClientReference.objects.filter(client__case=case)
+            .select_related("client")
+            .defer("number", "client__phone", "client__email", "client__birth_date")
+        )
+        reference.label_from_instance = lambda r: f"{r.client.first_name}: {r.get_kind_display()}"
+        deadline = self.fields["deadline"]
+        deadline.queryset = Deadline.objects.filter(case=case, done_on__isnull=True)
+        deadline.label_from_instance = lambda d: f"{d.label} ({d.due_on:%d.%m.%Y})"
+        self.fields["kind"].choices = [("", "—"), *DocumentKind.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_upload(cleaned)
+        if (
+            cleaned.get("kind") == DocumentKind.BAMF_DECISION
+            and cleaned.get("served_on")
+            and not cleaned.get("decision_type")
+        ):
+            self.add_error("decision_type", _("Choose the kind of decision."))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "upload": data["upload"],
+            "kind": data["kind"],
+            "title": data["title"],
+            "dated_on": data.get("dated_on"),
+            "client": data.get("client"),
+            "status": data.get("status"),
+            "reference": data.get("reference"),
+            "deadline": data.get("deadline"),
+            "served_on": data.get("served_on"),
+            "decision_type": data.get("decision_type") or "",
+        }
+
+    @staticmethod
+    def initial_from(query: Any, case: Any) -> dict:
+        """Preselection from the page the upload was started on (?client=<code>&kind=…)."""
+        initial: dict = {}
+        if (kind := query.get("kind")) in DocumentKind.values:
+            initial["kind"] = kind
+        lookups = (
+            ("client", case.clients.all()),
+            ("status", ResidenceStatus.objects.filter(client__case=case)),
+            ("reference", ClientReference.objects.filter(client__case=case)),
+            ("deadline", Deadline.objects.filter(case=case)),
+        )
+        for name, queryset in lookups:
+            code = _uuid(query.get(name))
+            if code is not None:
+                found = queryset.filter(code=code).values_list("pk", flat=True).first()
+                if found is not None:
+                    initial[name] = found
+        return initial
+
+
+class DocumentReplaceForm(FileFormMixin, forms.Form):
+    camera = _camera_field()
+    file = _files_field()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "mb": settings.CASEWORKS_DOCUMENT_MAX_MB
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_upload(cleaned)
+        return cleaned
+
+    @property
+    def upload(self) -> Sanitised:
+        return self.cleaned_data["upload"]
+
+
+class DocumentDeleteForm(forms.Form):
+    reason = free_text_field(
+        label=_("Why is it deleted?"),
+        limit=300,
+        rows=2,
+        help_text=_("E.g. “uploaded to the wrong family”, “the person asked for it”."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeadlineConfirmForm(forms.Form):
+    decision_type = forms.ChoiceField(label=_("Decision"), choices=DecisionType.choices)
+    served_on = BoundedDateField(label=_("Served on (day of service, Zustellung)"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
