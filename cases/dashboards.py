@@ -1,13 +1,30 @@
 """The cases app's dashboard columns and statistics tables (see caseworks.supervision)."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cases import models as case_models
-from cases.models import Client, Contact, ContactKind, Deadline, Gender, StatusKind
-from caseworks.supervision import Column, StatTable, grouped, register_columns, register_statistics
+from cases.models import (
+    Client,
+    ClientReference,
+    Contact,
+    ContactKind,
+    Deadline,
+    Gender,
+    ResidenceStatus,
+    StatusKind,
+)
+from caseworks.supervision import (
+    Column,
+    Item,
+    Source,
+    StatTable,
+    register_columns,
+    register_statistics,
+)
 
 TEAM, ASSIGNEE = "team_id", "assigned_to_id"
 AGE_GROUPS = [(0, 5), (6, 11), (12, 17), (18, 26), (27, 44), (45, 64), (65, 200)]
@@ -16,37 +33,88 @@ AGE_GROUPS = [(0, 5), (6, 11), (12, 17), (18, 26), (27, 44), (45, 64), (65, 200)
 @register_columns
 def case_columns(*, cases, today):
     clients = Client.objects.filter(case__in=cases)
-    escalated = Deadline.objects.escalated(today)
+    escalated = Deadline.objects.escalated(today).filter(case__in=cases)
+    current_status = ResidenceStatus.objects.latest_of(OuterRef("pk"))
+    reference = ClientReference.objects.filter(client=OuterRef("pk"), valid_until__isnull=False)
+    status_until = Subquery(current_status.values("valid_until")[:1])
+    reference_until = Subquery(reference.order_by("valid_until").values("valid_until")[:1])
+    # The earliest end among the current document and the references: Least() of two
+    # Coalesce()s, since SQLite's MIN()/LEAST return NULL when one side is NULL.
+    expiring = clients.expiring(today).annotate(
+        expires=Least(
+            Coalesce(status_until, reference_until), Coalesce(reference_until, status_until)
+        )
+    )
     return [
         Column(
             "open_cases",
-            _("open cases (households)"),
+            _("open cases"),
             10,
-            grouped(cases, TEAM, ASSIGNEE),
-            drilldown=lambda qs: qs,
+            sources=[
+                Source(
+                    cases.order_by("reference"),
+                    TEAM,
+                    ASSIGNEE,
+                    lambda case: Item(case, case.opened_on, _("opened")),
+                    case="",
+                )
+            ],
+            primary=True,
+            help=_("open cases: households accompanied now, with the day they were opened."),
         ),
         Column(
             "persons",
             _("persons"),
             20,
-            grouped(clients, "case__team_id", "case__assigned_to_id"),
-            drilldown=lambda qs: qs,
+            sources=[
+                Source(
+                    clients.order_by("case__reference", "pk").only(
+                        "pk", "case", "first_name", "last_name", "relationship"
+                    ),
+                    "case__team_id",
+                    "case__assigned_to_id",
+                    lambda client: Item(client.case, None, client.full_name),
+                )
+            ],
+            help=_("persons: everyone in the open cases."),
         ),
         Column(
             "deadlines_escalated",
-            _("deadlines escalated (due within %(days)s days, not done)")
-            % {"days": case_models.ESCALATION_DAYS},
+            _("deadlines escalated"),
             5,
-            grouped(escalated.filter(case__in=cases), "case__team_id", "case__assigned_to_id"),
-            drilldown=lambda qs: qs.filter(Exists(escalated.filter(case=OuterRef("pk")))),
+            sources=[
+                Source(
+                    escalated.order_by("due_on", "pk"),
+                    "case__team_id",
+                    "case__assigned_to_id",
+                    lambda deadline: Item(deadline.case, deadline.due_on, deadline.label),
+                )
+            ],
+            primary=True,
+            help=_("deadlines escalated: not done and due within %(days)s days, or missed.")
+            % {"days": case_models.ESCALATION_DAYS},
         ),
         Column(
             "expiring",
-            _("documents expired or expiring within %(days)s days")
-            % {"days": settings.CASEWORKS_EXPIRY_WARNING_DAYS},
+            _("documents expiring"),
             60,
-            grouped(clients.expiring(today), "case__team_id", "case__assigned_to_id"),
-            drilldown=lambda qs: qs.expiring(today),
+            sources=[
+                Source(
+                    expiring.order_by("expires", "pk").only(
+                        "pk", "case", "first_name", "last_name"
+                    ),
+                    "case__team_id",
+                    "case__assigned_to_id",
+                    lambda client: Item(client.case, client.expires, client.full_name),
+                )
+            ],
+            primary=True,
+            help=_(
+                "documents expiring within %(days)s days: persons whose residence document or "
+                "a registered reference (passport, eAT card …) has expired or expires within "
+                "%(days)s days."
+            )
+            % {"days": settings.CASEWORKS_EXPIRY_WARNING_DAYS},
         ),
     ]
 
@@ -146,7 +214,6 @@ def contact_statistics(*, cases, start, end):
     )
     kinds = dict(ContactKind.choices)
     by_kind = {r["kind"]: r for r in rows}
-    counselling = [r for k, r in by_kind.items() if k != ContactKind.FILE_NOTE]
     return [
         StatTable(
             "contacts",
@@ -162,11 +229,6 @@ def contact_statistics(*, cases, start, end):
                 (str(kinds[k]), round((r["minutes"] or 0) / 60))
                 for k, r in by_kind.items()
                 if k != ContactKind.FILE_NOTE
-            ]
-            + (
-                [(_("all contacts"), round(sum(r["minutes"] or 0 for r in counselling) / 60))]
-                if counselling
-                else []
-            ),
+            ],
         ),
     ]

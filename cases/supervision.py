@@ -9,25 +9,36 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases import services
-from cases.models import CoverAccess, household_sorted
+from cases.models import Client, CoverAccess, Relationship, household_sorted
 from cases.selectors import (
     case_list_for_user,
     cases_supervised_by,
     prefetch_households,
     teams_supervised_by,
 )
-from cases.statistics import as_csv, as_xlsx, bar_chart, export_rows, suppress
+from cases.statistics import (
+    Report,
+    as_csv,
+    as_xlsx,
+    bar_chart,
+    display,
+    export_rows,
+    period_presets,
+    protect,
+    suppression_rule,
+)
 from caseworks.forms import BoundedDateField, IdMultipleChoiceField, error_text
 from caseworks.permissions import page_required, role_required
 from caseworks.roles import Role, has_role
-from caseworks.supervision import columns_for, statistics_for
+from caseworks.supervision import Item, columns_for, statistics_for, team_figures_for
 from caseworks.users import display_name
 
 UNASSIGNED = "none"
@@ -61,12 +72,18 @@ def _team_and_caseworker(request, teams):
     return team, caseworker
 
 
+def _ordered(columns):
+    """The figures that matter first (primary), then the rest; each in its order."""
+    return sorted(columns, key=lambda c: (not c.primary, c.order))
+
+
 @page_required("supervision:dashboard")
 def dashboard(request):
     teams = list(teams_led(request.user))
     today = timezone.localdate()
     cases = case_list_for_user(user=request.user).filter(team__in=teams)
-    columns = columns_for(cases=cases, today=today)
+    columns = _ordered(columns_for(cases=cases, today=today))
+    team_figures = team_figures_for(cases=cases, today=today)
     members = (
         get_user_model()
         .objects.filter(teams__in=teams, groups__name=Role.CASEWORKER, is_active=True)
@@ -94,6 +111,9 @@ def dashboard(request):
                     "caseworker": UNASSIGNED if pk is None else pk,
                     "name": name,
                     "figures": figures,
+                    "primary": [(c, n) for c, n in figures if c.primary],
+                    "more": [(c, n) for c, n in figures if not c.primary],
+                    "open_cases": next((n for c, n in figures if c.key == "open_cases"), 0),
                     "unassigned": pk is None,
                 }
             )
@@ -103,7 +123,13 @@ def dashboard(request):
             )
         elif sort == "name":
             rows.sort(key=lambda r: r["name"].casefold(), reverse=descending)
-        sections.append({"team": team, "rows": rows})
+        sections.append(
+            {
+                "team": team,
+                "rows": rows,
+                "figures": [(f, f.values.get(team.pk, f.missing)) for f in team_figures],
+            }
+        )
     covers = (
         CoverAccess.objects.filter(
             case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN
@@ -117,6 +143,8 @@ def dashboard(request):
         {
             "sections": sections,
             "columns": columns,
+            "primary": [c for c in columns if c.primary],
+            "more": [c for c in columns if not c.primary],
             "sort": sort,
             "descending": descending,
             "covers": covers,
@@ -145,39 +173,84 @@ def cover_approve(request, pk):
 
 @role_required(Role.SUPERVISOR)
 def drilldown(request):
+    """The items behind one figure of one row: the same records the figure counts."""
     teams = teams_led(request.user)
     team, caseworker = _team_and_caseworker(request, teams)
     today = timezone.localdate()
-    cases = case_list_for_user(user=request.user).filter(team=team, assigned_to=caseworker)
+    cases = case_list_for_user(user=request.user).filter(team=team)
     columns = {c.key: c for c in columns_for(cases=cases, today=today)}
     column = columns.get(request.GET.get("figure", "open_cases"))
     if column is None:
         raise Http404("No such figure")
-    result = prefetch_households(column.drilldown(cases).order_by("reference"))
-    rows = list(result)
-    for case in rows:
-        case.household = household_sorted(case.clients.all())
+    assignee = caseworker.pk if caseworker is not None else None
+    if column.sources:
+        items = column.items(team.pk, assignee)
+    else:  # a column still in the older shape: the cases behind it
+        chosen = column.drilldown(cases.filter(assigned_to=caseworker)).order_by("reference")
+        items = [Item(case) for case in chosen]
+    # The main contact of each case listed, in one query: the name a supervisor knows.
+    names = {
+        c.case_id: c.full_name
+        for c in Client.objects.filter(
+            case__in={item.case.pk for item in items}, relationship=Relationship.MAIN_CONTACT
+        ).only("pk", "case", "first_name", "last_name")
+    }
+    rows = [{"item": item, "name": names.get(item.case.pk, "")} for item in items]
     return render(
         request,
         "supervision/drilldown.html",
-        {"team": team, "caseworker": caseworker, "column": column, "cases": rows},
+        {
+            "team": team,
+            "caseworker": caseworker,
+            "column": column,
+            "rows": rows,
+            "figure": column.counts.get((team.pk, assignee), 0),
+            "total": column.total(items),
+        },
     )
 
 
 class ReassignForm(forms.Form):
+    """Nothing is preselected: moving a caseload is a decision per case, or "all" on purpose."""
+
     cases = IdMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Cases")
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Cases"),
     )
+    everything = forms.BooleanField(required=False, label=gettext_lazy("all of these cases"))
     to: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("Assign to")
     )
 
     def __init__(self, *args, cases, caseworkers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = cases
-        self.fields["cases"].label_from_instance = lambda c: c.reference
+        self.all_cases = cases
+        # The main contact's name beside the reference, one query for all (decrypted for the
+        # supervisor on this page only; never logged).
+        main = Client.objects.filter(relationship=Relationship.MAIN_CONTACT).only(
+            "pk", "case", "first_name", "last_name"
+        )
+        self.fields["cases"].queryset = cases.prefetch_related(
+            Prefetch("clients", queryset=main, to_attr="main_contacts")
+        )
+        self.fields["cases"].label_from_instance = _case_label
         self.fields["to"].queryset = caseworkers
         self.fields["to"].label_from_instance = display_name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("everything"):
+            data["cases"] = self.all_cases
+        elif not data.get("cases") and "cases" not in self.errors:
+            self.add_error("cases", _("Choose the cases to move, or “all of these cases”."))
+        return data
+
+
+def _case_label(case) -> str:
+    main = case.main_contacts[0].full_name if getattr(case, "main_contacts", None) else ""
+    return f"{case.reference} · {main}" if main else case.reference
 
 
 @role_required(Role.SUPERVISOR)
@@ -193,8 +266,11 @@ def reassign(request):
         request.POST or None,
         cases=cases.order_by("reference"),
         caseworkers=choices,
-        initial={"cases": list(cases)},
     )
+    n = cases.count()
+    form.fields["everything"].label = ngettext(
+        "all %(n)d case listed here", "all %(n)d cases listed here", n
+    ) % {"n": n}
     if request.method == "POST" and form.is_valid():
         chosen = prefetch_households(form.cleaned_data["cases"].order_by("reference"))
         if request.POST.get("step") != "confirm":
@@ -220,17 +296,21 @@ def reassign(request):
         except ValidationError as e:
             messages.error(request, error_text(e))
         else:
+            n = len(chosen)
             messages.success(
                 request,
-                _("%(n)s case(s) now assigned to %(name)s.")
-                % {
-                    "n": len(chosen),
-                    "name": display_name(form.cleaned_data["to"]),
-                },
+                ngettext(
+                    "%(n)d case now assigned to %(name)s.",
+                    "%(n)d cases now assigned to %(name)s.",
+                    n,
+                )
+                % {"n": n, "name": display_name(form.cleaned_data["to"])},
             )
             return redirect("supervision:dashboard")
     return render(
-        request, "supervision/reassign.html", {"form": form, "team": team, "caseworker": caseworker}
+        request,
+        "supervision/reassign.html",
+        {"form": form, "team": team, "caseworker": caseworker},
     )
 
 
@@ -267,39 +347,61 @@ def statistics(request):
         },
     )
     tables = []
+    chosen_teams = list(teams)
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        chosen_teams = list(form.cleaned_data["teams"])
         # Cases open at any time during the period, in the chosen teams.
         cases = (
             case_list_for_user(user=request.user, include_closed=True)
-            .filter(team__in=form.cleaned_data["teams"], opened_on__lte=end)
+            .filter(team__in=chosen_teams, opened_on__lte=end)
             .exclude(closed_on__lt=start)
         )
         tables = statistics_for(cases=cases, start=start, end=end)
         export = request.GET.get("format")
         if export in ("csv", "xlsx"):
-            rows = export_rows([_("table"), _("category"), _("count")], tables)
+            report = Report(start, end, [str(t) for t in chosen_teams], today)
+            rows = export_rows([_("table"), _("category"), _("count")], tables, report)
             name = f"statistik-{start:%Y%m%d}-{end:%Y%m%d}"
             if export == "csv":
                 response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
                 response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             else:
                 response = HttpResponse(
-                    as_xlsx(rows),
+                    as_xlsx(rows, header_lines=len(report.lines())),
                     content_type=(
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                     ),
                 )
                 response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
-    shown = [
-        {"table": t, "rows": [(label, suppress(n)) for label, n in t.rows], "chart": bar_chart(t)}
-        for t in tables
-    ]
+    shown = []
+    for t in tables:
+        published = protect(t.rows)
+        shown.append(
+            {
+                "table": t,
+                "rows": [(label, display(value)) for label, value in published.rows],
+                "total": display(published.total),
+                "chart": bar_chart(t),
+            }
+        )
     query = request.GET.copy()
     query.pop("format", None)
+    presets = []
+    for label, first, last in period_presets(today):
+        params = QueryDict(mutable=True)
+        params["start"], params["end"] = first.isoformat(), last.isoformat()
+        params.setlist("teams", [str(t.pk) for t in chosen_teams])
+        presets.append({"label": label, "query": params.urlencode()})
     return render(
         request,
         "supervision/statistics.html",
-        {"form": form, "tables": shown, "query": query.urlencode()},
+        {
+            "form": form,
+            "tables": shown,
+            "query": query.urlencode(),
+            "presets": presets,
+            "rule": suppression_rule(),
+        },
     )

@@ -23,6 +23,17 @@ from caseworks.models import (
 )
 
 
+def superusers_only(request) -> bool:
+    """The Django admin is for superusers (technical upkeep); the administrator role sets the
+    house up in-app (`/manage/`, caseworks.manage_views)."""
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+# AdminSite.has_permission asks is_staff; the default site is set up by django.contrib.admin,
+# so it is narrowed here rather than replaced.
+admin.site.has_permission = superusers_only  # type: ignore[method-assign]
+
+
 class OrganisationForm(forms.ModelForm):
     logo_file = forms.FileField(
         label=_("logo (PNG or SVG, at most 500 kB)"),

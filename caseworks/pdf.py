@@ -6,11 +6,13 @@ other URL — file://, http(s)://, data:, relative paths — so no user text can
 read a local file or reach the network.
 """
 
+import functools
 import io
 import logging
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -74,3 +76,45 @@ def merge_pdfs(documents: list[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# Measuring text before layout: where a fixed field (the address window of a letter) must hold
+# its text, the caller picks a font size that fits rather than letting lines fall out of it.
+@functools.cache
+def _advance_widths(name: str) -> tuple[dict[int, int], int]:
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(f"Letter font {name} not found in the static files")
+    font = TTFont(path, lazy=True)
+    metrics = font["hmtx"].metrics
+    widths = {cp: metrics[glyph][0] for cp, glyph in font.getBestCmap().items()}
+    return widths, font["head"].unitsPerEm
+
+
+def text_width_mm(text: str, *, size_pt: float, font: str = "fonts/DejaVuSans.ttf") -> float:
+    """The advance width of one line of text set in a vendored font, in millimetres."""
+    widths, units_per_em = _advance_widths(font)
+    fallback = widths.get(ord("M"), units_per_em)
+    units = sum(widths.get(ord(ch), fallback) for ch in text)
+    return units / units_per_em * size_pt * 25.4 / 72
+
+
+def wrapped_line_count(
+    lines: list[str], *, width_mm: float, size_pt: float, font: str = "fonts/DejaVuSans.ttf"
+) -> int:
+    """How many lines these take when wrapped at spaces into width_mm (a word wider than the
+    field is broken, as `overflow-wrap: anywhere` does). Errs towards more lines."""
+    count = 0
+    space = text_width_mm(" ", size_pt=size_pt, font=font)
+    for line in lines:
+        used, rows = 0.0, 1
+        for word in line.split():
+            width = text_width_mm(word, size_pt=size_pt, font=font)
+            if used and used + space + width > width_mm:
+                rows, used = rows + 1, 0.0
+            if width > width_mm:  # broken inside the word
+                extra = int(width // width_mm)
+                rows, width = rows + extra, width - extra * width_mm
+            used += (space if used else 0.0) + width
+        count += rows
+    return count

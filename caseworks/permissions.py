@@ -72,10 +72,17 @@ PAGES = [
     Page("referrals:print_queue", _("Print queue"), "print-queue", (Role.OFFICE,)),
     Page("volunteer:list", _("My accompaniments"), "volunteer", (Role.VOLUNTEER,)),
     Page("access_log", _("Access log"), "access-log", (DATA_PROTECTION,)),
-    Page("admin:index", _("Administration"), "admin", (Role.ADMIN,), staff_only=True),
+    # The house setup. The Django admin (/admin/) is for superusers only and not in the menu.
+    Page("manage:index", _("Setup"), "manage", (Role.ADMIN,)),
 ]
 PAGES_BY_NAME = {page.url_name: page for page in PAGES}
-START_PAGES = ["cases:list", "volunteer:list", "referrals:print_queue", "access_log"]
+START_PAGES = [
+    "cases:list",
+    "volunteer:list",
+    "referrals:print_queue",
+    "access_log",
+    "manage:index",
+]
 
 
 def may_open(user: Any, page: Page) -> bool:

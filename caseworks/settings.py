@@ -329,6 +329,8 @@ CASEWORKS_PAGE_SIZE = envint("CASEWORKS_PAGE_SIZE", "25")
 CASEWORKS_EXPIRY_WARNING_DAYS = envint("CASEWORKS_EXPIRY_WARNING_DAYS", "30")
 # A case's follow-up is overdue when nobody visited for longer than this (supervision).
 CASEWORKS_VISIT_INTERVAL_DAYS = envint("CASEWORKS_VISIT_INTERVAL_DAYS", "42")
+# A first visit is promised within this many days of the allocation (supervision figure).
+CASEWORKS_FIRST_VISIT_PROMISE_DAYS = envint("CASEWORKS_FIRST_VISIT_PROMISE_DAYS", "7")
 # The intake's duplicate check tells whether a person is known anywhere in the house: at
 # most this many checks a user and hour (each one is in the access log for the DPO).
 CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOUR", "30")

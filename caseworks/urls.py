@@ -54,6 +54,7 @@ urlpatterns = [
     path("supervision/", include("cases.urls_supervision")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
+    path("manage/", include("caseworks.urls_manage")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,10 +15,26 @@ class ConsentForm(TextLimits, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=_("Named services"),
     )
+    shared_data = forms.MultipleChoiceField(
+        choices=Consent.SharedData.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Data passed on besides name and date of birth"),
+        help_text=_("Only what the person agreed to on the signed form reaches a letter."),
+    )
 
     class Meta:
         model = Consent
-        fields = ["client", "services", "category", "purpose", "signed_on", "valid_until", "note"]
+        fields = [
+            "client",
+            "services",
+            "category",
+            "purpose",
+            "shared_data",
+            "signed_on",
+            "valid_until",
+            "note",
+        ]
         widgets = {
             "signed_on": DateInput,
             "valid_until": DateInput,
@@ -79,3 +95,19 @@ class ReferralForm(TextLimits, VersionedForm):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Referral.Status.choices)
     version = forms.IntegerField()
+
+
+class LetterArchiveFilter(forms.Form):
+    """The print archive's filters (GET). Invalid input filters nothing rather than erring."""
+
+    status = forms.ChoiceField(
+        label=_("state"),
+        required=False,
+        choices=[
+            ("", _("printed or sent")),
+            (Referral.Status.READY, _("printed, not yet sent")),
+            (Referral.Status.SENT, _("sent")),
+        ],
+    )
+    printed_from = forms.DateField(label=_("printed from"), required=False, widget=DateInput)
+    printed_until = forms.DateField(label=_("printed until"), required=False, widget=DateInput)

@@ -4,6 +4,7 @@ Letters are written in German whatever the user's UI language: they go to German
 """
 
 import datetime
+import re
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,42 +12,39 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from caseworks.models import Service
-from caseworks.pdf import BASE_URL, render_pdf
+from caseworks.pdf import BASE_URL, render_pdf, wrapped_line_count
 from caseworks.users import display_name
 from referrals.models import Consent, Referral
 
+# The letter prints the salutation and the closing itself; these are the paragraphs between.
 GENERIC = (
-    "Sehr geehrte Damen und Herren,\n\n"
     "wir begleiten {name} im Rahmen der Flüchtlingsbegleitung und bitten Sie, "
-    "{pronoun} in Ihrem Angebot zu unterstützen.\n\n"
-    "Für Rückfragen und zur Abstimmung eines Termins stehen wir gern zur Verfügung."
+    "{pronoun} in Ihrem Angebot zu unterstützen."
 )
 BODIES: dict[str, str] = {
     Service.Category.MIGRATION_ADULTS: (
-        "Sehr geehrte Damen und Herren,\n\n"
         "wir begleiten {name} im Rahmen der Flüchtlingsbegleitung und bitten um einen "
-        "Beratungstermin in der Migrationsberatung für erwachsene Zuwanderer.\n\n"
-        "Für Rückfragen stehen wir gern zur Verfügung."
+        "Beratungstermin in der Migrationsberatung für erwachsene Zuwanderer."
     ),
     Service.Category.YOUTH_MIGRATION: (
-        "Sehr geehrte Damen und Herren,\n\n"
         "wir begleiten {name} und bitten den Jugendmigrationsdienst um Beratung und "
-        "Unterstützung bei Schule, Ausbildung und Beruf.\n\n"
-        "Für Rückfragen stehen wir gern zur Verfügung."
+        "Unterstützung bei Schule, Ausbildung und Beruf."
     ),
     Service.Category.ASYLUM_COUNSELLING: (
-        "Sehr geehrte Damen und Herren,\n\n"
         "wir begleiten {name} und bitten um eine unabhängige Beratung zum Asylverfahren. "
-        "Bitte beachten Sie gegebenenfalls laufende Fristen.\n\n"
-        "Für Rückfragen stehen wir gern zur Verfügung."
+        "Bitte beachten Sie gegebenenfalls laufende Fristen."
     ),
     Service.Category.PSYCHOSOCIAL: (
-        "Sehr geehrte Damen und Herren,\n\n"
-        "wir begleiten {name} und bitten um ein Erstgespräch in Ihrem psychosozialen "
-        "Zentrum. Eine Sprachmittlung wird voraussichtlich benötigt.\n\n"
-        "Für Rückfragen stehen wir gern zur Verfügung."
+        "wir begleiten {name} und bitten um ein Erstgespräch in Ihrem psychosozialen Zentrum."
     ),
 }
+SALUTATION = "Sehr geehrte Damen und Herren,"
+# Texts saved before the letter printed these itself began and ended with them.
+_LEGACY_OPENING = re.compile(r"\A\s*Sehr geehrte[^\n]*,\s*\n")
+_LEGACY_CLOSINGS = (
+    "Für Rückfragen stehen wir gern zur Verfügung.",
+    "Für Rückfragen und zur Abstimmung eines Termins stehen wir gern zur Verfügung.",
+)
 
 
 def default_subject(referral_or_service, client) -> str:
@@ -57,6 +55,51 @@ def default_body(service: Service, client) -> str:
     template = BODIES.get(service.category, GENERIC)
     pronoun = {"female": "sie", "male": "ihn"}.get(client.gender, "die Person")
     return template.format(name=f"{client.first_name} {client.last_name}", pronoun=pronoun)
+
+
+def body_paragraphs(body: str) -> str:
+    """The caseworker's text without a salutation or closing of its own (the letter has them)."""
+    body = _LEGACY_OPENING.sub("", body.replace("\r\n", "\n"), count=1).strip()
+    for closing in _LEGACY_CLOSINGS:
+        if body.endswith(closing):
+            body = body[: -len(closing)].rstrip()
+    return body
+
+
+def _date(day: datetime.date | None) -> str:
+    return date_format(day, "d.m.Y") if day else ""
+
+
+def person_rows(referral: Referral, consent: Consent) -> list[tuple[str, str]]:
+    """The person's data the letter names: name and date of birth always, the rest only as far
+    as the consent covers passing it on (Consent.shared_data)."""
+    client, case = referral.client, referral.case
+    rows = [("Name", f"{client.first_name} {client.last_name}")]
+    if client.birth_date:
+        rows.append(("Geburtsdatum", _date(client.birth_date)))
+    if consent.shares(Consent.SharedData.CONTACT):
+        address = ", ".join(
+            line.strip() for line in case.accommodation_address.splitlines() if line.strip()
+        )
+        rows += [
+            (label, value)
+            for label, value in (
+                ("Anschrift", address),
+                ("Telefon", client.phone),
+                ("E-Mail", client.email),
+            )
+            if value
+        ]
+    if consent.shares(Consent.SharedData.LANGUAGE):
+        if client.languages:
+            rows.append(("Sprache(n)", client.languages))
+        rows.append(
+            (
+                "Sprachmittlung",
+                "wird benötigt" if client.interpreter_needed else "nicht erforderlich",
+            )
+        )
+    return rows
 
 
 def covering_consent(referral: Referral, day: datetime.date | None = None) -> Consent | None:
@@ -70,9 +113,7 @@ def render_letter(
 ) -> bytes:
     """The letter as PDF. The contact named is the referring caseworker, whoever prints."""
     today = today or timezone.localdate()
-    contact = referral.created_by
-    case, client, service = referral.case, referral.client, referral.service
-    organisation = case.team.organisation
+    organisation = referral.case.team.organisation
     assets = {}
     logo_url = ""
     if organisation.logo:
@@ -81,26 +122,86 @@ def render_letter(
     with override("de"):
         html = render_to_string(
             "referrals/letter.html",
-            {
-                "asset_base": BASE_URL,
-                "organisation": organisation,
-                "team_name": case.team.name,
-                "logo_url": logo_url,
-                "sender_line": organisation.letter_sender or organisation.name,
-                "recipient_name": service.name,
-                "recipient_address": service.address,
-                "caseworker_name": display_name(contact),
-                "caseworker_email": contact.email,
-                "reference": case.reference,
-                "date": date_format(today, "DATE_FORMAT"),
-                "subject": referral.letter_subject or default_subject(referral, client),
-                "body": referral.letter_body or default_body(service, client),
-                "client_name": f"{client.first_name} {client.last_name}",
-                "consent_signed_on": date_format(consent.signed_on, "SHORT_DATE_FORMAT"),
-                "consent_valid_until": date_format(consent.valid_until, "SHORT_DATE_FORMAT")
-                if consent.valid_until
-                else "",
-                "draft": draft,
-            },
+            letter_context(referral, consent, today=today, draft=draft, logo_url=logo_url),
         )
     return render_pdf(html, assets=assets)
+
+
+# DIN 5008 Anschriftzone: 27.3 mm high; text from 5 mm inside the 85 mm field, 2 mm kept free
+# on the right. Sizes tried largest first, line height 1.25; 8 pt is the smallest DIN allows.
+ADDRESS_ZONE_MM = 27.3
+ADDRESS_TEXT_MM = 78.0
+ADDRESS_SIZES_PT = (10.0, 9.0, 8.0)
+
+
+def address_size(lines: list[str]) -> float:
+    """The largest font size at which the recipient's lines fit the Anschriftzone."""
+    for size in ADDRESS_SIZES_PT:
+        fits = int(ADDRESS_ZONE_MM // (size * 1.25 * 25.4 / 72))
+        if wrapped_line_count(lines, width_mm=ADDRESS_TEXT_MM - 1, size_pt=size) <= fits:
+            return size
+    return ADDRESS_SIZES_PT[-1]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def letter_context(
+    referral: Referral,
+    consent: Consent,
+    *,
+    today: datetime.date,
+    draft: bool = False,
+    logo_url: str = "",
+) -> dict:
+    contact = referral.created_by
+    case, client, service = referral.case, referral.client, referral.service
+    organisation = case.team.organisation
+    subject = referral.letter_subject or default_subject(referral, client)
+    if referral.urgency == Referral.Urgency.URGENT:
+        subject = f"Eilt: {subject}"
+    recipient_lines = [service.name, *_lines(service.address)]
+    reason = ""
+    if consent.shares(Consent.SharedData.REASON):
+        reason = referral.reason.strip()
+    return {
+        "asset_base": BASE_URL,
+        "organisation": organisation,
+        "team_name": case.team.name,
+        "logo_url": logo_url,
+        "sender_line": organisation.letter_sender or organisation.name,
+        "recipient_lines": recipient_lines,
+        "address_size": address_size(recipient_lines),
+        "caseworker_name": display_name(contact),
+        "caseworker_email": contact.email,
+        "phone": organisation.phone,
+        "reference": case.reference,
+        "date": _date(today),
+        "subject": subject,
+        "salutation": SALUTATION,
+        "body": body_paragraphs(referral.letter_body or default_body(service, client)),
+        "person": person_rows(referral, consent),
+        "reason": reason,
+        "client_name": f"{client.first_name} {client.last_name}",
+        "consent_signed_on": _date(consent.signed_on),
+        "consent_valid_until": _date(consent.valid_until),
+        "footer_columns": [
+            col
+            for col in (
+                [organisation.name, *_lines(organisation.address)],
+                [
+                    line
+                    for line in (
+                        f"Tel. {organisation.phone}" if organisation.phone else "",
+                        organisation.email,
+                        organisation.website,
+                    )
+                    if line
+                ],
+                _lines(organisation.letter_footer),
+            )
+            if col
+        ],
+        "draft": draft,
+    }

@@ -22,6 +22,14 @@ class Consent(models.Model):
     any time, with effect for the future (the day it is recorded).
     """
 
+    class SharedData(models.TextChoices):
+        """What may be passed on besides the name and date of birth (always on the form: the
+        recipient must know whom the letter is about). Nothing else reaches a letter."""
+
+        CONTACT = "contact", _("address, phone and e-mail")
+        LANGUAGE = "language", _("languages and interpreter need")
+        REASON = "reason", _("the reason for the referral")
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(
         Client, models.CASCADE, related_name="consents", verbose_name=_("person")
@@ -33,10 +41,17 @@ class Consent(models.Model):
         _("or: every service of the category"), max_length=30, choices=Service.Category, blank=True
     )
     purpose = EncryptedTextField(_("purpose"))
+    # Consents recorded before this field named no data: they pass on nothing beyond the name
+    # and date of birth (the empty default), so no old consent is read wider than it was.
+    shared_data = models.JSONField(
+        _("data passed on besides name and date of birth"), default=list, blank=True
+    )
     signed_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
+    # When the bilingual form was last printed for signing (referrals.consent_forms).
+    printed_at = models.DateTimeField(_("form printed at"), null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[services])
@@ -66,6 +81,10 @@ class Consent(models.Model):
             return False
         # Revocation works for the future: from the day it was declared.
         return self.revoked_on is None or self.revoked_on > day
+
+    def shares(self, item: str) -> bool:
+        """Whether the person agreed to pass on this kind of data (a SharedData value)."""
+        return item in (self.shared_data or [])
 
     def covers(self, service: Service, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
@@ -113,7 +132,8 @@ class Referral(models.Model):
     reason = EncryptedTextField(
         _("reason"),
         help_text=_(
-            "Internal: why the referral is needed. Not printed; the letter has its own text."
+            "Why the referral is needed. Printed in the letter only where the person's consent "
+            "covers passing on the reason; keep it to what the service needs."
         ),
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL)

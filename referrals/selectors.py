@@ -1,6 +1,7 @@
 """Reading referrals. Caseworkers and supervisors reach them through cases they may see;
 office staff reach only the print queue of their teams, with the fields a letter needs."""
 
+import datetime
 import uuid
 from collections.abc import Collection
 
@@ -103,3 +104,47 @@ def letter_get_for_user(*, user: User, code: uuid.UUID) -> Letter:
     if letter is None:
         raise Http404("No letter")
     return letter
+
+
+# The archive shows what the print queue shows of a letter, and when and by whom it was printed.
+ARCHIVE_FIELDS = (
+    "code",
+    "sha256",
+    "printed_at",
+    "printed_by__username",
+    "printed_by__first_name",
+    "printed_by__last_name",
+    "referral__code",
+    "referral__status",
+    "referral__client__first_name",
+    "referral__client__last_name",
+    "referral__service__name",
+    "referral__case__reference",
+)
+ARCHIVE_STATUSES = (Referral.Status.READY, Referral.Status.SENT)
+
+
+def letter_archive_for_user(
+    *,
+    user: User,
+    status: str = "",
+    printed_from: datetime.date | None = None,
+    printed_until: datetime.date | None = None,
+) -> QuerySet[Letter]:
+    """Printed letters of the office user's teams (scoped by the print queue, so the archive
+    and the letters the office may download are the same set), newest first. The PDF bytes
+    are deferred: the list never decrypts a letter."""
+    statuses = [status] if status in ARCHIVE_STATUSES else ARCHIVE_STATUSES
+    referrals = print_queue_for_user(user=user, statuses=statuses)
+    letters = Letter.objects.filter(referral__in=referrals.values("pk"))
+    if printed_from is not None:
+        letters = letters.filter(printed_at__date__gte=printed_from)
+    if printed_until is not None:
+        letters = letters.filter(printed_at__date__lte=printed_until)
+    return (
+        letters.select_related(
+            "printed_by", "referral__client", "referral__service", "referral__case"
+        )
+        .only(*ARCHIVE_FIELDS)
+        .order_by("-printed_at", "-id")
+    )

@@ -35,6 +35,7 @@ def consent_record(
     category: str = "",
     valid_until: datetime.date | None = None,
     note: str = "",
+    shared_data: Iterable[str] = (),
 ) -> Consent:
     require_open(client.case)
     services = list(services)
@@ -54,6 +55,8 @@ def consent_record(
         category=category,
         valid_until=valid_until,
         note=note,
+        # Stored in the order of the choices, each once, whatever order the form sent.
+        shared_data=[c for c in Consent.SharedData.values if c in set(shared_data)],
         recorded_by=actor,
     )
     save_audited(consent, actor)

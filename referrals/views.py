@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +21,12 @@ from caseworks.forms import CodeListField, error_text, submit
 from caseworks.permissions import CASE_ROLES, page_required, role_required
 from caseworks.roles import Role
 from referrals import services
-from referrals.forms import ConsentForm, ReferralForm, TransitionForm
+from referrals.forms import ConsentForm, LetterArchiveFilter, ReferralForm, TransitionForm
 from referrals.letters import covering_consent
 from referrals.models import Letter, Referral
 from referrals.selectors import (
     consent_get_for_case,
+    letter_archive_for_user,
     letter_get_for_user,
     print_queue_for_user,
     referral_get_for_case,
@@ -253,7 +255,37 @@ def print_queue(request):
     return render(
         request,
         "referrals/print_queue.html",
-        {"queue": queue, "printed_codes": {r.code for r in printed}},
+        {
+            "queue": queue,
+            "printed_codes": {r.code for r in printed},
+            # "Select all" without script: the page comes back with every box ticked.
+            "select_all": request.GET.get("select") == "all",
+        },
+    )
+
+
+ARCHIVE_PAGE_SIZE = 50
+
+
+@role_required(Role.OFFICE, methods=["GET"])
+def letter_archive(request):
+    """Printed and sent letters of the office's teams; each reprints its archived bytes
+    (letter_pdf, which logs the download)."""
+    filters = LetterArchiveFilter(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    letters = letter_archive_for_user(
+        user=request.user,
+        status=criteria.get("status") or "",
+        printed_from=criteria.get("printed_from"),
+        printed_until=criteria.get("printed_until"),
+    )
+    page = Paginator(letters, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/letter_archive.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
     )
 
 

@@ -1,21 +1,29 @@
 """The visits app's dashboard columns and statistics tables (see caseworks.supervision)."""
 
 import datetime
+from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from cases.models import Contact, ContactKind
+from cases.topics import Topic
 from caseworks.supervision import (
     Column,
+    Item,
+    Source,
     StatTable,
-    grouped,
+    TeamFigure,
     local_days,
     register_columns,
     register_statistics,
+    register_team_figures,
 )
-from visits.models import Accompaniment, Visit
+from visits.models import Accompaniment, Place, Visit
 
 TEAM, ASSIGNEE = "case__team_id", "case__assigned_to_id"
 
@@ -26,17 +34,43 @@ def recent_visit_start(today: datetime.date) -> datetime.date:
 
 
 def cases_overdue(cases, today: datetime.date):
-    """Follow-up overdue: the next visit due has passed, or nobody has visited for more than
-    CASEWORKS_VISIT_INTERVAL_DAYS (counted from the last visit, or from the opening)."""
+    """Follow-up overdue: the next visit agreed has passed or, when none is agreed, nobody has
+    visited for more than CASEWORKS_VISIT_INTERVAL_DAYS (counted from the last visit, or from
+    the opening). An agreed date in the future wins over the interval: a case visited seven
+    weeks ago with the next visit fixed in two weeks is planned, not overdue."""
     limit = today - datetime.timedelta(days=settings.CASEWORKS_VISIT_INTERVAL_DAYS)
     # The last visit through a correlated subquery: one step down the (case, date) index a
     # case, where Max() over a join would group every visit of the team first.
     last_visit = (
         Visit.objects.held().filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    return cases.annotate(last_contact=Coalesce(Subquery(last_visit), "opened_on")).filter(
-        Q(next_visit_due__lt=today) | Q(last_contact__lt=limit)
+    return (
+        cases.annotate(last_visit=Subquery(last_visit))
+        .annotate(last_contact=Coalesce("last_visit", "opened_on"))
+        .filter(
+            Q(next_visit_due__lt=today) | Q(next_visit_due__isnull=True, last_contact__lt=limit)
+        )
     )
+
+
+def first_visit_promise_days() -> int:
+    return getattr(settings, "CASEWORKS_FIRST_VISIT_PROMISE_DAYS", 7)
+
+
+def first_visit_waiting(cases):
+    """Cases without a first visit that took place, annotated `waiting_since`: the day of
+    allocation to the municipality, or the opening when the allocation was not recorded."""
+    first = Visit.objects.held().filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
+    return cases.filter(~Exists(first)).annotate(
+        waiting_since=Coalesce("allocated_on", "opened_on")
+    )
+
+
+def cases_first_visit_pending(cases, today: datetime.date):
+    """First visit still pending more than CASEWORKS_FIRST_VISIT_PROMISE_DAYS after the
+    allocation (the house's promise to newly allocated households)."""
+    limit = today - datetime.timedelta(days=first_visit_promise_days())
+    return first_visit_waiting(cases).filter(waiting_since__lt=limit)
 
 
 def week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -48,72 +82,271 @@ def week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datet
     return start, start + datetime.timedelta(days=7)
 
 
+def _short(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
+def _overdue_item(case) -> Item:
+    if case.next_visit_due is not None:
+        what = _("next visit was due %(date)s") % {"date": _short(case.next_visit_due)}
+    else:
+        what = _("no next visit agreed")
+    return Item(case, case.last_visit, what)
+
+
+def _waiting_item(today):
+    def item(case) -> Item:
+        days = (today - case.waiting_since).days
+        what = ngettext("waiting %(n)d day", "waiting %(n)d days", days) % {"n": days}
+        if case.allocated_on is None:
+            what += " · " + _("allocation not recorded: counted from the opening")
+        return Item(case, case.waiting_since, what)
+
+    return item
+
+
+def _timed_item(record) -> Item:
+    """A visit or a contact: its kind and duration (never its notes)."""
+    minutes = record.duration_minutes
+    return Item(record.case, record.date, f"{record.get_kind_display()} · {minutes} min", minutes)
+
+
+def _work_sources(cases, today: datetime.date, *, hours: bool) -> list[Source]:
+    """Visits, contacts (file notes are records, not counselling) and accompaniments of the
+    last 30 days, counted for whoever did them. Accompaniments record no duration: they count
+    as contacts, not in the hours."""
+    since = recent_visit_start(today)
+    visits = Visit.objects.held().filter(case__in=cases, date__gte=since, date__lte=today)
+    contacts = Contact.objects.filter(case__in=cases, date__gte=since, date__lte=today).exclude(
+        kind=ContactKind.FILE_NOTE
+    )
+    sources = [
+        Source(
+            visits.order_by("date", "pk"),
+            TEAM,
+            "recorded_by_id",
+            lambda v: Item(
+                v.case,
+                v.date,
+                f"{v.get_kind_display()} · {v.duration_minutes} min",
+                v.duration_minutes,
+            ),
+            minutes="duration_minutes" if hours else None,
+        ),
+        Source(
+            contacts.order_by("date", "pk"),
+            TEAM,
+            "recorded_by_id",
+            lambda c: Item(
+                c.case,
+                c.date,
+                f"{c.get_kind_display()} · {c.duration_minutes} min",
+                c.duration_minutes,
+            ),
+            minutes="duration_minutes" if hours else None,
+        ),
+    ]
+    if not hours:
+        first, after = local_days(since, today)
+        accompaniments = Accompaniment.objects.held().filter(
+            case__in=cases,
+            accompanied_by__isnull=False,
+            appointment_at__gte=first,
+            appointment_at__lt=after,
+        )
+        sources.append(
+            Source(
+                accompaniments.order_by("appointment_at", "pk"),
+                TEAM,
+                "accompanied_by_id",
+                lambda a: Item(
+                    a.case,
+                    a.appointment_at,
+                    f"{_('accompaniment')} · {a.get_destination_kind_display()}",
+                ),
+            )
+        )
+    return sources
+
+
 @register_columns
 def visit_columns(*, cases, today):
     since = recent_visit_start(today)
     start, end = week_bounds(today)
-    recent = Visit.objects.held().filter(case__in=cases, date__gte=since)
+    recent = Visit.objects.held().filter(case__in=cases, date__gte=since, date__lte=today)
     planned = Accompaniment.objects.filter(
         case__in=cases,
         status=Accompaniment.Status.PLANNED,
         appointment_at__gte=start,
         appointment_at__lt=end,
     )
-
-    def visited(qs):
-        return qs.filter(Exists(recent.filter(case=OuterRef("pk"))))
-
-    def accompanied(qs):
-        return qs.filter(Exists(planned.filter(case=OuterRef("pk"))))
-
+    promise = first_visit_promise_days()
     return [
         Column(
+            "first_visit_pending",
+            _("first visit pending"),
+            7,
+            sources=[
+                Source(
+                    cases_first_visit_pending(cases, today).order_by("waiting_since", "pk"),
+                    "team_id",
+                    "assigned_to_id",
+                    _waiting_item(today),
+                    case="",
+                )
+            ],
+            primary=True,
+            help=ngettext(
+                "first visit pending: no first visit more than %(n)d day after the allocation.",
+                "first visit pending: no first visit more than %(n)d days after the allocation.",
+                promise,
+            )
+            % {"n": promise},
+        ),
+        Column(
             "visits_30",
-            _("visits in the last 30 days"),
+            _("visits (30 days)"),
             30,
-            grouped(recent, TEAM, ASSIGNEE),
-            drilldown=visited,
+            sources=[
+                Source(
+                    recent.order_by("date", "pk"),
+                    TEAM,
+                    ASSIGNEE,
+                    lambda v: Item(v.case, v.date, str(v.get_kind_display())),
+                )
+            ],
+            help=_("visits (30 days): visits that took place in the last 30 days, today included."),
         ),
         Column(
             "overdue",
             _("follow-up overdue"),
             40,
-            grouped(cases_overdue(cases, today), "team_id", "assigned_to_id"),
-            drilldown=lambda qs: cases_overdue(qs, today),
+            sources=[
+                Source(
+                    cases_overdue(cases, today).order_by("next_visit_due", "last_contact", "pk"),
+                    "team_id",
+                    "assigned_to_id",
+                    _overdue_item,
+                    case="",
+                )
+            ],
+            primary=True,
+            help=_(
+                "follow-up overdue: the next visit agreed has passed or, with none agreed, the "
+                "last visit (or the opening) is more than %(days)s days ago. The date shown is "
+                "the last visit."
+            )
+            % {"days": settings.CASEWORKS_VISIT_INTERVAL_DAYS},
         ),
         Column(
             "accompaniments_week",
-            _("planned accompaniments this week"),
+            _("accompaniments this week"),
             70,
-            grouped(planned, TEAM, ASSIGNEE),
-            drilldown=accompanied,
+            sources=[
+                Source(
+                    planned.order_by("appointment_at", "pk"),
+                    TEAM,
+                    ASSIGNEE,
+                    lambda a: Item(a.case, a.appointment_at, str(a.get_destination_kind_display())),
+                )
+            ],
+            help=_("accompaniments this week: planned from Monday to Sunday."),
+        ),
+        Column(
+            "contacts_30",
+            _("contacts (30 days)"),
+            90,
+            sources=_work_sources(cases, today, hours=False),
+            help=_(
+                "contacts (30 days): visits, counselling contacts (no file notes) and "
+                "accompaniments in the last 30 days, for whoever recorded or went along, on "
+                "the open cases of the team."
+            ),
+        ),
+        Column(
+            "hours_30",
+            _("hours (30 days)"),
+            91,
+            sources=_work_sources(cases, today, hours=True),
+            unit="hours",
+            help=_(
+                "hours (30 days): the duration of those visits and contacts; accompaniments "
+                "record no duration and are not in the hours."
+            ),
         ),
     ]
 
 
+@register_team_figures
+def first_visit_medians(*, cases, today):
+    """Median days from the allocation to the first visit, per team, over the open cases
+    with both dates (cases without a recorded allocation are left out)."""
+    first = (
+        Visit.objects.held().filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST).values("date")[:1]
+    )
+    rows = (
+        cases.filter(allocated_on__isnull=False)
+        .annotate(first_on=Subquery(first))
+        .filter(first_on__isnull=False)
+        .values_list("team_id", "allocated_on", "first_on")
+        .order_by()
+    )
+    days: dict = {}
+    for team_id, allocated_on, first_on in rows:
+        days.setdefault(team_id, []).append((first_on - allocated_on).days)
+    values = {}
+    for team_id, team_days in days.items():
+        n = len(team_days)
+        values[team_id] = ngettext(
+            "%(median)s days (median of %(n)d case)",
+            "%(median)s days (median of %(n)d cases)",
+            n,
+        ) % {"median": _number(median(team_days)), "n": n}
+    return [
+        TeamFigure(
+            "first_visit_median",
+            _("allocation to first visit"),
+            10,
+            values,
+            _("no first visit with a recorded allocation yet"),
+        )
+    ]
+
+
+def _number(value) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+FIRST_VISIT_BANDS = [(0, 7), (8, 14), (15, 28), (29, None)]
+
+
 @register_statistics
 def visit_statistics(*, cases, start, end):
-    visits = (
-        Visit.objects.held()
-        .filter(case__in=cases, date__gte=start, date__lte=end)
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    held = Visit.objects.held().filter(case__in=cases, date__gte=start, date__lte=end)
+    visits = held.values("kind").annotate(n=Count("pk"), minutes=Sum("duration_minutes")).order_by()
+    places = held.values("place").annotate(n=Count("pk")).order_by()
     kinds = dict(Visit.Kind.choices)
     first, after = local_days(start, end)
-    done = (
-        Accompaniment.objects.filter(
-            case__in=cases,
-            status=Accompaniment.Status.DONE,
-            appointment_at__gte=first,
-            appointment_at__lt=after,
-        )
-        .values("destination_kind")
-        .annotate(n=Count("pk"))
-        .order_by()
+    done = Accompaniment.objects.filter(
+        case__in=cases,
+        status=Accompaniment.Status.DONE,
+        appointment_at__gte=first,
+        appointment_at__lt=after,
     )
+    by_destination = done.values("destination_kind").annotate(n=Count("pk")).order_by()
     destinations = dict(Accompaniment.DestinationKind.choices)
+    companions = done.aggregate(
+        by_staff=Count("pk", filter=Q(accompanied_by__isnull=False, volunteer__isnull=True)),
+        by_volunteer=Count("pk", filter=Q(accompanied_by__isnull=True, volunteer__isnull=False)),
+        by_both=Count("pk", filter=Q(accompanied_by__isnull=False, volunteer__isnull=False)),
+        by_nobody=Count("pk", filter=Q(accompanied_by__isnull=True, volunteer__isnull=True)),
+    )
+    companion_labels = {
+        "by_staff": _("a staff member"),
+        "by_volunteer": _("a volunteer"),
+        "by_both": _("a staff member and a volunteer"),
+        "by_nobody": _("not recorded"),
+    }
     return [
         StatTable(
             "visits",
@@ -122,9 +355,78 @@ def visit_statistics(*, cases, start, end):
             [(str(kinds[r["kind"]]), r["n"]) for r in visits],
         ),
         StatTable(
+            "visit_hours",
+            _("Visit hours (rounded)"),
+            61,
+            [(str(kinds[r["kind"]]), round((r["minutes"] or 0) / 60)) for r in visits],
+        ),
+        StatTable(
+            "places",
+            _("Visits by place"),
+            62,
+            sorted(
+                ((str(dict(Place.choices).get(r["place"], r["place"])), r["n"]) for r in places),
+                key=lambda row: -row[1],
+            ),
+        ),
+        StatTable("topics", _("Topics of visits and contacts"), 63, _topics(cases, start, end)),
+        StatTable(
+            "first_visit_days",
+            _("Days from allocation to first visit (first visits in the period)"),
+            64,
+            _first_visit_bands(cases, start, end),
+        ),
+        StatTable(
             "accompaniments",
             _("Accompaniments (done) by destination type"),
             70,
-            [(str(destinations[r["destination_kind"]]), r["n"]) for r in done],
+            [(str(destinations[r["destination_kind"]]), r["n"]) for r in by_destination],
         ),
+        StatTable(
+            "accompaniments_companions",
+            _("Accompaniments (done) by who went along"),
+            71,
+            [(str(companion_labels[k]), n) for k, n in companions.items() if n],
+        ),
+    ]
+
+
+def _topics(cases, start, end):
+    """A visit or contact can touch several topics: each counts once per record."""
+    counts: dict = {}
+    for rows in (Visit.objects.held(), Contact.objects.exclude(kind=ContactKind.FILE_NOTE)):
+        for topics in rows.filter(case__in=cases, date__gte=start, date__lte=end).values_list(
+            "topics", flat=True
+        ):
+            for code in topics or ():
+                counts[code] = counts.get(code, 0) + 1
+    labels = dict(Topic.choices)
+    return sorted(
+        ((str(labels.get(code, code)), n) for code, n in counts.items()), key=lambda r: -r[1]
+    )
+
+
+def _first_visit_bands(cases, start, end):
+    rows = (
+        Visit.objects.held()
+        .filter(
+            case__in=cases,
+            kind=Visit.Kind.FIRST,
+            date__gte=start,
+            date__lte=end,
+            case__allocated_on__isnull=False,
+        )
+        .values_list("case__allocated_on", "date")
+    )
+    counts = dict.fromkeys(FIRST_VISIT_BANDS, 0)
+    for allocated_on, day in rows:
+        days = (day - allocated_on).days
+        for low, high in FIRST_VISIT_BANDS:
+            if days >= low and (high is None or days <= high):
+                counts[(low, high)] += 1
+                break
+    return [
+        (f"{low}–{high}" if high is not None else f"{low}+", n)
+        for (low, high), n in counts.items()
+        if n
     ]

@@ -19,7 +19,7 @@ def test_the_roles_exist_after_migrating(db):
     [
         ("alice", ["/cases/new/"], ["/admin/"]),
         ("sam", ["/cases/new/"], ["/admin/"]),
-        ("adam", ["/admin/"], ["/cases/"]),
+        ("adam", ["/manage/"], ["/cases/", "/admin/"]),
         ("olga", [], ["/cases/", "/admin/"]),
         ("vera", [], ["/cases/", "/admin/"]),
     ],

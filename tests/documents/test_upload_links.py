@@ -47,9 +47,7 @@ def test_a_deadline_and_a_reference_number_link_their_upload(client, alice, alic
     reference = services.client_reference_save(
         actor=alice, client=person, data={"kind": "passport", "number": "P1234567"}
     )
-    page = client.get(
-        f"/cases/{alice_case.code}/clients/{person.code}/numbers/"
-    ).content.decode()
+    page = client.get(f"/cases/{alice_case.code}/clients/{person.code}/numbers/").content.decode()
     link = next(u for u in _links(page, alice_case) if f"reference={reference.code}" in u)
     assert _selected(client.get(link).content.decode(), "reference") == str(reference.pk)
 

@@ -147,6 +147,7 @@ def test_the_journey_of_every_role(journey, house):
     team = house["team"].pk
     journey.go(f"/supervision/reassign/?team={team}&caseworker={users['leyla'].pk}")
     journey.check("neu-zuweisen")
+    page.locator('[name="cases"]').first.check()  # nothing is preselected
     page.select_option('[name="to"]', str(users["jonas"].pk))
     journey.submit("Weiter")
     journey.check("neu-zuweisen-bestaetigen")

@@ -16,10 +16,31 @@ EVERYONE_SIGNED_IN = [R] + [200] * 9
 # Caseworker and supervisor of the object's own team only.
 OWN_TEAM = ([R, 200, X, X, 200, X, X, X, X, X], [R, X, X, 200, X, 200, X, X, X, X])
 POST_ONLY = [R] + [M] * 9
+ADMIN_ONLY = [R, X, X, X, X, X, X, X, X, 200]
 
 EXPECTED = {
     # name: statuses on team A's objects, and on team B's where they differ
-    "home": [R, R, R, R, R, R, R, R, R, 200],  # dora: to the access log
+    "home": [R] * 10,  # dora: to the access log; adam: to the house setup
+    "manage:index": ADMIN_ONLY,
+    "manage:user_list": ADMIN_ONLY,
+    "manage:user_create": ADMIN_ONLY,
+    "manage:user_detail": ADMIN_ONLY,
+    "manage:user_deactivate": ADMIN_ONLY,
+    "manage:user_activate": ADMIN_ONLY,
+    "manage:user_password": ADMIN_ONLY,
+    "manage:user_enrolment_code": ADMIN_ONLY,
+    "manage:user_unlock": ADMIN_ONLY,
+    "manage:organisation_list": ADMIN_ONLY,
+    "manage:organisation_create": ADMIN_ONLY,
+    "manage:organisation_edit": ADMIN_ONLY,
+    "manage:team_list": ADMIN_ONLY,
+    "manage:team_create": ADMIN_ONLY,
+    "manage:team_edit": ADMIN_ONLY,
+    "manage:service_list": ADMIN_ONLY,
+    "manage:service_create": ADMIN_ONLY,
+    "manage:service_edit": ADMIN_ONLY,
+    "manage:service_deactivate": ADMIN_ONLY,
+    "manage:service_activate": ADMIN_ONLY,
     "login": [200, R, R, R, R, R, R, R, R, R],
     "logout": [M] * 10,
     "password_change": EVERYONE_SIGNED_IN,
@@ -76,6 +97,7 @@ EXPECTED = {
     "referrals_case:referral_preview": OWN_TEAM,
     "referrals_case:referral_print": POST_ONLY,
     "referrals:list": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "referrals:letter_archive": [R, X, X, X, X, X, 200, X, X, X],
     "referrals:print_queue": [R, X, X, X, X, X, 200, X, X, X],
     "referrals:letter_pdf": ([R, 200, X, X, 200, X, 200, X, X, X], OWN_TEAM[1]),
     "supervision:dashboard": [R, X, X, X, 200, 200, X, X, X, X],

@@ -182,6 +182,11 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "_case": case,
             "team": team.pk,
             "caseworker": actor.pk,
+            # The house setup (/manage/): a user, a team, an organisation, a service.
+            "user_id": actor.pk,
+            "team_id": team.pk,
+            "organisation_id": team.organisation_id,
+            "service_code": service.code,
         }
     )
 

@@ -88,9 +88,10 @@ def dashboard_list(request, team, figure, caseworker=None):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(request.user)
     who = caseworker.pk if caseworker else team.members.get(username="alice").pk
-    return client.get(
+    rows = client.get(
         "/supervision/cases/", {"team": team.pk, "caseworker": who, "figure": figure}
-    ).context["cases"]
+    ).context["rows"]
+    return [row["item"].case for row in rows]
 
 
 def test_expiring_documents_edges(dashboard, alice, team_a):
@@ -167,8 +168,9 @@ def test_every_figure_links_to_its_cases(client, sam, alice, team_a):
     assert url in html
     listed = client.get(
         "/supervision/cases/", {"team": team_a.pk, "caseworker": alice.pk, "figure": "expiring"}
-    ).context["cases"]
-    assert [c.pk for c in listed] == [case.pk]
+    ).context["rows"]
+    assert [row["item"].case.pk for row in listed] == [case.pk]
+    assert listed[0]["item"].when == TODAY + 5 * DAY  # the document's end, not just the case
 
 
 def test_sorting_by_a_column(dashboard, alice, bob, team_a):

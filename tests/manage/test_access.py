@@ -1,0 +1,106 @@
+"""Only the administrator role opens /manage/: everybody else gets 404 (the page does not
+exist for them), anonymous users the sign-in page. The Django admin is for superusers only
+and not in the navigation."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_user
+
+
+def manage_urls(*, user, team, service) -> list[str]:
+    org = team.organisation_id
+    return [
+        "/manage/",
+        "/manage/users/",
+        "/manage/users/new/",
+        f"/manage/users/{user.pk}/",
+        f"/manage/users/{user.pk}/deactivate/",
+        f"/manage/users/{user.pk}/activate/",
+        f"/manage/users/{user.pk}/password/",
+        f"/manage/users/{user.pk}/enrolment-code/",
+        f"/manage/users/{user.pk}/unlock/",
+        "/manage/organisations/",
+        "/manage/organisations/new/",
+        f"/manage/organisations/{org}/",
+        "/manage/teams/",
+        "/manage/teams/new/",
+        f"/manage/teams/{team.pk}/",
+        "/manage/services/",
+        "/manage/services/new/",
+        f"/manage/services/{service.code}/",
+        f"/manage/services/{service.code}/deactivate/",
+        f"/manage/services/{service.code}/activate/",
+    ]
+
+
+def test_it_routes_every_manage_url_listed_here():
+    from tests.security.world import walk_urls
+
+    routed = {name for _pattern, name in walk_urls() if name.startswith("manage:")}
+    assert len(routed) == 20
+
+
+def test_it_opens_every_page_for_the_administrator(admin_client, alice, team_a, mbe):
+    for url in manage_urls(user=alice, team=team_a, service=mbe):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("who", ["alice", "sam", "olga", "vera", "dora", "root"])
+def test_it_checks_the_role(client, request, who, alice, team_a, mbe):
+    if who == "root":  # a superuser without the administrator role: the Django admin only
+        user = make_user("root")
+        user.is_staff = user.is_superuser = True
+        user.save()
+    else:
+        user = request.getfixturevalue(who)
+    client.force_login(user)
+    for url in manage_urls(user=alice, team=team_a, service=mbe):
+        assert client.get(url).status_code == 404, url
+        # A list answers only GET: 405 to a POST, the same for everybody signed in.
+        get_only = url.endswith(("/manage/", "/users/", "/teams/", "/organisations/", "/services/"))
+        expected = 405 if get_only else 404
+        assert client.post(url, {"username": "x", "name": "x"}).status_code == expected, url
+
+
+def test_it_sends_anonymous_users_to_sign_in(client, alice, team_a, mbe):
+    for url in manage_urls(user=alice, team=team_a, service=mbe):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_administrator_starts_on_the_setup_without_the_django_admin(client, ada):
+    client.force_login(ada)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("manage:index")
+    nav = [url for url, _label, _key in response.context["nav_items"]]
+    assert nav == ["/manage/"]
+    assert "/admin/" not in response.content.decode()
+
+
+def test_the_django_admin_is_for_superusers_only(client, ada, adam):
+    ada.is_staff = True  # staff, administrator role, but no superuser
+    ada.save()
+    client.force_login(ada)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get("/admin/auth/user/").status_code == 302
+    client.force_login(adam)  # the cast's adam is a superuser
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_non_superuser_administrator_cannot_touch_a_superuser(admin_client, adam):
+    """Setting a superuser's password would hand over the superuser's powers."""
+    assert admin_client.get(f"/manage/users/{adam.pk}/").status_code == 404
+    response = admin_client.post(
+        f"/manage/users/{adam.pk}/password/",
+        {
+            "password1": "ein sehr langes Passwort 2026",
+            "password2": "ein sehr langes Passwort 2026",
+        },
+    )
+    assert response.status_code == 404
+    assert "adam" not in admin_client.get("/manage/users/").content.decode()

@@ -1,0 +1,196 @@
+"""Organisations, teams and the service directory in /manage/, and the whole first setup:
+the administrator creates an organisation, a team, a caseworker with an enrolment code and a
+service through /manage/ only; the caseworker signs in, enrols the second factor and sees an
+empty caseload."""
+
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from caseworks.models import AccessLog, Organisation, Service, Team
+from tests.manage.conftest import actions
+from tests.security.test_second_factor import code_for, recovery_codes_from, secret_from
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ORGANISATION = {
+    "name": "Caritasverband Musterstadt e. V.",
+    "short_name": "Caritas",
+    "protection_law": "kdg",
+    "retention_years": "3",
+    "dpo_contact": "Datenschutzbeauftragte, datenschutz@caritas.example",
+    "letter_sender": "Caritas · Domplatz 1 · 12345 Musterstadt",
+    "address": "Domplatz 1\n12345 Musterstadt",
+    "phone": "0123 4567",
+    "email": "info@caritas.example",
+    "website": "caritas.example",
+    "letter_footer": "Bank für Sozialwirtschaft",
+}
+
+
+def test_it_creates_an_organisation_with_letterhead_and_logo(admin_client, ada):
+    logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")
+    response = admin_client.post("/manage/organisations/new/", {**ORGANISATION, "logo_file": logo})
+    assert response.status_code == 302
+    org = Organisation.objects.get()
+    assert org.protection_law == Organisation.ProtectionLaw.KDG
+    assert org.dpo_contact.startswith("Datenschutzbeauftragte")
+    assert (org.logo_type, bytes(org.logo)) == ("image/png", PNG)
+    assert org.history.first().history_user == ada
+    entry = AccessLog.objects.get(action="manage.organisation.created")
+    assert entry.username == "ada" and entry.object_label == org.name
+
+
+def test_it_refuses_other_logos_and_retention_out_of_range(admin_client, ada):
+    gif = SimpleUploadedFile("logo.gif", b"GIF89a" + b"\x00" * 20, content_type="image/gif")
+    response = admin_client.post(
+        "/manage/organisations/new/", {**ORGANISATION, "retention_years": "0", "logo_file": gif}
+    )
+    errors = response.context["form"].errors
+    assert "PNG or SVG" in errors["logo_file"][0]
+    assert "retention_years" in errors
+    assert not Organisation.objects.exists()
+
+
+def test_a_change_logs_the_fields_changed_and_the_logo_can_go(admin_client, ada, org_a):
+    org_a.logo, org_a.logo_type = PNG, "image/png"
+    org_a.save()
+    data = {**ORGANISATION, "name": org_a.name, "retention_years": "5", "remove_logo": "on"}
+    assert admin_client.post(f"/manage/organisations/{org_a.pk}/", data).status_code == 302
+    org_a.refresh_from_db()
+    assert org_a.retention_years == 5 and not org_a.logo_type and bytes(org_a.logo) == b""
+    entry = AccessLog.objects.get(action="manage.organisation.changed")
+    assert "retention_years" in entry.detail["fields"] and "logo" in entry.detail["fields"]
+    assert "logo_type" not in entry.detail["fields"]
+
+
+def test_a_team_gets_supervisors_members_and_office(admin_client, ada, org_a, alice, sam, olga):
+    response = admin_client.post(
+        "/manage/teams/new/",
+        {
+            "organisation": org_a.pk,
+            "name": "Team Nord",
+            "supervisors": [sam.pk],
+            "members": [alice.pk],
+            "office": [olga.pk],
+        },
+    )
+    assert response.status_code == 302
+    team = Team.objects.get(name="Team Nord")
+    assert list(team.supervisors.all()) == [sam]
+    assert set(team.members.all()) == {alice, olga}
+    entry = AccessLog.objects.get(action="manage.team.created")
+    assert entry.detail["members"] == {"added": ["alice", "olga"], "removed": []}
+    assert "user.team_joined" in actions(object_label="alice")
+    assert "user.supervision_added" in actions(object_label="sam")
+    # The edit page shows office staff under "office", and taking them off removes them.
+    page = admin_client.get(f"/manage/teams/{team.pk}/")
+    assert page.context["form"].initial["office"] == [olga]
+    admin_client.post(
+        f"/manage/teams/{team.pk}/",
+        {
+            "organisation": org_a.pk,
+            "name": "Team Nord",
+            "supervisors": [sam.pk],
+            "members": [alice.pk],
+        },
+    )
+    assert list(team.members.all()) == [alice]
+    assert "user.team_left" in actions(object_label="olga")
+
+
+def test_a_team_name_is_unique_in_its_organisation(admin_client, ada, team_a):
+    response = admin_client.post(
+        "/manage/teams/new/", {"organisation": team_a.organisation_id, "name": team_a.name}
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert Team.objects.count() == 1
+
+
+def test_the_service_directory(admin_client, ada, mbe):
+    response = admin_client.post(
+        "/manage/services/new/",
+        {"name": "Jugendmigrationsdienst", "kind": "counselling", "category": "jmd"},
+    )
+    assert response.status_code == 302
+    jmd = Service.objects.get(name="Jugendmigrationsdienst")
+    assert "manage.service.created" in actions()
+    admin_client.post(
+        f"/manage/services/{jmd.code}/",
+        {"name": "JMD Musterstadt", "kind": "counselling", "category": "jmd", "phone": "0123"},
+    )
+    jmd.refresh_from_db()
+    assert (jmd.name, jmd.phone) == ("JMD Musterstadt", "0123")
+    changed = AccessLog.objects.get(action="manage.service.changed")
+    assert changed.detail == {"fields": ["name", "phone"]}
+    confirm = admin_client.get(f"/manage/services/{mbe.code}/deactivate/")
+    assert b"nothing is deleted" in confirm.content
+    admin_client.post(f"/manage/services/{mbe.code}/deactivate/")
+    mbe.refresh_from_db()
+    assert not mbe.is_active and Service.objects.filter(pk=mbe.pk).exists()
+    assert "manage.service.deactivated" in actions()
+    assert (
+        admin_client.get("/manage/services/00000000-0000-0000-0000-000000000000/").status_code
+        == 404
+    )
+
+
+def test_the_first_setup_through_manage_only(admin_client, ada, settings, dora):
+    admin_client.post("/manage/organisations/new/", ORGANISATION)
+    org = Organisation.objects.get()
+    admin_client.post("/manage/teams/new/", {"organisation": org.pk, "name": "Team Süd"})
+    team = Team.objects.get()
+    password = "ein langes Passwort für Kai 2026"
+    admin_client.post(
+        "/manage/users/new/",
+        {
+            "username": "kai",
+            "first_name": "Kai",
+            "last_name": "Keller",
+            "roles": ["caseworker"],
+            "teams": [team.pk],
+            "password1": password,
+            "password2": password,
+        },
+    )
+    kai = team.members.get()
+    page = admin_client.post(f"/manage/users/{kai.pk}/enrolment-code/", {})
+    code = re.search(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}", page.content.decode()).group(0)
+    admin_client.post(
+        "/manage/services/new/", {"name": "Psychosoziales Zentrum", "kind": "counselling"}
+    )
+    assert Service.objects.filter(name="Psychosoziales Zentrum").exists()
+
+    # Kai signs in, enrols the second factor with the code, and sees an empty caseload.
+    settings.CASEWORKS_REQUIRE_2FA = True
+    kai_client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        kai_client.post("/accounts/login/", {"username": "kai", "password": password}).status_code
+        == 302
+    )
+    assert kai_client.get("/cases/").status_code == 302  # no second factor yet
+    page = kai_client.post("/accounts/code/setup/", {"enrolment_code": code})
+    secret = secret_from(page)
+    done = kai_client.post("/accounts/code/setup/", {"otp_token": code_for(secret)})
+    recovery_codes_from(done)
+    caseload = kai_client.get("/cases/")
+    assert caseload.status_code == 200
+    assert list(caseload.context["page"]) == []
+    assert "No cases yet." in caseload.content.decode()
+
+    expected = [
+        "manage.organisation.created",
+        "manage.team.created",
+        "manage.user.created",
+        "manage.user.enrolment_code_issued",
+        "manage.service.created",
+    ]
+    logged = actions(username="ada")
+    assert [a for a in logged if a.startswith("manage.")] == expected
+    # The data protection officer reads them on the access log page.
+    dpo = Client(HTTP_ACCEPT_LANGUAGE="en")
+    dpo.force_login(dora)
+    settings.CASEWORKS_REQUIRE_2FA = False
+    log_page = dpo.get("/audit/").content.decode()
+    for action in expected:
+        assert action in log_page

@@ -1,0 +1,253 @@
+"""Accounts in /manage/: create with role and team, change roles (logged for the DPO twice:
+the setup's own entry and caseworks.insider's), deactivate, set a password, issue an
+enrolment code, unlock a lock-out. No password or code reaches the access log."""
+
+import json
+import re
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from caseworks.models import AccessLog, EnrolmentCode, SignInThrottle
+from tests.conftest import sign_in
+from tests.manage.conftest import actions
+
+PASSWORD = "ein langes Passwort für Lena 2026"
+ENROLMENT_CODE = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b")
+
+
+def create(client, **fields):
+    data = {
+        "username": "lena",
+        "first_name": "Lena",
+        "last_name": "Lorenz",
+        "email": "lena@example.org",
+        "roles": ["caseworker"],
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **fields,
+    }
+    return client.post("/manage/users/new/", data)
+
+
+def log_text() -> str:
+    return json.dumps(
+        list(AccessLog.objects.values("action", "object_label", "detail")), default=str
+    )
+
+
+def test_it_creates_a_caseworker_in_a_team(admin_client, ada, team_a):
+    response = create(admin_client, teams=[team_a.pk])
+    lena = get_user_model().objects.get(username="lena")
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/users/{lena.pk}/"
+    assert list(lena.groups.values_list("name", flat=True)) == ["caseworker"]
+    assert list(lena.teams.all()) == [team_a]
+    assert lena.check_password(PASSWORD) and lena.is_active
+    assert not lena.is_staff and not lena.is_superuser
+    entry = AccessLog.objects.get(action="manage.user.created")
+    assert (entry.username, entry.object_type, entry.object_label) == ("ada", "user", "lena")
+    assert entry.detail == {"roles": ["caseworker"], "teams": [team_a.name], "led_teams": []}
+    # caseworks.insider logs the same account change for the DPO's "changes to accounts".
+    logged = actions(object_label="lena")
+    for action in ("user.created", "user.roles_changed", "user.team_joined"):
+        assert action in logged
+    assert PASSWORD not in log_text()
+
+
+def test_it_does_not_save_the_same_form_twice(admin_client, ada):
+    create(admin_client, submission="token-1")
+    again = create(admin_client, submission="token-1")
+    assert again.status_code == 200
+    assert get_user_model().objects.filter(username="lena").count() == 1
+
+
+def test_it_explains_what_is_wrong(admin_client, ada, alice):
+    response = create(
+        admin_client,
+        username="ALICE",
+        roles=[],
+        password2="something else entirely",
+        led_teams=[],
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "exists already" in errors["username"][0]
+    assert "at least one role" in errors["roles"][0]
+    assert "differ" in errors["password2"][0]
+    short = create(admin_client, username="lena2", password1="kurz", password2="kurz")
+    assert "password1" in short.context["form"].errors
+    assert not get_user_model().objects.filter(username__in=["lena", "lena2"]).exists()
+
+
+def test_only_a_supervisor_supervises(admin_client, ada, team_a):
+    response = create(admin_client, led_teams=[team_a.pk])
+    assert "Only a supervisor" in response.context["form"].errors["led_teams"][0]
+    create(admin_client, roles=["supervisor"], led_teams=[team_a.pk])
+    assert list(team_a.supervisors.values_list("username", flat=True)) == ["lena"]
+
+
+def test_a_role_change_is_logged_for_the_dpo(admin_client, ada, alice, team_a, team_b, dora):
+    response = admin_client.post(
+        f"/manage/users/{alice.pk}/",
+        {
+            "first_name": "Alice",
+            "last_name": "Arendt",
+            "email": "",
+            "roles": ["caseworker", "supervisor"],
+            "teams": [team_a.pk],
+            "led_teams": [team_b.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert set(alice.groups.values_list("name", flat=True)) == {"caseworker", "supervisor"}
+    assert list(team_b.supervisors.all()) == [alice]
+    entry = AccessLog.objects.get(action="manage.user.roles_changed")
+    assert entry.detail == {"added": ["supervisor"], "removed": []}
+    changed = AccessLog.objects.get(action="manage.user.changed")
+    assert changed.detail["led_teams"] == {"added": [team_b.name], "removed": []}
+    insider = AccessLog.objects.get(action="user.roles_changed", object_label="alice")
+    assert insider.username == "ada" and insider.detail["added"] == ["supervisor"]
+    assert AccessLog.objects.filter(action="user.supervision_added", object_label="alice").exists()
+    # The data protection officer sees both on the access log page, for this account.
+    admin_client.force_login(dora)
+    page = admin_client.get(f"/audit/?subject={alice.pk}").content.decode()
+    assert "manage.user.roles_changed" in page and "user.roles_changed" in page
+
+
+def test_an_administrator_keeps_their_own_role(admin_client, ada):
+    response = admin_client.post(
+        f"/manage/users/{ada.pk}/",
+        {"first_name": "Ada", "last_name": "Admin", "roles": ["caseworker"]},
+    )
+    assert response.status_code == 200
+    assert "own administrator role" in response.content.decode()
+    assert list(ada.groups.values_list("name", flat=True)) == ["admin"]
+
+
+def test_it_deactivates_after_confirming_and_never_deletes(admin_client, ada, alice):
+    page = admin_client.get(f"/manage/users/{alice.pk}/deactivate/")
+    assert b"Nothing is deleted" in page.content
+    alice.refresh_from_db()
+    assert alice.is_active  # the confirmation page changes nothing
+    response = admin_client.post(f"/manage/users/{alice.pk}/deactivate/")
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert "manage.user.deactivated" in actions(object_label="alice")
+    assert "user.deactivated" in actions(object_label="alice")
+    # Listed as deactivated; activated again.
+    listed = admin_client.get("/manage/users/?active=no").content.decode()
+    assert "Alice Arendt" in listed
+    assert "Alice Arendt" not in admin_client.get("/manage/users/?active=yes").content.decode()
+    admin_client.post(f"/manage/users/{alice.pk}/activate/")
+    alice.refresh_from_db()
+    assert alice.is_active and "manage.user.activated" in actions()
+
+
+def test_an_administrator_cannot_deactivate_themselves(admin_client, ada):
+    admin_client.post(f"/manage/users/{ada.pk}/deactivate/", follow=True)
+    ada.refresh_from_db()
+    assert ada.is_active
+    assert "manage.user.deactivated" not in actions()
+
+
+def test_the_list_filters_by_role_team_and_status(admin_client, ada, alice, charlie, sam, team_a):
+    def names(query):
+        page = admin_client.get(f"/manage/users/?{query}")
+        assert page.status_code == 200
+        return {u.username for u in page.context["page"]}
+
+    assert names("") == {"ada", "alice", "charlie", "sam"}
+    assert names("role=caseworker") == {"alice", "charlie"}
+    assert names(f"team={team_a.pk}") == {"alice", "sam"}  # members and supervisors
+    assert names(f"role=caseworker&team={team_a.pk}") == {"alice"}
+    assert names("q=conr") == {"charlie"}
+    assert names("team=999999999999999999999") == set()  # not a team: the form's error
+
+
+def test_the_list_is_paginated(admin_client, ada):
+    from tests.conftest import make_user
+
+    for i in range(55):
+        make_user(f"user{i:02d}", "caseworker")
+    first = admin_client.get("/manage/users/?role=caseworker")
+    assert len(first.context["page"]) == 50
+    second = admin_client.get("/manage/users/?role=caseworker&page=2")
+    assert len(second.context["page"]) == 5
+    assert "role=caseworker&amp;page=2" in first.content.decode()
+
+
+def test_it_sets_a_new_password(admin_client, ada):
+    client = Client()
+    create(admin_client)
+    lena = get_user_model().objects.get(username="lena")
+    new = "ein anderes langes Passwort 2027"
+    response = admin_client.post(
+        f"/manage/users/{lena.pk}/password/", {"password1": new, "password2": new}
+    )
+    assert response.status_code == 302
+    assert "manage.user.password_set" in actions(object_label="lena")
+    assert "user.password_changed" in actions(object_label="lena")
+    assert new not in log_text()
+    assert not sign_in(client, "lena", PASSWORD)
+    assert sign_in(client, "lena", new)
+
+
+def test_it_issues_an_enrolment_code_shown_once(admin_client, ada, alice):
+    page = admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {})
+    assert page.status_code == 200
+    code = ENROLMENT_CODE.search(page.content.decode()).group(0)
+    row = EnrolmentCode.objects.get(user=alice)
+    assert row.issued_by == ada and code not in row.digest
+    assert code not in log_text() and code.replace("-", "") not in log_text()
+    assert "manage.user.enrolment_code_issued" in actions(object_label="alice")
+    assert "user.enrolment_code_issued" in actions(object_label="alice")
+    detail = admin_client.get(f"/manage/users/{alice.pk}/").content.decode()
+    assert code not in detail and "enrolment code valid until" in detail
+
+
+def test_the_enrolment_code_can_replace_a_lost_phone(admin_client, ada, alice):
+    from caseworks.models import AuthenticatorDevice
+
+    AuthenticatorDevice.objects.create(user=alice, name="authenticator", confirmed=True)
+    admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {})
+    assert AuthenticatorDevice.objects.filter(user=alice).exists()  # not ticked: kept
+    admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {"remove_second_factor": "on"})
+    assert not AuthenticatorDevice.objects.filter(user=alice).exists()
+    assert "user.second_factor_removed" in actions(object_label="alice")
+    last = AccessLog.objects.filter(action="manage.user.enrolment_code_issued").first()
+    assert last.detail["second_factor_removed"] is True
+
+
+def test_it_unlocks_a_lock_out(admin_client, ada, settings):
+    client = Client()
+    create(admin_client)
+    lena = get_user_model().objects.get(username="lena")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert not sign_in(client, "lena", "falsch")
+    locked = client.post("/accounts/login/", {"username": "lena", "password": PASSWORD})
+    assert locked.status_code == 429
+    detail = admin_client.get(f"/manage/users/{lena.pk}/").content.decode()
+    assert "locked out" in detail and f"/manage/users/{lena.pk}/unlock/" in detail
+    response = admin_client.post(f"/manage/users/{lena.pk}/unlock/")
+    assert response.status_code == 302
+    assert sign_in(client, "lena", PASSWORD)
+    entry = AccessLog.objects.get(action="manage.user.unlocked")
+    assert entry.detail["failures"] >= settings.AXES_FAILURE_LIMIT
+
+
+def test_unlocking_lifts_the_throttle_per_user_name(admin_client, ada, alice):
+    from django.utils import timezone
+
+    from caseworks import twofactor
+    from caseworks.fields import blind_index
+
+    SignInThrottle.objects.create(
+        username_digest=blind_index("alice", purpose=twofactor.USERNAME_PURPOSE),
+        failures=20,
+        last_failure_at=timezone.now(),
+    )
+    assert b"Unlock sign-in" in admin_client.get(f"/manage/users/{alice.pk}/").content
+    admin_client.post(f"/manage/users/{alice.pk}/unlock/")
+    assert not SignInThrottle.objects.exists()
