@@ -18,6 +18,7 @@ its transaction back, and SubmissionMiddleware answers it with the same page.
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -64,9 +65,14 @@ def _content_key(request: HttpRequest) -> str:
     return mac.hexdigest()
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _token(request: HttpRequest) -> str:
+    """The form's token as sent; anything but what new_token() makes counts as none (a
+    tampered field must not reach the database: PostgreSQL refuses NUL in text)."""
     token = request.POST.get(FIELD, "")
-    return token if 0 < len(token) <= 64 else ""
+    return token if TOKEN.fullmatch(token) else ""
 
 
 def earlier_submission(request: HttpRequest) -> Submission | None:

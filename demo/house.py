@@ -175,7 +175,7 @@ def _contacts_tasks_appointments(rng, case, worker, today):
             case=case,
             persons=persons[:1],
             kind=rng.choice(["office", "phone", "message", "file_note"]),
-            date=today - datetime.timedelta(days=rng.randint(0, 60)),
+            date=max(case.opened_on, today - datetime.timedelta(days=rng.randint(0, 60))),
             duration_minutes=rng.choice([10, 15, 30, 45]),
             topics=rng.sample(["housing", "benefits", "school", "health", "asylum"], 2),
             note=rng.choice(CONTACT_NOTES),

@@ -111,3 +111,11 @@ def test_a_racing_duplicate_is_rolled_back(client, alice, alice_case, mbe, monke
     assert second.status_code == 200
     assert "already saved" in second.content.decode().lower()
     assert Referral.objects.count() == 1
+
+
+def test_a_tampered_token_counts_as_none(client, alice, alice_case, mbe):
+    client.force_login(alice)
+    url = f"/cases/{alice_case.code}/consents/new/"
+    response = client.post(url, _consent_data(alice_case, mbe, submission="x\x00<script>"))
+    assert response.status_code == 302
+    assert Submission.objects.get().token == ""
