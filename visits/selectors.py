@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -218,20 +219,22 @@ def _deadline_entries(cases, today, until) -> list[WeekEntry]:
     ]
 
 
-def _document_entries(cases, today, until) -> list[WeekEntry]:
+def _document_entries(cases, today, until, since) -> list[WeekEntry]:
     """Current residence documents and reference numbers (passport, eAT, Wohnsitzauflage)
-    that expired or expire before the end of the shown week. Each person's current status
-    only: an older document was replaced."""
+    that expired from `since` on or expire before the end of the shown week. Each person's
+    current status only: an older document was replaced."""
     open_ids = cases.values("pk")
     statuses = (
         ResidenceStatus.objects.current()
-        .filter(client__case__in=open_ids, valid_until__lt=until)
+        .filter(client__case__in=open_ids, valid_until__gte=since, valid_until__lt=until)
         .select_related("client", "client__case")
         .defer("document_number", "client__case__accommodation_address")
         .order_by("valid_until", "id")
     )
     references = (
-        ClientReference.objects.filter(client__case__in=open_ids, valid_until__lt=until)
+        ClientReference.objects.filter(
+            client__case__in=open_ids, valid_until__gte=since, valid_until__lt=until
+        )
         .select_related("client", "client__case")
         .defer("number", "client__case__accommodation_address")
         .order_by("valid_until", "id")
@@ -272,6 +275,18 @@ def _document_entries(cases, today, until) -> list[WeekEntry]:
             )
         )
     return entries
+
+
+def _older_documents(cases, since) -> int:
+    """Persons whose current document or a reference expired before `since` (one query)."""
+    open_ids = cases.values("pk")
+    statuses = ResidenceStatus.objects.current().filter(
+        client__case__in=open_ids, valid_until__lt=since
+    )
+    references = ClientReference.objects.filter(client__case__in=open_ids, valid_until__lt=since)
+    return Client.objects.filter(
+        Q(pk__in=statuses.values("client_id")) | Q(pk__in=references.values("client_id"))
+    ).count()
 
 
 def _task_and_appointment_entries(user, start, end, today) -> list[WeekEntry]:
@@ -329,11 +344,15 @@ def my_week(*, user, start: datetime.date | None = None, today: datetime.date | 
     # Overdue: before the week, and before today (a later week does not call today's
     # items overdue; they are in their own week).
     overdue_before = min(start, today)
+    # Documents that expired long ago would bury the week (in a large caseload: a hundred
+    # and more): the week lists those of the expiry window, and counts the older ones,
+    # which the caseload's expiry filter lists.
+    since = overdue_before - datetime.timedelta(days=settings.CASEWORKS_EXPIRY_WARNING_DAYS)
     entries = [
         *_accompaniment_entries(user, cases, today, until),
         *_visit_due_entries(cases, today, until),
         *_deadline_entries(cases, today, until),
-        *_document_entries(cases, today, until),
+        *_document_entries(cases, today, until, since),
         *_task_and_appointment_entries(user, overdue_before, end, today),
     ]
     entries.sort(key=_order)
@@ -356,6 +375,7 @@ def my_week(*, user, start: datetime.date | None = None, today: datetime.date | 
         "next_week": start + WEEK,
         "is_this_week": start == week_start(today),
         "overdue": overdue,
+        "older_documents": _older_documents(cases, since),
         "days": days,
         "count": len(shown),
         # By kind, for the pages and tests that ask for one kind.

@@ -99,6 +99,32 @@ def test_a_border_crossing_certificate_expiring_in_the_week_is_listed(client, al
     assert "Document expires" in week_of(client, TODAY + DAY).content.decode()
 
 
+def test_documents_expired_long_ago_are_counted_not_listed(client, alice, team_a):
+    """A large caseload has many documents expired months ago: they would bury the week
+    (141 of 173 overdue entries for the busiest caseworker of the city data set). The week
+    lists those of the expiry window and counts the older ones, with a link to the
+    caseload's expiry filter, which lists them."""
+    from cases import services as case_services
+
+    old = open_case(alice, team_a, last_name="Altablauf")
+    recent = open_case(alice, team_a, last_name="Kurzabgelaufen")
+    for case, days in ((old, 200), (recent, 3)):
+        case_services.client_reference_save(
+            actor=alice,
+            client=case.clients.get(),
+            data={"kind": "passport", "number": "P7", "valid_until": TODAY - days * DAY},
+        )
+    client.force_login(alice)
+    response = week_of(client, TODAY)
+    listed = {e.case for e in response.context["overdue"] if e.kind == "document"}
+    assert recent in listed and old not in listed
+    assert response.context["older_documents"] == 1
+    page = response.content.decode()
+    assert 'href="/cases/?expiring=on"' in page
+    caseload = client.get("/cases/?expiring=on").content.decode()
+    assert old.reference in caseload
+
+
 def test_a_replaced_document_is_not_listed(client, alice, team_a):
     case = open_case(alice, team_a, valid_until=MONDAY + 2 * DAY, opened_on=TODAY - 30 * DAY)
     case_services.residence_status_add(
