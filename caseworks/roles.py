@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     OFFICE = "office", _("Office")
     VOLUNTEER = "volunteer", _("Volunteer")
+    COORDINATOR = "coordinator", _("Volunteer coordinator")
     ADMIN = "admin", _("Administrator")
 
 

@@ -62,6 +62,7 @@ CAST = {
     "olga": ("office", "", "", None, None),
     "vera": ("volunteer", "", "", None, None),
     "adam": ("admin", "", "", None, None),
+    "cody": ("coordinator", "", "", None, None),
 }
 ORGANISATIONS = {"a": ("AWO Test", "AWO"), "b": ("Caritas Test", "Caritas")}
 
@@ -151,6 +152,11 @@ def vera(db):
 @pytest.fixture
 def adam(db):
     return cast_member("adam")
+
+
+@pytest.fixture
+def cody(db):
+    return cast_member("cody")
 
 
 @pytest.fixture
@@ -279,7 +285,7 @@ def ready_referral(alice, alice_case, mbe):
 
 
 @pytest.fixture
-def world(alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, mbe):
+def world(alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, mbe):
     """Two teams' worth of every kind of object, for the tests that walk all URLs:
     (users by name, team A's objects, team B's objects), built on the cast's fixtures.
     tests/security/ builds it once per module instead (tests/security/conftest.py)."""
@@ -294,6 +300,7 @@ def world(alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, mbe):
         olga=olga,
         vera=vera,
         adam=adam,
+        cody=cody,
         team_a=team_a,
         team_b=team_b,
         service=mbe,

@@ -7,20 +7,21 @@ cover page, GET on the language switch); 404 not there for this user; 405 wrong 
 
 from tests.security.world import MARKERS, fill, walk_urls
 
-USERS = ["anon", "alice", "bob", "charlie", "sam", "sue", "olga", "vera", "dora", "adam"]
+USERS = ["anon", "alice", "bob", "charlie", "sam", "sue", "olga", "vera", "dora", "adam", "cody"]
 # Team A: alice owns the case, bob is her team colleague, sam supervises, olga prints for A,
 # vera accompanies A's appointment. Team B: charlie owns the case, sue supervises.
-# dora holds the data-protection permission (and no role); adam is the administrator.
+# dora holds the data-protection permission (and no role); adam is the administrator; cody
+# coordinates the volunteers (no case files).
 R, X, M = 302, 404, 405
-EVERYONE_SIGNED_IN = [R] + [200] * 9
+EVERYONE_SIGNED_IN = [R] + [200] * 10
 # Caseworker and supervisor of the object's own team only.
-OWN_TEAM = ([R, 200, X, X, 200, X, X, X, X, X], [R, X, X, 200, X, 200, X, X, X, X])
-POST_ONLY = [R] + [M] * 9
-ADMIN_ONLY = [R, X, X, X, X, X, X, X, X, 200]
+OWN_TEAM = ([R, 200, X, X, 200, X, X, X, X, X, X], [R, X, X, 200, X, 200, X, X, X, X, X])
+POST_ONLY = [R] + [M] * 10
+ADMIN_ONLY = [R, X, X, X, X, X, X, X, X, 200, X]
 
 EXPECTED = {
     # name: statuses on team A's objects, and on team B's where they differ
-    "home": [R] * 10,  # dora: to the access log; adam: to the house setup
+    "home": [R] * 10 + [200],  # dora: to the access log; adam: to the house setup
     "manage:index": ADMIN_ONLY,
     "manage:user_list": ADMIN_ONLY,
     "manage:user_create": ADMIN_ONLY,
@@ -41,23 +42,23 @@ EXPECTED = {
     "manage:service_edit": ADMIN_ONLY,
     "manage:service_deactivate": ADMIN_ONLY,
     "manage:service_activate": ADMIN_ONLY,
-    "login": [200, R, R, R, R, R, R, R, R, R],
-    "logout": [M] * 10,
+    "login": [200, R, R, R, R, R, R, R, R, R, R],
+    "logout": [M] * 11,
     "password_change": EVERYONE_SIGNED_IN,
     "password_change_done": EVERYONE_SIGNED_IN,
-    "otp_verify": [R] * 10,  # second factor off in this run: sent to set-up
+    "otp_verify": [R] * 11,  # second factor off in this run: sent to set-up
     "otp_setup": EVERYONE_SIGNED_IN,
     "security": EVERYONE_SIGNED_IN,
-    "set_language": [R] * 10,
-    "cases:list": [R, 200, 200, 200, 200, 200, X, X, X, X],
-    "cases:create": [R, 200, 200, 200, 200, 200, X, X, X, X],
-    "cases:detail": ([R, 200, R, X, 200, X, X, X, X, X], OWN_TEAM[1]),
+    "set_language": [R] * 11,
+    "cases:list": [R, 200, 200, 200, 200, 200, X, X, X, X, X],
+    "cases:create": [R, 200, 200, 200, 200, 200, X, X, X, X, X],
+    "cases:detail": ([R, 200, R, X, 200, X, X, X, X, X, X], OWN_TEAM[1]),
     "cases:history": OWN_TEAM,
     "cases:edit": OWN_TEAM,
-    "cases:assign": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
+    "cases:assign": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
     "cases:share": OWN_TEAM,
-    "cases:close": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
-    "cases:cover": ([R, X, 200, X, X, X, X, X, X, X], [R] + [X] * 9),
+    "cases:close": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
+    "cases:cover": ([R, X, 200, X, X, X, X, X, X, X, X], [R] + [X] * 10),
     "cases:deadlines": OWN_TEAM,
     "cases:deadline_done": OWN_TEAM,
     "cases:deadline_undo": POST_ONLY,
@@ -73,16 +74,16 @@ EXPECTED = {
     "case_visits:accompaniment_detail": OWN_TEAM,
     "case_visits:accompaniment_outcome": OWN_TEAM,
     "case_visits:accompaniment_cancel": OWN_TEAM,
-    "volunteer:did_not_take_place": ([R, X, X, X, X, X, X, 200, X, X], [R] + [X] * 9),
-    "cases:reopen": [R] + [X] * 9,  # the case is open
+    "volunteer:did_not_take_place": ([R, X, X, X, X, X, X, 200, X, X, X], [R] + [X] * 10),
+    "cases:reopen": [R] + [X] * 10,  # the case is open
     "cases:unshare": POST_ONLY,
     "cases:client_add": OWN_TEAM,
     "cases:client_edit": OWN_TEAM,
     "cases:status_add": OWN_TEAM,
     "cases:client_references": OWN_TEAM,
     "cases:client_reference_edit": OWN_TEAM,
-    "disclosure": ([R, X, X, X, 200, X, X, X, 200, X], [R, X, X, X, X, 200, X, X, 200, X]),
-    "access_log": [R, X, X, X, X, X, X, X, 200, X],
+    "disclosure": ([R, X, X, X, 200, X, X, X, 200, X, X], [R, X, X, X, X, 200, X, X, 200, X, X]),
+    "access_log": [R, X, X, X, X, X, X, X, 200, X, X],
     "case_visits:visit_new": OWN_TEAM,
     "case_visits:visit_detail": OWN_TEAM,
     "case_visits:visit_edit": OWN_TEAM,
@@ -96,18 +97,18 @@ EXPECTED = {
     "referrals_case:referral_transition": POST_ONLY,
     "referrals_case:referral_preview": OWN_TEAM,
     "referrals_case:referral_print": POST_ONLY,
-    "referrals:list": [R, 200, 200, 200, 200, 200, X, X, X, X],
-    "referrals:letter_archive": [R, X, X, X, X, X, 200, X, X, X],
-    "referrals:print_queue": [R, X, X, X, X, X, 200, X, X, X],
-    "referrals:letter_pdf": ([R, 200, X, X, 200, X, 200, X, X, X], OWN_TEAM[1]),
-    "supervision:dashboard": [R, X, X, X, 200, 200, X, X, X, X],
-    "supervision:drilldown": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
-    "supervision:reassign": ([R, X, X, X, 200, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X]),
-    "supervision:statistics": [R, X, X, X, 200, 200, X, X, X, X],
+    "referrals:list": [R, 200, 200, 200, 200, 200, X, X, X, X, X],
+    "referrals:letter_archive": [R, X, X, X, X, X, 200, X, X, X, X],
+    "referrals:print_queue": [R, X, X, X, X, X, 200, X, X, X, X],
+    "referrals:letter_pdf": ([R, 200, X, X, 200, X, 200, X, X, X, X], OWN_TEAM[1]),
+    "supervision:dashboard": [R, X, X, X, 200, 200, X, X, X, X, X],
+    "supervision:drilldown": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
+    "supervision:reassign": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
+    "supervision:statistics": [R, X, X, X, 200, 200, X, X, X, X, X],
     "supervision:cover_approve": POST_ONLY,
-    "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X],
+    "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X, X],
     "visits:calendar": EVERYONE_SIGNED_IN,
-    "visits:calendar_feed": [200] * 10,  # the secret in the URL is the credential
+    "visits:calendar_feed": [200] * 11,  # the secret in the URL is the credential
     "documents:list": OWN_TEAM,
     "documents:upload": OWN_TEAM,
     "documents:detail": OWN_TEAM,
@@ -118,11 +119,11 @@ EXPECTED = {
     "documents:delete": OWN_TEAM,
     "documents:deadlines": OWN_TEAM,
     "documents:disclosure_zip": (
-        [R, X, X, X, 200, X, X, X, 200, X],
-        [R, X, X, X, X, 200, X, X, 200, X],
+        [R, X, X, X, 200, X, X, X, 200, X, X],
+        [R, X, X, X, X, 200, X, X, 200, X, X],
     ),
-    "volunteer:list": [R, X, X, X, X, X, X, 200, X, X],
-    "volunteer:detail": ([R, X, X, X, X, X, X, 200, X, X], [R] + [X] * 9),
+    "volunteer:list": [R, X, X, X, X, X, X, 200, X, X, X],
+    "volunteer:detail": ([R, X, X, X, X, X, X, 200, X, X, X], [R] + [X] * 10),
 }
 
 

@@ -191,7 +191,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     )
 
 
-def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team_b, service):
+def build_world(
+    *, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, service
+):
     from django.contrib.auth import get_user_model
 
     team_a.members.add(olga)  # the office prints for team A
@@ -199,6 +201,6 @@ def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, team_a, team
     dora.user_permissions.add(Permission.objects.get(codename="data_protection"))
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
-    users = {u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, dora)}
+    users = {u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, cody, dora)}
     assert get_user_model().objects.filter(username="dora").exists()
     return users, a, b
