@@ -102,8 +102,14 @@ EXPECTED = {
     "referrals:print_queue": [R, X, X, X, X, X, 200, X, X, X, X],
     "referrals:letter_pdf": ([R, 200, X, X, 200, X, 200, X, X, X, X], OWN_TEAM[1]),
     "supervision:dashboard": [R, X, X, X, 200, 200, X, X, X, X, X],
-    "supervision:drilldown": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
-    "supervision:reassign": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
+    "supervision:drilldown": (
+        [R, X, X, X, 200, X, X, X, X, X, X],
+        [R, X, X, X, X, 200, X, X, X, X, X],
+    ),
+    "supervision:reassign": (
+        [R, X, X, X, 200, X, X, X, X, X, X],
+        [R, X, X, X, X, 200, X, X, X, X, X],
+    ),
     "supervision:statistics": [R, X, X, X, 200, 200, X, X, X, X, X],
     "supervision:cover_approve": POST_ONLY,
     "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X, X],
