@@ -219,6 +219,16 @@ def _deadline_entries(cases, today, until) -> list[WeekEntry]:
     ]
 
 
+# Encrypted values the week does not show: every loaded one costs a decryption (a large
+# caseload lists a hundred documents and more).
+_UNSHOWN_CLIENT_FIELDS = (
+    "client__birth_date",
+    "client__phone",
+    "client__email",
+    "client__case__accommodation_address",
+)
+
+
 def _document_entries(cases, today, until, since) -> list[WeekEntry]:
     """Current residence documents and reference numbers (passport, eAT, Wohnsitzauflage)
     that expired from `since` on or expire before the end of the shown week. Each person's
@@ -228,7 +238,7 @@ def _document_entries(cases, today, until, since) -> list[WeekEntry]:
         ResidenceStatus.objects.current()
         .filter(client__case__in=open_ids, valid_until__gte=since, valid_until__lt=until)
         .select_related("client", "client__case")
-        .defer("document_number", "client__case__accommodation_address")
+        .defer("document_number", *_UNSHOWN_CLIENT_FIELDS)
         .order_by("valid_until", "id")
     )
     references = (
@@ -236,7 +246,7 @@ def _document_entries(cases, today, until, since) -> list[WeekEntry]:
             client__case__in=open_ids, valid_until__gte=since, valid_until__lt=until
         )
         .select_related("client", "client__case")
-        .defer("number", "client__case__accommodation_address")
+        .defer("number", *_UNSHOWN_CLIENT_FIELDS)
         .order_by("valid_until", "id")
     )
     entries = []
