@@ -7,4 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import casefile, dashboards, personal_data  # noqa: F401  (register providers)
+        from cases import (  # noqa: F401  (register providers; plan_*: the case plan)
+            casefile,
+            dashboards,
+            personal_data,
+            plan_casefile,
+            plan_statistics,
+        )

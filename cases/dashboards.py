@@ -120,10 +120,13 @@ def case_columns(*, cases, today):
 
 
 def _rows(pairs, labels):
-    return sorted(
-        ((str(labels.get(key, key or _("not recorded"))), n) for key, n in pairs),
-        key=lambda row: -row[1],
-    )
+    """(label, count) by count; a value not recorded (None or "", which a choice list may
+    label with dashes) is one row, "not recorded"."""
+    counts: dict[str, int] = {}
+    for key, n in pairs:
+        label = str(labels.get(key, key)) if key else str(_("not recorded"))
+        counts[label] = counts.get(label, 0) + n
+    return sorted(counts.items(), key=lambda row: -row[1])
 
 
 @register_statistics

@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases.plan import Activity, Need, NeedCategory, SpecialNeed  # noqa: F401  (the case plan)
 from cases.topics import Topic
 from caseworks.fields import (
     BlindIndexField,
@@ -907,3 +908,91 @@ class Appointment(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+
+# --- moving in and moving on: import, hand-over, anonymised residue (issue 22) ---------------
+
+
+class ImportedRow(models.Model):
+    """A spreadsheet row imported as a person (cases.importing), known by a keyed hash of the
+    row's source id or of its identifying content, so that importing the same file again
+    creates nothing twice. Derived like the blind indexes (no value can be read back from
+    it); deleted with the person."""
+
+    key = models.CharField(max_length=64, unique=True)
+    # Keyed hash of the household key: later rows of the same household join its case.
+    household = models.CharField(max_length=64, db_index=True)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, models.CASCADE, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key[:12]
+
+
+class CaseTransfer(models.Model):
+    """A hand-over of a case to another team (of this or another organisation of the
+    house): asked for by a supervisor of one side, agreed by a supervisor of the other
+    (cases.services.case_transfer_request / case_transfer_decide)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        DONE = "done", _("handed over")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="transfers")
+    from_team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("to team"))
+    # Which side asked: the other side's supervisor agrees.
+    asked_by_receiving = models.BooleanField(default=False)
+    # Why the family moves on (redistribution, residence obligation …): the history says why.
+    reason = EncryptedTextField(_("reason"))
+    status = models.CharField(max_length=12, choices=Status, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="requested"), name="transfer_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case} → {self.to_team}"
+
+
+class StatisticsResidue(models.Model):
+    """What deleted cases (retention) still add to a year's statistics: counts per team,
+    table and row, with no link to any person (cases.residue)."""
+
+    year = models.PositiveSmallIntegerField()
+    team = models.ForeignKey(Team, models.PROTECT, related_name="+")
+    table = models.CharField(max_length=60)
+    # The row as the statistics label it, in `language` (the tables are labelled, not keyed).
+    label = models.CharField(max_length=200)
+    language = models.CharField(max_length=10)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "team", "table", "language", "label"], name="residue_unique_cell"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.table} {self.label}: {self.count}"

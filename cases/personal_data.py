@@ -92,3 +92,43 @@ def codes_of_case(reference: str) -> list:
     if case is None:
         return []
     return [case.code, *case.clients.values_list("code", flat=True)]
+
+
+# Issue 22. A hand-over names the case and says why the family moves on (free text):
+# disclosed and deleted with the case.
+register_person_data(
+    Source("cases.CaseTransfer", "transfers", _("Hand-overs"), "", "case", order=8)
+)
+# The import's row keys are keyed hashes of a source id or of name and birth date, derived
+# like the blind indexes (nothing can be read back without the key): deleted with the person.
+register_not_person_data("cases.ImportedRow")
+# The anonymised residue holds counts per year, team, statistics table and row label (a
+# status, a nationality, an age group, a topic …) summed over deleted cases, with no key to a
+# case or person; the statistics page suppresses small counts of the sums as of any count.
+register_not_person_data("cases.StatisticsResidue")
+
+# Issue 23, the case plan. Needs of the household (no person) are in every member's
+# disclosure; a special protection need only in its person's (Art. 9 data); the catalogue
+# holds no personal data.
+register_person_data(
+    Source(
+        "cases.Need", "needs", _("Needs and goals"), "client", "case", order=50, household_rows=True
+    ),
+    Source(
+        "cases.SpecialNeed",
+        "special_protection_needs",
+        _("Special protection needs"),
+        "client",
+        "client__case",
+        order=95,
+    ),
+    Source(
+        "cases.Activity",
+        "school_training_work",
+        _("School, training and work"),
+        "client",
+        "client__case",
+        order=96,
+    ),
+)
+register_not_person_data("cases.NeedCategory")

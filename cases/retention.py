@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from cases.models import Case
+from cases.residue import Folder
 from caseworks.dataprotection import case_row_counts, purge_case, retention_cutoff
 from caseworks.models import Organisation, RetentionRun
 
@@ -54,11 +55,18 @@ def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
 
 
 def _purge_if_still_due(
-    case: Case, organisation: Organisation, cutoff: datetime.date, run: RetentionRun, totals
+    case: Case,
+    organisation: Organisation,
+    cutoff: datetime.date,
+    run: RetentionRun,
+    totals,
+    residue: Folder,
 ) -> None:
     """Delete one case, in its own transaction, if it is still closed before the cutoff (it
     may have been reopened since the list was read); count it in the run in the same
-    transaction, so that the record never claims more or less than was deleted."""
+    transaction, so that the record never claims more or less than was deleted. Its
+    contribution to the statistics is folded into the anonymised residue first, in the
+    same transaction (cases.residue): a year's statistics do not change."""
     with transaction.atomic():
         # Lock the row (a no-op on SQLite, where the transaction takes the write lock).
         current = (
@@ -68,6 +76,7 @@ def _purge_if_still_due(
         )
         if current is None:
             return
+        residue.fold(current)
         counts = purge_case(current)
         _add(totals, counts)
         RetentionRun.objects.filter(pk=run.pk).update(counts=totals)
@@ -78,6 +87,7 @@ def apply_retention(
 ) -> tuple[RetentionRun, dict[str, int]]:
     totals: dict[str, int] = {}
     run = RetentionRun.objects.create(dry_run=dry_run, status=RetentionRun.Status.RUNNING)
+    residue = Folder()
     try:
         cutoffs = {}
         for organisation, cutoff, cases in expired_cases(today):
@@ -87,7 +97,7 @@ def apply_retention(
                 if dry_run:
                     _add(totals, case_row_counts(case))
                 else:
-                    _purge_if_still_due(case, organisation, cutoff, run, totals)
+                    _purge_if_still_due(case, organisation, cutoff, run, totals, residue)
     except BaseException:
         # An error or Ctrl-C: say so (a killed process cannot, and stays "running"). If even
         # this fails (the database went away), the original error is the one to see.

@@ -836,3 +836,162 @@ def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appoi
     current.version += 1
     save_audited(current, actor)
     return current
+
+
+# --- moving in and moving on (issue 22): import and hand-over ---------------------------------
+
+
+@transaction.atomic
+def case_import(
+    *,
+    actor,
+    team: Team,
+    client: dict,
+    status: dict | None = None,
+    assigned_to=None,
+    opened_on: datetime.date | None = None,
+    allocated_on: datetime.date | None = None,
+    accommodation_address: str = "",
+    references: Iterable[tuple[str, str]] = (),
+    duplicates_seen: bool = False,
+) -> Case:
+    """A household of an existing caseload (cases.importing): case_create's case, opened by
+    the house's administrator or a supervisor of the team rather than at an intake. The
+    duplicate check ran in the import's dry run; importing after it means the user
+    confirmed the possible matches as different persons, which the case records."""
+    from cases.selectors import teams_supervised_by
+
+    if not (has_role(actor, Role.ADMIN) or teams_supervised_by(actor).filter(pk=team.pk).exists()):
+        raise ValidationError({"team": _("You cannot import cases into this team.")})
+    _check_caseworker(team, assigned_to)
+    opened_on = opened_on or timezone.localdate()
+    case = Case(
+        reference=_next_reference(opened_on),
+        team=team,
+        assigned_to=assigned_to,
+        opened_on=opened_on,
+        allocated_on=allocated_on,
+        accommodation_address=accommodation_address,
+        duplicate_check=DuplicateCheck.DISMISSED if duplicates_seen else DuplicateCheck.NONE_FOUND,
+    )
+    save_audited(case, actor)
+    first = client_create(
+        actor=actor, case=case, data={**client, "relationship": Relationship.MAIN_CONTACT}
+    )
+    if status:
+        residence_status_add(actor=actor, client=first, data=status)
+    for kind, number in references:
+        client_reference_save(actor=actor, client=first, data={"kind": kind, "number": number})
+    _sync_permissions(case)
+    return case
+
+
+def _supervises(user, team: Team) -> bool:
+    from cases.selectors import teams_supervised_by
+
+    return teams_supervised_by(user).filter(pk=team.pk).exists()
+
+
+@transaction.atomic
+def case_transfer_request(*, actor, case: Case, to_team: Team, reason: str):
+    """Ask for a case to move to another team (of this or another organisation of the
+    house). A supervisor of the giving team asks and one of the receiving team agrees
+    (case_transfer_decide); the receiving side may ask as well, the giving side agrees."""
+    from cases.models import CaseTransfer
+
+    current = require_open(case)
+    reason = " ".join(reason.split())
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say in a few words why the case moves.")})
+    if to_team.pk == current.team_id:
+        raise ValidationError({"to_team": _("The case is already in this team.")})
+    giving, receiving = _supervises(actor, current.team), _supervises(actor, to_team)
+    if not (giving or receiving):
+        raise ValidationError(_("Only a supervisor of one of the two teams can ask for this."))
+    if CaseTransfer.objects.filter(case=current, status=CaseTransfer.Status.REQUESTED).exists():
+        raise ValidationError(_("A hand-over of this case is already waiting."))
+    transfer = CaseTransfer(
+        case=current,
+        from_team=current.team,
+        to_team=to_team,
+        asked_by_receiving=not giving,
+        reason=reason,
+        requested_by=actor,
+    )
+    save_audited(transfer, actor)
+    log_access(
+        user=actor,
+        action="case.transfer_requested",
+        obj=current,
+        label=current.reference,
+        detail={"to_team": to_team.name},
+    )
+    return transfer
+
+
+def case_transfer_may_decide(*, transfer, user) -> bool:
+    """The other side decides: a supervisor of the receiving team when the giving team asked,
+    and the other way round."""
+    team = transfer.from_team if transfer.asked_by_receiving else transfer.to_team
+    return _supervises(user, team)
+
+
+@transaction.atomic
+def case_transfer(*, actor, transfer, agree: bool, caseworker=None):
+    """Agree to (or decline) a requested hand-over. Agreed, the case moves to the receiving
+    team, assigned to `caseworker` of that team (or to nobody, for its supervisors to
+    assign); shares and cover accesses of the old team end, and the permissions follow
+    (_sync_permissions). The case's history names the decider; the transfer row says why."""
+    from cases.models import CaseTransfer
+
+    current = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if current.status != CaseTransfer.Status.REQUESTED:
+        raise ValidationError(_("This hand-over has already been decided."))
+    if not case_transfer_may_decide(transfer=current, user=actor):
+        raise ValidationError(_("Only a supervisor of the other team can decide this."))
+    current.decided_by = actor
+    current.decided_at = timezone.now()
+    if not agree:
+        current.status = CaseTransfer.Status.DECLINED
+        save_audited(current, actor)
+        return current
+    case = require_open(current.case)
+    if case.team_id != current.from_team_id:
+        raise ValidationError(_("The case has moved since the hand-over was asked for."))
+    _check_caseworker(current.to_team, caseworker)
+    case.team = current.to_team
+    case.assigned_to = caseworker
+    case.version += 1
+    save_audited(case, actor)
+    for share in CaseShare.objects.filter(case=case):
+        share._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+        share.delete()
+    CoverAccess.objects.filter(case=case, expires_at__gt=timezone.now()).update(
+        expires_at=timezone.now()
+    )
+    _sync_permissions(case)
+    current.status = CaseTransfer.Status.DONE
+    save_audited(current, actor)
+    log_access(
+        user=actor,
+        action="case.transferred",
+        obj=case,
+        label=case.reference,
+        detail={"from_team": current.from_team.name, "to_team": current.to_team.name},
+    )
+    return current
+
+
+@transaction.atomic
+def case_transfer_withdraw(*, actor, transfer):
+    from cases.models import CaseTransfer
+
+    current = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    asking_team = current.to_team if current.asked_by_receiving else current.from_team
+    if current.status != CaseTransfer.Status.REQUESTED or not _supervises(actor, asking_team):
+        raise ValidationError(_("This hand-over cannot be withdrawn."))
+    current.status = CaseTransfer.Status.WITHDRAWN
+    current.decided_by = actor
+    current.decided_at = timezone.now()
+    save_audited(current, actor)
+    return current

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cases import services
 from cases.models import Client, CoverAccess, Relationship, household_sorted
+from cases.residue import add_residue
 from cases.selectors import (
     case_list_for_user,
     cases_supervised_by,
@@ -358,6 +359,8 @@ def statistics(request):
             .exclude(closed_on__lt=start)
         )
         tables = statistics_for(cases=cases, start=start, end=end)
+        # Deleted cases (retention) still count in the year they were open (cases.residue).
+        tables = add_residue(tables, teams=chosen_teams, start=start, end=end)
         export = request.GET.get("format")
         if export in ("csv", "xlsx"):
             report = Report(start, end, [str(t) for t in chosen_teams], today)

@@ -36,8 +36,9 @@ from caseworks.models import (
     Team,
 )
 
-# Entries about accounts (the access log page's "changes to accounts").
-ACCOUNT_ACTION_PREFIXES = ("user.", "role.")
+# Entries about accounts (the access log page's "changes to accounts"), those of the house
+# setup (/manage/, caseworks.manage_services) included.
+ACCOUNT_ACTION_PREFIXES = ("user.", "role.", "manage.user.")
 # Entries about a user or a group get a stable object code, so that all of them can be found.
 _NAMESPACE = uuid.UUID("6f1c9a52-3b1e-4c55-9d8e-0a4f2b7c1e93")
 

@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.admin import OrganisationForm as AdminOrganisationForm
-from caseworks.forms import IdMultipleChoiceField, TextLimits
-from caseworks.manage_services import SERVICE_FIELDS, roles_of_account
+from caseworks.forms import IdMultipleChoiceField, TextLimits, VersionedForm
+from caseworks.manage_services import SERVICE_FIELDS, account_state, roles_of_account
 from caseworks.models import Organisation, Service, Team
 from caseworks.roles import Role
 from caseworks.users import display_name
@@ -167,6 +167,10 @@ class UserCreateForm(AccountFields, PasswordFields):
 
 
 class UserEditForm(AccountFields):
+    # The account as loaded (manage_services.account_state): auth.User has no version column
+    # for VersionedForm, so the service compares this instead (AccountChanged).
+    version = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
@@ -177,6 +181,7 @@ class UserEditForm(AccountFields):
                 "roles": roles_of_account(user),
                 "teams": list(user.teams.all()),
                 "led_teams": list(user.led_teams.all()),
+                "version": account_state(user),
             },
         )
         super().__init__(*args, **kwargs)
@@ -207,9 +212,10 @@ class EnrolmentCodeForm(forms.Form):
 # --- organisations ----------------------------------------------------------------------------
 
 
-class OrganisationForm(TextLimits, AdminOrganisationForm):
+class OrganisationForm(TextLimits, VersionedForm, AdminOrganisationForm):
     """The Django admin's form (the same logo check: PNG or SVG, at most 500 kB), with a way
-    to remove the logo. Saving is manage_services.organisation_save's."""
+    to remove the logo and the version it was loaded at. Saving is
+    manage_services.organisation_save's."""
 
     text_limits = {"dpo_contact": 1000, "address": 500, "letter_footer": 1000}
 
@@ -252,7 +258,7 @@ def _with_role(role: str, current: QuerySet[User]) -> QuerySet[User]:
     )
 
 
-class TeamForm(TextLimits, forms.ModelForm):
+class TeamForm(TextLimits, VersionedForm):
     supervisors = UserChoices(label=_("Supervisors"), queryset=None, required=False)
     members = UserChoices(
         label=_("Members"),
@@ -304,7 +310,7 @@ class TeamForm(TextLimits, forms.ModelForm):
 # --- the service directory --------------------------------------------------------------------
 
 
-class ServiceForm(TextLimits, forms.ModelForm):
+class ServiceForm(TextLimits, VersionedForm):
     class Meta:
         model = Service
         fields = list(SERVICE_FIELDS)

@@ -11,9 +11,11 @@ An administrator who is not a superuser cannot touch a superuser's account here 
 password would hand them the superuser's powers); superusers use the Django admin for that.
 """
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -29,9 +31,11 @@ from django.utils.translation import gettext as _
 
 from caseworks import twofactor
 from caseworks.audit import log_access, save_audited
+from caseworks.concurrency import ConcurrentEdit, lock_versioned
 from caseworks.fields import blind_index
 from caseworks.insider import subject_code
 from caseworks.models import (
+    AccessLog,
     AuthenticatorDevice,
     Organisation,
     RecoveryCodeDevice,
@@ -39,6 +43,7 @@ from caseworks.models import (
     SignInThrottle,
     Team,
 )
+from caseworks.registry import Registry
 from caseworks.roles import Role
 
 # --- the access log ---------------------------------------------------------------------------
@@ -109,7 +114,9 @@ def _check_not_self_demotion(*, actor: User, user: User, roles: Iterable[str]) -
         )
 
 
-def _set_teams(user: User, *, teams: Iterable[Team], led_teams: Iterable[Team]) -> dict[str, Any]:
+def _set_teams(
+    user: User, *, teams: Iterable[Team], led_teams: Iterable[Team], touched: set[int]
+) -> dict[str, Any]:
     """Team memberships and supervisions as given; what changed, by team name. Changed from
     the team's side: simple-history records a team's members, and cannot from the user's."""
     changes: dict[str, Any] = {}
@@ -128,7 +135,106 @@ def _set_teams(user: User, *, teams: Iterable[Team], led_teams: Iterable[Team]) 
                 "added": sorted(t.name for t in added),
                 "removed": sorted(t.name for t in removed),
             }
+            touched.update(t.pk for t in added | removed)
     return changes
+
+
+def _set_teams_of_account(
+    user: User, *, actor: User, teams: Iterable[Team], led_teams: Iterable[Team]
+) -> dict[str, Any]:
+    touched: set[int] = set()
+    changes = _set_teams(user, teams=teams, led_teams=led_teams, touched=touched)
+    _bump_team_versions(touched, actor)
+    return changes
+
+
+# --- optimistic locking of an account's form ------------------------------------------------
+# auth.User has no version column (and is Django's model, not ours): the form carries the
+# account's state as it was loaded instead, a short digest per part, so a save can tell
+# whether (and which part of) the account was changed meanwhile by another administrator.
+
+ACCOUNT_PARTS = {
+    "name": _("name and e-mail"),
+    "roles": _("roles"),
+    "teams": _("teams"),
+    "led_teams": _("supervised teams"),
+    "active": _("active"),
+}
+
+
+def _account_parts(user: User) -> dict[str, str]:
+    # Read from the database, not from the (possibly prefetched) instance.
+    fresh = get_user_model().objects.get(pk=user.pk)
+    return {
+        "name": "\x1f".join((fresh.first_name, fresh.last_name, fresh.email)),
+        "roles": ",".join(
+            sorted(fresh.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        ),
+        "teams": ",".join(
+            str(pk)
+            for pk in sorted(Team.objects.filter(members=fresh).values_list("pk", flat=True))
+        ),
+        "led_teams": ",".join(
+            str(pk)
+            for pk in sorted(Team.objects.filter(supervisors=fresh).values_list("pk", flat=True))
+        ),
+        "active": str(fresh.is_active),
+    }
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:8]
+
+
+def account_state(user: User) -> str:
+    """The account's editable state as the form loads it: "<part digest>.<part digest>…"."""
+    return ".".join(_digest(value) for value in _account_parts(user).values())
+
+
+class AccountChanged(ConcurrentEdit):
+    """Another administrator changed the account since the form was loaded. The same shape as
+    ConcurrentEdit (caseworks.forms.show_conflict says who, when and what), but who and when
+    come from the access log: auth.User keeps no history of its own."""
+
+    def __init__(self, *, user: User, state: str, changed_fields: list[str]) -> None:
+        # show_conflict reads only `current.version`: the state the form carries from now on.
+        self.current = SimpleNamespace(version=state)  # type: ignore[assignment]
+        self.changed_fields = changed_fields
+        latest = (
+            AccessLog.objects.filter(object_code=subject_code(user), user__isnull=False)
+            .select_related("user")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        self.changed_by = latest.user if latest else None
+        self.changed_at = latest.at if latest else None
+        Exception.__init__(self, "concurrent edit")
+
+
+def _check_account_state(user: User, expected_state: str | None) -> None:
+    """Raise AccountChanged when the account differs from the state the form was loaded with.
+    Call with the account's row locked (select_for_update), inside the transaction."""
+    if expected_state is None:
+        return
+    current = account_state(user)
+    if current == expected_state:
+        return
+    loaded = expected_state.split(".")
+    now = current.split(".")
+    changed = [
+        str(label)
+        for index, label in enumerate(ACCOUNT_PARTS.values())
+        if index >= len(loaded) or loaded[index] != now[index]
+    ]
+    raise AccountChanged(user=user, state=current, changed_fields=changed)
+
+
+def _bump_team_versions(team_ids: Iterable[int], actor: User) -> None:
+    """A membership changed from the account's side changes the team: an open team form
+    must notice it (one save each, through simple-history, never QuerySet.update())."""
+    for team in Team.objects.select_for_update().filter(pk__in=set(team_ids)).order_by("pk"):
+        team.version += 1
+        save_audited(team, actor)
 
 
 @transaction.atomic
@@ -154,7 +260,7 @@ def user_create(
     user.full_clean()
     user.save()
     user.groups.set(role_groups(roles))
-    _set_teams(user, teams=teams, led_teams=led_teams)
+    _set_teams_of_account(user, actor=actor, teams=teams, led_teams=led_teams)
     _log(
         actor,
         "manage.user.created",
@@ -178,9 +284,16 @@ def user_update(
     roles: Iterable[str],
     teams: Iterable[Team],
     led_teams: Iterable[Team],
+    expected_state: str | None = None,
 ) -> User:
+    """Change an account's name, e-mail, roles and teams. `expected_state` (account_state()
+    when the form was loaded): AccountChanged if another administrator saved meanwhile."""
     roles = {str(r) for r in roles}
     _check_not_self_demotion(actor=actor, user=user, roles=roles)
+    # Race: two administrators load the account and both save; the row lock makes the second
+    # wait for the first to commit and then see a different state.
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    _check_account_state(user, expected_state)
     changed = [
         name
         for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email))
@@ -194,7 +307,7 @@ def user_update(
         # Other groups (not roles) the account may have stay as they are.
         kept = user.groups.exclude(name__in=Role.values)
         user.groups.set([*kept, *role_groups(roles)])
-    team_changes = _set_teams(user, teams=teams, led_teams=led_teams)
+    team_changes = _set_teams_of_account(user, actor=actor, teams=teams, led_teams=led_teams)
     detail: dict[str, Any] = {"fields": changed}
     if before != roles:
         detail["roles"] = {"added": sorted(roles - before), "removed": sorted(before - roles)}
@@ -332,6 +445,14 @@ def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
+def _lock(obj: Any, expected_version: int | None) -> Any:
+    """The record's row, locked, as it is in the database; ConcurrentEdit when its version is
+    not the one the form was loaded with (None: the caller does not check, e.g. a script)."""
+    if expected_version is None:
+        return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    return lock_versioned(obj, expected_version)
+
+
 ORGANISATION_FIELDS = (
     "name",
     "short_name",
@@ -357,14 +478,16 @@ def organisation_save(
     data: dict[str, Any],
     logo: tuple[str, bytes] | None = None,
     remove_logo: bool = False,
+    expected_version: int | None = None,
 ) -> Organisation:
-    """Create (no pk yet) or change an organisation; `logo` (type, bytes) replaces the logo."""
+    """Create (no pk yet) or change an organisation; `logo` (type, bytes) replaces the logo.
+    A change compares `expected_version` (ConcurrentEdit when someone saved meanwhile)."""
     created = organisation.pk is None
-    before = (
-        {}
-        if created
-        else _values(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
-    )
+    before = {}
+    if not created:
+        current = _lock(organisation, expected_version)
+        before = _values(current, ORGANISATION_FIELDS)
+        organisation.version = current.version + 1
     for name, value in data.items():
         if name in ORGANISATION_FIELDS[:-2]:
             setattr(organisation, name, value)
@@ -419,12 +542,17 @@ def team_save(
     name: str,
     supervisors: Iterable[User],
     members: Iterable[User],
+    expected_version: int | None = None,
 ) -> Team:
     """Create or change a team with its supervisors and members (office staff are members:
     the print queue shows them their teams' letters). Each membership change is logged for
-    the user concerned by caseworks.insider as well."""
+    the user concerned by caseworks.insider as well. A change compares `expected_version`."""
     created = team.pk is None
-    before = {} if created else _values(Team.objects.get(pk=team.pk), ("organisation_id", "name"))
+    before = {}
+    if not created:
+        current = _lock(team, expected_version)
+        before = _values(current, ("organisation_id", "name"))
+        team.version = current.version + 1
     team.organisation, team.name = organisation, name
     save_audited(team, actor)
     detail: dict[str, Any] = {}
@@ -469,9 +597,15 @@ def service_get(*, code: uuid.UUID) -> Service:
 
 
 @transaction.atomic
-def service_save(*, actor: User, service: Service, data: dict[str, Any]) -> Service:
+def service_save(
+    *, actor: User, service: Service, data: dict[str, Any], expected_version: int | None = None
+) -> Service:
     created = service.pk is None
-    before = {} if created else _values(Service.objects.get(pk=service.pk), SERVICE_FIELDS)
+    before = {}
+    if not created:
+        current = _lock(service, expected_version)
+        before = _values(current, SERVICE_FIELDS)
+        service.version = current.version + 1
     for name in SERVICE_FIELDS:
         if name in data:
             setattr(service, name, data[name])
@@ -489,10 +623,35 @@ def service_save(*, actor: User, service: Service, data: dict[str, Any]) -> Serv
 def service_set_active(*, actor: User, service: Service, active: bool) -> Service:
     """Deactivate (no longer offered for new accompaniments and referrals; what refers to it
     stays) or activate again."""
+    service = Service.objects.select_for_update().get(pk=service.pk)
     if service.is_active == active:
         return service
     service.is_active = active
+    service.version += 1
     save_audited(service, actor)
     action = "manage.service.activated" if active else "manage.service.deactivated"
     _log(actor, action, service, service.name)
     return service
+
+
+# --- links to setup pages of other apps -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManageLink:
+    """A setup page another app adds under /manage/ (the letter texts, an import …), listed on
+    the overview. `url_name` must reverse without arguments and carry the administrator gate."""
+
+    url_name: str
+    label: str
+    description: str = ""
+
+
+_links = Registry()
+# provider() -> [ManageLink]; apps register in AppConfig.ready(), e.g. referrals:
+#   register_manage_links(lambda: [ManageLink("referrals_manage:index", _("Letter texts"))])
+register_manage_links = _links.register
+
+
+def manage_links() -> list[ManageLink]:
+    return [link for provider in _links for link in provider()]

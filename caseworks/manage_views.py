@@ -53,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "organisations": Organisation.objects.count(),
         "services": Service.objects.filter(is_active=True).count(),
     }
-    return render(request, "manage/index.html", {"counts": counts})
+    return render(request, "manage/index.html", {"counts": counts, "more": services.manage_links()})
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -120,7 +120,8 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         lambda: services.user_update(
             actor=_actor(request),
             user=user,
-            **{k: form.cleaned_data[k] for k in form.fields},
+            expected_state=form.cleaned_data["version"],
+            **{k: form.cleaned_data[k] for k in form.fields if k != "version"},
         ),
         form,
         success=_("Account saved."),
@@ -261,6 +262,7 @@ def _organisation_form(request: HttpRequest, organisation: Organisation) -> Http
             data=data,
             logo=form.cleaned_data.get("logo_file"),
             remove_logo=bool(form.cleaned_data.get("remove_logo")),
+            expected_version=form.cleaned_data.get("version"),
         )
 
     saved = submit(
@@ -309,6 +311,7 @@ def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
             name=form.cleaned_data["name"],
             supervisors=form.cleaned_data["supervisors"],
             members=form.all_members(),
+            expected_version=form.cleaned_data.get("version"),
         ),
         form,
         success=_("Team created.") if creating else _("Team saved."),
@@ -357,6 +360,7 @@ def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
             actor=_actor(request),
             service=service,
             data=form.cleaned_data,
+            expected_version=form.cleaned_data.get("version"),
         ),
         form,
         success=_("Service created.") if creating else _("Service saved."),

@@ -50,6 +50,8 @@ class Organisation(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    # Optimistic locking of the /manage/ form (caseworks.concurrency.lock_versioned).
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["logo"])
 
     class Meta:
@@ -80,6 +82,8 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
     )
+    # Optimistic locking of the /manage/ form; raised by membership changes from either side.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[supervisors, members])
 
     class Meta:
@@ -192,6 +196,8 @@ class Service(models.Model):
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic locking of the /manage/ form (caseworks.concurrency.lock_versioned).
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -71,6 +71,15 @@ PAGES = [
     Page("supervision:statistics", _("Statistics"), "statistics", (Role.SUPERVISOR,)),
     Page("referrals:print_queue", _("Print queue"), "print-queue", (Role.OFFICE,)),
     Page("volunteer:list", _("My accompaniments"), "volunteer", (Role.VOLUNTEER,)),
+    Page("volunteers:me", _("My volunteering"), "volunteers-me", (Role.VOLUNTEER,)),
+    Page("volunteers:register", _("Volunteers"), "volunteers", (Role.COORDINATOR,)),
+    Page("volunteers:requests", _("Requests"), "volunteer-requests", (Role.COORDINATOR,)),
+    Page("volunteers:tandems", _("Tandems"), "tandems", (Role.COORDINATOR,)),
+    Page("volunteers:figures", _("Figures"), "volunteer-figures", (Role.COORDINATOR,)),
+    Page("events:list", _("Events"), "events", (Role.COORDINATOR,)),
+    Page("newsletter:list", _("Newsletter"), "newsletter", (Role.COORDINATOR,)),
+    Page("events:mine", _("Events"), "my-events", (Role.VOLUNTEER,)),
+    Page("newsletter:me", _("Newsletter"), "my-newsletter", (Role.VOLUNTEER,)),
     Page("access_log", _("Access log"), "access-log", (DATA_PROTECTION,)),
     # The house setup. The Django admin (/admin/) is for superusers only and not in the menu.
     Page("manage:index", _("Setup"), "manage", (Role.ADMIN,)),
@@ -79,6 +88,7 @@ PAGES_BY_NAME = {page.url_name: page for page in PAGES}
 START_PAGES = [
     "cases:list",
     "volunteer:list",
+    "volunteers:register",
     "referrals:print_queue",
     "access_log",
     "manage:index",

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "documents",
     "visits",
     "referrals",
+    "volunteers",
+    "community",
     "demo",
 ]
 
@@ -329,6 +331,15 @@ CASEWORKS_PAGE_SIZE = envint("CASEWORKS_PAGE_SIZE", "25")
 CASEWORKS_EXPIRY_WARNING_DAYS = envint("CASEWORKS_EXPIRY_WARNING_DAYS", "30")
 # A case's follow-up is overdue when nobody visited for longer than this (supervision).
 CASEWORKS_VISIT_INTERVAL_DAYS = envint("CASEWORKS_VISIT_INTERVAL_DAYS", "42")
+# The volunteer network: a police certificate counts this many years after its issue date; a
+# volunteer sees a client's first name and phone this many hours before and after the
+# appointment; a volunteer's record is deleted this many years after the engagement ended;
+# whether caseworkers (not only the coordinator) may offer a request to volunteers.
+CASEWORKS_VOLUNTEER_CERTIFICATE_YEARS = envint("CASEWORKS_VOLUNTEER_CERTIFICATE_YEARS", "5")
+CASEWORKS_VOLUNTEER_CONTACT_HOURS = envint("CASEWORKS_VOLUNTEER_CONTACT_HOURS", "24")
+CASEWORKS_VOLUNTEER_RETENTION_YEARS = envint("CASEWORKS_VOLUNTEER_RETENTION_YEARS", "3")
+CASEWORKS_CASEWORKERS_MAY_OFFER = envbool("CASEWORKS_CASEWORKERS_MAY_OFFER", "False")
+CASEWORKS_DISTRICTS = envlist("CASEWORKS_DISTRICTS", "Mitte,Nord,Ost,Süd,West")
 # A first visit is promised within this many days of the allocation (supervision figure).
 CASEWORKS_FIRST_VISIT_PROMISE_DAYS = envint("CASEWORKS_FIRST_VISIT_PROMISE_DAYS", "7")
 # The intake's duplicate check tells whether a person is known anywhere in the house: at

@@ -46,6 +46,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
     path("cases/", include("cases.urls_disclosure")),
+    path("cases/", include("cases.urls_moving")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
@@ -54,7 +55,14 @@ urlpatterns = [
     path("supervision/", include("cases.urls_supervision")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
+    path("events/", include("community.urls_events")),
+    path("newsletter/", include("community.urls_newsletter")),
+    path("volunteers/", include("volunteers.urls")),
+    path("cases/<uuid:code>/", include("volunteers.urls_case")),
+    path("manage/import/", include("cases.urls_import")),
     path("manage/", include("caseworks.urls_manage")),
+    path("manage/texts/", include("referrals.urls_manage")),
+    path("", include("cases.urls_plan")),
     path("admin/", admin.site.urls),
 ]
 

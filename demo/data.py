@@ -18,6 +18,7 @@ USERS = [
     ("caseworker3", "Miriam", "Schulz", [Role.CASEWORKER], "B", False),
     ("office", "Petra", "Kühn", [Role.OFFICE], None, False),
     ("volunteer1", "Karl", "Neumann", [Role.VOLUNTEER], None, False),
+    ("koordination", "Katrin", "Vogt", [Role.COORDINATOR], None, False),
     # The data protection officer: no role, the caseworks.data_protection permission.
     ("datenschutz", "Dana", "Schutz", [], None, False),
 ]

@@ -67,9 +67,6 @@ def create_house():
             last_name=last,
         )
         user.groups.set(Group.objects.filter(name__in=roles))
-        if Role.ADMIN in roles:
-            user.is_staff = user.is_superuser = True
-            user.save()
         if team_key:
             team = teams[team_key]
             (team.supervisors if leads else team.members).add(user)

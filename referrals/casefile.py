@@ -13,7 +13,8 @@ from caseworks.casefile import (
     register_panel,
     register_timeline,
 )
-from referrals.models import Consent, Letter, Referral
+from referrals.models import Consent, InfoSheetHandout, Letter, Referral
+from referrals.selectors import info_sheet_status
 
 
 @register_timeline
@@ -59,6 +60,21 @@ def referrals_panel(case, *, user):
     )
 
 
+@register_panel
+def printouts_panel(case, *, user):
+    """Whether the household got the information on data processing (Art. 13 DSGVO, § 15 KDG,
+    § 17 DSG-EKD), and consent forms still waiting for a signature."""
+    missing = [row for row in info_sheet_status(case) if row["missing"]]
+    unsigned = Consent.objects.filter(
+        client__case=case, signed_on__isnull=True, revoked_on__isnull=True
+    ).count()
+    return Panel(
+        21,
+        "referrals/panel_printouts.html",
+        {"case": case, "missing": missing, "unsigned": unsigned},
+    )
+
+
 @register_history
 def referral_history(case):
     def rows(model, **filters):
@@ -71,6 +87,11 @@ def referral_history(case):
         (Referral, referrals, lambda row: _("Referral")),
         (Consent, rows(Consent, client_id__in=client_ids), lambda row: _("Consent")),
         (Letter, rows(Letter, referral_id__in=list(services)), lambda row: _("Letter printed")),
+        (
+            InfoSheetHandout,
+            rows(InfoSheetHandout, client_id__in=client_ids),
+            lambda row: _("Information on data processing handed out"),
+        ),
     ]
 
 

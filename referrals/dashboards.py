@@ -1,18 +1,32 @@
 """The referrals app's dashboard column and statistics tables (see caseworks.supervision)."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from caseworks.models import Service
 from caseworks.supervision import (
     Column,
+    Item,
+    Source,
     StatTable,
-    grouped,
     local_days,
     register_columns,
     register_statistics,
 )
 from referrals.models import Referral
+
+
+def _waiting_item(referral: Referral) -> Item:
+    """A referral sent and not answered: its follow-up date (the date column), the service and
+    the day the letter went out; never the reason or the letter text."""
+    what = referral.service.name
+    letter = getattr(referral, "letter", None)
+    if letter is not None:
+        what += " · " + _("letter printed %(date)s") % {
+            "date": date_format(letter.printed_at, "SHORT_DATE_FORMAT")
+        }
+    return Item(referral.case, referral.follow_up_on, what)
 
 
 @register_columns
@@ -25,8 +39,21 @@ def referral_columns(*, cases, today):
             "referrals_waiting",
             _("referrals waiting past follow-up"),
             80,
-            grouped(waiting, "case__team_id", "case__assigned_to_id"),
-            drilldown=lambda qs: qs.filter(Exists(waiting.filter(case=OuterRef("pk")))),
+            sources=[
+                Source(
+                    # The letter's date only, not its (encrypted) PDF.
+                    waiting.select_related("service", "letter")
+                    .defer("reason", "letter_subject", "letter_body", "letter__pdf")
+                    .order_by("follow_up_on", "pk"),
+                    "case__team_id",
+                    "case__assigned_to_id",
+                    _waiting_item,
+                )
+            ],
+            help=_(
+                "referrals waiting past follow-up: sent, not answered, and the day set to "
+                "follow up has passed. The date shown is that day."
+            ),
         ),
     ]
 

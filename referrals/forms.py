@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from caseworks.forms import DateInput, IdMultipleChoiceField, TextLimits, VersionedForm
 from caseworks.models import Service
 from referrals.models import Consent, Referral
+from referrals.printtexts import RTL
 
 
 class ConsentForm(TextLimits, forms.ModelForm):
@@ -44,7 +45,11 @@ class ConsentForm(TextLimits, forms.ModelForm):
         help_texts = {
             "purpose": _(
                 "As written on the signed form, e.g. “Vermittlung in die Migrationsberatung”."
-            )
+            ),
+            "signed_on": _(
+                "Leave empty if the person has not signed yet: print the form in their "
+                "language from the case file, then record the day they signed."
+            ),
         }
 
     def __init__(self, *args, case, **kwargs):
@@ -111,3 +116,106 @@ class LetterArchiveFilter(forms.Form):
     )
     printed_from = forms.DateField(label=_("printed from"), required=False, widget=DateInput)
     printed_until = forms.DateField(label=_("printed until"), required=False, widget=DateInput)
+
+
+def language_choices(available: set[str]) -> list[tuple[str, str]]:
+    """German, then each client language; one without (complete) texts says it prints German
+    only, so the caseworker knows before printing."""
+    from referrals.printtexts import LANGUAGES
+
+    choices = [("", _("German only"))]
+    for code, own, german in LANGUAGES[1:]:
+        label = f"{german} / {own}"
+        if code not in available:
+            label = _("%(language)s – no translation yet: German only") % {"language": german}
+        choices.append((code, label))
+    return choices
+
+
+class PrintLanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Second language"), required=False)
+
+    def __init__(self, *args, available: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices(available)
+
+
+class InfoSheetForm(PrintLanguageForm):
+    client = forms.ModelChoiceField(queryset=None, label=_("Person"))
+
+    field_order = ["client", "language"]
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = case.clients.all()
+        self.fields["client"].label_from_instance = lambda c: c.full_name
+
+
+class ConsentSignedForm(forms.Form):
+    signed_on = forms.DateField(label=_("signed on"), widget=DateInput)
+
+
+# --- the administrator's texts (referrals.manage_views) ---------------------------------------
+
+
+class LetterTextForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    category = forms.ChoiceField(
+        label=_("Service category"),
+        required=False,
+        help_text=_("Empty: every category without a text of its own."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Letter text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=5000,
+        help_text=_(
+            "Between the salutation and the closing, which the letter prints itself. "
+            "Placeholders in braces, e.g. {vorname}; only those listed below."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from caseworks.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["category"].choices = [("", _("every category")), *Service.Category.choices]
+
+
+class PrintTextsForm(forms.Form):
+    """Every text of one printout in one language, and whether a translator confirmed them."""
+
+    reviewed = forms.BooleanField(
+        label=_("Reviewed by a qualified translator"),
+        required=False,
+        help_text=_(
+            "Tick only when a qualified translator has checked these texts. Until then the "
+            "printout says it is a convenience translation and the German text prevails."
+        ),
+    )
+    reviewed_by = forms.CharField(
+        label=_("Reviewed by (name, qualification)"), required=False, max_length=200
+    )
+
+    def __init__(self, *args, keys, german, language, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in keys:
+            self.fields[f"text_{key}"] = forms.CharField(
+                label=key,
+                widget=forms.Textarea(
+                    attrs={"rows": 3, "lang": language, "dir": "rtl" if language in RTL else "ltr"}
+                ),
+                max_length=3000,
+                help_text=german.get(key, ""),
+            )
+        if language == "de":
+            del self.fields["reviewed"], self.fields["reviewed_by"]
+        else:
+            self.order_fields([*[f"text_{k}" for k in keys], "reviewed", "reviewed_by"])
+
+    def texts(self) -> dict[str, str]:
+        return {
+            name[5:]: value for name, value in self.cleaned_data.items() if name.startswith("text_")
+        }

@@ -4,17 +4,24 @@ Letters are written in German whatever the user's UI language: they go to German
 """
 
 import datetime
+import io
 import re
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
+from pypdf import PdfReader, PdfWriter
 
 from caseworks.models import Service
-from caseworks.pdf import BASE_URL, render_pdf, wrapped_line_count
+from caseworks.pdf import (
+    BASE_URL,
+    wrapped_line_count,
+)
 from caseworks.users import display_name
-from referrals.models import Consent, Referral
+from referrals import pdfrender
+from referrals.models import Consent, LetterText, Referral
+from referrals.placeholders import fill
 
 # The letter prints the salutation and the closing itself; these are the paragraphs between.
 GENERIC = (
@@ -47,11 +54,47 @@ _LEGACY_CLOSINGS = (
 )
 
 
-def default_subject(referral_or_service, client) -> str:
-    return f"Vermittlung: {client.first_name} {client.last_name}"
+DEFAULT_SUBJECT = "Vermittlung: {name}"
 
 
-def default_body(service: Service, client) -> str:
+def organisation_text(service: Service, case) -> LetterText | None:
+    """The organisation's own text for the service's category, else its general one."""
+    if case is None:
+        return None
+    texts = {
+        t.category: t
+        for t in LetterText.objects.filter(
+            organisation_id=case.team.organisation_id, category__in=(service.category, "")
+        )
+    }
+    return texts.get(service.category) or texts.get("")
+
+
+def placeholder_values(service: Service, client, case, author) -> dict[str, str]:
+    """The values of the fixed placeholders (referrals.placeholders.LETTER_PLACEHOLDERS)."""
+    return {
+        "vorname": client.first_name,
+        "nachname": client.last_name,
+        "name": f"{client.first_name} {client.last_name}",
+        "geburtsdatum": _date(client.birth_date),
+        "dienst": service.name,
+        "bearbeiter": display_name(author) if author is not None else "",
+        "az": case.reference if case is not None else "",
+        "organisation": case.team.organisation.name if case is not None else "",
+    }
+
+
+def default_subject(service: Service, client, *, case=None, author=None) -> str:
+    own = organisation_text(service, case)
+    subject = own.subject if own else DEFAULT_SUBJECT
+    return fill(subject, placeholder_values(service, client, case, author))
+
+
+def default_body(service: Service, client, *, case=None, author=None) -> str:
+    """The organisation's text for the category (placeholders filled), else the built-in one."""
+    own = organisation_text(service, case)
+    if own is not None:
+        return fill(own.body, placeholder_values(service, client, case, author))
     template = BODIES.get(service.category, GENERIC)
     pronoun = {"female": "sie", "male": "ihn"}.get(client.gender, "die Person")
     return template.format(name=f"{client.first_name} {client.last_name}", pronoun=pronoun)
@@ -108,23 +151,71 @@ def covering_consent(referral: Referral, day: datetime.date | None = None) -> Co
     return next((c for c in consents if c.covers(referral.service, day)), None)
 
 
-def render_letter(
-    referral: Referral, consent: Consent, *, draft: bool = False, today: datetime.date | None = None
-) -> bytes:
-    """The letter as PDF. The contact named is the referring caseworker, whoever prints."""
-    today = today or timezone.localdate()
+def _letter_html(
+    referral: Referral, consent: Consent, *, draft: bool, today: datetime.date
+) -> tuple[str, dict[str, tuple[bytes, str]]]:
     organisation = referral.case.team.organisation
     assets = {}
     logo_url = ""
     if organisation.logo:
-        logo_url = BASE_URL + "logo"
+        # One URL per organisation: a batch of several organisations' letters keeps each logo.
+        logo_url = f"{BASE_URL}logo/{organisation.pk}"
         assets[logo_url] = (bytes(organisation.logo), organisation.logo_type)
     with override("de"):
         html = render_to_string(
             "referrals/letter.html",
             letter_context(referral, consent, today=today, draft=draft, logo_url=logo_url),
         )
-    return render_pdf(html, assets=assets)
+    return html, assets
+
+
+def render_letter(
+    referral: Referral, consent: Consent, *, draft: bool = False, today: datetime.date | None = None
+) -> bytes:
+    """The letter as PDF. The contact named is the referring caseworker, whoever prints."""
+    html, assets = _letter_html(referral, consent, draft=draft, today=today or timezone.localdate())
+    return pdfrender.write_pdf(html, assets)
+
+
+def render_letters_batch(
+    pairs: list[tuple[Referral, Consent]], *, today: datetime.date | None = None
+) -> tuple[bytes, list[bytes]]:
+    """Several letters at once: (the batch as one PDF, each letter's own PDF).
+
+    Each letter is laid out as its own document (its first page, its "Seite x von y"), but
+    the batch is written once, with one font subset, instead of 50 documents each
+    subsetting and embedding the fonts and then being merged.
+    Each letter's PDF is cut from the batch by its pages: the same pages, as archived.
+    """
+    today = today or timezone.localdate()
+    assets: dict[str, tuple[bytes, str]] = {}
+    htmls = []
+    for referral, consent in pairs:
+        html, extra = _letter_html(referral, consent, draft=False, today=today)
+        assets.update(extra)
+        htmls.append(html)
+    fetcher = pdfrender.make_fetcher(assets)
+    documents = [pdfrender.render_document(html, fetcher) for html in htmls]
+    if not documents:
+        return b"", []
+    pages = [page for document in documents for page in document.pages]
+    batch = documents[0].copy(pages).write_pdf()
+    return batch, split_pdf(batch, [len(document.pages) for document in documents])
+
+
+def split_pdf(pdf: bytes, page_counts: list[int]) -> list[bytes]:
+    """Cut a PDF into consecutive documents of the given page counts."""
+    reader = PdfReader(io.BytesIO(pdf))
+    parts, start = [], 0
+    for count in page_counts:
+        writer = PdfWriter()
+        for page in reader.pages[start : start + count]:
+            writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+        parts.append(out.getvalue())
+        start += count
+    return parts
 
 
 # DIN 5008 Anschriftzone: 27.3 mm high; text from 5 mm inside the 85 mm field, 2 mm kept free
@@ -158,7 +249,9 @@ def letter_context(
     contact = referral.created_by
     case, client, service = referral.case, referral.client, referral.service
     organisation = case.team.organisation
-    subject = referral.letter_subject or default_subject(referral, client)
+    subject = referral.letter_subject or default_subject(
+        service, client, case=case, author=referral.created_by
+    )
     if referral.urgency == Referral.Urgency.URGENT:
         subject = f"Eilt: {subject}"
     recipient_lines = [service.name, *_lines(service.address)]
@@ -180,7 +273,10 @@ def letter_context(
         "date": _date(today),
         "subject": subject,
         "salutation": SALUTATION,
-        "body": body_paragraphs(referral.letter_body or default_body(service, client)),
+        "body": body_paragraphs(
+            referral.letter_body
+            or default_body(service, client, case=case, author=referral.created_by)
+        ),
         "person": person_rows(referral, consent),
         "reason": reason,
         "client_name": f"{client.first_name} {client.last_name}",

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
 from caseworks.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
-from caseworks.models import Service
+from caseworks.models import Organisation, Service
 
 
 class Consent(models.Model):
@@ -46,7 +46,9 @@ class Consent(models.Model):
     shared_data = models.JSONField(
         _("data passed on besides name and date of birth"), default=list, blank=True
     )
-    signed_on = models.DateField(_("signed on"))
+    # Empty while the printed form waits for the person's signature: such a consent covers
+    # nothing (is_valid_on) until the caseworker records the day it was signed.
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
@@ -72,10 +74,16 @@ class Consent(models.Model):
         ]
 
     def __str__(self):
+        if self.signed_on is None:
+            return f"{_('Consent')} ({_('not signed yet')})"
         return f"{_('Consent')} {self.signed_on:%d.%m.%Y}"
 
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_on is not None
+
     def is_valid_on(self, day: datetime.date) -> bool:
-        if self.signed_on > day:
+        if self.signed_on is None or self.signed_on > day:
             return False
         if self.valid_until is not None and self.valid_until < day:
             return False
@@ -205,3 +213,119 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{_('Letter')} {self.printed_at:%d.%m.%Y}"
+
+
+class PrintText(models.Model):
+    """One text of a client printout in one language (referrals.printtexts has the defaults).
+
+    A translation counts as confirmed only when a qualified translator reviewed it; until
+    then the printout says it is a convenience translation and the German text prevails.
+    """
+
+    class Review(models.TextChoices):
+        MACHINE = "machine", _("not reviewed (draft or machine translation)")
+        REVIEWED = "reviewed", _("reviewed by a qualified translator")
+
+    printout = models.CharField(_("printout"), max_length=30)
+    key = models.CharField(_("text"), max_length=40)
+    language = models.CharField(_("language"), max_length=5)
+    text = models.TextField(_("text"))
+    review = models.CharField(
+        _("review state"), max_length=10, choices=Review, default=Review.MACHINE
+    )
+    reviewed_by = models.CharField(
+        _("reviewed by (translator)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and qualification of the translator who confirmed the text."),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("printout text")
+        verbose_name_plural = _("printout texts")
+        ordering = ["printout", "key", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["printout", "key", "language"], name="printtext_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(review="machine") | Q(reviewed_at__isnull=False),
+                name="printtext_reviewed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.printout}.{self.key} [{self.language}]"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.review == self.Review.REVIEWED
+
+
+class InfoSheetHandout(models.Model):
+    """The information on data processing (Art. 13 DSGVO, § 15 KDG, § 17 DSG-EKD) handed to a
+    person: when, in which language, under which organisation's law."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="info_sheet_handouts", verbose_name=_("person")
+    )
+    handed_out_on = models.DateField(_("handed out on"))
+    language = models.CharField(_("language"), max_length=5)
+    # The law the sheet named (the organisation may change it later).
+    protection_law = models.CharField(
+        _("data protection law"), max_length=10, choices=Organisation.ProtectionLaw
+    )
+    # Whether the client-language texts were all reviewed when it was printed.
+    translation_reviewed = models.BooleanField(_("translation reviewed"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("information sheet handed out")
+        verbose_name_plural = _("information sheets handed out")
+        ordering = ["-handed_out_on", "-id"]
+
+    def __str__(self):
+        return f"{_('Information on data processing')} {self.handed_out_on:%d.%m.%Y}"
+
+
+class LetterText(models.Model):
+    """An organisation's referral-letter text for one service category (or for every
+    category without its own), with placeholders from referrals.placeholders."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    category = models.CharField(
+        _("service category"),
+        max_length=30,
+        choices=Service.Category,
+        blank=True,
+        help_text=_("Empty: every category without a text of its own."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("letter text"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("letter text")
+        verbose_name_plural = _("letter texts")
+        ordering = ["organisation", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "category"], name="lettertext_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.get_category_display() or '*'}"

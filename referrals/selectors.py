@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from cases.models import Case
 from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.models import Team
 from caseworks.roles import Role, has_role
-from referrals.models import Consent, Letter, Referral
+from referrals.models import Consent, InfoSheetHandout, Letter, PrintText, Referral
 
 
 def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
@@ -148,3 +148,71 @@ def letter_archive_for_user(
         .only(*ARCHIVE_FIELDS)
         .order_by("-printed_at", "-id")
     )
+
+
+# --- client printouts ----------------------------------------------------------------------
+
+# Art. 8 DSGVO: from 16 a person gets the information themselves; for younger children the
+# parents' sheet covers them.
+INFO_SHEET_AGE = 16
+
+
+def _age(birth_date: datetime.date | None, today: datetime.date) -> int | None:
+    if birth_date is None:
+        return None
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def info_sheet_status(case: Case, *, today: datetime.date | None = None) -> list[dict]:
+    """Per person of the household: the latest handout of the information on data processing,
+    and whether it is missing (persons of 16 or older, or of unknown age, without one)."""
+    today = today or timezone.localdate()
+    latest: dict[int, InfoSheetHandout] = {}
+    for handout in InfoSheetHandout.objects.filter(client__case=case).order_by(
+        "handed_out_on", "id"
+    ):
+        latest[handout.client_id] = handout
+    rows = []
+    for client in case.clients.only(
+        "id",
+        "code",
+        "case_id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "languages",
+        "relationship",
+    ):
+        age = _age(client.birth_date, today)
+        handout = latest.get(client.pk)
+        rows.append(
+            {
+                "client": client,
+                "handout": handout,
+                "missing": handout is None and (age is None or age >= INFO_SHEET_AGE),
+            }
+        )
+    return rows
+
+
+def printout_languages() -> dict[str, set[str]]:
+    """Per printout, the client languages that have every text (else it prints German only)."""
+    from referrals import printtexts
+
+    counts: dict[tuple[str, str], int] = {}
+    for row in PrintText.objects.values("printout", "language").annotate(n=Count("id")):
+        counts[(row["printout"], row["language"])] = row["n"]
+    complete: dict[str, set[str]] = {}
+    for printout in (printtexts.CONSENT, printtexts.INFO_SHEET, printtexts.SLIP):
+        needed = len(printtexts.DEFAULTS["de"][printout])
+        complete[printout] = {
+            lang
+            for lang in printtexts.CLIENT_LANGUAGES
+            if counts.get((printout, lang), 0) >= needed
+            and counts.get((printtexts.COMMON, lang), 0) >= 1
+        }
+    return complete

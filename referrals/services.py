@@ -4,7 +4,9 @@ the letter is issued (a consent may be revoked or expire in between)."""
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,10 +20,19 @@ from cases.models import Case, Client
 from cases.services import case_accepts_records, require_household_member, require_open
 from caseworks.audit import log_access, save_audited
 from caseworks.concurrency import lock_versioned
+from caseworks.insider import subject_code
 from caseworks.models import Service
 from caseworks.pdf import merge_pdfs
-from referrals.letters import covering_consent, default_body, default_subject, render_letter
-from referrals.models import Consent, Letter, Referral
+from referrals import printouts, printtexts
+from referrals.letters import (
+    covering_consent,
+    default_body,
+    default_subject,
+    render_letter,
+    render_letters_batch,
+)
+from referrals.models import Consent, InfoSheetHandout, Letter, LetterText, PrintText, Referral
+from referrals.placeholders import LETTER_PLACEHOLDERS, check_placeholders
 
 
 @transaction.atomic
@@ -30,7 +41,7 @@ def consent_record(
     actor: User,
     client: Client,
     purpose: str,
-    signed_on: datetime.date,
+    signed_on: datetime.date | None,
     services: Iterable[Service] = (),
     category: str = "",
     valid_until: datetime.date | None = None,
@@ -42,9 +53,9 @@ def consent_record(
     errors: dict[str, list[str]] = {}
     if not services and not category:
         errors["services"] = [_("Name at least one service or a category.")]
-    if signed_on > timezone.localdate():
+    if signed_on is not None and signed_on > timezone.localdate():
         errors["signed_on"] = [_("A consent cannot be signed in the future.")]
-    if valid_until is not None and valid_until < signed_on:
+    if valid_until is not None and signed_on is not None and valid_until < signed_on:
         errors["valid_until"] = [_("A consent cannot end before it was signed.")]
     if errors:
         raise ValidationError(errors)
@@ -69,9 +80,89 @@ def consent_revoke(*, actor: User, consent: Consent) -> Consent:
     """Revoked today, with effect for the future; letters already sent stay as they were."""
     current = Consent.objects.select_for_update().get(pk=consent.pk)
     if current.revoked_on is None:
-        current.revoked_on = max(timezone.localdate(), current.signed_on)
+        current.revoked_on = max(timezone.localdate(), current.signed_on or timezone.localdate())
         save_audited(current, actor)
     return current
+
+
+@transaction.atomic
+def consent_sign(*, actor: User, consent: Consent, signed_on: datetime.date) -> Consent:
+    """Record the day the person signed the printed form; from then on it covers letters."""
+    require_open(consent.client.case)
+    current = Consent.objects.select_for_update().get(pk=consent.pk)
+    if current.revoked_on is not None:
+        raise ValidationError(_("This consent was revoked."))
+    if current.signed_on is not None:
+        raise ValidationError(_("The signature has already been recorded."))
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": [_("A consent cannot be signed in the future.")]})
+    if current.valid_until is not None and current.valid_until < signed_on:
+        raise ValidationError(
+            {"signed_on": [_("The consent ends before this day: record a new one.")]}
+        )
+    current.signed_on = signed_on
+    save_audited(current, actor)
+    return current
+
+
+def consent_form_print(*, actor: User, consent: Consent, language: str) -> bytes:
+    """The bilingual form for signing; remembers when it was printed."""
+    pdf = printouts.consent_form_pdf(consent, language=language)
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        current.printed_at = timezone.now()
+        save_audited(current, actor)
+        log_access(
+            user=actor,
+            action="consent.form_printed",
+            obj=consent.client.case,
+            label=consent.client.case.reference,
+            detail={"consent": str(consent.code), "language": language or "de"},
+        )
+    return pdf
+
+
+@transaction.atomic
+def info_sheet_hand_out(
+    *, actor: User, client: Client, language: str, handed_out_on: datetime.date | None = None
+) -> tuple[InfoSheetHandout, bytes]:
+    """Print the information on data processing for a person and record that (and in which
+    language) it was handed out. Rendered before the row is written, inside the
+    transaction: a rendering error records nothing."""
+    case = client.case
+    require_open(case)
+    organisation = case.team.organisation
+    pdf, texts = printouts.info_sheet_pdf(organisation, language=language, client=client)
+    handout = InfoSheetHandout(
+        client=client,
+        handed_out_on=handed_out_on or timezone.localdate(),
+        language=texts.language or "de",
+        protection_law=organisation.protection_law,
+        translation_reviewed=bool(texts.language) and texts.reviewed,
+        recorded_by=actor,
+    )
+    save_audited(handout, actor)
+    log_access(
+        user=actor,
+        action="info_sheet.handed_out",
+        obj=case,
+        label=case.reference,
+        detail={"handout": str(handout.code), "language": handout.language},
+    )
+    return handout, pdf
+
+
+def slip_print(*, actor: User, case: Case, record: Any, pdf_maker: Any, language: str) -> bytes:
+    """An appointment slip for the client (nothing is stored; the access log says it)."""
+    pdf = pdf_maker(language)
+    log_access(
+        user=actor,
+        action="appointment.slip_printed",
+        obj=case,
+        label=case.reference,
+        detail={"appointment": str(record.code), "language": language or "de"},
+    )
+    return pdf
 
 
 REFERRAL_FIELDS = (
@@ -99,9 +190,13 @@ def referral_create(*, actor: User, case: Case, data: dict[str, Any]) -> Referra
     )
     _check_referral(referral)
     if not referral.letter_subject:
-        referral.letter_subject = default_subject(referral, referral.client)
+        referral.letter_subject = default_subject(
+            referral.service, referral.client, case=case, author=actor
+        )
     if not referral.letter_body:
-        referral.letter_body = default_body(referral.service, referral.client)
+        referral.letter_body = default_body(
+            referral.service, referral.client, case=case, author=actor
+        )
     save_audited(referral, actor)
     return referral
 
@@ -217,9 +312,8 @@ def letter_issue(
     return letter
 
 
-def _render_ahead(referral: Referral) -> tuple[int, int, bytes] | None:
-    """Render a ready referral's letter outside any transaction (rendering takes ~0.1 s a
-    letter: inside the transaction it would hold SQLite's one write lock meanwhile)."""
+def _check_printable(referral: Referral) -> Consent | None:
+    """The consent a ready referral's letter would name (None: it has a letter already)."""
     if Letter.objects.filter(referral=referral).exists():
         return None
     if referral.status != Referral.Status.READY:
@@ -227,7 +321,7 @@ def _render_ahead(referral: Referral) -> tuple[int, int, bytes] | None:
     consent = covering_consent(referral)
     if consent is None:
         raise _consent_missing(referral)
-    return (referral.version, consent.pk, render_letter(referral, consent))
+    return consent
 
 
 def letters_issue_batch(
@@ -236,29 +330,44 @@ def letters_issue_batch(
     """The office's batch: issue every letter that may be printed and merge them into one
     PDF. Returns (letters, merged PDF, refused with the reason).
 
-    All or nothing: the letters are rendered first, outside any transaction; then one short
-    transaction locks each referral, checks it again, archives the letters, logs them and
-    merges the batch. A crash, a kill or an error anywhere leaves no letter "printed" that
-    nobody received. A referral refused by the rules (no consent any more) is left out
-    with its reason; the others go ahead.
+    All or nothing: the letters are rendered first, outside any transaction (rendering takes
+    a while: inside the transaction it would hold SQLite's one write lock meanwhile), all in
+    one go (letters.render_letters_batch: fonts loaded and embedded once); then one short
+    transaction locks each referral, checks it again, archives each letter's own PDF, logs
+    them and hands out the batch. A crash, a kill or an error anywhere leaves no letter
+    "printed" that nobody received. A referral refused by the rules (no consent any more) is
+    left out with its reason; the others go ahead.
     """
     refused: list[tuple[Referral, ValidationError]] = []
-    ahead: list[tuple[Referral, tuple[int, int, bytes] | None]] = []
+    chosen: list[tuple[Referral, Consent | None]] = []
     for referral in referrals:
         try:
-            ahead.append((referral, _render_ahead(referral)))
+            chosen.append((referral, _check_printable(referral)))
         except ValidationError as error:
             refused.append((referral, error))
+    to_render = [(r, c) for r, c in chosen if c is not None]
+    batch_pdf, parts = render_letters_batch(to_render)
+    rendered = {
+        r.pk: (r.version, c.pk, part) for (r, c), part in zip(to_render, parts, strict=True)
+    }
     with transaction.atomic():
         letters: list[Letter] = []
-        for referral, rendered in ahead:
+        for referral, _consent in chosen:
             try:
-                letters.append(letter_issue(actor=actor, referral=referral, rendered=rendered))
+                letters.append(
+                    letter_issue(actor=actor, referral=referral, rendered=rendered.get(referral.pk))
+                )
             except ValidationError as error:  # changed since it was rendered
                 refused.append((referral, error))
         if not letters:
             return [], b"", refused
-        pdf = merge_pdfs([letter.pdf for letter in letters])
+        # The batch as rendered when every letter in it is the one just archived, in order;
+        # otherwise (an archived letter reprinted, one rendered again) the archived bytes.
+        fresh = [rendered[r.pk][2] for r, c in to_render]
+        if [letter.pdf for letter in letters] == fresh and len(fresh) == len(letters):
+            pdf = batch_pdf
+        else:
+            pdf = merge_pdfs([letter.pdf for letter in letters])
         for letter in letters:
             log_access(
                 user=actor,
@@ -284,3 +393,132 @@ def letter_verify(letter: Letter) -> bool:
 
 def services_for_referral() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).order_by("name")
+
+
+# --- texts the administrator edits (referrals.manage_views) -----------------------------------
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What the access log names for a row without a public code of its own."""
+
+    _meta: Any
+    code: uuid.UUID
+
+
+def _log_manage(actor: User, action: str, obj: Any, label: str, **detail: Any) -> None:
+    log_access(
+        user=actor,
+        action=action,
+        obj=_Ref(obj._meta, subject_code(obj)),
+        label=label[:60],
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def letter_text_save(
+    *, actor: User, text: LetterText, organisation: Any, category: str, subject: str, body: str
+) -> LetterText:
+    """Create or change an organisation's letter text; placeholders from the fixed list only."""
+    errors: dict[str, list[str]] = {}
+    for field, value in (("subject", subject), ("body", body)):
+        try:
+            check_placeholders(value, LETTER_PLACEHOLDERS)
+        except ValidationError as e:
+            errors[field] = e.messages
+    if errors:
+        raise ValidationError(errors)
+    created = text.pk is None
+    before = (text.subject, text.body, text.category)
+    text.organisation, text.category, text.subject, text.body = (
+        organisation,
+        category,
+        subject,
+        body,
+    )
+    text.changed_by = actor
+    save_audited(text, actor)
+    if created or before != (subject, body, category):
+        _log_manage(
+            actor,
+            "manage.letter_text.created" if created else "manage.letter_text.changed",
+            text,
+            str(text),
+            category=category,
+        )
+    return text
+
+
+@transaction.atomic
+def letter_text_delete(*, actor: User, text: LetterText) -> None:
+    """Back to the built-in default text for this organisation and category."""
+    _log_manage(actor, "manage.letter_text.deleted", text, str(text), category=text.category)
+    text._history_user = actor  # type: ignore[attr-defined]
+    text.delete()
+
+
+@transaction.atomic
+def print_texts_save(
+    *,
+    actor: User,
+    printout: str,
+    language: str,
+    texts: dict[str, str],
+    reviewed: bool,
+    reviewed_by: str = "",
+) -> list[PrintText]:
+    """Replace the texts of one printout in one language. A changed text loses its review
+    unless the administrator confirms the whole set as reviewed by a qualified translator
+    (named). German is the original: always counted as reviewed."""
+    keys = list(printtexts.DEFAULTS["de"][printout])
+    if printout == printtexts.COMMON:
+        keys = ["notice"]
+    errors: dict[str, list[str]] = {}
+    for key in keys:
+        try:
+            check_placeholders(texts.get(key, ""), printtexts.allowed_placeholders(printout, key))
+        except ValidationError as e:
+            errors[key] = e.messages
+        if not texts.get(key, "").strip():
+            errors.setdefault(key, []).append(_("This text cannot be empty."))
+    if reviewed and language != "de" and not reviewed_by.strip():
+        errors["reviewed_by"] = [_("Name the translator who reviewed the texts.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    existing = {
+        row.key: row
+        for row in PrintText.objects.select_for_update().filter(
+            printout=printout, language=language
+        )
+    }
+    saved, changed = [], []
+    for key in keys:
+        row = existing.get(key) or PrintText(printout=printout, key=key, language=language)
+        new_text = texts[key].strip()
+        dirty = row.pk is None or row.text != new_text
+        if language == "de" or reviewed:
+            who = "Originaltext" if language == "de" else reviewed_by.strip()
+            if dirty or not row.is_reviewed or row.reviewed_by != who:
+                row.review, row.reviewed_at, row.reviewed_by = PrintText.Review.REVIEWED, now, who
+                dirty = True
+        elif dirty:
+            row.review, row.reviewed_at, row.reviewed_by = PrintText.Review.MACHINE, None, ""
+        if dirty:
+            row.text = new_text
+            row.changed_by = actor
+            save_audited(row, actor)
+            changed.append(key)
+        saved.append(row)
+    if changed:
+        _log_manage(
+            actor,
+            "manage.print_text.reviewed" if reviewed else "manage.print_text.changed",
+            saved[0],
+            f"{printout} [{language}]",
+            printout=printout,
+            language=language,
+            keys=changed,
+        )
+    return saved

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from referrals import views
+from referrals import print_views, views
 
 app_name = "referrals_case"
 urlpatterns = [
@@ -21,4 +21,22 @@ urlpatterns = [
         name="referral_preview",
     ),
     path("referrals/<uuid:referral_code>/print/", views.referral_print, name="referral_print"),
+    path("printouts/", print_views.printouts_page, name="printouts"),
+    path("printouts/info-sheet/", print_views.info_sheet, name="info_sheet"),
+    path("consents/<uuid:consent_code>/form.pdf", print_views.consent_form, name="consent_form"),
+    path(
+        "consents/<uuid:consent_code>/signed/",
+        print_views.consent_signed,
+        name="consent_signed",
+    ),
+    path(
+        "accompaniments/<uuid:accompaniment_code>/slip.pdf",
+        print_views.accompaniment_slip,
+        name="accompaniment_slip",
+    ),
+    path(
+        "appointments/<uuid:appointment_code>/slip.pdf",
+        print_views.appointment_slip,
+        name="appointment_slip",
+    ),
 ]

@@ -60,10 +60,10 @@ def consent_new(request, code):
             actor=request.user, **{k: v for k, v in form.cleaned_data.items()}
         ),
         form,
-        success=_("Consent recorded."),
-        creates=lambda consent: reverse("cases:detail", args=[case.code]),
+        success=_("Consent recorded. Print the form for signing here."),
+        creates=lambda consent: reverse("referrals_case:printouts", args=[case.code]),
     ):
-        return redirect("cases:detail", code=case.code)
+        return redirect("referrals_case:printouts", code=case.code)
     return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
 
 

@@ -79,9 +79,6 @@ def cast_member(username: str, teams: dict | None = None):
     user = make_user(username, role, first_name=first_name, last_name=last_name)
     if relation:
         getattr((teams or {})[team], relation).add(user)
-    if role == "admin":
-        user.is_staff = user.is_superuser = True
-        user.save()
     return user
 
 
@@ -157,6 +154,16 @@ def adam(db):
 @pytest.fixture
 def cody(db):
     return cast_member("cody")
+
+
+@pytest.fixture
+def root(db):
+    """A superuser without a role: the Django admin (technical upkeep) is theirs alone. The
+    administrator role (adam) works through /manage/."""
+    user = make_user("root")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
 
 
 @pytest.fixture

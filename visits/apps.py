@@ -7,4 +7,4 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits and accompaniments")
 
     def ready(self):
-        from visits import casefile, dashboards, personal_data  # noqa: F401  (register providers)
+        from visits import casefile, dashboards, personal_data, plan_links  # noqa: F401  (register providers)

@@ -1,5 +1,7 @@
 """Visit and accompaniment forms, shaped for a phone: few required fields, good defaults."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +66,7 @@ class VisitForm(TextLimits, VersionedForm):
             "topics",
             "notes",
             "next_visit_due",
+            "needs",
         ]
         widgets = {
             "date": DateInput,
@@ -82,6 +85,33 @@ class VisitForm(TextLimits, VersionedForm):
         self.fields["present"].queryset = case.clients.all()
         self.fields["present"].label_from_instance = lambda c: c.full_name
         self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")
+        # "Which needs did this visit serve?" (the case plan): unfinished ones and those linked.
+        self.fields["needs"] = needs_field(case, self.instance)
+
+
+class NeedsField(IdMultipleChoiceField):
+    """ "Which needs did it serve?": the case plan's needs (cases.plan), in a few words."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        parts = (obj.category, obj.client.first_name if obj.client else "", obj.goal)
+        return " · ".join(str(part) for part in parts if part)
+
+
+def needs_field(case: Any, instance: Any) -> NeedsField:
+    """The unfinished needs of the case and those the record is linked to already."""
+    from django.db.models import Q
+
+    from cases.plan import FINISHED, Need
+
+    linked = Q(pk__in=instance.needs.values("pk")) if instance.pk else Q(pk__in=[])
+    return NeedsField(
+        queryset=Need.objects.filter(case=case)
+        .filter(~Q(status__in=FINISHED) | linked)
+        .select_related("category", "client"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Which needs did it serve?"),
+    )
 
 
 class ChecklistForm(forms.Form):

@@ -100,9 +100,13 @@ class Visit(Cancellable):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
+    # The needs of the case plan this visit served (cases.plan.Need).
+    needs = models.ManyToManyField(
+        "cases.Need", blank=True, related_name="visits", verbose_name=_("needs it served")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[present])
+    history = HistoricalRecords(m2m_fields=[present, needs])
 
     objects = VisitQuerySet.as_manager()
 
@@ -251,9 +255,16 @@ class Accompaniment(Cancellable):
     # A third person's name (often a community member): encrypted like the clients' names.
     interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    # The needs of the case plan this accompaniment served (cases.plan.Need).
+    needs = models.ManyToManyField(
+        "cases.Need",
+        blank=True,
+        related_name="accompaniments",
+        verbose_name=_("needs it served"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[others])
+    history = HistoricalRecords(m2m_fields=[others, needs])
 
     objects = AccompanimentQuerySet.as_manager()
 

@@ -99,7 +99,16 @@ def digest_lines(user, today: datetime.date) -> list[str]:
             _("Escalated: deadline %(ref)s due %(date)s is not done")
             % {"ref": d.case.reference, "date": _d(d.due_on)}
         )
+    for provider in digest_providers:
+        lines.extend(provider(user, today))
     return lines
+
+
+# Other apps add lines to the digest, and roles to its recipients, without visits importing
+# them (the volunteers app: a volunteer's accompaniments tomorrow). provider(user, today)
+# returns lines naming reference numbers, times and directory places only.
+digest_providers: list = []
+digest_roles: set[str] = set()
 
 
 def send_reminders(*, today: datetime.date | None = None, language: str = "de") -> dict:
@@ -108,7 +117,7 @@ def send_reminders(*, today: datetime.date | None = None, language: str = "de") 
     users = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR])
+        .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR, *sorted(digest_roles)])
         .distinct()
     )
     for user in users:

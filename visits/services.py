@@ -2,7 +2,7 @@
 message and saves nothing (one transaction); the acting user is the history user."""
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Client
+from cases.models import Case, Client, Need
 from cases.services import (
     case_set_next_visit_due,
     caseworkers_of,
@@ -107,6 +107,7 @@ def visit_record(
     kind: str,
     present: Iterable[Client] = (),
     checklist: Mapping[str, bool] | None = None,
+    needs: Iterable[Need] = (),
     **data: Any,
 ) -> Visit:
     """Record a first or follow-up visit; a first visit saves the arrival checklist."""
@@ -124,6 +125,7 @@ def visit_record(
     _check_visit(case, visit, present)
     save_audited(visit, actor)
     visit.present.set(present)
+    visit.needs.set(_needs_of(case, needs))
     if kind == Visit.Kind.FIRST:
         done = checklist or {}
         # A first visit recorded again after a cancelled one finds the checklist in place.
@@ -142,6 +144,14 @@ def visit_record(
     return visit
 
 
+def _needs_of(case: Case, needs: Iterable[Need]) -> list[Need]:
+    """The case plan's needs a visit or accompaniment served: of this case only."""
+    needs = list(needs)
+    if any(n.case_id != case.pk for n in needs):
+        raise ValidationError({"needs": _("The need must belong to this case.")})
+    return needs
+
+
 @transaction.atomic
 def visit_update(
     *, actor: User, visit: Visit, expected_version: int, data: dict[str, Any]
@@ -158,6 +168,8 @@ def visit_update(
     current.version += 1
     save_audited(current, actor)
     current.present.set(present)
+    if "needs" in data:
+        current.needs.set(_needs_of(case, data["needs"]))
     latest = case.visits.held().order_by("-date", "-id").first()
     assert latest is not None  # this visit, at least
     if latest.pk == current.pk and current.next_visit_due is not None:
@@ -243,12 +255,19 @@ def staff_for(case: Case) -> QuerySet[User]:
     )
 
 
+# Other apps narrow who may be picked as a volunteer without visits importing them (the
+# volunteers app: only register entries with a complete, valid onboarding). Each takes and
+# returns a QuerySet of users.
+volunteer_filters: list[Callable[[QuerySet[User]], QuerySet[User]]] = []
+
+
 def volunteers_for(case: Case) -> QuerySet[User]:
-    """Who can go along as a volunteer: any active volunteer."""
+    """Who can go along as a volunteer: any active volunteer the registered filters keep."""
     User = get_user_model()
-    return User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER).order_by(
-        "last_name", "first_name", "username"
-    )
+    users = User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
+    for narrow in volunteer_filters:
+        users = narrow(users)
+    return users.order_by("last_name", "first_name", "username")
 
 
 def companions_for(case: Case) -> QuerySet[User]:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cases.plan_selectors import volunteer_hints_for
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from cases.views import case_context
 from caseworks.audit import log_access
@@ -400,10 +402,23 @@ def calendar_feed(request, token):
     return response
 
 
+def contact_visible(
+    appointment_at: datetime.datetime, now: datetime.datetime | None = None
+) -> bool:
+    """Need-to-know in time: a volunteer sees the client's first name and phone from
+    CASEWORKS_VOLUNTEER_CONTACT_HOURS before to as many hours after the appointment only;
+    outside it the date, the place and their own notes."""
+    now = now or timezone.now()
+    window = datetime.timedelta(hours=getattr(settings, "CASEWORKS_VOLUNTEER_CONTACT_HOURS", 24))
+    return appointment_at - window <= now <= appointment_at + window
+
+
 @page_required("volunteer:list")
 def volunteer_list(request):
     items = accompaniments_for_volunteer(user=request.user).defer("purpose")
     planned = [a for a in items if a.status == "planned"]
+    for a in planned:
+        a.show_contact = contact_visible(a.appointment_at)
     done = [a for a in items.order_by("-appointment_at") if a.status != "planned"][:20]
     return render(request, "visits/volunteer_list.html", {"planned": planned, "done": done})
 
@@ -411,7 +426,8 @@ def volunteer_list(request):
 @role_required(Role.VOLUNTEER)
 def volunteer_detail(request, accompaniment_code):
     accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
-    if request.method == "GET":  # a volunteer sees a client's first name and phone number
+    show_contact = contact_visible(accompaniment.appointment_at)
+    if request.method == "GET" and show_contact:  # a client's first name and phone number
         log_access(
             user=request.user,
             action="accompaniment.viewed",
@@ -436,7 +452,15 @@ def volunteer_detail(request, accompaniment_code):
         "visits/volunteer_detail.html",
         {
             "accompaniment": accompaniment,
+            # What the caseworker wrote for the volunteer (cases.plan): never the need itself.
+            "hints": volunteer_hints_for(
+                clients=[
+                    accompaniment.client_id,
+                    *accompaniment.others.values_list("pk", flat=True),
+                ]
+            ),
             "form": form,
+            "show_contact": show_contact,
             "can_complete": accompaniment.status == "planned"
             and accompaniment.appointment_at <= timezone.now(),
         },

@@ -78,14 +78,14 @@ def test_the_typical_service_directory_loads_once(db):
     assert Service.objects.count() == len(TYPICAL)
 
 
-def test_the_admin_shows_no_cover_reason(client, adam, alice, bob, team_a):
+def test_the_admin_shows_no_cover_reason(client, root, alice, bob, team_a):
     from cases import services
     from tests.conftest import open_case
 
     case = open_case(bob, team_a)
     services.cover_access_grant(actor=alice, case=case, reason="Vertretung Mandelkern")
     entry = AccessLog.objects.get(action="case.cover_access")
-    client.force_login(adam)
+    client.force_login(root)
     page = client.get(f"/admin/caseworks/accesslog/{entry.pk}/change/")
     assert page.status_code == 200
     assert "Mandelkern" not in page.content.decode()

@@ -5,8 +5,6 @@ and not in the navigation."""
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user
-
 
 def manage_urls(*, user, team, service) -> list[str]:
     org = team.organisation_id
@@ -50,12 +48,7 @@ def test_it_opens_every_page_for_the_administrator(admin_client, alice, team_a, 
 
 @pytest.mark.parametrize("who", ["alice", "sam", "olga", "vera", "dora", "root"])
 def test_it_checks_the_role(client, request, who, alice, team_a, mbe):
-    if who == "root":  # a superuser without the administrator role: the Django admin only
-        user = make_user("root")
-        user.is_staff = user.is_superuser = True
-        user.save()
-    else:
-        user = request.getfixturevalue(who)
+    user = request.getfixturevalue(who)  # root: a superuser without the administrator role
     client.force_login(user)
     for url in manage_urls(user=alice, team=team_a, service=mbe):
         assert client.get(url).status_code == 404, url
@@ -81,26 +74,45 @@ def test_the_administrator_starts_on_the_setup_without_the_django_admin(client, 
     assert "/admin/" not in response.content.decode()
 
 
-def test_the_django_admin_is_for_superusers_only(client, ada, adam):
-    ada.is_staff = True  # staff, administrator role, but no superuser
-    ada.save()
-    client.force_login(ada)
-    response = client.get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert client.get("/admin/auth/user/").status_code == 302
-    client.force_login(adam)  # the cast's adam is a superuser
+@pytest.mark.parametrize("staff", [False, True])
+def test_the_django_admin_is_for_superusers_only(client, ada, adam, root, staff):
+    """The administrator role (the cast's adam, the demo's admin) is no superuser: the Django
+    admin is closed to it, even with the staff flag."""
+    assert not adam.is_superuser and not adam.is_staff
+    for user in (ada, adam):
+        user.is_staff = staff
+        user.save()
+        client.force_login(user)
+        response = client.get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert client.get("/admin/auth/user/").status_code == 302
+    client.force_login(root)
     assert client.get("/admin/").status_code == 200
 
 
-def test_a_non_superuser_administrator_cannot_touch_a_superuser(admin_client, adam):
+def test_a_non_superuser_administrator_cannot_touch_a_superuser(admin_client, root):
     """Setting a superuser's password would hand over the superuser's powers."""
-    assert admin_client.get(f"/manage/users/{adam.pk}/").status_code == 404
+    assert admin_client.get(f"/manage/users/{root.pk}/").status_code == 404
     response = admin_client.post(
-        f"/manage/users/{adam.pk}/password/",
+        f"/manage/users/{root.pk}/password/",
         {
             "password1": "ein sehr langes Passwort 2026",
             "password2": "ein sehr langes Passwort 2026",
         },
     )
     assert response.status_code == 404
-    assert "adam" not in admin_client.get("/manage/users/").content.decode()
+    assert "root" not in admin_client.get("/manage/users/").content.decode()
+
+
+def test_the_demo_administrator_is_no_superuser(client, db):
+    """seed_demo's `admin` sets the house up through /manage/, like a real house's
+    administrator: the Django admin stays closed to it."""
+    from demo.house import create_house
+
+    _teams, users = create_house()
+    admin = users["admin"]
+    assert not admin.is_superuser and not admin.is_staff
+    assert list(admin.groups.values_list("name", flat=True)) == ["admin"]
+    client.force_login(admin)
+    assert client.get("/manage/").status_code == 200
+    assert client.get("/admin/").status_code == 302

@@ -55,7 +55,13 @@ def test_it_refuses_other_logos_and_retention_out_of_range(admin_client, ada):
 def test_a_change_logs_the_fields_changed_and_the_logo_can_go(admin_client, ada, org_a):
     org_a.logo, org_a.logo_type = PNG, "image/png"
     org_a.save()
-    data = {**ORGANISATION, "name": org_a.name, "retention_years": "5", "remove_logo": "on"}
+    data = {
+        **ORGANISATION,
+        "name": org_a.name,
+        "retention_years": "5",
+        "remove_logo": "on",
+        "version": org_a.version,
+    }
     assert admin_client.post(f"/manage/organisations/{org_a.pk}/", data).status_code == 302
     org_a.refresh_from_db()
     assert org_a.retention_years == 5 and not org_a.logo_type and bytes(org_a.logo) == b""
@@ -93,6 +99,7 @@ def test_a_team_gets_supervisors_members_and_office(admin_client, ada, org_a, al
             "name": "Team Nord",
             "supervisors": [sam.pk],
             "members": [alice.pk],
+            "version": page.context["form"]["version"].value(),
         },
     )
     assert list(team.members.all()) == [alice]
@@ -117,7 +124,13 @@ def test_the_service_directory(admin_client, ada, mbe):
     assert "manage.service.created" in actions()
     admin_client.post(
         f"/manage/services/{jmd.code}/",
-        {"name": "JMD Musterstadt", "kind": "counselling", "category": "jmd", "phone": "0123"},
+        {
+            "name": "JMD Musterstadt",
+            "kind": "counselling",
+            "category": "jmd",
+            "phone": "0123",
+            "version": jmd.version,
+        },
     )
     jmd.refresh_from_db()
     assert (jmd.name, jmd.phone) == ("JMD Musterstadt", "0123")

@@ -8,6 +8,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from caseworks.manage_services import account_state
 from caseworks.models import AccessLog, EnrolmentCode, SignInThrottle
 from tests.conftest import sign_in
 from tests.manage.conftest import actions
@@ -97,6 +98,7 @@ def test_a_role_change_is_logged_for_the_dpo(admin_client, ada, alice, team_a, t
             "roles": ["caseworker", "supervisor"],
             "teams": [team_a.pk],
             "led_teams": [team_b.pk],
+            "version": account_state(alice),
         },
     )
     assert response.status_code == 302
@@ -118,7 +120,12 @@ def test_a_role_change_is_logged_for_the_dpo(admin_client, ada, alice, team_a, t
 def test_an_administrator_keeps_their_own_role(admin_client, ada):
     response = admin_client.post(
         f"/manage/users/{ada.pk}/",
-        {"first_name": "Ada", "last_name": "Admin", "roles": ["caseworker"]},
+        {
+            "first_name": "Ada",
+            "last_name": "Admin",
+            "roles": ["caseworker"],
+            "version": account_state(ada),
+        },
     )
     assert response.status_code == 200
     assert "own administrator role" in response.content.decode()

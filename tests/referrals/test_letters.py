@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from caseworks import pdf as pdf_module
 from caseworks.models import AccessLog
-from referrals import services
+from referrals import pdfrender, services
 from referrals.models import Letter
 from tests.conftest import TODAY
 from tests.referrals.conftest import DAY, consent, pdf_text, refer
@@ -105,6 +105,8 @@ def test_user_text_cannot_fetch_files_or_urls(alice, alice_case, mbe, monkeypatc
 
     monkeypatch.setattr(pdf_module.AssetsOnlyFetcher, "fetch", spy)
     monkeypatch.setattr(socket.socket, "connect", no_network)
+    # Fonts are loaded once per thread (referrals.pdfrender): start with none loaded.
+    monkeypatch.setattr(pdfrender._local, "font_config", None, raising=False)
     consent(alice, alice_case, mbe)
     from cases.services import client_update
 
@@ -184,7 +186,7 @@ def test_the_organisation_logo_comes_from_the_database(alice, ready_referral, mo
         lambda self, url, headers=None: fetched.append(url) or original(self, url, headers),
     )
     letter = services.letter_issue(actor=alice, referral=ready_referral)
-    assert "caseworks-asset:/logo" in fetched
+    assert f"caseworks-asset:/logo/{organisation.pk}" in fetched
     assert letter.pdf.startswith(b"%PDF")
 
 

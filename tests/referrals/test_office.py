@@ -2,6 +2,7 @@ import pytest
 
 from caseworks.models import AccessLog
 from referrals import services
+from referrals.letters import covering_consent, render_letter
 from referrals.models import Letter, Referral
 from tests.referrals.conftest import pages, pdf_text
 
@@ -90,7 +91,7 @@ def test_a_volunteer_has_no_print_queue(client, vera):
 def test_a_batch_that_breaks_half_way_leaves_nothing_printed(
     client, monkeypatch, alice, office_user, team_a, mbe, ready_referral, fails_at
 ):
-    """All or nothing: a failure while rendering the second letter or merging the batch
+    """All or nothing: a failure while rendering the batch or while archiving its second letter
     leaves no letter archived, nothing logged as printed or downloaded, and the queue as it
     was (a kill -9 is the same rolled-back transaction)."""
     import referrals.services
@@ -102,27 +103,32 @@ def test_a_batch_that_breaks_half_way_leaves_nothing_printed(
     second = services.referral_transition(
         actor=alice, referral=refer(alice, second_case, mbe), to="ready"
     )
-    real_render = referrals.services.render_letter
-    rendered = []
+    real_batch = referrals.services.render_letters_batch
+    real_issue = referrals.services.letter_issue
+    rendered, issued = [], []
 
-    def render_then_break(referral, consent):
-        rendered.append(referral.pk)
-        if fails_at == "render" and len(rendered) == 2:
+    def render_then_break(pairs):
+        rendered.extend(referral.pk for referral, _consent in pairs)
+        if fails_at == "render":
             raise RuntimeError("printer driver crashed")
-        return real_render(referral, consent)
+        return real_batch(pairs)
 
-    def merge_breaks(pdfs):
-        raise RuntimeError("out of memory")
+    def issue_breaks(**kwargs):
+        # The first letter is archived inside the transaction, then the second one fails.
+        issued.append(kwargs["referral"].pk)
+        if len(issued) == 2:
+            raise RuntimeError("out of memory")
+        return real_issue(**kwargs)
 
-    monkeypatch.setattr(referrals.services, "render_letter", render_then_break)
+    monkeypatch.setattr(referrals.services, "render_letters_batch", render_then_break)
     if fails_at == "merge":
-        monkeypatch.setattr(referrals.services, "merge_pdfs", merge_breaks)
+        monkeypatch.setattr(referrals.services, "letter_issue", issue_breaks)
     client.raise_request_exception = False
     client.force_login(office_user)
     codes = [str(ready_referral.code), str(second.code)]
     response = client.post("/referrals/print-queue/", {"referral": codes, "action": "print"})
     assert response.status_code == 500
-    assert len(rendered) == 2  # the first letter was rendered before the failure
+    assert len(rendered) == 2  # both letters were rendered (in one batch) before the failure
     assert not Letter.objects.exists()
     assert not AccessLog.objects.filter(action__startswith="letter.").exists()
     queue = client.get("/referrals/print-queue/")
@@ -138,17 +144,41 @@ def test_a_batch_renders_its_letters_before_it_takes_any_lock(
 
     import referrals.services
 
-    real_render = referrals.services.render_letter
+    real_batch = referrals.services.render_letters_batch
     depth_when_rendering = []
     baseline = len(connection.savepoint_ids)  # the test's own transaction
 
-    def render(referral, consent):
+    def render(pairs):
         depth_when_rendering.append(len(connection.savepoint_ids) - baseline)
-        return real_render(referral, consent)
+        return real_batch(pairs)
 
-    monkeypatch.setattr(referrals.services, "render_letter", render)
+    monkeypatch.setattr(referrals.services, "render_letters_batch", render)
     letters, pdf, refused = services.letters_issue_batch(
         actor=office_user, referrals=[ready_referral]
     )
     assert depth_when_rendering == [0]
     assert len(letters) == 1 and pdf.startswith(b"%PDF") and not refused
+
+
+def test_a_batch_archives_each_letter_as_rendered_alone(
+    office_user, alice, team_a, mbe, ready_referral
+):
+    """The batch renders all letters in one go; each archived letter has its own pages, the
+    same text as the letter rendered alone, and the batch is those letters in order."""
+    from tests.conftest import open_case
+    from tests.referrals.conftest import consent, pages, pdf_text, refer
+
+    second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
+    consent(alice, second_case, mbe)
+    second = services.referral_transition(
+        actor=alice, referral=refer(alice, second_case, mbe), to="ready"
+    )
+    alone = [pdf_text(render_letter(r, covering_consent(r))) for r in (ready_referral, second)]
+    letters, pdf, refused = services.letters_issue_batch(
+        actor=office_user, referrals=[ready_referral, second]
+    )
+    assert not refused and [lt.referral for lt in letters] == [ready_referral, second]
+    assert [pdf_text(lt.pdf) for lt in letters] == alone
+    assert all(services.letter_verify(lt) for lt in letters)
+    assert pages(pdf) == sum(pages(lt.pdf) for lt in letters)
+    assert pdf_text(pdf) == "\n".join(alone)

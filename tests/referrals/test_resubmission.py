@@ -35,7 +35,8 @@ def test_back_and_save_again_shows_already_saved_with_a_link(client, alice, alic
     assert again.status_code == 200
     page = again.content.decode()
     assert "already saved" in page.lower()
-    assert f'href="/cases/{alice_case.code}/"' in page
+    # The consent's page is where its form is printed for signing.
+    assert f'href="/cases/{alice_case.code}/printouts/"' in page
     assert Consent.objects.count() == 1
 
 
@@ -83,7 +84,7 @@ def test_what_is_kept_is_a_keyed_hash_and_the_address(client, alice, alice_case,
     url = f"/cases/{alice_case.code}/consents/new/"
     assert client.post(url, _consent_data(alice_case, mbe)).status_code == 302
     kept = Submission.objects.get()
-    assert kept.user == alice and kept.url == f"/cases/{alice_case.code}/"
+    assert kept.user == alice and kept.url == f"/cases/{alice_case.code}/printouts/"
     assert "Vermittlung" not in f"{kept.key} {kept.label} {kept.url}"
 
 

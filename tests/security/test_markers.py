@@ -95,5 +95,7 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
         "contact_note",
         "task_title",
         "document_title",
+        "need_notes",
+        "special_need_note",
     ):
         assert MARKERS[key] in seen, key

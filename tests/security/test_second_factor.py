@@ -136,10 +136,10 @@ def admin_pages():
                 yield reverse("admin:{}_{}_history".format(*info), args=[pk])
 
 
-def test_no_admin_page_shows_a_seed_or_recovery_code(client, carla, adam):
+def test_no_admin_page_shows_a_seed_or_recovery_code(client, carla, root):
     client.force_login(carla)
     secret, codes = set_up_authenticator(client)
-    client.force_login(adam)
+    client.force_login(root)
     seen = 0
     for url in admin_pages():
         response = client.get(url)
@@ -151,12 +151,12 @@ def test_no_admin_page_shows_a_seed_or_recovery_code(client, carla, adam):
     assert seen > 10
 
 
-def test_the_admin_lists_devices_and_deletes_them_for_a_lost_phone(client, carla, adam):
+def test_the_admin_lists_devices_and_deletes_them_for_a_lost_phone(client, carla, root):
     client.force_login(carla)
     set_up_authenticator(client)
     devices = list(devices_for_user(carla, confirmed=None))
     assert len(devices) == 2  # the app and the recovery codes
-    client.force_login(adam)
+    client.force_login(root)
     for device in devices:
         info = device._meta.app_label, device._meta.model_name
         listing = client.get(reverse("admin:{}_{}_changelist".format(*info)))
@@ -338,8 +338,8 @@ def test_the_command_refuses_an_unknown_user(db):
         call_command("issue_enrolment_code", "nobody", stdout=StringIO())
 
 
-def test_an_administrator_issues_an_enrolment_code_in_the_admin(client, carla, adam, settings):
-    client.force_login(adam)
+def test_a_superuser_issues_an_enrolment_code_in_the_admin(client, carla, root, settings):
+    client.force_login(root)
     response = client.post(
         reverse("admin:auth_user_changelist"),
         {"action": "issue_enrolment_code", "_selected_action": [carla.pk]},

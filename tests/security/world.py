@@ -7,13 +7,17 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from cases import plan_services
 from cases import services as case_services
 from cases.models import CoverAccess
+from cases.plan import NeedCategory
 from documents import services as document_services
 from documents.sanitise import sanitise
 from referrals import services as referral_services
+from referrals.models import LetterText
 from tests.conftest import TODAY, consent, make_user, open_case, refer
 from tests.documents.conftest import photo as document_photo
+from tests.volunteers.world import add_volunteer_network
 from visits import calendar
 from visits import services as visit_services
 from visits.models import Visit
@@ -29,7 +33,11 @@ MARKERS = {
     "contact_note": "MARKER-kontakt-Weissdorn",
     "task_title": "MARKER-wiedervorlage-Schneeball",
     "document_title": "MARKER-dokument-Mehlbeere",
+    "need_notes": "MARKER-bedarf-Faulbaum",
+    "special_need_note": "MARKER-schutz-Vogelbeere",
 }
+# The hint a caseworker writes for the volunteer (shown to her, unlike the need itself).
+VOLUNTEER_HINT = "Hinweis-Holzapfel: bitte im Wartezimmer bleiben"
 
 
 @dataclass
@@ -133,6 +141,23 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     task = case_services.task_create(
         actor=actor, case=case, title=MARKERS["task_title"], due_on=TODAY
     )
+    need = plan_services.need_create(
+        actor=actor,
+        case=case,
+        category=NeedCategory.objects.get(key="housing"),
+        goal="Wohnung",
+        notes=MARKERS["need_notes"],
+    )
+    special = plan_services.special_need_create(
+        actor=actor,
+        client=client,
+        kind="lgbtiq",
+        note=MARKERS["special_need_note"],
+        volunteer_hint=VOLUNTEER_HINT,
+    )
+    activity = plan_services.activity_create(
+        actor=actor, client=client, kind="school", since=TODAY - datetime.timedelta(days=400)
+    )
     appointment = case_services.appointment_create(
         actor=actor,
         case=case,
@@ -151,6 +176,13 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     team.members.add(colleague)
     share = case_services.case_share(actor=actor, case=case, user=colleague)
     # A cover access waiting for a supervisor's approval (it opens nothing yet).
+    # A hand-over waiting for the receiving team (a team nobody supervises here).
+    transfer = case_services.case_transfer_request(
+        actor=supervisor,
+        case=case,
+        to_team=type(team).objects.create(organisation=team.organisation, name=f"Nord {last_name}"),
+        reason="Umverteilung nach Nord",
+    )
     waiting = CoverAccess.objects.create(
         case=case,
         user=colleague,
@@ -175,6 +207,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "document_code": document.code,
             "file_code": document.files.get().code,
             "share_id": share.pk,
+            "transfer_code": transfer.code,
             "pk": waiting.pk,
             "fmt": "json",
             "token": calendar.calendar_token_renew(user=actor),
@@ -187,13 +220,27 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "team_id": team.pk,
             "organisation_id": team.organisation_id,
             "service_code": service.code,
+            # The case plan (issue 23).
+            "need_code": need.code,
+            "special_code": special.code,
+            "activity_code": activity.code,
+            "category_id": need.category_id,
+            # Letter and printout texts (/manage/texts/, issue 18).
+            "text_id": referral_services.letter_text_save(
+                actor=actor,
+                text=LetterText(),
+                organisation=team.organisation,
+                category="",
+                subject="Vermittlung: {name}",
+                body="wir begleiten {name}.",
+            ).pk,
+            "printout": "consent_form",
+            "language": "ar",
         }
     )
 
 
-def build_world(
-    *, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, service
-):
+def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, service):
     from django.contrib.auth import get_user_model
 
     team_a.members.add(olga)  # the office prints for team A
@@ -201,6 +248,11 @@ def build_world(
     dora.user_permissions.add(Permission.objects.get(codename="data_protection"))
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
+    add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
+    from tests.community.world import community_params  # events and newsletter
+
+    a.params.update(community_params(cody=cody, volunteer=vera, side="a"))
+    b.params.update(community_params(cody=cody, volunteer=None, side="b"))
     users = {u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, cody, dora)}
     assert get_user_model().objects.filter(username="dora").exists()
     return users, a, b

@@ -239,3 +239,52 @@ def test_the_dashboard_keeps_the_main_figures_in_one_narrow_table(client, sam, a
     assert '<details class="more-figures">' in html
     assert 'class="scroll"' not in html  # no horizontal scroll region
     assert "style=" not in html and "<script" not in html.split("<main", 1)[-1]
+
+
+def sent_referral(caseworker, office, case, service, follow_up_on, *, sent=True):
+    from referrals import services as referral_services
+
+    client = case.clients.get(relationship="main_contact")
+    referral_services.consent_record(
+        actor=caseworker, client=client, services=[service], purpose="x", signed_on=TODAY
+    )
+    referral = referral_services.referral_create(
+        actor=caseworker,
+        case=case,
+        data={"client": client, "service": service, "reason": "x", "follow_up_on": follow_up_on},
+    )
+    if not sent:
+        return referral
+    referral = referral_services.referral_transition(
+        actor=caseworker, referral=referral, to="ready"
+    )
+    referral_services.letter_issue(actor=office, referral=referral)
+    return referral_services.referral_transition(actor=caseworker, referral=referral, to="sent")
+
+
+def test_referrals_waiting_lists_the_referrals_themselves(client, sam, alice, bob, olga, team_a):
+    """Two referrals waiting on one case count twice, and the list shows both, each with its
+    follow-up date and the service (it used to count referrals but list their cases)."""
+    from caseworks.models import Service
+
+    mbe = Service.objects.create(name="MBE Mitte", kind="counselling", category="mbe")
+    jmd = Service.objects.create(name="JMD Nord", kind="counselling", category="jmd")
+    family = open_case(alice, team_a, opened_on=LONG_AGO)
+    sent_referral(alice, olga, family, mbe, TODAY - 3 * DAY)
+    sent_referral(alice, olga, family, jmd, TODAY - DAY)
+    sent_referral(alice, olga, family, jmd, TODAY)  # follow-up is today: not yet waiting
+    sent_referral(alice, olga, family, mbe, TODAY - 5 * DAY, sent=False)  # a draft
+    other = open_case(bob, team_a, opened_on=LONG_AGO)
+    sent_referral(bob, olga, other, mbe, TODAY - 10 * DAY)
+    client.force_login(sam)
+    for key, expected in ((alice.pk, 2), (bob.pk, 1), ("none", 0)):
+        shown = dashboard_figures(client, team_a, key)["referrals_waiting"]
+        context = drilldown(client, team_a, key, "referrals_waiting")
+        assert shown == context["figure"] == len(context["rows"]) == expected
+    rows = drilldown(client, team_a, alice.pk, "referrals_waiting")["rows"]
+    assert [(r["item"].case.pk, r["item"].when) for r in rows] == [
+        (family.pk, TODAY - 3 * DAY),
+        (family.pk, TODAY - DAY),
+    ]
+    assert rows[0]["item"].what.startswith("MBE Mitte · ")
+    assert rows[1]["item"].what.startswith("JMD Nord · ")

@@ -15,7 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from caseworks.fields import shared_ciphertexts
-from demo import city, house
+from demo import city, house, plan
+from demo import community as demo_community
+from demo import volunteers as demo_volunteers
 from demo.data import USERS
 
 
@@ -59,6 +61,10 @@ class Command(BaseCommand):
                 )
             else:
                 persons = house.create_cases(teams, users, clients)
+                plan.seed_plan(teams, users)  # the case plan (issue 23)
+            # The volunteer register: 20 in the small house, 300 at 20,000 persons.
+            demo_volunteers.create_volunteers(n=max(20, clients * 300 // 20000))
+            demo_community.create_community()  # events and the newsletter (issue 21)
         self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
         self.print_logins()
 

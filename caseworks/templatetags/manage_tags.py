@@ -1,0 +1,13 @@
+"""The house setup's sub-navigation: the setup pages other apps register
+(caseworks.manage_services.register_manage_links) next to the core's own."""
+
+from django import template
+
+from caseworks.manage_services import ManageLink, manage_links
+
+register = template.Library()
+
+
+@register.simple_tag
+def more_manage_links() -> list[ManageLink]:
+    return manage_links()

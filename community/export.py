@@ -1,0 +1,30 @@
+"""A person's community data for their Art. 15 DSGVO disclosure: event registrations and
+the newsletter subscription with its consent proof (never the other subscribers')."""
+
+from caseworks.dataprotection import record
+from community.models import Registration, Subscriber
+
+
+def person_disclosure(user) -> dict:
+    registrations = Registration.objects.filter(user=user).select_related("event")
+    subscriber = Subscriber.objects.filter(user=user).first()
+    return {
+        "event_registrations": [
+            {
+                "event": r.event.title,
+                "starts_at": r.event.starts_at.isoformat(),
+                "status": r.get_status_display(),
+                "attended": r.attended,
+                "registered_at": r.registered_at.isoformat(),
+            }
+            for r in registrations
+        ],
+        "newsletter": None
+        if subscriber is None
+        else {
+            **record(subscriber, skip=("confirm_token_hash", "email_index", "user")),
+            "consents": [
+                record(c, skip=("subscriber", "source_index")) for c in subscriber.consents.all()
+            ],
+        },
+    }

@@ -1,0 +1,81 @@
+"""What community reads from the volunteer register (volunteers app): who is an active
+volunteer, their languages and districts (newsletter segments), and where a training's
+attendance is recorded (onboarding). The one module here that touches volunteers' models."""
+
+import datetime
+from dataclasses import dataclass
+
+from volunteers.models import Status, Volunteer, language_key
+
+
+@dataclass(frozen=True)
+class Profile:
+    active: bool
+    language_keys: frozenset[str]
+    districts: frozenset[str]
+
+
+def profiles_by_user(user_ids) -> dict[int, Profile]:
+    """The register's segment data for these users, in two queries."""
+    volunteers = Volunteer.objects.filter(user_id__in=list(user_ids)).prefetch_related("languages")
+    return {
+        v.user_id: Profile(
+            active=v.status == Status.ACTIVE and v.user.is_active,
+            language_keys=frozenset(lang.key for lang in v.languages.all()),
+            districts=frozenset(v.districts or ()),
+        )
+        for v in volunteers.select_related("user").only(
+            "user_id", "status", "districts", "user__is_active"
+        )
+    }
+
+
+def volunteer_email(user) -> str:
+    """The address a volunteer gave the register, else their login's."""
+    volunteer = Volunteer.objects.filter(user=user).only("email").first()
+    return (volunteer.email if volunteer else "") or user.email
+
+
+def is_active_volunteer(user) -> bool:
+    return Volunteer.objects.filter(user=user, status=Status.ACTIVE).exists()
+
+
+def fold_language(name: str) -> str:
+    return language_key(name)
+
+
+def district_choices() -> list[tuple[str, str]]:
+    from volunteers.models import districts
+
+    return districts()
+
+
+def language_choices() -> list[tuple[str, str]]:
+    from volunteers.models import VolunteerLanguage
+
+    names: dict[str, str] = {}
+    for name, key in VolunteerLanguage.objects.values_list("language", "key").order_by("key"):
+        names.setdefault(key, name)
+    return sorted(((key, name) for key, name in names.items()), key=lambda kv: kv[1])
+
+
+def training_attended(*, actor, user, on: datetime.date) -> bool:
+    """A training attended counts towards onboarding: the register's "first-steps training
+    attended on" date, set through the volunteers app's service. False when the user has no
+    record in the register (or already had an earlier date)."""
+    from volunteers import services as volunteer_services
+
+    volunteer = Volunteer.objects.filter(user=user).first()
+    if volunteer is None:
+        return False
+    if volunteer.training_attended_on is not None and volunteer.training_attended_on <= on:
+        return False
+    # The register's own update service (optimistic lock on the version just read, history
+    # under the coordinator's name).
+    volunteer_services.volunteer_update(
+        actor=actor,
+        volunteer=volunteer,
+        expected_version=volunteer.version,
+        data={"training_attended_on": on},
+    )
+    return True

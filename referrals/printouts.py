@@ -1,0 +1,359 @@
+"""The client printouts: the consent form (Schweigepflichtentbindung), the information on data
+processing (Art. 13 DSGVO / § 15 KDG / § 17 DSG-EKD) and the appointment slip — German and the
+client's language side by side, rendered through the asset-only fetcher (caseworks.pdf).
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import override
+
+from cases.models import Appointment, Case, Client
+from caseworks.models import Organisation
+from caseworks.pdf import BASE_URL
+from caseworks.users import display_name
+from referrals import pdfrender, printtexts
+from referrals.models import Consent, PrintText
+from referrals.placeholders import fill
+from referrals.printtexts import COMMON, CONSENT, INFO_SHEET, SLIP, Texts
+from visits.models import Accompaniment
+
+CSS = "css/printouts.css"
+NBSP = "\u00a0"
+_NUMBER_SPACE = re.compile(r" (?=[\d§])")
+# Fonts beyond DejaVu Sans (caseworks.pdf loads that one for every document), per language.
+SCRIPT_FONTS = {
+    "ar": ("fonts/NotoNaskhArabic-Regular.ttf", "fonts/NotoNaskhArabic-Bold.ttf"),
+    "ti": ("fonts/NotoSansEthiopic-Regular.ttf", "fonts/NotoSansEthiopic-Bold.ttf"),
+}
+SCRIPT_OF = {"ar": "ar", "fa": "ar", "ps": "ar", "ti": "ti"}
+
+# Per organisation: the law the sheet is given under, the legal basis, the supervisory body.
+LAW = {
+    Organisation.ProtectionLaw.DSGVO: (
+        "Art. 13 DSGVO",
+        "Art. 6 Abs. 1 Buchst. a, b und e, Art. 9 Abs. 2 Buchst. a DSGVO",
+        "Landesbeauftragte/r für den Datenschutz Ihres Bundeslandes",
+    ),
+    Organisation.ProtectionLaw.KDG: (
+        "§ 15 KDG (Gesetz über den Kirchlichen Datenschutz)",
+        "§ 6 Abs. 1 Buchst. b und c, § 11 Abs. 2 Buchst. a KDG",
+        "Diözesandatenschutzbeauftragte/r (Katholisches Datenschutzzentrum)",
+    ),
+    Organisation.ProtectionLaw.DSG_EKD: (
+        "§ 17 DSG-EKD (Datenschutzgesetz der Evangelischen Kirche in Deutschland)",
+        "§ 6 Nr. 2 und 3, § 13 Abs. 2 Nr. 1 DSG-EKD",
+        "Der Beauftragte für den Datenschutz der EKD",
+    ),
+}
+
+
+def _asset(name: str, mime_type: str) -> tuple[bytes, str]:
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(f"Printout asset {name} not found in the static files")
+    with open(path, "rb") as f:
+        return f.read(), mime_type
+
+
+def print_assets(language: str) -> dict[str, tuple[bytes, str]]:
+    """The stylesheet and the script fonts this language needs (and no others: an Ethiopic
+    font loaded for a French form only costs time)."""
+    assets = {BASE_URL + CSS: _asset(CSS, "text/css")}
+    for name in SCRIPT_FONTS.get(SCRIPT_OF.get(language, ""), ()):
+        assets[BASE_URL + name] = _asset(name, "font/ttf")
+    return assets
+
+
+def texts_for(printout: str, language: str, values: dict[str, str]) -> Texts:
+    """A printout's texts, placeholders filled. `language` "" or "de", or a language without
+    (complete) texts, gives German only."""
+    wanted = {"de"} | ({language} if language in printtexts.CLIENT_LANGUAGES else set())
+    rows = PrintText.objects.filter(printout__in=(printout, COMMON), language__in=wanted)
+    by_lang: dict[str, dict[tuple[str, str], PrintText]] = {"de": {}, language: {}}
+    for row in rows:
+        by_lang[row.language][(row.printout, row.key)] = row
+    keys = [(printout, k) for k in printtexts.DEFAULTS["de"][printout]] + [(COMMON, "notice")]
+
+    def text(lang: str, key: tuple[str, str]) -> str:
+        row = by_lang[lang].get(key)
+        return row.text if row else printtexts.DEFAULTS["de"][key[0]][key[1]]
+
+    german = {k[1]: fill(text("de", k), values) for k in keys if k[0] == printout}
+    client: dict[str, str] = {}
+    reviewed = True
+    notice_client = ""
+    client_rows = by_lang.get(language, {}) if language != "de" else {}
+    if language and language != "de" and all(k in client_rows for k in keys):
+        # German names, law citations and dates inside right-to-left text: each value set
+        # apart (LRI … PDI), and no line may begin with the number of a citation ("Art. 9"),
+        # else the bidi algorithm moves that number to the other end of the line.
+        client_values = (
+            {k: f"\u2066{_NUMBER_SPACE.sub(NBSP, v)}\u2069" for k, v in values.items()}
+            if language in printtexts.RTL
+            else values
+        )
+        client = {k[1]: fill(client_rows[k].text, client_values) for k in keys if k[0] == printout}
+        reviewed = all(client_rows[k].is_reviewed for k in keys if k[0] == printout)
+        notice_client = client_rows[(COMMON, "notice")].text
+    else:
+        language = ""
+    return Texts(
+        language=language,
+        german=german,
+        client=client,
+        reviewed=reviewed,
+        notice_de=text("de", (COMMON, "notice")),
+        notice_client=notice_client,
+    )
+
+
+def has_texts(printout: str, language: str) -> bool:
+    """Whether a client language has every text of the printout (else it prints German only)."""
+    if language not in printtexts.CLIENT_LANGUAGES:
+        return False
+    needed = len(printtexts.DEFAULTS["de"][printout]) + 1
+    return (
+        PrintText.objects.filter(
+            printout__in=(printout, COMMON), language=language, key__in=_keys(printout)
+        ).count()
+        == needed
+    )
+
+
+def _keys(printout: str) -> list[str]:
+    return [*printtexts.DEFAULTS["de"][printout], "notice"]
+
+
+def _date(day: datetime.date | None) -> str:
+    return date_format(day, "d.m.Y") if day else ""
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _render(template: str, context: dict, texts: Texts) -> bytes:
+    with override("de"):
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "asset_base": BASE_URL,
+                "css_url": BASE_URL + CSS,
+                "t": texts,
+                "de": texts.german,
+                "xx": texts.client,
+                "bilingual": bool(texts.language),
+                "lang": texts.language,
+                "dir": texts.direction,
+                "script": SCRIPT_OF.get(texts.language, "latin"),
+                "language_name": printtexts.OWN_NAMES.get(texts.language, ""),
+            },
+        )
+    return pdfrender.write_pdf(html, print_assets(texts.language))
+
+
+def _organisation_context(organisation: Organisation) -> dict:
+    return {
+        "organisation": organisation,
+        "organisation_lines": _lines(organisation.address),
+        "contact_line": " · ".join(
+            x
+            for x in (
+                f"Tel. {organisation.phone}" if organisation.phone else "",
+                organisation.email,
+            )
+            if x
+        ),
+    }
+
+
+# --- consent form -----------------------------------------------------------------------------
+
+
+def consent_form_pdf(consent: Consent, *, language: str) -> bytes:
+    client = consent.client
+    organisation = client.case.team.organisation
+    texts = texts_for(
+        CONSENT,
+        language,
+        {
+            "organisation": organisation.name,
+            "date": _date(consent.valid_until),
+        },
+    )
+    services = list(consent.services.all())
+    recipients = [(service.name, ", ".join(_lines(service.address))) for service in services]
+    if consent.category:
+        recipients.append((f"alle Stellen der Kategorie „{consent.get_category_display()}“", ""))
+    items = [
+        (ticked, *texts.pair(key))
+        for key, ticked in [("data_name", True)]
+        + [(f"data_{item}", consent.shares(item)) for item in Consent.SharedData.values]
+    ]
+    return _render(
+        "referrals/print/consent_form.html",
+        {
+            **_organisation_context(organisation),
+            "client_name": f"{client.first_name} {client.last_name}",
+            "birth_date": _date(client.birth_date),
+            "recipients": recipients,
+            "purpose": consent.purpose,
+            "items": items,
+            "valid_key": "valid_until" if consent.valid_until else "valid_open",
+            "reference": client.case.reference,
+            "printed_on": _date(timezone.localdate()),
+        },
+        texts,
+    )
+
+
+# --- information on data processing -----------------------------------------------------------
+
+
+def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client | None = None):
+    law, legal, authority = LAW[Organisation.ProtectionLaw(organisation.protection_law)]
+    texts = texts_for(
+        INFO_SHEET,
+        language,
+        {
+            "organisation": organisation.name,
+            "law": law,
+            "legal": legal,
+            "authority": authority,
+            "years": str(organisation.retention_years),
+        },
+    )
+    pdf = _render(
+        "referrals/print/info_sheet.html",
+        {
+            **_organisation_context(organisation),
+            "dpo_lines": _lines(organisation.dpo_contact),
+            "client_name": f"{client.first_name} {client.last_name}" if client else "",
+            "printed_on": _date(timezone.localdate()),
+        },
+        texts,
+    )
+    return pdf, texts
+
+
+# --- appointment slip -------------------------------------------------------------------------
+
+
+def _weekday(texts_de: str, texts_xx: str, day: datetime.date) -> tuple[str, str]:
+    def pick(names: str) -> str:
+        parts = [p.strip() for p in names.replace("፡", ",").replace("،", ",").split(",")]
+        return parts[day.weekday()] if len(parts) == 7 else ""
+
+    return pick(texts_de), pick(texts_xx) if texts_xx else ""
+
+
+def _slip(
+    *,
+    case: Case,
+    client: Client,
+    at: datetime.datetime,
+    place: str,
+    address: list[str],
+    companions: Iterable[tuple[str, str]],
+    language: str,
+    contact: str,
+    title_extra: str = "",
+) -> bytes:
+    organisation = case.team.organisation
+    local = timezone.localtime(at)
+    texts = texts_for(SLIP, language, {"time": f"{local:%H:%M}"})
+    weekday_de, weekday_xx = _weekday(
+        texts.german["weekdays"], texts.client.get("weekdays", ""), local.date()
+    )
+    return _render(
+        "referrals/print/appointment_slip.html",
+        {
+            **_organisation_context(organisation),
+            "client_name": f"{client.first_name} {client.last_name}",
+            "date": _date(local.date()),
+            "weekday_de": weekday_de,
+            "weekday_xx": weekday_xx,
+            "place": place,
+            "address": address,
+            "companions": [(name, *texts.pair(role)) for name, role in companions],
+            "contact": contact,
+            "what": title_extra,
+        },
+        texts,
+    )
+
+
+def _contact(user, organisation: Organisation) -> str:
+    parts = [display_name(user)] if user else []
+    if organisation.phone:
+        parts.append(f"Tel. {organisation.phone}")
+    email = (user.email if user is not None else "") or organisation.email
+    if email:
+        parts.append(email)
+    return " · ".join(parts)
+
+
+def _first_name(user) -> str:
+    return (user.first_name or user.get_username()).split()[0] if user else ""
+
+
+def accompaniment_slip_pdf(accompaniment: Accompaniment, *, language: str) -> bytes:
+    case = accompaniment.case
+    companions: list[tuple[str, str]] = []
+    if accompaniment.accompanied_by_id:
+        companions.append((_first_name(accompaniment.accompanied_by), "role_staff"))
+    if accompaniment.volunteer_id:
+        companions.append((_first_name(accompaniment.volunteer), "role_volunteer"))
+    if accompaniment.interpreter_name or accompaniment.interpreter_language:
+        first = (accompaniment.interpreter_name or "").split()
+        companions.append((first[0] if first else "", "role_interpreter"))
+    for other in accompaniment.others.all():
+        companions.append((other.first_name.split()[0] if other.first_name else "", "role_family"))
+    service = accompaniment.service
+    if service is not None:
+        place, address = service.name, _lines(service.address)
+        if accompaniment.destination_text:
+            address = [*address, *_lines(accompaniment.destination_text)]
+    else:
+        lines = _lines(accompaniment.destination_text)
+        place, address = (lines[0] if lines else ""), lines[1:]
+    return _slip(
+        case=case,
+        client=accompaniment.client,
+        at=accompaniment.appointment_at,
+        place=place,
+        address=address,
+        companions=companions,
+        language=language,
+        contact=_contact(accompaniment.accompanied_by or case.assigned_to, case.team.organisation),
+    )
+
+
+def appointment_slip_pdf(appointment: Appointment, *, client: Client, language: str) -> bytes:
+    case = appointment.case
+    service = appointment.service
+    if service is not None:
+        place, address = service.name, _lines(service.address)
+        if appointment.place:
+            address = [*address, *_lines(appointment.place)]
+    else:
+        lines = _lines(appointment.place)
+        place, address = (lines[0] if lines else appointment.get_kind_display()), lines[1:]
+    return _slip(
+        case=case,
+        client=client,
+        at=appointment.starts_at,
+        place=place,
+        address=address,
+        companions=[],
+        language=language,
+        contact=_contact(case.assigned_to, case.team.organisation),
+    )

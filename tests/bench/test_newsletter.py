@@ -1,0 +1,63 @@
+"""`make bench`: one newsletter issue to 5,000 subscribers through the send queue, over SMTP
+to a real local server (aiosmtpd, in this process): messages per second, end to end
+(claiming, rendering Markdown, SMTP, marking sent). Printed in the bench table; no goal is
+asserted (the machine is shared), only that every recipient got exactly one mail."""
+
+import collections
+import time
+
+from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from community import sending, subscriptions
+from community.models import Issue, Subscriber
+from tests.bench.conftest import RESULTS, Row
+from tests.community.smtp_sink import start_sink
+
+SUBSCRIBERS = 5000
+BODY = "## Rundbrief\n\nLiebe Leserinnen und Leser,\n\n" + "Ein Absatz mit **Text**. " * 40
+
+
+def test_sending_to_5000_subscribers(db):
+    cody = get_user_model().objects.create(username="bench-coordinator")
+    Subscriber.objects.bulk_create(
+        [
+            Subscriber(
+                email=f"reader{i}@example.org",
+                email_index=subscriptions.email_index(f"reader{i}@example.org"),
+                status="active",
+                confirmed_at=timezone.now(),
+            )
+            for i in range(SUBSCRIBERS)
+        ],
+        batch_size=1000,
+    )
+    issue = Issue.objects.create(subject="Rundbrief", body=BODY, created_by=cody)
+    controller, sink = start_sink()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=controller.port,
+        ):
+            started = time.perf_counter()
+            queued = sending.issue_send(actor=cody, issue=issue, base_url="https://haus.example/")
+            queued_at = time.perf_counter()
+            sent = sending.work_queue()
+            finished = time.perf_counter()
+        deadline = time.monotonic() + 30
+        while len(sink.messages) < SUBSCRIBERS and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        controller.stop()
+    assert queued == sent == SUBSCRIBERS
+    counts = collections.Counter(sink.recipients())
+    assert len(counts) == SUBSCRIBERS and set(counts.values()) == {1}
+    rate = SUBSCRIBERS / (finished - queued_at)
+    print(
+        f"\nnewsletter: queued {SUBSCRIBERS} in {queued_at - started:.1f} s, "
+        f"sent in {finished - queued_at:.1f} s = {rate:.0f} messages/s"
+    )
+    RESULTS.append(Row("newsletter: queue 5,000 recipients", queued_at - started, unit="s"))
+    RESULTS.append(Row("newsletter: send via SMTP (aiosmtpd sink)", rate, unit="msg/s"))

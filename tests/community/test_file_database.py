@@ -1,0 +1,104 @@
+"""What needs a real file database and other processes: registrations from many threads at
+once never exceed the capacity, and a sender killed with SIGKILL mid-send, then resumed,
+mails every recipient exactly once (counted by a real SMTP server, aiosmtpd).
+
+The in-memory test database is copied into a file once (schema, role groups); the scenarios
+run in subprocesses (tests/community/file_db_runner.py) against it. No transaction=True test.
+"""
+
+import collections
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.community.smtp_sink import start_sink
+
+RUNNER = Path(__file__).with_name("file_db_runner.py")
+BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def file_database(tmp_path, db):
+    """A file copy of the test database as the migrations left it (the test's own open
+    transaction has written nothing yet)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("copies the SQLite test database into a file")
+    path = tmp_path / "community.sqlite3"
+    name = connection.settings_dict["NAME"]
+    assert connection.is_in_memory_db(), name
+    # A second connection to the shared in-memory database, reading past the lock the
+    # test's own open transaction holds (a backup would wait for it for ever); the test has
+    # written nothing yet, so this is the migrated schema with its role groups.
+    source = sqlite3.connect(name, uri=True)
+    source.execute("PRAGMA read_uncommitted = 1")
+    target = sqlite3.connect(path)
+    target.executescript("\n".join(source.iterdump()))
+    target.close()
+    source.close()
+    return path
+
+
+def run(database: Path, *args: str, expect_kill: bool = False) -> dict:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    result = subprocess.run(
+        [sys.executable, str(RUNNER), *args],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if expect_kill:
+        assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+        return {}
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_capacity_is_never_exceeded_by_concurrent_registrations(file_database):
+    result = run(file_database, "register-race", "12")
+    assert result["errors"] == []
+    assert result["confirmed"] == result["capacity"] == 3
+    assert result["waiting"] == 9
+
+
+@pytest.fixture
+def sink():
+    controller, sink = start_sink()
+    yield controller.port, sink
+    controller.stop()
+
+
+def test_a_sender_killed_after_k_mails_resumes_and_mails_everyone_exactly_once(file_database, sink):
+    port, received = sink
+    assert run(file_database, "queue", "40") == {"queued": 40}
+    run(file_database, "send", str(port), "--kill-after", "13", "--at", "sent", expect_kill=True)
+    assert len(received.recipients()) == 13
+    run(file_database, "send", str(port))  # the next cron run
+    counts = collections.Counter(received.recipients())
+    assert len(counts) == 40
+    assert set(counts.values()) == {1}
+    assert run(file_database, "report")["states"] == {"sent": 40}
+
+
+def test_a_crash_between_smtp_and_marking_sent_never_mails_twice(file_database, sink):
+    """The one mail in doubt (the SMTP server took it, the row was not marked yet) is not
+    sent again: at most once. It shows as interrupted; everyone else gets exactly one."""
+    port, received = sink
+    run(file_database, "queue", "20")
+    run(file_database, "send", str(port), "--kill-after", "5", "--at", "handed", expect_kill=True)
+    assert len(received.recipients()) == 5
+    run(file_database, "send", str(port))
+    counts = collections.Counter(received.recipients())
+    assert len(counts) == 20 and set(counts.values()) == {1}
+    report = run(file_database, "report")
+    assert report["states"] == {"sent": 19, "failed": 1}
+    assert report["interrupted"] == 1

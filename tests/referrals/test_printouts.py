@@ -1,0 +1,349 @@
+"""The client printouts read from the PDF: German and the client's language side by side,
+Arabic right to left, Ethiopic glyphs present, the convenience-translation notice until a
+translator reviewed the texts, nothing fetched from outside, nothing outside the page."""
+
+import datetime
+import io
+import os
+
+import pdfplumber
+import pytest
+from django.utils import timezone
+
+from cases.models import Appointment
+from caseworks.pdf import AssetsOnlyFetcher, font_assets, render_pdf
+from referrals import pdfrender, printouts, services
+from referrals.models import Consent, InfoSheetHandout, PrintText
+from referrals.printtexts import DEFAULTS
+from tests.referrals.conftest import pdf_text
+from visits.models import Accompaniment
+
+MM = 72 / 25.4
+A4_W, A4_H = 210, 297
+PRINTABLE = 4.2
+TODAY = timezone.localdate()
+
+
+def dump(name: str, pdf: bytes) -> bytes:
+    """PRINTOUT_DUMP=/dir keeps the PDFs for looking at them (pdftoppm -png -r 60)."""
+    folder = os.environ.get("PRINTOUT_DUMP")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(pdf)
+    return pdf
+
+
+def chars(pdf: bytes) -> list[dict]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [
+            {
+                **c,
+                "page": n,
+                "x0mm": c["x0"] / MM,
+                "x1mm": c["x1"] / MM,
+                "topmm": c["top"] / MM,
+                "bottommm": c["bottom"] / MM,
+            }
+            for n, page in enumerate(doc.pages)
+            for c in page.chars
+        ]
+
+
+def text_of(pdf: bytes) -> str:
+    """All text, Arabic words in logical order (pdfplumber reads visual lines)."""
+    return pdf_text(pdf)
+
+
+def inside_page(pdf: bytes) -> None:
+    for c in chars(pdf):
+        assert c["x0mm"] >= PRINTABLE and c["x1mm"] <= A4_W - PRINTABLE, c["text"]
+        assert c["topmm"] >= PRINTABLE and c["bottommm"] <= A4_H - PRINTABLE, c["text"]
+
+
+@pytest.fixture
+def the_consent(alice, alice_case, mbe):
+    c = services.consent_record(
+        actor=alice,
+        client=alice_case.clients.first(),
+        services=[mbe],
+        purpose="Vermittlung in die Migrationsberatung",
+        signed_on=None,
+        valid_until=TODAY + datetime.timedelta(days=365),
+        shared_data=[Consent.SharedData.CONTACT],
+    )
+    return c
+
+
+def test_consent_form_german_and_arabic_right_to_left(the_consent):
+    pdf = dump("consent-ar.pdf", printouts.consent_form_pdf(the_consent, language="ar"))
+    text = text_of(pdf)
+    assert "Schweigepflichtentbindung" in text
+    assert "Migrationsberatung MBE" in text and "Ahmad Karimi" in text
+    arabic = [c for c in chars(pdf) if "\u0600" <= c["text"] <= "\u06ff"]
+    assert len(arabic) > 200
+    # The Arabic column lies right of the German one (below the facts, above the signatures)
+    column = [c for c in arabic if 120 < c["topmm"] < 225]
+    assert column and min(c["x0mm"] for c in column) > 100
+    # ... and the title "الإعفاء من واجب السرية" is set right to left: its first word
+    # (logical order) stands rightmost on the line.
+    title = DEFAULTS["ar"]["consent_form"]["title"].split()
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        words = doc.pages[0].extract_words(use_text_flow=False)
+    line = [w for w in words if "\u0600" <= w["text"][:1] <= "\u06ff"]
+    first = min(line, key=lambda w: w["top"])
+    same_line = sorted(
+        (w for w in line if abs(w["top"] - first["top"]) < 2), key=lambda w: -w["x1"]
+    )
+    assert len(same_line) == len(title)
+    # pdfplumber gives each word's glyphs in visual order; reversed they spell the word.
+    assert [w["text"][::-1] for w in same_line][0] in (title[0], title[0][::-1])
+    assert [w["x0"] for w in same_line] == sorted((w["x0"] for w in same_line), reverse=True)
+    inside_page(pdf)
+
+
+def test_consent_form_lists_what_is_shared_and_the_revocation(the_consent):
+    text = " ".join(text_of(printouts.consent_form_pdf(the_consent, language="en")).split())
+    assert "☒ Anschrift, Telefon und E-Mail" in text or "☒Anschrift, Telefon und E-Mail" in text
+    assert "☐Anlass der Vermittlung" in text or "☐ Anlass der Vermittlung" in text
+    assert "widerrufen" in text and "revoke it at any time" in text
+    assert "Datum, Unterschrift der Person" in text and "signature of the person" in text
+    assert "Gültig bis" in text and "Valid until" in text
+
+
+def test_tigrinya_glyphs_present(the_consent):
+    pdf = dump("consent-ti.pdf", printouts.consent_form_pdf(the_consent, language="ti"))
+    ethiopic = [c for c in chars(pdf) if "\u1200" <= c["text"] <= "\u137f"]
+    assert len(ethiopic) > 100
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        fonts = {c["fontname"] for c in doc.pages[0].chars}
+    assert any("Ethiopic" in f for f in fonts)
+    assert "ሓበሬታ" in text_of(pdf) or "ስምን" in text_of(pdf)
+
+
+def test_convenience_notice_until_reviewed_then_gone(the_consent, adam):
+    notice_de = DEFAULTS["de"]["common"]["notice"][:40]
+    text = text_of(printouts.consent_form_pdf(the_consent, language="fr"))
+    assert notice_de in text.replace("\n", " ")
+    assert "Seul le texte allemand fait foi" in text.replace("\n", " ")
+    for row in PrintText.objects.filter(printout__in=("consent_form", "common"), language="fr"):
+        row.review, row.reviewed_at, row.reviewed_by = "reviewed", timezone.now(), "Ü. Setzer"
+        row.save()
+    text = text_of(printouts.consent_form_pdf(the_consent, language="fr"))
+    assert notice_de not in text.replace("\n", " ")
+    assert "Levée du secret professionnel" in text
+
+
+def test_a_language_without_texts_prints_german_only(the_consent):
+    PrintText.objects.filter(language="ps", printout="consent_form").delete()
+    text = text_of(printouts.consent_form_pdf(the_consent, language="ps"))
+    assert "Schweigepflichtentbindung" in text
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def test_no_external_resource_is_fetched(the_consent, alice_case, alice, monkeypatch):
+    """The fetcher answers for the handed-over assets only: a file or web URL in user text
+    is refused, and the printouts load nothing else."""
+    fetcher = AssetsOnlyFetcher({**font_assets(), **printouts.print_assets("ar")})
+    html = (
+        '<html><body><img src="file:///etc/passwd"><img src="https://example.org/x.png">'
+        '<link rel="stylesheet" href="http://example.org/a.css">Text</body></html>'
+    )
+    render_pdf(html, fetcher=fetcher)
+    assert sorted(fetcher.refused) == sorted(
+        ["file:///etc/passwd", "https://example.org/x.png", "http://example.org/a.css"]
+    )
+    # A printout with user text holding URLs: nothing refused, only the app's assets fetched.
+    client = alice_case.clients.first()
+    client.first_name = '<img src="file:///etc/passwd">'
+    client.save()
+    c = Consent.objects.get(pk=the_consent.pk)
+    fetchers, seen = [], []
+    real = pdfrender.make_fetcher
+
+    def spy_fetcher(assets):
+        fetcher = real(assets)
+        fetchers.append(fetcher)
+        original = fetcher.fetch
+
+        def fetch(url, headers=None):
+            seen.append(url)
+            return original(url, headers)
+
+        fetcher.fetch = fetch
+        return fetcher
+
+    monkeypatch.setattr(pdfrender, "make_fetcher", spy_fetcher)
+    monkeypatch.setattr(pdfrender._local, "font_config", None, raising=False)
+    for language in ("", "ar", "ti"):
+        pdf = printouts.consent_form_pdf(c, language=language)
+        assert '<img src="file:///etc/passwd">' in text_of(pdf)
+    assert fetchers and all(f.refused == [] for f in fetchers)
+    assert any("NotoNaskhArabic" in url for url in seen)
+    assert any("NotoSansEthiopic" in url for url in seen)
+    assert all(url.startswith("caseworks-asset:/") for url in seen), seen
+
+
+def test_long_inputs_stay_on_the_page(alice, alice_case, mbe):
+    mbe.name = "Migrationsberatung für erwachsene Zuwanderinnen und Zuwanderer " * 3
+    mbe.address = "Bürgermeister-Friedrich-Wilhelm-Schulze-Straße 123a " * 3 + "\n12345 Musterstadt"
+    mbe.save()
+    org = alice_case.team.organisation
+    org.address = "Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt"
+    org.email = "ansprechpartnerin.fuer.fluechtlingsbegleitung@kreisverband-musterstadt.example"
+    org.dpo_contact = "Datenschutzbeauftragte " * 8 + "\n" + "x" * 150
+    org.save()
+    c = services.consent_record(
+        actor=alice,
+        client=alice_case.clients.first(),
+        services=[mbe],
+        purpose="Vermittlung " * 80 + "Donaudampfschifffahrtsgesellschaftskapitän" * 4,
+        signed_on=TODAY,
+        shared_data=list(Consent.SharedData.values),
+    )
+    for language in ("ar", "ru", "ti"):
+        inside_page(
+            dump(f"consent-long-{language}.pdf", printouts.consent_form_pdf(c, language=language))
+        )
+        pdf, _texts = printouts.info_sheet_pdf(org, language=language)
+        inside_page(dump(f"info-long-{language}.pdf", pdf))
+
+
+def test_info_sheet_names_the_organisations_law(org_a, org_b):
+    org_a.dpo_contact = "Datenschutz AWO, Postfach 1, 12345 Musterstadt"
+    org_a.retention_years = 5
+    org_a.save()
+    pdf, texts = printouts.info_sheet_pdf(org_a, language="ar")
+    dump("info-ar.pdf", pdf)
+    text = text_of(pdf)
+    assert "Art. 13 DSGVO" in text and "5 Jahre" in text and "Datenschutz AWO" in text
+    assert not texts.reviewed
+    org_b.protection_law = "kdg"
+    org_b.save()
+    text = text_of(dump("info-kdg-uk.pdf", printouts.info_sheet_pdf(org_b, language="uk")[0]))
+    assert "§ 15 KDG" in text and "Інформація про захист даних" in text
+    org_b.protection_law = "dsg_ekd"
+    org_b.save()
+    assert "§ 17 DSG-EKD" in text_of(printouts.info_sheet_pdf(org_b, language="")[0])
+
+
+@pytest.fixture
+def accompaniment(alice, alice_case, mbe, vera):
+    client = alice_case.clients.first()
+    client.languages = "Farsi, Englisch"
+    client.save()
+    return Accompaniment.objects.create(
+        case=alice_case,
+        client=client,
+        destination_kind="counselling",
+        service=mbe,
+        appointment_at=timezone.make_aware(datetime.datetime(2030, 3, 5, 9, 30)),
+        purpose="Erstgespräch",
+        accompanied_by=alice,
+        volunteer=vera,
+        interpreter_language="Farsi",
+        interpreter_name="Parisa Ahmadi-Nouri",
+    )
+
+
+def test_accompaniment_slip(accompaniment):
+    pdf = dump("slip-fa.pdf", printouts.accompaniment_slip_pdf(accompaniment, language="fa"))
+    text = text_of(pdf)
+    assert "Dienstag, 05.03.2030" in text and "09:30 Uhr" in text
+    assert "Migrationsberatung MBE" in text and "Marktstraße 1" in text
+    assert "Alice" in text and "Parisa" in text
+    # First names only: no surname of the companions.
+    assert "Ahmadi" not in text and "Adler" not in text
+    # The date again under the weekday in Farsi.
+    assert text.count("05.03.2030") == 2
+    assert any("\u0600" <= ch <= "\u06ff" for ch in text)
+    inside_page(pdf)
+
+
+def test_appointment_slip(alice, alice_case):
+    appointment = Appointment.objects.create(
+        case=alice_case,
+        kind="immigration_office",
+        starts_at=timezone.make_aware(datetime.datetime(2030, 3, 4, 8, 0)),
+        place="Ausländerbehörde, Zimmer 12\nRathausplatz 1\n12345 Musterstadt",
+        recorded_by=alice,
+    )
+    appointment.persons.add(alice_case.clients.first())
+    pdf = dump(
+        "slip-ti.pdf",
+        printouts.appointment_slip_pdf(
+            appointment, client=alice_case.clients.first(), language="ti"
+        ),
+    )
+    text = text_of(pdf)
+    assert "Montag, 04.03.2030" in text and "08:00 Uhr" in text
+    assert "Rathausplatz 1" in text and "Niemand von uns kommt mit" in text
+    assert "ሰኑይ" in text
+
+
+# --- through the pages ------------------------------------------------------------------------
+
+
+def test_info_sheet_handout_recorded_and_missing_marker(client, alice, alice_case):
+    client.force_login(alice)
+    page = client.get(f"/cases/{alice_case.code}/").content.decode()
+    assert "Information on data processing not handed out to:" in page
+    person = alice_case.clients.first()
+    response = client.post(
+        f"/cases/{alice_case.code}/printouts/info-sheet/",
+        {"client": person.pk, "language": "ar"},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    handout = InfoSheetHandout.objects.get()
+    assert (handout.client, handout.language, handout.handed_out_on) == (person, "ar", TODAY)
+    assert handout.history.count() == 1 and handout.history.first().history_user == alice
+    page = client.get(f"/cases/{alice_case.code}/").content.decode()
+    assert "Information on data processing not handed out to:" not in page
+    page = client.get(f"/cases/{alice_case.code}/printouts/").content.decode()
+    assert "handed out on" in page
+
+
+def test_consent_printed_then_signed(client, alice, alice_case, the_consent):
+    client.force_login(alice)
+    assert not the_consent.is_valid_on(TODAY)
+    response = client.get(
+        f"/cases/{alice_case.code}/consents/{the_consent.code}/form.pdf?language=ar"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert Consent.objects.get(pk=the_consent.pk).printed_at is not None
+    page = client.get(f"/cases/{alice_case.code}/printouts/").content.decode()
+    assert "not signed yet" in page
+    client.post(
+        f"/cases/{alice_case.code}/consents/{the_consent.code}/signed/",
+        {"signed_on": TODAY.isoformat()},
+    )
+    signed = Consent.objects.get(pk=the_consent.pk)
+    assert signed.signed_on == TODAY and signed.is_valid_on(TODAY)
+    page = client.get(f"/cases/{alice_case.code}/printouts/").content.decode()
+    assert f"/cases/{alice_case.code}/documents/new/?client=" in page
+
+
+def test_language_without_texts_is_said_on_screen(client, alice, alice_case):
+    PrintText.objects.filter(language="ti", printout="info_sheet").delete()
+    client.force_login(alice)
+    page = client.get(f"/cases/{alice_case.code}/printouts/").content.decode()
+    assert "Tigrinya – no translation yet: German only" in page
+
+
+def test_slips_through_the_pages(client, alice, alice_case, accompaniment):
+    client.force_login(alice)
+    response = client.get(f"/cases/{alice_case.code}/accompaniments/{accompaniment.code}/slip.pdf")
+    # No language asked for: the client's first language with texts (Farsi).
+    assert any("\u0600" <= ch <= "\u06ff" for ch in text_of(response.content))
+
+
+def test_other_caseworkers_get_404(client, charlie, alice_case, the_consent, accompaniment):
+    client.force_login(charlie)
+    base = f"/cases/{alice_case.code}"
+    for url in (
+        f"{base}/printouts/",
+        f"{base}/consents/{the_consent.code}/form.pdf",
+        f"{base}/accompaniments/{accompaniment.code}/slip.pdf",
+    ):
+        assert client.get(url).status_code == 404
+    assert client.post(f"{base}/printouts/info-sheet/", {}).status_code == 404

@@ -1,0 +1,102 @@
+"""Figures of the volunteer network: for the coordinator's page, and as statistics tables
+for the supervisors (caseworks.supervision; the statistics page suppresses small counts)."""
+
+import datetime
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from cases.models import Client
+from caseworks.supervision import StatTable, local_days, register_statistics
+from visits.models import Accompaniment
+from volunteers.models import HoursEntry, Status, Volunteer, VolunteerLanguage, language_key
+
+ACCOMPANIMENT_MINUTES = 120  # an accompaniment without a recorded duration counts 2 hours
+
+
+def _split(languages: str) -> list[str]:
+    return [part.strip() for part in languages.replace(";", ",").split(",") if part.strip()]
+
+
+def language_gap(clients) -> list[tuple[str, int, int]]:
+    """(language, clients needing an interpreter, active volunteers speaking it), the
+    biggest gap first. Clients' languages are typed by hand: compared folded."""
+    needed: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for languages in clients.filter(interpreter_needed=True).values_list("languages", flat=True):
+        for name in _split(languages or ""):
+            key = language_key(name)
+            needed[key] = needed.get(key, 0) + 1
+            names.setdefault(key, name)
+    speakers = dict(
+        VolunteerLanguage.objects.filter(volunteer__status=Status.ACTIVE)
+        .values_list("key")
+        .annotate(n=Count("volunteer", distinct=True))
+        .order_by()
+    )
+    for key, name in VolunteerLanguage.objects.filter(volunteer__status=Status.ACTIVE).values_list(
+        "key", "language"
+    ):
+        names.setdefault(key, name)
+    rows = [(names[k], needed.get(k, 0), speakers.get(k, 0)) for k in set(needed) | set(speakers)]
+    return sorted(rows, key=lambda r: (-(r[1] - r[2]), r[0].casefold()))
+
+
+def volunteer_accompaniments(start: datetime.date, end: datetime.date, cases=None):
+    first, after = local_days(start, end)
+    done = Accompaniment.objects.filter(
+        status=Accompaniment.Status.DONE,
+        volunteer__isnull=False,
+        appointment_at__gte=first,
+        appointment_at__lt=after,
+    )
+    if cases is not None:
+        done = done.filter(case__in=cases)
+    return done
+
+
+def coordinator_figures(start: datetime.date, end: datetime.date) -> dict:
+    done = volunteer_accompaniments(start, end)
+    own = HoursEntry.objects.filter(date__gte=start, date__lte=end).aggregate(m=Sum("minutes"))
+    n_done = done.count()
+    minutes = n_done * ACCOMPANIMENT_MINUTES + (own["m"] or 0)
+    counts = Volunteer.objects.aggregate(
+        active=Count("pk", filter=Q(status=Status.ACTIVE)),
+        onboarding=Count("pk", filter=Q(status__in=[Status.INTERESTED, Status.ONBOARDING])),
+        paused=Count("pk", filter=Q(status=Status.PAUSED)),
+    )
+    open_cases = Client.objects.filter(case__closed_on__isnull=True)
+    return {
+        **counts,
+        "accompaniments": n_done,
+        "hours": round(minutes / 60, 1),
+        "gap": language_gap(open_cases),
+    }
+
+
+@register_statistics
+def volunteer_statistics(*, cases, start, end):
+    done = volunteer_accompaniments(start, end, cases)
+    by_kind = done.values("destination_kind").annotate(n=Count("pk")).order_by()
+    kinds = dict(Accompaniment.DestinationKind.choices)
+    gap = language_gap(Client.objects.filter(case__in=cases))
+    return [
+        StatTable(
+            "volunteer_accompaniments",
+            _("Accompaniments (done) by volunteers, by destination type"),
+            72,
+            [(str(kinds[r["destination_kind"]]), r["n"]) for r in by_kind],
+        ),
+        StatTable(
+            "interpreter_languages",
+            _("Clients needing an interpreter, by language"),
+            73,
+            [(name, needed) for name, needed, _speakers in gap if needed],
+        ),
+        StatTable(
+            "volunteer_languages",
+            _("Active volunteers, by language they speak"),
+            74,
+            [(name, speakers) for name, _needed, speakers in gap if speakers],
+        ),
+    ]

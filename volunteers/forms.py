@@ -1,0 +1,258 @@
+"""Forms of the register, the requests, the tandems and the volunteers' own pages."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from caseworks.forms import DateInput, VersionedForm
+from caseworks.roles import Role
+from volunteers.models import Level, Mobility, Task, Volunteer, Weekday, districts
+
+LANGUAGE_ROWS = 4
+SLOT_ROWS = 4
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class VolunteerForm(VersionedForm):
+    districts = forms.MultipleChoiceField(
+        label=_("districts"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mobility = forms.MultipleChoiceField(
+        label=_("mobility"),
+        required=False,
+        choices=Mobility.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tasks = forms.MultipleChoiceField(
+        label=_("tasks wanted"),
+        required=False,
+        choices=Task.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "status",
+            "phone",
+            "email",
+            "address",
+            "districts",
+            "mobility",
+            "tasks",
+            "pledge_signed_on",
+            "certificate_sighted_on",
+            "certificate_issued_on",
+            "training_attended_on",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "pledge_signed_on": DateInput(),
+            "certificate_sighted_on": DateInput(),
+            "certificate_issued_on": DateInput(),
+            "training_attended_on": DateInput(),
+        }
+        help_texts = {
+            "certificate_sighted_on": _("Shown to you: record the date, keep no copy."),
+        }
+
+    def __init__(self, *args, new: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].choices = districts()  # type: ignore[attr-defined]
+        self.fields["email"].widget = forms.EmailInput()
+        if new:
+            registered = Volunteer.objects.values("user_id")
+            self.fields["user"] = forms.ModelChoiceField(
+                label=_("login"),
+                queryset=get_user_model()
+                .objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
+                .exclude(pk__in=registered)
+                .order_by("last_name", "first_name", "username"),
+            )
+            self.fields["user"].label_from_instance = (  # type: ignore[attr-defined]
+                lambda u: u.get_full_name() or u.username
+            )
+            self.order_fields(["user"])
+        languages = list(self.instance.languages.all()) if self.instance.pk else []
+        for i in range(LANGUAGE_ROWS):
+            current = languages[i] if i < len(languages) else None
+            self.fields[f"language_{i}"] = forms.CharField(
+                label=_("language"),
+                required=False,
+                max_length=60,
+                initial=current.language if current else "",
+            )
+            self.fields[f"level_{i}"] = forms.ChoiceField(
+                label=_("level"),
+                choices=Level.choices,
+                initial=current.level if current else Level.GOOD,
+            )
+
+    def language_rows(self):
+        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(LANGUAGE_ROWS)]
+
+    def clean(self):
+        data = super().clean()
+        issued, sighted = data.get("certificate_issued_on"), data.get("certificate_sighted_on")
+        if issued and sighted and issued > sighted:
+            self.add_error("certificate_issued_on", _("The issue date is after the sighting."))
+        return data
+
+    def languages(self) -> list[tuple[str, str]]:
+        return [
+            (self.cleaned_data[f"language_{i}"], self.cleaned_data[f"level_{i}"])
+            for i in range(LANGUAGE_ROWS)
+            if self.cleaned_data.get(f"language_{i}", "").strip()
+        ]
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label=_("name"), required=False, max_length=60)
+    status = forms.ChoiceField(label=_("status"), required=False)
+    language = forms.CharField(label=_("language"), required=False, max_length=60)
+    task = forms.ChoiceField(label=_("task"), required=False)
+    district = forms.ChoiceField(label=_("district"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from volunteers.models import Status
+
+        self.fields["status"].choices = [
+            ("", _("all")),
+            ("eligible", _("can be asked")),
+            *Status.choices,
+        ]
+        self.fields["task"].choices = [("", _("all")), *Task.choices]
+        self.fields["district"].choices = [("", _("all")), *districts()]
+
+
+class SlotsForm(forms.Form):
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        slots = list(slots)
+        for i in range(SLOT_ROWS):
+            current = slots[i] if i < len(slots) else None
+            self.fields[f"weekday_{i}"] = forms.TypedChoiceField(
+                label=_("weekday"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—"), *Weekday.choices],
+                initial=current.weekday if current else "",
+            )
+            self.fields[f"from_{i}"] = forms.TimeField(
+                label=_("from"),
+                required=False,
+                widget=TimeInput(),
+                initial=current.starts_at if current else None,
+            )
+            self.fields[f"until_{i}"] = forms.TimeField(
+                label=_("until"),
+                required=False,
+                widget=TimeInput(),
+                initial=current.ends_at if current else None,
+            )
+
+    def rows(self):
+        return [
+            (self[f"weekday_{i}"], self[f"from_{i}"], self[f"until_{i}"]) for i in range(SLOT_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(SLOT_ROWS):
+            day, start, end = (
+                data.get(f"weekday_{i}"),
+                data.get(f"from_{i}"),
+                data.get(f"until_{i}"),
+            )
+            if day is None and not start and not end:
+                continue
+            if day is None or not start or not end:
+                self.add_error(f"weekday_{i}", _("Give the weekday, from and until."))
+            elif start >= end:
+                self.add_error(f"until_{i}", _("The end must be after the start."))
+        return data
+
+    def slots(self):
+        return [
+            (
+                self.cleaned_data[f"weekday_{i}"],
+                self.cleaned_data[f"from_{i}"],
+                self.cleaned_data[f"until_{i}"],
+            )
+            for i in range(SLOT_ROWS)
+            if self.cleaned_data.get(f"weekday_{i}") is not None
+        ]
+
+
+class AbsenceForm(forms.Form):
+    starts_on = forms.DateField(label=_("away from"), widget=DateInput())
+    ends_on = forms.DateField(label=_("away until"), widget=DateInput())
+
+
+class HoursForm(forms.Form):
+    date = forms.DateField(label=_("date"), widget=DateInput())
+    minutes = forms.IntegerField(label=_("minutes"), min_value=1, max_value=720)
+    task = forms.ChoiceField(label=_("activity"), choices=Task.choices)
+
+
+class RequestForm(forms.Form):
+    task = forms.ChoiceField(label=_("what is needed"), choices=Task.choices)
+    language = forms.CharField(
+        label=_("language needed"),
+        required=False,
+        max_length=60,
+        help_text=_("The language the volunteer should speak, if any."),
+    )
+    district = forms.ChoiceField(label=_("district"), required=False)
+    needs = forms.CharField(
+        label=_("notes for the volunteer"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what the volunteer needs to go along: no diagnosis, no status."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", "—"), *districts()]
+
+
+class OfferForm(forms.Form):
+    volunteers = forms.ModelMultipleChoiceField(
+        label=_("offer to"), queryset=Volunteer.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteers"]
+        field.queryset = Volunteer.objects.filter(pk__in=[c.volunteer.pk for c in candidates])
+        field.label_from_instance = str
+
+
+class TandemForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=Volunteer.objects.none())
+    reference = forms.CharField(label=_("case reference number"), max_length=20)
+    starts_on = forms.DateField(label=_("starts on"), widget=DateInput())
+    consent_on = forms.DateField(label=_("household's consent recorded on"), widget=DateInput())
+    may_see_phone = forms.BooleanField(
+        label=_("may see the main contact's phone"), required=False, initial=True
+    )
+    may_see_address = forms.BooleanField(label=_("may see the address"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteer"]
+        field.queryset = Volunteer.objects.eligible().select_related("user")
+        field.label_from_instance = str
+
+
+class TandemEndForm(forms.Form):
+    ends_on = forms.DateField(label=_("ends on"), widget=DateInput())

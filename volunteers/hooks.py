@@ -1,0 +1,58 @@
+"""What the volunteers app tells visits, which does not import it: who may be picked as a
+volunteer, and the volunteers' lines in the daily reminder digest."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from caseworks.roles import Role
+from visits import reminders
+from visits import services as visit_services
+from visits.models import Accompaniment
+from volunteers.models import Volunteer
+from volunteers.notify import place
+
+
+def eligible_only(users):
+    """A login with a register entry can be picked only while that entry is eligible. Logins
+    the coordinator has not registered yet (from before the register) stay pickable, so
+    existing accompaniments keep their volunteer; the coordinator registers them."""
+    registered = Volunteer.objects.filter(user=OuterRef("pk"))
+    return users.filter(
+        ~Exists(registered) | Q(pk__in=Volunteer.objects.eligible().values("user_id"))
+    )
+
+
+def volunteer_digest(user, today: datetime.date) -> list[str]:
+    """A volunteer's accompaniments tomorrow: time, directory place, reference number."""
+    tomorrow = today + datetime.timedelta(days=1)
+    rows = (
+        Accompaniment.objects.filter(
+            volunteer=user,
+            status=Accompaniment.Status.PLANNED,
+            appointment_at__date=tomorrow,
+            case__closed_on__isnull=True,
+        )
+        .select_related("service", "case")
+        .only("appointment_at", "destination_kind", "service__name", "case__reference")
+        .order_by("appointment_at")
+    )
+    return [
+        _("You go along tomorrow at %(time)s: %(place)s (%(ref)s)")
+        % {
+            "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
+            "place": place(a),
+            "ref": a.case.reference,
+        }
+        for a in rows
+    ]
+
+
+if eligible_only not in visit_services.volunteer_filters:
+    visit_services.volunteer_filters.append(eligible_only)
+if volunteer_digest not in reminders.digest_providers:
+    reminders.digest_providers.append(volunteer_digest)
+reminders.digest_roles.add(str(Role.VOLUNTEER))

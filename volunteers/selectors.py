@@ -1,0 +1,177 @@
+"""Who sees which volunteer record, request, offer and tandem. The coordinator sees the whole
+register; a volunteer only their own record, offers and tandems; a caseworker only the
+requests of cases they may see (cases.selectors decides that)."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.selectors import case_list_for_user
+from caseworks.permissions import DATA_PROTECTION, may
+from caseworks.roles import Role, has_role
+from volunteers.models import (
+    EXPIRY_LOOKAHEAD_DAYS,
+    Offer,
+    Tandem,
+    Volunteer,
+    VolunteerRequest,
+    add_years,
+    certificate_years,
+)
+
+
+def is_coordinator(user) -> bool:
+    return has_role(user, Role.COORDINATOR)
+
+
+def volunteers_for_user(*, user) -> QuerySet[Volunteer]:
+    if not (is_coordinator(user) or may(user, DATA_PROTECTION)):
+        return Volunteer.objects.none()
+    return Volunteer.objects.select_related("user").defer("address")
+
+
+def volunteer_get_for_user(*, user, code) -> Volunteer:
+    volunteer = volunteers_for_user(user=user).filter(code=code).first()
+    if volunteer is None:
+        raise Http404("No such volunteer")
+    return volunteer
+
+
+def own_volunteer(*, user) -> Volunteer:
+    """The signed-in volunteer's own record (404 before the coordinator registered them)."""
+    if not has_role(user, Role.VOLUNTEER):
+        raise Http404("No volunteer record")
+    volunteer = Volunteer.objects.select_related("user").filter(user=user).first()
+    if volunteer is None:
+        raise Http404("No volunteer record")
+    return volunteer
+
+
+def register_filter(
+    volunteers: QuerySet[Volunteer],
+    *,
+    status: str = "",
+    language: str = "",
+    task: str = "",
+    district: str = "",
+    q: str = "",
+) -> QuerySet[Volunteer]:
+    from volunteers.models import language_key
+
+    if status == "eligible":
+        volunteers = volunteers.filter(pk__in=Volunteer.objects.eligible().values("pk"))
+    elif status:
+        volunteers = volunteers.filter(status=status)
+    if language:
+        volunteers = volunteers.filter(languages__key=language_key(language))
+    if task or district:
+        # JSON "contains" is not on SQLite (and the text of a JSON list differs between
+        # databases): the lists are read, a register holds hundreds, not millions.
+        keep = [
+            pk
+            for pk, tasks, places in volunteers.values_list("pk", "tasks", "districts")
+            if (not task or task in (tasks or ())) and (not district or district in (places or ()))
+        ]
+        volunteers = volunteers.filter(pk__in=keep)
+    if q:
+        volunteers = volunteers.filter(
+            Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    return volunteers.distinct()
+
+
+def expiring(*, today: datetime.date | None = None, days: int = EXPIRY_LOOKAHEAD_DAYS):
+    """Active volunteers whose police certificate is due for renewal within `days` (or
+    already is): due = issue date + the renewal period."""
+    today = today or timezone.localdate()
+    years = certificate_years()
+    latest_issue = add_years(today + datetime.timedelta(days=days), -years)
+    return (
+        Volunteer.objects.filter(
+            status__in=["active", "paused", "onboarding"],
+            certificate_issued_on__isnull=False,
+            certificate_issued_on__lte=latest_issue,
+        )
+        .select_related("user")
+        .defer("address")
+        .order_by("certificate_issued_on")
+    )
+
+
+def requests_for_user(*, user) -> QuerySet[VolunteerRequest]:
+    """The coordinator: every request. A caseworker: the requests of cases they see."""
+    requests = VolunteerRequest.objects.select_related(
+        "accompaniment__case", "accompaniment__service", "assigned__user", "requested_by"
+    ).defer("needs", "accompaniment__purpose", "accompaniment__outcome")
+    if is_coordinator(user):
+        return requests
+    if has_role(user, Role.CASEWORKER) or has_role(user, Role.SUPERVISOR):
+        return requests.filter(accompaniment__case__in=case_list_for_user(user=user).values("pk"))
+    return VolunteerRequest.objects.none()
+
+
+def request_get_for_user(*, user, code) -> VolunteerRequest:
+    found = requests_for_user(user=user).filter(code=code).first()
+    if found is None:
+        raise Http404("No such request")
+    return found
+
+
+def offers_for_volunteer(*, user) -> QuerySet[Offer]:
+    if not has_role(user, Role.VOLUNTEER):
+        return Offer.objects.none()
+    return (
+        Offer.objects.filter(volunteer__user=user, request__accompaniment__case__closed_on=None)
+        .select_related("request__accompaniment__service", "request__accompaniment__case")
+        .defer(
+            "request__needs",
+            "request__accompaniment__purpose",
+            "request__accompaniment__outcome",
+            "request__accompaniment__destination_text",
+        )
+    )
+
+
+def offer_get_for_volunteer(*, user, code) -> Offer:
+    offer = offers_for_volunteer(user=user).filter(code=code).first()
+    if offer is None:
+        raise Http404("No such offer")
+    return offer
+
+
+def tandems_for_user(*, user) -> QuerySet[Tandem]:
+    tandems = Tandem.objects.select_related("volunteer__user", "case")
+    if is_coordinator(user):
+        return tandems.defer("case__accommodation_address")
+    if has_role(user, Role.VOLUNTEER):
+        return tandems.filter(volunteer__user=user, case__closed_on=None)
+    return Tandem.objects.none()
+
+
+def tandem_get_for_user(*, user, code) -> Tandem:
+    tandem = tandems_for_user(user=user).filter(code=code).first()
+    if tandem is None:
+        raise Http404("No such tandem")
+    return tandem
+
+
+def load_of(volunteers, *, since: datetime.datetime, until: datetime.datetime) -> dict[int, int]:
+    """Planned accompaniments per volunteer user in a period: one grouped query."""
+    from visits.models import Accompaniment
+
+    rows = (
+        Accompaniment.objects.filter(
+            volunteer__in=[v.user_id for v in volunteers],
+            status=Accompaniment.Status.PLANNED,
+            appointment_at__gte=since,
+            appointment_at__lt=until,
+        )
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["volunteer"]: row["n"] for row in rows}

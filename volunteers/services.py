@@ -1,0 +1,342 @@
+"""Writing the register, requests, offers, tandems and hours. Each rule refuses with a clear
+message and saves nothing (one transaction); the acting user is the history user."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case
+from cases.services import require_open
+from caseworks.audit import save_audited
+from caseworks.concurrency import lock_versioned
+from caseworks.roles import Role, has_role
+from visits import services as visit_services
+from visits.models import Accompaniment
+from volunteers import notify
+from volunteers.models import (
+    Absence,
+    AvailabilitySlot,
+    HoursEntry,
+    Offer,
+    Status,
+    Tandem,
+    Volunteer,
+    VolunteerLanguage,
+    VolunteerRequest,
+    language_key,
+)
+
+VOLUNTEER_FIELDS = (
+    "status",
+    "phone",
+    "email",
+    "address",
+    "districts",
+    "mobility",
+    "tasks",
+    "pledge_signed_on",
+    "certificate_sighted_on",
+    "certificate_issued_on",
+    "training_attended_on",
+    "started_on",
+    "ended_on",
+)
+
+
+def _delete_audited(obj: Any, actor: User) -> None:
+    obj._history_user = actor
+    obj.delete()
+
+
+def _apply(volunteer: Volunteer, data: dict[str, Any]) -> None:
+    for name in VOLUNTEER_FIELDS:
+        if name in data:
+            setattr(volunteer, name, data[name])
+    if volunteer.status == Status.ENDED and volunteer.ended_on is None:
+        volunteer.ended_on = timezone.localdate()
+    if volunteer.status != Status.ENDED:
+        volunteer.ended_on = None
+    if volunteer.status == Status.ACTIVE and volunteer.started_on is None:
+        volunteer.started_on = timezone.localdate()
+
+
+def _set_languages(actor: User, volunteer: Volunteer, languages: Iterable[tuple[str, str]]) -> None:
+    wanted = {}
+    for name, level in languages:
+        name = " ".join(name.split())
+        if name:
+            wanted[language_key(name)] = (name, level)
+    for row in list(volunteer.languages.all()):
+        if row.key not in wanted:
+            _delete_audited(row, actor)
+        else:
+            name, level = wanted.pop(row.key)
+            if (row.language, row.level) != (name, level):
+                row.language, row.level = name, level
+                save_audited(row, actor)
+    for name, level in wanted.values():
+        save_audited(VolunteerLanguage(volunteer=volunteer, language=name, level=level), actor)
+
+
+@transaction.atomic
+def volunteer_create(
+    *, actor: User, user: User, data: dict[str, Any], languages: Sequence[tuple[str, str]] = ()
+) -> Volunteer:
+    if not has_role(user, Role.VOLUNTEER):
+        raise ValidationError(
+            {"user": [_("Only a login with the volunteer role can be registered.")]}
+        )
+    if Volunteer.objects.filter(user=user).exists():
+        raise ValidationError({"user": [_("This volunteer is registered already.")]})
+    volunteer = Volunteer(user=user)
+    _apply(volunteer, data)
+    save_audited(volunteer, actor)
+    _set_languages(actor, volunteer, languages)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update(
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    expected_version: int,
+    data: dict[str, Any],
+    languages: Sequence[tuple[str, str]] | None = None,
+) -> Volunteer:
+    current = lock_versioned(volunteer, expected_version)
+    _apply(current, data)
+    current.version += 1
+    save_audited(current, actor)
+    if languages is not None:
+        _set_languages(actor, current, languages)
+    return current
+
+
+@transaction.atomic
+def slots_set(
+    *, actor: User, volunteer: Volunteer, slots: Iterable[tuple[int, datetime.time, datetime.time]]
+) -> None:
+    """Replace the weekly availability with `slots` (weekday, from, until)."""
+    wanted = set(slots)
+    for slot in list(volunteer.slots.all()):
+        key = (slot.weekday, slot.starts_at, slot.ends_at)
+        if key in wanted:
+            wanted.discard(key)
+        else:
+            _delete_audited(slot, actor)
+    for weekday, starts_at, ends_at in sorted(wanted):
+        save_audited(
+            AvailabilitySlot(
+                volunteer=volunteer, weekday=weekday, starts_at=starts_at, ends_at=ends_at
+            ),
+            actor,
+        )
+
+
+@transaction.atomic
+def absence_add(
+    *, actor: User, volunteer: Volunteer, starts_on: datetime.date, ends_on: datetime.date
+) -> Absence:
+    absence = Absence(volunteer=volunteer, starts_on=starts_on, ends_on=ends_on)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The end cannot be before the start.")]})
+    save_audited(absence, actor)
+    return absence
+
+
+@transaction.atomic
+def absence_remove(*, actor: User, absence: Absence) -> None:
+    _delete_audited(absence, actor)
+
+
+@transaction.atomic
+def hours_add(
+    *, actor: User, volunteer: Volunteer, date: datetime.date, minutes: int, task: str
+) -> HoursEntry:
+    if date > timezone.localdate():
+        raise ValidationError({"date": [_("Hours can only be recorded for today or earlier.")]})
+    entry = HoursEntry(volunteer=volunteer, date=date, minutes=minutes, task=task)
+    save_audited(entry, actor)
+    return entry
+
+
+# --- requests and offers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_create(
+    *, actor: User, accompaniment: Accompaniment, data: dict[str, Any]
+) -> VolunteerRequest:
+    require_open(accompaniment.case)
+    if accompaniment.status != Accompaniment.Status.PLANNED:
+        raise ValidationError(_("A volunteer can only be asked for a planned accompaniment."))
+    if accompaniment.appointment_at <= timezone.now():
+        raise ValidationError(_("The appointment is in the past."))
+    if accompaniment.volunteer_id:
+        raise ValidationError(_("A volunteer goes along already."))
+    if accompaniment.volunteer_requests.filter(
+        status__in=[VolunteerRequest.RequestStatus.OPEN, VolunteerRequest.RequestStatus.OFFERED]
+    ).exists():
+        raise ValidationError(_("A volunteer was asked for already."))
+    request = VolunteerRequest(
+        accompaniment=accompaniment,
+        requested_by=actor,
+        language=" ".join(str(data.get("language", "")).split()),
+        task=data["task"],
+        district=data.get("district", ""),
+        needs=data.get("needs", ""),
+    )
+    save_audited(request, actor)
+    notify.request_created(request)
+    return request
+
+
+def may_offer(user: User) -> bool:
+    if has_role(user, Role.COORDINATOR):
+        return True
+    return bool(getattr(settings, "CASEWORKS_CASEWORKERS_MAY_OFFER", False)) and has_role(
+        user, Role.CASEWORKER
+    )
+
+
+@transaction.atomic
+def request_offer(
+    *, actor: User, request: VolunteerRequest, volunteers: Sequence[Volunteer]
+) -> list[Offer]:
+    """Offer the request to one or more eligible volunteers."""
+    if not may_offer(actor):
+        raise ValidationError(_("Only the volunteer coordination can offer a request."))
+    current = lock_versioned(request, request.version)
+    if not current.is_open:
+        raise ValidationError(_("This request is no longer open."))
+    if not volunteers:
+        raise ValidationError({"volunteers": [_("Choose at least one volunteer.")]})
+    day = timezone.localtime(current.accompaniment.appointment_at).date()
+    eligible = set(
+        Volunteer.objects.eligible(on=day)
+        .exclude(absences__starts_on__lte=day, absences__ends_on__gte=day)
+        .values_list("pk", flat=True)
+    )
+    offers = []
+    for volunteer in volunteers:
+        if volunteer.pk not in eligible:
+            raise ValidationError(
+                {
+                    "volunteers": [
+                        _("%(name)s cannot be asked: onboarding incomplete, expired or absent.")
+                        % {"name": volunteer}
+                    ]
+                }
+            )
+        if current.offers.filter(volunteer=volunteer).exists():
+            continue
+        offer = Offer(request=current, volunteer=volunteer, offered_by=actor)
+        save_audited(offer, actor)
+        notify.offered(offer)
+        offers.append(offer)
+    if offers and current.status == VolunteerRequest.RequestStatus.OPEN:
+        current.status = VolunteerRequest.RequestStatus.OFFERED
+    current.version += 1
+    save_audited(current, actor)
+    return offers
+
+
+@transaction.atomic
+def offer_answer(*, actor: User, offer: Offer, accept: bool) -> Offer:
+    """The volunteer accepts or declines. Accepting assigns the accompaniment (through the
+    visits service, which checks again that the volunteer may be picked).
+
+    Race: two volunteers accept the same request at once; the request row is locked, so the
+    second sees it assigned and is told so.
+    """
+    if offer.volunteer.user_id != actor.pk:
+        raise ValidationError(_("Only the volunteer asked can answer."))
+    request = VolunteerRequest.objects.select_for_update().get(pk=offer.request_id)
+    current = Offer.objects.select_for_update().get(pk=offer.pk)
+    if current.status != Offer.OfferStatus.OFFERED:
+        raise ValidationError(_("This offer was answered already."))
+    if accept and not request.is_open:
+        raise ValidationError(_("Somebody else goes along already. Thank you all the same."))
+    current.status = Offer.OfferStatus.ACCEPTED if accept else Offer.OfferStatus.DECLINED
+    current.answered_at = timezone.now()
+    save_audited(current, actor)
+    if accept:
+        accompaniment = request.accompaniment
+        visit_services.accompaniment_update(
+            actor=actor,
+            accompaniment=accompaniment,
+            expected_version=accompaniment.version,
+            data={"volunteer": actor},
+        )
+        request.status = VolunteerRequest.RequestStatus.ASSIGNED
+        request.assigned = current.volunteer
+        request.version += 1
+        save_audited(request, actor)
+        for other in request.offers.filter(status=Offer.OfferStatus.OFFERED).exclude(pk=current.pk):
+            other.status = Offer.OfferStatus.WITHDRAWN
+            save_audited(other, actor)
+    notify.answered(current, accepted=accept)
+    return current
+
+
+@transaction.atomic
+def request_withdraw(*, actor: User, request: VolunteerRequest) -> VolunteerRequest:
+    current = lock_versioned(request, request.version)
+    if not current.is_open:
+        raise ValidationError(_("This request is no longer open."))
+    current.status = VolunteerRequest.RequestStatus.WITHDRAWN
+    current.version += 1
+    save_audited(current, actor)
+    for offer in current.offers.filter(status=Offer.OfferStatus.OFFERED):
+        offer.status = Offer.OfferStatus.WITHDRAWN
+        save_audited(offer, actor)
+    return current
+
+
+# --- tandems ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tandem_create(*, actor: User, volunteer: Volunteer, case: Case, data: dict[str, Any]) -> Tandem:
+    require_open(case)
+    if not volunteer.is_eligible(data.get("starts_on") or timezone.localdate()):
+        raise ValidationError(
+            {
+                "volunteer": [
+                    _("Only an active volunteer with complete onboarding can start a tandem.")
+                ]
+            }
+        )
+    if not data.get("consent_on"):
+        raise ValidationError({"consent_on": [_("Record the household's consent first.")]})
+    tandem = Tandem(
+        volunteer=volunteer,
+        case=case,
+        starts_on=data.get("starts_on") or timezone.localdate(),
+        ends_on=data.get("ends_on"),
+        consent_on=data["consent_on"],
+        may_see_phone=bool(data.get("may_see_phone")),
+        may_see_address=bool(data.get("may_see_address")),
+        created_by=actor,
+    )
+    save_audited(tandem, actor)
+    return tandem
+
+
+@transaction.atomic
+def tandem_end(*, actor: User, tandem: Tandem, ends_on: datetime.date) -> Tandem:
+    current = lock_versioned(tandem, tandem.version)
+    if ends_on < current.starts_on:
+        raise ValidationError({"ends_on": [_("The end cannot be before the start.")]})
+    current.ends_on = ends_on
+    current.version += 1
+    save_audited(current, actor)
+    return current
