@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
         from cases import (  # noqa: F401  (register providers; plan_*: the case plan)
             casefile,
             dashboards,
+            manage_links,
             personal_data,
             plan_casefile,
             plan_statistics,

@@ -3,9 +3,11 @@
 One row is one person; rows with the same household key form one case. `plan()` reads the
 file and says per row what would be created and every problem, writing nothing (the dry
 run). `run()` plans again and, when no row has an error, saves the whole file in one
-transaction through the case services (cases.services.case_import and friends), so history
-rows name the importing user, permissions follow the assignment, and blind indexes and
-search rows are written as for any intake.
+transaction through the case services' batch (cases.services.CaseImportBatch: the rows
+case_import and friends write, in bulk), so history rows name the importing user,
+permissions follow the assignment, and blind indexes and search rows are written as for
+any intake. The duplicate check is the intake's (possible_duplicates), one query per chunk
+of rows (duplicate_teams).
 
 Each row has a stable key: a keyed hash (the blind-index key) of its source id column, or of
 household key, names and birth date. A key already imported is skipped, so importing the
@@ -23,15 +25,24 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from cases import services
-from cases.models import Gender, ImportedRow, ReferenceKind, Relationship, StatusKind
+from cases.models import (
+    Case,
+    Client,
+    Gender,
+    ImportedRow,
+    ReferenceKind,
+    Relationship,
+    StatusKind,
+)
 from caseworks.audit import log_event
-from caseworks.fields import blind_index
+from caseworks.fields import blind_index, phonetic
 from caseworks.models import Team
 
 MAX_ROWS = 20_000
@@ -273,7 +284,7 @@ def parse_date(value) -> datetime.date | None:
 
 
 def _status_kinds() -> dict[str, str]:
-    names = {fold_header(k): v for k, v in STATUS_NAMES.items()}
+    names: dict[str, str] = {fold_header(k): v for k, v in STATUS_NAMES.items()}
     for code, label in StatusKind.choices:
         names[fold_header(code)] = code
         for language in ("en", "de"):
@@ -342,7 +353,7 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
     birth = dates["birth_date"]
     if birth and birth > today:
         err(_("The date of birth is in the future."))
-    gender = Gender.NOT_STATED
+    gender: str | None = Gender.NOT_STATED
     if cells.get("gender"):
         gender = GENDERS.get(cells["gender"].casefold())
         if gender is None:
@@ -357,7 +368,7 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
     if main not in YES | NO:
         err(_("“%(column)s” must be yes or no.") % {"column": _label_of("main_contact")})
     row.main = main in YES
-    relationship = RELATIONSHIPS.get(cells.get("relationship", "").casefold())
+    relationship: str | None = RELATIONSHIPS.get(cells.get("relationship", "").casefold())
     if relationship is None:
         relationship = next(
             (v for v, label in Relationship.choices if cells.get("relationship") in (v, label)),
@@ -407,7 +418,8 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
     row.allocated_on = dates["allocated_on"]
     row.opened_on = dates["opened_on"]
     for name in ("allocated_on", "opened_on"):
-        if dates[name] and dates[name] > today:
+        day = dates[name]
+        if day and day > today:
             err(_("“%(column)s” is in the future.") % {"column": _label_of(name)})
     row.address = cells.get("address", "")
     if row.household:
@@ -470,8 +482,6 @@ def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> 
 
 
 def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
-    from cases.selectors import possible_duplicates
-
     known_rows = set(
         ImportedRow.objects.filter(key__in=[r.key for r in result.rows]).values_list(
             "key", flat=True
@@ -483,6 +493,7 @@ def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
         )
     )
     households: OrderedDict[str, list[Row]] = OrderedDict()
+    to_check: list[Row] = []
     for row in result.rows:
         households.setdefault(row.household, []).append(row)
     for key, rows in households.items():
@@ -511,21 +522,16 @@ def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
             if r.action == "case":
                 has_case = True
             if check_duplicates:
-                matches = possible_duplicates(
-                    user=user,
-                    first_name=r.person["first_name"],
-                    last_name=r.person["last_name"],
-                    birth_date=r.person["birth_date"],
-                )
-                if matches["found"]:
-                    r.duplicates = True
-                    teams = matches["other_teams"] + [c.team.name for c in matches["cases"]]
-                    r.warnings.append(
-                        _("Possibly already known (team %(teams)s): check before confirming.")
-                        % {"teams": ", ".join(sorted(set(teams)))}
-                    )
+                to_check.append(r)
         # The head row is created first, whatever its place in the file.
         rows.sort(key=lambda r: (r is not head, r.number))
+    for r, teams in zip(to_check, duplicate_teams(to_check), strict=True):
+        if teams is not None:
+            r.duplicates = True
+            r.warnings.append(
+                _("Possibly already known (team %(teams)s): check before confirming.")
+                % {"teams": ", ".join(teams)}
+            )
     result.rows = [r for rows in households.values() for r in rows]
     result.rows.sort(key=lambda r: r.number)
     result.households = dict(households)
@@ -539,6 +545,92 @@ def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
             label=str(result.duplicates),
             detail={"rows": len(result.rows), "possible_duplicates": result.duplicates},
         )
+
+
+DUPLICATE_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Sought:
+    """The keys cases.selectors.possible_duplicates derives from one person's names."""
+
+    name: str
+    last: str
+    last_sound: str
+    first_sound: str
+    born: str | None
+
+    @classmethod
+    def of(cls, person: dict) -> "_Sought":
+        # Derived exactly as possible_duplicates does (same purposes and normalisers).
+        first, last = person["first_name"], person["last_name"]
+        birth = person["birth_date"]
+        return cls(
+            name=blind_index(f"{first} {last}", purpose="name"),
+            last=blind_index(last, purpose="name"),
+            last_sound=blind_index(last, purpose="phonetic", normaliser=phonetic),
+            first_sound=blind_index(first, purpose="phonetic", normaliser=phonetic),
+            born=None if birth is None else blind_index(birth, purpose="birth_date"),
+        )
+
+    def conditions(self) -> list[tuple]:
+        """possible_duplicates' conditions, each as a key of the stored indexes (_stored)."""
+        found = [("name", self.name), ("sounds", self.last_sound, self.first_sound)]
+        if self.born is not None:
+            found += [
+                ("last born", self.last, self.born),
+                ("sound born", self.last_sound, self.born),
+            ]
+        return found
+
+
+def _stored(c: dict) -> list[tuple]:
+    """The keys under which a stored person matches (_Sought.conditions)."""
+    found = [
+        ("name", c["full_name_bidx"]),
+        ("sounds", c["last_name_phon"], c["first_name_phon"]),
+    ]
+    if c["birth_date_bidx"]:
+        found += [
+            ("last born", c["last_name_bidx"], c["birth_date_bidx"]),
+            ("sound born", c["last_name_phon"], c["birth_date_bidx"]),
+        ]
+    return found
+
+
+def duplicate_teams(rows: list[Row]) -> list[list[str] | None]:
+    """For each row, the sorted names of the teams whose cases hold a person who may be the
+    same (cases.selectors.possible_duplicates' matches, visible or not), or None.
+
+    The same answer as possible_duplicates row by row, but one query per chunk of rows:
+    every match shares the full name or the last name's index or sound with the row, so
+    those narrow the candidates and the exact condition is checked here on their keys."""
+    answers: list[list[str] | None] = []
+    for start in range(0, len(rows), DUPLICATE_CHUNK):
+        sought = [_Sought.of(r.person) for r in rows[start : start + DUPLICATE_CHUNK]]
+        candidates = list(
+            Client.objects.filter(
+                Q(full_name_bidx__in={s.name for s in sought})
+                | Q(last_name_bidx__in={s.last for s in sought})
+                | Q(last_name_phon__in={s.last_sound for s in sought})
+            ).values(
+                "case_id",
+                "case__team__name",
+                "full_name_bidx",
+                "last_name_bidx",
+                "last_name_phon",
+                "first_name_phon",
+                "birth_date_bidx",
+            )
+        )
+        teams_by: dict[tuple, set[str]] = {}
+        for c in candidates:
+            for k in _stored(c):
+                teams_by.setdefault(k, set()).add(c["case__team__name"])
+        for s in sought:
+            teams = set().union(*(teams_by.get(k, ()) for k in s.conditions()))
+            answers.append(sorted(teams) if teams else None)
+    return answers
 
 
 # --- saving --------------------------------------------------------------------------------------
@@ -558,8 +650,15 @@ def run(data: bytes, *, filename: str, user) -> Plan:
     if not result.ok:
         raise NotImported(result)
     with transaction.atomic():
+        batch = services.CaseImportBatch(user)
+        known_cases = _cases_of_households(
+            [key for key, rows in result.households.items() if rows[0].action != "case"]
+        )
+        imported: list[ImportedRow] = []
         for key, rows in result.households.items():
-            _save_household(key, rows, user)
+            imported += _save_household(batch, key, rows, user, known_cases.get(key))
+        batch.finish()
+        ImportedRow.objects.bulk_create(imported, batch_size=1000)
         log_event(
             user=user,
             action="import.cases",
@@ -576,15 +675,27 @@ def run(data: bytes, *, filename: str, user) -> Plan:
     return result
 
 
-def _save_household(key: str, rows: list[Row], user) -> None:
-    case = None
+def _cases_of_households(keys: list[str]) -> dict:
+    """The cases earlier imports opened for these households, one query."""
+    cases: dict[str, Case] = {}
+    for start in range(0, len(keys), DUPLICATE_CHUNK):
+        for row in ImportedRow.objects.filter(
+            household__in=keys[start : start + DUPLICATE_CHUNK]
+        ).select_related("case"):
+            cases.setdefault(row.household, row.case)
+    return cases
+
+
+def _save_household(batch, key: str, rows: list[Row], user, case) -> list[ImportedRow]:
+    """The household's new persons through the batch of case services (the head row opens
+    the case); the ImportedRow of each, to be saved by the caller."""
+    imported = []
     for row in rows:
         if row.action == "known":
             continue
         if row.action == "case":
             head = {k: v for k, v in row.person.items() if k != "relationship"}
-            case = services.case_import(
-                actor=user,
+            case, client = batch.case(
                 team=row.team,
                 client=head,
                 status=row.status,
@@ -595,26 +706,19 @@ def _save_household(key: str, rows: list[Row], user) -> None:
                 references=row.references,
                 duplicates_seen=row.duplicates,
             )
-            client = case.clients.get()
         else:
-            if case is None:
-                case = ImportedRow.objects.filter(household=key).select_related("case").first()
-                case = case.case if case else None
             if case is None:  # cannot happen: the plan puts the head first
                 raise ValidationError("household without a case")
             person = dict(row.person)
             if person["relationship"] == Relationship.MAIN_CONTACT:
                 person["relationship"] = Relationship.OTHER
-            client = services.client_create(actor=user, case=case, data=person)
-            if row.status:
-                services.residence_status_add(actor=user, client=client, data=row.status)
-            for kind, number in row.references:
-                services.client_reference_save(
-                    actor=user, client=client, data={"kind": kind, "number": number}
-                )
-        ImportedRow.objects.create(
-            key=row.key, household=key, case=case, client=client, imported_by=user
+            client = batch.person(
+                case=case, data=person, status=row.status, references=row.references
+            )
+        imported.append(
+            ImportedRow(key=row.key, household=key, case=case, client=client, imported_by=user)
         )
+    return imported
 
 
 # --- the template ---------------------------------------------------------------------------

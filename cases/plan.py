@@ -7,6 +7,7 @@ Imported by cases.models, so these are models of the cases app.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -189,6 +190,10 @@ class SpecialNeed(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    # Not a field: the plan page (cases.plan_views.plan_context) sets each record's referral
+    # shortcut (a referral_suggestions entry) for its template.
+    referral: dict[str, Any]
 
     class Meta:
         verbose_name = _("special protection need")

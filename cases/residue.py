@@ -121,12 +121,12 @@ def add_residue(
         year=year, team__in=list(teams), language=language
     ).values_list("table", "label", "count")
     extra: dict[str, dict[str, int]] = {}
-    for table, label, count in residue.order_by("id"):
-        extra.setdefault(table, {})
-        extra[table][label] = extra[table].get(label, 0) + count
+    for table_key, label, count in residue.order_by("id"):
+        extra.setdefault(table_key, {})
+        extra[table_key][label] = extra[table_key].get(label, 0) + count
     if not extra:
         return tables
-    merged = []
+    merged: list[StatTable] = []
     for table in tables:
         adding = extra.get(table.key)
         if not adding:

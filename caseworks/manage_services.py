@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from caseworks import twofactor
@@ -643,8 +644,8 @@ class ManageLink:
     the overview. `url_name` must reverse without arguments and carry the administrator gate."""
 
     url_name: str
-    label: str
-    description: str = ""
+    label: str | Promise  # lazy translations: the registry is built at import time
+    description: str | Promise = ""
 
 
 _links = Registry()

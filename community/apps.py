@@ -7,4 +7,4 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Events and newsletter")
 
     def ready(self):
-        from community import personal_data  # noqa: F401  (register the models' classification)
+        from community import export, personal_data  # noqa: F401  (register providers)

@@ -3,6 +3,7 @@ the newsletter subscription with its consent proof (never the other subscribers'
 
 from caseworks.dataprotection import record
 from community.models import Registration, Subscriber
+from volunteers.export import register_disclosure_section
 
 
 def person_disclosure(user) -> dict:
@@ -28,3 +29,7 @@ def person_disclosure(user) -> dict:
             ],
         },
     }
+
+
+# A volunteer's Art. 15 export (volunteers.export) carries these sections too.
+register_disclosure_section(person_disclosure)

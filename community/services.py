@@ -2,6 +2,7 @@
 up when a place comes free, and attendance (a training counts towards onboarding)."""
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -64,7 +65,7 @@ def _fill_free_places(*, actor: User, event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         save_audited(registration, actor)
         moved.append(registration)
-        transaction.on_commit(lambda r=registration: mails.send_moved_up(r))
+        transaction.on_commit(partial(mails.send_moved_up, registration))
     return moved
 
 

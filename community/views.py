@@ -382,7 +382,7 @@ def issue_detail(request, issue_code):
             "progress": state,
             "interrupted": interrupted,
             "segment_size": segment_size,
-            "interest_labels": issue._meta.get_field("interests").labels(issue.interests),  # type: ignore[attr-defined]
+            "interest_labels": issue._meta.get_field("interests").labels(issue.interests),
         },
     )
 
@@ -428,8 +428,8 @@ def _client_address(request) -> str:
     return (
         forwarded_client_ip(request)
         if settings.AXES_CLIENT_IP_CALLABLE
-        else (request.META.get("REMOTE_ADDR", "")) or ""
-    )
+        else request.META.get("REMOTE_ADDR", "")
+    ) or ""
 
 
 def _over_limit(request) -> bool:

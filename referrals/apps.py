@@ -7,4 +7,10 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals and letters")
 
     def ready(self):
-        from referrals import casefile, dashboards, personal_data  # noqa: F401  (register providers)
+        from referrals import (  # noqa: F401  (register providers)
+            casefile,
+            dashboards,
+            handover,
+            manage_links,
+            personal_data,
+        )

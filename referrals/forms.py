@@ -1,10 +1,20 @@
 """Consent and referral forms."""
 
+from typing import cast
+
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.forms import DateInput, IdMultipleChoiceField, TextLimits, VersionedForm
-from caseworks.models import Service
+from cases.models import Client
+from caseworks.forms import (
+    DateInput,
+    IdMultipleChoiceField,
+    TextLimits,
+    VersionedForm,
+    free_text_field,
+)
+from caseworks.models import Organisation, Service
 from referrals.models import Consent, Referral
 from referrals.printtexts import RTL
 
@@ -118,14 +128,14 @@ class LetterArchiveFilter(forms.Form):
     printed_until = forms.DateField(label=_("printed until"), required=False, widget=DateInput)
 
 
-def language_choices(available: set[str]) -> list[tuple[str, str]]:
+def language_choices(available: set[str]) -> list[tuple[str, str | Promise]]:
     """German, then each client language; one without (complete) texts says it prints German
     only, so the caseworker knows before printing."""
     from referrals.printtexts import LANGUAGES
 
-    choices = [("", _("German only"))]
+    choices: list[tuple[str, str | Promise]] = [("", _("German only"))]
     for code, own, german in LANGUAGES[1:]:
-        label = f"{german} / {own}"
+        label: str | Promise = f"{german} / {own}"
         if code not in available:
             label = _("%(language)s – no translation yet: German only") % {"language": german}
         choices.append((code, label))
@@ -137,11 +147,13 @@ class PrintLanguageForm(forms.Form):
 
     def __init__(self, *args, available: set[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices(available)
+        cast(forms.ChoiceField, self.fields["language"]).choices = language_choices(available)
 
 
 class InfoSheetForm(PrintLanguageForm):
-    client = forms.ModelChoiceField(queryset=None, label=_("Person"))
+    client: "forms.ModelChoiceField[Client]" = forms.ModelChoiceField(
+        queryset=None, label=_("Person")
+    )
 
     field_order = ["client", "language"]
 
@@ -158,8 +170,10 @@ class ConsentSignedForm(forms.Form):
 # --- the administrator's texts (referrals.manage_views) ---------------------------------------
 
 
-class LetterTextForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+class LetterTextForm(TextLimits, forms.Form):
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+        queryset=None, label=_("Organisation")
+    )
     category = forms.ChoiceField(
         label=_("Service category"),
         required=False,
@@ -169,7 +183,7 @@ class LetterTextForm(forms.Form):
     body = forms.CharField(
         label=_("Letter text"),
         widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=5000,
+        max_length=4000,
         help_text=_(
             "Between the salutation and the closing, which the letter prints itself. "
             "Placeholders in braces, e.g. {vorname}; only those listed below."
@@ -177,14 +191,12 @@ class LetterTextForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from caseworks.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         self.fields["category"].choices = [("", _("every category")), *Service.Category.choices]
 
 
-class PrintTextsForm(forms.Form):
+class PrintTextsForm(TextLimits, forms.Form):
     """Every text of one printout in one language, and whether a translator confirmed them."""
 
     reviewed = forms.BooleanField(
@@ -202,12 +214,12 @@ class PrintTextsForm(forms.Form):
     def __init__(self, *args, keys, german, language, **kwargs):
         super().__init__(*args, **kwargs)
         for key in keys:
-            self.fields[f"text_{key}"] = forms.CharField(
+            self.fields[f"text_{key}"] = free_text_field(
                 label=key,
                 widget=forms.Textarea(
                     attrs={"rows": 3, "lang": language, "dir": "rtl" if language in RTL else "ltr"}
                 ),
-                max_length=3000,
+                limit=3000,
                 help_text=german.get(key, ""),
             )
         if language == "de":

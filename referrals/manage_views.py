@@ -115,7 +115,7 @@ def print_texts_edit(request: HttpRequest, printout: str, language: str) -> Http
         else {}
     )
     reviewed_now = len(rows) == len(keys) and all(r.is_reviewed for r in rows.values())
-    initial = {f"text_{k}": rows[k].text if k in rows else "" for k in keys}
+    initial: dict[str, str | bool] = {f"text_{k}": rows[k].text if k in rows else "" for k in keys}
     initial["reviewed"] = reviewed_now
     initial["reviewed_by"] = next((r.reviewed_by for r in rows.values() if r.reviewed_by), "")
     form = PrintTextsForm(

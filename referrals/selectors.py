@@ -4,6 +4,7 @@ office staff reach only the print queue of their teams, with the fields a letter
 import datetime
 import uuid
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
@@ -167,7 +168,7 @@ def _age(birth_date: datetime.date | None, today: datetime.date) -> int | None:
     )
 
 
-def info_sheet_status(case: Case, *, today: datetime.date | None = None) -> list[dict]:
+def info_sheet_status(case: Case, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """Per person of the household: the latest handout of the information on data processing,
     and whether it is missing (persons of 16 or older, or of unknown age, without one)."""
     today = today or timezone.localdate()
@@ -188,12 +189,12 @@ def info_sheet_status(case: Case, *, today: datetime.date | None = None) -> list
         "relationship",
     ):
         age = _age(client.birth_date, today)
-        handout = latest.get(client.pk)
+        latest_handout = latest.get(client.pk)
         rows.append(
             {
                 "client": client,
-                "handout": handout,
-                "missing": handout is None and (age is None or age >= INFO_SHEET_AGE),
+                "handout": latest_handout,
+                "missing": latest_handout is None and (age is None or age >= INFO_SHEET_AGE),
             }
         )
     return rows

@@ -5,7 +5,7 @@ the letter is issued (a consent may be revoked or expire in between)."""
 import datetime
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +152,9 @@ def info_sheet_hand_out(
     return handout, pdf
 
 
-def slip_print(*, actor: User, case: Case, record: Any, pdf_maker: Any, language: str) -> bytes:
+def slip_print(
+    *, actor: User, case: Case, record: Any, pdf_maker: Callable[[str], bytes], language: str
+) -> bytes:
     """An appointment slip for the client (nothing is stored; the access log says it)."""
     pdf = pdf_maker(language)
     log_access(

@@ -83,7 +83,13 @@ def consent_revoke(request, code, consent_code):
 @role_required(*CASE_ROLES)
 def referral_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
-    form = ReferralForm(request.POST or None, case=case, initial={"client": case.clients.first()})
+    # A shortcut (the case plan's suggested referral) may preselect the person and the
+    # service; the form's choices are limited to the case's persons and active services.
+    initial = {
+        "client": request.GET.get("client") or case.clients.first(),
+        "service": request.GET.get("service"),
+    }
+    form = ReferralForm(request.POST or None, case=case, initial=initial)
     saved = submit(
         request,
         lambda: services.referral_create(actor=request.user, case=case, data=form.cleaned_data),

@@ -8,7 +8,15 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from cases import importing
-from cases.models import Case, Client, ClientReference, ImportedRow, NameToken, ResidenceStatus
+from cases.models import (
+    Case,
+    CaseUserObjectPermission,
+    Client,
+    ClientReference,
+    ImportedRow,
+    NameToken,
+    ResidenceStatus,
+)
 from caseworks.models import AccessLog
 from tests.conftest import open_case
 
@@ -233,3 +241,117 @@ def test_2000_rows_import_in_one_run_and_a_second_run_adds_nothing(alice, bob, a
     again = importing.run(data, filename="gross.xlsx", user=adam)
     assert (again.new_cases, again.new_persons, again.known) == (0, 0, 2000)
     assert Case.objects.count() == 1000 and Client.objects.count() == 2000
+
+
+def _written_for(case):
+    """What a household's import wrote, free of ids and times: history, permissions,
+    blind indexes and search rows."""
+    clients = list(case.clients.order_by("relationship"))
+    statuses = ResidenceStatus.objects.filter(client__in=clients)
+    references = ClientReference.objects.filter(client__in=clients)
+    return {
+        "case": [
+            (h.history_type, h.history_user_id, h.team_id, h.assigned_to_id, h.duplicate_check)
+            for h in case.history.all()
+        ],
+        "clients": [
+            (
+                c.relationship,
+                c.first_name_bidx,
+                c.last_name_bidx,
+                c.full_name_bidx,
+                c.birth_date_bidx,
+                c.first_name_phon,
+                c.last_name_phon,
+                [(h.history_type, h.history_user_id) for h in c.history.all()],
+                # Search rows: as many (padded with random rows), the same tokens of the
+                # whole name parts (verifiers are keyed with the person's id).
+                NameToken.objects.filter(client=c, case=case).count(),
+                sorted(
+                    NameToken.objects.filter(client=c, case=case, whole=True).values_list(
+                        "token", flat=True
+                    )
+                ),
+            )
+            for c in clients
+        ],
+        "statuses": sorted(
+            (s.client.relationship, s.kind, h.history_type, h.history_user_id)
+            for s in statuses
+            for h in s.history.all()
+        ),
+        "references": sorted(
+            (r.client.relationship, r.kind, r.number_bidx, h.history_type, h.history_user_id)
+            for r in references
+            for h in r.history.all()
+        ),
+        "permissions": sorted(
+            CaseUserObjectPermission.objects.filter(content_object=case).values_list(
+                "user_id", "permission__codename"
+            )
+        ),
+    }
+
+
+def test_the_batch_writes_what_the_single_case_services_write(alice, adam, team_a):
+    """One household through services.case_import and friends (the path per case), and the
+    same household through importing.run (CaseImportBatch): the same rows."""
+    from django.db import transaction
+
+    from cases import services
+
+    data = xlsx([person(1), person(2, household="H-1", main="nein")])
+    plan = importing.plan(data, filename="x.xlsx", user=adam)
+    head, other = plan.households[plan.rows[0].household]
+    with transaction.atomic():
+        single = services.case_import(
+            actor=adam,
+            team=head.team,
+            client={k: v for k, v in head.person.items() if k != "relationship"},
+            status=head.status,
+            assigned_to=head.caseworker,
+            opened_on=head.opened_on,
+            allocated_on=head.allocated_on,
+            references=head.references,
+        )
+        client = services.client_create(actor=adam, case=single, data=other.person)
+        services.residence_status_add(actor=adam, client=client, data=other.status)
+        for kind, number in other.references:
+            services.client_reference_save(
+                actor=adam, client=client, data={"kind": kind, "number": number}
+            )
+        expected = _written_for(single)
+        transaction.set_rollback(True)
+    importing.run(data, filename="x.xlsx", user=adam)
+    batch = ImportedRow.objects.get(key=head.key).case
+    assert _written_for(batch) == expected
+    assert expected["permissions"] == [(alice.pk, "change_case"), (alice.pk, "view_case")]
+    assert len(expected["clients"]) == 2 and all(c[-1] for c in expected["clients"])
+
+
+def test_the_batched_duplicate_check_answers_as_possible_duplicates(alice, adam, team_a):
+    from cases.selectors import possible_duplicates
+
+    open_case(alice, team_a, first_name="Mohammed", last_name="Al-Hassan")
+    known = Client.objects.get()
+    known.birth_date = datetime.date(1990, 5, 1)
+    known.save()
+    people = [
+        ("Muhammad", "Al-Hassan", None),  # sounds alike
+        ("Mohammed", "Al-Hassan", None),  # the same name
+        ("Aisha", "Al-Hassan", datetime.date(1990, 5, 1)),  # last name and birth date
+        ("Aisha", "Al-Hasan", datetime.date(1990, 5, 1)),  # sound and birth date
+        ("Aisha", "Al-Hasan", datetime.date(1990, 5, 2)),  # none
+        ("Vorname9", "Nachname9", None),  # none
+    ]
+    rows = [
+        importing.Row(number=n, person={"first_name": f, "last_name": la, "birth_date": b})
+        for n, (f, la, b) in enumerate(people)
+    ]
+    expected = []
+    for f, la, b in people:
+        found = possible_duplicates(user=adam, first_name=f, last_name=la, birth_date=b)
+        teams = found["other_teams"] + [c.team.name for c in found["cases"]]
+        expected.append(sorted(set(teams)) or None)
+    assert importing.duplicate_teams(rows) == expected
+    assert expected[:4] == [["Team A"]] * 4 and expected[4:] == [None, None]

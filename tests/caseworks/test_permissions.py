@@ -61,6 +61,12 @@ def test_public_views_are_the_ones_meant_to_be():
         "accounts/login/",
         "accounts/logout/",
         "i18n/setlang/",
+        # The newsletter's double opt-in (issue 21): subscribing, and the links in its mails,
+        # whose signed token is the credential.
+        "newsletter/confirm/<str:confirm_token>/",
+        "newsletter/subscribe/",
+        "newsletter/subscribe/sent/",
+        "newsletter/unsubscribe/<str:unsubscribe_token>/",
         "visits/calendar/<str:token>.ics",  # the secret in the URL is the credential
     ]
 
@@ -130,7 +136,23 @@ def test_it_sends_anonymous_users_to_sign_in(rf):
             ["cases", "week", "referrals", "cases-new", "supervision", "statistics"],
         ),
         ((Role.OFFICE,), "referrals:print_queue", ["print-queue"]),
-        ((Role.VOLUNTEER,), "volunteer:list", ["volunteer"]),
+        (
+            (Role.VOLUNTEER,),
+            "volunteer:list",
+            ["volunteer", "volunteers-me", "my-events", "my-newsletter"],
+        ),
+        (
+            (Role.COORDINATOR,),
+            "volunteers:register",
+            [
+                "volunteers",
+                "volunteer-requests",
+                "tandems",
+                "volunteer-figures",
+                "events",
+                "newsletter",
+            ],
+        ),
         ((), None, []),
     ],
 )

@@ -89,6 +89,7 @@ ROLE_OF = {
     "vera": "volunteer",
     "dora": "data protection",
     "adam": "admin",
+    "cody": "coordinator",
 }
 
 QUERY_FUZZ = settings(

@@ -228,7 +228,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             # Letter and printout texts (/manage/texts/, issue 18).
             "text_id": referral_services.letter_text_save(
                 actor=actor,
-                text=LetterText(),
+                # build_team may run again for the same organisation (more households)
+                text=LetterText.objects.filter(organisation=team.organisation, category="").first()
+                or LetterText(),
                 organisation=team.organisation,
                 category="",
                 subject="Vermittlung: {name}",

@@ -57,6 +57,10 @@ def test_a_child_goes_with_a_parent_and_staff_with_a_volunteer(
             others=[parent.pk],
             accompanied_by=alice.pk,
             volunteer=vera.pk,
+            # Within the volunteer's need-to-know window (CASEWORKS_VOLUNTEER_CONTACT_HOURS)
+            appointment_at=(timezone.localtime() + datetime.timedelta(hours=5)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
         ),
     )
     assert response.status_code == 302, response.context["form"].errors

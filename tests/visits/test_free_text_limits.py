@@ -84,6 +84,11 @@ KEYWORDS = {
     "caseworkers": lambda case: get_user_model().objects.none(),
     "colleagues": lambda case: get_user_model().objects.none(),
     "case": lambda case: case,
+    "available": lambda case: set(),  # the printouts' languages with texts
+    # The admin's printout texts (referrals.forms.PrintTextsForm): one text field a key
+    "keys": lambda case: ["title"],
+    "german": lambda case: {"title": "Titel"},
+    "language": lambda case: "ar",
 }
 
 
@@ -92,7 +97,14 @@ def every_form(case, instances):
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
                 continue
-            parameters = inspect.signature(cls.__init__).parameters
+            # A form's keyword arguments, its parents' included (InfoSheetForm passes
+            # **kwargs on to PrintLanguageForm).
+            parameters = {
+                name
+                for klass in cls.__mro__
+                if "__init__" in vars(klass)
+                for name in inspect.signature(klass.__init__).parameters
+            }
             kwargs = {k: make(case) for k, make in KEYWORDS.items() if k in parameters}
             instance = instances.get(cls)
             if instance is not None:

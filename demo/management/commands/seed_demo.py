@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cases.models import Client
 from caseworks.fields import shared_ciphertexts
 from demo import city, house, plan
 from demo import community as demo_community
@@ -60,8 +61,10 @@ class Command(BaseCommand):
                     f"{counts['referrals']} referrals in {counts['seconds']} s."
                 )
             else:
-                persons = house.create_cases(teams, users, clients)
-                plan.seed_plan(teams, users)  # the case plan (issue 23)
+                house.create_cases(teams, users, clients)
+                # The case plan (issue 23), with two households that meet a perspective rule.
+                plan.seed_plan(teams, users)
+                persons = Client.objects.count()
             # The volunteer register: 20 in the small house, 300 at 20,000 persons.
             demo_volunteers.create_volunteers(n=max(20, clients * 300 // 20000))
             demo_community.create_community()  # events and the newsletter (issue 21)

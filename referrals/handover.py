@@ -1,0 +1,46 @@
+"""The consents behind a hand-over packet (cases.summary): a packet for a service outside the
+house carries the person's name and date of birth and only what their valid consent lets
+through (Consent.shared_data); the packet page lists the consents this provider names."""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from cases.models import Case
+from cases.summary import PacketConsent, register_packet_consents
+from referrals.models import Consent
+
+# Consent.SharedData values that mean the same part of a packet (cases.summary.PARTS).
+_PARTS = {Consent.SharedData.CONTACT: "contact", Consent.SharedData.LANGUAGE: "language"}
+
+
+def _recipient(consent: Consent) -> str:
+    names = [service.name for service in consent.services.all()]
+    if consent.category:
+        names.append(
+            _("every service of the category %(category)s")
+            % {"category": consent.get_category_display()}
+        )
+    return ", ".join(names)
+
+
+@register_packet_consents
+def consents_for_packet(case: Case, *, today: datetime.date) -> list[PacketConsent]:
+    consents = (
+        Consent.objects.filter(client__case=case, signed_on__isnull=False)
+        .select_related("client")
+        .prefetch_related("services")
+        .defer("note")
+        .order_by("-signed_on", "-id")
+    )
+    return [
+        PacketConsent(
+            code=str(consent.code),
+            client=consent.client,
+            recipient=_recipient(consent),
+            parts=frozenset(part for item, part in _PARTS.items() if consent.shares(item)),
+            description=_("signed on %(day)s") % {"day": f"{consent.signed_on:%d.%m.%Y}"},
+        )
+        for consent in consents
+        if consent.is_valid_on(today)
+    ]
