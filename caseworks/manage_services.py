@@ -29,6 +29,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caseworks import twofactor
 from caseworks.audit import log_access, save_audited
@@ -154,12 +155,13 @@ def _set_teams_of_account(
 # account's state as it was loaded instead, a short digest per part, so a save can tell
 # whether (and which part of) the account was changed meanwhile by another administrator.
 
+# Lazy: the labels are read in the language of the request that meets the conflict.
 ACCOUNT_PARTS = {
-    "name": _("name and e-mail"),
-    "roles": _("roles"),
-    "teams": _("teams"),
-    "led_teams": _("supervised teams"),
-    "active": _("active"),
+    "name": gettext_lazy("name and e-mail"),
+    "roles": gettext_lazy("roles"),
+    "teams": gettext_lazy("teams"),
+    "led_teams": gettext_lazy("supervised teams"),
+    "active": gettext_lazy("active"),
 }
 
 
