@@ -367,6 +367,8 @@ LOGGING = {
         # WeasyPrint reports every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its logger bridge at INFO when first used.
+        "pikepdf": {"level": "WARNING"},
         # django-axes reports every sign-in at INFO; failures and lock-outs stay visible.
         "axes": {"level": "WARNING"},
     },

@@ -4,14 +4,19 @@ Letters are written in German whatever the user's UI language: they go to German
 """
 
 import datetime
+import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
+from contextlib import ExitStack
+from dataclasses import dataclass
 
+import pikepdf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
-from pypdf import PdfReader, PdfWriter
 
 from caseworks.models import Service
 from caseworks.pdf import (
@@ -151,9 +156,22 @@ def covering_consent(referral: Referral, day: datetime.date | None = None) -> Co
     return next((c for c in consents if c.covers(referral.service, day)), None)
 
 
-def _letter_html(
+LETTER_CSS = ("css/letter.css",)
+
+
+@dataclass(frozen=True)
+class LetterSource:
+    """What one letter is rendered from: its own pages (the HTML) and the stationery they are
+    laid on (the organisation's letterhead, marks, sender line and footer)."""
+
+    html: str
+    stationery: str
+    assets: dict[str, tuple[bytes, str]]
+
+
+def _letter_source(
     referral: Referral, consent: Consent, *, draft: bool, today: datetime.date
-) -> tuple[str, dict[str, tuple[bytes, str]]]:
+) -> LetterSource:
     organisation = referral.case.team.organisation
     assets = {}
     logo_url = ""
@@ -164,58 +182,114 @@ def _letter_html(
     with override("de"):
         html = render_to_string(
             "referrals/letter.html",
-            letter_context(referral, consent, today=today, draft=draft, logo_url=logo_url),
+            letter_context(referral, consent, today=today, draft=draft),
         )
-    return html, assets
+        stationery = render_to_string(
+            "referrals/letter_stationery.html",
+            stationery_context(organisation, referral.case.team.name, logo_url=logo_url),
+        )
+    return LetterSource(html, stationery, assets)
 
 
 def render_letter(
     referral: Referral, consent: Consent, *, draft: bool = False, today: datetime.date | None = None
 ) -> bytes:
     """The letter as PDF. The contact named is the referring caseworker, whoever prints."""
-    html, assets = _letter_html(referral, consent, draft=draft, today=today or timezone.localdate())
-    return pdfrender.write_pdf(html, assets)
+    source = _letter_source(referral, consent, draft=draft, today=today or timezone.localdate())
+    return _render([source])[1][0]
 
 
 def render_letters_batch(
     pairs: list[tuple[Referral, Consent]], *, today: datetime.date | None = None
 ) -> tuple[bytes, list[bytes]]:
-    """Several letters at once: (the batch as one PDF, each letter's own PDF).
-
-    Each letter is laid out as its own document (its first page, its "Seite x von y"), but
-    the batch is written once, with one font subset, instead of 50 documents each
-    subsetting and embedding the fonts and then being merged.
-    Each letter's PDF is cut from the batch by its pages: the same pages, as archived.
-    """
+    """Several letters at once: (the batch as one PDF, each letter's own PDF)."""
     today = today or timezone.localdate()
-    assets: dict[str, tuple[bytes, str]] = {}
-    htmls = []
-    for referral, consent in pairs:
-        html, extra = _letter_html(referral, consent, draft=False, today=today)
-        assets.update(extra)
-        htmls.append(html)
-    fetcher = pdfrender.make_fetcher(assets)
-    documents = [pdfrender.render_document(html, fetcher) for html in htmls]
-    if not documents:
+    if not pairs:
         return b"", []
+    return _render([_letter_source(r, c, draft=False, today=today) for r, c in pairs])
+
+
+def _render(sources: list[LetterSource]) -> tuple[bytes, list[bytes]]:
+    """Each letter is laid out as its own document (its first page, its "Seite x von y"),
+    but what every letter of an organisation shares is rendered once: the stylesheet and
+    fonts (pdfrender, once per thread), the stationery (once per batch and organisation,
+    laid under each page as one shared PDF form), and the writing of the PDF (once for the
+    batch, one font subset). Each letter's PDF is cut from the batch by its pages: the same
+    pages, as archived."""
+    assets: dict[str, tuple[bytes, str]] = {}
+    for source in sources:
+        assets.update(source.assets)
+    fetcher = pdfrender.make_fetcher(assets)
+    documents = [pdfrender.render_document(s.html, fetcher, LETTER_CSS) for s in sources]
     pages = [page for document in documents for page in document.pages]
-    batch = documents[0].copy(pages).write_pdf()
-    return batch, split_pdf(batch, [len(document.pages) for document in documents])
+    written = documents[0].copy(pages).write_pdf()
+    stationery = {html: _stationery_pdf(html, fetcher) for html in {s.stationery for s in sources}}
+    return lay_on_stationery(
+        written,
+        [
+            (len(document.pages), stationery[source.stationery])
+            for document, source in zip(documents, sources, strict=True)
+        ],
+    )
 
 
-def split_pdf(pdf: bytes, page_counts: list[int]) -> list[bytes]:
-    """Cut a PDF into consecutive documents of the given page counts."""
-    reader = PdfReader(io.BytesIO(pdf))
-    parts, start = [], 0
-    for count in page_counts:
-        writer = PdfWriter()
-        for page in reader.pages[start : start + count]:
-            writer.add_page(page)
-        out = io.BytesIO()
-        writer.write(out)
-        parts.append(out.getvalue())
-        start += count
-    return parts
+# The stationery PDFs of the last organisations and teams printed for, by their HTML (and the
+# logo it names). It holds no person's data, only what the letterhead and footer show.
+_STATIONERY: OrderedDict[str, bytes] = OrderedDict()
+_STATIONERY_KEPT = 32
+_stationery_lock = threading.Lock()
+
+
+def _stationery_pdf(html: str, fetcher) -> bytes:
+    logos = sorted(
+        (url, hashlib.sha256(body).hexdigest())
+        for url, (body, _mime) in fetcher.assets.items()
+        if url in html and "/logo/" in url
+    )
+    key = hashlib.sha256(repr((html, logos)).encode()).hexdigest()
+    with _stationery_lock:
+        if key in _STATIONERY:
+            _STATIONERY.move_to_end(key)
+            return _STATIONERY[key]
+    pdf = pdfrender.render_document(html, fetcher, LETTER_CSS).write_pdf()
+    with _stationery_lock:
+        _STATIONERY[key] = pdf
+        while len(_STATIONERY) > _STATIONERY_KEPT:
+            _STATIONERY.popitem(last=False)
+    return pdf
+
+
+def lay_on_stationery(pdf: bytes, letters: list[tuple[int, bytes]]) -> tuple[bytes, list[bytes]]:
+    """Lay each letter's pages on its stationery (page 1 on the stationery's first page, the
+    others on its second) and cut the letters apart: (the whole, each letter's own PDF).
+    `letters` is (page count, stationery PDF) per letter, in the order of `pdf`'s pages."""
+    with ExitStack() as stack:
+        batch = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
+        forms: dict[bytes, list[pikepdf.Object]] = {}
+        at = 0
+        for count, stationery in letters:
+            if stationery not in forms:
+                paper = stack.enter_context(pikepdf.open(io.BytesIO(stationery)))
+                forms[stationery] = [
+                    batch.copy_foreign(page.as_form_xobject()) for page in paper.pages[:2]
+                ]
+            first, follow = forms[stationery]
+            for n in range(count):
+                batch.pages[at + n].add_underlay(first if n == 0 else follow)
+            at += count
+        parts, at = [], 0
+        for count, _stationery in letters:
+            part = stack.enter_context(pikepdf.new())
+            part.pages.extend(batch.pages[at : at + count])
+            parts.append(_save(part))
+            at += count
+        return _save(batch), parts
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=True)
+    return out.getvalue()
 
 
 # DIN 5008 Anschriftzone: 27.3 mm high; text from 5 mm inside the 85 mm field, 2 mm kept free
@@ -244,8 +318,8 @@ def letter_context(
     *,
     today: datetime.date,
     draft: bool = False,
-    logo_url: str = "",
 ) -> dict:
+    """The letter's own page content (the stationery is stationery_context)."""
     contact = referral.created_by
     case, client, service = referral.case, referral.client, referral.service
     organisation = case.team.organisation
@@ -259,11 +333,8 @@ def letter_context(
     if consent.shares(Consent.SharedData.REASON):
         reason = referral.reason.strip()
     return {
-        "asset_base": BASE_URL,
         "organisation": organisation,
         "team_name": case.team.name,
-        "logo_url": logo_url,
-        "sender_line": organisation.letter_sender or organisation.name,
         "recipient_lines": recipient_lines,
         "address_size": address_size(recipient_lines),
         "caseworker_name": display_name(contact),
@@ -282,6 +353,17 @@ def letter_context(
         "client_name": f"{client.first_name} {client.last_name}",
         "consent_signed_on": _date(consent.signed_on),
         "consent_valid_until": _date(consent.valid_until),
+        "draft": draft,
+    }
+
+
+def stationery_context(organisation, team_name: str, *, logo_url: str = "") -> dict:
+    """The organisation's letterhead, sender line and footer (no person's data)."""
+    return {
+        "organisation": organisation,
+        "team_name": team_name,
+        "logo_url": logo_url,
+        "sender_line": organisation.letter_sender or organisation.name,
         "footer_columns": [
             col
             for col in (
@@ -299,5 +381,4 @@ def letter_context(
             )
             if col
         ],
-        "draft": draft,
     }

@@ -67,12 +67,18 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     """`text` with each known placeholder replaced by its value (as plain text). A placeholder
     without a value (a text saved before the list shrank) is left as it was written."""
     out = []
+    value_ends_sentence = False
     for literal, name, spec, conversion in _FORMATTER.parse(text):
+        if value_ends_sentence and literal.startswith("."):
+            literal = literal[1:]  # "… bei {organisation}." with "… e. V.": one full stop
         out.append(literal)
+        value_ends_sentence = False
         if name is None:
             continue
         if name in values and not spec and not conversion:
             out.append(str(values[name]))
+            # (a value set apart for right-to-left text ends in U+2069 after its full stop)
+            value_ends_sentence = str(values[name]).rstrip("\u2069").endswith(".")
         else:
             out.append("{" + name + (f"!{conversion}" if conversion else "") + "}")
     return "".join(out)

@@ -7,8 +7,6 @@ import datetime
 import re
 from collections.abc import Iterable
 
-from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +14,6 @@ from django.utils.translation import override
 
 from cases.models import Appointment, Case, Client
 from caseworks.models import Organisation
-from caseworks.pdf import BASE_URL
 from caseworks.users import display_name
 from referrals import pdfrender, printtexts
 from referrals.models import Consent, PrintText
@@ -25,13 +22,10 @@ from referrals.printtexts import COMMON, CONSENT, INFO_SHEET, SLIP, Texts
 from visits.models import Accompaniment
 
 CSS = "css/printouts.css"
+SCRIPT_CSS = {"ar": "css/printouts-naskh.css", "ti": "css/printouts-ethiopic.css"}
 NBSP = "\u00a0"
 _NUMBER_SPACE = re.compile(r" (?=[\d§])")
-# Fonts beyond DejaVu Sans (caseworks.pdf loads that one for every document), per language.
-SCRIPT_FONTS = {
-    "ar": ("fonts/NotoNaskhArabic-Regular.ttf", "fonts/NotoNaskhArabic-Bold.ttf"),
-    "ti": ("fonts/NotoSansEthiopic-Regular.ttf", "fonts/NotoSansEthiopic-Bold.ttf"),
-}
+SHORT_VALUE = 40  # characters: fits half a page's column at the printouts' size
 SCRIPT_OF = {"ar": "ar", "fa": "ar", "ps": "ar", "ti": "ti"}
 
 # Per organisation: the law the sheet is given under, the legal basis, the supervisory body.
@@ -54,21 +48,17 @@ LAW = {
 }
 
 
-def _asset(name: str, mime_type: str) -> tuple[bytes, str]:
-    path = finders.find(name)
-    if not isinstance(path, str):
-        raise ImproperlyConfigured(f"Printout asset {name} not found in the static files")
-    with open(path, "rb") as f:
-        return f.read(), mime_type
+def _keep_together(value: str) -> str:
+    if len(value) <= SHORT_VALUE:
+        return value.replace(" ", NBSP)
+    return _NUMBER_SPACE.sub(NBSP, value)
 
 
-def print_assets(language: str) -> dict[str, tuple[bytes, str]]:
-    """The stylesheet and the script fonts this language needs (and no others: an Ethiopic
-    font loaded for a French form only costs time)."""
-    assets = {BASE_URL + CSS: _asset(CSS, "text/css")}
-    for name in SCRIPT_FONTS.get(SCRIPT_OF.get(language, ""), ()):
-        assets[BASE_URL + name] = _asset(name, "font/ttf")
-    return assets
+def print_stylesheets(language: str) -> tuple[str, ...]:
+    """The stylesheets, with the script fonts this language needs (and no others: an
+    Ethiopic font loaded for a French form only costs time)."""
+    script = SCRIPT_CSS.get(SCRIPT_OF.get(language, ""))
+    return (CSS, script) if script else (CSS,)
 
 
 def texts_for(printout: str, language: str, values: dict[str, str]) -> Texts:
@@ -93,9 +83,11 @@ def texts_for(printout: str, language: str, values: dict[str, str]) -> Texts:
     if language and language != "de" and all(k in client_rows for k in keys):
         # German names, law citations and dates inside right-to-left text: each value set
         # apart (LRI … PDI), and no line may begin with the number of a citation ("Art. 9"),
-        # else the bidi algorithm moves that number to the other end of the line.
+        # else the bidi algorithm moves that number to the other end of the line. A short
+        # value (a name) is kept on one line: WeasyPrint lays out the rest of a broken line
+        # anew, without the isolate, and "e. V." would lose its full stop to the far end.
         client_values = (
-            {k: f"\u2066{_NUMBER_SPACE.sub(NBSP, v)}\u2069" for k, v in values.items()}
+            {k: f"\u2066{_keep_together(v)}\u2069" for k, v in values.items()}
             if language in printtexts.RTL
             else values
         )
@@ -145,8 +137,6 @@ def _render(template: str, context: dict, texts: Texts) -> bytes:
             template,
             {
                 **context,
-                "asset_base": BASE_URL,
-                "css_url": BASE_URL + CSS,
                 "t": texts,
                 "de": texts.german,
                 "xx": texts.client,
@@ -157,7 +147,7 @@ def _render(template: str, context: dict, texts: Texts) -> bytes:
                 "language_name": printtexts.OWN_NAMES.get(texts.language, ""),
             },
         )
-    return pdfrender.write_pdf(html, print_assets(texts.language))
+    return pdfrender.write_pdf(html, {}, print_stylesheets(texts.language))
 
 
 def _organisation_context(organisation: Organisation) -> dict:

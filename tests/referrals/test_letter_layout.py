@@ -218,3 +218,32 @@ def test_a_plain_letter_fits_one_page(alice, ready_referral):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         assert len(doc.pages) == 1
     assert "erreichen Sie mich direkt" not in pdf_text(pdf)  # no contact known: no sentence
+
+
+def test_the_stationery_is_under_every_page_and_holds_no_personal_data(
+    long_letter, alice, alice_case, mbe
+):
+    """Letterhead, marks, sender line and footer are the organisation's stationery, rendered
+    once and laid under the letter's pages (referrals.letters.lay_on_stationery): the first
+    page gets the letterhead and the footer, a following page the footer only."""
+    first, second = words(long_letter, 0), words(long_letter, 1)
+    assert find(first, "Flüchtlingsbegleitung")  # the team in the letterhead (page 1)
+    assert [w for w in first if w["top"] < 42 and w["text"] == "AWO"]
+    assert not [w for w in second if w["top"] < 42 and w["text"] == "AWO"]
+    for page in (first, second):
+        footer = [w for w in page if w["top"] > 265]
+        assert find(footer, "Sparkasse") and find(footer, "Marktstraße")
+    assert "Seite 2 von 2" in pdf_text(long_letter)
+    # What the stationery is made from (and kept of it between letters) names nobody.
+    from django.utils import timezone
+
+    from referrals.letters import _letter_source, covering_consent
+
+    referral = alice_case.referrals.first()
+    source = _letter_source(
+        referral, covering_consent(referral), draft=False, today=timezone.localdate()
+    )
+    client = alice_case.clients.first()
+    for personal in (client.first_name, client.last_name, "0170", "Dari", alice.last_name):
+        assert personal not in source.stationery
+        assert personal in source.html

@@ -22,6 +22,10 @@ def test_placeholders_unknown_rejected_safe_ones_filled():
     assert fill("{vorname} {{x}} {az}", {"vorname": "Ana", "az": "1"}) == "Ana {x} 1"
     # Template syntax from the database is only text.
     assert fill("{% debug %}{{ settings }}", {}) == "{% debug %}{ settings }"
+    # A value ending a sentence with its own full stop ("e. V.") gets no second one.
+    assert fill("bei {organisation}.", {"organisation": "AWO e. V."}) == "bei AWO e. V."
+    assert fill("bei {organisation}.", {"organisation": "Caritas"}) == "bei Caritas."
+    assert fill("{organisation}...", {"organisation": "AWO e. V."}) == "AWO e. V..."
 
 
 def test_letter_text_of_the_organisation_is_used(alice, alice_case, mbe, adam):
