@@ -8,7 +8,7 @@ import hashlib
 import io
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -152,8 +152,29 @@ def person_rows(referral: Referral, consent: Consent) -> list[tuple[str, str]]:
 
 def covering_consent(referral: Referral, day: datetime.date | None = None) -> Consent | None:
     """The newest consent of the person that covers the service today (None: no letter)."""
-    consents = referral.client.consents.prefetch_related("services").order_by("-signed_on")
-    return next((c for c in consents if c.covers(referral.service, day)), None)
+    return covering_consents([referral], day)[referral.pk]
+
+
+def covering_consents(
+    referrals: list[Referral], day: datetime.date | None = None
+) -> dict[int, Consent | None]:
+    """covering_consent for several referrals in two queries (a print batch)."""
+    by_client: dict[int, list[Consent]] = defaultdict(list)
+    consents = (
+        Consent.objects.filter(client_id__in={r.client_id for r in referrals})
+        .prefetch_related("services")
+        .order_by("-signed_on", "-pk")
+    )
+    for consent in consents:
+        by_client[consent.client_id].append(consent)
+    return {
+        r.pk: next((c for c in by_client[r.client_id] if c.covers(r.service, day)), None)
+        for r in referrals
+    }
+
+
+# What a letter is rendered from, in the query that loads the referrals (print batches).
+LETTER_RELATED = ("client", "service", "case__team__organisation", "created_by")
 
 
 LETTER_CSS = ("css/letter.css",)

@@ -25,7 +25,9 @@ from caseworks.models import Service
 from caseworks.pdf import merge_pdfs
 from referrals import printouts, printtexts
 from referrals.letters import (
+    LETTER_RELATED,
     covering_consent,
+    covering_consents,
     default_body,
     default_subject,
     render_letter,
@@ -289,6 +291,9 @@ def letter_issue(
         return existing
     if current.status != Referral.Status.READY:
         raise ValidationError(_("Only a referral that is ready to print gets a letter."))
+    if current.case_id == referral.case_id and current.service_id == referral.service_id:
+        # What the caller loaded with it (a batch loads them all in one query).
+        current.case, current.service = referral.case, referral.service
     consent = covering_consent(current)
     if consent is None:
         raise _consent_missing(current)
@@ -314,13 +319,12 @@ def letter_issue(
     return letter
 
 
-def _check_printable(referral: Referral) -> Consent | None:
+def _check_printable(referral: Referral, consent: Consent | None, printed: bool) -> Consent | None:
     """The consent a ready referral's letter would name (None: it has a letter already)."""
-    if Letter.objects.filter(referral=referral).exists():
+    if printed:
         return None
     if referral.status != Referral.Status.READY:
         raise ValidationError(_("Only a referral that is ready to print gets a letter."))
-    consent = covering_consent(referral)
     if consent is None:
         raise _consent_missing(referral)
     return consent
@@ -342,9 +346,17 @@ def letters_issue_batch(
     """
     refused: list[tuple[Referral, ValidationError]] = []
     chosen: list[tuple[Referral, Consent | None]] = []
-    for referral in referrals:
+    # Everything the letters need in a few queries, whatever the caller loaded (the print
+    # queue lists only the fields it shows).
+    wanted = [r.pk for r in referrals]
+    loaded = Referral.objects.select_related(*LETTER_RELATED).in_bulk(wanted)
+    batch = [loaded[pk] for pk in wanted if pk in loaded]
+    consents = covering_consents(batch)
+    printed = set(Letter.objects.filter(referral__in=batch).values_list("referral_id", flat=True))
+    for referral in batch:
         try:
-            chosen.append((referral, _check_printable(referral)))
+            consent = _check_printable(referral, consents[referral.pk], referral.pk in printed)
+            chosen.append((referral, consent))
         except ValidationError as error:
             refused.append((referral, error))
     to_render = [(r, c) for r, c in chosen if c is not None]

@@ -182,3 +182,44 @@ def test_a_batch_archives_each_letter_as_rendered_alone(
     assert all(services.letter_verify(lt) for lt in letters)
     assert pages(pdf) == sum(pages(lt.pdf) for lt in letters)
     assert pdf_text(pdf) == "\n".join(alone)
+
+
+def test_printing_a_batch_costs_the_same_queries_for_3_or_6_letters(
+    client, office_user, alice, team_a, mbe
+):
+    """The queue lists referrals with only the fields it shows; printing loads what the
+    letters need in a fixed number of queries, not a few per letter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import open_case
+    from tests.referrals.conftest import consent, refer
+
+    def ready(n):
+        codes = []
+        for i in range(n):
+            case = open_case(alice, team_a, first_name=f"Person{i}", last_name="Batch")
+            consent(alice, case, mbe)
+            referral = refer(alice, case, mbe)
+            services.referral_transition(actor=alice, referral=referral, to="ready")
+            codes.append(str(referral.code))
+        return codes
+
+    client.force_login(office_user)
+    counts = []
+    for n in (3, 6):
+        Letter.objects.all().delete()
+        Referral.objects.all().delete()
+        codes = ready(n)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                "/referrals/print-queue/", {"referral": codes, "action": "print"}
+            )
+        assert response["Content-Type"] == "application/pdf"
+        assert Letter.objects.count() == n
+        counts.append(len(queries))
+    per_letter = (counts[1] - counts[0]) / 3
+    # Each letter: its row lock, the check for a letter and the consent under the lock (3),
+    # validation (4), its savepoint (2), the letter and its history (2), two access-log
+    # entries. Loading the referral's fields one by one was 29.
+    assert per_letter <= 15, counts
