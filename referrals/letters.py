@@ -4,15 +4,10 @@ Letters are written in German whatever the user's UI language: they go to German
 """
 
 import datetime
-import hashlib
-import io
 import re
-import threading
-from collections import OrderedDict, defaultdict
-from contextlib import ExitStack
+from collections import defaultdict
 from dataclasses import dataclass
 
-import pikepdf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -244,73 +239,17 @@ def _render(sources: list[LetterSource]) -> tuple[bytes, list[bytes]]:
     documents = [pdfrender.render_document(s.html, fetcher, LETTER_CSS) for s in sources]
     pages = [page for document in documents for page in document.pages]
     written = documents[0].copy(pages).write_pdf()
-    stationery = {html: _stationery_pdf(html, fetcher) for html in {s.stationery for s in sources}}
-    return lay_on_stationery(
+    stationery = {
+        html: pdfrender.stationery_pdf(html, fetcher, LETTER_CSS)
+        for html in {s.stationery for s in sources}
+    }
+    return pdfrender.lay_on_stationery(
         written,
         [
             (len(document.pages), stationery[source.stationery])
             for document, source in zip(documents, sources, strict=True)
         ],
     )
-
-
-# The stationery PDFs of the last organisations and teams printed for, by their HTML (and the
-# logo it names). It holds no person's data, only what the letterhead and footer show.
-_STATIONERY: OrderedDict[str, bytes] = OrderedDict()
-_STATIONERY_KEPT = 32
-_stationery_lock = threading.Lock()
-
-
-def _stationery_pdf(html: str, fetcher) -> bytes:
-    logos = sorted(
-        (url, hashlib.sha256(body).hexdigest())
-        for url, (body, _mime) in fetcher.assets.items()
-        if url in html and "/logo/" in url
-    )
-    key = hashlib.sha256(repr((html, logos)).encode()).hexdigest()
-    with _stationery_lock:
-        if key in _STATIONERY:
-            _STATIONERY.move_to_end(key)
-            return _STATIONERY[key]
-    pdf = pdfrender.render_document(html, fetcher, LETTER_CSS).write_pdf()
-    with _stationery_lock:
-        _STATIONERY[key] = pdf
-        while len(_STATIONERY) > _STATIONERY_KEPT:
-            _STATIONERY.popitem(last=False)
-    return pdf
-
-
-def lay_on_stationery(pdf: bytes, letters: list[tuple[int, bytes]]) -> tuple[bytes, list[bytes]]:
-    """Lay each letter's pages on its stationery (page 1 on the stationery's first page, the
-    others on its second) and cut the letters apart: (the whole, each letter's own PDF).
-    `letters` is (page count, stationery PDF) per letter, in the order of `pdf`'s pages."""
-    with ExitStack() as stack:
-        batch = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
-        forms: dict[bytes, list[pikepdf.Object]] = {}
-        at = 0
-        for count, stationery in letters:
-            if stationery not in forms:
-                paper = stack.enter_context(pikepdf.open(io.BytesIO(stationery)))
-                forms[stationery] = [
-                    batch.copy_foreign(page.as_form_xobject()) for page in paper.pages[:2]
-                ]
-            first, follow = forms[stationery]
-            for n in range(count):
-                batch.pages[at + n].add_underlay(first if n == 0 else follow)
-            at += count
-        parts, at = [], 0
-        for count, _stationery in letters:
-            part = stack.enter_context(pikepdf.new())
-            part.pages.extend(batch.pages[at : at + count])
-            parts.append(_save(part))
-            at += count
-        return _save(batch), parts
-
-
-def _save(pdf: pikepdf.Pdf) -> bytes:
-    out = io.BytesIO()
-    pdf.save(out, compress_streams=True)
-    return out.getvalue()
 
 
 # DIN 5008 Anschriftzone: 27.3 mm high; text from 5 mm inside the 85 mm field, 2 mm kept free

@@ -11,12 +11,20 @@ would have loaded. One per thread: WeasyPrint's font configuration is not made f
 between threads.
 """
 
+import functools
+import hashlib
+import io
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import ExitStack
 
+import pikepdf
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from weasyprint import CSS, HTML
+from weasyprint.html import UA as WEASYPRINT_UA
+from weasyprint.html import UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 
 from caseworks.pdf import BASE_URL, AssetsOnlyFetcher, font_assets
@@ -30,6 +38,36 @@ SCRIPT_FONTS = (
 )
 
 _local = threading.local()
+
+# WeasyPrint's user-agent stylesheet without what these documents never contain: form fields,
+# footnotes and notes, and the ::marker rule (their lists have no markers). The pseudo-element
+# rules match every element, so each element's style was computed up to seven times; without
+# them a consent form renders ~10 % faster, page for page the same (tests/referrals/
+# test_printouts.py compares the two). The counter styles are WeasyPrint's own, already loaded.
+_UA_SECTION_LEFT_OUT = "/* Form fields */"
+_UA_RULES_LEFT_OUT = (
+    "::marker",
+    "::footnote-",
+    "::note-",
+    "@counter-style",
+)
+
+
+@functools.cache
+def light_user_agent_stylesheet() -> CSS:
+    kept, skipping = [], False
+    for line in WEASYPRINT_UA.splitlines():
+        if line.startswith("/* "):
+            skipping = line.startswith(_UA_SECTION_LEFT_OUT)
+        if skipping or line.startswith(_UA_RULES_LEFT_OUT):
+            continue
+        kept.append(line)
+    return CSS(string="\n".join(kept), counter_style=UA_COUNTER_STYLE)
+
+
+class _HTML(HTML):
+    def _ua_stylesheets(self, forms=False):
+        return [light_user_agent_stylesheet()]
 
 
 def shared_font_config() -> FontConfiguration:
@@ -76,7 +114,7 @@ def make_fetcher(assets: dict[str, tuple[bytes, str]]) -> AssetsOnlyFetcher:
 
 def render_document(html: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str] = ()):
     """The laid-out document (pages), for writing alone or with others (a batch)."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+    return _HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         font_config=shared_font_config(),
         stylesheets=[stylesheet(name) for name in stylesheets],
     )
@@ -86,3 +124,71 @@ def write_pdf(
     html: str, assets: dict[str, tuple[bytes, str]], stylesheets: Sequence[str] = ()
 ) -> bytes:
     return render_document(html, make_fetcher(assets), stylesheets).write_pdf()
+
+
+# --- stationery ------------------------------------------------------------------------------
+# What every document of an organisation shows the same (letterhead, sender line, footer) is
+# rendered once as a two-page PDF and laid under each document's pages. The PDFs of the last
+# organisations and teams printed for are kept by their HTML (and the logo it names): they
+# hold no person's data, only what the letterhead and footer show.
+_STATIONERY: OrderedDict[str, bytes] = OrderedDict()
+_STATIONERY_KEPT = 32
+_stationery_lock = threading.Lock()
+
+
+def stationery_pdf(html: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str]) -> bytes:
+    """The organisation's stationery for a kind of document (its letterhead and footer),
+    rendered once and kept: it names no person."""
+    logos = sorted(
+        (url, hashlib.sha256(body).hexdigest())
+        for url, (body, _mime) in fetcher.assets.items()
+        if url in html and "/logo/" in url
+    )
+    key = hashlib.sha256(repr((html, logos, tuple(stylesheets))).encode()).hexdigest()
+    with _stationery_lock:
+        if key in _STATIONERY:
+            _STATIONERY.move_to_end(key)
+            return _STATIONERY[key]
+    pdf = render_document(html, fetcher, stylesheets).write_pdf()
+    with _stationery_lock:
+        _STATIONERY[key] = pdf
+        while len(_STATIONERY) > _STATIONERY_KEPT:
+            _STATIONERY.popitem(last=False)
+    return pdf
+
+
+def lay_on_stationery(pdf: bytes, documents: list[tuple[int, bytes]]) -> tuple[bytes, list[bytes]]:
+    """Lay each document's pages on its stationery (page 1 on the stationery's first page,
+    the others on its second) and cut the documents apart: (the whole, each one's own PDF).
+    `documents` is (page count, stationery PDF) per document, in the order of `pdf`'s pages.
+    The stationery is one shared form in the PDF, however many pages lie on it."""
+    with ExitStack() as stack:
+        batch = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
+        forms: dict[bytes, list[pikepdf.Object]] = {}
+        at = 0
+        for count, stationery in documents:
+            if stationery not in forms:
+                paper = stack.enter_context(pikepdf.open(io.BytesIO(stationery)))
+                forms[stationery] = [
+                    batch.copy_foreign(page.as_form_xobject()) for page in paper.pages[:2]
+                ]
+            first, follow = forms[stationery]
+            for n in range(count):
+                batch.pages[at + n].add_underlay(first if n == 0 else follow)
+            at += count
+        whole = _save(batch)
+        if len(documents) == 1:
+            return whole, [whole]
+        parts, at = [], 0
+        for count, _stationery in documents:
+            part = stack.enter_context(pikepdf.new())
+            part.pages.extend(batch.pages[at : at + count])
+            parts.append(_save(part))
+            at += count
+        return whole, parts
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=True)
+    return out.getvalue()

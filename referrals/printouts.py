@@ -14,6 +14,7 @@ from django.utils.translation import override
 
 from cases.models import Appointment, Case, Client
 from caseworks.models import Organisation
+from caseworks.pdf import wrapped_line_count
 from caseworks.users import display_name
 from referrals import pdfrender, printtexts
 from referrals.models import Consent, PrintText
@@ -147,20 +148,48 @@ def _render(template: str, context: dict, texts: Texts) -> bytes:
                 "language_name": printtexts.OWN_NAMES.get(texts.language, ""),
             },
         )
-    return pdfrender.write_pdf(html, {}, print_stylesheets(texts.language))
+        # Only the organisation's part: the stationery is kept between printouts.
+        stationery = render_to_string(
+            "referrals/print/stationery.html",
+            {k: context[k] for k in ("organisation", "organisation_lines", "contact_line")},
+        )
+    fetcher = pdfrender.make_fetcher({})
+    document = pdfrender.render_document(html, fetcher, print_stylesheets(texts.language))
+    paper = pdfrender.stationery_pdf(stationery, fetcher, (CSS,))
+    return pdfrender.lay_on_stationery(document.write_pdf(), [(len(document.pages), paper)])[0]
+
+
+# The stationery's head (static/css/printouts.css): the name in 10 pt bold, the address and
+# contact lines in 8 pt, line height 1.3, 105 mm wide.
+HEAD_WIDTH_MM = 105.0
+
+
+def head_height_mm(name: str, lines: list[str]) -> float:
+    """The height of the organisation's head on the stationery, which the printout keeps
+    free: lines as they wrap (counted generously), so that nothing runs into it."""
+    name_lines = wrapped_line_count(
+        [name], width_mm=HEAD_WIDTH_MM - 1, size_pt=10.0, font="fonts/DejaVuSans-Bold.ttf"
+    )
+    other_lines = wrapped_line_count(lines, width_mm=HEAD_WIDTH_MM - 1, size_pt=8.0)
+    return (name_lines * 10.0 + other_lines * 8.0) * 1.3 * 25.4 / 72
 
 
 def _organisation_context(organisation: Organisation) -> dict:
+    lines = _lines(organisation.address)
+    contact_line = " · ".join(
+        x
+        for x in (
+            f"Tel. {organisation.phone}" if organisation.phone else "",
+            organisation.email,
+        )
+        if x
+    )
     return {
         "organisation": organisation,
-        "organisation_lines": _lines(organisation.address),
-        "contact_line": " · ".join(
-            x
-            for x in (
-                f"Tel. {organisation.phone}" if organisation.phone else "",
-                organisation.email,
-            )
-            if x
+        "organisation_lines": lines,
+        "contact_line": contact_line,
+        "head_mm": head_height_mm(
+            organisation.name, [*lines, contact_line] if contact_line else lines
         ),
     }
 

@@ -345,3 +345,54 @@ def test_other_caseworkers_get_404(client, charlie, alice_case, the_consent, acc
     ):
         assert client.get(url).status_code == 404
     assert client.post(f"{base}/printouts/info-sheet/", {}).status_code == 404
+
+
+def test_the_lighter_user_agent_stylesheet_changes_nothing_on_the_page(
+    the_consent, alice, alice_case, monkeypatch
+):
+    """referrals.pdfrender leaves WeasyPrint's rules for form fields, notes and list markers
+    out of its user-agent stylesheet (for speed). Every printout and the letter place each
+    character exactly where the full stylesheet puts it."""
+    from weasyprint import HTML
+
+    from referrals.letters import render_letter
+    from tests.referrals.conftest import refer
+
+    referral = refer(alice, alice_case, the_consent.services.first())
+    org = alice_case.team.organisation
+
+    def documents():
+        return [
+            printouts.consent_form_pdf(the_consent, language="ar"),
+            printouts.consent_form_pdf(the_consent, language="ti"),
+            printouts.info_sheet_pdf(org, language="fa")[0],
+            render_letter(referral, the_consent),
+        ]
+
+    def placed(pdf):
+        return [(c["page"], c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in chars(pdf)]
+
+    light = [placed(pdf) for pdf in documents()]
+    monkeypatch.setattr(pdfrender._HTML, "_ua_stylesheets", HTML._ua_stylesheets, raising=True)
+    full = [placed(pdf) for pdf in documents()]
+    assert all(light) and light == full
+
+
+def test_the_head_keeps_room_for_a_long_organisation_address(the_consent, alice_case):
+    """Name, address and contact come from the organisation's stationery; the printout keeps
+    their room free (printouts.head_height_mm), however many lines they wrap into."""
+    org = alice_case.team.organisation
+    org.name = "Arbeiterwohlfahrt Kreisverband Musterstadt-Nord und Umgebung e. V. " * 2
+    org.address = (
+        "Haus der Kulturen\nInterkulturelles Zentrum\nEingang B\nMarktstraße 1\n12345 Musterstadt"
+    )
+    org.email = "fluechtlingsbegleitung.und.migrationsberatung@kreisverband-musterstadt.example"
+    org.save()
+    consent = Consent.objects.get(pk=the_consent.pk)
+    pdf = printouts.consent_form_pdf(consent, language="ar")
+    first_page = [c for c in chars(pdf) if c["page"] == 0]
+    title = min(c["topmm"] for c in first_page if c["text"] == "S" and c["size"] > 12)
+    org_block = [c for c in first_page if c["topmm"] < title and c["x0mm"] < 125]
+    assert any(c["text"] == "@" for c in org_block)  # the contact line is in the head
+    assert max(c["bottommm"] for c in org_block) < title - 3  # above the rule and the title
+    assert "Umgebung" in text_of(pdf) and "Eingang B" in text_of(pdf)
