@@ -396,3 +396,49 @@ def test_the_head_keeps_room_for_a_long_organisation_address(the_consent, alice_
     assert any(c["text"] == "@" for c in org_block)  # the contact line is in the head
     assert max(c["bottommm"] for c in org_block) < title - 3  # above the rule and the title
     assert "Umgebung" in text_of(pdf) and "Eingang B" in text_of(pdf)
+
+
+def _consent_for(alice, alice_case, mbe, *, recipients=3, purpose="Vermittlung"):
+    from caseworks.models import Service
+
+    others = [
+        Service.objects.create(name=name, kind="counselling", category=category, address=address)
+        for name, category, address in [
+            ("Jugendmigrationsdienst (JMD)", "jmd", "Lindenallee 3\n12345 Musterstadt"),
+            ("Asylverfahrensberatung", "asylum_counselling", "Kirchplatz 2\n12345 Musterstadt"),
+        ][: recipients - 1]
+    ]
+    org = alice_case.team.organisation
+    org.name = "AWO Kreisverband Musterstadt e. V."
+    org.address = "Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt"
+    org.phone, org.email = "01234 56789-0", "fluechtlingsbegleitung@awo.example"
+    org.save()
+    return services.consent_record(
+        actor=alice,
+        client=alice_case.clients.first(),
+        services=[mbe, *others],
+        purpose=purpose,
+        signed_on=None,
+        valid_until=TODAY + datetime.timedelta(days=700),
+        shared_data=[],
+    )
+
+
+def test_a_usual_consent_form_fits_one_page_in_every_script(alice, alice_case, mbe):
+    """Three recipients, the organisation's head, the not-yet-reviewed notice: one sheet to
+    read and sign, in Arabic (the tallest lines) as in German."""
+    c = _consent_for(alice, alice_case, mbe)
+    for language in ("", "ar", "fa", "ti", "uk"):
+        pdf = printouts.consent_form_pdf(c, language=language)
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            assert len(doc.pages) == 1, language
+
+
+def test_the_signature_lines_never_stand_alone(alice, alice_case, mbe):
+    """A long purpose pushes the form onto a second page: the revocation paragraph goes over
+    with the signature lines, so the person signs below text they can read there."""
+    c = _consent_for(alice, alice_case, mbe, purpose="Vermittlung und Begleitung. " * 40)
+    pdf = printouts.consent_form_pdf(c, language="ar")
+    second = [c for c in chars(pdf) if c["page"] == 1]
+    text = "".join(c["text"] for c in second)
+    assert "Unterschrift" in text and "freiwillig" in text
