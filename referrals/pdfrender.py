@@ -174,7 +174,8 @@ def lay_on_stationery(pdf: bytes, documents: list[tuple[int, bytes]]) -> tuple[b
                 ]
             first, follow = forms[stationery]
             for n in range(count):
-                batch.pages[at + n].add_underlay(first if n == 0 else follow)
+                # The whole sheet: stationery and page are both A4 (rect None).
+                batch.pages[at + n].add_underlay(first if n == 0 else follow, None)
             at += count
         whole = _save(batch)
         if len(documents) == 1:
