@@ -46,15 +46,17 @@ class AssetsOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": mime_type})
 
 
+def static_asset(name: str, mime_type: str) -> tuple[bytes, str]:
+    """A vendored static file (a font, a print stylesheet) as (bytes, MIME type)."""
+    path = finders.find(name)
+    if not isinstance(path, str):  # a vendored file missing from static/ is a broken install
+        raise ImproperlyConfigured(f"PDF asset {name} not found in the static files")
+    with open(path, "rb") as f:
+        return f.read(), mime_type
+
+
 def font_assets() -> dict[str, tuple[bytes, str]]:
-    assets = {}
-    for name, mime_type in FONTS.items():
-        path = finders.find(name)
-        if not isinstance(path, str):  # a vendored font missing from static/ is a broken install
-            raise ImproperlyConfigured(f"Letter font {name} not found in the static files")
-        with open(path, "rb") as f:
-            assets[BASE_URL + name] = (f.read(), mime_type)
-    return assets
+    return {BASE_URL + name: static_asset(name, mime_type) for name, mime_type in FONTS.items()}
 
 
 def render_pdf(

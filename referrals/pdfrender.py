@@ -20,14 +20,12 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 import pikepdf
-from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
 from weasyprint import CSS, HTML
 from weasyprint.html import UA as WEASYPRINT_UA
 from weasyprint.html import UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 
-from caseworks.pdf import BASE_URL, AssetsOnlyFetcher, font_assets
+from caseworks.pdf import BASE_URL, AssetsOnlyFetcher, font_assets, static_asset
 
 # Every font a stylesheet of this app may load (vendored under static/fonts with its licence).
 SCRIPT_FONTS = (
@@ -77,14 +75,6 @@ def shared_font_config() -> FontConfiguration:
     return config
 
 
-def static_asset(name: str, mime_type: str) -> tuple[bytes, str]:
-    path = finders.find(name)
-    if not isinstance(path, str):  # a vendored file missing from static/ is a broken install
-        raise ImproperlyConfigured(f"PDF asset {name} not found in the static files")
-    with open(path, "rb") as f:
-        return f.read(), mime_type
-
-
 def stylesheet(name: str) -> CSS:
     """The static stylesheet `name` (e.g. "css/letter.css"), parsed once per thread. Its
     url()s resolve only to the vendored fonts."""
@@ -118,12 +108,6 @@ def render_document(html: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence
         font_config=shared_font_config(),
         stylesheets=[stylesheet(name) for name in stylesheets],
     )
-
-
-def write_pdf(
-    html: str, assets: dict[str, tuple[bytes, str]], stylesheets: Sequence[str] = ()
-) -> bytes:
-    return render_document(html, make_fetcher(assets), stylesheets).write_pdf()
 
 
 # --- stationery ------------------------------------------------------------------------------
