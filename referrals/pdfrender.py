@@ -18,8 +18,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 import pikepdf
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from weasyprint import CSS, HTML
 from weasyprint.html import UA as WEASYPRINT_UA
 from weasyprint.html import UA_COUNTER_STYLE
@@ -141,13 +144,18 @@ def stationery_pdf(html: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[
     return pdf
 
 
-def lay_on_stationery(pdf: bytes, documents: list[tuple[int, bytes]]) -> tuple[bytes, list[bytes]]:
+def lay_on_stationery(
+    pdf: bytes, documents: list[tuple[int, bytes]], blocks: Sequence["PlacedBlock"] = ()
+) -> tuple[bytes, list[bytes]]:
     """Lay each document's pages on its stationery (page 1 on the stationery's first page,
     the others on its second) and cut the documents apart: (the whole, each one's own PDF).
     `documents` is (page count, stationery PDF) per document, in the order of `pdf`'s pages.
-    The stationery is one shared form in the PDF, however many pages lie on it."""
+    The stationery is one shared form in the PDF, however many pages lie on it. `blocks`
+    are the text blocks to lay into the room kept for them (Blocks.placed_in)."""
     with ExitStack() as stack:
         batch = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
+        for placed in blocks:
+            _lay_block(stack, batch, placed)
         forms: dict[bytes, list[pikepdf.Object]] = {}
         at = 0
         for count, stationery in documents:
@@ -177,3 +185,110 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
     pdf.save(out, compress_streams=True)
     return out.getvalue()
+
+
+# --- text blocks -----------------------------------------------------------------------------
+# What a printout says the same to everyone its organisation prints it for in a language (its
+# title and notice, the consent's paragraphs, the signature lines) is laid out once, like the
+# stationery: a template marks it {% printblock %} (referrals/templatetags/printblocks.py),
+# the block is rendered alone on a sheet with the printout's side margins and kept, the
+# document keeps an empty box of the block's height in its place, and the block's part of
+# its sheet is laid there. A block is a flow root that never splits, so it has the same
+# height and the same lines in either place (tests/referrals/test_printouts.py compares every
+# character's position with the printout laid out whole). A block names no person: the
+# templates mark only texts, and a test looks for the person's data in the kept blocks.
+
+PX = 0.75  # a CSS px in PDF points
+BLOCK_TALLEST_MM = 180.0  # taller ones are laid out in the document, where they may split
+_BELOW_PT = 3.0  # shown below a block's box: a glyph may reach under its last line
+KEEP_BLOCKS = True  # False lays every block out in its document (tests compare the two)
+_BLOCK_SHEET = (
+    '<!doctype html><html lang="de"><head><meta charset="utf-8"></head><body class="block-sheet">'
+    '<div class="block" id="block-start">{}</div><div id="block-end"></div></body></html>'
+)
+_BLOCKS: OrderedDict[str, "Block | None"] = OrderedDict()
+_BLOCKS_KEPT = 256
+_blocks_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Block:
+    pdf: bytes  # one sheet (page), the block at its top
+    x: float  # where the block lies on it, in CSS px from the top left
+    height: float  # in CSS px
+
+
+@dataclass(frozen=True)
+class PlacedBlock:
+    page: int
+    x: float  # the top left of the room kept for it, in CSS px from the page's top left
+    y: float
+    block: Block
+
+
+def text_block(fragment: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str]):
+    """The block `fragment` laid out alone, or None when it is too tall to be one."""
+    key = hashlib.sha256(repr((fragment, tuple(stylesheets))).encode()).hexdigest()
+    with _blocks_lock:
+        if key in _BLOCKS:
+            _BLOCKS.move_to_end(key)
+            return _BLOCKS[key]
+    document = render_document(_BLOCK_SHEET.format(fragment), fetcher, stylesheets)
+    anchors = document.pages[0].anchors if len(document.pages) == 1 else {}
+    block = None
+    if "block-start" in anchors and "block-end" in anchors:
+        x, top = anchors["block-start"][:2]
+        height = anchors["block-end"][1] - top
+        if height * PX <= BLOCK_TALLEST_MM * 72 / 25.4:
+            block = Block(pdf=document.write_pdf(), x=x, height=height)
+    with _blocks_lock:
+        _BLOCKS[key] = block
+        while len(_BLOCKS) > _BLOCKS_KEPT:
+            _BLOCKS.popitem(last=False)
+    return block
+
+
+def forget_blocks() -> None:
+    with _blocks_lock:
+        _BLOCKS.clear()
+
+
+class Blocks:
+    """The text blocks of one document being rendered: `place` gives the HTML for a block
+    (its room, or the block itself when it is not kept), `placed_in` where they came to lie."""
+
+    def __init__(self, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str]):
+        self.fetcher, self.stylesheets = fetcher, tuple(stylesheets)
+        self.kept: list[tuple[str, Block]] = []
+
+    def place(self, fragment: SafeString) -> SafeString:
+        block = text_block(fragment, self.fetcher, self.stylesheets) if KEEP_BLOCKS else None
+        if block is None:
+            return format_html('<div class="block">{}</div>', fragment)
+        anchor = f"block-{len(self.kept) + 1}"
+        self.kept.append((anchor, block))
+        return format_html(
+            '<div class="block" id="{}" style="height: {}px"></div>', anchor, f"{block.height:.4f}"
+        )
+
+    def placed_in(self, document) -> list[PlacedBlock]:
+        where: dict[str, tuple[int, float, float]] = {}
+        for number, page in enumerate(document.pages):
+            for name, (x, y, *_rest) in page.anchors.items():  # (x1, y1, x2, y2) here
+                where.setdefault(name, (number, x, y))
+        return [PlacedBlock(*where[anchor], block) for anchor, block in self.kept]
+
+
+def _lay_block(stack: ExitStack, pdf: pikepdf.Pdf, placed: PlacedBlock) -> None:
+    sheet = stack.enter_context(pikepdf.open(io.BytesIO(placed.block.pdf)))
+    form = pdf.copy_foreign(sheet.pages[0].as_form_xobject())
+    width, top = (float(v) for v in sheet.pages[0].mediabox[2:4])
+    # The block's part of its sheet, the whole width (right-to-left lines may reach a little
+    # into the right margin) and a little below.
+    height = placed.block.height * PX + _BELOW_PT
+    form.BBox = [0, top - height, width, top]
+    page = pdf.pages[placed.page]
+    left = (placed.x - placed.block.x) * PX
+    y = float(page.mediabox[3]) - placed.y * PX
+    # The rectangle is the form's own size: placed as it is, neither shrunk nor stretched.
+    page.add_overlay(form, pikepdf.Rectangle(left, y - height, left + width, y))

@@ -133,11 +133,16 @@ def _lines(text: str) -> list[str]:
 
 
 def _render(template: str, context: dict, texts: Texts) -> bytes:
+    fetcher = pdfrender.make_fetcher({})
+    stylesheets = print_stylesheets(texts.language)
+    # What reads the same for everyone ({% printblock %}) is laid out once and kept.
+    blocks = pdfrender.Blocks(fetcher, stylesheets)
     with override("de"):
         html = render_to_string(
             template,
             {
                 **context,
+                "printblocks": blocks,
                 "t": texts,
                 "de": texts.german,
                 "xx": texts.client,
@@ -153,10 +158,11 @@ def _render(template: str, context: dict, texts: Texts) -> bytes:
             "referrals/print/stationery.html",
             {k: context[k] for k in ("organisation", "organisation_lines", "contact_line")},
         )
-    fetcher = pdfrender.make_fetcher({})
-    document = pdfrender.render_document(html, fetcher, print_stylesheets(texts.language))
+    document = pdfrender.render_document(html, fetcher, stylesheets)
     paper = pdfrender.stationery_pdf(stationery, fetcher, (CSS,))
-    return pdfrender.lay_on_stationery(document.write_pdf(), [(len(document.pages), paper)])[0]
+    return pdfrender.lay_on_stationery(
+        document.write_pdf(), [(len(document.pages), paper)], blocks.placed_in(document)
+    )[0]
 
 
 # The stationery's head (static/css/printouts.css): the name in 10 pt bold, the address and
@@ -236,6 +242,9 @@ def consent_form_pdf(consent: Consent, *, language: str) -> bytes:
 
 # --- information on data processing -----------------------------------------------------------
 
+# The sheet's paragraphs after the controller and the contacts, in their order.
+INFO_SECTIONS = ("purpose", "legal", "recipients", "retention", "rights", "complaint", "voluntary")
+
 
 def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client | None = None):
     law, legal, authority = LAW[Organisation.ProtectionLaw(organisation.protection_law)]
@@ -255,6 +264,7 @@ def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client 
         {
             **_organisation_context(organisation),
             "dpo_lines": _lines(organisation.dpo_contact),
+            "sections": [texts.pair(key) for key in INFO_SECTIONS],
             "client_name": f"{client.first_name} {client.last_name}" if client else "",
             "printed_on": _date(timezone.localdate()),
         },

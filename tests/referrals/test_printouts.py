@@ -7,6 +7,7 @@ import io
 import os
 
 import pdfplumber
+import pikepdf
 import pytest
 from django.utils import timezone
 
@@ -51,8 +52,10 @@ def chars(pdf: bytes) -> list[dict]:
 
 
 def text_of(pdf: bytes) -> str:
-    """All text, Arabic words in logical order (pdfplumber reads visual lines)."""
-    return pdf_text(pdf)
+    """All text, Arabic words in logical order (pdfplumber reads visual lines). A no-break
+    space reads as a space: where a font's one space glyph stands for both, the PDF's
+    character map names whichever it met first."""
+    return pdf_text(pdf).replace("\u00a0", " ")
 
 
 def inside_page(pdf: bytes) -> None:
@@ -372,6 +375,8 @@ def test_the_lighter_user_agent_stylesheet_changes_nothing_on_the_page(
     def placed(pdf):
         return [(c["page"], c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in chars(pdf)]
 
+    # Every document laid out whole (the text blocks kept from one run would hide the other's).
+    monkeypatch.setattr(pdfrender, "KEEP_BLOCKS", False)
     light = [placed(pdf) for pdf in documents()]
     monkeypatch.setattr(pdfrender._HTML, "_ua_stylesheets", HTML._ua_stylesheets, raising=True)
     full = [placed(pdf) for pdf in documents()]
@@ -442,3 +447,142 @@ def test_the_signature_lines_never_stand_alone(alice, alice_case, mbe):
     second = [c for c in chars(pdf) if c["page"] == 1]
     text = "".join(c["text"] for c in second)
     assert "Unterschrift" in text and "freiwillig" in text
+
+
+# --- text blocks (referrals.pdfrender.Blocks) ------------------------------------------------
+
+
+def unmatched(pdf: bytes, other: bytes, tolerance: float = 0.05) -> list[dict]:
+    """The characters of `pdf` that `other` has not at the same place (within `tolerance`
+    points), and those of `other` left over. A no-break space is a space (see text_of)."""
+    left: dict[tuple, list[dict]] = {}
+    for c in chars(other):
+        left.setdefault((c["page"], c["text"].replace("\u00a0", " "), round(c["x0"])), []).append(c)
+    missing = []
+    for c in chars(pdf):
+        text = c["text"].replace("\u00a0", " ")
+        near = (
+            o
+            for x in (round(c["x0"]) - 1, round(c["x0"]), round(c["x0"]) + 1)
+            for o in left.get((c["page"], text, x), ())
+            if abs(o["x0"] - c["x0"]) < tolerance
+            and abs(o["top"] - c["top"]) < tolerance
+            and abs(o["size"] - c["size"]) < tolerance
+        )
+        match = next(near, None)
+        if match is None:
+            missing.append(c)
+        else:
+            left[(match["page"], text, round(match["x0"]))].remove(match)
+    return missing + [o for rest in left.values() for o in rest]
+
+
+def test_text_blocks_put_every_character_where_the_whole_layout_does(
+    the_consent, alice, alice_case, accompaniment, monkeypatch
+):
+    """What reads the same for everyone is laid out once and laid into the room the printout
+    keeps for it: page for page, character for character, the same as the printout laid out
+    whole, in every script and on a second page."""
+    org = alice_case.team.organisation
+    long_purpose = _consent_for(
+        alice, alice_case, the_consent.services.first(), purpose="Begleitung. " * 120
+    )
+
+    def documents():
+        return [
+            printouts.consent_form_pdf(the_consent, language="ar"),
+            printouts.consent_form_pdf(the_consent, language="ti"),
+            printouts.consent_form_pdf(the_consent, language=""),
+            printouts.consent_form_pdf(long_purpose, language="fa"),
+            printouts.info_sheet_pdf(org, language="ar")[0],
+            printouts.info_sheet_pdf(org, language="uk")[0],
+            printouts.accompaniment_slip_pdf(accompaniment, language="ps"),
+        ]
+
+    pdfrender.forget_blocks()
+    laid = documents()
+    assert pdfrender._BLOCKS and all(pdfrender._BLOCKS.values())
+    kept = documents()  # now from the kept blocks
+    monkeypatch.setattr(pdfrender, "KEEP_BLOCKS", False)
+    whole = documents()
+    for one, two, three in zip(laid, kept, whole, strict=True):
+        assert len(chars(one)) > 300
+        assert unmatched(one, three) == [] and unmatched(two, three) == []
+    assert {c["page"] for c in chars(laid[3])} == {0, 1}  # the long one: two pages
+    # ... and the blocks were laid in: the pages' own contents hold less than the whole's.
+    with pikepdf.open(io.BytesIO(kept[0])) as pdf:
+        assert len(pdf.pages[0].Resources.XObject.keys()) >= 4  # stationery and 3 blocks
+    assert len(_contents(kept[0])) < len(_contents(whole[0])) / 2
+
+
+def _contents(pdf: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return b"".join(page.Contents.read_bytes() for page in doc.pages)
+
+
+def test_a_kept_block_names_no_person(alice, alice_case, mbe):
+    """The blocks are kept between printouts, so they hold only the organisation's texts:
+    none of the person's name, birth date, reference, purpose or dates."""
+    person = alice_case.clients.first()
+    person.first_name, person.last_name = "Zuleikha", "Quandt-Ebrahimi"
+    person.birth_date = datetime.date(1987, 6, 23)
+    person.save()
+    c = _consent_for(alice, alice_case, mbe, purpose="Wohnungssuche Familie Quandt")
+    pdfrender.forget_blocks()
+    pdf = printouts.consent_form_pdf(c, language="ar")
+    assert "Quandt-Ebrahimi" in text_of(pdf) and "23.06.1987" in text_of(pdf)
+    info, _texts = printouts.info_sheet_pdf(
+        alice_case.team.organisation, language="fa", client=person
+    )
+    assert "Zuleikha" in text_of(info)
+    blocks = [block for block in pdfrender._BLOCKS.values() if block is not None]
+    assert len(blocks) >= 4
+    secret = ("Zuleikha", "Quandt", "1987", alice_case.reference, "Wohnungssuche")
+    for block in blocks:
+        text = text_of(block.pdf)
+        assert text.strip()
+        assert not any(word in text for word in secret), text
+
+
+def test_the_next_persons_form_reuses_the_blocks(alice, alice_case, mbe, monkeypatch):
+    """The second form of the organisation in a language lays out only what is the person's."""
+    first = _consent_for(alice, alice_case, mbe)
+    pdfrender.forget_blocks()
+    printouts.consent_form_pdf(first, language="ar")
+    other = services.consent_record(
+        actor=alice,
+        client=alice_case.clients.first(),
+        services=[mbe],
+        purpose="Anderer Zweck",
+        signed_on=None,
+        valid_until=TODAY + datetime.timedelta(days=30),
+        shared_data=[],
+    )
+    laid_out = []
+    render = pdfrender.render_document
+    monkeypatch.setattr(
+        pdfrender,
+        "render_document",
+        lambda html, *args: laid_out.append(html) or render(html, *args),
+    )
+    pdf = printouts.consent_form_pdf(other, language="ar")
+    assert len(laid_out) == 1 and "Anderer Zweck" in laid_out[0]
+    assert "Anderer Zweck" in text_of(pdf) and "freiwillig" in text_of(pdf)
+
+
+def test_a_block_too_tall_for_a_page_is_laid_out_in_the_document(the_consent, alice):
+    """An admin's long text: the block would not fit a page, so it is laid out with the rest,
+    where it may split across pages; nothing is lost and nothing leaves the page."""
+    PrintText.objects.update_or_create(
+        printout="consent_form",
+        key="revocation",
+        language="de",
+        defaults={"text": "Die Entbindung ist freiwillig. " + "Sie können sie widerrufen. " * 120},
+    )
+    pdfrender.forget_blocks()
+    pdf = printouts.consent_form_pdf(the_consent, language="")
+    assert None in pdfrender._BLOCKS.values()
+    text = " ".join(text_of(pdf).split())
+    assert text.count("Sie können sie widerrufen.") == 120
+    assert "Unterschrift der Person" in text
+    inside_page(pdf)
