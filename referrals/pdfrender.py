@@ -203,7 +203,7 @@ BLOCK_TALLEST_MM = 180.0  # taller ones are laid out in the document, where they
 _BELOW_PT = 3.0  # shown below a block's box: a glyph may reach under its last line
 KEEP_BLOCKS = True  # False lays every block out in its document (tests compare the two)
 _BLOCK_SHEET = (
-    '<!doctype html><html lang="de"><head><meta charset="utf-8"></head><body class="block-sheet">'
+    '<!doctype html><html lang="de"><head><meta charset="utf-8"></head><body class="block-sheet {}">'
     '<div class="block" id="block-start">{}</div><div id="block-end"></div></body></html>'
 )
 _BLOCKS: OrderedDict[str, "Block | None"] = OrderedDict()
@@ -226,14 +226,17 @@ class PlacedBlock:
     block: Block
 
 
-def text_block(fragment: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str]):
-    """The block `fragment` laid out alone, or None when it is too tall to be one."""
-    key = hashlib.sha256(repr((fragment, tuple(stylesheets))).encode()).hexdigest()
+def text_block(
+    fragment: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = ""
+):
+    """The block `fragment` laid out alone, or None when it is too tall to be one. `kind` is
+    the class of its document's body (the stylesheet's rules for that kind of printout)."""
+    key = hashlib.sha256(repr((fragment, tuple(stylesheets), kind)).encode()).hexdigest()
     with _blocks_lock:
         if key in _BLOCKS:
             _BLOCKS.move_to_end(key)
             return _BLOCKS[key]
-    document = render_document(_BLOCK_SHEET.format(fragment), fetcher, stylesheets)
+    document = render_document(_BLOCK_SHEET.format(kind, fragment), fetcher, stylesheets)
     anchors = document.pages[0].anchors if len(document.pages) == 1 else {}
     block = None
     if "block-start" in anchors and "block-end" in anchors:
@@ -257,12 +260,14 @@ class Blocks:
     """The text blocks of one document being rendered: `place` gives the HTML for a block
     (its room, or the block itself when it is not kept), `placed_in` where they came to lie."""
 
-    def __init__(self, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str]):
-        self.fetcher, self.stylesheets = fetcher, tuple(stylesheets)
+    def __init__(self, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = ""):
+        self.fetcher, self.stylesheets, self.kind = fetcher, tuple(stylesheets), kind
         self.kept: list[tuple[str, Block]] = []
 
     def place(self, fragment: SafeString) -> SafeString:
-        block = text_block(fragment, self.fetcher, self.stylesheets) if KEEP_BLOCKS else None
+        block = (
+            text_block(fragment, self.fetcher, self.stylesheets, self.kind) if KEEP_BLOCKS else None
+        )
         if block is None:
             return format_html('<div class="block">{}</div>', fragment)
         anchor = f"block-{len(self.kept) + 1}"

@@ -132,17 +132,20 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _render(template: str, context: dict, texts: Texts) -> bytes:
+def _render(template: str, context: dict, texts: Texts, kind: str = "") -> bytes:
+    """The printout from `template`; `kind` is its body's class (its own rules in
+    printouts.css), on the page and on the sheets its text blocks are laid out on."""
     fetcher = pdfrender.make_fetcher({})
     stylesheets = print_stylesheets(texts.language)
     # What reads the same for everyone ({% printblock %}) is laid out once and kept.
-    blocks = pdfrender.Blocks(fetcher, stylesheets)
+    blocks = pdfrender.Blocks(fetcher, stylesheets, kind)
     with override("de"):
         html = render_to_string(
             template,
             {
                 **context,
                 "printblocks": blocks,
+                "kind": kind,
                 "t": texts,
                 "de": texts.german,
                 "xx": texts.client,
@@ -182,17 +185,16 @@ def head_height_mm(name: str, lines: list[str]) -> float:
 
 def _organisation_context(organisation: Organisation) -> dict:
     lines = _lines(organisation.address)
-    contact_line = " · ".join(
+    contact_lines = [
         x
-        for x in (
-            f"Tel. {organisation.phone}" if organisation.phone else "",
-            organisation.email,
-        )
+        for x in (f"Tel. {organisation.phone}" if organisation.phone else "", organisation.email)
         if x
-    )
+    ]
+    contact_line = " · ".join(contact_lines)
     return {
         "organisation": organisation,
         "organisation_lines": lines,
+        "contact_lines": contact_lines,
         "contact_line": contact_line,
         "head_mm": head_height_mm(
             organisation.name, [*lines, contact_line] if contact_line else lines
@@ -269,6 +271,7 @@ def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client 
             "printed_on": _date(timezone.localdate()),
         },
         texts,
+        kind="info",
     )
     return pdf, texts
 
@@ -317,6 +320,7 @@ def _slip(
             "what": title_extra,
         },
         texts,
+        kind="slip",
     )
 
 

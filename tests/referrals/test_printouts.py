@@ -15,7 +15,7 @@ from cases.models import Appointment
 from caseworks.pdf import AssetsOnlyFetcher, font_assets, render_pdf
 from referrals import pdfrender, printouts, services
 from referrals.models import Consent, InfoSheetHandout, PrintText
-from referrals.printtexts import DEFAULTS
+from referrals.printtexts import CLIENT_LANGUAGES, DEFAULTS
 from tests.referrals.conftest import pdf_text
 from visits.models import Accompaniment
 
@@ -437,6 +437,23 @@ def test_a_usual_consent_form_fits_one_page_in_every_script(alice, alice_case, m
         pdf = printouts.consent_form_pdf(c, language=language)
         with pdfplumber.open(io.BytesIO(pdf)) as doc:
             assert len(doc.pages) == 1, language
+
+
+def test_a_usual_information_sheet_fits_one_page_in_every_language(alice_case):
+    """The organisation's name, address, phone, e-mail and its data protection officer, the
+    not-yet-reviewed notice: one sheet to hand out, in every language it is printed in."""
+    org = alice_case.team.organisation
+    org.name = "AWO Kreisverband Musterstadt e. V."
+    org.address = "Haus der Kulturen\nMarktstraße 1\n12345 Musterstadt"
+    org.phone, org.email = "01234 56789-0", "fluechtlingsbegleitung@awo.example"
+    org.dpo_contact = "Datenschutz AWO, Haus der Kulturen, datenschutz@awo.example"
+    org.save()
+    for language in ("", *sorted(CLIENT_LANGUAGES)):
+        pdf, texts = printouts.info_sheet_pdf(org, language=language)
+        assert texts.language == language
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            assert len(doc.pages) == 1, language
+        assert "datenschutz@awo.example" in text_of(pdf)
 
 
 def test_the_signature_lines_never_stand_alone(alice, alice_case, mbe):
