@@ -203,8 +203,9 @@ BLOCK_TALLEST_MM = 180.0  # taller ones are laid out in the document, where they
 _BELOW_PT = 3.0  # shown below a block's box: a glyph may reach under its last line
 KEEP_BLOCKS = True  # False lays every block out in its document (tests compare the two)
 _BLOCK_SHEET = (
-    '<!doctype html><html lang="de"><head><meta charset="utf-8"></head><body class="block-sheet {}">'
-    '<div class="block" id="block-start">{}</div><div id="block-end"></div></body></html>'
+    '<!doctype html><html lang="de"><head><meta charset="utf-8"></head>'
+    '<body class="block-sheet {}"><div class="block" id="block-start">{}</div>'
+    '<div id="block-end"></div></body></html>'
 )
 _BLOCKS: OrderedDict[str, "Block | None"] = OrderedDict()
 _BLOCKS_KEPT = 256
