@@ -162,7 +162,8 @@ def lay_on_stationery(
             if stationery not in forms:
                 paper = stack.enter_context(pikepdf.open(io.BytesIO(stationery)))
                 forms[stationery] = [
-                    batch.copy_foreign(page.as_form_xobject()) for page in paper.pages[:2]
+                    _own_font_names(batch.copy_foreign(page.as_form_xobject()), stationery)
+                    for page in paper.pages[:2]
                 ]
             first, follow = forms[stationery]
             for n in range(count):
@@ -179,6 +180,34 @@ def lay_on_stationery(
             parts.append(_save(part))
             at += count
         return whole, parts
+
+
+def _own_font_names(form: pikepdf.Object, source: bytes) -> pikepdf.Object:
+    """WeasyPrint names a font's subset after the font (e.g. TLGUUZ+Print), not after the
+    glyphs in it: a document and the stationery and blocks laid on it would hold different
+    subsets of one name, which a printer or viewer keeping fonts by name may mix up. What is
+    laid on gets a subset tag of its own, from its PDF's hash."""
+    digest = hashlib.sha256(source).digest()
+    tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+
+    def renamed(name: pikepdf.Object) -> pikepdf.Name:
+        return pikepdf.Name(f"/{tag}+{str(name)[1:].split('+', 1)[-1]}")
+
+    def walk(resources: pikepdf.Object) -> None:
+        for font in resources.get("/Font", {}).values():
+            if "/BaseFont" in font:
+                font.BaseFont = renamed(font.BaseFont)
+            for descendant in font.get("/DescendantFonts", []):
+                descendant.BaseFont = renamed(descendant.BaseFont)
+                if "/FontDescriptor" in descendant:
+                    descendant.FontDescriptor.FontName = renamed(descendant.FontDescriptor.FontName)
+        for inner in resources.get("/XObject", {}).values():
+            if inner.get("/Subtype") == pikepdf.Name.Form and "/Resources" in inner:
+                walk(inner.Resources)
+
+    if "/Resources" in form:
+        walk(form.Resources)
+    return form
 
 
 def _save(pdf: pikepdf.Pdf) -> bytes:
@@ -287,7 +316,7 @@ class Blocks:
 
 def _lay_block(stack: ExitStack, pdf: pikepdf.Pdf, placed: PlacedBlock) -> None:
     sheet = stack.enter_context(pikepdf.open(io.BytesIO(placed.block.pdf)))
-    form = pdf.copy_foreign(sheet.pages[0].as_form_xobject())
+    form = _own_font_names(pdf.copy_foreign(sheet.pages[0].as_form_xobject()), placed.block.pdf)
     width, top = (float(v) for v in sheet.pages[0].mediabox[2:4])
     # The block's part of its sheet, the whole width (right-to-left lines may reach a little
     # into the right margin) and a little below.

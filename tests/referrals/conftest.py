@@ -10,6 +10,18 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def subset_names(data: bytes) -> list[str]:
+    """The name of every font subset embedded in the PDF (one per font descriptor)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [
+            str(obj.FontName)
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        ]
+
+
 def pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 

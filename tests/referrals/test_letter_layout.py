@@ -10,7 +10,7 @@ import pytest
 from referrals import services
 from referrals.letters import render_letter
 from referrals.models import Consent
-from tests.referrals.conftest import consent, pdf_text, refer
+from tests.referrals.conftest import consent, pdf_text, refer, subset_names
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4_W, A4_H = 210, 297
@@ -247,3 +247,10 @@ def test_the_stationery_is_under_every_page_and_holds_no_personal_data(
     for personal in (client.first_name, client.last_name, "0170", "Dari", alice.last_name):
         assert personal not in source.stationery
         assert personal in source.html
+
+
+def test_each_font_subset_has_a_name_of_its_own(long_letter):
+    """The letter's fonts and the stationery's are different subsets of the same fonts: each
+    has its own name, so that nothing keeping fonts by name mixes up their glyphs."""
+    names = subset_names(long_letter)
+    assert len(names) >= 4 and len(set(names)) == len(names)

@@ -16,7 +16,7 @@ from caseworks.pdf import AssetsOnlyFetcher, font_assets, render_pdf
 from referrals import pdfrender, printouts, services
 from referrals.models import Consent, InfoSheetHandout, PrintText
 from referrals.printtexts import CLIENT_LANGUAGES, DEFAULTS
-from tests.referrals.conftest import pdf_text
+from tests.referrals.conftest import pdf_text, subset_names
 from visits.models import Accompaniment
 
 MM = 72 / 25.4
@@ -530,6 +530,10 @@ def test_text_blocks_put_every_character_where_the_whole_layout_does(
     with pikepdf.open(io.BytesIO(kept[0])) as pdf:
         assert len(pdf.pages[0].Resources.XObject.keys()) >= 4  # stationery and 3 blocks
     assert len(_contents(kept[0])) < len(_contents(whole[0])) / 2
+    # Each block's subsets of the fonts have names of their own (see test_letter_layout).
+    for pdf in kept:
+        names = subset_names(pdf)
+        assert len(set(names)) == len(names), names
 
 
 def _contents(pdf: bytes) -> bytes:
