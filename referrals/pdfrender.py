@@ -229,7 +229,10 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 
 PX = 0.75  # a CSS px in PDF points
 BLOCK_TALLEST_MM = 180.0  # taller ones are laid out in the document, where they may split
-_BELOW_PT = 3.0  # shown below a block's box: a glyph may reach under its last line
+# Shown above and below a block's box: Arabic-script glyphs (Naskh's ascent and descent are
+# 1.7 em) and their marks reach beyond lines of 1.4 em.
+_ABOVE_PT = _BELOW_PT = 4.0
+_BLOCKS_BYTES = 32 * 2**20  # the blocks kept per process, at most (LRU)
 KEEP_BLOCKS = True  # False lays every block out in its document (tests compare the two)
 _BLOCK_SHEET = (
     '<!doctype html><html lang="de"><head><meta charset="utf-8"></head>'
@@ -237,28 +240,29 @@ _BLOCK_SHEET = (
     '<div id="block-end"></div></body></html>'
 )
 _BLOCKS: OrderedDict[str, "Block | None"] = OrderedDict()
-_BLOCKS_KEPT = 256
 _blocks_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Block:
-    pdf: bytes  # one sheet (page), the block at its top
+    pdf: bytes  # one sheet (page)
     x: float  # where the block lies on it, in CSS px from the top left
-    height: float  # in CSS px
+    y: float
+    width: float  # its box, in CSS px
+    height: float
 
 
 @dataclass(frozen=True)
 class PlacedBlock:
-    page: int
+    page: int  # of the document it was placed in
     x: float  # the top left of the room kept for it, in CSS px from the page's top left
     y: float
     block: Block
 
 
 def text_block(
-    fragment: str, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = ""
-):
+    fragment: SafeString, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = ""
+) -> Block | None:
     """The block `fragment` laid out alone, or None when it is too tall to be one. `kind` is
     the class of its document's body (the stylesheet's rules for that kind of printout)."""
     key = hashlib.sha256(repr((fragment, tuple(stylesheets), kind)).encode()).hexdigest()
@@ -266,18 +270,22 @@ def text_block(
         if key in _BLOCKS:
             _BLOCKS.move_to_end(key)
             return _BLOCKS[key]
-    document = render_document(_BLOCK_SHEET.format(kind, fragment), fetcher, stylesheets)
+    sheet = format_html(_BLOCK_SHEET, kind, fragment)
+    document = render_document(sheet, fetcher, stylesheets)
     anchors = document.pages[0].anchors if len(document.pages) == 1 else {}
     block = None
     if "block-start" in anchors and "block-end" in anchors:
-        x, top = anchors["block-start"][:2]
-        height = anchors["block-end"][1] - top
+        x, y, right, _bottom = anchors["block-start"]
+        height = anchors["block-end"][1] - y
         if height * PX <= BLOCK_TALLEST_MM * 72 / 25.4:
-            block = Block(pdf=document.write_pdf(), x=x, height=height)
+            pdf = document.write_pdf()
+            block = Block(pdf=pdf, x=x, y=y, width=right - x, height=height)
     with _blocks_lock:
         _BLOCKS[key] = block
-        while len(_BLOCKS) > _BLOCKS_KEPT:
-            _BLOCKS.popitem(last=False)
+        kept = sum(len(b.pdf) for b in _BLOCKS.values() if b is not None)
+        while kept > _BLOCKS_BYTES and len(_BLOCKS) > 1:
+            _key, old = _BLOCKS.popitem(last=False)
+            kept -= len(old.pdf) if old is not None else 0
     return block
 
 
@@ -288,15 +296,19 @@ def forget_blocks() -> None:
 
 class Blocks:
     """The text blocks of one document being rendered: `place` gives the HTML for a block
-    (its room, or the block itself when it is not kept), `placed_in` where they came to lie."""
+    (its room, or the block itself when it is not kept), `placed_in` where they came to lie.
+    `keep=False` lays every block out in the document."""
 
-    def __init__(self, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = ""):
+    def __init__(
+        self, fetcher: AssetsOnlyFetcher, stylesheets: Sequence[str], kind: str = "", keep=True
+    ):
         self.fetcher, self.stylesheets, self.kind = fetcher, tuple(stylesheets), kind
+        self.keep = keep and KEEP_BLOCKS
         self.kept: list[tuple[str, Block]] = []
 
     def place(self, fragment: SafeString) -> SafeString:
         block = (
-            text_block(fragment, self.fetcher, self.stylesheets, self.kind) if KEEP_BLOCKS else None
+            text_block(fragment, self.fetcher, self.stylesheets, self.kind) if self.keep else None
         )
         if block is None:
             return format_html('<div class="block">{}</div>', fragment)
@@ -306,24 +318,36 @@ class Blocks:
             '<div class="block" id="{}" style="height: {}px"></div>', anchor, f"{block.height:.4f}"
         )
 
-    def placed_in(self, document) -> list[PlacedBlock]:
-        where: dict[str, tuple[int, float, float]] = {}
+    def placed_in(self, document) -> list[PlacedBlock] | None:
+        """Where each block's room came to lie; None if one has none, or a room of another
+        width than its block (then the document is to be laid out whole)."""
+        where: dict[str, tuple[int, float, float, float]] = {}
         for number, page in enumerate(document.pages):
-            for name, (x, y, *_rest) in page.anchors.items():  # (x1, y1, x2, y2) here
-                where.setdefault(name, (number, x, y))
-        return [PlacedBlock(*where[anchor], block) for anchor, block in self.kept]
+            for name, (x, y, right, _bottom) in page.anchors.items():
+                where.setdefault(name, (number, x, y, right - x))
+        placed = []
+        for anchor, block in self.kept:
+            if anchor not in where or abs(where[anchor][3] - block.width) > 0.01:
+                return None
+            page, x, y, _width = where[anchor]
+            placed.append(PlacedBlock(page, x, y, block))
+        return placed
 
 
 def _lay_block(stack: ExitStack, pdf: pikepdf.Pdf, placed: PlacedBlock) -> None:
-    sheet = stack.enter_context(pikepdf.open(io.BytesIO(placed.block.pdf)))
-    form = _own_font_names(pdf.copy_foreign(sheet.pages[0].as_form_xobject()), placed.block.pdf)
-    width, top = (float(v) for v in sheet.pages[0].mediabox[2:4])
-    # The block's part of its sheet, the whole width (right-to-left lines may reach a little
-    # into the right margin) and a little below.
-    height = placed.block.height * PX + _BELOW_PT
-    form.BBox = [0, top - height, width, top]
+    block = placed.block
+    sheet = stack.enter_context(pikepdf.open(io.BytesIO(block.pdf)))
+    form = _own_font_names(pdf.copy_foreign(sheet.pages[0].as_form_xobject()), block.pdf)
+    width, sheet_top = (float(v) for v in sheet.pages[0].mediabox[2:4])
+    # The block's part of its sheet (PDF y upwards), the whole width (right-to-left lines
+    # may reach a little into the right margin), and a little above and below.
+    top = sheet_top - block.y * PX + _ABOVE_PT
+    bottom = sheet_top - (block.y + block.height) * PX - _BELOW_PT
+    form.BBox = [0, bottom, width, top]
     page = pdf.pages[placed.page]
-    left = (placed.x - placed.block.x) * PX
-    y = float(page.mediabox[3]) - placed.y * PX
+    left = (placed.x - block.x) * PX
+    room_top = float(page.mediabox[3]) - placed.y * PX + _ABOVE_PT
     # The rectangle is the form's own size: placed as it is, neither shrunk nor stretched.
-    page.add_overlay(form, pikepdf.Rectangle(left, y - height, left + width, y))
+    page.add_overlay(
+        form, pikepdf.Rectangle(left, room_top - (top - bottom), left + width, room_top)
+    )

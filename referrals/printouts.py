@@ -4,6 +4,7 @@ client's language side by side, rendered through the asset-only fetcher (casewor
 """
 
 import datetime
+import logging
 import re
 from collections.abc import Iterable
 
@@ -21,6 +22,8 @@ from referrals.models import Consent, PrintText
 from referrals.placeholders import fill
 from referrals.printtexts import COMMON, CONSENT, INFO_SHEET, SLIP, Texts
 from visits.models import Accompaniment
+
+logger = logging.getLogger(__name__)
 
 CSS = "css/printouts.css"
 SCRIPT_CSS = {"ar": "css/printouts-naskh.css", "ti": "css/printouts-ethiopic.css"}
@@ -132,13 +135,15 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _render(template: str, context: dict, texts: Texts, kind: str = "") -> bytes:
+def _render(
+    template: str, context: dict, texts: Texts, kind: str = "", *, keep_blocks: bool = True
+) -> bytes:
     """The printout from `template`; `kind` is its body's class (its own rules in
     printouts.css), on the page and on the sheets its text blocks are laid out on."""
     fetcher = pdfrender.make_fetcher({})
     stylesheets = print_stylesheets(texts.language)
     # What reads the same for everyone ({% printblock %}) is laid out once and kept.
-    blocks = pdfrender.Blocks(fetcher, stylesheets, kind)
+    blocks = pdfrender.Blocks(fetcher, stylesheets, kind, keep=keep_blocks)
     with override("de"):
         html = render_to_string(
             template,
@@ -162,9 +167,15 @@ def _render(template: str, context: dict, texts: Texts, kind: str = "") -> bytes
             {k: context[k] for k in ("organisation", "organisation_lines", "contact_line")},
         )
     document = pdfrender.render_document(html, fetcher, stylesheets)
+    placed = blocks.placed_in(document) if blocks.kept else []
+    if placed is None:
+        # A block's room is missing or of another width (a template putting one where it
+        # cannot be laid in): the printout laid out whole, as it would be without blocks.
+        logger.warning("printout %s: text blocks not laid in, laid out whole", template)
+        return _render(template, context, texts, kind, keep_blocks=False)
     paper = pdfrender.stationery_pdf(stationery, fetcher, (CSS,))
     return pdfrender.lay_on_stationery(
-        document.write_pdf(), [(len(document.pages), paper)], blocks.placed_in(document)
+        document.write_pdf(), [(len(document.pages), paper)], placed
     )[0]
 
 

@@ -1,9 +1,19 @@
 import datetime
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from tests.conftest import consent, refer  # noqa: F401  (used by the referral tests)
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_text_blocks():
+    """Each test lays out its printouts' text blocks afresh (referrals.pdfrender.Blocks keeps
+    them per process): what a test sees does not depend on the tests before it."""
+    from referrals import pdfrender
+
+    pdfrender.forget_blocks()
 
 
 def pdf_text(data: bytes) -> str:

@@ -5,11 +5,13 @@ translator reviewed the texts, nothing fetched from outside, nothing outside the
 import datetime
 import io
 import os
+from unittest.mock import patch
 
 import pdfplumber
 import pikepdf
 import pytest
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from cases.models import Appointment
 from caseworks.pdf import AssetsOnlyFetcher, font_assets, render_pdf
@@ -541,7 +543,71 @@ def _contents(pdf: bytes) -> bytes:
         return b"".join(page.Contents.read_bytes() for page in doc.pages)
 
 
-def test_a_kept_block_names_no_person(alice, alice_case, mbe):
+def test_every_glyph_of_a_block_lies_in_the_part_laid_in(the_consent, alice_case, accompaniment):
+    """The part of a block's sheet laid onto the page holds all of its text, Arabic-script
+    marks above and below the lines too."""
+    printouts.consent_form_pdf(the_consent, language="ar")
+    printouts.info_sheet_pdf(alice_case.team.organisation, language="ps")
+    printouts.accompaniment_slip_pdf(accompaniment, language="fa")
+    blocks = [block for block in pdfrender._BLOCKS.values() if block is not None]
+    assert len(blocks) >= 12
+    for block in blocks:
+        top = block.y * pdfrender.PX - pdfrender._ABOVE_PT
+        bottom = (block.y + block.height) * pdfrender.PX + pdfrender._BELOW_PT
+        glyphs = chars(block.pdf)
+        assert glyphs and all(top <= c["top"] and c["bottom"] <= bottom for c in glyphs)
+
+
+def test_a_block_sees_the_texts_and_the_organisation_only():
+    """Whatever a template puts into a printblock, the person's data is not there to show."""
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load printblocks %}{{ client_name }}:"
+        "{% printblock %}[{{ de.title }}|{{ organisation }}|{{ client_name }}|{{ purpose }}]"
+        "{% endprintblock %}"
+    ).render(
+        Context(
+            {"de": {"title": "Titel"}, "organisation": "AWO", "client_name": "Amir Karimi"}
+            | {"purpose": "Wohnung"}
+        )
+    )
+    assert page == 'Amir Karimi:<div class="block">[Titel|AWO||]</div>'
+
+
+def test_a_printblock_cannot_hold_another():
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template(
+            "{% load printblocks %}{% printblock %}a{% printblock %}b{% endprintblock %}"
+            "{% endprintblock %}"
+        )
+
+
+def test_a_block_without_its_room_lays_the_printout_out_whole(the_consent, caplog):
+    """A block whose room is missing, or narrower than the block (a template putting one in a
+    column): the printout is laid out whole, with every word."""
+    fetcher = pdfrender.make_fetcher({})
+    sheets = printouts.print_stylesheets("")
+    blocks = pdfrender.Blocks(fetcher, sheets)
+    room = blocks.place(SafeString("<p>Die Entbindung ist freiwillig.</p>"))
+    wide = pdfrender.render_document(f"<body>{room}</body>", fetcher, sheets)
+    narrow = pdfrender.render_document(
+        f'<body><div style="width: 80mm">{room}</div></body>', fetcher, sheets
+    )
+    gone = pdfrender.render_document("<body><p>nichts</p></body>", fetcher, sheets)
+    assert blocks.placed_in(wide) and blocks.placed_in(narrow) is None
+    assert blocks.placed_in(gone) is None
+    with patch.object(pdfrender.Blocks, "placed_in", return_value=None):
+        pdf = printouts.consent_form_pdf(the_consent, language="ar")
+    assert "laid out whole" in caplog.text
+    text = text_of(pdf)
+    assert "Schweigepflichtentbindung" in text and "Unterschrift der Person" in text
+    assert "Migrationsberatung MBE" in text
+
+
+def test_a_kept_block_names_no_person(alice, alice_case, mbe, accompaniment):
     """The blocks are kept between printouts, so they hold only the organisation's texts:
     none of the person's name, birth date, reference, purpose or dates."""
     person = alice_case.clients.first()
@@ -556,9 +622,13 @@ def test_a_kept_block_names_no_person(alice, alice_case, mbe):
         alice_case.team.organisation, language="fa", client=person
     )
     assert "Zuleikha" in text_of(info)
+    slip = printouts.accompaniment_slip_pdf(
+        Accompaniment.objects.get(pk=accompaniment.pk), language="fa"
+    )
+    assert "Zuleikha" in text_of(slip)
     blocks = [block for block in pdfrender._BLOCKS.values() if block is not None]
     assert len(blocks) >= 4
-    secret = ("Zuleikha", "Quandt", "1987", alice_case.reference, "Wohnungssuche")
+    secret = ("Zuleikha", "Quandt", "1987", alice_case.reference, "Wohnungssuche", "Parisa")
     for block in blocks:
         text = text_of(block.pdf)
         assert text.strip()
