@@ -637,18 +637,13 @@ def test_a_kept_block_names_no_person(alice, alice_case, mbe, accompaniment):
 
 def test_the_next_persons_form_reuses_the_blocks(alice, alice_case, mbe, monkeypatch):
     """The second form of the organisation in a language lays out only what is the person's."""
+    from tests.conftest import open_case
+
     first = _consent_for(alice, alice_case, mbe)
     pdfrender.forget_blocks()
     printouts.consent_form_pdf(first, language="ar")
-    other = services.consent_record(
-        actor=alice,
-        client=alice_case.clients.first(),
-        services=[mbe],
-        purpose="Anderer Zweck",
-        signed_on=None,
-        valid_until=TODAY + datetime.timedelta(days=30),
-        shared_data=[],
-    )
+    next_case = open_case(alice, alice_case.team, first_name="Lina", last_name="Haddad")
+    other = _consent_for(alice, next_case, mbe, recipients=1, purpose="Anderer Zweck")
     laid_out = []
     render = pdfrender.render_document
     monkeypatch.setattr(
@@ -658,7 +653,8 @@ def test_the_next_persons_form_reuses_the_blocks(alice, alice_case, mbe, monkeyp
     )
     pdf = printouts.consent_form_pdf(other, language="ar")
     assert len(laid_out) == 1 and "Anderer Zweck" in laid_out[0]
-    assert "Anderer Zweck" in text_of(pdf) and "freiwillig" in text_of(pdf)
+    text = text_of(pdf)
+    assert "Lina Haddad" in text and "Anderer Zweck" in text and "freiwillig" in text
 
 
 def test_a_block_too_tall_for_a_page_is_laid_out_in_the_document(the_consent, alice):
