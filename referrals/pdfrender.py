@@ -224,8 +224,9 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 # document keeps an empty box of the block's height in its place, and the block's part of
 # its sheet is laid there. A block is a flow root that never splits, so it has the same
 # height and the same lines in either place (tests/referrals/test_printouts.py compares every
-# character's position with the printout laid out whole). A block names no person: the
-# templates mark only texts, and a test looks for the person's data in the kept blocks.
+# character's position with the printout laid out whole). A block names no person: the tag
+# renders it with the texts and the organisation alone (printblocks.SHOWN), and a test looks
+# for the person's data in the kept blocks.
 
 PX = 0.75  # a CSS px in PDF points
 BLOCK_TALLEST_MM = 180.0  # taller ones are laid out in the document, where they may split
