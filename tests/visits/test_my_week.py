@@ -108,11 +108,13 @@ def test_documents_expired_long_ago_are_counted_not_listed(client, alice, team_a
 
     old = open_case(alice, team_a, last_name="Altablauf")
     recent = open_case(alice, team_a, last_name="Kurzabgelaufen")
+    # Counted from this week's Monday: "3 days ago" counted from today would fall into this
+    # week from Thursday on, and be listed on its day instead of as overdue.
     for case, days in ((old, 200), (recent, 3)):
         case_services.client_reference_save(
             actor=alice,
             client=case.clients.get(),
-            data={"kind": "passport", "number": "P7", "valid_until": TODAY - days * DAY},
+            data={"kind": "passport", "number": "P7", "valid_until": MONDAY - days * DAY},
         )
     client.force_login(alice)
     response = week_of(client, TODAY)
