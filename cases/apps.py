@@ -7,11 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import (  # noqa: F401  (register providers; plan_*: the case plan)
-            casefile,
-            dashboards,
-            manage_links,
-            personal_data,
-            plan_casefile,
-            plan_statistics,
-        )
+        from cases import casefile, dashboards, services  # noqa: F401  (registers providers)
+        from cases import setup as manage_links  # noqa: F401
+        from cases.plan import casefile as plan_casefile  # noqa: F401
+        from cases.plan import statistics as plan_statistics  # noqa: F401
+        from cases.privacy import personal_data  # noqa: F401

@@ -1,4 +1,5 @@
-"""The case file's own parts (see caseworks.casefile): residence status changes, contacts and
+"""The case file's own parts (see caseworks.extensions.casefile): residence status changes,
+contacts and
 appointments on the timeline; open deadlines, tasks and appointments as panels; what is still
 open before closing; deadlines, contacts, tasks and appointments in the history tab."""
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.law.suggestions import suggestions_for
 from cases.models import (
     Appointment,
     AppointmentKind,
@@ -20,8 +22,7 @@ from cases.models import (
     ResidenceStatus,
     Task,
 )
-from cases.suggestions import suggestions_for
-from caseworks.casefile import (
+from caseworks.extensions.casefile import (
     OpenItem,
     Panel,
     TimelineEntry,

@@ -1,4 +1,5 @@
-"""The cases app's dashboard columns and statistics tables (see caseworks.supervision)."""
+"""The cases app's dashboard columns and statistics tables (see
+caseworks.extensions.supervision)."""
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -17,7 +18,7 @@ from cases.models import (
     ResidenceStatus,
     StatusKind,
 )
-from caseworks.supervision import (
+from caseworks.extensions.supervision import (
     Column,
     Item,
     Source,

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.law.topics import Topic
 from cases.models import (
     KINDS_WITHOUT_EXPIRY,
     MAX_CONTACT_MINUTES,
@@ -27,16 +28,15 @@ from cases.models import (
     Task,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
-from cases.topics import Topic
-from caseworks.forms import (
+from caseworks.models import Team
+from caseworks.web.forms import (
     SHORT_TEXT_MAX,
     DateInput,
     IdMultipleChoiceField,
     TextLimits,
     VersionedForm,
 )
-from caseworks.models import Team
-from caseworks.users import display_name
+from caseworks.web.users import display_name
 
 # An empty first choice that names itself: never a preselected reason, never "---------".
 PLEASE_CHOOSE = _("— please choose —")

@@ -13,10 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseShare, Client, ResidenceStatus
-from caseworks.casefile import history_sources_for
+from caseworks.extensions.casefile import history_sources_for
 from caseworks.fields import BlindIndexField, ChoiceListField
 from caseworks.models import Team
-from caseworks.users import display_name
+from caseworks.web.users import display_name
 
 # Bookkeeping columns that say nothing to a reader.
 HIDDEN = {"id", "code", "version", "created_at", "updated_at", "recorded_at", "case", "client"}

@@ -12,8 +12,9 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from cases.plan import Activity, Need, NeedCategory, SpecialNeed  # noqa: F401  (the case plan)
-from cases.topics import Topic
+from cases.law.topics import Topic
+from cases.plan.models import Activity, Need, NeedCategory, SpecialNeed  # noqa: F401  (the case plan)
+from caseworks.crypto.search import fold, name_rows
 from caseworks.fields import (
     BlindIndexField,
     ChoiceListField,
@@ -25,7 +26,6 @@ from caseworks.fields import (
     phonetic,
 )
 from caseworks.models import Service, Team
-from caseworks.search import fold, name_rows
 
 # Blind indexes are derived from the encrypted values: keep them out of the history tables.
 NAME_INDEXES = [
@@ -240,7 +240,7 @@ class Client(models.Model):
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
-    # Names fold as search does (caseworks.search.fold): "Aydın", "AYDIN" and "Aydin" share
+    # Names fold as search does (caseworks.crypto.search.fold): "Aydın", "AYDIN" and "Aydin" share
     # a digest, so the duplicate check at intake and the search never disagree.
     first_name_bidx = BlindIndexField(sources=["first_name"], purpose="name", normaliser=fold)
     last_name_bidx = BlindIndexField(sources=["last_name"], purpose="name", normaliser=fold)
@@ -320,7 +320,7 @@ class NameTokenQuerySet(models.QuerySet):
 
 
 class NameToken(models.Model):
-    """One search row of a person's name part or prefix (caseworks.search): a short keyed
+    """One search row of a person's name part or prefix (caseworks.crypto.search): a short keyed
     token that many names share, and the person's own keyed verifier of that text. The table
     narrows a search to candidates and checks them without decrypting a name, and tells
     nobody which names are stored. Derived data: rebuilt from the names, never disclosed."""
@@ -914,7 +914,7 @@ class Appointment(models.Model):
 
 
 class ImportedRow(models.Model):
-    """A spreadsheet row imported as a person (cases.importing), known by a keyed hash of the
+    """A spreadsheet row imported as a person (cases.intake.importing), known by a keyed hash of the
     row's source id or of its identifying content, so that importing the same file again
     creates nothing twice. Derived like the blind indexes (no value can be read back from
     it); deleted with the person."""
@@ -977,7 +977,7 @@ class CaseTransfer(models.Model):
 
 class StatisticsResidue(models.Model):
     """What deleted cases (retention) still add to a year's statistics: counts per team,
-    table and row, with no link to any person (cases.residue)."""
+    table and row, with no link to any person (cases.privacy.residue)."""
 
     year = models.PositiveSmallIntegerField()
     team = models.ForeignKey(Team, models.PROTECT, related_name="+")

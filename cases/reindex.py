@@ -1,12 +1,12 @@
 """Recompute the derived search data of every person: the name blind indexes (folded, see
-caseworks.search.fold) and the name search rows (token and verifier). Run by the migration
+caseworks.crypto.search.fold) and the name search rows (token and verifier). Run by the migration
 that introduced them and by `manage.py reindex_search` (after changing
-CASEWORKS_BLIND_INDEX_KEY or caseworks.search)."""
+CASEWORKS_BLIND_INDEX_KEY or caseworks.crypto.search)."""
 
 from collections.abc import Callable
 
+from caseworks.crypto.search import fold, name_rows
 from caseworks.fields import blind_index
-from caseworks.search import fold, name_rows
 
 BATCH = 500
 

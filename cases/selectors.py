@@ -26,14 +26,15 @@ from cases.models import (
     Contact,
     CoverAccess,
     NameToken,
+    Relationship,
     ResidenceStatus,
     Task,
     household_sorted,
 )
+from caseworks.access.roles import Role, roles_of
+from caseworks.crypto.search import MIN_PREFIX, fold, matches, query_tokens
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
-from caseworks.roles import Role, roles_of
-from caseworks.search import MIN_PREFIX, fold, matches, query_tokens
 
 
 def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
@@ -140,6 +141,25 @@ def client_get_for_case(*, case: Case, code) -> Client:
     return client
 
 
+def main_contacts(*, name_only: bool = False) -> QuerySet[Client]:
+    """Every case's main contact; narrow it with .filter(case=...) or use it in a Prefetch.
+    `name_only` loads just what a page shows beside a reference (one decryption each)."""
+    contacts = Client.objects.filter(relationship=Relationship.MAIN_CONTACT)
+    if name_only:
+        contacts = contacts.only("id", "case_id", "first_name", "last_name", "relationship")
+    return contacts
+
+
+def main_contact_of(case: Case, *, name_only: bool = True) -> Client | None:
+    """The household's main contact (None for a household recorded without one)."""
+    return main_contacts(name_only=name_only).filter(case=case).first()
+
+
+def main_contact_names(case_ids) -> dict[int, str]:
+    """Case id -> the main contact's full name, one query for a whole list of cases."""
+    return {c.case_id: c.full_name for c in main_contacts(name_only=True).filter(case__in=case_ids)}
+
+
 def household_with_statuses(case: Case) -> list[Client]:
     """The case's clients, main contact first, with statuses and reference numbers."""
     return household_sorted(case.clients.prefetch_related("statuses", "references"))
@@ -198,7 +218,7 @@ def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
     """Case id -> best rank of a person whose name parts answer every typed word.
 
     The full name as typed (either order) is found by its blind index. The search rows
-    (caseworks.search) give candidates in the cases in scope — persons with a row for each
+    (caseworks.crypto.search) give candidates in the cases in scope — persons with a row for each
     word's token, many of them false (tokens are short on purpose) — and each candidate's
     own keyed verifiers tell the true ones. No name is decrypted."""
     words = fold(query).split()
@@ -228,7 +248,7 @@ def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
 
 def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
     """The one search box: names (any part, any order, prefixes from three letters, folded
-    as caseworks.search.fold), birth dates (1.2.1990, 01.02.90, 1990-02-01), document and
+    as caseworks.crypto.search.fold), birth dates (1.2.1990, 01.02.90, 1990-02-01), document and
     file numbers (spaces, dashes and case ignored) and case references or their fragments
     ("0005"). Only within `cases`; no name is decrypted (keyed indexes and verifiers).
     The result carries `search_rank` (EXACT, ALL_PARTS, PREFIX) to sort by."""
@@ -335,7 +355,7 @@ def possible_duplicates(
 def case_get_for_disclosure(*, user, code) -> Case:
     """A case for the Art. 15 disclosure: the data protection officer reaches every case,
     a supervisor the cases of their teams; anyone else 404."""
-    from caseworks.dpo import is_data_protection_officer
+    from caseworks.access.dpo import is_data_protection_officer
 
     case = Case.objects.select_related("team__organisation").filter(code=code).first()
     if case is None:

@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.deadlines import grounds_deadline, lawsuit_deadline
+from cases.law.deadlines import grounds_deadline, lawsuit_deadline
 from cases.models import (
     COVER_HOURS,
     Appointment,
@@ -41,12 +41,13 @@ from cases.models import (
     ResidenceStatus,
     Task,
 )
-from caseworks.audit import log_access, log_event, save_audited
-from caseworks.casefile import OpenItem, open_items_for
-from caseworks.concurrency import lock_versioned
+from caseworks.access.roles import Role, has_role
+from caseworks.audit.log import log_access, log_event, save_audited
+from caseworks.extensions.casefile import OpenItem, open_items_for
+from caseworks.extensions.versioning import update_guards
 from caseworks.models import AccessLog, Team
-from caseworks.roles import Role, has_role
-from caseworks.users import display_name
+from caseworks.web.concurrency import lock_versioned
+from caseworks.web.users import display_name
 
 CASE_PERMISSIONS = ("view_case", "change_case")
 
@@ -69,6 +70,29 @@ def require_open(case: Case) -> Case:
     if not case_accepts_records(current):
         raise ValidationError(_("The case is closed: reopen it before changing it."))
     return current
+
+
+def _case_id_of(record: models.Model) -> int | None:
+    """The case a record belongs to: itself, its `case`, or its person's case."""
+    if isinstance(record, Case):
+        return record.pk
+    case_id = getattr(record, "case_id", None)
+    if case_id is None and getattr(record, "client_id", None) is not None:
+        case_id = Client.objects.values_list("case_id", flat=True).get(pk=record.client_id)
+    return case_id
+
+
+@update_guards.register
+def guard_open_case(record: models.Model) -> None:
+    """Every versioned change of a case's record (caseworks.web.concurrency.versioned_update)
+    locks the case row first and refuses a closed case: the closed-case rule for every app,
+    and one lock order (case, then record). A model whose records may change on a closed case
+    says so with `changes_on_closed_case = True`."""
+    if getattr(record, "changes_on_closed_case", False):
+        return
+    case_id = _case_id_of(record)
+    if case_id is not None:
+        require_open(Case(pk=case_id))
 
 
 DUPLICATE_CHECK = "intake.duplicate_check"
@@ -347,7 +371,8 @@ def case_unshare(*, actor, case: Case, user) -> None:
 
 
 def case_open_items(case: Case) -> list[OpenItem]:
-    """What is still open on the case, from every app (caseworks.casefile.register_open_items):
+    """What is still open on the case, from every app
+    (caseworks.extensions.casefile.register_open_items):
     a supervisor handles or acknowledges each before closing it."""
     return open_items_for(case)
 
@@ -855,7 +880,7 @@ def case_import(
     references: Iterable[tuple[str, str]] = (),
     duplicates_seen: bool = False,
 ) -> Case:
-    """A household of an existing caseload (cases.importing): case_create's case, opened by
+    """A household of an existing caseload (cases.intake.importing): case_create's case, opened by
     the house's administrator or a supervisor of the team rather than at an intake. The
     duplicate check ran in the import's dry run; importing after it means the user
     confirmed the possible matches as different persons, which the case records."""
@@ -888,7 +913,7 @@ def case_import(
 
 class CaseImportBatch:
     """case_import, client_create, residence_status_add and client_reference_save for a
-    whole file (cases.importing), inside the caller's one transaction, writing the same rows:
+    whole file (cases.intake.importing), inside the caller's one transaction, writing the same rows:
     each object validated (clean_fields and clean), saved with its history row naming the
     actor, blind indexes and search rows, and the new cases' permissions granted as
     _sync_permissions would (the assignee of an open case; no shares yet).

@@ -42,13 +42,12 @@ from cases.models import (
     COVER_HOURS,
     AppointmentKind,
     ContactKind,
-    Relationship,
     household_sorted,
 )
+from cases.page import case_context
 from cases.selectors import (
     appointment_get_for_case,
     case_get_for_user,
-    case_is_supervised_by,
     case_list_for_user,
     case_may_manage_sharing,
     case_search,
@@ -56,19 +55,20 @@ from cases.selectors import (
     contact_get_for_case,
     cover_candidates,
     household_with_statuses,
+    main_contact_of,
+    main_contacts,
     open_case_get_for_user,
     prefetch_households,
     supervised_case_get_for_user,
     task_get_for_case,
 )
-from caseworks.audit import log_access
-from caseworks.casefile import panels_for, timeline_for
-from caseworks.dpo import is_data_protection_officer
-from caseworks.forms import apply_service_errors, error_text, submit
+from caseworks.access.permissions import CASE_ROLES, page_required, role_required
+from caseworks.access.roles import Role, has_role
+from caseworks.audit.log import log_access
+from caseworks.extensions.casefile import panels_for, timeline_for
 from caseworks.models import Service
-from caseworks.permissions import CASE_ROLES, page_required, role_required
-from caseworks.roles import Role, has_role
-from caseworks.submissions import submission_record, submission_seen
+from caseworks.web.forms import apply_service_errors, error_text, submit
+from caseworks.web.submissions import submission_record, submission_seen
 
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
@@ -76,7 +76,7 @@ TIMELINE_MAX = 1000
 
 def recorded(request, save, *, url, label: str):
     """Run `save` (a service creating a row) and remember this form as saved, in one
-    transaction (caseworks.submissions): a second post of the same form is not saved again.
+    transaction (caseworks.web.submissions): a second post of the same form is not saved again.
     `url(result)` is the page the "already saved" answer links to; `label` names the kind,
     never personal data."""
     with transaction.atomic():
@@ -283,27 +283,6 @@ def case_create(request):
     )
 
 
-def case_context(request, case, **extra):
-    """What every page inside a case file needs (the header, the supervisor's actions)."""
-    can_supervise = case_is_supervised_by(case=case, user=request.user)
-    return {
-        "case": case,
-        # The family's name in every heading under the case: entering data on the wrong
-        # family is easy when pages only say "Case 2026-0012". Decrypted for display only.
-        "main_contact": (
-            case.clients.filter(relationship=Relationship.MAIN_CONTACT)
-            .only("id", "case_id", "first_name", "last_name", "relationship")
-            .first()
-        ),
-        "can_supervise": can_supervise,
-        # The closed-case rule (services.case_accepts_records): templates offer recording
-        # only where the service would accept it.
-        "can_record": services.case_accepts_records(case),
-        "may_disclose": can_supervise or is_data_protection_officer(request.user),
-        **extra,
-    }
-
-
 @role_required(*CASE_ROLES)
 def case_detail(request, code):
     try:
@@ -369,11 +348,7 @@ def household_defaults(case) -> tuple[dict, dict]:
     """What a new household member most likely shares with the main contact: last name,
     nationality, languages and the current residence status (kind, dates, authority — not
     the document number). The user can change each."""
-    main = (
-        case.clients.filter(relationship=Relationship.MAIN_CONTACT)
-        .prefetch_related("statuses")
-        .first()
-    )
+    main = main_contact_of(case, name_only=False)
     if main is None:
         return {}, {}
     person = {
@@ -801,7 +776,7 @@ def contact_new(request, code):
         "date": timezone.localdate(),
         "kind": kind if kind in ContactKind.values else ContactKind.PHONE,
         "duration_minutes": 0 if kind == ContactKind.FILE_NOTE else 15,
-        "persons": list(case.clients.filter(relationship=Relationship.MAIN_CONTACT)),
+        "persons": list(main_contacts().filter(case=case)),
     }
     form = ContactForm(request.POST or None, case=case, initial=initial)
     if submit(
@@ -946,7 +921,7 @@ def appointment_new(request, code):
     case = open_case_get_for_user(user=request.user, code=code)
     if (already := submission_seen(request)) is not None:
         return already
-    initial: dict = {"persons": list(case.clients.filter(relationship=Relationship.MAIN_CONTACT))}
+    initial: dict = {"persons": list(main_contacts().filter(case=case))}
     suggestion = _suggestion_from(request, case)
     if suggestion is not None:
         initial.update(
@@ -1036,7 +1011,7 @@ def appointment_cancel(request, code, appointment_code):
 def _suggestion_from(request, case):
     """The suggestion a "create appointment/task" link came from (`?extend=<status code>`),
     if it still applies; it only pre-fills the form."""
-    from cases.suggestions import suggestion_for_status
+    from cases.law.suggestions import suggestion_for_status
 
     status_code = request.GET.get("extend", "")
     if not status_code or request.method != "GET":

@@ -9,10 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from caseworks import (
-    insider,  # noqa: F401  (connects the access-log receivers for account changes)
-    twofactor,
-)
+from caseworks.audit import insider  # noqa: F401
 from caseworks.models import (
     AccessLog,
     AuthenticatorDevice,
@@ -21,11 +18,12 @@ from caseworks.models import (
     Service,
     Team,
 )
+from caseworks.signin import twofactor  # noqa: F401
 
 
 def superusers_only(request) -> bool:
     """The Django admin is for superusers (technical upkeep); the administrator role sets the
-    house up in-app (`/manage/`, caseworks.manage_views)."""
+    house up in-app (`/manage/`, caseworks.house.views)."""
     return bool(request.user.is_active and request.user.is_superuser)
 
 

@@ -9,20 +9,17 @@ class CaseworksConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from caseworks import canary
+        from caseworks.crypto import canary
 
         post_migrate.connect(canary.on_post_migrate, sender=self)
         from django.db.backends.signals import connection_created
 
-        from caseworks import instance
+        from caseworks.ops import instance
 
         # The instance folder 0700 and an SQLite database file 0600 (caseworks/instance.py).
         instance.secure_instance_folder()
         connection_created.connect(
-            instance.on_connection_created, dispatch_uid="caseworks.instance"
+            instance.on_connection_created, dispatch_uid="caseworks.ops.instance"
         )
-        from caseworks import (
-            checks,  # noqa: F401  (registers the system checks)
-            insider,  # noqa: F401  (connects the account-change receivers)
-            middleware,  # noqa: F401  (connects the sign-in time receiver)
-        )
+        from caseworks import checks, middleware  # noqa: F401
+        from caseworks.audit import insider  # noqa: F401

@@ -1,7 +1,7 @@
-"""The navigation: each role sees the entries it may use, nothing else (caseworks.permissions
+"""The navigation: each role sees the entries it may use, nothing else (caseworks.access.permissions
 holds the table)."""
 
-from caseworks.permissions import navigation_for, roles_and_capabilities
+from caseworks.access.permissions import navigation_for, roles_and_capabilities
 
 
 def navigation(request):

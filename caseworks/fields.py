@@ -232,7 +232,7 @@ def _hmac_key(key: str | None) -> bytes:
 def normalise(value: str) -> str:
     """Unicode NFKC, without format characters (zero-width spaces, bidi marks: invisible,
     nobody can type them), case-folded, whitespace collapsed: 'MÜLLER ' and 'müller' are
-    equal. Names use the stronger caseworks.search.fold (transliterated)."""
+    equal. Names use the stronger caseworks.crypto.search.fold (transliterated)."""
     value = unicodedata.normalize("NFKC", value)
     value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").casefold()
     return " ".join(value.split())

@@ -17,6 +17,17 @@ from simple_history.models import HistoricalRecords
 from caseworks.fields import EncryptedTextField, blind_index, normalise_identifier
 
 
+class Versioned(models.Model):
+    """A record people edit in forms: its `version` detects a concurrent save (optimistic
+    locking). Changed only through caseworks.web.concurrency.versioned_update, which compares
+    the version the form was loaded with and bumps it."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Organisation(models.Model):
     """A carrier (Träger) such as AWO, Caritas or Diakonie, with its own data protection law."""
 
@@ -50,7 +61,7 @@ class Organisation(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
-    # Optimistic locking of the /manage/ form (caseworks.concurrency.lock_versioned).
+    # Optimistic locking of the /manage/ form (caseworks.web.concurrency.lock_versioned).
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["logo"])
 
@@ -196,7 +207,7 @@ class Service(models.Model):
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    # Optimistic locking of the /manage/ form (caseworks.concurrency.lock_versioned).
+    # Optimistic locking of the /manage/ form (caseworks.web.concurrency.lock_versioned).
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -209,7 +220,8 @@ class Service(models.Model):
         return self.name
 
 
-# --- sign-in: the second factor and the throttles (caseworks.twofactor) ------------------------
+# --- sign-in: the second factor and the throttles (caseworks.signin.twofactor)
+# ------------------------
 
 
 def new_totp_key() -> str:
@@ -364,7 +376,7 @@ class EnrolmentCode(models.Model):
 
 class SignInThrottle(models.Model):
     """Failed passwords for one user name, from any address: after a few, each further try
-    waits longer (caseworks.twofactor.SignInHandler). The name is stored as a keyed hash."""
+    waits longer (caseworks.signin.twofactor.SignInHandler). The name is stored as a keyed hash."""
 
     username_digest = models.CharField(max_length=64, unique=True)
     failures = models.PositiveIntegerField(default=0)
@@ -431,7 +443,7 @@ class RetentionRun(models.Model):
 
 
 class Submission(models.Model):
-    """A create form that was saved (caseworks.submissions): the same form sent again — a
+    """A create form that was saved (caseworks.web.submissions): the same form sent again — a
     double tap, or the Back button and "save" once more — shows "already saved" instead of
     creating a second row. `key` is a keyed hash of who sent what to which address; `url`
     the saved object's page. No form content is stored."""

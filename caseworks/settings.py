@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "referrals",
     "volunteers",
     "community",
+    "supervision",
     "demo",
 ]
 
@@ -128,15 +129,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "caseworks.insider.ActorMiddleware",
+    "caseworks.audit.insider.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseworks.middleware.SessionLifetimeMiddleware",
     "caseworks.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseworks.middleware.NoStoreMiddleware",
-    "caseworks.submissions.SubmissionMiddleware",
-    "caseworks.errors.DecryptionErrorMiddleware",
+    "caseworks.web.submissions.SubmissionMiddleware",
+    "caseworks.crypto.errors.DecryptionErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -276,17 +277,19 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "caseworks.twofactor.locked_out"
+AXES_LOCKOUT_CALLABLE = "caseworks.signin.twofactor.locked_out"
 # Behind the TLS proxy every request comes from the proxy's address: the client's is the last
 # X-Forwarded-For entry, the one our proxy added (README). (Not AXES_IPWARE_*: those need
 # django-ipware, and without it axes silently used the proxy's address for everyone.)
 AXES_CLIENT_IP_CALLABLE = (
-    "caseworks.twofactor.forwarded_client_ip" if envbool("BEHIND_TLS_PROXY", "False") else None
+    "caseworks.signin.twofactor.forwarded_client_ip"
+    if envbool("BEHIND_TLS_PROXY", "False")
+    else None
 )
 # axes' database handler, plus a throttle per user name across all addresses: after a few
 # failures each further try waits longer (1 s, 2 s, 4 s … at most 15 minutes), except from an
 # address the user signed in from before (strangers cannot lock a colleague out).
-AXES_HANDLER = "caseworks.twofactor.SignInHandler"
+AXES_HANDLER = "caseworks.signin.twofactor.SignInHandler"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 # Content-Security-Policy: nothing inline, nothing from another host, never framed.
@@ -346,7 +349,7 @@ CASEWORKS_FIRST_VISIT_PROMISE_DAYS = envint("CASEWORKS_FIRST_VISIT_PROMISE_DAYS"
 # most this many checks a user and hour (each one is in the access log for the DPO).
 CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOUR", "30")
 # A create form sent again within this time (Back and "save", a double tap) is recognised and
-# not saved twice (caseworks.submissions).
+# not saved twice (caseworks.web.submissions).
 CASEWORKS_RESUBMISSION_MINUTES = envint("CASEWORKS_RESUBMISSION_MINUTES", "120")
 # How long "done" on a legal deadline can be undone.
 CASEWORKS_DEADLINE_UNDO_HOURS = envint("CASEWORKS_DEADLINE_UNDO_HOURS", "24")

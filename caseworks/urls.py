@@ -1,4 +1,4 @@
-"""The project's URLs. Every view carries one gate from caseworks.permissions (a test walks
+"""The project's URLs. Every view carries one gate from caseworks.access.permissions (a test walks
 this resolver to check it); Django's own views are wrapped here, so they answer only the
 methods they use, like ours. Apps are included by name, so this package imports none of them.
 The error pages (400, 403, 404, 500) are caseworks.views', in German with the navigation."""
@@ -8,9 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from caseworks import dataprotection_views, twofactor, views
-from caseworks.forms import SignInForm
-from caseworks.permissions import public, signed_in
+from caseworks import views
+from caseworks.access.permissions import public, signed_in
+from caseworks.audit import views as dataprotection_views
+from caseworks.signin import twofactor
+from caseworks.web.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,24 +47,24 @@ urlpatterns = [
     path("accounts/security/", twofactor.security, name="security"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
-    path("cases/", include("cases.urls_disclosure")),
-    path("cases/", include("cases.urls_moving")),
+    path("cases/", include("cases.privacy.urls")),
+    path("cases/", include("cases.moving.urls")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("cases/<uuid:code>/documents/", include("documents.urls_case")),
     path("referrals/", include("referrals.urls")),
-    path("supervision/", include("cases.urls_supervision")),
+    path("supervision/", include("supervision.urls")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
     path("events/", include("community.urls_events")),
     path("newsletter/", include("community.urls_newsletter")),
     path("volunteers/", include("volunteers.urls")),
     path("cases/<uuid:code>/", include("volunteers.urls_case")),
-    path("manage/import/", include("cases.urls_import")),
-    path("manage/", include("caseworks.urls_manage")),
+    path("manage/import/", include("cases.intake.urls")),
+    path("manage/", include("caseworks.house.urls")),
     path("manage/texts/", include("referrals.urls_manage")),
-    path("", include("cases.urls_plan")),
+    path("", include("cases.plan.urls")),
     path("admin/", admin.site.urls),
 ]
 

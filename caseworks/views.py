@@ -1,4 +1,4 @@
-"""The start page: sends each role where its work is (caseworks.permissions.START_PAGES).
+"""The start page: sends each role where its work is (caseworks.access.permissions.START_PAGES).
 And the error pages (caseworks.urls handler400 … handler500): German, with the navigation."""
 
 import logging
@@ -10,9 +10,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from caseworks.permissions import roles_and_capabilities, signed_in, start_page_for
+from caseworks.access.permissions import roles_and_capabilities, signed_in, start_page_for
 
-logger = logging.getLogger("caseworks.errors")
+logger = logging.getLogger("caseworks.crypto.errors")
 
 
 @signed_in

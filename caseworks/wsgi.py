@@ -16,7 +16,7 @@ if _errors:
         "Caseworks will not start: " + " ".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in _errors)
     )
 
-from caseworks import canary  # noqa: E402
+from caseworks.crypto import canary  # noqa: E402
 
 try:
     canary.verify()

@@ -3,8 +3,8 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from caseworks.pdf import render_pdf
-from caseworks.users import display_name
+from caseworks.web.pdf import render_pdf
+from caseworks.web.users import display_name
 from community.models import Registration
 
 

@@ -1,7 +1,7 @@
 """A person's community data for their Art. 15 DSGVO disclosure: event registrations and
 the newsletter subscription with its consent proof (never the other subscribers')."""
 
-from caseworks.dataprotection import record
+from caseworks.audit.dataprotection import record
 from community.models import Registration, Subscriber
 from volunteers.export import register_disclosure_section
 

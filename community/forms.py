@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 from community import profiles
 from community.models import Event, Interest, Issue
 

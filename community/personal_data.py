@@ -1,4 +1,4 @@
-"""What the community app stores, for the data-protection registry (caseworks.dataprotection).
+"""What the community app stores, for the data-protection registry (caseworks.audit.dataprotection).
 
 None of it is client data: events, registrations and subscriptions concern volunteers and
 outside newsletter readers, never a case. They are personal data of those people all the
@@ -13,7 +13,7 @@ includes it), and their deletion:
   while they exist (docs/newsletter.md).
 """
 
-from caseworks.dataprotection import register_not_person_data
+from caseworks.audit.dataprotection import register_not_person_data
 
 register_not_person_data(
     "community.Event",

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from caseworks.roles import Role, has_role
+from caseworks.access.roles import Role, has_role
 from community.models import Event, Issue, Registration
 
 

@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caseworks.audit import save_audited
+from caseworks.audit.log import save_audited
 from community import profiles
 from community.models import Delivery, Issue, Subscriber
 from community.newsletter_mails import issue_message

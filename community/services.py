@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caseworks.audit import save_audited
-from caseworks.roles import Role, has_role
+from caseworks.access.roles import Role, has_role
+from caseworks.audit.log import save_audited
 from community import mails, profiles
 from community.models import Event, Registration
 

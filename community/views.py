@@ -13,11 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from caseworks.audit import log_access
-from caseworks.forms import error_text, submit
-from caseworks.permissions import page_required, public, role_required
-from caseworks.roles import Role
-from caseworks.twofactor import forwarded_client_ip
+from caseworks.access.permissions import page_required, public, role_required
+from caseworks.access.roles import Role
+from caseworks.audit.log import log_access
+from caseworks.signin.twofactor import forwarded_client_ip
+from caseworks.web.forms import error_text, submit
 from community import consent, selectors, sending, services, subscriptions
 from community.calendar import event_ics
 from community.certificate import certificate_pdf
@@ -313,7 +313,7 @@ def issue_new(request):
 
 
 def _issue_save(actor, form, issue: Issue) -> Issue:
-    from caseworks.audit import save_audited
+    from caseworks.audit.log import save_audited
 
     for key, value in form.cleaned_data.items():
         setattr(issue, key, value)

@@ -31,8 +31,8 @@ from cases.models import (
     StatusKind,
 )
 from cases.services import CASE_PERMISSIONS
+from caseworks.access.roles import Role
 from caseworks.models import Service, Team
-from caseworks.roles import Role
 from demo.data import ORIGINS, PURPOSES, VISIT_NOTES
 from referrals.models import Consent, Referral
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Place, Topic, Visit

@@ -4,7 +4,7 @@ Plain data, imported by the builders (demo.house, demo.city); imports no other d
 """
 
 from cases.models import StatusKind
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 
 PASSWORD = "demo"  # noqa: S105  (documented demo password; the command is DEBUG-only)
 

@@ -13,8 +13,8 @@ from faker import Faker
 
 from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
+from caseworks.access.roles import Role
 from caseworks.models import Organisation, Service, Team
-from caseworks.roles import Role
 from demo.data import AUTHORITIES, ORIGINS, PASSWORD, PURPOSES, USERS, VALIDITY_DAYS
 from referrals import services as referral_services
 from referrals.models import Referral

@@ -8,10 +8,10 @@ import random
 
 from django.utils import timezone
 
-from cases import plan_services
 from cases import services as case_services
 from cases.models import Case, Relationship, StatusKind
-from cases.plan import DropReason, NeedCategory, NeedStatus, SpecialNeedKind, WhoActs
+from cases.plan import services as plan_services
+from cases.plan.models import DropReason, NeedCategory, NeedStatus, SpecialNeedKind, WhoActs
 
 GOALS = {
     "housing": "Eigene Wohnung finden",

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 from volunteers.models import (
     AvailabilitySlot,
     Level,

@@ -1,8 +1,8 @@
-"""The case file's documents panel and history entries (see caseworks.casefile)."""
+"""The case file's documents panel and history entries (see caseworks.extensions.casefile)."""
 
 from django.utils.translation import gettext as _
 
-from caseworks.casefile import Panel, register_history, register_panel
+from caseworks.extensions.casefile import Panel, register_history, register_panel
 from documents.models import Document, DocumentKind
 from documents.selectors import documents_for_case
 

@@ -1,5 +1,5 @@
 """The disclosure (Art. 15 DSGVO) with the person's documents: one ZIP with the JSON and the
-PDF export (cases.disclosure_views) and every stored version of every document about the
+PDF export (cases.privacy.views) and every stored version of every document about the
 person or their whole household, under neutral names."""
 
 import io
@@ -8,7 +8,7 @@ import zipfile
 from django.http import HttpRequest
 
 from cases.models import Client
-from caseworks.dataprotection import disclosure
+from caseworks.audit.dataprotection import disclosure
 from documents.models import Document, DocumentFile, neutral_filename
 from documents.selectors import file_content
 
@@ -28,7 +28,7 @@ def person_documents(person: Client) -> list[Document]:
 
 def disclosure_zip(request: HttpRequest, person: Client) -> bytes:
     # The exports exactly as the disclosure page gives them.
-    from cases.disclosure_views import disclosure_json, disclosure_pdf
+    from cases.privacy.views import disclosure_json, disclosure_pdf
 
     data = disclosure(person)
     buffer = io.BytesIO()

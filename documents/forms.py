@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ClientReference, Deadline, DecisionType, ResidenceStatus
-from caseworks.forms import BoundedDateField, TextLimits, free_text_field
+from caseworks.web.forms import BoundedDateField, TextLimits, free_text_field
 from documents.models import Document, DocumentKind
 from documents.sanitise import Sanitised, sanitise, too_large
 

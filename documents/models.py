@@ -10,7 +10,7 @@ Three tables, so that each job touches only what it needs:
 - DocumentBlob: the file's bytes, encrypted with that key (AES-256-GCM). Nothing is read
   from this table but to show or download one file, to back up, or to restore.
 
-Why a key a file instead of Fernet over the bytes: key rotation (caseworks.keys) re-encrypts
+Why a key a file instead of Fernet over the bytes: key rotation (caseworks.crypto.keys) re-encrypts
 every encrypted column in batches of 500 rows read into memory; with the files themselves in
 such a column, a batch could be gigabytes and a rotation would rewrite every megabyte. With
 a wrapped key it rewrites ~150 bytes a file, and reads no file at all. Backup, restore and

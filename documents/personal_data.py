@@ -1,10 +1,10 @@
-"""What the documents app stores about a person (see caseworks.dataprotection): the documents
+"""What the documents app stores about a person (see caseworks.audit.dataprotection): the documents
 and their file versions are disclosed (the files themselves in the disclosure ZIP,
 documents.disclosure) and deleted with the case by retention."""
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.dataprotection import Source, register_not_person_data, register_person_data
+from caseworks.audit.dataprotection import Source, register_not_person_data, register_person_data
 
 register_person_data(
     # Deleted before the documents they belong to (and before the deadlines, statuses and

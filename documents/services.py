@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Client, ClientReference, Deadline, ResidenceStatus
 from cases.services import bamf_decision_record, require_household_member, require_open
-from caseworks.audit import save_audited
-from caseworks.concurrency import lock_versioned
+from caseworks.audit.log import save_audited
+from caseworks.web.concurrency import lock_versioned
 from documents.models import Document, DocumentBlob, DocumentFile, DocumentKind
 from documents.sanitise import Sanitised
 

@@ -13,18 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from cases.deadlines import grounds_deadline, lawsuit_deadline
+from cases.law.deadlines import grounds_deadline, lawsuit_deadline
+from cases.page import case_context
 from cases.selectors import (
     case_get_for_disclosure,
     case_get_for_user,
     client_get_for_case,
     open_case_get_for_user,
 )
-from cases.views import case_context
-from caseworks.audit import log_access
-from caseworks.forms import submit
-from caseworks.permissions import CASE_ROLES, DATA_PROTECTION, role_required
-from caseworks.roles import Role
+from caseworks.access.permissions import CASE_ROLES, DATA_PROTECTION, role_required
+from caseworks.access.roles import Role
+from caseworks.audit.log import log_access
+from caseworks.web.forms import submit
 from documents import services
 from documents.disclosure import disclosure_zip
 from documents.forms import (

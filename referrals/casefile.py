@@ -1,10 +1,10 @@
-"""The case file's referral entries and panel (see caseworks.casefile)."""
+"""The case file's referral entries and panel (see caseworks.extensions.casefile)."""
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caseworks.casefile import (
+from caseworks.extensions.casefile import (
     OpenItem,
     Panel,
     TimelineEntry,

@@ -1,11 +1,11 @@
-"""The referrals app's dashboard column and statistics tables (see caseworks.supervision)."""
+"""The referrals app's dashboard column and statistics tables (see
+caseworks.extensions.supervision)."""
 
 from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from caseworks.models import Service
-from caseworks.supervision import (
+from caseworks.extensions.supervision import (
     Column,
     Item,
     Source,
@@ -14,6 +14,7 @@ from caseworks.supervision import (
     register_columns,
     register_statistics,
 )
+from caseworks.models import Service
 from referrals.models import Referral
 
 

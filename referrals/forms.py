@@ -7,14 +7,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Client
-from caseworks.forms import (
+from caseworks.models import Organisation, Service
+from caseworks.web.forms import (
     DateInput,
     IdMultipleChoiceField,
     TextLimits,
     VersionedForm,
     free_text_field,
 )
-from caseworks.models import Organisation, Service
 from referrals.models import Consent, Referral
 from referrals.printtexts import RTL
 

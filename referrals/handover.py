@@ -1,4 +1,4 @@
-"""The consents behind a hand-over packet (cases.summary): a packet for a service outside the
+"""The consents behind a hand-over packet (cases.moving.summary): a packet for a service outside the
 house carries the person's name and date of birth and only what their valid consent lets
 through (Consent.shared_data); the packet page lists the consents this provider names."""
 
@@ -7,10 +7,10 @@ import datetime
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.summary import PacketConsent, register_packet_consents
+from cases.moving.summary import PacketConsent, register_packet_consents
 from referrals.models import Consent
 
-# Consent.SharedData values that mean the same part of a packet (cases.summary.PARTS).
+# Consent.SharedData values that mean the same part of a packet (cases.moving.summary.PARTS).
 _PARTS = {Consent.SharedData.CONTACT: "contact", Consent.SharedData.LANGUAGE: "language"}
 
 

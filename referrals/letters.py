@@ -14,11 +14,11 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from caseworks.models import Service
-from caseworks.pdf import (
+from caseworks.web.pdf import (
     BASE_URL,
     wrapped_line_count,
 )
-from caseworks.users import display_name
+from caseworks.web.users import display_name
 from referrals import pdfrender
 from referrals.models import Consent, LetterText, Referral
 from referrals.placeholders import fill

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from caseworks.forms import error_text
-from caseworks.permissions import role_required
-from caseworks.roles import Role
+from caseworks.access.permissions import role_required
+from caseworks.access.roles import Role
+from caseworks.web.forms import error_text
 from referrals import printtexts, services
 from referrals.forms import LetterTextForm, PrintTextsForm
 from referrals.models import LetterText, PrintText

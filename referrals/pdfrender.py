@@ -1,4 +1,4 @@
-"""Rendering the referrals app's PDFs through the asset-only fetcher (caseworks.pdf) with the
+"""Rendering the referrals app's PDFs through the asset-only fetcher (caseworks.web.pdf) with the
 fonts and stylesheets loaded once per process thread instead of once per document.
 
 WeasyPrint keeps each @font-face it has loaded in its FontConfiguration, keyed by the rule:
@@ -28,7 +28,7 @@ from weasyprint.html import UA as WEASYPRINT_UA
 from weasyprint.html import UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 
-from caseworks.pdf import BASE_URL, AssetsOnlyFetcher, font_assets, static_asset
+from caseworks.web.pdf import BASE_URL, AssetsOnlyFetcher, font_assets, static_asset
 
 # Every font a stylesheet of this app may load (vendored under static/fonts with its licence).
 SCRIPT_FONTS = (

@@ -1,8 +1,8 @@
-"""What the referrals app stores about a person (see caseworks.dataprotection)."""
+"""What the referrals app stores about a person (see caseworks.audit.dataprotection)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.dataprotection import Source, register_not_person_data, register_person_data
+from caseworks.audit.dataprotection import Source, register_not_person_data, register_person_data
 
 register_person_data(
     # Letters PROTECT their referral: deleted first.

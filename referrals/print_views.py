@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.page import case_context
 from cases.selectors import appointment_get_for_case, open_case_get_for_user
-from cases.views import case_context
-from caseworks.forms import error_text
-from caseworks.permissions import CASE_ROLES, role_required
+from caseworks.access.permissions import CASE_ROLES, role_required
+from caseworks.web.forms import error_text
 from referrals import printouts, printtexts, services
 from referrals.forms import ConsentSignedForm, InfoSheetForm, PrintLanguageForm
 from referrals.models import Consent

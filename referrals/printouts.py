@@ -1,6 +1,6 @@
 """The client printouts: the consent form (Schweigepflichtentbindung), the information on data
 processing (Art. 13 DSGVO / § 15 KDG / § 17 DSG-EKD) and the appointment slip — German and the
-client's language side by side, rendered through the asset-only fetcher (caseworks.pdf).
+client's language side by side, rendered through the asset-only fetcher (caseworks.web.pdf).
 """
 
 import datetime
@@ -15,8 +15,8 @@ from django.utils.translation import override
 
 from cases.models import Appointment, Case, Client
 from caseworks.models import Organisation
-from caseworks.pdf import wrapped_line_count
-from caseworks.users import display_name
+from caseworks.web.pdf import wrapped_line_count
+from caseworks.web.users import display_name
 from referrals import pdfrender, printtexts
 from referrals.models import Consent, PrintText
 from referrals.placeholders import fill

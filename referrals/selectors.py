@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import LIST_DEFERRED, case_list_for_user
+from caseworks.access.roles import Role, has_role
 from caseworks.models import Team
-from caseworks.roles import Role, has_role
 from referrals.models import Consent, InfoSheetHandout, Letter, PrintText, Referral
 
 

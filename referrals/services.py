@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Client
 from cases.services import case_accepts_records, require_household_member, require_open
-from caseworks.audit import log_access, save_audited
-from caseworks.concurrency import lock_versioned
-from caseworks.insider import subject_code
+from caseworks.audit.insider import subject_code
+from caseworks.audit.log import log_access, save_audited
 from caseworks.models import Service
-from caseworks.pdf import merge_pdfs
+from caseworks.web.concurrency import lock_versioned
+from caseworks.web.pdf import merge_pdfs
 from referrals import printouts, printtexts
 from referrals.letters import (
     LETTER_RELATED,

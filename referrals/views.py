@@ -9,17 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.page import case_context
 from cases.selectors import (
     LIST_DEFERRED,
     case_get_for_user,
     open_case_get_for_user,
 )
-from cases.views import case_context
-from caseworks.audit import log_access
-from caseworks.concurrency import ConcurrentEdit
-from caseworks.forms import CodeListField, error_text, submit
-from caseworks.permissions import CASE_ROLES, page_required, role_required
-from caseworks.roles import Role
+from caseworks.access.permissions import CASE_ROLES, page_required, role_required
+from caseworks.access.roles import Role
+from caseworks.audit.log import log_access
+from caseworks.web.concurrency import ConcurrentEdit
+from caseworks.web.forms import CodeListField, error_text, submit
 from referrals import services
 from referrals.forms import ConsentForm, LetterArchiveFilter, ReferralForm, TransitionForm
 from referrals.letters import covering_consent

@@ -1,4 +1,5 @@
-"""The case file's timeline entries and panels contributed by visits (see caseworks.casefile)."""
+"""The case file's timeline entries and panels contributed by visits (see
+caseworks.extensions.casefile)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -6,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from caseworks.casefile import (
+from caseworks.extensions.casefile import (
     OpenItem,
     Panel,
     TimelineEntry,

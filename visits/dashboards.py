@@ -1,4 +1,5 @@
-"""The visits app's dashboard columns and statistics tables (see caseworks.supervision)."""
+"""The visits app's dashboard columns and statistics tables (see
+caseworks.extensions.supervision)."""
 
 import datetime
 from statistics import median
@@ -10,9 +11,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.law.topics import Topic
 from cases.models import Contact, ContactKind
-from cases.topics import Topic
-from caseworks.supervision import (
+from caseworks.extensions.supervision import (
     Column,
     Item,
     Source,

@@ -5,14 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.forms import (
+from caseworks.web.forms import (
     DateInput,
     IdMultipleChoiceField,
     TextLimits,
     VersionedForm,
     free_text_field,
 )
-from caseworks.users import display_name
+from caseworks.web.users import display_name
 from visits.models import (
     CANCEL_NOTE_MAX,
     MAX_VISIT_MINUTES,
@@ -90,7 +90,7 @@ class VisitForm(TextLimits, VersionedForm):
 
 
 class NeedsField(IdMultipleChoiceField):
-    """ "Which needs did it serve?": the case plan's needs (cases.plan), in a few words."""
+    """ "Which needs did it serve?": the case plan's needs (cases.plan.models), in a few words."""
 
     def label_from_instance(self, obj: Any) -> str:
         parts = (obj.category, obj.client.first_name if obj.client else "", obj.goal)
@@ -101,7 +101,7 @@ def needs_field(case: Any, instance: Any) -> NeedsField:
     """The unfinished needs of the case and those the record is linked to already."""
     from django.db.models import Q
 
-    from cases.plan import FINISHED, Need
+    from cases.plan.models import FINISHED, Need
 
     linked = Q(pk__in=instance.needs.values("pk")) if instance.pk else Q(pk__in=[])
     return NeedsField(

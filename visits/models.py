@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.law.topics import Topic
 from cases.models import Case, Client
-from cases.topics import Topic
 from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
 from caseworks.models import Service
 
@@ -100,7 +100,7 @@ class Visit(Cancellable):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    # The needs of the case plan this visit served (cases.plan.Need).
+    # The needs of the case plan this visit served (cases.plan.models.Need).
     needs = models.ManyToManyField(
         "cases.Need", blank=True, related_name="visits", verbose_name=_("needs it served")
     )
@@ -255,7 +255,7 @@ class Accompaniment(Cancellable):
     # A third person's name (often a community member): encrypted like the clients' names.
     interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
-    # The needs of the case plan this accompaniment served (cases.plan.Need).
+    # The needs of the case plan this accompaniment served (cases.plan.models.Need).
     needs = models.ManyToManyField(
         "cases.Need",
         blank=True,

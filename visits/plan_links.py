@@ -1,6 +1,6 @@
-"""Links between visits/accompaniments and the needs of the case plan (cases.plan): a need
+"""Links between visits/accompaniments and the needs of the case plan (cases.plan.models): a need
 recorded from a visit ("Bedarf erfassen") is linked to it, and a need's page lists the
-visits and accompaniments that served it. Registered with cases.plan_services, which imports
+visits and accompaniments that served it. Registered with cases.plan.services, which imports
 no visits."""
 
 import uuid
@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from cases.plan_services import NeedSource, ServedBy, register_need_served_by, register_need_source
+from cases.plan.services import NeedSource, ServedBy, register_need_served_by, register_need_source
 from visits.models import Accompaniment, Visit
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from cases.models import CoverAccess, Deadline
 from cases.selectors import cases_supervised_by, week_items_for_user
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 from visits.dashboards import cases_overdue
 from visits.models import Accompaniment, ReminderSent
 from visits.selectors import own_cases

@@ -23,7 +23,7 @@ from cases.models import (
     ResidenceStatus,
 )
 from cases.selectors import LIST_DEFERRED, case_list_for_user
-from caseworks.roles import Role, has_role
+from caseworks.access.roles import Role, has_role
 from visits.models import Accompaniment, Visit
 
 WEEK = datetime.timedelta(days=7)

@@ -21,9 +21,9 @@ from cases.services import (
     require_household_member,
     require_open,
 )
-from caseworks.audit import save_audited
-from caseworks.concurrency import lock_versioned
-from caseworks.roles import Role, has_any_role, has_role
+from caseworks.access.roles import Role, has_any_role, has_role
+from caseworks.audit.log import save_audited
+from caseworks.web.concurrency import lock_versioned
 from visits.models import (
     VOLUNTEER_CANCEL_REASONS,
     Accompaniment,

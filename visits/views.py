@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.plan_selectors import volunteer_hints_for
+from cases.page import case_context
+from cases.plan.selectors import volunteer_hints_for
 from cases.selectors import case_get_for_user, open_case_get_for_user
-from cases.views import case_context
-from caseworks.audit import log_access
-from caseworks.forms import EARLIEST_DATE, LATEST_DATE, error_text, submit
+from caseworks.access.permissions import CASE_ROLES, page_required, public, role_required, signed_in
+from caseworks.access.roles import Role
+from caseworks.audit.log import log_access
 from caseworks.models import Service
-from caseworks.permissions import CASE_ROLES, page_required, public, role_required, signed_in
-from caseworks.roles import Role
-from caseworks.submissions import submission_record, submission_seen
+from caseworks.web.forms import EARLIEST_DATE, LATEST_DATE, error_text, submit
+from caseworks.web.submissions import submission_record, submission_seen
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,
@@ -452,7 +452,8 @@ def volunteer_detail(request, accompaniment_code):
         "visits/volunteer_detail.html",
         {
             "accompaniment": accompaniment,
-            # What the caseworker wrote for the volunteer (cases.plan): never the need itself.
+            # What the caseworker wrote for the volunteer (cases.plan.models): never the need
+            # itself.
             "hints": volunteer_hints_for(
                 clients=[
                     accompaniment.client_id,

@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from caseworks.casefile import Panel, register_panel
-from caseworks.permissions import CASE_ROLES, may
+from caseworks.access.permissions import CASE_ROLES, may
+from caseworks.extensions.casefile import Panel, register_panel
 from visits.models import Accompaniment
 from volunteers.models import Tandem, VolunteerRequest
 

@@ -3,8 +3,8 @@ offers, tandems (by reference number), hours, and the history of their record.""
 
 from django.utils import timezone
 
-from caseworks.dataprotection import record
-from caseworks.registry import Registry
+from caseworks.audit.dataprotection import record
+from caseworks.extensions.registry import Registry
 from volunteers.models import Volunteer
 
 # Apps above volunteers (community: event registrations, the newsletter) add what they hold

@@ -1,5 +1,6 @@
 """Figures of the volunteer network: for the coordinator's page, and as statistics tables
-for the supervisors (caseworks.supervision; the statistics page suppresses small counts)."""
+for the supervisors (caseworks.extensions.supervision; the statistics page suppresses small
+counts)."""
 
 import datetime
 
@@ -7,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from cases.models import Client
-from caseworks.supervision import StatTable, local_days, register_statistics
+from caseworks.extensions.supervision import StatTable, local_days, register_statistics
 from visits.models import Accompaniment
 from volunteers.models import HoursEntry, Status, Volunteer, VolunteerLanguage, language_key
 

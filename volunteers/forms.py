@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.forms import DateInput, VersionedForm
-from caseworks.roles import Role
+from caseworks.access.roles import Role
+from caseworks.web.forms import DateInput, VersionedForm
 from volunteers.models import Level, Mobility, Task, Volunteer, Weekday, districts
 
 LANGUAGE_ROWS = 4

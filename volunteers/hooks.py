@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 from visits import reminders
 from visits import services as visit_services
 from visits.models import Accompaniment

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 
 
 def place(accompaniment) -> str:

@@ -1,8 +1,8 @@
-"""What the volunteers app stores about a person (see caseworks.dataprotection)."""
+"""What the volunteers app stores about a person (see caseworks.audit.dataprotection)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.dataprotection import Source, register_not_person_data, register_person_data
+from caseworks.audit.dataprotection import Source, register_not_person_data, register_person_data
 
 register_person_data(
     # A request's notes can name a client's need; deleted (with their history) before the

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from caseworks.dataprotection import retention_cutoff
+from caseworks.audit.dataprotection import retention_cutoff
 from volunteers.models import (
     Absence,
     AvailabilitySlot,

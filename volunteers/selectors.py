@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.selectors import case_list_for_user
-from caseworks.permissions import DATA_PROTECTION, may
-from caseworks.roles import Role, has_role
+from caseworks.access.permissions import DATA_PROTECTION, may
+from caseworks.access.roles import Role, has_role
 from volunteers.models import (
     EXPIRY_LOOKAHEAD_DAYS,
     Offer,

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.services import require_open
-from caseworks.audit import save_audited
-from caseworks.concurrency import lock_versioned
-from caseworks.roles import Role, has_role
+from caseworks.access.roles import Role, has_role
+from caseworks.audit.log import save_audited
+from caseworks.web.concurrency import lock_versioned
 from visits import services as visit_services
 from visits.models import Accompaniment
 from volunteers import notify

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.selectors import open_case_get_for_user
-from caseworks.audit import log_access
-from caseworks.forms import error_text, submit
-from caseworks.pdf import render_pdf
-from caseworks.permissions import CASE_ROLES, DATA_PROTECTION, page_required, role_required
-from caseworks.roles import Role
+from caseworks.access.permissions import CASE_ROLES, DATA_PROTECTION, page_required, role_required
+from caseworks.access.roles import Role
+from caseworks.audit.log import log_access
+from caseworks.web.forms import error_text, submit
+from caseworks.web.pdf import render_pdf
 from visits.selectors import accompaniment_get_for_case, accompaniments_for_volunteer
 from volunteers import export, figures, matching, selectors, services
 from volunteers.forms import (

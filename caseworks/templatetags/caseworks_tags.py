@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from caseworks.users import display_name
+from caseworks.web.users import display_name
 
 register = template.Library()
 
@@ -44,7 +44,8 @@ def expiry_state(status):
 
 @register.simple_tag(takes_context=True)
 def render_part(context, part):
-    """Render a case-file panel or timeline entry (caseworks.casefile) in the page's context."""
+    """Render a case-file panel or timeline entry (caseworks.extensions.casefile) in the page's
+    context."""
     template_obj = context.template.engine.get_template(part.template)
     with context.push(part.context):
         return template_obj.render(context)

@@ -1,9 +1,9 @@
 """The house setup's sub-navigation: the setup pages other apps register
-(caseworks.manage_services.register_manage_links) next to the core's own."""
+(caseworks.house.services.register_manage_links) next to the core's own."""
 
 from django import template
 
-from caseworks.manage_services import ManageLink, manage_links
+from caseworks.house.services import ManageLink, manage_links
 
 register = template.Library()
 

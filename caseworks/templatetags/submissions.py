@@ -1,9 +1,9 @@
-"""{% submission_field %}: the one-save token of a create form (caseworks.submissions)."""
+"""{% submission_field %}: the one-save token of a create form (caseworks.web.submissions)."""
 
 from django import template
 from django.utils.html import format_html
 
-from caseworks.submissions import FIELD, _token, new_token
+from caseworks.web.submissions import FIELD, _token, new_token
 
 register = template.Library()
 

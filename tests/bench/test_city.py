@@ -11,12 +11,13 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from cases.models import Case, Client
-from caseworks import fields, keys
+from caseworks import fields
+from caseworks.access.roles import Role
+from caseworks.crypto import keys
+from caseworks.crypto.search import fold, matches, query_tokens
 from caseworks.fields import blind_index, decrypt_str
 from caseworks.models import Team
-from caseworks.pdf import merge_pdfs
-from caseworks.roles import Role
-from caseworks.search import fold, matches, query_tokens
+from caseworks.web.pdf import merge_pdfs
 from referrals.letters import covering_consent, render_letter
 from referrals.models import Referral
 from tests.bench.conftest import RESULTS, Row, count_queries, measure, measure_pair
@@ -470,7 +471,7 @@ def _common_prefixes(case_ids, n=20):
 
 
 def test_part_and_prefix_search_against_its_baselines(city):
-    """Issue 15: a part or a prefix of a name through the short tokens (caseworks.search),
+    """Issue 15: a part or a prefix of a name through the short tokens (caseworks.crypto.search),
     against an indexed plaintext prefix search on the same folded names (the floor), and
     against decrypting every visible name; and how many candidates a query decrypts."""
     _prefix_search_rows(city["caseworker"], "caseworker")

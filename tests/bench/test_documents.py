@@ -13,8 +13,8 @@ from django.test import Client as HttpClient
 from PIL import Image
 
 from cases.models import Case
-from caseworks import keys
-from caseworks.backup import dump
+from caseworks.crypto import keys
+from caseworks.ops.backup import dump
 from documents.models import Document, DocumentFile
 from documents.sanitise import sanitise
 from documents.services import document_upload

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from openpyxl import Workbook
 
-from cases import importing
+from cases.intake import importing
+from caseworks.access.roles import Role
 from caseworks.models import Team
-from caseworks.roles import Role
 from tests.bench.conftest import RESULTS, Row
 
 pytestmark = pytest.mark.django_db

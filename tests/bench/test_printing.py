@@ -16,7 +16,7 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from caseworks.models import Team
-from caseworks.pdf import merge_pdfs, render_pdf
+from caseworks.web.pdf import merge_pdfs, render_pdf
 from referrals import pdfrender, printouts
 from referrals.letters import (
     LetterSource,

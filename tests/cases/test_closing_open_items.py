@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import ClosingAcknowledgement
-from caseworks.casefile import OpenItem, _open_items, register_open_items
+from caseworks.extensions.casefile import OpenItem, _open_items, register_open_items
 from tests.conftest import TODAY
 
 DAY = datetime.timedelta(days=1)

@@ -9,8 +9,8 @@ from django.utils import timezone
 from cases import services
 from cases.models import Appointment, Contact, StatusKind, Task
 from cases.selectors import week_items_for_user
-from caseworks.casefile import timeline_for
-from caseworks.supervision import statistics_for
+from caseworks.extensions.casefile import timeline_for
+from caseworks.extensions.supervision import statistics_for
 from tests.conftest import TODAY, open_case
 
 DAY = datetime.timedelta(days=1)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.deadlines import grounds_deadline, lawsuit_deadline, next_working_day
+from cases.law.deadlines import grounds_deadline, lawsuit_deadline, next_working_day
 from cases.models import Deadline
 from tests.conftest import TODAY, open_case
 

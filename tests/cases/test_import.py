@@ -1,4 +1,5 @@
-"""Importing an existing caseload (cases.importing, manage.py import_cases, /manage/import/)."""
+"""Importing an existing caseload (cases.intake.importing, manage.py import_cases,
+/manage/import/)."""
 
 import datetime
 import io
@@ -7,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from cases import importing
+from cases.intake import importing
 from cases.models import (
     Case,
     CaseUserObjectPermission,

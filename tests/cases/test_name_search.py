@@ -1,5 +1,5 @@
 """Finding a person the way caseworkers type (issue: any part of the name, any spelling of
-it), through short keyed tokens and decrypting only the candidates (caseworks.search)."""
+it), through short keyed tokens and decrypting only the candidates (caseworks.crypto.search)."""
 
 import datetime
 import unicodedata
@@ -9,8 +9,8 @@ from django.db import connection
 
 from cases.models import Client, NameToken
 from cases.selectors import case_list_for_user, case_search
+from caseworks.crypto.search import PAD_ROWS, TOKEN_BITS, fold, query_tokens, token
 from caseworks.fields import blind_index
-from caseworks.search import PAD_ROWS, TOKEN_BITS, fold, query_tokens, token
 from tests.conftest import open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from cases import perspectives as p
-from cases.perspectives import Activity, Person, Status
+from cases.law import perspectives as p
+from cases.law.perspectives import Activity, Person, Status
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.db import connection
 
-from cases import plan_services
-from cases.plan import Need, NeedCategory, NeedStatus, SpecialNeed
-from caseworks.supervision import statistics_for
+from cases.plan import services as plan_services
+from cases.plan.models import Need, NeedCategory, NeedStatus, SpecialNeed
+from caseworks.extensions.supervision import statistics_for
 from tests.conftest import TODAY, open_case
 from visits import services as visit_services
 from visits.models import Visit
@@ -189,7 +189,7 @@ def test_statistics_count_needs_and_suppress_special_needs(alice, alice_case, te
         plan_services.need_finish(actor=alice, need=n, status="reached")
     plan_services.special_need_create(actor=alice, client=alice_case.clients.get(), kind="lgbtiq")
     from cases.models import Case
-    from cases.statistics import protect
+    from supervision.statistics import protect
 
     tables = {
         t.key: t
@@ -297,7 +297,7 @@ def test_a_need_recorded_from_an_accompaniment_is_linked(client, alice, alice_ca
 
 
 def test_retention_deletes_the_plan_with_its_history(alice, alice_case):
-    from caseworks.dataprotection import purge_case
+    from caseworks.audit.dataprotection import purge_case
 
     person = alice_case.clients.get()
     n = need(alice, alice_case, client=person)

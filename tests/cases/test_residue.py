@@ -1,5 +1,5 @@
 """The anonymised residue: a year's statistics are the same before and after retention
-deletes its cases (cases.residue, cases.retention)."""
+deletes its cases (cases.privacy.residue, cases.privacy.retention)."""
 
 import csv
 import datetime
@@ -9,9 +9,9 @@ import pytest
 
 from cases import services as case_services
 from cases.models import Case, ContactKind, StatisticsResidue
-from cases.residue import add_residue
-from cases.retention import apply_retention
-from caseworks.supervision import statistics_for
+from cases.privacy.residue import add_residue
+from cases.privacy.retention import apply_retention
+from caseworks.extensions.supervision import statistics_for
 from tests.conftest import TODAY, open_case
 from visits import services as visit_services
 

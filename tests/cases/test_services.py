@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.models import Case, CaseShare, Client, ResidenceStatus
 from cases.selectors import case_list_for_user
-from caseworks.concurrency import ConcurrentEdit
+from caseworks.web.concurrency import ConcurrentEdit
 
 
 def visible(user, **kwargs):

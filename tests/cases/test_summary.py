@@ -1,4 +1,4 @@
-"""The case summary PDF (Fallübersicht) and the hand-over packet (cases.summary)."""
+"""The case summary PDF (Fallübersicht) and the hand-over packet (cases.moving.summary)."""
 
 import io
 
@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from cases import services as case_services
-from cases import summary
+from cases.moving import summary
 from caseworks.models import AccessLog
 from tests.conftest import TODAY, make_mbe
 from visits import services as visit_services

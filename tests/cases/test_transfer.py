@@ -1,4 +1,4 @@
-"""Handing a case over to another team (cases.services.case_transfer*, cases.transfer_views)."""
+"""Handing a case over to another team (cases.services.case_transfer*, cases.moving.views)."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from caseworks.access.roles import has_role
 from caseworks.models import AccessLog
-from caseworks.roles import has_role
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from caseworks import urls as project_urls
-from caseworks.permissions import public
+from caseworks.access.permissions import public
 
 
 @public

@@ -1,4 +1,4 @@
-"""caseworks.permissions: every routed view declares one gate, the navigation and the start
+"""caseworks.access.permissions: every routed view declares one gate, the navigation and the start
 page read the same table, and a gate answers 404 to a user without the role."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from caseworks.permissions import (
+from caseworks.access.permissions import (
     DATA_PROTECTION,
     PAGES,
     PUBLIC,
@@ -18,7 +18,7 @@ from caseworks.permissions import (
     role_required,
     start_page_for,
 )
-from caseworks.roles import Role
+from caseworks.access.roles import Role
 from tests.conftest import make_user
 
 

@@ -36,7 +36,7 @@ def test_the_navigation_shows_each_role_its_tools(client, request, who, sees, hi
 
 
 def test_the_access_log_is_append_only(alice, alice_case):
-    from caseworks.audit import log_access
+    from caseworks.audit.log import log_access
 
     log_access(user=alice, action="case.viewed", obj=alice_case, label=alice_case.reference)
     entry = AccessLog.objects.get()

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.db.utils import ConnectionHandler
 
-from caseworks import instance
+from caseworks.ops import instance
 
 SQLITE = "django.db.backends.sqlite3"
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "caseworks" / "settings.py"

@@ -1,5 +1,5 @@
 """Every record a form edits after it was created carries a version, so that a second
-editor's save is refused instead of silently overwriting the first (caseworks.concurrency).
+editor's save is refused instead of silently overwriting the first (caseworks.web.concurrency).
 The list comes from the apps' forms: a new editing form fails here until it is versioned or
 listed as creating records only."""
 
@@ -8,7 +8,7 @@ import inspect
 
 from django import forms
 
-from caseworks.forms import VersionedForm
+from caseworks.web.forms import VersionedForm
 
 FORM_MODULES = ["cases.forms", "visits.forms", "referrals.forms"]
 # Forms that only ever create a record (its later changes are single state moves through a

@@ -3,7 +3,7 @@ from the existing rules and created only when the user confirms them."""
 
 import datetime
 
-from cases.deadlines import grounds_deadline, lawsuit_deadline
+from cases.law.deadlines import grounds_deadline, lawsuit_deadline
 from cases.models import Deadline, DeadlineKind
 from documents.models import Document, DocumentKind
 from tests.documents.conftest import photo, upload_file

@@ -14,10 +14,10 @@ from django.db import connection
 
 from cases import services as case_services
 from cases.models import Case
-from caseworks import keys
-from caseworks.backup import dump, restore
+from caseworks.crypto import keys
 from caseworks.fields import DecryptionError
 from caseworks.models import AccessLog
+from caseworks.ops.backup import dump, restore
 from documents.models import Document, DocumentBlob, DocumentFile, FileCorrupted
 from documents.selectors import file_content
 from tests.conftest import TODAY, open_case
@@ -152,7 +152,7 @@ def test_retention_deletes_the_documents_with_the_case(alice, sam, team_a):
     )
     current = open_case(alice, team_a, last_name="Offen")
     kept = upload_document(alice, current)
-    from cases.retention import apply_retention
+    from cases.privacy.retention import apply_retention
 
     _run, totals = apply_retention(dry_run=True)
     assert totals["documents"] == 2 and totals["document_files"] == 2

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from caseworks.concurrency import ConcurrentEdit
+from caseworks.web.concurrency import ConcurrentEdit
 from documents import services
 from documents.models import Document, DocumentBlob, DocumentFile
 from documents.selectors import file_content

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from caseworks.access.roles import Role
 from caseworks.models import Organisation, Team
-from caseworks.roles import Role
 
 # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are
 # ordinary synchronous code (the server runs in its own thread).

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cases import plan_services
 from cases import services as case_services
-from cases.plan import Need, NeedStatus
+from cases.plan import services as plan_services
+from cases.plan.models import Need, NeedStatus
 from tests.conftest import open_case
 from visits import services as visit_services
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from cases import services as case_services
+from caseworks.access.roles import Role
 from caseworks.models import Organisation, Service, Team
-from caseworks.roles import Role
 from tests.conftest import open_case
 from tests.e2e.conftest import PASSWORD, Journey
 from visits import services as visit_services

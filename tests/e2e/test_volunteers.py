@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from caseworks.access.roles import Role
 from caseworks.models import Service
-from caseworks.roles import Role
 from tests.conftest import open_case
 from tests.e2e.conftest import PASSWORD
 from visits import services as visit_services

@@ -100,8 +100,8 @@ def prepare(clients: int, users: int) -> list[dict]:
 
     from cases import services
     from cases.models import Case
+    from caseworks.access.roles import Role
     from caseworks.models import Team
-    from caseworks.roles import Role
     from visits.models import Accompaniment
 
     User = get_user_model()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from caseworks.manage_services import account_state
+from caseworks.house.services import account_state
 from caseworks.models import Organisation, Service, Team
 from tests.conftest import make_user
 

@@ -1,5 +1,5 @@
 """Accounts in /manage/: create with role and team, change roles (logged for the DPO twice:
-the setup's own entry and caseworks.insider's), deactivate, set a password, issue an
+the setup's own entry and caseworks.audit.insider's), deactivate, set a password, issue an
 enrolment code, unlock a lock-out. No password or code reaches the access log."""
 
 import json
@@ -8,7 +8,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from caseworks.manage_services import account_state
+from caseworks.house.services import account_state
 from caseworks.models import AccessLog, EnrolmentCode, SignInThrottle
 from tests.conftest import sign_in
 from tests.manage.conftest import actions
@@ -49,7 +49,7 @@ def test_it_creates_a_caseworker_in_a_team(admin_client, ada, team_a):
     entry = AccessLog.objects.get(action="manage.user.created")
     assert (entry.username, entry.object_type, entry.object_label) == ("ada", "user", "lena")
     assert entry.detail == {"roles": ["caseworker"], "teams": [team_a.name], "led_teams": []}
-    # caseworks.insider logs the same account change for the DPO's "changes to accounts".
+    # caseworks.audit.insider logs the same account change for the DPO's "changes to accounts".
     logged = actions(object_label="lena")
     for action in ("user.created", "user.roles_changed", "user.team_joined"):
         assert action in logged
@@ -247,8 +247,8 @@ def test_it_unlocks_a_lock_out(admin_client, ada, settings):
 def test_unlocking_lifts_the_throttle_per_user_name(admin_client, ada, alice):
     from django.utils import timezone
 
-    from caseworks import twofactor
     from caseworks.fields import blind_index
+    from caseworks.signin import twofactor
 
     SignInThrottle.objects.create(
         username_digest=blind_index("alice", purpose=twofactor.USERNAME_PURPOSE),

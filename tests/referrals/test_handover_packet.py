@@ -1,4 +1,4 @@
-"""The hand-over packet (cases.summary) takes its consents from referrals: only a signed,
+"""The hand-over packet (cases.moving.summary) takes its consents from referrals: only a signed,
 valid consent of a person of the case, and only the data it lets through."""
 
 import datetime
@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from cases import services as case_services
-from cases.summary import packet_consents
+from cases.moving.summary import packet_consents
 from referrals import services as referral_services
 from tests.conftest import TODAY
 

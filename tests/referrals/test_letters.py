@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from caseworks import pdf as pdf_module
 from caseworks.models import AccessLog
+from caseworks.web import pdf as pdf_module
 from referrals import pdfrender, services
 from referrals.models import Letter
 from tests.conftest import TODAY

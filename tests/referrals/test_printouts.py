@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from cases.models import Appointment
-from caseworks.pdf import AssetsOnlyFetcher, font_assets, render_pdf
+from caseworks.web.pdf import AssetsOnlyFetcher, font_assets, render_pdf
 from referrals import pdfrender, printouts, services
 from referrals.models import Consent, InfoSheetHandout, PrintText
 from referrals.printtexts import CLIENT_LANGUAGES, DEFAULTS

@@ -1,4 +1,4 @@
-"""A create form sent twice saves once (caseworks.submissions): the Back button and "save"
+"""A create form sent twice saves once (caseworks.web.submissions): the Back button and "save"
 again, a double tap, and two requests racing past the check."""
 
 import re
@@ -91,7 +91,7 @@ def test_what_is_kept_is_a_keyed_hash_and_the_address(client, alice, alice_case,
 def test_a_racing_duplicate_is_rolled_back(client, alice, alice_case, mbe, monkeypatch):
     """Two requests both pass the check before either saved: the second one's unique key
     fails, its referral is rolled back and it gets the same page."""
-    import caseworks.submissions as submissions
+    import caseworks.web.submissions as submissions
 
     client.force_login(alice)
     url = f"/cases/{alice_case.code}/referrals/new/"

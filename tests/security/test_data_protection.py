@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from cases import services as case_services
 from cases.models import Case, Client
-from cases.retention import apply_retention
-from caseworks.dataprotection import not_person_data, person_data_sources
+from cases.privacy.retention import apply_retention
+from caseworks.audit.dataprotection import not_person_data, person_data_sources
 from caseworks.fields import BlindIndexField, EncryptedMixin
 from caseworks.models import AccessLog, RetentionRun
 from referrals.models import Letter, Referral
@@ -151,7 +151,7 @@ def test_the_disclosure_pdf_reads_as_text(client, sam, person):
 
 @pytest.mark.parametrize("fmt", ["pdf", "json"])
 def test_the_export_is_logged_only_once_it_succeeded(client, sam, person, monkeypatch, fmt):
-    from cases import disclosure_views
+    from cases.privacy import views as disclosure_views
 
     def fail(*args, **kwargs):
         raise RuntimeError("the export failed (a worker timeout, say)")
@@ -299,7 +299,7 @@ def test_an_interrupted_retention_run_stays_visible_and_leaves_whole_cases(
 ):
     """A run is recorded when it starts; one that dies half-way stays visible as unfinished,
     with the counts of what it did delete: whole cases, each in its own transaction."""
-    from cases import retention
+    from cases.privacy import retention
 
     first = _closed_case(alice, sam, team_a, 5, "Erstfall")
     second = _closed_case(alice, sam, team_a, 5, "Zweitfall")
@@ -339,7 +339,7 @@ def test_an_interrupted_retention_run_stays_visible_and_leaves_whole_cases(
 
 
 def test_retention_leaves_a_case_reopened_since_it_was_found(alice, sam, team_a, monkeypatch):
-    from cases import retention
+    from cases.privacy import retention
 
     case = _closed_case(alice, sam, team_a, 5, "Wiederoffen")
     real_expired = retention.expired_cases
@@ -408,7 +408,7 @@ def test_encrypted_fields_are_all_disclosed(db):
 def test_an_unregistered_model_fails_the_check(db):
     """The check above can fail: without the cases app's registration of its residence
     statuses, that model is reported."""
-    from caseworks import dataprotection
+    from caseworks.audit import dataprotection
 
     saved = dataprotection._sources.pop("cases.ResidenceStatus")
     try:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 
-from caseworks.audit import log_access
+from caseworks.audit.log import log_access
 from caseworks.models import AccessLog
 
 PASSWORD = "a long and boring passphrase 2026"
@@ -206,7 +206,7 @@ def test_enrolment_codes_issued_are_logged(client, adam, db):
 def test_changes_through_the_other_side_of_a_relation_are_logged(client, adam, alice, team_b):
     """user.groups and group.user_set, add and clear: the same entries. (A team's members
     are changed from the team's side: simple_history's m2m tracking fails from the user's.)"""
-    from caseworks.insider import acting_as
+    from caseworks.audit.insider import acting_as
 
     supervisor = Group.objects.get(name="supervisor")
     permission = Permission.objects.get(codename="data_protection")
@@ -233,7 +233,7 @@ def test_changes_through_the_other_side_of_a_relation_are_logged(client, adam, a
 def test_changes_outside_a_request_are_logged_only_with_a_named_actor(db, alice, team_b):
     """Fixtures, migrations and seed_demo change accounts without anyone acting: no entries.
     A management command names itself."""
-    from caseworks.insider import acting_as
+    from caseworks.audit.insider import acting_as
 
     team_b.members.add(alice)
     assert not AccessLog.objects.exists()
@@ -295,7 +295,7 @@ def test_the_enrolment_code_command_is_logged_under_its_name(db):
 
 
 def test_accounts_created_and_deleted_are_logged(adam):
-    from caseworks.insider import acting_as
+    from caseworks.audit.insider import acting_as
 
     with acting_as(adam):
         newcomer = get_user_model().objects.create_user("newcomer", password=PASSWORD)

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 
 from cases.models import Case, Client
-from caseworks import canary, keys
-from caseworks.audit import log_access
-from caseworks.backup import BackupError, dump, restore
+from caseworks.audit.log import log_access
+from caseworks.crypto import canary, keys
 from caseworks.fields import DecryptionError
 from caseworks.models import AccessLog, KeyCanary
+from caseworks.ops.backup import BackupError, dump, restore
 from referrals.models import Letter
 from referrals.services import letter_issue
 from visits.models import Visit

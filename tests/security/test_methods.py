@@ -6,8 +6,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from caseworks.permissions import page_required, public, role_required, signed_in
-from caseworks.roles import Role
+from caseworks.access.permissions import page_required, public, role_required, signed_in
+from caseworks.access.roles import Role
 from tests.conftest import make_user
 from tests.security.test_authorization import EXPECTED, USERS
 from tests.security.world import fill, walk_urls

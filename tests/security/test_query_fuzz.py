@@ -24,8 +24,8 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from caseworks.extensions.supervision import local_days
 from caseworks.models import AccessLog
-from caseworks.supervision import local_days
 from tests.security.test_authorization import EXPECTED, USERS
 from tests.security.test_fuzz_forms import NASTY, TEXT
 from tests.security.world import fill, walk_urls

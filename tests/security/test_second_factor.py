@@ -318,7 +318,7 @@ def test_an_enrolment_code_is_for_its_user_only(client, carla, require_2fa):
 def test_an_enrolment_code_expires_after_72_hours(client, carla, require_2fa, monkeypatch):
     code = issue("carla")
     later = timezone.now() + timedelta(hours=72, minutes=1)
-    monkeypatch.setattr("caseworks.twofactor.now", lambda: later, raising=False)
+    monkeypatch.setattr("caseworks.signin.twofactor.now", lambda: later, raising=False)
     assert sign_in(client, "carla", PASSWORD)
     page = client.post("/accounts/code/setup/", {"enrolment_code": code})
     assert b"<svg" not in page.content and b"not valid" in page.content
@@ -369,7 +369,7 @@ def test_demo_mode_enrols_without_an_enrolment_code(client, carla):
 def test_the_seed_is_rotated_with_the_field_keys(client, carla, settings):
     from cryptography.fernet import Fernet
 
-    from caseworks import keys
+    from caseworks.crypto import keys
 
     client.force_login(carla)
     secret, _codes = set_up_authenticator(client)

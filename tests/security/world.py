@@ -7,10 +7,10 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from cases import plan_services
 from cases import services as case_services
 from cases.models import CoverAccess
-from cases.plan import NeedCategory
+from cases.plan import services as plan_services
+from cases.plan.models import NeedCategory
 from documents import services as document_services
 from documents.sanitise import sanitise
 from referrals import services as referral_services

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from cases import services as case_services
-from cases.statistics import as_csv, as_xlsx, export_rows, neutralise, suppress
-from caseworks.supervision import StatTable
+from caseworks.extensions.supervision import StatTable
+from supervision.statistics import as_csv, as_xlsx, export_rows, neutralise, suppress
 from tests.conftest import TODAY, open_case
 from visits import services as visit_services
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases.statistics import SUPPRESSED, period_presets, protect
+from supervision.statistics import SUPPRESSED, period_presets, protect
 from tests.conftest import TODAY, open_case
 from visits import services as visit_services
 

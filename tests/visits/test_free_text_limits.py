@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 
 from cases import forms as case_forms
-from caseworks.forms import FREE_TEXT_MAX, TextLengthValidator
 from caseworks.models import Service, Team
+from caseworks.web.forms import FREE_TEXT_MAX, TextLengthValidator
 from referrals import forms as referral_forms
 from tests.visits.conftest import TODAY, in_hours, plan
 from visits import forms as visit_forms

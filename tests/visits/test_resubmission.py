@@ -1,4 +1,4 @@
-"""The visit and accompaniment forms save once (caseworks.submissions): Back and "save"
+"""The visit and accompaniment forms save once (caseworks.web.submissions): Back and "save"
 again, or a double tap, shows "already saved" with a link to what was saved."""
 
 import datetime

@@ -132,7 +132,7 @@ def test_the_history_tab_shows_visit_and_accompaniment_changes(
 
 
 def test_timeline_times_sort_in_local_time():
-    from caseworks.casefile import TimelineEntry
+    from caseworks.extensions.casefile import TimelineEntry
 
     berlin_0030 = timezone.make_aware(datetime.datetime(2026, 11, 25, 0, 30))  # 23:30 UTC
     previous_day = TimelineEntry(datetime.date(2026, 11, 24), "status", "x")

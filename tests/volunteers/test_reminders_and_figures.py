@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from caseworks.supervision import statistics_for
+from caseworks.extensions.supervision import statistics_for
 from tests.conftest import TODAY
 from tests.volunteers.conftest import register, volunteer_login
 from visits import services as visit_services

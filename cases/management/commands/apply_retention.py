@@ -9,7 +9,7 @@ next run says so and completes the deletions (each case is deleted whole or not 
 
 from django.core.management.base import BaseCommand
 
-from cases.retention import apply_retention, unfinished_runs
+from cases.privacy.retention import apply_retention, unfinished_runs
 
 
 class Command(BaseCommand):

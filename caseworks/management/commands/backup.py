@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from caseworks.backup import dump
+from caseworks.ops.backup import dump
 
 
 def _sync_folder(folder: Path) -> None:

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from caseworks import twofactor
-from caseworks.insider import acting_as
-from caseworks.roles import Role
+from caseworks.access.roles import Role
+from caseworks.audit.insider import acting_as
+from caseworks.signin import twofactor
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ import getpass
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from caseworks import twofactor
-from caseworks.insider import acting_as
+from caseworks.audit.insider import acting_as
+from caseworks.signin import twofactor
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from caseworks.backup import BackupError, check_backup, describe, main_counts, restore
-from caseworks.canary import KeyMismatch
+from caseworks.crypto.canary import KeyMismatch
+from caseworks.ops.backup import BackupError, check_backup, describe, main_counts, restore
 
 
 class Command(BaseCommand):

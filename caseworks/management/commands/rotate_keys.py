@@ -7,7 +7,7 @@ again), check that it reports 0 pending, then remove the old keys and restart.
 
 from django.core.management.base import BaseCommand
 
-from caseworks import keys
+from caseworks.crypto import keys
 
 
 class Command(BaseCommand):

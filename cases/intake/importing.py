@@ -1,0 +1,770 @@
+"""Importing an existing caseload from a spreadsheet (CSV or XLSX; docs/import.md).
+
+One row is one person; rows with the same household key form one case. `plan()` reads the
+file and says per row what would be created and every problem, writing nothing (the dry
+run). `run()` plans again and, when no row has an error, saves the whole file in one
+transaction through the case services' batch (cases.services.CaseImportBatch: the rows
+case_import and friends write, in bulk), so history rows name the importing user,
+permissions follow the assignment, and blind indexes and search rows are written as for
+any intake. The duplicate check is the intake's (possible_duplicates), one query per chunk
+of rows (duplicate_teams).
+
+Each row has a stable key: a keyed hash (the blind-index key) of its source id column, or of
+household key, names and birth date. A key already imported is skipped, so importing the
+same file again creates nothing twice; a new person of a known household joins its case.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from cases import services
+from cases.models import (
+    Case,
+    Client,
+    Gender,
+    ImportedRow,
+    ReferenceKind,
+    Relationship,
+    StatusKind,
+)
+from caseworks.audit.log import log_event
+from caseworks.fields import blind_index, phonetic
+from caseworks.models import Team
+
+MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+
+# (field, label in the template, other accepted headers). Headers are compared folded
+# (case, accents, spaces and punctuation ignored), German and English alike.
+COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("source_id", "Quell-ID", ("source id", "import id", "id")),
+    ("household", "Haushalt", ("household", "household key", "haushaltsschlüssel", "haushalt nr")),
+    ("main_contact", "Hauptkontakt", ("main contact", "hauptansprechperson")),
+    ("relationship", "Beziehung", ("relationship", "verwandtschaft")),
+    ("first_name", "Vorname", ("first name", "vornamen", "given name")),
+    ("last_name", "Nachname", ("last name", "familienname", "surname", "name")),
+    ("birth_date", "Geburtsdatum", ("birth date", "date of birth", "geboren")),
+    ("gender", "Geschlecht", ("gender", "sex")),
+    ("nationality", "Staatsangehörigkeit", ("nationality", "nationalität", "staatsang")),
+    ("languages", "Sprachen", ("languages", "sprache")),
+    ("interpreter", "Dolmetschbedarf", ("interpreter needed", "interpreter", "dolmetscher")),
+    ("phone", "Telefon", ("phone", "telefonnummer")),
+    ("status", "Aufenthaltsstatus", ("residence status", "status")),
+    ("status_from", "Status gültig ab", ("status valid from", "gültig ab", "valid from")),
+    ("status_until", "Status gültig bis", ("status valid until", "gültig bis", "valid until")),
+    ("bamf", "BAMF-Az", ("bamf", "bamf file number", "bamf aktenzeichen")),
+    ("azr", "AZR-Nummer", ("azr", "azr number")),
+    ("caseworker", "Fallverantwortliche", ("caseworker", "mitarbeiterin", "bearbeitung")),
+    ("team", "Team", ("team name",)),
+    ("allocated_on", "Zuweisungsdatum", ("allocation date", "allocated on", "zuweisung")),
+    ("opened_on", "Fallbeginn", ("opened on", "case opened", "beginn")),
+    ("address", "Unterkunft", ("accommodation address", "address", "adresse")),
+]
+REQUIRED = ("household", "first_name", "last_name", "team")
+
+# What the statuses are called in the lists houses keep (DOMAIN.md), beside codes and labels.
+STATUS_NAMES = {
+    "ankunftsnachweis": StatusKind.ARRIVAL_CERTIFICATE,
+    "aufenthaltsgestattung": StatusKind.PERMISSION_TO_RESIDE,
+    "gestattung": StatusKind.PERMISSION_TO_RESIDE,
+    "duldung": StatusKind.TOLERATION,
+    "duldung 60b": StatusKind.TOLERATION_UNCLEAR_IDENTITY,
+    "ausbildungsduldung": StatusKind.TRAINING_TOLERATION,
+    "beschäftigungsduldung": StatusKind.EMPLOYMENT_TOLERATION,
+    "grenzübertrittsbescheinigung": StatusKind.BORDER_CROSSING_CERTIFICATE,
+    "fiktionsbescheinigung": StatusKind.FICTIONAL_CERTIFICATE,
+    "aufenthaltserlaubnis": StatusKind.RESIDENCE_PERMIT_ASYLUM,
+    "aufenthaltserlaubnis 25 1": StatusKind.RESIDENCE_PERMIT_ASYLUM,
+    "aufenthaltserlaubnis 25 2": StatusKind.RESIDENCE_PERMIT_ASYLUM,
+    "aufenthaltserlaubnis 25 3": StatusKind.RESIDENCE_PERMIT_DEPORTATION_BAN,
+    "aufenthaltserlaubnis 24": StatusKind.TEMPORARY_PROTECTION,
+    "chancen aufenthaltsrecht": StatusKind.OPPORTUNITY_RESIDENCE,
+    "niederlassungserlaubnis": StatusKind.SETTLEMENT_PERMIT,
+    "sonstiger": StatusKind.OTHER,
+    "ungeklärt": StatusKind.UNKNOWN,
+}
+GENDERS = {
+    "w": Gender.FEMALE,
+    "weiblich": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "female": Gender.FEMALE,
+    "m": Gender.MALE,
+    "männlich": Gender.MALE,
+    "male": Gender.MALE,
+    "d": Gender.DIVERSE,
+    "divers": Gender.DIVERSE,
+    "diverse": Gender.DIVERSE,
+}
+YES = {"ja", "j", "yes", "y", "x", "1", "true", "wahr"}
+NO = {"nein", "n", "no", "0", "false", "falsch", ""}
+RELATIONSHIPS = {
+    "ehepartner": Relationship.SPOUSE,
+    "partner": Relationship.SPOUSE,
+    "ehefrau": Relationship.SPOUSE,
+    "ehemann": Relationship.SPOUSE,
+    "kind": Relationship.CHILD,
+    "sohn": Relationship.CHILD,
+    "tochter": Relationship.CHILD,
+    "elternteil": Relationship.PARENT,
+    "mutter": Relationship.PARENT,
+    "vater": Relationship.PARENT,
+    "geschwister": Relationship.SIBLING,
+    "bruder": Relationship.SIBLING,
+    "schwester": Relationship.SIBLING,
+    "verwandt": Relationship.OTHER_RELATIVE,
+    "sonstige": Relationship.OTHER,
+}
+
+
+class UnreadableFile(ValidationError):
+    """The file cannot be read at all (not CSV/XLSX, no header, too large)."""
+
+
+def fold_header(text: str) -> str:
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+HEADERS: dict[str, str] = {}
+for _field, _label, _others in COLUMNS:
+    for _name in (_field.replace("_", " "), _label, *_others):
+        HEADERS.setdefault(fold_header(_name), _field)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str) -> list[list]:
+    """The file's rows (the header first), cells as read: text, or dates/numbers from XLSX."""
+    if len(data) > MAX_BYTES:
+        raise UnreadableFile(_("The file is larger than 10 MB."))
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a broken or foreign file
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from e
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Excel saves "CSV" in Windows-1252.
+        text = data.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One row as planned: what it will create, or why it cannot."""
+
+    number: int  # as the spreadsheet program shows it (the header is row 1)
+    household: str = ""
+    key: str = ""
+    person: dict = field(default_factory=dict)
+    status: dict | None = None
+    references: list[tuple[str, str]] = field(default_factory=list)
+    team: Team | None = None
+    caseworker: object = None
+    allocated_on: datetime.date | None = None
+    opened_on: datetime.date | None = None
+    address: str = ""
+    main: bool = False
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicates: bool = False
+    action: str = ""  # "case", "person", "known" (imported before) or "" (an error)
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTIONS.get(self.action, ACTIONS[""]))
+
+
+ACTIONS = {
+    "case": gettext_lazy("new case with this person"),
+    "person": gettext_lazy("person added to the household"),
+    "known": gettext_lazy("imported before: nothing to do"),
+    "": gettext_lazy("not imported"),
+}
+
+
+@dataclass
+class Plan:
+    rows: list[Row]
+    problems: list[str] = field(default_factory=list)  # about the whole file
+    unknown_columns: list[str] = field(default_factory=list)
+    # household key -> its rows, the one that opens the case first
+    households: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return len(self.problems) + sum(1 for r in self.rows if r.errors)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action and not r.errors)
+
+    @property
+    def new_cases(self) -> int:
+        return self.count("case")
+
+    @property
+    def new_persons(self) -> int:
+        return self.count("case") + self.count("person")
+
+    @property
+    def known(self) -> int:
+        return self.count("known")
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for r in self.rows if r.duplicates)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_date(value) -> datetime.date | None:
+    """ISO (2024-03-01), German (01.03.2024, 1.3.24) or an XLSX date; "" is None. Raises
+    ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _status_kinds() -> dict[str, str]:
+    names: dict[str, str] = {fold_header(k): v for k, v in STATUS_NAMES.items()}
+    for code, label in StatusKind.choices:
+        names[fold_header(code)] = code
+        for language in ("en", "de"):
+            with translation.override(language):
+                names.setdefault(fold_header(str(label)), code)
+    return names
+
+
+def _country(value: str) -> str | None:
+    if not value:
+        return ""
+    code = countries.alpha2(value)
+    if code:
+        return code
+    for language in ("de", "en"):
+        code = countries.by_name(value, language=language)
+        if code:
+            return code
+    return None
+
+
+def _key(kind: str, text: str) -> str:
+    return blind_index(text, purpose=f"import.{kind}")
+
+
+class _Lookups:
+    """Teams and caseworkers by name, each looked up once per file."""
+
+    def __init__(self):
+        self.teams = {fold_header(t.name): t for t in Team.objects.select_related("organisation")}
+        self.users: dict[str, object] = {}
+        self.caseworkers: dict[int, set[int]] = {}
+        self.statuses = _status_kinds()
+
+    def user(self, username: str):
+        if username not in self.users:
+            self.users[username] = (
+                get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+            )
+        return self.users[username]
+
+    def works_in(self, user, team) -> bool:
+        if team.pk not in self.caseworkers:
+            self.caseworkers[team.pk] = set(
+                services.caseworkers_of(team).values_list("pk", flat=True)
+            )
+        return user.pk in self.caseworkers[team.pk]
+
+
+def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date) -> Row:
+    row = Row(number=number, household=cells.get("household", ""))
+    err = row.errors.append
+    for name in REQUIRED:
+        if not cells.get(name):
+            err(_("“%(column)s” is empty.") % {"column": _label_of(name)})
+    dates = {}
+    for name in ("birth_date", "status_from", "status_until", "allocated_on", "opened_on"):
+        try:
+            dates[name] = parse_date(cells.get(name))
+        except ValueError:
+            err(
+                _("“%(column)s” is not a date (DD.MM.YYYY or YYYY-MM-DD).")
+                % {"column": _label_of(name)}
+            )
+            dates[name] = None
+    birth = dates["birth_date"]
+    if birth and birth > today:
+        err(_("The date of birth is in the future."))
+    gender: str | None = Gender.NOT_STATED
+    if cells.get("gender"):
+        gender = GENDERS.get(cells["gender"].casefold())
+        if gender is None:
+            err(_("Unknown gender “%(value)s”.") % {"value": cells["gender"]})
+    nationality = _country(cells.get("nationality", ""))
+    if nationality is None:
+        err(_("Unknown nationality “%(value)s”.") % {"value": cells["nationality"]})
+    interpreter = cells.get("interpreter", "").casefold()
+    if interpreter not in YES | NO:
+        err(_("“%(column)s” must be yes or no.") % {"column": _label_of("interpreter")})
+    main = cells.get("main_contact", "").casefold()
+    if main not in YES | NO:
+        err(_("“%(column)s” must be yes or no.") % {"column": _label_of("main_contact")})
+    row.main = main in YES
+    relationship: str | None = RELATIONSHIPS.get(cells.get("relationship", "").casefold())
+    if relationship is None:
+        relationship = next(
+            (v for v, label in Relationship.choices if cells.get("relationship") in (v, label)),
+            Relationship.OTHER,
+        )
+    row.person = {
+        "first_name": cells.get("first_name", "")[:150],
+        "last_name": cells.get("last_name", "")[:150],
+        "birth_date": birth,
+        "gender": gender or Gender.NOT_STATED,
+        "nationality": nationality or "",
+        "languages": cells.get("languages", "")[:200],
+        "interpreter_needed": interpreter in YES,
+        "phone": cells.get("phone", "")[:40],
+        "relationship": relationship,
+    }
+    if cells.get("status"):
+        kind = lookups.statuses.get(fold_header(cells["status"]))
+        if kind is None:
+            err(_("Unknown residence status “%(value)s”.") % {"value": cells["status"]})
+        elif dates["status_from"] is None:
+            err(_("A residence status needs the day it is valid from."))
+        elif dates["status_until"] and dates["status_until"] < dates["status_from"]:
+            err(_("The status ends before it begins."))
+        else:
+            row.status = {
+                "kind": kind,
+                "valid_from": dates["status_from"],
+                "valid_until": dates["status_until"],
+            }
+    for name, kind in (("bamf", ReferenceKind.BAMF), ("azr", ReferenceKind.AZR)):
+        if cells.get(name):
+            row.references.append((kind, cells[name][:80]))
+    if cells.get("team"):
+        row.team = lookups.teams.get(fold_header(cells["team"]))
+        if row.team is None:
+            err(_("Unknown team “%(value)s”.") % {"value": cells["team"]})
+    if cells.get("caseworker"):
+        row.caseworker = lookups.user(cells["caseworker"])
+        if row.caseworker is None:
+            err(_("Unknown caseworker “%(value)s”.") % {"value": cells["caseworker"]})
+        elif row.team and not lookups.works_in(row.caseworker, row.team):
+            err(
+                _("%(user)s is not a caseworker in team %(team)s.")
+                % {"user": cells["caseworker"], "team": row.team.name}
+            )
+    row.allocated_on = dates["allocated_on"]
+    row.opened_on = dates["opened_on"]
+    for name in ("allocated_on", "opened_on"):
+        day = dates[name]
+        if day and day > today:
+            err(_("“%(column)s” is in the future.") % {"column": _label_of(name)})
+    row.address = cells.get("address", "")
+    if row.household:
+        row.household = _key("household", row.household)
+    identity = cells.get("source_id") or "\x1f".join(
+        [cells.get("household", ""), row.person["first_name"], row.person["last_name"], str(birth)]
+    )
+    row.key = _key("row", identity)
+    return row
+
+
+def _label_of(name: str) -> str:
+    return next(label for f, label, _o in COLUMNS if f == name)
+
+
+def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> Plan:
+    """The dry run: every row checked, nothing written."""
+    table = read_table(data, filename)
+    while table and not any(_text(c) for c in table[0]):
+        table.pop(0)
+    if not table:
+        raise UnreadableFile(_("The file is empty."))
+    header = [HEADERS.get(fold_header(_text(c))) for c in table[0]]
+    result = Plan(rows=[])
+    result.unknown_columns = [
+        _text(c) for c, name in zip(table[0], header, strict=False) if name is None and _text(c)
+    ]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        result.problems.append(
+            _("Columns missing: %(columns)s.") % {"columns": ", ".join(map(_label_of, missing))}
+        )
+        return result
+    if len(table) - 1 > MAX_ROWS:
+        raise UnreadableFile(_("More than %(n)s rows: split the file.") % {"n": MAX_ROWS})
+    lookups = _Lookups()
+    today = timezone.localdate()
+    seen_keys: dict[str, int] = {}
+    for offset, values in enumerate(table[1:], start=2):
+        cells = {
+            name: _text(value)
+            for name, value in zip(header, values, strict=False)
+            if name is not None
+        }
+        raw_dates = {
+            name: value
+            for name, value in zip(header, values, strict=False)
+            if name in ("birth_date", "status_from", "status_until", "allocated_on", "opened_on")
+            and isinstance(value, datetime.date)
+        }
+        if not any(cells.values()):
+            continue  # an empty line
+        row = _check_row(offset, {**cells, **raw_dates}, lookups, today)
+        if row.key in seen_keys:
+            row.errors.append(_("The same person as in row %(row)s.") % {"row": seen_keys[row.key]})
+        seen_keys.setdefault(row.key, offset)
+        result.rows.append(row)
+    _plan_households(result, user=user, check_duplicates=check_duplicates)
+    return result
+
+
+def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
+    known_rows = set(
+        ImportedRow.objects.filter(key__in=[r.key for r in result.rows]).values_list(
+            "key", flat=True
+        )
+    )
+    known_households = set(
+        ImportedRow.objects.filter(household__in={r.household for r in result.rows}).values_list(
+            "household", flat=True
+        )
+    )
+    households: OrderedDict[str, list[Row]] = OrderedDict()
+    to_check: list[Row] = []
+    for row in result.rows:
+        households.setdefault(row.household, []).append(row)
+    for key, rows in households.items():
+        mains = [r for r in rows if r.main]
+        if len(mains) > 1:
+            for r in mains[1:]:
+                r.errors.append(
+                    _("A household has one main contact (see row %(row)s).")
+                    % {"row": mains[0].number}
+                )
+        head = mains[0] if mains else rows[0]
+        for r in rows:
+            if r is not head and r.team and head.team and r.team != head.team:
+                r.errors.append(
+                    _("Another team than the household's first row (row %(row)s).")
+                    % {"row": head.number}
+                )
+        has_case = key in known_households
+        for r in rows:
+            if r.errors:
+                continue
+            if r.key in known_rows:
+                r.action = "known"
+                continue
+            r.action = "case" if (r is head and not has_case) else "person"
+            if r.action == "case":
+                has_case = True
+            if check_duplicates:
+                to_check.append(r)
+        # The head row is created first, whatever its place in the file.
+        rows.sort(key=lambda r: (r is not head, r.number))
+    for r, teams in zip(to_check, duplicate_teams(to_check), strict=True):
+        if teams is not None:
+            r.duplicates = True
+            r.warnings.append(
+                _("Possibly already known (team %(teams)s): check before confirming.")
+                % {"teams": ", ".join(teams)}
+            )
+    result.rows = [r for rows in households.values() for r in rows]
+    result.rows.sort(key=lambda r: r.number)
+    result.households = dict(households)
+    if check_duplicates and result.rows:
+        # The dry run answers whether persons are known in the house, like the intake's
+        # check (an oracle): each answer is in the access log, counts only.
+        log_event(
+            user=user,
+            action="import.duplicate_check",
+            object_type="import",
+            label=str(result.duplicates),
+            detail={"rows": len(result.rows), "possible_duplicates": result.duplicates},
+        )
+
+
+DUPLICATE_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Sought:
+    """The keys cases.selectors.possible_duplicates derives from one person's names."""
+
+    name: str
+    last: str
+    last_sound: str
+    first_sound: str
+    born: str | None
+
+    @classmethod
+    def of(cls, person: dict) -> "_Sought":
+        # Derived exactly as possible_duplicates does (same purposes and normalisers).
+        first, last = person["first_name"], person["last_name"]
+        birth = person["birth_date"]
+        return cls(
+            name=blind_index(f"{first} {last}", purpose="name"),
+            last=blind_index(last, purpose="name"),
+            last_sound=blind_index(last, purpose="phonetic", normaliser=phonetic),
+            first_sound=blind_index(first, purpose="phonetic", normaliser=phonetic),
+            born=None if birth is None else blind_index(birth, purpose="birth_date"),
+        )
+
+    def conditions(self) -> list[tuple]:
+        """possible_duplicates' conditions, each as a key of the stored indexes (_stored)."""
+        found = [("name", self.name), ("sounds", self.last_sound, self.first_sound)]
+        if self.born is not None:
+            found += [
+                ("last born", self.last, self.born),
+                ("sound born", self.last_sound, self.born),
+            ]
+        return found
+
+
+def _stored(c: dict) -> list[tuple]:
+    """The keys under which a stored person matches (_Sought.conditions)."""
+    found = [
+        ("name", c["full_name_bidx"]),
+        ("sounds", c["last_name_phon"], c["first_name_phon"]),
+    ]
+    if c["birth_date_bidx"]:
+        found += [
+            ("last born", c["last_name_bidx"], c["birth_date_bidx"]),
+            ("sound born", c["last_name_phon"], c["birth_date_bidx"]),
+        ]
+    return found
+
+
+def duplicate_teams(rows: list[Row]) -> list[list[str] | None]:
+    """For each row, the sorted names of the teams whose cases hold a person who may be the
+    same (cases.selectors.possible_duplicates' matches, visible or not), or None.
+
+    The same answer as possible_duplicates row by row, but one query per chunk of rows:
+    every match shares the full name or the last name's index or sound with the row, so
+    those narrow the candidates and the exact condition is checked here on their keys."""
+    answers: list[list[str] | None] = []
+    for start in range(0, len(rows), DUPLICATE_CHUNK):
+        sought = [_Sought.of(r.person) for r in rows[start : start + DUPLICATE_CHUNK]]
+        candidates = list(
+            Client.objects.filter(
+                Q(full_name_bidx__in={s.name for s in sought})
+                | Q(last_name_bidx__in={s.last for s in sought})
+                | Q(last_name_phon__in={s.last_sound for s in sought})
+            ).values(
+                "case_id",
+                "case__team__name",
+                "full_name_bidx",
+                "last_name_bidx",
+                "last_name_phon",
+                "first_name_phon",
+                "birth_date_bidx",
+            )
+        )
+        teams_by: dict[tuple, set[str]] = {}
+        for c in candidates:
+            for k in _stored(c):
+                teams_by.setdefault(k, set()).add(c["case__team__name"])
+        for s in sought:
+            teams = set().union(*(teams_by.get(k, ()) for k in s.conditions()))
+            answers.append(sorted(teams) if teams else None)
+    return answers
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+
+class NotImported(Exception):
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        super().__init__(f"{plan.errors} row(s) with errors")
+
+
+def run(data: bytes, *, filename: str, user) -> Plan:
+    """Import the file in one transaction, or nothing of it (NotImported) when any row has
+    an error. Possible duplicates were shown in the dry run: running means the user confirmed
+    them as different persons (as at the intake, the case records that decision)."""
+    result = plan(data, filename=filename, user=user)
+    if not result.ok:
+        raise NotImported(result)
+    with transaction.atomic():
+        batch = services.CaseImportBatch(user)
+        known_cases = _cases_of_households(
+            [key for key, rows in result.households.items() if rows[0].action != "case"]
+        )
+        imported: list[ImportedRow] = []
+        for key, rows in result.households.items():
+            imported += _save_household(batch, key, rows, user, known_cases.get(key))
+        batch.finish()
+        ImportedRow.objects.bulk_create(imported, batch_size=1000)
+        log_event(
+            user=user,
+            action="import.cases",
+            object_type="import",
+            label=f"{result.new_cases}/{result.new_persons}",
+            detail={
+                "rows": len(result.rows),
+                "cases": result.new_cases,
+                "persons": result.new_persons,
+                "known": result.known,
+                "possible_duplicates": result.duplicates,
+            },
+        )
+    return result
+
+
+def _cases_of_households(keys: list[str]) -> dict:
+    """The cases earlier imports opened for these households, one query."""
+    cases: dict[str, Case] = {}
+    for start in range(0, len(keys), DUPLICATE_CHUNK):
+        for row in ImportedRow.objects.filter(
+            household__in=keys[start : start + DUPLICATE_CHUNK]
+        ).select_related("case"):
+            cases.setdefault(row.household, row.case)
+    return cases
+
+
+def _save_household(batch, key: str, rows: list[Row], user, case) -> list[ImportedRow]:
+    """The household's new persons through the batch of case services (the head row opens
+    the case); the ImportedRow of each, to be saved by the caller."""
+    imported = []
+    for row in rows:
+        if row.action == "known":
+            continue
+        if row.action == "case":
+            head = {k: v for k, v in row.person.items() if k != "relationship"}
+            case, client = batch.case(
+                team=row.team,
+                client=head,
+                status=row.status,
+                assigned_to=row.caseworker,
+                opened_on=row.opened_on,
+                allocated_on=row.allocated_on,
+                accommodation_address=row.address,
+                references=row.references,
+                duplicates_seen=row.duplicates,
+            )
+        else:
+            if case is None:  # cannot happen: the plan puts the head first
+                raise ValidationError("household without a case")
+            person = dict(row.person)
+            if person["relationship"] == Relationship.MAIN_CONTACT:
+                person["relationship"] = Relationship.OTHER
+            client = batch.person(
+                case=case, data=person, status=row.status, references=row.references
+            )
+        imported.append(
+            ImportedRow(key=row.key, household=key, case=case, client=client, imported_by=user)
+        )
+    return imported
+
+
+# --- the template ---------------------------------------------------------------------------
+
+EXAMPLE = {
+    "source_id": "A-0001",
+    "household": "H-17",
+    "main_contact": "ja",
+    "relationship": "",
+    "first_name": "Amina",
+    "last_name": "Beispiel",
+    "birth_date": "01.02.1990",
+    "gender": "w",
+    "nationality": "SY",
+    "languages": "Arabisch",
+    "interpreter": "ja",
+    "phone": "",
+    "status": "Aufenthaltsgestattung",
+    "status_from": "01.03.2025",
+    "status_until": "31.08.2025",
+    "bamf": "1234567-475",
+    "azr": "",
+    "caseworker": "caseworker1",
+    "team": "Team A",
+    "allocated_on": "15.02.2025",
+    "opened_on": "",
+    "address": "",
+}
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Import"
+    sheet.append([label for _f, label, _o in COLUMNS])
+    sheet.append([EXAMPLE[f] for f, _label, _o in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([label for _f, label, _o in COLUMNS])
+    writer.writerow([EXAMPLE[f] for f, _label, _o in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

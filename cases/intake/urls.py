@@ -1,0 +1,12 @@
+"""The caseload import in the house setup (`/manage/import/`, cases.intake.views)."""
+
+from django.urls import path
+
+from cases.intake import views
+
+app_name = "manage_import"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("template/", views.template, name="template"),
+]

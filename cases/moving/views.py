@@ -1,0 +1,166 @@
+"""Handing a case over to another team of the house (cases.services.case_transfer_*): a
+supervisor of the case's team asks, a supervisor of the receiving team agrees or declines."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import services
+from cases.models import CaseTransfer
+from cases.page import case_context
+from cases.selectors import supervised_case_get_for_user, teams_supervised_by
+from caseworks.access.permissions import role_required
+from caseworks.access.roles import Role
+from caseworks.models import Team
+from caseworks.web.forms import error_text, submit
+from caseworks.web.users import display_name
+
+
+def transfers_for_supervisor(user):
+    """Hand-overs from or to a team the user leads (the one scoping of transfers)."""
+    teams = teams_supervised_by(user).values("pk")
+    return CaseTransfer.objects.filter(Q(from_team__in=teams) | Q(to_team__in=teams))
+
+
+def _transfer_for(user, transfer_code) -> CaseTransfer:
+    transfer = (
+        transfers_for_supervisor(user)
+        .select_related("case", "from_team__organisation", "to_team__organisation", "requested_by")
+        .filter(code=transfer_code)
+        .first()
+    )
+    if transfer is None:
+        raise Http404("No such hand-over")
+    return transfer
+
+
+class TransferRequestForm(forms.Form):
+    to_team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Hand over to team")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why the case moves"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "E.g. redistribution, a new residence obligation, a move: kept in the case's history."
+        ),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = (
+            Team.objects.exclude(pk=case.team_id)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
+        self.fields["to_team"].label_from_instance = lambda t: f"{t.name} ({t.organisation})"
+
+
+@role_required(Role.SUPERVISOR)
+def transfer_request(request, code):
+    case = supervised_case_get_for_user(user=request.user, code=code)
+    if case.is_closed:
+        raise Http404("Closed case")
+    waiting = case.transfers.filter(status=CaseTransfer.Status.REQUESTED).first()
+    form = TransferRequestForm(request.POST or None, case=case)
+    if waiting is None and submit(
+        request,
+        lambda: services.case_transfer_request(
+            actor=request.user,
+            case=case,
+            to_team=form.cleaned_data["to_team"],
+            reason=form.cleaned_data["reason"],
+        ),
+        form,
+        success=_("The hand-over is requested: a supervisor of the other team decides."),
+    ):
+        return redirect("cases:detail", code=case.code)
+    return render(
+        request,
+        "cases/transfer_request.html",
+        case_context(request, case, form=form, waiting=waiting),
+    )
+
+
+@role_required(Role.SUPERVISOR, methods=["GET", "HEAD"])
+def transfer_list(request):
+    transfers = (
+        transfers_for_supervisor(request.user)
+        .select_related("case", "from_team", "to_team", "requested_by", "decided_by")
+        .order_by("-requested_at")[:100]
+    )
+    rows = [
+        {
+            "transfer": t,
+            "may_decide": services.case_transfer_may_decide(transfer=t, user=request.user),
+        }
+        for t in transfers
+    ]
+    return render(request, "cases/transfer_list.html", {"rows": rows})
+
+
+class TransferDecideForm(forms.Form):
+    caseworker: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Assign to"),
+        empty_label=gettext_lazy("nobody yet (the team's supervisors assign it)"),
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = services.caseworkers_of(team)
+        self.fields["caseworker"].label_from_instance = display_name
+
+
+@role_required(Role.SUPERVISOR)
+def transfer_decide(request, transfer_code):
+    """The receiving side sees what it needs to decide (reference, teams, why, how many
+    persons) — not the case file, which becomes theirs only once they agree."""
+    transfer = _transfer_for(request.user, transfer_code)
+    may_decide = services.case_transfer_may_decide(transfer=transfer, user=request.user)
+    form = TransferDecideForm(request.POST or None, team=transfer.to_team)
+    if request.method == "POST":
+        if not may_decide:
+            raise Http404("Not the deciding side")
+        agree = request.POST.get("decision") == "agree"
+        if submit(
+            request,
+            lambda: services.case_transfer(
+                actor=request.user,
+                transfer=transfer,
+                agree=agree,
+                caseworker=form.cleaned_data.get("caseworker"),
+            ),
+            form,
+            success=_("Case handed over.") if agree else _("Hand-over declined."),
+        ):
+            return redirect("moving:transfer_list")
+    return render(
+        request,
+        "cases/transfer_decide.html",
+        {
+            "transfer": transfer,
+            "form": form,
+            "may_decide": may_decide and transfer.status == CaseTransfer.Status.REQUESTED,
+            "persons": transfer.case.clients.count(),
+        },
+    )
+
+
+@role_required(Role.SUPERVISOR, methods=["POST"])
+def transfer_withdraw(request, transfer_code):
+    transfer = _transfer_for(request.user, transfer_code)
+    try:
+        services.case_transfer_withdraw(actor=request.user, transfer=transfer)
+    except services.ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, _("Hand-over withdrawn."))
+    return redirect("moving:transfer_list")

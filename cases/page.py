@@ -1,0 +1,43 @@
+"""What every page inside a case file needs, whichever app draws it: the header with the
+household's name, the supervisor's actions and the closed-case rule. Shared by the case file's
+own pages and those of visits, documents, referrals, volunteers, the plan and moving on."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import services
+from cases.selectors import case_is_supervised_by, main_contact_of
+from caseworks.access.dpo import is_data_protection_officer
+from caseworks.web.forms import form_page
+
+CLOSED = _("The case is closed: a supervisor reopens it before anything is recorded or changed.")
+
+
+def case_context(request, case, **extra):
+    """What every page inside a case file needs (the header, the supervisor's actions)."""
+    can_supervise = case_is_supervised_by(case=case, user=request.user)
+    return {
+        "case": case,
+        # The family's name in every heading under the case: entering data on the wrong
+        # family is easy when pages only say "Case 2026-0012". Decrypted for display only.
+        "main_contact": main_contact_of(case),
+        "can_supervise": can_supervise,
+        # The closed-case rule (services.case_accepts_records): templates offer recording
+        # only where the service would accept it.
+        "can_record": services.case_accepts_records(case),
+        "may_disclose": can_supervise or is_data_protection_officer(request.user),
+        **extra,
+    }
+
+
+def case_form_page(request, case, *forms, template: str, extra: dict | None = None, **kwargs):
+    """A form page inside a case file, for every app (caseworks.web.forms.form_page with the
+    case's header): on a closed case the page is read-only with the reason, whether it
+    creates or edits a record — one rule, one behaviour (services refuse it all the same)."""
+    return form_page(
+        request,
+        *forms,
+        template=template,
+        context=case_context(request, case, **(extra or {})),
+        read_only=None if services.case_accepts_records(case) else CLOSED,
+        **kwargs,
+    )

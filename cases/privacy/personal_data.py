@@ -1,0 +1,134 @@
+"""What the cases app stores about a person, for the disclosure (Art. 15) and retention
+(registered with caseworks.audit.dataprotection when the app is ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from caseworks.audit.dataprotection import (
+    Source,
+    register_not_person_data,
+    register_person_data,
+    register_reference_lookup,
+)
+
+register_person_data(
+    Source(
+        "cases.Deadline",
+        "deadlines",
+        _("Deadlines"),
+        "client",
+        "case",
+        order=70,
+        household_rows=True,
+    ),
+    Source(
+        "cases.BamfDecision",
+        "bamf_decisions",
+        _("BAMF decisions"),
+        "client",
+        "client__case",
+        order=80,
+    ),
+    Source(
+        "cases.ClientReference",
+        "reference_numbers",
+        _("Reference numbers"),
+        "client",
+        "client__case",
+        order=90,
+    ),
+    Source(
+        "cases.ResidenceStatus",
+        "residence_statuses",
+        _("Residence status"),
+        "client",
+        "client__case",
+        order=100,
+    ),
+    Source(
+        "cases.CoverAccess", "cover_accesses", _("Cover access by colleagues"), "", "case", order=5
+    ),
+    Source("cases.CaseShare", "shares", _("Shared with"), "", "case", order=6),
+    Source("cases.Client", "persons", _("The person"), "pk", "case", order=200),
+    Source(
+        "cases.Contact",
+        "contacts",
+        _("Contacts and file notes"),
+        "persons",
+        "case",
+        order=40,
+    ),
+    Source(
+        "cases.Appointment",
+        "appointments",
+        _("Appointments"),
+        "persons",
+        "case",
+        order=45,
+    ),
+    Source("cases.Task", "tasks", _("Tasks"), "", "case", order=75),
+    Source(
+        "cases.ClosingAcknowledgement",
+        "closing_acknowledgements",
+        _("Still open when the case was closed"),
+        "",
+        "case",
+        order=7,
+    ),
+)
+# The case itself is disclosed as "case" and deleted last by purge_case; the counter holds
+# only yearly numbers.
+register_not_person_data("cases.Case", "cases.ReferenceCounter")
+# Keyed, truncated tokens of name parts (caseworks.crypto.search): derived like the blind indexes,
+# which the disclosure leaves out too; deleted with the person (CASCADE).
+register_not_person_data("cases.NameToken")
+
+
+@register_reference_lookup
+def codes_of_case(reference: str) -> list:
+    """A case reference finds the log entries about the case and each of its persons."""
+    from cases.models import Case
+
+    case = Case.objects.filter(reference=reference).first()
+    if case is None:
+        return []
+    return [case.code, *case.clients.values_list("code", flat=True)]
+
+
+# Issue 22. A hand-over names the case and says why the family moves on (free text):
+# disclosed and deleted with the case.
+register_person_data(
+    Source("cases.CaseTransfer", "transfers", _("Hand-overs"), "", "case", order=8)
+)
+# The import's row keys are keyed hashes of a source id or of name and birth date, derived
+# like the blind indexes (nothing can be read back without the key): deleted with the person.
+register_not_person_data("cases.ImportedRow")
+# The anonymised residue holds counts per year, team, statistics table and row label (a
+# status, a nationality, an age group, a topic …) summed over deleted cases, with no key to a
+# case or person; the statistics page suppresses small counts of the sums as of any count.
+register_not_person_data("cases.StatisticsResidue")
+
+# Issue 23, the case plan. Needs of the household (no person) are in every member's
+# disclosure; a special protection need only in its person's (Art. 9 data); the catalogue
+# holds no personal data.
+register_person_data(
+    Source(
+        "cases.Need", "needs", _("Needs and goals"), "client", "case", order=50, household_rows=True
+    ),
+    Source(
+        "cases.SpecialNeed",
+        "special_protection_needs",
+        _("Special protection needs"),
+        "client",
+        "client__case",
+        order=95,
+    ),
+    Source(
+        "cases.Activity",
+        "school_training_work",
+        _("School, training and work"),
+        "client",
+        "client__case",
+        order=96,
+    ),
+)
+register_not_person_data("cases.NeedCategory")

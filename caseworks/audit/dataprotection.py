@@ -1,0 +1,308 @@
+"""Data-protection lifecycle: the disclosure export (Art. 15 DSGVO) and retention.
+
+Both need "everything stored about a person / a case", across the apps, while this module
+imports no app: each app registers its sources in AppConfig.ready() (register_person_data),
+saying for every model that holds such data how to find its rows, and declares the models
+that hold none (register_not_person_data). A test checks that every model is one or the
+other, so a new model cannot be forgotten. Retention itself (which cases are due) lives in
+cases.privacy.retention; deleting a case with all its rows is purge_case here.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.hashable import make_hashable
+
+from caseworks.extensions.registry import Registry
+from caseworks.fields import BlindIndexField, EncryptedBinaryField
+from caseworks.web.users import display_name
+
+
+@dataclass(frozen=True)
+class Source:
+    """One model holding data about a person, and how to find its rows."""
+
+    label: str  # app_label.Model
+    key: str  # JSON key in the disclosure
+    title: str | Promise  # its heading in the disclosure PDF
+    # Lookup from the model to the Client ("pk" for the Client itself); several lookups (a
+    # tuple) when a row can concern several persons (an accompaniment's companions).
+    by_person: str | tuple[str, ...]
+    by_case: str  # lookup from the model to the Case
+    # Deletion order: rows that PROTECT others come first (lower numbers first).
+    order: int
+    # Rows without a person (client IS NULL) concern the whole household: every member's
+    # disclosure includes them (household deadlines).
+    household_rows: bool = False
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+
+_sources: dict[str, Source] = {}
+_not_person_data: set[str] = set()
+_reference_lookups = Registry()
+
+
+def register_person_data(*sources: Source) -> None:
+    """Each app declares, in its AppConfig.ready(), the models in which it keeps data about
+    a person: the disclosure (Art. 15) and retention walk exactly these (as pretix's apps
+    register their data shredders). Registering a label again replaces it."""
+    for source in sources:
+        _sources[source.label] = source
+
+
+def register_not_person_data(*labels: str) -> None:
+    """Models an app declares free of client data (bookkeeping, or staff data), so that the
+    test that every model is classified knows the choice was made on purpose."""
+    _not_person_data.update(labels)
+
+
+# provider(reference: str) -> codes (UUIDs) of the objects that reference names, for the
+# access log filter (a case reference finds the entries about the case and its persons).
+register_reference_lookup = _reference_lookups.register
+
+
+def person_data_sources() -> list[Source]:
+    return sorted(_sources.values(), key=lambda s: (s.order, s.label))
+
+
+def not_person_data() -> frozenset[str]:
+    return frozenset(_not_person_data)
+
+
+def codes_for_reference(reference: str) -> list:
+    return [code for lookup in _reference_lookups for code in lookup(reference)]
+
+
+def _rows(source: Source, *, case, person=None):
+    queryset = source.model._default_manager.filter(**{source.by_case: case})
+    if person is not None:
+        if source.by_person == "pk":
+            queryset = queryset.filter(pk=person.pk)
+        elif source.by_person:
+            lookups = (source.by_person,) if isinstance(source.by_person, str) else source.by_person
+            condition = Q()
+            for lookup in lookups:
+                condition |= Q(**{lookup: person})
+            if source.household_rows:
+                condition |= Q(client__isnull=True)
+            queryset = queryset.filter(condition)
+    return queryset.distinct().order_by("pk")
+
+
+# --- disclosure -------------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str | dict):
+        return value
+    return str(value)
+
+
+def _related_label(obj, field, related: dict) -> str | None:
+    """The name of the row `field` points to, looked up once a row per disclosure: 2,000
+    visits name the same case and a few caseworkers (a query each made it take minutes)."""
+    pk = getattr(obj, field.attname)
+    if pk is None:
+        return None
+    key = (field.related_model, pk)
+    if key not in related:
+        try:
+            target = getattr(obj, field.name)
+        except ObjectDoesNotExist:  # a history row may point to a row deleted since
+            target = None
+        if target is None:
+            related[key] = f"({field.related_model._meta.verbose_name} {pk}, deleted)"
+        elif hasattr(target, "get_full_name"):
+            related[key] = display_name(target)
+        else:
+            related[key] = str(target)
+    return related[key]
+
+
+def _choice_label(obj, field, cache: dict) -> str:
+    """What get_FOO_display() says, with the field's choices turned into a dict once a
+    disclosure (Django builds it on every call: the countries, for every history row)."""
+    key = ("choices", field)
+    if key not in cache:
+        cache[key] = {k: str(label) for k, label in make_hashable(field.flatchoices)}
+    value = getattr(obj, field.attname)
+    return str(cache[key].get(make_hashable(value), value))
+
+
+def record(obj, *, skip=(), related: dict | None = None) -> dict:
+    """Every stored field of `obj` in readable form (display values for choices, names for
+    related rows). Blind indexes are keyed hashes, not data about the person, and left out.
+    `related`: a cache of related rows' names, shared by the records of one disclosure."""
+    related = {} if related is None else related
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, BlindIndexField) or field.name in skip:
+            continue
+        if isinstance(field, EncryptedBinaryField):
+            blob = getattr(obj, field.attname)
+            data[field.name] = f"({len(blob or b'')} bytes)" if blob else None
+        elif field.is_relation:
+            data[field.name] = _related_label(obj, field, related)
+        elif field.choices:
+            data[field.name] = _choice_label(obj, field, related)
+        else:
+            data[field.name] = _plain(getattr(obj, field.attname))
+    return data
+
+
+HISTORY_BOOKKEEPING = {
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_user",
+    "history_change_reason",
+}
+
+
+def _once(cache: dict, key, make):
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _history_entry(model: type[models.Model], row, related: dict) -> dict:
+    return {
+        "record": _once(related, ("name", model), lambda: str(model._meta.verbose_name)),
+        "at": _plain(row.history_date),
+        "change": _once(
+            related, ("change", row.history_type), lambda: str(row.get_history_type_display())
+        ),
+        "by": _once(
+            related, ("by", row.history_user_id), lambda: display_name(row.history_user) or None
+        ),
+        "values": record(row, skip=HISTORY_BOOKKEEPING, related=related),
+    }
+
+
+def disclosure(person) -> dict:
+    """Everything Caseworks stores about `person` (a Client), with history and access log."""
+    from caseworks.models import AccessLog
+
+    case = person.case
+    related: dict = {}  # names of related rows, each looked up once
+    data = {
+        "generated_at": _plain(timezone.now()),
+        "controller": str(case.team.organisation),
+        "person": record(person, related=related),
+        "case": record(case, related=related),
+    }
+    codes = {case.code, person.code}
+    history = []
+    for source in person_data_sources():
+        rows = list(_rows(source, case=case, person=person))
+        if source.by_person != "pk":  # the person's own record is "person" above
+            data[source.key] = [record(row, related=related) for row in rows]
+        codes.update(row.code for row in rows if hasattr(row, "code"))
+        history_model = getattr(source.model, "history", None)
+        if history_model is not None and rows:
+            rows_history = history_model.filter(id__in=[r.pk for r in rows])
+            for h in rows_history.select_related("history_user").order_by("history_date"):
+                history.append(_history_entry(source.model, h, related))
+    for h in case.history.select_related("history_user").order_by("history_date"):
+        history.append(_history_entry(type(case), h, related))
+    data["history"] = sorted(history, key=lambda h: h["at"])
+    data["access_log"] = [
+        {
+            "at": _plain(entry.at),
+            "by": entry.username,
+            "action": entry.action,
+            "record": entry.object_type,
+            "reference": entry.object_label,
+        }
+        for entry in AccessLog.objects.filter(object_code__in=codes).order_by("at")
+    ]
+    return data
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def retention_cutoff(years: int, today: datetime.date | None = None) -> datetime.date:
+    """Cases closed before this day are due: `years` before today (28 Feb for 29 Feb)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def purge_case(case) -> dict[str, int]:
+    """Delete a case with everything about it: its rows, their history rows, archived
+    letters and the access log entries about them. Counts only are returned."""
+    from caseworks.models import AccessLog
+
+    counts: dict[str, int] = {}
+    codes = {case.code}
+    deleted: list[tuple[type[models.Model], list[int]]] = []
+    with transaction.atomic():
+        for source in person_data_sources():
+            model = source.model
+            ids = list(_rows(source, case=case).values_list("pk", flat=True))
+            if hasattr(model, "code"):
+                codes.update(
+                    model._default_manager.filter(pk__in=ids).values_list("code", flat=True)
+                )
+            if ids:
+                model._default_manager.filter(pk__in=ids).delete()
+            deleted.append((model, ids))
+            counts[source.key] = len(ids)
+        case_pk = case.pk
+        case.delete()
+        deleted.append((type(case), [case_pk]))
+        counts["cases"] = 1
+        # Deleting wrote "deleted" history rows too; all of them go now.
+        counts["history rows"] = sum(
+            model.history.filter(id__in=ids).delete()[0]
+            for model, ids in deleted
+            if ids and hasattr(model, "history")
+        )
+        # The access log is append-only for everyone; retention is its one way out.
+        counts["access log entries"] = AccessLog._base_manager.filter(
+            object_code__in=codes
+        ).delete()[0]
+    return counts
+
+
+def case_row_counts(case) -> dict[str, int]:
+    """What purge_case would delete, counted (a dry run)."""
+    return {"cases": 1, **{s.key: _rows(s, case=case).count() for s in person_data_sources()}}
+
+
+# The core's own tables: bookkeeping and staff data, no client data.
+register_not_person_data(
+    "caseworks.AccessLog",
+    "caseworks.KeyCanary",
+    "caseworks.Organisation",
+    "caseworks.Team",
+    "caseworks.Service",
+    "caseworks.RetentionRun",
+    # Which create forms a user saved (a keyed hash and the saved page's address; no content).
+    "caseworks.Submission",
+    # Staff's second factor and sign-in bookkeeping: no client data (seeds encrypted,
+    # codes hashed; caseworks.signin.twofactor).
+    "caseworks.AuthenticatorDevice",
+    "caseworks.RecoveryCodeDevice",
+    "caseworks.RecoveryCode",
+    "caseworks.EnrolmentCode",
+    "caseworks.SignInThrottle",
+)

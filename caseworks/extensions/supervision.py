@@ -1,0 +1,195 @@
+"""What each app contributes to the supervisors' dashboard and the annual statistics.
+
+Like caseworks.extensions.casefile: apps register providers in AppConfig.ready(), the supervision
+pages
+ask. A dashboard column gives its counts per (team, caseworker) in ONE grouped query, and the
+filter behind the figure, so the number and the list it links to share one definition.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseworks.extensions.registry import Registry
+
+
+@dataclass
+class Item:
+    """One row behind a figure: the thing counted, the case it belongs to, and what the
+    supervisor needs to see about it (a due date, a last visit, minutes)."""
+
+    case: object
+    when: datetime.date | datetime.datetime | None = None
+    what: str = ""
+    # What the item adds to the figure: 1 for a count, minutes for an hours figure.
+    weight: int = 1
+
+    @property
+    def timed(self) -> bool:
+        """An appointment (a time of day) rather than a day."""
+        return isinstance(self.when, datetime.datetime)
+
+
+@dataclass
+class Source:
+    """One kind of record behind a figure, over the supervisor's cases.
+
+    The figure is `grouped(queryset, team, assignee)` (summed over `minutes` for an hours
+    figure) and its list is the same queryset narrowed to one (team, assignee): one
+    definition for both, so the number and its list cannot disagree.
+    """
+
+    queryset: Any  # a QuerySet of any model (caseworks knows no app's models)
+    team: str
+    assignee: str
+    item: Callable  # record -> Item
+    case: str = "case"  # path from the record to its case ("" when the record is a case)
+    minutes: str | None = None  # for an hours figure: the duration field
+
+    def narrowed(self, team_id: int, assignee_id: int | None):
+        qs = self.queryset.filter(**{self.team: team_id})
+        if assignee_id is None:
+            return qs.filter(**{f"{self.assignee}__isnull": True})
+        return qs.filter(**{self.assignee: assignee_id})
+
+    def counts(self) -> dict:
+        if self.minutes is None:
+            return grouped(self.queryset, self.team, self.assignee)
+        return grouped(self.queryset, self.team, self.assignee, total=self.minutes)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    order: int
+    # {(team_id, caseworker_id or None): count}; computed from `sources` when they are given
+    counts: dict = field(default_factory=dict)
+    # Older shape: cases -> the cases behind the figure (prefer `sources`)
+    drilldown: Callable | None = None
+    sources: list[Source] = field(default_factory=list)
+    # Shown without opening "more figures"; the dashboard must fit 1024 px.
+    primary: bool = False
+    # A sentence under the table: what exactly is counted.
+    help: str = ""
+    # "count", or "hours" (the sources' minutes, shown in hours)
+    unit: str = "count"
+
+    def __post_init__(self):
+        if self.sources and not self.counts:
+            totals: dict = {}
+            for source in self.sources:
+                for key, n in source.counts().items():
+                    totals[key] = totals.get(key, 0) + (n or 0)
+            self.counts = {key: self.shown(n) for key, n in totals.items()}
+
+    def shown(self, value: int):
+        """The figure as shown: hours rounded to one decimal for an hours figure."""
+        if self.unit == "hours":
+            return round(value / 60, 1)
+        return value
+
+    def total(self, items: list[Item]):
+        """What a list of items adds up to, as the figure shows it."""
+        if self.unit == "hours":
+            return self.shown(sum(item.weight for item in items))
+        return len(items)
+
+    def items(self, team_id: int, assignee_id: int | None) -> list[Item]:
+        """The records behind one row's figure (each source once, in the order given)."""
+        rows: list[Item] = []
+        for source in self.sources:
+            qs = source.narrowed(team_id, assignee_id)
+            if source.case:
+                qs = qs.select_related(source.case)
+            rows.extend(source.item(record) for record in qs)
+        return rows
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: str
+    order: int
+    rows: list[tuple[str, int]]  # (label, count), unsuppressed: suppression is the page's job
+
+
+@dataclass
+class TeamFigure:
+    """A figure of a whole team, shown above its table (a median has no per-row sum)."""
+
+    key: str
+    label: str
+    order: int
+    values: dict  # {team_id: text}
+    missing: str = ""  # shown for a team without a value
+
+
+_columns = Registry()
+_statistics = Registry()
+_team_figures = Registry()
+
+# provider(*, cases, today) -> [Column]; `cases` are the supervisor's open cases
+register_columns = _columns.register
+# provider(*, cases, start, end) -> [StatTable] for cases open during the period
+register_statistics = _statistics.register
+# provider(*, cases, today) -> [TeamFigure]
+register_team_figures = _team_figures.register
+
+
+def columns_for(*, cases, today: datetime.date) -> list[Column]:
+    columns = [c for provider in _columns for c in provider(cases=cases, today=today)]
+    return sorted(columns, key=lambda c: c.order)
+
+
+def team_figures_for(*, cases, today: datetime.date) -> list[TeamFigure]:
+    figures = [f for provider in _team_figures for f in provider(cases=cases, today=today)]
+    return sorted(figures, key=lambda f: f.order)
+
+
+def statistics_for(*, cases, start: datetime.date, end: datetime.date) -> list[StatTable]:
+    tables = [t for provider in _statistics for t in provider(cases=cases, start=start, end=end)]
+    return sorted(tables, key=lambda t: t.order)
+
+
+def grouped(queryset, team_path: str, assignee_path: str, *, total: str | None = None) -> dict:
+    """{(team_id, assignee_id): count} (or the sum of `total`) from one GROUP BY query.
+
+    The rows are selected in a subquery: annotations on `queryset` (a last visit date, the
+    current document's expiry) would otherwise join the GROUP BY and split the groups.
+    """
+    from django.db.models import Count, Sum
+
+    rows = (
+        queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        .values(team_path, assignee_path)
+        .annotate(n=Sum(total) if total else Count("pk"))
+        .order_by()
+    )
+    return {(r[team_path], r[assignee_path]): r["n"] for r in rows}
+
+
+def local_days(start, end):
+    """The instants from `start` 00:00 to the day after `end` 00:00, local time.
+
+    Filter a DateTimeField with `__gte`/`__lt` on these rather than `__date`: the range can
+    use an index, while `__date` converts every row (on SQLite, a Python function call each).
+
+    Dates at the very ends of the calendar are moved in by a day: the day after 9999-12-31
+    does not exist, and 0001-01-01 00:00 east of UTC is before the year 1 in UTC (either an
+    OverflowError). No record is that old or that far ahead, so the range means the same.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    earliest = datetime.date.min + datetime.timedelta(days=1)
+    latest = datetime.date.max - datetime.timedelta(days=1)
+    start = min(max(start, earliest), latest)
+    end = min(max(end, earliest), latest)
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    after = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return first, after

@@ -1,0 +1,409 @@
+"""The house setup (`/manage/`) for the administrator role: accounts, teams, organisations and
+the service directory, in German, without the Django admin. Every view has one gate (the
+administrator role, else 404); services in caseworks.house.services save and log."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from caseworks.access.permissions import page_required, role_required
+from caseworks.access.roles import Role
+from caseworks.house import services
+from caseworks.house.forms import (
+    EnrolmentCodeForm,
+    OrganisationForm,
+    PasswordSetForm,
+    ServiceForm,
+    TeamForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
+from caseworks.models import Organisation, Service, Team
+from caseworks.signin import twofactor
+from caseworks.web.forms import error_text, submit
+
+PAGE_SIZE = 50
+
+admin_only = role_required(Role.ADMIN)
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in administrator (the gate has let only them through)."""
+    return cast(User, request.user)
+
+
+@page_required("manage:index", methods=["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    counts = {
+        "users": services.user_list_for_manage(actor=_actor(request))
+        .filter(is_active=True)
+        .count(),
+        "teams": Team.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "services": Service.objects.filter(is_active=True).count(),
+    }
+    return render(request, "manage/index.html", {"counts": counts, "more": services.manage_links()})
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, methods=["GET", "HEAD"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    form = UserFilterForm(request.GET or None)
+    users = services.user_list_for_manage(actor=_actor(request))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        users = services.user_filter(
+            users, role=data["role"], team=data["team"], active=data["active"]
+        )
+        if data["q"]:
+            q = data["q"].strip()
+            users = users.filter(
+                Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+            )
+    elif form.is_bound:
+        users = users.none()
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    for account in page:
+        account.role_labels = services.role_labels(account)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "manage/user_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@admin_only
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    saved = submit(
+        request,
+        lambda: services.user_create(
+            actor=_actor(request),
+            username=form.cleaned_data["username"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            email=form.cleaned_data["email"],
+            roles=form.cleaned_data["roles"],
+            teams=form.cleaned_data["teams"],
+            led_teams=form.cleaned_data["led_teams"],
+            password=form.cleaned_data["password1"],
+        ),
+        form,
+        success=_("Account created. Next: issue an enrolment code for the second factor."),
+        creates=lambda user: reverse("manage:user_detail", args=[user.pk]),
+    )
+    if saved:
+        return redirect("manage:user_detail", user_id=saved.value.pk)
+    return render(request, "manage/user_create.html", {"form": form})
+
+
+@admin_only
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """The account: its roles and teams (the form), its sign-in state, and the actions."""
+    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    form = UserEditForm(request.POST or None, user=user)
+    if submit(
+        request,
+        lambda: services.user_update(
+            actor=_actor(request),
+            user=user,
+            expected_state=form.cleaned_data["version"],
+            **{k: form.cleaned_data[k] for k in form.fields if k != "version"},
+        ),
+        form,
+        success=_("Account saved."),
+    ):
+        return redirect("manage:user_detail", user_id=user.pk)
+    return render(
+        request,
+        "manage/user_detail.html",
+        {
+            "account": user,
+            "form": form,
+            "has_second_factor": services.has_second_factor(user),
+            "sign_in": services.sign_in_block(user),
+            "is_self": user.pk == request.user.pk,
+            "role_labels": services.role_labels(user),
+        },
+    )
+
+
+def _user_action(
+    request: HttpRequest,
+    user_id: int,
+    *,
+    template: str,
+    action: Callable[[User], Any],
+    success: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A confirmation page (GET) and the action (POST) on one account."""
+    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    if request.method == "POST":
+        try:
+            action(user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, success)
+        return redirect("manage:user_detail", user_id=user.pk)
+    return render(request, template, {"account": user, **(extra or {})})
+
+
+@admin_only
+def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _user_action(
+        request,
+        user_id,
+        template="manage/user_deactivate.html",
+        action=lambda user: services.user_set_active(
+            actor=_actor(request), user=user, active=False
+        ),
+        success=_("Account deactivated. It can no longer sign in."),
+    )
+
+
+@admin_only
+def user_activate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _user_action(
+        request,
+        user_id,
+        template="manage/user_activate.html",
+        action=lambda user: services.user_set_active(actor=_actor(request), user=user, active=True),
+        success=_("Account activated again."),
+    )
+
+
+@admin_only
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    return _user_action(
+        request,
+        user_id,
+        template="manage/user_unlock.html",
+        action=lambda user: services.user_unlock(actor=_actor(request), user=user),
+        success=_("Sign-in unlocked: the failed attempts are forgotten."),
+        extra={"sign_in": services.sign_in_block(user)},
+    )
+
+
+@admin_only
+def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    form = PasswordSetForm(request.POST or None, user=user)
+    if submit(
+        request,
+        lambda: services.user_set_password(
+            actor=_actor(request),
+            user=user,
+            password=form.cleaned_data["password1"],
+        ),
+        form,
+        success=_("New password set. The person's open sessions have ended."),
+    ):
+        return redirect("manage:user_detail", user_id=user.pk)
+    return render(request, "manage/user_password.html", {"account": user, "form": form})
+
+
+@admin_only
+def user_enrolment_code(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A new enrolment code, shown on this page only, once (stored as a hash)."""
+    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    # Bound on every POST: the form's one checkbox, unticked, sends nothing.
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+    context = {
+        "account": user,
+        "form": form,
+        "hours": twofactor.ENROLMENT_HOURS,
+        "has_second_factor": services.has_second_factor(user),
+    }
+    if request.method == "POST" and form.is_valid():
+        code = services.user_issue_enrolment_code(
+            actor=_actor(request),
+            user=user,
+            remove_second_factor=form.cleaned_data["remove_second_factor"],
+        )
+        return render(request, "manage/enrolment_code_issued.html", {**context, "code": code})
+    return render(request, "manage/enrolment_code.html", context)
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, methods=["GET", "HEAD"])
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "manage/organisation_list.html", {"organisations": services.organisation_list()}
+    )
+
+
+def _organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    creating = organisation.pk is None
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+
+    def save() -> Organisation:
+        data = {k: form.cleaned_data[k] for k in form._meta.fields or ()}
+        return services.organisation_save(
+            actor=_actor(request),
+            organisation=organisation,
+            data=data,
+            logo=form.cleaned_data.get("logo_file"),
+            remove_logo=bool(form.cleaned_data.get("remove_logo")),
+            expected_version=form.cleaned_data.get("version"),
+        )
+
+    saved = submit(
+        request,
+        save,
+        form,
+        success=_("Organisation created.") if creating else _("Organisation saved."),
+        creates=(lambda o: reverse("manage:organisation_edit", args=[o.pk])) if creating else None,
+    )
+    if saved:
+        return redirect("manage:organisation_list")
+    return render(
+        request,
+        "manage/organisation_form.html",
+        {"form": form, "organisation": organisation, "creating": creating},
+    )
+
+
+@admin_only
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    return _organisation_form(request, Organisation())
+
+
+@admin_only
+def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    return _organisation_form(request, get_object_or_404(Organisation, pk=organisation_id))
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, methods=["GET", "HEAD"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "manage/team_list.html", {"teams": services.team_list()})
+
+
+def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
+    creating = team.pk is None
+    form = TeamForm(request.POST or None, instance=team)
+    saved = submit(
+        request,
+        lambda: services.team_save(
+            actor=_actor(request),
+            team=team,
+            organisation=form.cleaned_data["organisation"],
+            name=form.cleaned_data["name"],
+            supervisors=form.cleaned_data["supervisors"],
+            members=form.all_members(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        form,
+        success=_("Team created.") if creating else _("Team saved."),
+        creates=(lambda t: reverse("manage:team_edit", args=[t.pk])) if creating else None,
+    )
+    if saved:
+        return redirect("manage:team_list")
+    return render(
+        request,
+        "manage/team_form.html",
+        {
+            "form": form,
+            "team": team,
+            "creating": creating,
+            "no_organisation": not Organisation.objects.exists(),
+        },
+    )
+
+
+@admin_only
+def team_create(request: HttpRequest) -> HttpResponse:
+    return _team_form(request, Team())
+
+
+@admin_only
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    return _team_form(
+        request, get_object_or_404(Team.objects.select_related("organisation"), pk=team_id)
+    )
+
+
+# --- the service directory --------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, methods=["GET", "HEAD"])
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "manage/service_list.html", {"services": services.service_list()})
+
+
+def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
+    creating = service.pk is None
+    form = ServiceForm(request.POST or None, instance=service)
+    saved = submit(
+        request,
+        lambda: services.service_save(
+            actor=_actor(request),
+            service=service,
+            data=form.cleaned_data,
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        form,
+        success=_("Service created.") if creating else _("Service saved."),
+        creates=(lambda s: reverse("manage:service_edit", args=[s.code])) if creating else None,
+    )
+    if saved:
+        return redirect("manage:service_list")
+    return render(
+        request,
+        "manage/service_form.html",
+        {"form": form, "service": service, "creating": creating},
+    )
+
+
+@admin_only
+def service_create(request: HttpRequest) -> HttpResponse:
+    return _service_form(request, Service())
+
+
+@admin_only
+def service_edit(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
+    return _service_form(request, services.service_get(code=service_code))
+
+
+def _service_active(request: HttpRequest, service_code: uuid.UUID, *, active: bool) -> HttpResponse:
+    service = services.service_get(code=service_code)
+    if request.method == "POST":
+        services.service_set_active(actor=_actor(request), service=service, active=active)
+        messages.success(
+            request,
+            _("Service activated again.")
+            if active
+            else _("Service deactivated: it is no longer offered for new entries."),
+        )
+        return redirect("manage:service_list")
+    return render(request, "manage/service_active.html", {"service": service, "activating": active})
+
+
+@admin_only
+def service_deactivate(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
+    return _service_active(request, service_code, active=False)
+
+
+@admin_only
+def service_activate(request: HttpRequest, service_code: uuid.UUID) -> HttpResponse:
+    return _service_active(request, service_code, active=True)
