@@ -4,10 +4,17 @@ The file is created with mode 0600 from its first byte (never readable by others
 while it is written or when the backup fails), under a temporary name in the same folder, and
 gets its name only once complete; a failed backup leaves nothing behind. An existing file is
 never overwritten.
+
+A backup killed on the way (SIGKILL, power loss) cannot clean up after itself: its hidden
+partial file stays. Each backup holds an exclusive lock on its partial file while writing it,
+so the next backup in that folder removes every partial file nobody holds any more, and says
+so.
 """
 
 import contextlib
+import fcntl
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -25,6 +32,33 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+PARTIAL = re.compile(r"^\..+\.[0-9a-f]{8}\.partial$")
+
+
+def _remove_abandoned(folder: Path) -> list[str]:
+    """Remove the partial files of earlier backups that died, never one still being written
+    (its writer holds the lock). Returns their names."""
+    removed = []
+    for path in sorted(folder.glob(".*.partial")):
+        if not PARTIAL.match(path.name):
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # another backup is writing it
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            removed.append(path.name)
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _publish(partial: Path, file: Path) -> None:
@@ -51,9 +85,13 @@ class Command(BaseCommand):
         exists = CommandError(f"{file} exists: a backup never overwrites another.")
         if file.exists():
             raise exists
+        for name in _remove_abandoned(file.parent):
+            self.stderr.write(f"Removed {name}, left by a backup that did not finish.")
         partial = file.parent / f".{file.name}.{secrets.token_hex(4)}.partial"
         try:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # Held until the file is closed: the next backup leaves a locked partial alone.
+            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 with os.fdopen(fd, "wb") as stream:
                     counts = dump(stream)
