@@ -277,19 +277,19 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "caseworks.signin.twofactor.locked_out"
+AXES_LOCKOUT_CALLABLE = "caseworks.signin.handlers.locked_out"
 # Behind the TLS proxy every request comes from the proxy's address: the client's is the last
 # X-Forwarded-For entry, the one our proxy added (README). (Not AXES_IPWARE_*: those need
 # django-ipware, and without it axes silently used the proxy's address for everyone.)
 AXES_CLIENT_IP_CALLABLE = (
-    "caseworks.signin.twofactor.forwarded_client_ip"
+    "caseworks.signin.handlers.forwarded_client_ip"
     if envbool("BEHIND_TLS_PROXY", "False")
     else None
 )
 # axes' database handler, plus a throttle per user name across all addresses: after a few
 # failures each further try waits longer (1 s, 2 s, 4 s … at most 15 minutes), except from an
 # address the user signed in from before (strangers cannot lock a colleague out).
-AXES_HANDLER = "caseworks.signin.twofactor.SignInHandler"
+AXES_HANDLER = "caseworks.signin.handlers.SignInHandler"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 # Content-Security-Policy: nothing inline, nothing from another host, never framed.
@@ -327,6 +327,18 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseworks@localhost")
+# The house's mail server (reminders, newsletters, enrolment mails): everything from the
+# environment, the password also as a file (EMAIL_HOST_PASSWORD_FILE).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")  # STARTTLS, usually port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")  # implicit TLS, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both")
+# A mail server that does not answer must not hold a request or a job for minutes.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 
 # Caseload list page size.
 CASEWORKS_PAGE_SIZE = envint("CASEWORKS_PAGE_SIZE", "25")
