@@ -2,14 +2,22 @@
 form is valid only with a Sanitised file (documents.sanitise), or says why not."""
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import ClientReference, Deadline, DecisionType, ResidenceStatus
-from caseworks.web.forms import BoundedDateField, TextLimits, free_text_field
+from cases.models import (
+    Case,
+    Client,
+    ClientReference,
+    Deadline,
+    DecisionType,
+    ResidenceStatus,
+)
+from caseworks.web.forms import BoundedDateField, TextLimits, VersionedForm, free_text_field
 from documents.models import Document, DocumentKind
 from documents.sanitise import Sanitised, sanitise, too_large
 
@@ -70,12 +78,12 @@ def _files_field() -> MultipleFileField:
     )
 
 
-class FileFormMixin:
+class FileFormMixin(forms.BaseForm):
     """Reads the two file fields, sanitises them into `cleaned_data["upload"]`."""
 
     too_large = False  # set by the view when the upload handler stopped reading
 
-    def clean_upload(self, cleaned):
+    def clean_upload(self, cleaned: dict[str, Any]) -> None:
         if self.too_large:
             self.add_error("file", too_large(max_upload_bytes()))
             return
@@ -119,39 +127,40 @@ class DocumentUploadForm(FileFormMixin, TextLimits, forms.ModelForm):
             "title": _("A few words, e.g. “Bescheid vom Bundesamt” — no diagnoses."),
         }
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.fields["file"].help_text % {
-            "mb": settings.CASEWORKS_DOCUMENT_MAX_MB
-        }
-        clients = case.clients.all()
-        self.fields["client"].queryset = clients
-        self.fields["client"].label_from_instance = lambda c: c.full_name
-        self.fields["client"].empty_label = _("the whole household")
-        status = self.fields["status"]
-        status.queryset = (
+        _file_help(self)
+        client = self._choices("client", case.clients.all(), _person_name)
+        client.empty_label = _("the whole household")
+        self._choices(
+            "status",
             ResidenceStatus.objects.filter(client__case=case)
             .select_related("client")
-            .defer("document_number", "client__phone", "client__email", "client__birth_date")
+            .defer("document_number", "client__phone", "client__email", "client__birth_date"),
+            _status_label,
         )
-        status.label_from_instance = lambda s: (
-            f"{s.client.first_name}: {s.get_kind_display()}"
-            + (f" ({s.valid_until:%d.%m.%Y})" if s.valid_until else "")
-        )
-        reference = self.fields["reference"]
-        reference.queryset = (
+        self._choices(
+            "reference",
             ClientReference.objects.filter(client__case=case)
             .select_related("client")
-            .defer("number", "client__phone", "client__email", "client__birth_date")
+            .defer("number", "client__phone", "client__email", "client__birth_date"),
+            _reference_label,
         )
-        reference.label_from_instance = lambda r: f"{r.client.first_name}: {r.get_kind_display()}"
-        deadline = self.fields["deadline"]
-        deadline.queryset = Deadline.objects.filter(case=case, done_on__isnull=True)
-        deadline.label_from_instance = lambda d: f"{d.label} ({d.due_on:%d.%m.%Y})"
-        self.fields["kind"].choices = [("", "—"), *DocumentKind.choices]
+        self._choices(
+            "deadline", Deadline.objects.filter(case=case, done_on__isnull=True), _deadline_label
+        )
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "—"), *DocumentKind.choices]
 
-    def clean(self):
-        cleaned = super().clean()
+    def _choices(
+        self, name: str, queryset: Any, label: Callable[[Any], str]
+    ) -> forms.ModelChoiceField:
+        field = cast(forms.ModelChoiceField, self.fields[name])
+        field.queryset = queryset
+        field.label_from_instance = label  # type: ignore[method-assign]
+        return field
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         self.clean_upload(cleaned)
         if (
             cleaned.get("kind") == DocumentKind.BAMF_DECISION
@@ -177,9 +186,9 @@ class DocumentUploadForm(FileFormMixin, TextLimits, forms.ModelForm):
         }
 
     @staticmethod
-    def initial_from(query: Any, case: Any) -> dict:
+    def initial_from(query: Any, case: Case) -> dict[str, Any]:
         """Preselection from the page the upload was started on (?client=<code>&kind=…)."""
-        initial: dict = {}
+        initial: dict[str, Any] = {}
         if (kind := query.get("kind")) in DocumentKind.values:
             initial["kind"] = kind
         lookups = (
@@ -197,38 +206,77 @@ class DocumentUploadForm(FileFormMixin, TextLimits, forms.ModelForm):
         return initial
 
 
-class DocumentReplaceForm(FileFormMixin, forms.Form):
+class DocumentReplaceForm(FileFormMixin, VersionedForm):
+    """A new file for a document (document_replace), with the version it was loaded at."""
+
     camera = _camera_field()
     file = _files_field()
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.fields["file"].help_text % {
-            "mb": settings.CASEWORKS_DOCUMENT_MAX_MB
-        }
+        _file_help(self)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         self.clean_upload(cleaned)
         return cleaned
 
     @property
     def upload(self) -> Sanitised:
-        return self.cleaned_data["upload"]
+        return cast(Sanitised, self.cleaned_data["upload"])
+
+    def changes(self) -> dict[str, Any]:
+        """What document_replace takes: the sanitised file (not the raw uploads)."""
+        return {"upload": self.upload}
 
 
-class DocumentDeleteForm(forms.Form):
+class DocumentDeleteForm(VersionedForm):
+    """Why a document is deleted (document_delete), with the version it was loaded at."""
+
     reason = free_text_field(
         label=_("Why is it deleted?"),
         limit=300,
         rows=2,
         help_text=_("E.g. “uploaded to the wrong family”, “the person asked for it”."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
 
 
-class DeadlineConfirmForm(forms.Form):
+class DeadlineConfirmForm(VersionedForm):
+    """The decision and its day of service, confirmed (document_record_deadlines)."""
+
     decision_type = forms.ChoiceField(label=_("Decision"), choices=DecisionType.choices)
     served_on = BoundedDateField(label=_("Served on (day of service, Zustellung)"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+
+def _file_help(form: forms.BaseForm) -> None:
+    field = form.fields["file"]
+    field.help_text = str(field.help_text) % {"mb": settings.CASEWORKS_DOCUMENT_MAX_MB}
+
+
+def _person_name(client: Client) -> str:
+    return client.full_name
+
+
+def _status_label(status: ResidenceStatus) -> str:
+    until = f" ({status.valid_until:%d.%m.%Y})" if status.valid_until else ""
+    return f"{status.client.first_name}: {status.get_kind_display()}{until}"
+
+
+def _reference_label(reference: ClientReference) -> str:
+    return f"{reference.client.first_name}: {reference.get_kind_display()}"
+
+
+def _deadline_label(deadline: Deadline) -> str:
+    return f"{deadline.label} ({deadline.due_on:%d.%m.%Y})"

@@ -40,6 +40,7 @@ from cases.models import (
     ResidenceStatus,
 )
 from caseworks.fields import DecryptionError, EncryptedBinaryField, EncryptedCharField
+from caseworks.models import Versioned
 
 
 class DocumentKind(models.TextChoices):
@@ -53,7 +54,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Document(models.Model):
+class Document(Versioned, models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="documents")
     client = models.ForeignKey(
@@ -121,7 +122,6 @@ class Document(models.Model):
         verbose_name=_("deleted by"),
     )
     deletion_reason = EncryptedCharField(_("reason for deleting"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Client, ClientReference, Deadline, ResidenceStatus
 from cases.services import bamf_decision_record, require_household_member, require_open
 from caseworks.audit.log import save_audited
-from caseworks.web.concurrency import lock_versioned
+from caseworks.web.concurrency import versioned_update
 from documents.models import Document, DocumentBlob, DocumentFile, DocumentKind
 from documents.sanitise import Sanitised
 
@@ -123,15 +123,19 @@ def document_replace(
 ) -> Document:
     """A new version of the file (a better scan, the second page forgotten); the previous
     versions are kept, and deleted with the case by retention."""
-    require_open(document.case)
-    current = lock_versioned(document, expected_version)
-    _require_present(current)
+    current = versioned_update(
+        document,
+        actor=actor,
+        expected_version=expected_version,
+        data={},
+        fields=(),
+        clean=_require_present,
+    )
+    # Under the document's lock, in the same transaction as its new version number.
     latest = current.files.order_by("-number").values_list("number", flat=True).first() or 0
     # DocumentFile has no history of its own (its rows are never changed but for this mark).
     current.files.filter(replaced_at__isnull=True).update(replaced_at=timezone.now())
     _store_file(actor=actor, document=current, upload=upload, number=latest + 1)
-    current.version += 1
-    save_audited(current, actor)
     return current
 
 
@@ -141,18 +145,24 @@ def document_delete(
 ) -> Document:
     """Delete every version of the file; the document's row stays, saying what was deleted,
     when, by whom and why (the history shows it in the case file)."""
-    require_open(document.case)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the document is deleted.")})
-    current = lock_versioned(document, expected_version)
-    _require_present(current)
+
+    def mark_deleted(current: Document) -> None:
+        _require_present(current)  # as stored: deleted_at is set here, after the check
+        current.deleted_at = timezone.now()
+        current.deleted_by = actor
+
+    current = versioned_update(
+        document,
+        actor=actor,
+        expected_version=expected_version,
+        data={"deletion_reason": reason},
+        fields=("deletion_reason",),
+        clean=mark_deleted,
+    )
     current.files.all().delete()  # their blobs with them (CASCADE)
-    current.deleted_at = timezone.now()
-    current.deleted_by = actor
-    current.deletion_reason = reason
-    current.version += 1
-    save_audited(current, actor)
     return current
 
 
@@ -166,19 +176,29 @@ def document_record_deadlines(
     expected_version: int,
 ) -> list[Deadline]:
     """The § 74 AsylG deadlines of an uploaded BAMF decision, from the day of service and
-    the decision the user confirmed (cases.services.bamf_decision_record computes them)."""
-    current = lock_versioned(document, expected_version)
-    _require_present(current)
-    if current.kind != DocumentKind.BAMF_DECISION or current.client is None:
+    the decision the user confirmed (cases.services.bamf_decision_record computes them).
+
+    One transaction, case row first (bamf_decision_record locks it), then the document's:
+    a refusal below rolls the deadlines back."""
+    # Kind and person are fixed when the document is uploaded (no form changes them).
+    if document.kind != DocumentKind.BAMF_DECISION or document.client is None:
         raise ValidationError(_("Deadlines are created from a BAMF decision of one person."))
-    if current.decision_id is not None:
-        raise ValidationError(_("The deadlines of this decision were already created."))
     deadlines: list[Deadline] = bamf_decision_record(
-        actor=actor, client=current.client, decision_type=decision_type, served_on=served_on
+        actor=actor, client=document.client, decision_type=decision_type, served_on=served_on
     )
-    current.decision = deadlines[0].decision
-    current.served_on = served_on
-    current.decision_type = decision_type
-    current.version += 1
-    save_audited(current, actor)
+
+    def link_decision(current: Document) -> None:
+        _require_present(current)
+        if current.decision_id is not None:  # as stored: the link is set here
+            raise ValidationError(_("The deadlines of this decision were already created."))
+        current.decision = deadlines[0].decision
+
+    versioned_update(
+        document,
+        actor=actor,
+        expected_version=expected_version,
+        data={"served_on": served_on, "decision_type": decision_type},
+        fields=("served_on", "decision_type"),
+        clean=link_decision,
+    )
     return deadlines

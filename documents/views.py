@@ -4,8 +4,9 @@ documents.services; every view of a file and every download is in the access log
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cases.law.deadlines import grounds_deadline, lawsuit_deadline
-from cases.page import case_context
+from cases.page import case_context, case_form_page
 from cases.selectors import (
     case_get_for_disclosure,
     case_get_for_user,
@@ -78,6 +79,11 @@ def memory_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
     return csrf_exempt(wrapped)
 
 
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind a role gate)."""
+    return cast(User, request.user)
+
+
 def _too_large(request: HttpRequest) -> bool:
     handler = getattr(request, "document_uploads", None)
     return bool(handler is not None and handler.too_large)
@@ -117,8 +123,8 @@ def document_list(request, code):
 
 @role_required(*CASE_ROLES)
 @memory_uploads
-def document_upload(request, code):
-    case = open_case_get_for_user(user=request.user, code=code)
+def document_upload(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     form = DocumentUploadForm(
         request.POST or None,
         request.FILES or None,
@@ -126,22 +132,28 @@ def document_upload(request, code):
         initial={"dated_on": None, **DocumentUploadForm.initial_from(request.GET, case)},
     )
     form.too_large = _too_large(request)
-    saved = submit(
+
+    def done(document: Document) -> str:
+        # A BAMF decision of one person goes on to its § 74 deadlines.
+        page = (
+            "documents:deadlines"
+            if document.kind == DocumentKind.BAMF_DECISION and document.client_id
+            else "documents:detail"
+        )
+        return reverse(page, args=[case.code, document.code])
+
+    return case_form_page(
         request,
-        lambda: services.document_upload(actor=request.user, case=case, **form.service_arguments()),
+        case,
         form,
+        save=lambda: services.document_upload(
+            actor=_actor(request), case=case, **form.service_arguments()
+        ),
         success=_("Document uploaded."),
-        creates=lambda document: reverse("documents:detail", args=[case.code, document.code]),
-    )
-    if saved:
-        document = saved.value
-        if document.kind == DocumentKind.BAMF_DECISION and document.client_id:
-            return redirect("documents:deadlines", code=case.code, document_code=document.code)
-        return redirect("documents:detail", code=case.code, document_code=document.code)
-    return render(
-        request,
-        "documents/upload.html",
-        case_context(request, case, form=form, max_mb=max_upload_bytes() // (1024 * 1024)),
+        done=done,
+        creates=True,
+        template="documents/upload.html",
+        extra={"form": form, "max_mb": max_upload_bytes() // (1024 * 1024)},
     )
 
 
@@ -197,53 +209,39 @@ def document_version_download(request, code, document_code, file_code):
 
 @role_required(*CASE_ROLES)
 @memory_uploads
-def document_replace(request, code, document_code):
-    open_case_get_for_user(user=request.user, code=code)
+def document_replace(request: HttpRequest, code: str, document_code: str) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
-    form = DocumentReplaceForm(
-        request.POST or None, request.FILES or None, initial={"version": document.version}
-    )
+    form = DocumentReplaceForm(request.POST or None, request.FILES or None, instance=document)
     form.too_large = _too_large(request)
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.document_replace(
-            actor=request.user,
-            document=document,
-            upload=form.upload,
-            expected_version=form.cleaned_data["version"],
-        ),
+        document.case,
         form,
+        save=lambda: form.update(
+            services.document_replace, actor=_actor(request), document=document
+        ),
         success=_("New version saved. The earlier one is kept in the document's versions."),
-    ):
-        return redirect("documents:detail", code=code, document_code=document.code)
-    return render(
-        request,
-        "documents/replace.html",
-        case_context(request, document.case, form=form, document=document),
+        done=reverse("documents:detail", args=[code, document.code]),
+        template="documents/replace.html",
+        extra={"form": form, "document": document},
     )
 
 
 @role_required(*CASE_ROLES)
-def document_delete(request, code, document_code):
-    open_case_get_for_user(user=request.user, code=code)
+def document_delete(request: HttpRequest, code: str, document_code: str) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
-    form = DocumentDeleteForm(request.POST or None, initial={"version": document.version})
-    if submit(
+    form = DocumentDeleteForm(request.POST or None, instance=document)
+    return case_form_page(
         request,
-        lambda: services.document_delete(
-            actor=request.user,
-            document=document,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        ),
+        document.case,
         form,
+        save=lambda: form.update(
+            services.document_delete, actor=_actor(request), document=document
+        ),
         success=_("Document deleted."),
-    ):
-        return redirect("documents:list", code=code)
-    return render(
-        request,
-        "documents/delete.html",
-        case_context(request, document.case, form=form, document=document),
+        done=reverse("documents:list", args=[code]),
+        template="documents/delete.html",
+        extra={"form": form, "document": document},
     )
 
 
@@ -255,11 +253,8 @@ def document_deadlines(request, code, document_code):
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
     form = DeadlineConfirmForm(
         request.POST or None,
-        initial={
-            "decision_type": document.decision_type,
-            "served_on": document.served_on,
-            "version": document.version,
-        },
+        instance=document,
+        initial={"decision_type": document.decision_type, "served_on": document.served_on},
     )
     preview = None
     if document.kind == DocumentKind.BAMF_DECISION and document.decision_id is None:
@@ -276,12 +271,8 @@ def document_deadlines(request, code, document_code):
         elif request.method == "POST":
             saved = submit(
                 request,
-                lambda: services.document_record_deadlines(
-                    actor=request.user,
-                    document=document,
-                    decision_type=form.cleaned_data["decision_type"],
-                    served_on=form.cleaned_data["served_on"],
-                    expected_version=form.cleaned_data["version"],
+                lambda: form.update(
+                    services.document_record_deadlines, actor=_actor(request), document=document
                 ),
                 form,
                 success=_("The deadlines were created."),

@@ -1,10 +1,13 @@
 """Visit and accompaniment forms, shaped for a phone: few required fields, good defaults."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Case, Client
+from cases.plan.models import FINISHED, Need
 from caseworks.web.forms import (
     DateInput,
     IdMultipleChoiceField,
@@ -27,8 +30,25 @@ from visits.models import (
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _full_name(client: Client) -> str:
+    return client.full_name
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's choice of records (one or several), typed for setting its queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _household(form: forms.BaseForm, name: str, case: Case) -> forms.ModelChoiceField:
+    """A choice among the case's household members, by their names."""
+    field = _choices(form, name)
+    field.queryset = case.clients.all()
+    field.label_from_instance = _full_name  # type: ignore[method-assign]
+    return field
 
 
 class VisitForm(TextLimits, VersionedForm):
@@ -80,10 +100,9 @@ class VisitForm(TextLimits, VersionedForm):
             ),
         }
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].queryset = case.clients.all()
-        self.fields["present"].label_from_instance = lambda c: c.full_name
+        _household(self, "present", case)
         self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")
         # "Which needs did this visit serve?" (the case plan): unfinished ones and those linked.
         self.fields["needs"] = needs_field(case, self.instance)
@@ -97,12 +116,8 @@ class NeedsField(IdMultipleChoiceField):
         return " · ".join(str(part) for part in parts if part)
 
 
-def needs_field(case: Any, instance: Any) -> NeedsField:
+def needs_field(case: Case, instance: Any) -> NeedsField:
     """The unfinished needs of the case and those the record is linked to already."""
-    from django.db.models import Q
-
-    from cases.plan.models import FINISHED, Need
-
     linked = Q(pk__in=instance.needs.values("pk")) if instance.pk else Q(pk__in=[])
     return NeedsField(
         queryset=Need.objects.filter(case=case)
@@ -117,7 +132,7 @@ def needs_field(case: Any, instance: Any) -> NeedsField:
 class ChecklistForm(forms.Form):
     """The arrival checklist: ticked points are done, the others stay open on the case file."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for value, label in ChecklistItem.choices:
             self.fields[value] = forms.BooleanField(label=label, required=False)
@@ -166,37 +181,45 @@ class AccompanimentForm(TextLimits, VersionedForm):
             "volunteer": _("A staff member, a volunteer, or both together."),
         }
 
-    def __init__(self, *args, case, staff, volunteers, services, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        staff: QuerySet[Any],
+        volunteers: QuerySet[Any],
+        services: QuerySet[Any],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
-        self.fields["client"].empty_label = None
-        self.fields["others"].queryset = case.clients.all()
-        self.fields["others"].label_from_instance = lambda c: c.full_name
+        _household(self, "client", case).empty_label = None
+        others = _household(self, "others", case)
         if self.instance.pk:
-            self.fields["others"].initial = list(self.instance.others.all())
-        self.fields["service"].queryset = services
-        self.fields["service"].required = False
-        self.fields["service"].empty_label = _("not in the directory")
+            others.initial = list(self.instance.others.all())
+        service = _choices(self, "service")
+        service.queryset = services
+        service.required = False
+        service.empty_label = _("not in the directory")
         # The directory's kind counts for a directory entry: asked only for free text.
-        kind = self.fields["destination_kind"]
+        kind = cast(forms.ChoiceField, self.fields["destination_kind"])
         kind.required = False
         kind.choices = Accompaniment.DestinationKind.choices  # no empty "------" choice
         kind.widget = forms.RadioSelect(choices=kind.choices)
         self.fields["destination_text"].required = False
-        self.fields["accompanied_by"].queryset = staff
-        self.fields["accompanied_by"].label_from_instance = display_name
-        self.fields["accompanied_by"].empty_label = _("no staff member")
-        self.fields["volunteer"].queryset = volunteers
-        self.fields["volunteer"].label_from_instance = display_name
-        self.fields["volunteer"].empty_label = _("no volunteer")
+        for name, users, nobody in (
+            ("accompanied_by", staff, _("no staff member")),
+            ("volunteer", volunteers, _("no volunteer")),
+        ):
+            field = _choices(self, name)
+            field.queryset = users
+            field.label_from_instance = display_name  # type: ignore[method-assign]
+            field.empty_label = nobody
         if self.instance.pk and self.instance.status == Accompaniment.Status.DONE:
             self.fields["outcome"] = free_text_field(
                 label=_("Outcome"), required=False, initial=self.instance.outcome
             )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("service") and not (data.get("destination_text") or "").strip():
             self.add_error("service", _("Choose a destination from the directory or describe it."))
         elif not data.get("service") and not data.get("destination_kind"):
@@ -208,8 +231,9 @@ class AccompanimentForm(TextLimits, VersionedForm):
         return data
 
 
-class CompleteForm(TextLimits, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class CompleteForm(TextLimits, VersionedForm):
+    """The volunteer's "it took place", with a short note (accompaniment_complete)."""
+
     outcome = forms.CharField(
         label=_("Short note"),
         max_length=500,
@@ -218,14 +242,17 @@ class CompleteForm(TextLimits, forms.Form):
         help_text=_("What happened, in a sentence. No health details."),
     )
 
+    class Meta:
+        model = Accompaniment
+        fields = ["outcome"]
 
-class OutcomeForm(TextLimits, forms.Form):
+
+class OutcomeForm(TextLimits, VersionedForm):
     """After the appointment: did it take place, and what came of it. "No" leads on to
     cancelling with a reason."""
 
     YES, NO = "yes", "no"
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     took_place = forms.ChoiceField(
         label=_("Did the appointment take place?"),
         choices=[(YES, _("yes")), (NO, _("no"))],
@@ -236,6 +263,18 @@ class OutcomeForm(TextLimits, forms.Form):
         required=False,
         help_text=_("What came of it, in a few sentences: the next step, a new date."),
     )
+
+    class Meta:
+        model = Accompaniment
+        fields = ["outcome"]
+
+    def said_no(self) -> bool:
+        """Valid and "it did not take place": on to cancelling with a reason."""
+        return self.is_valid() and self.cleaned_data["took_place"] == self.NO
+
+    def changes(self) -> dict[str, Any]:
+        """What accompaniment_complete takes: the outcome ("no" never reaches it)."""
+        return {"outcome": self.cleaned_data["outcome"]}
 
 
 class CancelForm(TextLimits, forms.Form):
@@ -249,6 +288,6 @@ class CancelForm(TextLimits, forms.Form):
         help_text=_("A few words if the reason needs them. No health details."),
     )
 
-    def __init__(self, *args, reasons=CancelReason.choices, **kwargs):
+    def __init__(self, *args: Any, reasons: Any = CancelReason.choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = list(reasons)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = list(reasons)

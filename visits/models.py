@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from cases.law.topics import Topic
 from cases.models import Case, Client
 from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
-from caseworks.models import Service
+from caseworks.models import Service, Versioned
 
 MAX_VISIT_MINUTES = 12 * 60
 
@@ -76,7 +76,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(cancelled_at__isnull=False)
 
 
-class Visit(Cancellable):
+class Visit(Versioned, Cancellable):
     class Kind(models.TextChoices):
         FIRST = "first", _("first visit")
         FOLLOW_UP = "follow_up", _("follow-up visit")
@@ -104,7 +104,6 @@ class Visit(Cancellable):
     needs = models.ManyToManyField(
         "cases.Need", blank=True, related_name="visits", verbose_name=_("needs it served")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[present, needs])
 
@@ -190,7 +189,7 @@ class AccompanimentQuerySet(models.QuerySet):
         return self.filter(status=Accompaniment.Status.CANCELLED)
 
 
-class Accompaniment(Cancellable):
+class Accompaniment(Versioned, Cancellable):
     # The same values as Service.Kind: a directory entry's kind is the destination's kind
     # (an advice service is not an authority).
     class DestinationKind(models.TextChoices):
@@ -262,7 +261,6 @@ class Accompaniment(Cancellable):
         related_name="accompaniments",
         verbose_name=_("needs it served"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[others, needs])
 

@@ -23,7 +23,7 @@ from cases.services import (
 )
 from caseworks.access.roles import Role, has_any_role, has_role
 from caseworks.audit.log import save_audited
-from caseworks.web.concurrency import lock_versioned
+from caseworks.web.concurrency import versioned_update
 from visits.models import (
     VOLUNTEER_CANCEL_REASONS,
     Accompaniment,
@@ -154,19 +154,34 @@ def _needs_of(case: Case, needs: Iterable[Need]) -> list[Need]:
 
 @transaction.atomic
 def visit_update(
-    *, actor: User, visit: Visit, expected_version: int, data: dict[str, Any]
+    *,
+    actor: User,
+    visit: Visit,
+    expected_version: int,
+    data: Mapping[str, Any] | None = None,
+    **changes: Any,
 ) -> Visit:
-    case = require_open(visit.case)
-    current = lock_versioned(visit, expected_version)
-    if current.is_cancelled:
-        raise ValidationError(_("This visit was cancelled: it cannot be changed any more."))
-    present = list(data.get("present", current.present.all()))
-    for field in VISIT_FIELDS:
-        if field in data:
-            setattr(current, field, list(data[field]) if field == "topics" else data[field])
-    _check_visit(case, current, present)
-    current.version += 1
-    save_audited(current, actor)
+    """Correct a visit: `data` or the changed fields as keywords (VersionedForm.update)."""
+    data = {**(data or {}), **changes}
+    case = visit.case
+    present: list[Client] = []
+
+    def check(current: Visit) -> None:
+        if current.is_cancelled:
+            raise ValidationError(_("This visit was cancelled: it cannot be changed any more."))
+        present.extend(data.get("present", current.present.all()))
+        _check_visit(case, current, present)
+
+    if "topics" in data:
+        data = {**data, "topics": list(data["topics"])}
+    current = versioned_update(
+        visit,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=VISIT_FIELDS,
+        clean=check,
+    )
     current.present.set(present)
     if "needs" in data:
         current.needs.set(_needs_of(case, data["needs"]))
@@ -339,10 +354,7 @@ ACCOMPANIMENT_FIELDS = (
 )
 
 
-def _apply(accompaniment: Accompaniment, data: dict[str, Any]) -> None:
-    for field in ACCOMPANIMENT_FIELDS:
-        if field in data:
-            setattr(accompaniment, field, data[field])
+def _derive_destination_kind(accompaniment: Accompaniment) -> None:
     if accompaniment.service is not None:
         # The directory knows what the destination is (an advice service is no authority).
         accompaniment.destination_kind = accompaniment.service.kind
@@ -358,8 +370,10 @@ def _others(accompaniment: Accompaniment, data: dict[str, Any]) -> list[Client]:
 def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Accompaniment:
     case = require_open(case)
     data = _normalise_companions(data)
-    accompaniment = Accompaniment(case=case)
-    _apply(accompaniment, data)
+    accompaniment = Accompaniment(
+        case=case, **{k: v for k, v in data.items() if k in ACCOMPANIMENT_FIELDS}
+    )
+    _derive_destination_kind(accompaniment)
     accompaniment.status = Accompaniment.Status.PLANNED
     others = [c for c in data.get("others", ()) if c.pk != accompaniment.client_id]
     _check_accompaniment(accompaniment, others)
@@ -370,22 +384,40 @@ def accompaniment_plan(*, actor: User, case: Case, data: dict[str, Any]) -> Acco
 
 @transaction.atomic
 def accompaniment_update(
-    *, actor: User, accompaniment: Accompaniment, expected_version: int, data: dict[str, Any]
+    *,
+    actor: User,
+    accompaniment: Accompaniment,
+    expected_version: int,
+    data: Mapping[str, Any] | None = None,
+    **changes: Any,
 ) -> Accompaniment:
-    require_open(accompaniment.case)
-    data = _normalise_companions(data)
-    current = lock_versioned(accompaniment, expected_version)
-    if current.is_cancelled:
-        raise ValidationError(_("This accompaniment was cancelled: it cannot be changed any more."))
+    """Change a planned (or done) accompaniment: `data` or the changed fields as keywords
+    (VersionedForm.update); cancelling has its own service."""
+    data = _normalise_companions({**(data or {}), **changes})
     if data.get("status") == Accompaniment.Status.CANCELLED:
         raise ValidationError(
             {"status": [_("Cancel the accompaniment with a reason (Cancel accompaniment).")]}
         )
-    _apply(current, data)
-    others = _others(current, data)
-    _check_accompaniment(current, others)
-    current.version += 1
-    save_audited(current, actor)
+    others: list[Client] = []
+
+    def check(current: Accompaniment) -> None:
+        # cancelled_at is no field a form reaches: the applied record says what was stored.
+        if current.is_cancelled:
+            raise ValidationError(
+                _("This accompaniment was cancelled: it cannot be changed any more.")
+            )
+        _derive_destination_kind(current)
+        others.extend(_others(current, data))
+        _check_accompaniment(current, others)
+
+    current = versioned_update(
+        accompaniment,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=ACCOMPANIMENT_FIELDS,
+        clean=check,
+    )
     current.others.set(others)
     return current
 
@@ -395,15 +427,45 @@ def accompaniment_complete(
     *, actor: User, accompaniment: Accompaniment, expected_version: int, outcome: str
 ) -> Accompaniment:
     """A volunteer (or caseworker) records that the accompaniment took place."""
+
+    def complete(current: Accompaniment) -> None:
+        # The move planned -> done is the service's, from the stored status (not a field
+        # the caller sends, which would make every accompaniment look planned).
+        if current.status != Accompaniment.Status.PLANNED:
+            raise ValidationError(_("This accompaniment is no longer planned."))
+        current.status = Accompaniment.Status.DONE
+        _check_accompaniment(current)
+
+    return versioned_update(
+        accompaniment,
+        actor=actor,
+        expected_version=expected_version,
+        data={"outcome": outcome},
+        fields=("outcome",),
+        clean=complete,
+    )
+
+
+def _cancel_accompaniment(
+    actor: User,
+    accompaniment: Accompaniment,
+    reason: str,
+    note: str,
+    allowed_reasons: Iterable[str],
+    check: Callable[[Accompaniment], None] | None = None,
+) -> Accompaniment:
+    """Case row first, then the accompaniment's (the one lock order of every update)."""
     require_open(accompaniment.case)
-    current = lock_versioned(accompaniment, expected_version)
-    if current.status != Accompaniment.Status.PLANNED:
-        raise ValidationError(_("This accompaniment is no longer planned."))
-    current.status = Accompaniment.Status.DONE
-    current.outcome = outcome
-    _check_accompaniment(current)
-    current.version += 1
-    save_audited(current, actor)
+    # Race: the volunteer reporting "did not take place" while the caseworker records the
+    # outcome: the row lock orders them, and the second sees the first's status.
+    current: Accompaniment = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
+    if check is not None:
+        check(current)
+    if current.is_cancelled:
+        return current
+    _check_reason(reason, allowed_reasons)
+    current.status = Accompaniment.Status.CANCELLED
+    _mark_cancelled(current, actor, reason, note)
     return current
 
 
@@ -418,16 +480,7 @@ def accompaniment_cancel(
 ) -> Accompaniment:
     """Cancel a planned or done accompaniment (recorded by mistake, did not take place, the
     client did not come). Kept, marked, counted nowhere. Cancelling again changes nothing."""
-    require_open(accompaniment.case)
-    # Race: the volunteer reporting "did not take place" while the caseworker records the
-    # outcome: the row lock orders them, and the second sees the first's status.
-    current: Accompaniment = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
-    if current.is_cancelled:
-        return current
-    _check_reason(reason, allowed_reasons)
-    current.status = Accompaniment.Status.CANCELLED
-    _mark_cancelled(current, actor, reason, note)
-    return current
+    return _cancel_accompaniment(actor, accompaniment, reason, note, allowed_reasons)
 
 
 @transaction.atomic
@@ -435,15 +488,13 @@ def accompaniment_report_not_held(
     *, actor: User, accompaniment: Accompaniment, reason: str, note: str = ""
 ) -> Accompaniment:
     """The volunteer going along reports that the appointment did not take place."""
-    current = Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
-    if current.volunteer_id != actor.pk:
-        raise ValidationError(_("Only the volunteer going along can report this."))
-    if current.status == Accompaniment.Status.DONE:
-        raise ValidationError(_("This accompaniment is already recorded as done."))
-    return accompaniment_cancel(
-        actor=actor,
-        accompaniment=current,
-        reason=reason,
-        note=note,
-        allowed_reasons=VOLUNTEER_CANCEL_REASONS,
+
+    def reported_by_volunteer(current: Accompaniment) -> None:
+        if current.volunteer_id != actor.pk:
+            raise ValidationError(_("Only the volunteer going along can report this."))
+        if current.status == Accompaniment.Status.DONE:
+            raise ValidationError(_("This accompaniment is already recorded as done."))
+
+    return _cancel_accompaniment(
+        actor, accompaniment, reason, note, VOLUNTEER_CANCEL_REASONS, reported_by_volunteer
     )

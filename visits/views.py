@@ -1,27 +1,28 @@
 """Visit, accompaniment, my-week, calendar and volunteer views: thin, scoped by selectors."""
 
 import datetime
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.page import case_context
+from cases.models import Case
+from cases.page import case_context, case_form_page
 from cases.plan.selectors import volunteer_hints_for
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, page_required, public, role_required, signed_in
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
 from caseworks.models import Service
-from caseworks.web.forms import EARLIEST_DATE, LATEST_DATE, error_text, submit
-from caseworks.web.submissions import submission_record, submission_seen
+from caseworks.web.forms import EARLIEST_DATE, LATEST_DATE, error_text, form_page
 from visits import calendar, services
 from visits.forms import (
     AccompanimentForm,
@@ -45,16 +46,26 @@ from visits.selectors import (
 DEFAULT_NEXT_VISIT = datetime.timedelta(days=14)
 
 
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind a role gate)."""
+    return cast(User, request.user)
+
+
+def _visit_url(case: Case, visit: Visit) -> str:
+    return reverse("case_visits:visit_detail", args=[case.code, visit.code])
+
+
+def _accompaniment_url(case: Case, accompaniment: Accompaniment) -> str:
+    return reverse("case_visits:accompaniment_detail", args=[case.code, accompaniment.code])
+
+
 @role_required(*CASE_ROLES)
-def visit_new(request, code):
-    case = open_case_get_for_user(user=request.user, code=code)
-    already = submission_seen(request)  # Back and "save" again: nothing twice
-    if already is not None:
-        return already
+def visit_new(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     kind = Visit.Kind.FOLLOW_UP if previous is not None else Visit.Kind.FIRST
     today = timezone.localdate()
-    initial = {
+    initial: dict[str, Any] = {
         "date": today,
         "present": list(case.clients.all()),
         "duration_minutes": 60,
@@ -71,44 +82,36 @@ def visit_new(request, code):
     form = VisitForm(data, case=case, initial=initial)
     checklist = ChecklistForm(data, prefix="check") if kind == Visit.Kind.FIRST else None
     forms = [form] + ([checklist] if checklist else [])
-    success = (
-        _("First visit recorded.") if kind == Visit.Kind.FIRST else _("Follow-up visit recorded.")
-    )
-
-    @transaction.atomic
-    def save():
-        visit = services.visit_record(
-            actor=request.user,
+    return case_form_page(
+        request,
+        case,
+        *forms,
+        save=lambda: services.visit_record(
+            actor=_actor(request),
             case=case,
             kind=kind,
             checklist=checklist.cleaned_data if checklist else None,
-            **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-        )
-        submission_record(
-            request,
-            url=reverse("case_visits:visit_detail", args=[case.code, visit.code]),
-            label="visit",
-        )
-        return visit
-
-    if submit(request, save, *forms, success=success):
-        return redirect("cases:detail", code=case.code)
-    return render(
-        request,
-        "visits/visit_new.html",
-        case_context(
-            request,
-            case,
-            form=form,
-            checklist=checklist,
-            kind=kind,
-            kind_label=Visit.Kind(kind).label,
+            **form.changes(),
         ),
+        success=(
+            _("First visit recorded.")
+            if kind == Visit.Kind.FIRST
+            else _("Follow-up visit recorded.")
+        ),
+        done=lambda visit: _visit_url(case, visit),
+        creates=True,
+        template="visits/visit_new.html",
+        extra={
+            "form": form,
+            "checklist": checklist,
+            "kind": kind,
+            "kind_label": Visit.Kind(kind).label,
+        },
     )
 
 
 @role_required(*CASE_ROLES)
-def visit_detail(request, code, visit_code):
+def visit_detail(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     log_access(user=request.user, action="visit.viewed", obj=case, label=case.reference)
@@ -116,8 +119,8 @@ def visit_detail(request, code, visit_code):
 
 
 @role_required(*CASE_ROLES)
-def visit_edit(request, code, visit_code):
-    case = open_case_get_for_user(user=request.user, code=code)
+def visit_edit(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     form = VisitForm(
         request.POST or None,
@@ -125,61 +128,52 @@ def visit_edit(request, code, visit_code):
         instance=visit,
         initial={"present": list(visit.present.all())},
     )
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.visit_update(
-            actor=request.user,
-            visit=visit,
-            expected_version=form.cleaned_data["version"],
-            data=form.cleaned_data,
-        ),
+        case,
         form,
+        save=lambda: form.update(services.visit_update, actor=_actor(request), visit=visit),
         success=_("Visit saved."),
-    ):
-        return redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
-    return render(
-        request, "visits/visit_edit.html", case_context(request, case, form=form, visit=visit)
+        done=_visit_url(case, visit),
+        template="visits/visit_edit.html",
+        extra={"form": form, "visit": visit},
     )
 
 
 @role_required(*CASE_ROLES)
-def visit_cancel(request, code, visit_code):
+def visit_cancel(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
-    case = open_case_get_for_user(user=request.user, code=code)
+    case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
-    detail = redirect("case_visits:visit_detail", code=case.code, visit_code=visit.code)
     if visit.is_cancelled:
         if request.method == "POST":
             messages.info(request, _("This visit was already cancelled."))
-            return detail
+            return redirect(_visit_url(case, visit))
         return render(request, "visits/visit_cancel.html", case_context(request, case, visit=visit))
     form = CancelForm(request.POST or None)
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.visit_cancel(
-            actor=request.user,
-            visit=visit,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        ),
+        case,
         form,
+        save=lambda: services.visit_cancel(actor=_actor(request), visit=visit, **form.cleaned_data),
         success=_("Visit cancelled. It stays in the history and no longer counts."),
-    ):
-        return detail
-    return render(
-        request, "visits/visit_cancel.html", case_context(request, case, visit=visit, form=form)
+        done=_visit_url(case, visit),
+        template="visits/visit_cancel.html",
+        extra={"form": form, "visit": visit},
     )
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def arrival_check_done(request, code, item):
+def arrival_check_done(request: HttpRequest, code: str, item: str) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     check = case.arrival_checks.filter(item=item).first()
     form = ArrivalCheckDoneForm(request.POST)
     if check is None or not form.is_valid():
         raise Http404("No such checklist point")
     try:
-        services.arrival_check_done(actor=request.user, check=check, note=form.cleaned_data["note"])
+        services.arrival_check_done(
+            actor=_actor(request), check=check, note=form.cleaned_data["note"]
+        )
     except ValidationError as e:
         messages.error(request, error_text(e))
     else:
@@ -189,7 +183,7 @@ def arrival_check_done(request, code, item):
     return redirect("cases:detail", code=case.code)
 
 
-def _accompaniment_form(request, case, **kwargs):
+def _accompaniment_form(request: HttpRequest, case: Case, **kwargs: Any) -> AccompanimentForm:
     return AccompanimentForm(
         request.POST or None,
         case=case,
@@ -201,13 +195,10 @@ def _accompaniment_form(request, case, **kwargs):
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_new(request, code):
-    case = open_case_get_for_user(user=request.user, code=code)
-    already = submission_seen(request)  # Back and "save" again: nothing twice
-    if already is not None:
-        return already
+def accompaniment_new(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
-    initial = {"client": case.clients.first()}
+    initial: dict[str, Any] = {"client": case.clients.first()}
     if services.staff_for(case).filter(pk=request.user.pk).exists():
         initial["accompanied_by"] = request.user
     if previous is not None:
@@ -216,28 +207,23 @@ def accompaniment_new(request, code):
             interpreter_name=previous.interpreter_name,
         )
     form = _accompaniment_form(request, case, initial=initial)
-
-    @transaction.atomic
-    def save():
-        accompaniment = services.accompaniment_plan(
-            actor=request.user, case=case, data=form.cleaned_data
-        )
-        submission_record(
-            request,
-            url=reverse("case_visits:accompaniment_detail", args=[case.code, accompaniment.code]),
-            label="accompaniment",
-        )
-        return accompaniment
-
-    if submit(request, save, form, success=_("Accompaniment planned.")):
-        return redirect("cases:detail", code=case.code)
-    return render(
-        request, "visits/accompaniment_form.html", case_context(request, case, form=form, new=True)
+    return case_form_page(
+        request,
+        case,
+        form,
+        save=lambda: services.accompaniment_plan(
+            actor=_actor(request), case=case, data=form.changes()
+        ),
+        success=_("Accompaniment planned."),
+        done=lambda accompaniment: _accompaniment_url(case, accompaniment),
+        creates=True,
+        template="visits/accompaniment_form.html",
+        extra={"form": form, "new": True},
     )
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_detail(request, code, accompaniment_code):
+def accompaniment_detail(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
     log_access(user=request.user, action="accompaniment.viewed", obj=case, label=case.reference)
@@ -254,108 +240,83 @@ def accompaniment_detail(request, code, accompaniment_code):
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_edit(request, code, accompaniment_code):
-    case = open_case_get_for_user(user=request.user, code=code)
+def accompaniment_edit(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
-    detail = redirect(
-        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
-    )
     if accompaniment.is_cancelled:
         messages.info(request, _("This accompaniment was cancelled: it cannot be changed."))
-        return detail
+        return redirect(_accompaniment_url(case, accompaniment))
     form = _accompaniment_form(request, case, instance=accompaniment)
-    detail = redirect("cases:detail", code=case.code)
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.accompaniment_update(
-            actor=request.user,
-            accompaniment=accompaniment,
-            expected_version=form.cleaned_data["version"] or 0,
-            data=form.cleaned_data,
-        ),
+        case,
         form,
+        save=lambda: form.update(
+            services.accompaniment_update, actor=_actor(request), accompaniment=accompaniment
+        ),
         success=_("Accompaniment saved."),
-    ):
-        return detail
-    return render(
-        request,
-        "visits/accompaniment_form.html",
-        case_context(request, case, form=form, accompaniment=accompaniment, new=False),
+        done=reverse("cases:detail", args=[case.code]),
+        template="visits/accompaniment_form.html",
+        extra={"form": form, "accompaniment": accompaniment, "new": False},
     )
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_outcome(request, code, accompaniment_code):
+def accompaniment_outcome(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
     """After the appointment: took place (with a short outcome) or not (on to cancelling)."""
-    case = open_case_get_for_user(user=request.user, code=code)
+    case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
-    detail = redirect(
-        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
-    )
+    detail = _accompaniment_url(case, accompaniment)
     if accompaniment.status != Accompaniment.Status.PLANNED:
         messages.info(request, _("The result of this accompaniment is already recorded."))
-        return detail
-    form = OutcomeForm(request.POST or None, initial={"version": accompaniment.version})
-    if request.method == "POST" and form.is_valid() and form.cleaned_data["took_place"] == "no":
+        return redirect(detail)
+    form = OutcomeForm(request.POST or None, instance=accompaniment)
+    if request.method == "POST" and form.said_no():
         return redirect(
             "case_visits:accompaniment_cancel",
             code=case.code,
             accompaniment_code=accompaniment.code,
         )
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.accompaniment_complete(
-            actor=request.user,
-            accompaniment=accompaniment,
-            expected_version=form.cleaned_data["version"],
-            outcome=form.cleaned_data["outcome"],
-        ),
+        case,
         form,
-        success=_("Outcome recorded."),
-    ):
-        return detail
-    return render(
-        request,
-        "visits/accompaniment_outcome.html",
-        case_context(
-            request,
-            case,
-            form=form,
-            accompaniment=accompaniment,
-            too_early=accompaniment.appointment_at > timezone.now(),
+        save=lambda: form.update(
+            services.accompaniment_complete, actor=_actor(request), accompaniment=accompaniment
         ),
+        success=_("Outcome recorded."),
+        done=detail,
+        template="visits/accompaniment_outcome.html",
+        extra={
+            "form": form,
+            "accompaniment": accompaniment,
+            "too_early": accompaniment.appointment_at > timezone.now(),
+        },
     )
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_cancel(request, code, accompaniment_code):
+def accompaniment_cancel(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
-    case = open_case_get_for_user(user=request.user, code=code)
+    case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
-    detail = redirect(
-        "case_visits:accompaniment_detail", code=case.code, accompaniment_code=accompaniment.code
-    )
+    detail = _accompaniment_url(case, accompaniment)
     if accompaniment.is_cancelled:
         if request.method == "POST":
             messages.info(request, _("This accompaniment was already cancelled."))
-        return detail
+        return redirect(detail)
     form = CancelForm(request.POST or None)
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.accompaniment_cancel(
-            actor=request.user,
-            accompaniment=accompaniment,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        ),
+        case,
         form,
+        save=lambda: services.accompaniment_cancel(
+            actor=_actor(request), accompaniment=accompaniment, **form.cleaned_data
+        ),
         success=_("Accompaniment cancelled. It stays in the history and no longer counts."),
-    ):
-        return detail
-    return render(
-        request,
-        "visits/accompaniment_cancel.html",
-        case_context(request, case, form=form, accompaniment=accompaniment),
+        done=detail,
+        template="visits/accompaniment_cancel.html",
+        extra={"form": form, "accompaniment": accompaniment},
     )
 
 
@@ -434,23 +395,17 @@ def volunteer_detail(request, accompaniment_code):
             obj=accompaniment,
             label=accompaniment.case.reference,
         )
-    form = CompleteForm(request.POST or None, initial={"version": accompaniment.version})
-    if submit(
+    form = CompleteForm(request.POST or None, instance=accompaniment)
+    return form_page(
         request,
-        lambda: services.accompaniment_complete(
-            actor=request.user,
-            accompaniment=accompaniment,
-            expected_version=form.cleaned_data["version"],
-            outcome=form.cleaned_data["outcome"],
-        ),
         form,
+        save=lambda: form.update(
+            services.accompaniment_complete, actor=_actor(request), accompaniment=accompaniment
+        ),
         success=_("Thank you: the accompaniment is marked as done."),
-    ):
-        return redirect("volunteer:list")
-    return render(
-        request,
-        "visits/volunteer_detail.html",
-        {
+        done=reverse("volunteer:list"),
+        template="visits/volunteer_detail.html",
+        context={
             "accompaniment": accompaniment,
             # What the caseworker wrote for the volunteer (cases.plan.models): never the need
             # itself.
@@ -478,20 +433,14 @@ def volunteer_cancel(request, accompaniment_code):
         return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
     reasons = [(r.value, r.label) for r in CancelReason if r in VOLUNTEER_CANCEL_REASONS]
     form = CancelForm(request.POST or None, reasons=reasons)
-    if submit(
+    return form_page(
         request,
-        lambda: services.accompaniment_report_not_held(
-            actor=request.user,
-            accompaniment=accompaniment,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        ),
         form,
+        save=lambda: services.accompaniment_report_not_held(
+            actor=_actor(request), accompaniment=accompaniment, **form.cleaned_data
+        ),
         success=_("Thank you: the caseworker sees that the appointment did not take place."),
-    ):
-        return redirect("volunteer:list")
-    return render(
-        request,
-        "visits/volunteer_cancel.html",
-        {"accompaniment": accompaniment, "form": form},
+        done=reverse("volunteer:list"),
+        template="visits/volunteer_cancel.html",
+        context={"accompaniment": accompaniment, "form": form},
     )

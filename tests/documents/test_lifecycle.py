@@ -100,6 +100,18 @@ def test_a_closed_case_keeps_its_documents_readable_but_unchanged(
     case_close(actor=sam, case=alice_case, reason="moved_away", closed_on=datetime.date.today())
     client.force_login(sam)
     assert client.get(base(alice_case, alice_document) + "file/").status_code == 200
-    assert client.get(base(alice_case, alice_document) + "delete/").status_code == 404
+    # The delete and replace pages say why nothing can be changed; a POST changes nothing.
+    for page in ("delete/", "replace/"):
+        response = client.get(base(alice_case, alice_document) + page)
+        assert response.status_code == 200 and response.context["read_only"], page
+        assert "The case is closed" in response.content.decode(), page
+        assert "Delete the document" not in response.content.decode()
+    response = client.post(
+        base(alice_case, alice_document) + "delete/", {"reason": "x", "version": 1}
+    )
+    assert response.status_code == 200 and "The case is closed" in response.content.decode()
+    alice_document.refresh_from_db()
+    assert not alice_document.is_deleted and alice_document.files.count() == 1
+    assert alice_document.version == 1
     with pytest.raises(ValidationError):
         services.document_delete(actor=sam, document=alice_document, reason="x", expected_version=1)

@@ -188,7 +188,14 @@ def test_a_closed_case_takes_no_uploads(client, alice, sam, alice_case):
     from cases.services import case_close
 
     case_close(actor=sam, case=alice_case, reason="moved_away", acknowledged=[])
-    client.force_login(alice)
+    client.force_login(alice)  # the caseworker no longer reaches a closed case at all
     assert client.get(url(alice_case)).status_code == 404
-    assert post(client, alice_case, upload_file(photo())).status_code == 404
+    client.force_login(sam)  # its supervisor reads it, and records nothing
+    page = client.get(url(alice_case))
+    assert page.status_code == 200 and page.context["read_only"]
+    assert "The case is closed" in page.content.decode()
+    main = page.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'type="submit"' not in main
+    response = post(client, alice_case, upload_file(photo()))
+    assert response.status_code == 200 and "The case is closed" in response.content.decode()
     assert nothing_stored()
