@@ -1,14 +1,166 @@
-"""Request-wide protections: no caching, session lifetime, the second factor."""
+"""Request-wide protections: no caching, session lifetime, the second factor; requests too
+large to read and storage that fails (a locked database, a full disk) answered with a page
+that says so in the user's language."""
 
+import errno
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import DatabaseError, OperationalError
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger("caseworks.storage")
+
+# Fields never written back into a page (the sign-in's password and code, the CSRF token,
+# which the page renews, and the save-once token, which keeps its meaning when sent again).
+NOT_REPEATED = {"password", "password1", "password2", "otp_token", "csrfmiddlewaretoken"}
+
+
+def _storage_error(exception: BaseException) -> DatabaseError | OSError | None:
+    """The database or disk failure behind an exception (its cause chain), if any."""
+    seen: BaseException | None = exception
+    while seen is not None:
+        if isinstance(seen, OperationalError):
+            return seen
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """503 in German: busy (a lock) or storage full; what the user typed comes back in a form
+    that sends it again (never a password; files cannot be kept). Logged for the operator
+    without the request's data."""
+    text = str(error).lower()
+    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or any(
+        word in text for word in ("full", "no space", "could not extend", "disk quota")
+    )
+    logger.error(
+        "Storage %s on %s %s: %s",
+        "full" if full else "unavailable",
+        request.method,
+        request.path,
+        type(error).__name__,
+    )
+    fields = []
+    files = False
+    if request.method == "POST":
+        try:
+            fields = [
+                (name, value)
+                for name in request.POST
+                if name not in NOT_REPEATED
+                for value in request.POST.getlist(name)
+            ]
+            files = bool(request.FILES)
+        except Exception:  # the body could not be read again: nothing to offer
+            fields = []
+    context = {"full": full, "fields": fields, "files": files, "action": request.get_full_path()}
+    try:
+        response = render(request, "caseworks/storage_unavailable.html", context, status=503)
+    except Exception:  # the page's own context (navigation) needed the storage that failed
+        logger.exception("The storage page could not be rendered with the request")
+        response = HttpResponse(
+            loader.get_template("caseworks/storage_unavailable.html").render(context), status=503
+        )
+    response["Retry-After"] = "30"
+    return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session that cannot be saved because the database is locked or
+    the disk full is said to be that (Django answers "Bad Request": the session "was deleted
+    … the user may have logged out"), with what the user sent kept on the page."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError, OSError) as exception:
+            error = _storage_error(exception)
+            if error is None:
+                raise
+            return storage_unavailable(request, error)
+
+
+class StorageErrorMiddleware:
+    """A view that fails on a locked database or a full disk: the same page, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        error = _storage_error(exception)
+        return None if error is None else storage_unavailable(request, error)
+
+
+def _body_limit(request: HttpRequest) -> int:
+    """The largest body a request may send: an upload (multipart) the document limit and a
+    megabyte for its fields; any other form Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    if request.content_type == "multipart/form-data":
+        return (int(settings.CASEWORKS_DOCUMENT_MAX_MB) + 1) * 1024 * 1024
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440)
+
+
+# What is read and thrown away of a body that is too large, so that the browser gets to read
+# the answer instead of a connection reset; a body larger still is not read.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+class RequestSizeMiddleware:
+    """413 with a page naming the limit, before anything reads a body that is too large
+    (Django would answer 400 from deep inside, and the server reset the connection)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = _body_limit(request)
+        if length <= limit:
+            return self.get_response(request)
+        if length <= DRAIN_LIMIT:
+            stream = request.META.get("wsgi.input")
+            remaining = length
+            while stream is not None and remaining > 0:
+                chunk = stream.read(min(remaining, 1024 * 1024))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        response = request_too_large(request, limit=limit, sent=length)
+        if length > DRAIN_LIMIT:
+            response["Connection"] = "close"
+        return response
+
+
+def request_too_large(request: HttpRequest, *, limit: int, sent: int | None) -> HttpResponse:
+    """413 with the limit named (also for Django's own RequestDataTooBig, caseworks.views)."""
+    logger.warning("Request body of %s bytes refused on %s (limit %d)", sent, request.path, limit)
+    megabytes = {"limit_mb": f"{limit / 1024 / 1024:.1f}".removesuffix(".0")}
+    if sent:
+        megabytes["sent_mb"] = f"{sent / 1024 / 1024:.1f}"
+    # Before LocaleMiddleware: the page in the language the request asks for, as later ones.
+    with translation.override(translation.get_language_from_request(request)):
+        return render(request, "413.html", megabytes, status=413)
+
 
 SIGNED_IN_AT = "caseworks_signed_in_at"
 LAST_SEEN = "caseworks_last_seen"

@@ -123,7 +123,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # 413 with a readable page before anything reads a body that is too large.
+    "caseworks.middleware.RequestSizeMiddleware",
+    # Django's session middleware, with a locked database or a full disk said as such.
+    "caseworks.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +141,7 @@ MIDDLEWARE = [
     "caseworks.middleware.NoStoreMiddleware",
     "caseworks.web.submissions.SubmissionMiddleware",
     "caseworks.crypto.errors.DecryptionErrorMiddleware",
+    "caseworks.middleware.StorageErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",

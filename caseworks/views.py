@@ -3,6 +3,8 @@ And the error pages (caseworks.urls handler400 … handler500): German, with the
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -11,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from caseworks.access.permissions import roles_and_capabilities, signed_in, start_page_for
+from caseworks.middleware import request_too_large
 
-logger = logging.getLogger("caseworks.crypto.errors")
+logger = logging.getLogger("caseworks.errors")  # the error pages
 
 
 @signed_in
@@ -47,6 +50,10 @@ def _error_page(request: HttpRequest, status: int) -> HttpResponse:
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Form fields (not files) over DATA_UPLOAD_MAX_MEMORY_SIZE, found while reading them.
+        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        return request_too_large(request, limit=limit, sent=None)
     return _error_page(request, 400)
 
 
