@@ -107,9 +107,14 @@ class ReferralForm(TextLimits, VersionedForm):
         self.fields["letter_body"].required = False
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(VersionedForm):
+    """A move along Referral.TRANSITIONS (referral_transition), from the version shown."""
+
     to = forms.ChoiceField(choices=Referral.Status.choices)
-    version = forms.IntegerField()
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
 
 
 class LetterArchiveFilter(forms.Form):

@@ -2,6 +2,7 @@
 service category, and the translations of the client printouts with their review state. One
 gate (the administrator role, else 404); referrals.services validates, saves and logs."""
 
+import uuid
 from typing import cast
 
 from django.contrib import messages
@@ -9,11 +10,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from caseworks.access.permissions import role_required
 from caseworks.access.roles import Role
-from caseworks.web.forms import error_text
+from caseworks.web.forms import form_page
 from referrals import printtexts, services
 from referrals.forms import LetterTextForm, PrintTextsForm
 from referrals.models import LetterText, PrintText
@@ -67,8 +69,8 @@ def texts_index(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def letter_text_edit(request: HttpRequest, text_id: int | None = None) -> HttpResponse:
-    text = get_object_or_404(LetterText, pk=text_id) if text_id is not None else LetterText()
+def letter_text_edit(request: HttpRequest, text_code: uuid.UUID | None = None) -> HttpResponse:
+    text = get_object_or_404(LetterText, code=text_code) if text_code is not None else LetterText()
     initial = (
         {
             "organisation": text.organisation_id,
@@ -84,22 +86,17 @@ def letter_text_edit(request: HttpRequest, text_id: int | None = None) -> HttpRe
         services.letter_text_delete(actor=_actor(request), text=text)
         messages.success(request, _("Text removed: the default text applies again."))
         return redirect("referrals_manage:index")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_text_save(actor=_actor(request), text=text, **form.cleaned_data)
-        except ValidationError as e:
-            if hasattr(e, "error_dict"):
-                for field, errors in e.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error_text(e))
-        else:
-            messages.success(request, _("Letter text saved."))
-            return redirect("referrals_manage:index")
-    return render(
+    return form_page(
         request,
-        "referrals/manage/letter_text_form.html",
-        {"form": form, "text": text, "placeholders": LETTER_PLACEHOLDERS},
+        form,
+        save=lambda: services.letter_text_save(
+            actor=_actor(request), text=text, **form.cleaned_data
+        ),
+        success=_("Letter text saved."),
+        done=reverse("referrals_manage:index"),
+        template="referrals/manage/letter_text_form.html",
+        context={"form": form, "text": text, "placeholders": LETTER_PLACEHOLDERS},
+        creates=text.pk is None,
     )
 
 

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client
 from caseworks.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
-from caseworks.models import Organisation, Service
+from caseworks.models import Organisation, Service, Versioned
 
 
 class Consent(models.Model):
@@ -103,7 +103,7 @@ class Consent(models.Model):
         return any(s.pk == service.pk for s in self.services.all())
 
 
-class Referral(models.Model):
+class Referral(Versioned, models.Model):
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("normal")
         URGENT = "urgent", _("urgent")
@@ -158,7 +158,6 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -301,6 +300,8 @@ class LetterText(models.Model):
     """An organisation's referral-letter text for one service category (or for every
     category without its own), with placeholders from referrals.placeholders."""
 
+    # The administrator's pages address a text by it, never by the sequential id.
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="+", verbose_name=_("organisation")
     )

@@ -5,7 +5,7 @@ the letter is issued (a consent may be revoked or expire in between)."""
 import datetime
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from cases.services import case_accepts_records, require_household_member, requi
 from caseworks.audit.insider import subject_code
 from caseworks.audit.log import log_access, save_audited
 from caseworks.models import Service
-from caseworks.web.concurrency import lock_versioned
+from caseworks.web.concurrency import versioned_update
 from caseworks.web.pdf import merge_pdfs
 from referrals import printouts, printtexts
 from referrals.letters import (
@@ -216,21 +216,31 @@ def referral_accepts_edits(referral: Referral) -> bool:
 
 @transaction.atomic
 def referral_update(
-    *, actor: User, referral: Referral, expected_version: int, data: dict[str, Any]
+    *,
+    actor: User,
+    referral: Referral,
+    expected_version: int,
+    data: Mapping[str, Any] | None = None,
+    **changes: Any,
 ) -> Referral:
-    require_open(referral.case)
-    current = lock_versioned(referral, expected_version)
-    if not referral_accepts_edits(current):
-        raise ValidationError(_("The letter has been sent: the referral cannot be changed."))
-    for field in REFERRAL_FIELDS:
-        if field in data:
-            setattr(current, field, data[field])
-    _check_referral(current)
-    if current.status == Referral.Status.READY:  # changed text: check the consent again
-        current.status = Referral.Status.DRAFT
-    current.version += 1
-    save_audited(current, actor)
-    return current
+    """Change a draft or ready referral: `data` or the changed fields as keywords
+    (VersionedForm.update)."""
+
+    def check(current: Referral) -> None:
+        if not referral_accepts_edits(current):
+            raise ValidationError(_("The letter has been sent: the referral cannot be changed."))
+        _check_referral(current)
+        if current.status == Referral.Status.READY:  # changed text: check the consent again
+            current.status = Referral.Status.DRAFT
+
+    return versioned_update(
+        referral,
+        actor=actor,
+        expected_version=expected_version,
+        data={**(data or {}), **changes},
+        fields=REFERRAL_FIELDS,
+        clean=check,
+    )
 
 
 def _consent_missing(referral: Referral) -> ValidationError:
@@ -248,28 +258,35 @@ def _consent_missing(referral: Referral) -> ValidationError:
 def referral_transition(
     *, actor: User, referral: Referral, to: str, expected_version: int | None = None
 ) -> Referral:
-    current = (
-        lock_versioned(referral, expected_version)
-        if expected_version is not None
-        else Referral.objects.select_for_update().get(pk=referral.pk)
+    """Move a referral along Referral.TRANSITIONS. Without `expected_version` the version
+    the caller loaded counts (the office's queue, loaded in the same request)."""
+
+    def move(current: Referral) -> None:
+        # The move is checked from the stored status, then made here (status is no field a
+        # caller sends).
+        if to not in current.allowed_transitions():
+            raise ValidationError(
+                _("A referral cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": current.get_status_display(),
+                    "to": dict(Referral.Status.choices).get(to, to),
+                },
+                code="illegal_transition",
+            )
+        if to == Referral.Status.READY and covering_consent(current) is None:
+            raise _consent_missing(current)
+        if to == Referral.Status.SENT and not Letter.objects.filter(referral=current).exists():
+            raise ValidationError(_("Print the letter before marking it as sent."))
+        current.status = to
+
+    return versioned_update(
+        referral,
+        actor=actor,
+        expected_version=referral.version if expected_version is None else expected_version,
+        data={},
+        fields=(),
+        clean=move,
     )
-    if to not in current.allowed_transitions():
-        raise ValidationError(
-            _("A referral cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "from": current.get_status_display(),
-                "to": dict(Referral.Status.choices).get(to, to),
-            },
-            code="illegal_transition",
-        )
-    if to == Referral.Status.READY and covering_consent(current) is None:
-        raise _consent_missing(current)
-    if to == Referral.Status.SENT and not Letter.objects.filter(referral=current).exists():
-        raise ValidationError(_("Print the letter before marking it as sent."))
-    current.status = to
-    current.version += 1
-    save_audited(current, actor)
-    return current
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ app_name = "referrals_manage"
 urlpatterns = [
     path("", views.texts_index, name="index"),
     path("letters/new/", views.letter_text_edit, name="letter_text_new"),
-    path("letters/<int:text_id>/", views.letter_text_edit, name="letter_text_edit"),
+    path("letters/<uuid:text_code>/", views.letter_text_edit, name="letter_text_edit"),
     path(
         "printouts/<slug:printout>/<slug:language>/",
         views.print_texts_edit,

@@ -1,15 +1,20 @@
 """Referral, consent, letter and print-queue views: scoped by selectors, written by services."""
 
+from typing import cast
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from cases.page import case_context
+from cases.models import Case
+from cases.page import case_context, case_form_page
 from cases.selectors import (
     LIST_DEFERRED,
     case_get_for_user,
@@ -19,7 +24,7 @@ from caseworks.access.permissions import CASE_ROLES, page_required, role_require
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
 from caseworks.web.concurrency import ConcurrentEdit
-from caseworks.web.forms import CodeListField, error_text, submit
+from caseworks.web.forms import CodeListField, error_text
 from referrals import services
 from referrals.forms import ConsentForm, LetterArchiveFilter, ReferralForm, TransitionForm
 from referrals.letters import covering_consent
@@ -34,6 +39,15 @@ from referrals.selectors import (
     referrals_awaiting_answer,
 )
 
+CHANGED_MEANWHILE = _lazy(
+    "Someone changed this referral meanwhile. Nothing was saved; please check the current state."
+)
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind a role gate)."""
+    return cast(User, request.user)
+
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -43,8 +57,8 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def consent_new(request, code):
-    case = open_case_get_for_user(user=request.user, code=code)
+def consent_new(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     form = ConsentForm(
         request.POST or None,
         case=case,
@@ -54,17 +68,17 @@ def consent_new(request, code):
             "services": request.GET.getlist("service"),
         },
     )
-    if submit(
+    return case_form_page(
         request,
-        lambda: services.consent_record(
-            actor=request.user, **{k: v for k, v in form.cleaned_data.items()}
-        ),
+        case,
         form,
+        save=lambda: services.consent_record(actor=_actor(request), **form.cleaned_data),
         success=_("Consent recorded. Print the form for signing here."),
-        creates=lambda consent: reverse("referrals_case:printouts", args=[case.code]),
-    ):
-        return redirect("referrals_case:printouts", code=case.code)
-    return render(request, "referrals/consent_new.html", case_context(request, case, form=form))
+        done=reverse("referrals_case:printouts", args=[case.code]),
+        creates=True,
+        template="referrals/consent_new.html",
+        extra={"form": form},
+    )
 
 
 @role_required(*CASE_ROLES)
@@ -81,8 +95,8 @@ def consent_revoke(request, code, consent_code):
 
 
 @role_required(*CASE_ROLES)
-def referral_new(request, code):
-    case = open_case_get_for_user(user=request.user, code=code)
+def referral_new(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_get_for_user(user=request.user, code=code)
     # A shortcut (the case plan's suggested referral) may preselect the person and the
     # service; the form's choices are limited to the case's persons and active services.
     initial = {
@@ -90,84 +104,67 @@ def referral_new(request, code):
         "service": request.GET.get("service"),
     }
     form = ReferralForm(request.POST or None, case=case, initial=initial)
-    saved = submit(
+    return case_form_page(
         request,
-        lambda: services.referral_create(actor=request.user, case=case, data=form.cleaned_data),
+        case,
         form,
-        success=_("Referral saved as a draft."),
-        creates=lambda referral: reverse(
-            "referrals_case:referral_detail", args=[case.code, referral.code]
+        save=lambda: services.referral_create(
+            actor=_actor(request), case=case, data=form.changes()
         ),
+        success=_("Referral saved as a draft."),
+        done=lambda referral: _referral_url(case, referral),
+        creates=True,
+        template="referrals/referral_form.html",
+        extra={"form": form, "new": True},
     )
-    if saved:
-        return redirect(
-            "referrals_case:referral_detail", code=case.code, referral_code=saved.value.code
-        )
-    return render(
-        request, "referrals/referral_form.html", case_context(request, case, form=form, new=True)
-    )
+
+
+def _referral_url(case: Case, referral: Referral) -> str:
+    return reverse("referrals_case:referral_detail", args=[case.code, referral.code])
 
 
 @role_required(*CASE_ROLES)
-def referral_detail(request, code, referral_code):
+def referral_detail(request: HttpRequest, code: str, referral_code: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
-    editable = services.referral_accepts_edits(referral)
-    form = ReferralForm(request.POST or None, case=case, instance=referral) if editable else None
-    if form is not None and submit(
-        request,
-        lambda: services.referral_update(
-            actor=request.user,
-            referral=referral,
-            expected_version=form.cleaned_data["version"],
-            data=form.cleaned_data,
-        ),
-        form,
-        success=_("Referral saved."),
-    ):
-        return redirect(
-            "referrals_case:referral_detail", code=case.code, referral_code=referral.code
-        )
     log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
-    consent = covering_consent(referral)
-    return render(
+    extra = {
+        "referral": referral,
+        "consent": covering_consent(referral),
+        "letter": Letter.objects.filter(referral=referral).only("sha256", "printed_at").first(),
+    }
+    if not services.referral_accepts_edits(referral):  # the letter went out, or case closed
+        return render(
+            request, "referrals/referral_detail.html", case_context(request, case, **extra)
+        )
+    form = ReferralForm(request.POST or None, case=case, instance=referral)
+    return case_form_page(
         request,
-        "referrals/referral_detail.html",
-        case_context(
-            request,
-            case,
-            referral=referral,
-            form=form,
-            consent=consent,
-            letter=Letter.objects.filter(referral=referral).only("sha256", "printed_at").first(),
+        case,
+        form,
+        save=lambda: form.update(
+            services.referral_update, actor=_actor(request), referral=referral
         ),
+        success=_("Referral saved."),
+        done=_referral_url(case, referral),
+        template="referrals/referral_detail.html",
+        extra={**extra, "form": form},
     )
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def referral_transition(request, code, referral_code):
+def referral_transition(request: HttpRequest, code: str, referral_code: str) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, instance=referral)
     if not form.is_valid():
         raise Http404("Bad transition request")
     try:
-        services.referral_transition(
-            actor=request.user,
-            referral=referral,
-            to=form.cleaned_data["to"],
-            expected_version=form.cleaned_data["version"],
-        )
+        form.update(services.referral_transition, actor=_actor(request), referral=referral)
     except ValidationError as e:
         messages.error(request, error_text(e))
     except ConcurrentEdit:
-        messages.error(
-            request,
-            _(
-                "Someone changed this referral meanwhile. Nothing was saved; "
-                "please check the current state."
-            ),
-        )
+        messages.error(request, CHANGED_MEANWHILE)
     else:
         messages.success(
             request,
@@ -314,6 +311,8 @@ def _mark_sent(request, chosen):
             done += 1
         except ValidationError as e:
             messages.error(request, f"{referral.case.reference}: {error_text(e)}")
+        except ConcurrentEdit:
+            messages.error(request, f"{referral.case.reference}: {CHANGED_MEANWHILE}")
     if done:
         messages.success(request, _("%(n)s letter(s) marked as sent.") % {"n": done})
     return redirect("referrals:print_queue")

@@ -83,6 +83,28 @@ def test_form_rejects_unknown_placeholder(client, adam, org_a):
     assert response.status_code == 302 and LetterText.objects.count() == 1
 
 
+def test_a_letter_text_is_addressed_by_its_code_not_its_id(client, adam, org_a):
+    text = services.letter_text_save(
+        actor=adam, text=LetterText(), organisation=org_a, category="", subject="x", body="y"
+    )
+    other = services.letter_text_save(
+        actor=adam, text=LetterText(), organisation=org_a, category="mbe", subject="a", body="b"
+    )
+    assert text.code != other.code
+    client.force_login(adam)
+    assert f"/manage/texts/letters/{text.code}/" in client.get("/manage/texts/").content.decode()
+    assert client.get(f"/manage/texts/letters/{text.pk}/").status_code == 404
+    url = f"/manage/texts/letters/{text.code}/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"organisation": org_a.pk, "category": "", "subject": "x2", "body": "y"}
+    )
+    assert response.status_code == 302
+    text.refresh_from_db()
+    other.refresh_from_db()
+    assert (text.subject, other.subject) == ("x2", "a")
+
+
 def test_admin_replaces_a_translation_and_marks_it_reviewed(client, adam, alice, alice_case, mbe):
     client.force_login(adam)
     url = "/manage/texts/printouts/consent_form/fr/"

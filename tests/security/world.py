@@ -206,9 +206,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "appointment_code": appointment.code,
             "document_code": document.code,
             "file_code": document.files.get().code,
-            "share_id": share.pk,
+            "share_code": share.code,
             "transfer_code": transfer.code,
-            "pk": waiting.pk,
+            "cover_code": waiting.code,
             "fmt": "json",
             "token": calendar.calendar_token_renew(user=actor),
             "_letter": letter,
@@ -224,9 +224,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "need_code": need.code,
             "special_code": special.code,
             "activity_code": activity.code,
-            "category_id": need.category_id,
+            "category_code": need.category.code,
             # Letter and printout texts (/manage/texts/, issue 18).
-            "text_id": referral_services.letter_text_save(
+            "text_code": referral_services.letter_text_save(
                 actor=actor,
                 # build_team may run again for the same organisation (more households)
                 text=LetterText.objects.filter(organisation=team.organisation, category="").first()
@@ -235,7 +235,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
                 category="",
                 subject="Vermittlung: {name}",
                 body="wir begleiten {name}.",
-            ).pk,
+            ).code,
             "printout": "consent_form",
             "language": "ar",
         }
