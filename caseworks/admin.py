@@ -18,7 +18,7 @@ from caseworks.models import (
     Service,
     Team,
 )
-from caseworks.signin import twofactor  # noqa: F401
+from caseworks.signin import services as signin
 
 
 def superusers_only(request) -> bool:
@@ -154,7 +154,7 @@ class CaseworksUserAdmin(UserAdmin):
     def issue_enrolment_code(self, request, queryset):
         """A new code for each selected user, shown on the page this returns, only there."""
         issued = [
-            (user, twofactor.issue_enrolment_code(user, issued_by=request.user))
+            (user, signin.issue_enrolment_code(user, issued_by=request.user))
             for user in queryset.order_by("username")
         ]
         return TemplateResponse(
@@ -164,6 +164,6 @@ class CaseworksUserAdmin(UserAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Enrolment codes"),
                 "issued": issued,
-                "hours": twofactor.ENROLMENT_HOURS,
+                "hours": signin.ENROLMENT_HOURS,
             },
         )

@@ -220,7 +220,7 @@ class Service(models.Model):
         return self.name
 
 
-# --- sign-in: the second factor and the throttles (caseworks.signin.twofactor)
+# --- sign-in: the second factor and the throttles (caseworks.signin)
 # ------------------------
 
 
@@ -376,7 +376,7 @@ class EnrolmentCode(models.Model):
 
 class SignInThrottle(models.Model):
     """Failed passwords for one user name, from any address: after a few, each further try
-    waits longer (caseworks.signin.twofactor.SignInHandler). The name is stored as a keyed hash."""
+    waits longer (caseworks.signin.handlers.SignInHandler). The name is stored as a keyed hash."""
 
     username_digest = models.CharField(max_length=64, unique=True)
     failures = models.PositiveIntegerField(default=0)

@@ -11,7 +11,7 @@ from django.views.i18n import set_language
 from caseworks import views
 from caseworks.access.permissions import public, signed_in
 from caseworks.audit import views as dataprotection_views
-from caseworks.signin import twofactor
+from caseworks.signin import views as signin_views
 from caseworks.web.forms import SignInForm
 
 urlpatterns = [
@@ -42,9 +42,9 @@ urlpatterns = [
         signed_in(auth_views.PasswordChangeDoneView.as_view(), methods=["GET", "HEAD"]),
         name="password_change_done",
     ),
-    path("accounts/code/", twofactor.verify, name="otp_verify"),
-    path("accounts/code/setup/", twofactor.setup, name="otp_setup"),
-    path("accounts/security/", twofactor.security, name="security"),
+    path("accounts/code/", signin_views.verify, name="otp_verify"),
+    path("accounts/code/setup/", signin_views.setup, name="otp_setup"),
+    path("accounts/security/", signin_views.security, name="security"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
     path("cases/", include("cases.privacy.urls")),

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from caseworks.access.permissions import page_required, public, role_required
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
-from caseworks.signin.twofactor import forwarded_client_ip
+from caseworks.signin.handlers import forwarded_client_ip
 from caseworks.web.forms import error_text, submit
 from community import consent, selectors, sending, services, subscriptions
 from community.calendar import event_ics

@@ -45,7 +45,7 @@ from caseworks.models import (
     SignInThrottle,
     Team,
 )
-from caseworks.signin import twofactor
+from caseworks.signin import services as signin
 from caseworks.web.concurrency import ConcurrentEdit, lock_versioned
 
 # --- the access log ---------------------------------------------------------------------------
@@ -363,14 +363,14 @@ def user_issue_enrolment_code(*, actor: User, user: User, remove_second_factor: 
             for device in model.objects.filter(user=user):
                 device.delete()  # one by one: insider logs each removal
                 removed = True
-    code = twofactor.issue_enrolment_code(user, issued_by=actor)
+    code = signin.issue_enrolment_code(user, issued_by=actor)
     _log(
         actor,
         "manage.user.enrolment_code_issued",
         user,
         user.get_username(),
         second_factor_removed=removed,
-        valid_hours=twofactor.ENROLMENT_HOURS,
+        valid_hours=signin.ENROLMENT_HOURS,
     )
     return code
 
@@ -385,7 +385,7 @@ class SignInBlock:
 
     locked_out: bool  # django-axes: too many failures from one address
     failures: int  # failed passwords counted by django-axes (all addresses)
-    throttled_failures: int  # the per-name throttle (caseworks.signin.twofactor.SignInHandler)
+    throttled_failures: int  # the per-name throttle (caseworks.signin.handlers.SignInHandler)
 
     @property
     def any(self) -> bool:
@@ -397,7 +397,7 @@ def sign_in_block(user: User) -> SignInBlock:
     attempts = AccessAttempt.objects.filter(username=username)
     limit = settings.AXES_FAILURE_LIMIT
     throttle = SignInThrottle.objects.filter(
-        username_digest=blind_index(username, purpose=twofactor.USERNAME_PURPOSE)
+        username_digest=blind_index(username, purpose=signin.USERNAME_PURPOSE)
     ).first()
     return SignInBlock(
         locked_out=attempts.filter(failures_since_start__gte=limit).exists(),

@@ -30,7 +30,7 @@ from caseworks.house.forms import (
     UserFilterForm,
 )
 from caseworks.models import Organisation, Service, Team
-from caseworks.signin import twofactor
+from caseworks.signin import services as signin
 from caseworks.web.forms import error_text, submit
 
 PAGE_SIZE = 50
@@ -227,7 +227,7 @@ def user_enrolment_code(request: HttpRequest, user_id: int) -> HttpResponse:
     context = {
         "account": user,
         "form": form,
-        "hours": twofactor.ENROLMENT_HOURS,
+        "hours": signin.ENROLMENT_HOURS,
         "has_second_factor": services.has_second_factor(user),
     }
     if request.method == "POST" and form.is_valid():

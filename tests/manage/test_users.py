@@ -248,10 +248,10 @@ def test_unlocking_lifts_the_throttle_per_user_name(admin_client, ada, alice):
     from django.utils import timezone
 
     from caseworks.fields import blind_index
-    from caseworks.signin import twofactor
+    from caseworks.signin import services as signin
 
     SignInThrottle.objects.create(
-        username_digest=blind_index("alice", purpose=twofactor.USERNAME_PURPOSE),
+        username_digest=blind_index("alice", purpose=signin.USERNAME_PURPOSE),
         failures=20,
         last_failure_at=timezone.now(),
     )

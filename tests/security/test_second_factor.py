@@ -318,7 +318,7 @@ def test_an_enrolment_code_is_for_its_user_only(client, carla, require_2fa):
 def test_an_enrolment_code_expires_after_72_hours(client, carla, require_2fa, monkeypatch):
     code = issue("carla")
     later = timezone.now() + timedelta(hours=72, minutes=1)
-    monkeypatch.setattr("caseworks.signin.twofactor.now", lambda: later, raising=False)
+    monkeypatch.setattr("caseworks.signin.services.now", lambda: later, raising=False)
     assert sign_in(client, "carla", PASSWORD)
     page = client.post("/accounts/code/setup/", {"enrolment_code": code})
     assert b"<svg" not in page.content and b"not valid" in page.content

@@ -26,7 +26,7 @@ from caseworks.models import (
     RecoveryCodeDevice,
     code_digest,
 )
-from caseworks.signin.twofactor import issue_enrolment_code
+from caseworks.signin.services import issue_enrolment_code
 from tests.conftest import sign_in
 
 PASSWORD = "a long and boring passphrase 2026"
@@ -146,7 +146,7 @@ def clock(monkeypatch):
             self.at += timedelta(seconds=seconds)
 
     clock = Clock()
-    monkeypatch.setattr("caseworks.signin.twofactor.now", clock, raising=False)
+    monkeypatch.setattr("caseworks.signin.services.now", clock, raising=False)
     return clock
 
 

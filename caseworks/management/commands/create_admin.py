@@ -14,7 +14,7 @@ from django.db import transaction
 
 from caseworks.access.roles import Role
 from caseworks.audit.insider import acting_as
-from caseworks.signin import twofactor
+from caseworks.signin import services as signin
 
 
 class Command(BaseCommand):
@@ -47,10 +47,10 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=Role.ADMIN))
-            code = twofactor.issue_enrolment_code(user)
+            code = signin.issue_enrolment_code(user)
         self.stdout.write(f"Administrator {username} created (admin role, no superuser).")
         self.stdout.write(
-            f"Enrolment code for the second factor (valid {twofactor.ENROLMENT_HOURS} hours, "
+            f"Enrolment code for the second factor (valid {signin.ENROLMENT_HOURS} hours, "
             f"one use): {code}\nIt is not shown again. Sign in, then set up the house under "
             "/manage/."
         )

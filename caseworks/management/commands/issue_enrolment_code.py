@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from caseworks.audit.insider import acting_as
-from caseworks.signin import twofactor
+from caseworks.signin import services as signin
 
 
 class Command(BaseCommand):
@@ -24,9 +24,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user {username!r}.") from None
         # The access log names the operating system account that ran the command.
         with acting_as(f"manage.py ({getpass.getuser()})"):
-            code = twofactor.issue_enrolment_code(user)
+            code = signin.issue_enrolment_code(user)
         self.stdout.write(
-            f"Enrolment code for {user.get_username()} (valid {twofactor.ENROLMENT_HOURS} "
+            f"Enrolment code for {user.get_username()} (valid {signin.ENROLMENT_HOURS} "
             f"hours, one use): {code}\n"
             "Give it to the user in person or by phone after checking who is asking; it is "
             "not shown again."
