@@ -1,9 +1,9 @@
 """The cases app's setup pages under /manage/: listed on the setup overview and in its
-sub-navigation (caseworks.house.services.register_manage_links)."""
+sub-navigation (caseworks.extensions.setup)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.house.services import ManageLink, register_manage_links
+from caseworks.extensions.setup import ManageLink, register_manage_links
 
 
 def _links() -> list[ManageLink]:

@@ -2,8 +2,8 @@
 the newsletter subscription with its consent proof (never the other subscribers')."""
 
 from caseworks.audit.dataprotection import record
+from caseworks.extensions.personal_data import register_disclosure_section
 from community.models import Registration, Subscriber
-from volunteers.export import register_disclosure_section
 
 
 def person_disclosure(user) -> dict:

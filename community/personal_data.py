@@ -13,7 +13,7 @@ includes it), and their deletion:
   while they exist (docs/newsletter.md).
 """
 
-from caseworks.audit.dataprotection import register_not_person_data
+from caseworks.extensions.personal_data import register_not_person_data
 
 register_not_person_data(
     "community.Event",

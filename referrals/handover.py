@@ -7,7 +7,7 @@ import datetime
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.moving.summary import PacketConsent, register_packet_consents
+from caseworks.extensions.handover import PacketConsent, register_packet_consents
 from referrals.models import Consent
 
 # Consent.SharedData values that mean the same part of a packet (cases.moving.summary.PARTS).

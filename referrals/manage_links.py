@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.house.services import ManageLink, register_manage_links
+from caseworks.extensions.setup import ManageLink, register_manage_links
 
 
 @register_manage_links

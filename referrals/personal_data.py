@@ -2,7 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.audit.dataprotection import Source, register_not_person_data, register_person_data
+from caseworks.extensions.personal_data import (
+    Source,
+    register_not_person_data,
+    register_person_data,
+)
 
 register_person_data(
     # Letters PROTECT their referral: deleted first.

@@ -1,7 +1,7 @@
 """Links between visits/accompaniments and the needs of the case plan (cases.plan.models): a need
 recorded from a visit ("Bedarf erfassen") is linked to it, and a need's page lists the
-visits and accompaniments that served it. Registered with cases.plan.services, which imports
-no visits."""
+visits and accompaniments that served it. Registered with caseworks.extensions.plan, which
+cases.plan.services reads, importing no visits."""
 
 import uuid
 
@@ -10,7 +10,12 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from cases.plan.services import NeedSource, ServedBy, register_need_served_by, register_need_source
+from caseworks.extensions.plan import (
+    NeedSource,
+    ServedBy,
+    register_need_served_by,
+    register_need_source,
+)
 from visits.models import Accompaniment, Visit
 
 

@@ -4,13 +4,8 @@ offers, tandems (by reference number), hours, and the history of their record.""
 from django.utils import timezone
 
 from caseworks.audit.dataprotection import record
-from caseworks.extensions.registry import Registry
+from caseworks.extensions.personal_data import volunteer_disclosure_sections_for
 from volunteers.models import Volunteer
-
-# Apps above volunteers (community: event registrations, the newsletter) add what they hold
-# about the volunteer's account: provider(user) -> {section: data}.
-_sections = Registry()
-register_disclosure_section = _sections.register
 
 
 def volunteer_disclosure(volunteer: Volunteer) -> dict:
@@ -45,7 +40,7 @@ def volunteer_disclosure(volunteer: Volunteer) -> dict:
             for t in volunteer.tandems.select_related("case")
         ],
         "hours": [record(row, skip=("volunteer",)) for row in volunteer.hours.all()],
-        **{key: value for provider in _sections for key, value in provider(user).items()},
+        **volunteer_disclosure_sections_for(user),
         "history": [
             {
                 "at": h.history_date.isoformat(),

@@ -8,23 +8,21 @@ open
 items other apps register), so this module imports neither app.
 
 The packet holds only what the person consented to pass on: it is made against one consent,
-which another app supplies through register_packet_consents (the consents live in
+which another app supplies (caseworks.extensions.handover: the consents live in
 referrals, which may import cases, never the other way round). Without a provider, or
 without a valid consent, there is no packet.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Client
+from cases.models import Case
 from cases.selectors import household_with_statuses
 from caseworks.extensions.casefile import open_items_for, timeline_for
-from caseworks.extensions.registry import Registry
+from caseworks.extensions.handover import PacketConsent, handover_consents
 from caseworks.web.pdf import render_pdf
 
 LAST_VISITS = 5
@@ -69,27 +67,9 @@ PARTS = {
 }
 
 
-@dataclass
-class PacketConsent:
-    """A valid consent of one person of the case, as its app describes it."""
-
-    code: str  # the consent's public code (the access log records it)
-    client: Client
-    recipient: str  # whom the consent names
-    parts: frozenset[str]  # keys of PARTS it lets through
-    description: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-_packet_consents = Registry()
-
-# provider(case, *, today) -> [PacketConsent] valid on `today` for persons of the case
-register_packet_consents: Callable = _packet_consents.register
-
-
 def packet_consents(case: Case, *, today: datetime.date | None = None) -> list[PacketConsent]:
     today = today or timezone.localdate()
-    return [c for provider in _packet_consents for c in provider(case, today=today)]
+    return [c for provider in handover_consents for c in provider(case, today=today)]
 
 
 def packet_context(consent: PacketConsent, *, case: Case) -> dict:

@@ -3,8 +3,7 @@ needs catalogue. Each function takes the acting user (the history user), validat
 full_clean() and runs in one transaction."""
 
 import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +17,7 @@ from cases.plan.models import FINISHED, Activity, Need, NeedCategory, NeedStatus
 from cases.plan.selectors import special_needs_visible
 from cases.services import require_open
 from caseworks.audit.log import log_event, save_audited
-from caseworks.extensions.registry import Registry
+from caseworks.extensions.plan import NeedSource, ServedBy, need_servers, need_sources
 from caseworks.web.concurrency import lock_versioned
 
 NEED_FIELDS = ("category", "client", "goal", "due_on", "who_acts", "notes")
@@ -112,35 +111,11 @@ def need_reopen(*, actor, need: Need) -> Need:
     return current
 
 
-# --- what served a need (visits, accompaniments: the visits app registers) -----------------------
-
-
-@dataclass
-class NeedSource:
-    """A record a new need is linked to ("Bedarf erfassen" on a visit): what it is, the page
-    to return to, and how to link it (written by the app that owns the record)."""
-
-    label: str
-    back: str
-    link: Callable  # (*, actor, need) -> None
-
-
-@dataclass
-class ServedBy:
-    label: str
-    url: str
-
-
-_sources = Registry()
-_served = Registry()
-# provider(*, case, kind, code) -> NeedSource or None
-register_need_source = _sources.register
-# provider(need) -> [ServedBy]: the records that served the need
-register_need_served_by = _served.register
+# --- what served a need (the visits app registers: caseworks.extensions.plan) --------------------
 
 
 def need_source(*, case: Case, kind: str, code: str) -> NeedSource | None:
-    for provider in _sources:
+    for provider in need_sources:
         source = provider(case=case, kind=kind, code=code)
         if source is not None:
             return source
@@ -152,7 +127,7 @@ def need_link_source(*, actor, need: Need, source: NeedSource) -> None:
 
 
 def need_served_by(need: Need) -> list[ServedBy]:
-    rows = [row for provider in _served for row in provider(need)]
+    rows = [row for provider in need_servers for row in provider(need)]
     rows += [ServedBy(str(c), "") for c in need.contacts.all()]
     return rows
 

@@ -170,7 +170,7 @@ def need_new(request, code):
 
 def _served_by(request, case):
     """`?visit=<code>` or `?accompaniment=<code>`: the record the new need is linked to
-    (the visits app resolves it, cases.plan.services.register_need_source)."""
+    (the visits app resolves it, caseworks.extensions.plan.register_need_source)."""
     for kind in ("visit", "accompaniment"):
         value = request.GET.get(kind, "")
         if value.isascii() and len(value) == 36:

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.audit.dataprotection import (
+from caseworks.extensions.personal_data import (
     Source,
     register_not_person_data,
     register_person_data,

@@ -1,85 +1,29 @@
 """Data-protection lifecycle: the disclosure export (Art. 15 DSGVO) and retention.
 
 Both need "everything stored about a person / a case", across the apps, while this module
-imports no app: each app registers its sources in AppConfig.ready() (register_person_data),
-saying for every model that holds such data how to find its rows, and declares the models
-that hold none (register_not_person_data). A test checks that every model is one or the
-other, so a new model cannot be forgotten. Retention itself (which cases are due) lives in
-cases.privacy.retention; deleting a case with all its rows is purge_case here.
+imports no app: each app registers its sources in AppConfig.ready() (register_person_data in
+caseworks.extensions.personal_data), saying for every model that holds such data how to find
+its rows, and declares the models that hold none (register_not_person_data). A test checks
+that every model is one or the other, so a new model cannot be forgotten. Retention itself
+(which cases are due) lives in cases.privacy.retention; deleting a case with all its rows is
+purge_case here.
 """
 
 import datetime
-from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 
-from caseworks.extensions.registry import Registry
+from caseworks.extensions.personal_data import (
+    Source,
+    person_data_sources,
+    register_not_person_data,
+)
 from caseworks.fields import BlindIndexField, EncryptedBinaryField
 from caseworks.web.users import display_name
-
-
-@dataclass(frozen=True)
-class Source:
-    """One model holding data about a person, and how to find its rows."""
-
-    label: str  # app_label.Model
-    key: str  # JSON key in the disclosure
-    title: str | Promise  # its heading in the disclosure PDF
-    # Lookup from the model to the Client ("pk" for the Client itself); several lookups (a
-    # tuple) when a row can concern several persons (an accompaniment's companions).
-    by_person: str | tuple[str, ...]
-    by_case: str  # lookup from the model to the Case
-    # Deletion order: rows that PROTECT others come first (lower numbers first).
-    order: int
-    # Rows without a person (client IS NULL) concern the whole household: every member's
-    # disclosure includes them (household deadlines).
-    household_rows: bool = False
-
-    @property
-    def model(self) -> type[models.Model]:
-        return apps.get_model(self.label)
-
-
-_sources: dict[str, Source] = {}
-_not_person_data: set[str] = set()
-_reference_lookups = Registry()
-
-
-def register_person_data(*sources: Source) -> None:
-    """Each app declares, in its AppConfig.ready(), the models in which it keeps data about
-    a person: the disclosure (Art. 15) and retention walk exactly these (as pretix's apps
-    register their data shredders). Registering a label again replaces it."""
-    for source in sources:
-        _sources[source.label] = source
-
-
-def register_not_person_data(*labels: str) -> None:
-    """Models an app declares free of client data (bookkeeping, or staff data), so that the
-    test that every model is classified knows the choice was made on purpose."""
-    _not_person_data.update(labels)
-
-
-# provider(reference: str) -> codes (UUIDs) of the objects that reference names, for the
-# access log filter (a case reference finds the entries about the case and its persons).
-register_reference_lookup = _reference_lookups.register
-
-
-def person_data_sources() -> list[Source]:
-    return sorted(_sources.values(), key=lambda s: (s.order, s.label))
-
-
-def not_person_data() -> frozenset[str]:
-    return frozenset(_not_person_data)
-
-
-def codes_for_reference(reference: str) -> list:
-    return [code for lookup in _reference_lookups for code in lookup(reference)]
 
 
 def _rows(source: Source, *, case, person=None):
@@ -299,7 +243,7 @@ register_not_person_data(
     # Which create forms a user saved (a keyed hash and the saved page's address; no content).
     "caseworks.Submission",
     # Staff's second factor and sign-in bookkeeping: no client data (seeds encrypted,
-    # codes hashed; caseworks.signin.twofactor).
+    # codes hashed; caseworks.signin.services).
     "caseworks.AuthenticatorDevice",
     "caseworks.RecoveryCodeDevice",
     "caseworks.RecoveryCode",

@@ -2,6 +2,8 @@
 permission; everyone else gets 404. (The disclosure, Art. 15 DSGVO, is a case page:
 cases.privacy.views.)"""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.permissions import page_required
 from caseworks.audit import insider
-from caseworks.audit.dataprotection import codes_for_reference
+from caseworks.extensions.personal_data import codes_for_reference
 from caseworks.extensions.supervision import local_days
 from caseworks.models import AccessLog
 from caseworks.web.forms import BoundedDateField
@@ -49,13 +51,16 @@ class AccessLogFilter(forms.Form):
     date_from = BoundedDateField(label=_("From"), required=False)
     date_to = BoundedDateField(label=_("Until"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.order_by("username")
-        self.fields["subject"].queryset = get_user_model().objects.order_by("username")
+        for name in ("user", "subject"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = get_user_model().objects.order_by("username")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("The end of the period is before its start."))
         return data

@@ -7,8 +7,11 @@ A provider must run a fixed number of queries, whatever the number of entries.
 
 import datetime
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from django.db import models
 from django.utils import timezone
 
 from caseworks.extensions.registry import Registry
@@ -19,7 +22,7 @@ class TimelineEntry:
     at: datetime.datetime | datetime.date
     kind: str  # a CSS/template key, e.g. "visit", "accompaniment", "status"
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sort_key(self) -> datetime.datetime:
@@ -40,42 +43,55 @@ class Panel:
 
     order: int
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_urgent(self) -> bool:
         return self.order < URGENT_BELOW
 
 
-_timeline = Registry()
-_panels = Registry()
-_history = Registry()
+# A history source: (model, its historical rows, subject(row) -> the line's text).
+HistorySource = tuple[type[models.Model], list[Any], Callable[[Any], str]]
+
+
+class TimelineProvider(Protocol):
+    def __call__(self, case: Any, /, *, limit: int) -> Iterable[TimelineEntry]: ...
+
+
+class PanelProvider(Protocol):
+    def __call__(self, case: Any, /, *, user: Any) -> Panel | None: ...
+
+
+# `case` is a cases.models.Case (caseworks imports no app, so Any here).
+timeline: Registry[TimelineProvider] = Registry("casefile.timeline")
+panels: Registry[PanelProvider] = Registry("casefile.panels")
+history: Registry[Callable[[Any], Iterable[HistorySource]]] = Registry("casefile.history")
 
 # provider(case, *, limit) -> the newest `limit` TimelineEntry of its kind
-register_timeline = _timeline.register
+register_timeline = timeline.register
 # provider(case, *, user) -> Panel or None
-register_panel = _panels.register
+register_panel = panels.register
 # provider(case) -> [(model, historical rows, subject(row) -> str)] for the history tab
-register_history = _history.register
+register_history = history.register
 
 
-def history_sources_for(case) -> list[tuple]:
-    return [source for provider in _history for source in provider(case)]
+def history_sources_for(case: Any) -> list[HistorySource]:
+    return [source for provider in history for source in provider(case)]
 
 
-def timeline_for(case, *, limit: int) -> tuple[list[TimelineEntry], bool]:
+def timeline_for(case: Any, *, limit: int) -> tuple[list[TimelineEntry], bool]:
     """The newest `limit` entries across all apps, newest first, and whether there are more.
 
     Each provider returns at most limit + 1 entries, so merging them finds the true newest.
     """
-    entries = [e for provider in _timeline for e in provider(case, limit=limit + 1)]
+    entries = [e for provider in timeline for e in provider(case, limit=limit + 1)]
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     return entries[:limit], len(entries) > limit
 
 
-def panels_for(case, *, user) -> list[Panel]:
-    panels = [p for provider in _panels if (p := provider(case, user=user)) is not None]
-    return sorted(panels, key=lambda p: p.order)
+def panels_for(case: Any, *, user: Any) -> list[Panel]:
+    found = [p for provider in panels if (p := provider(case, user=user)) is not None]
+    return sorted(found, key=lambda p: p.order)
 
 
 # --- what is still open on a case (listed before it is closed) ---------------------------------
@@ -100,11 +116,10 @@ class OpenItem:
             self.key = digest[:24]
 
 
-_open_items = Registry()
-
 # provider(case) -> [OpenItem] still open on the case (a fixed number of queries)
-register_open_items = _open_items.register
+open_items: Registry[Callable[[Any], Iterable[OpenItem]]] = Registry("casefile.open_items")
+register_open_items = open_items.register
 
 
-def open_items_for(case) -> list[OpenItem]:
-    return [item for provider in _open_items for item in provider(case)]
+def open_items_for(case: Any) -> list[OpenItem]:
+    return [item for provider in open_items for item in provider(case)]

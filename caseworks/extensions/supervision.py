@@ -1,15 +1,17 @@
 """What each app contributes to the supervisors' dashboard and the annual statistics.
 
 Like caseworks.extensions.casefile: apps register providers in AppConfig.ready(), the supervision
-pages
-ask. A dashboard column gives its counts per (team, caseworker) in ONE grouped query, and the
+pages ask. A dashboard column gives its counts per (team, caseworker) in ONE grouped query, and the
 filter behind the figure, so the number and the list it links to share one definition.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from caseworks.extensions.registry import Registry
 
@@ -19,7 +21,7 @@ class Item:
     """One row behind a figure: the thing counted, the case it belongs to, and what the
     supervisor needs to see about it (a due date, a last visit, minutes)."""
 
-    case: object
+    case: Any  # a cases.models.Case
     when: datetime.date | datetime.datetime | None = None
     what: str = ""
     # What the item adds to the figure: 1 for a count, minutes for an hours figure.
@@ -43,17 +45,17 @@ class Source:
     queryset: Any  # a QuerySet of any model (caseworks knows no app's models)
     team: str
     assignee: str
-    item: Callable  # record -> Item
+    item: Callable[[Any], Item]  # record -> Item
     case: str = "case"  # path from the record to its case ("" when the record is a case)
     minutes: str | None = None  # for an hours figure: the duration field
 
-    def narrowed(self, team_id: int, assignee_id: int | None):
+    def narrowed(self, team_id: int, assignee_id: int | None) -> Any:
         qs = self.queryset.filter(**{self.team: team_id})
         if assignee_id is None:
             return qs.filter(**{f"{self.assignee}__isnull": True})
         return qs.filter(**{self.assignee: assignee_id})
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[tuple[int, int | None], int]:
         if self.minutes is None:
             return grouped(self.queryset, self.team, self.assignee)
         return grouped(self.queryset, self.team, self.assignee, total=self.minutes)
@@ -65,9 +67,9 @@ class Column:
     label: str
     order: int
     # {(team_id, caseworker_id or None): count}; computed from `sources` when they are given
-    counts: dict = field(default_factory=dict)
+    counts: dict[tuple[int, int | None], float] = field(default_factory=dict)
     # Older shape: cases -> the cases behind the figure (prefer `sources`)
-    drilldown: Callable | None = None
+    drilldown: Callable[[Any], Any] | None = None
     sources: list[Source] = field(default_factory=list)
     # Shown without opening "more figures"; the dashboard must fit 1024 px.
     primary: bool = False
@@ -76,21 +78,21 @@ class Column:
     # "count", or "hours" (the sources' minutes, shown in hours)
     unit: str = "count"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.sources and not self.counts:
-            totals: dict = {}
+            totals: dict[tuple[int, int | None], int] = {}
             for source in self.sources:
                 for key, n in source.counts().items():
                     totals[key] = totals.get(key, 0) + (n or 0)
             self.counts = {key: self.shown(n) for key, n in totals.items()}
 
-    def shown(self, value: int):
+    def shown(self, value: int) -> float:
         """The figure as shown: hours rounded to one decimal for an hours figure."""
         if self.unit == "hours":
             return round(value / 60, 1)
         return value
 
-    def total(self, items: list[Item]):
+    def total(self, items: list[Item]) -> float:
         """What a list of items adds up to, as the figure shows it."""
         if self.unit == "hours":
             return self.shown(sum(item.weight for item in items))
@@ -122,45 +124,60 @@ class TeamFigure:
     key: str
     label: str
     order: int
-    values: dict  # {team_id: text}
+    values: dict[int, str]  # {team_id: text}
     missing: str = ""  # shown for a team without a value
 
 
-_columns = Registry()
-_statistics = Registry()
-_team_figures = Registry()
+class ColumnProvider(Protocol):
+    def __call__(self, *, cases: Any, today: datetime.date) -> Iterable[Column]: ...
+
+
+class StatisticsProvider(Protocol):
+    def __call__(
+        self, *, cases: Any, start: datetime.date, end: datetime.date
+    ) -> Iterable[StatTable]: ...
+
+
+class TeamFigureProvider(Protocol):
+    def __call__(self, *, cases: Any, today: datetime.date) -> Iterable[TeamFigure]: ...
+
+
+# `cases`: a QuerySet of cases.models.Case (caseworks imports no app, so Any here).
+columns: Registry[ColumnProvider] = Registry("supervision.columns")
+statistics: Registry[StatisticsProvider] = Registry("supervision.statistics")
+team_figures: Registry[TeamFigureProvider] = Registry("supervision.team_figures")
 
 # provider(*, cases, today) -> [Column]; `cases` are the supervisor's open cases
-register_columns = _columns.register
+register_columns = columns.register
 # provider(*, cases, start, end) -> [StatTable] for cases open during the period
-register_statistics = _statistics.register
+register_statistics = statistics.register
 # provider(*, cases, today) -> [TeamFigure]
-register_team_figures = _team_figures.register
+register_team_figures = team_figures.register
 
 
-def columns_for(*, cases, today: datetime.date) -> list[Column]:
-    columns = [c for provider in _columns for c in provider(cases=cases, today=today)]
-    return sorted(columns, key=lambda c: c.order)
+def columns_for(*, cases: Any, today: datetime.date) -> list[Column]:
+    found = [c for provider in columns for c in provider(cases=cases, today=today)]
+    return sorted(found, key=lambda c: c.order)
 
 
-def team_figures_for(*, cases, today: datetime.date) -> list[TeamFigure]:
-    figures = [f for provider in _team_figures for f in provider(cases=cases, today=today)]
-    return sorted(figures, key=lambda f: f.order)
+def team_figures_for(*, cases: Any, today: datetime.date) -> list[TeamFigure]:
+    found = [f for provider in team_figures for f in provider(cases=cases, today=today)]
+    return sorted(found, key=lambda f: f.order)
 
 
-def statistics_for(*, cases, start: datetime.date, end: datetime.date) -> list[StatTable]:
-    tables = [t for provider in _statistics for t in provider(cases=cases, start=start, end=end)]
+def statistics_for(*, cases: Any, start: datetime.date, end: datetime.date) -> list[StatTable]:
+    tables = [t for provider in statistics for t in provider(cases=cases, start=start, end=end)]
     return sorted(tables, key=lambda t: t.order)
 
 
-def grouped(queryset, team_path: str, assignee_path: str, *, total: str | None = None) -> dict:
+def grouped(
+    queryset: QuerySet[Any], team_path: str, assignee_path: str, *, total: str | None = None
+) -> dict[tuple[int, int | None], int]:
     """{(team_id, assignee_id): count} (or the sum of `total`) from one GROUP BY query.
 
     The rows are selected in a subquery: annotations on `queryset` (a last visit date, the
     current document's expiry) would otherwise join the GROUP BY and split the groups.
     """
-    from django.db.models import Count, Sum
-
     rows = (
         queryset.model.objects.filter(pk__in=queryset.values("pk"))
         .values(team_path, assignee_path)
@@ -170,7 +187,9 @@ def grouped(queryset, team_path: str, assignee_path: str, *, total: str | None =
     return {(r[team_path], r[assignee_path]): r["n"] for r in rows}
 
 
-def local_days(start, end):
+def local_days(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
     """The instants from `start` 00:00 to the day after `end` 00:00, local time.
 
     Filter a DateTimeField with `__gte`/`__lt` on these rather than `__date`: the range can
@@ -180,10 +199,6 @@ def local_days(start, end):
     does not exist, and 0001-01-01 00:00 east of UTC is before the year 1 in UTC (either an
     OverflowError). No record is that old or that far ahead, so the range means the same.
     """
-    import datetime
-
-    from django.utils import timezone
-
     earliest = datetime.date.min + datetime.timedelta(days=1)
     latest = datetime.date.max - datetime.timedelta(days=1)
     start = min(max(start, earliest), latest)

@@ -27,14 +27,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caseworks.access.roles import Role
 from caseworks.audit.insider import subject_code
 from caseworks.audit.log import log_access, save_audited
-from caseworks.extensions.registry import Registry
 from caseworks.fields import blind_index
 from caseworks.models import (
     AccessLog,
@@ -635,26 +633,3 @@ def service_set_active(*, actor: User, service: Service, active: bool) -> Servic
     action = "manage.service.activated" if active else "manage.service.deactivated"
     _log(actor, action, service, service.name)
     return service
-
-
-# --- links to setup pages of other apps -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ManageLink:
-    """A setup page another app adds under /manage/ (the letter texts, an import …), listed on
-    the overview. `url_name` must reverse without arguments and carry the administrator gate."""
-
-    url_name: str
-    label: str | Promise  # lazy translations: the registry is built at import time
-    description: str | Promise = ""
-
-
-_links = Registry()
-# provider() -> [ManageLink]; apps register in AppConfig.ready(), e.g. referrals:
-#   register_manage_links(lambda: [ManageLink("referrals_manage:index", _("Letter texts"))])
-register_manage_links = _links.register
-
-
-def manage_links() -> list[ManageLink]:
-    return [link for provider in _links for link in provider()]

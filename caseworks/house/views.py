@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from caseworks.access.permissions import page_required, role_required
 from caseworks.access.roles import Role
+from caseworks.extensions.setup import manage_links
 from caseworks.house import services
 from caseworks.house.forms import (
     EnrolmentCodeForm,
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "organisations": Organisation.objects.count(),
         "services": Service.objects.filter(is_active=True).count(),
     }
-    return render(request, "manage/index.html", {"counts": counts, "more": services.manage_links()})
+    return render(request, "manage/index.html", {"counts": counts, "more": manage_links()})
 
 
 # --- users ------------------------------------------------------------------------------------

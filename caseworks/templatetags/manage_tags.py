@@ -1,9 +1,9 @@
 """The house setup's sub-navigation: the setup pages other apps register
-(caseworks.house.services.register_manage_links) next to the core's own."""
+(caseworks.extensions.setup) next to the core's own."""
 
 from django import template
 
-from caseworks.house.services import ManageLink, manage_links
+from caseworks.extensions.setup import ManageLink, manage_links
 
 register = template.Library()
 

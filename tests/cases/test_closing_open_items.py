@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import ClosingAcknowledgement
-from caseworks.extensions.casefile import OpenItem, _open_items, register_open_items
+from caseworks.extensions.casefile import OpenItem, open_items, register_open_items
 from tests.conftest import TODAY
 
 DAY = datetime.timedelta(days=1)
@@ -93,7 +93,7 @@ def test_other_apps_items_are_listed_through_the_registry(client, sam, alice_cas
         with pytest.raises(ValidationError):
             services.case_close(actor=sam, case=alice_case, reason="moved_away")
     finally:
-        _open_items._providers.remove(provider)
+        open_items.unregister(provider)
 
 
 def test_close_and_reopen_reasons_are_not_preselected(client, sam, alice_case):

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from cases import services as case_services
 from cases.moving import summary
+from caseworks.extensions.handover import PacketConsent, handover_consents, register_packet_consents
 from caseworks.models import AccessLog
 from tests.conftest import TODAY, make_mbe
 from visits import services as visit_services
@@ -74,7 +75,7 @@ def consents(alice_case):
         if case.pk != alice_case.pk:
             return []
         return [
-            summary.PacketConsent(
+            PacketConsent(
                 code="0c0c0c0c-0000-4000-8000-000000000001",
                 client=case.clients.get(),
                 recipient="Jugendmigrationsdienst",
@@ -83,9 +84,9 @@ def consents(alice_case):
             )
         ]
 
-    summary.register_packet_consents(provider)
+    register_packet_consents(provider)
     yield provider
-    summary._packet_consents._providers.remove(provider)
+    handover_consents.unregister(provider)
 
 
 def test_the_packet_holds_only_what_the_consent_releases(

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from cases import services as case_services
 from cases.models import Case, Client
 from cases.privacy.retention import apply_retention
-from caseworks.audit.dataprotection import not_person_data, person_data_sources
+from caseworks.extensions.personal_data import not_person_data, person_data, person_data_sources
 from caseworks.fields import BlindIndexField, EncryptedMixin
 from caseworks.models import AccessLog, RetentionRun
 from referrals.models import Letter, Referral
@@ -408,13 +408,12 @@ def test_encrypted_fields_are_all_disclosed(db):
 def test_an_unregistered_model_fails_the_check(db):
     """The check above can fail: without the cases app's registration of its residence
     statuses, that model is reported."""
-    from caseworks.audit import dataprotection
-
-    saved = dataprotection._sources.pop("cases.ResidenceStatus")
+    saved = person_data["cases.ResidenceStatus"]
+    person_data.unregister(saved)
     try:
         assert unclassified_models() == ["cases.ResidenceStatus"]
     finally:
-        dataprotection._sources["cases.ResidenceStatus"] = saved
+        person_data.register(saved)
 
 
 def test_sources_come_from_every_app_that_keeps_person_data(db):

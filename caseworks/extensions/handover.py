@@ -1,0 +1,32 @@
+"""The consents behind a hand-over packet (cases.moving.summary): the packet for a service
+outside the house holds only what a person's valid consent lets through, and the consents
+live in referrals, which may import cases, never the other way round. Without a provider, or
+without a valid consent, there is no packet."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from caseworks.extensions.registry import Registry
+
+
+@dataclass
+class PacketConsent:
+    """A valid consent of one person of the case, as its app describes it."""
+
+    code: str  # the consent's public code (the access log records it)
+    client: Any  # a cases.models.Client of the case
+    recipient: str  # whom the consent names
+    parts: frozenset[str]  # keys of cases.moving.summary.PARTS it lets through
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PacketConsentProvider(Protocol):
+    def __call__(self, case: Any, /, *, today: datetime.date) -> Iterable[PacketConsent]: ...
+
+
+# provider(case, *, today) -> [PacketConsent] valid on `today` for persons of the case
+handover_consents: Registry[PacketConsentProvider] = Registry("handover.handover_consents")
+register_packet_consents = handover_consents.register
