@@ -1,5 +1,7 @@
 """Roles are auth groups, created by a data migration; this module is the one place that asks."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +15,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: Any) -> frozenset[str]:
     """The user's roles, cached on the user object for the rest of the request."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_caseworks_roles", None)
+    cached: frozenset[str] | None = getattr(user, "_caseworks_roles", None)
     if cached is None:
         names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
         cached = frozenset(names)
@@ -25,9 +27,9 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
-def has_role(user, role: Role | str) -> bool:
+def has_role(user: Any, role: Role | str) -> bool:
     return str(role) in roles_of(user)
 
 
-def has_any_role(user, *roles: Role | str) -> bool:
+def has_any_role(user: Any, *roles: Role | str) -> bool:
     return not roles_of(user).isdisjoint(str(r) for r in roles)

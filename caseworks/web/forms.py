@@ -4,7 +4,7 @@ the limits of dates and free texts, codes posted in bulk."""
 import datetime
 import uuid
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caseworks.web.concurrency import ConcurrentEdit
+from caseworks.web.submissions import AlreadySaved, earlier_submission, submission_record
 from caseworks.web.users import display_name
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 _Result = TypeVar("_Result")
 
@@ -32,11 +36,11 @@ class DateInput(django_forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class VersionedForm(django_forms.ModelForm):
+class VersionedForm(django_forms.ModelForm):  # type: ignore[type-arg]  # any model
     """Carries the version the user loaded, so a concurrent save can be detected
     (caseworks.web.concurrency.versioned_update compares it). `update` is the one way a view
     hands the form to its service: the loaded version and the cleaned fields."""
@@ -64,7 +68,7 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def apply_service_errors(error: ValidationError, *forms) -> None:
+def apply_service_errors(error: ValidationError, *forms: django_forms.BaseForm) -> None:
     """Attach a service's ValidationError to the form that has the field, else as non-field."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -76,7 +80,7 @@ def apply_service_errors(error: ValidationError, *forms) -> None:
             forms[0].add_error(None, message)
 
 
-def show_conflict(form, conflict: ConcurrentEdit) -> None:
+def show_conflict(form: django_forms.BaseForm, conflict: ConcurrentEdit) -> None:
     """Keep what the user typed, say who changed what meanwhile, and let them save again."""
     who = display_name(conflict.changed_by) or _("someone")
     when = (
@@ -94,7 +98,8 @@ def show_conflict(form, conflict: ConcurrentEdit) -> None:
         )
         % {"who": who, "when": when, "fields": fields},
     )
-    data = form.data.copy()
+    posted: Any = form.data  # a QueryDict (typed as any mapping)
+    data = posted.copy()
     data[form.add_prefix("version")] = getattr(conflict.current, "version")  # noqa: B009
     form.data = data
 
@@ -108,7 +113,7 @@ def form_page(
     template: str,
     context: dict[str, Any],
     creates: bool = False,
-    read_only: str | None = None,
+    read_only: "str | _StrPromise | None" = None,
 ) -> HttpResponse:
     """A page with forms that save through one service call, the one way every form page
     works: GET shows the forms; a valid POST runs `save` once (submit: a service error or a
@@ -146,7 +151,11 @@ class Saved(NamedTuple):
 
 
 def submit(
-    request, action, *forms, success: str, creates: Callable[[Any], str] | None = None
+    request: HttpRequest,
+    action: Callable[[], Any],
+    *forms: django_forms.BaseForm,
+    success: str,
+    creates: Callable[[Any], str] | None = None,
 ) -> Saved | None:
     """Run `action` (a service call) for posted, valid forms.
 
@@ -159,8 +168,6 @@ def submit(
     instead of saving twice (caseworks.web.submissions; raises AlreadySaved, which the
     middleware answers).
     """
-    from caseworks.web.submissions import AlreadySaved, earlier_submission, submission_record
-
     if request.method != "POST":
         return None
     if creates is not None:
@@ -198,14 +205,14 @@ class SignInForm(AuthenticationForm):
     }
 
 
-class IdMultipleChoiceField(ModelMultipleChoiceField):
+class IdMultipleChoiceField(ModelMultipleChoiceField):  # type: ignore[type-arg]  # any model
     """A ModelMultipleChoiceField that refuses anything but plain ids before querying.
 
     Django's own passes the submitted values to a `pk__in` lookup, where a number beyond
     64 bits crashes SQLite (OverflowError): a 500 instead of "not a valid choice".
     """
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> Any:
         for pk in value:
             text = str(pk)
             if not (text.isascii() and text.isdigit() and len(text) < 19):
@@ -214,7 +221,8 @@ class IdMultipleChoiceField(ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        # Django's private method, absent from the type stubs.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -286,7 +294,7 @@ class CodeListField(django_forms.Field):
             return []
         if not isinstance(value, list | tuple):
             raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
-        codes = []
+        codes: list[uuid.UUID] = []
         for item in value:
             try:
                 codes.append(uuid.UUID(str(item)))

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,7 +38,7 @@ IGNORED = {"csrfmiddlewaretoken", FIELD}
 class AlreadySaved(Exception):
     """Raised by submission_record when a concurrent request saved the same form first."""
 
-    def __init__(self, submission: Submission | None):
+    def __init__(self, submission: Submission | None) -> None:
         super().__init__("form already saved")
         self.submission = submission
 
@@ -122,13 +123,13 @@ def submission_record(request: HttpRequest, *, url: str, label: str = "") -> Non
 class SubmissionMiddleware:
     """Answers AlreadySaved (a racing duplicate, rolled back) with the "already saved" page."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, AlreadySaved):
             submission = exception.submission
             if submission is not None and submission.user_id != request.user.pk:
