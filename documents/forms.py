@@ -156,7 +156,7 @@ class DocumentUploadForm(FileFormMixin, TextLimits, forms.ModelForm):
     ) -> forms.ModelChoiceField:
         field = cast(forms.ModelChoiceField, self.fields[name])
         field.queryset = queryset
-        field.label_from_instance = label  # type: ignore[method-assign]
+        field.label_from_instance = label  # type: ignore[method-assign,assignment]
         return field
 
     def clean(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 § 74 deadlines of a BAMF decision. Scoped by documents.selectors, written by
 documents.services; every view of a file and every download is in the access log."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -123,7 +124,7 @@ def document_list(request, code):
 
 @role_required(*CASE_ROLES)
 @memory_uploads
-def document_upload(request: HttpRequest, code: str) -> HttpResponse:
+def document_upload(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     form = DocumentUploadForm(
         request.POST or None,
@@ -209,7 +210,9 @@ def document_version_download(request, code, document_code, file_code):
 
 @role_required(*CASE_ROLES)
 @memory_uploads
-def document_replace(request: HttpRequest, code: str, document_code: str) -> HttpResponse:
+def document_replace(
+    request: HttpRequest, code: uuid.UUID, document_code: uuid.UUID
+) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
     form = DocumentReplaceForm(request.POST or None, request.FILES or None, instance=document)
     form.too_large = _too_large(request)
@@ -228,7 +231,9 @@ def document_replace(request: HttpRequest, code: str, document_code: str) -> Htt
 
 
 @role_required(*CASE_ROLES)
-def document_delete(request: HttpRequest, code: str, document_code: str) -> HttpResponse:
+def document_delete(
+    request: HttpRequest, code: uuid.UUID, document_code: uuid.UUID
+) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
     form = DocumentDeleteForm(request.POST or None, instance=document)
     return case_form_page(

@@ -1,12 +1,12 @@
 """Consent and referral forms."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Client
+from cases.models import Case, Client
 from caseworks.models import Organisation, Service
 from caseworks.web.forms import (
     DateInput,
@@ -17,6 +17,17 @@ from caseworks.web.forms import (
 )
 from referrals.models import Consent, Referral
 from referrals.printtexts import RTL
+
+
+def _full_name(client: Client) -> str:
+    return client.full_name
+
+
+def _household(form: forms.BaseForm, case: Case) -> None:
+    """The form's person: one of the case's household, by name."""
+    field = cast(forms.ModelChoiceField, form.fields["client"])
+    field.queryset = case.clients.all()
+    field.label_from_instance = _full_name  # type: ignore[method-assign,assignment]
 
 
 class ConsentForm(TextLimits, forms.ModelForm):
@@ -62,13 +73,12 @@ class ConsentForm(TextLimits, forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
+        _household(self, case)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("services") and not data.get("category"):
             self.add_error("services", _("Name at least one service or a category."))
         return data
@@ -98,11 +108,12 @@ class ReferralForm(TextLimits, VersionedForm):
             )
         }
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
-        self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by("name")
+        _household(self, case)
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.filter(
+            is_active=True
+        ).order_by("name")
         self.fields["letter_subject"].required = False
         self.fields["letter_body"].required = False
 
@@ -162,10 +173,9 @@ class InfoSheetForm(PrintLanguageForm):
 
     field_order = ["client", "language"]
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
+        _household(self, case)
 
 
 class ConsentSignedForm(forms.Form):
@@ -195,10 +205,12 @@ class LetterTextForm(TextLimits, forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["category"].choices = [("", _("every category")), *Service.Category.choices]
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = Organisation.objects.order_by("name")
+        category = cast(forms.ChoiceField, self.fields["category"])
+        category.choices = [("", _("every category")), *Service.Category.choices]
 
 
 class PrintTextsForm(TextLimits, forms.Form):

@@ -4,6 +4,7 @@ which); the PDFs are rendered by referrals.printouts, written and logged by the 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,6 +166,8 @@ def appointment_slip(request, code, appointment_code):
     appointment = appointment_get_for_case(case=case, code=appointment_code)
     persons = list(appointment.persons.all())
     client = persons[0] if persons else case.clients.order_by("id").first()
+    if client is None:  # a case without any person: nobody to hand a slip to
+        raise Http404("No person on the case")
     available = printout_languages()[printtexts.SLIP]
     language = _language(request, available, printtexts.guess_language(client.languages))
     pdf = services.slip_print(

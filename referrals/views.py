@@ -1,5 +1,6 @@
 """Referral, consent, letter and print-queue views: scoped by selectors, written by services."""
 
+import uuid
 from typing import cast
 
 from django.contrib import messages
@@ -57,7 +58,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def consent_new(request: HttpRequest, code: str) -> HttpResponse:
+def consent_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     form = ConsentForm(
         request.POST or None,
@@ -95,7 +96,7 @@ def consent_revoke(request, code, consent_code):
 
 
 @role_required(*CASE_ROLES)
-def referral_new(request: HttpRequest, code: str) -> HttpResponse:
+def referral_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     # A shortcut (the case plan's suggested referral) may preselect the person and the
     # service; the form's choices are limited to the case's persons and active services.
@@ -124,10 +125,12 @@ def _referral_url(case: Case, referral: Referral) -> str:
 
 
 @role_required(*CASE_ROLES)
-def referral_detail(request: HttpRequest, code: str, referral_code: str) -> HttpResponse:
+def referral_detail(
+    request: HttpRequest, code: uuid.UUID, referral_code: uuid.UUID
+) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
-    log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
+    log_access(user=_actor(request), action="referral.viewed", obj=case, label=case.reference)
     extra = {
         "referral": referral,
         "consent": covering_consent(referral),
@@ -153,7 +156,9 @@ def referral_detail(request: HttpRequest, code: str, referral_code: str) -> Http
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def referral_transition(request: HttpRequest, code: str, referral_code: str) -> HttpResponse:
+def referral_transition(
+    request: HttpRequest, code: uuid.UUID, referral_code: uuid.UUID
+) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
     form = TransitionForm(request.POST, instance=referral)

@@ -47,7 +47,7 @@ def _household(form: forms.BaseForm, name: str, case: Case) -> forms.ModelChoice
     """A choice among the case's household members, by their names."""
     field = _choices(form, name)
     field.queryset = case.clients.all()
-    field.label_from_instance = _full_name  # type: ignore[method-assign]
+    field.label_from_instance = _full_name  # type: ignore[method-assign,assignment]
     return field
 
 
@@ -211,7 +211,7 @@ class AccompanimentForm(TextLimits, VersionedForm):
         ):
             field = _choices(self, name)
             field.queryset = users
-            field.label_from_instance = display_name  # type: ignore[method-assign]
+            field.label_from_instance = display_name  # type: ignore[method-assign,assignment]
             field.empty_label = nobody
         if self.instance.pk and self.instance.status == Accompaniment.Status.DONE:
             self.fields["outcome"] = free_text_field(

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import selectors as case_selectors
 from cases.models import (
@@ -109,6 +110,23 @@ class WeekEntry:
     urgent: bool = False
     obj: Any = None
     household: str = ""  # the main contact's name: which family this is about
+
+    @property
+    def label(self) -> str:
+        """What kind of entry it is, in a word (the line's heading)."""
+        if self.kind == "document":
+            return _("Document expired") if self.overdue else _("Document expires")
+        return str(WEEK_ENTRY_LABELS.get(self.kind, ""))
+
+
+# The headings of my week's entries by kind (a document's depends on whether it expired).
+WEEK_ENTRY_LABELS = {
+    "accompaniment": gettext_lazy("Accompaniment"),
+    "visit_due": gettext_lazy("Visit"),
+    "deadline": gettext_lazy("Deadline"),
+    "task": gettext_lazy("Task"),
+    "appointment": gettext_lazy("Appointment"),
+}
 
 
 @dataclass

@@ -162,29 +162,29 @@ def visit_update(
     **changes: Any,
 ) -> Visit:
     """Correct a visit: `data` or the changed fields as keywords (VersionedForm.update)."""
-    data = {**(data or {}), **changes}
+    values = {**(data or {}), **changes}
     case = visit.case
     present: list[Client] = []
 
     def check(current: Visit) -> None:
         if current.is_cancelled:
             raise ValidationError(_("This visit was cancelled: it cannot be changed any more."))
-        present.extend(data.get("present", current.present.all()))
+        present.extend(values.get("present", current.present.all()))
         _check_visit(case, current, present)
 
-    if "topics" in data:
-        data = {**data, "topics": list(data["topics"])}
+    if "topics" in values:
+        values["topics"] = list(values["topics"])
     current = versioned_update(
         visit,
         actor=actor,
         expected_version=expected_version,
-        data=data,
+        data=values,
         fields=VISIT_FIELDS,
         clean=check,
     )
     current.present.set(present)
-    if "needs" in data:
-        current.needs.set(_needs_of(case, data["needs"]))
+    if "needs" in values:
+        current.needs.set(_needs_of(case, values["needs"]))
     latest = case.visits.held().order_by("-date", "-id").first()
     assert latest is not None  # this visit, at least
     if latest.pk == current.pk and current.next_visit_due is not None:

@@ -1,6 +1,7 @@
 """Visit, accompaniment, my-week, calendar and volunteer views: thin, scoped by selectors."""
 
 import datetime
+import uuid
 from typing import Any, cast
 
 from django.conf import settings
@@ -60,7 +61,7 @@ def _accompaniment_url(case: Case, accompaniment: Accompaniment) -> str:
 
 
 @role_required(*CASE_ROLES)
-def visit_new(request: HttpRequest, code: str) -> HttpResponse:
+def visit_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     kind = Visit.Kind.FOLLOW_UP if previous is not None else Visit.Kind.FIRST
@@ -111,15 +112,15 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def visit_detail(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
+def visit_detail(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
-    log_access(user=request.user, action="visit.viewed", obj=case, label=case.reference)
+    log_access(user=_actor(request), action="visit.viewed", obj=case, label=case.reference)
     return render(request, "visits/visit_detail.html", case_context(request, case, visit=visit))
 
 
 @role_required(*CASE_ROLES)
-def visit_edit(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
+def visit_edit(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     form = VisitForm(
@@ -141,7 +142,7 @@ def visit_edit(request: HttpRequest, code: str, visit_code: str) -> HttpResponse
 
 
 @role_required(*CASE_ROLES)
-def visit_cancel(request: HttpRequest, code: str, visit_code: str) -> HttpResponse:
+def visit_cancel(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
@@ -164,7 +165,7 @@ def visit_cancel(request: HttpRequest, code: str, visit_code: str) -> HttpRespon
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def arrival_check_done(request: HttpRequest, code: str, item: str) -> HttpResponse:
+def arrival_check_done(request: HttpRequest, code: uuid.UUID, item: str) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     check = case.arrival_checks.filter(item=item).first()
     form = ArrivalCheckDoneForm(request.POST)
@@ -195,11 +196,11 @@ def _accompaniment_form(request: HttpRequest, case: Case, **kwargs: Any) -> Acco
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_new(request: HttpRequest, code: str) -> HttpResponse:
+def accompaniment_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     initial: dict[str, Any] = {"client": case.clients.first()}
-    if services.staff_for(case).filter(pk=request.user.pk).exists():
+    if services.staff_for(case).filter(pk=_actor(request).pk).exists():
         initial["accompanied_by"] = request.user
     if previous is not None:
         initial.update(
@@ -223,10 +224,12 @@ def accompaniment_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_detail(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
+def accompaniment_detail(
+    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
-    log_access(user=request.user, action="accompaniment.viewed", obj=case, label=case.reference)
+    log_access(user=_actor(request), action="accompaniment.viewed", obj=case, label=case.reference)
     return render(
         request,
         "visits/accompaniment_detail.html",
@@ -240,7 +243,9 @@ def accompaniment_detail(request: HttpRequest, code: str, accompaniment_code: st
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_edit(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
+def accompaniment_edit(
+    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
     if accompaniment.is_cancelled:
@@ -262,7 +267,9 @@ def accompaniment_edit(request: HttpRequest, code: str, accompaniment_code: str)
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_outcome(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
+def accompaniment_outcome(
+    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+) -> HttpResponse:
     """After the appointment: took place (with a short outcome) or not (on to cancelling)."""
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
@@ -296,7 +303,9 @@ def accompaniment_outcome(request: HttpRequest, code: str, accompaniment_code: s
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_cancel(request: HttpRequest, code: str, accompaniment_code: str) -> HttpResponse:
+def accompaniment_cancel(
+    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
@@ -378,8 +387,8 @@ def contact_visible(
 def volunteer_list(request):
     items = accompaniments_for_volunteer(user=request.user).defer("purpose")
     planned = [a for a in items if a.status == "planned"]
-    for a in planned:
-        a.show_contact = contact_visible(a.appointment_at)
+    for a in planned:  # the template's flag, set on the row it lists
+        vars(a)["show_contact"] = contact_visible(a.appointment_at)
     done = [a for a in items.order_by("-appointment_at") if a.status != "planned"][:20]
     return render(request, "visits/volunteer_list.html", {"planned": planned, "done": done})
 
