@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
+from anyascii import anyascii
+from cologne_phonetics import encode
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
@@ -248,9 +250,6 @@ def phonetic(value: str) -> str:
     code, as do Yusuf/Youssef and Schmidt/Schmitt. Stored only as a keyed HMAC (blind_index).
     Names typed in Arabic script transliterate without their short vowels (mhmd) and do not
     match their Latin spellings."""
-    from anyascii import anyascii
-    from cologne_phonetics import encode
-
     latin = anyascii(normalise(value))
     return " ".join(code for _word, code in encode(latin) if code)
 

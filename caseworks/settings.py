@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -55,8 +56,6 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 def _development_keys() -> dict:
     """Keys for a development instance, generated once into var/keys.json (git-ignored)."""
-    from cryptography.fernet import Fernet
-
     path = VAR_DIR / "keys.json"
     if path.exists():
         return json.loads(path.read_text())

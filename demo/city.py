@@ -10,6 +10,7 @@ their referrals).
 """
 
 import datetime
+import math
 import random
 import time
 
@@ -319,8 +320,6 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
 
 def _poisson(rng, mean: float) -> int:
     """A small count around `mean` (Knuth's method; means here are below 10)."""
-    import math
-
     limit, k, p = math.exp(-mean), 0, 1.0
     while True:
         p *= rng.random()

@@ -10,6 +10,7 @@ from django.core import checks
 from django.db import DatabaseError, connections, router
 
 from caseworks.fields import DecryptionError, blind_index
+from caseworks.models import KeyCanary
 
 PURPOSE = "canary"
 
@@ -18,9 +19,7 @@ class KeyMismatch(Exception):
     """The configured keys do not fit this database. Never carries a decrypted value."""
 
 
-def _canary_model():
-    from caseworks.models import KeyCanary
-
+def _canary_model() -> type[KeyCanary]:
     return KeyCanary
 
 

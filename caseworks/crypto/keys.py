@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connections, models, transaction
 
 from caseworks.fields import EncryptedMixin, get_fernet
+from caseworks.models import KeyCanary
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,6 @@ def _batches(cursor, table: EncryptedTable, q, size: int) -> Iterator[list[tuple
 
 
 def _canary_table() -> str:
-    from caseworks.models import KeyCanary
-
     return KeyCanary._meta.db_table
 
 

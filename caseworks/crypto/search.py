@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from anyascii import anyascii
 from django.conf import settings
 
 from caseworks.fields import _hmac_key
@@ -40,8 +41,6 @@ def fold(text: str) -> str:
     case-folded; transliterated to Latin letters (ı→i, ß→ss, é→e, Cyrillic and Greek
     look-alikes of Latin letters, Arabic script without its unwritten short vowels);
     everything but letters and digits is a space; spaces collapsed."""
-    from anyascii import anyascii
-
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     latin = anyascii(text.casefold()).lower()

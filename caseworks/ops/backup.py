@@ -35,6 +35,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from caseworks.audit.dataprotection import person_data_sources
 from caseworks.crypto import canary
 from caseworks.crypto.keys import stored_models
 
@@ -87,8 +88,6 @@ def main_models() -> dict[str, type[models.Model]]:
     """The tables an operator recognises a database by: cases, persons, users. Found through
     what the apps registered (caseworks imports no app): the persons are the source of
     personal data that is the person itself, the cases what it belongs to."""
-    from caseworks.audit.dataprotection import person_data_sources
-
     found: dict[str, type[models.Model]] = {}
     for source in person_data_sources():
         if source.by_person == "pk":

@@ -1,7 +1,10 @@
 """Template helpers: accessible form fields and expiry badges."""
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from caseworks.web.users import display_name
 
@@ -55,10 +58,6 @@ def render_part(context, part):
 def status_badge(client):
     """A person's current residence status with its expiry badge (lists show one a person,
     so this is built in Python rather than by including a template each time)."""
-    from django.template.defaultfilters import date as date_filter
-    from django.utils.html import format_html
-    from django.utils.translation import gettext
-
     status = client.current_status()
     if status is None:
         return format_html('<span class="muted">{}</span>', gettext("no residence status recorded"))

@@ -381,7 +381,7 @@ import django
 django.setup()
 from django.core.management import call_command
 from django.db import connection
-from caseworks import backup
+from caseworks.ops import backup
 
 call_command("migrate", verbosity=0)
 path = connection.settings_dict["NAME"]
