@@ -1,10 +1,13 @@
 """Forms of the events and the newsletter pages."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.roles import Role
+from caseworks.web.forms import VersionedForm
 from community import profiles
 from community.models import Event, Interest, Issue
 
@@ -16,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(VersionedForm):
     class Meta:
         model = Event
         fields = [
@@ -55,7 +58,7 @@ class AttendanceForm(forms.Form):
     )
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(VersionedForm):
     languages = forms.MultipleChoiceField(
         label=_("languages (volunteers who speak one of them)"),
         required=False,
@@ -86,8 +89,8 @@ class IssueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["languages"].choices = profiles.language_choices()
-        self.fields["districts"].choices = profiles.district_choices()
+        cast(forms.ChoiceField, self.fields["languages"]).choices = profiles.language_choices()
+        cast(forms.ChoiceField, self.fields["districts"]).choices = profiles.district_choices()
 
 
 class SubscribeForm(forms.Form):

@@ -5,6 +5,7 @@ No model here points at a case or a client: a newsletter cannot carry client dat
 nothing it is built from can reach it (an import-linter contract forbids community → cases).
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -15,19 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from caseworks.fields import ChoiceListField, EncryptedEmailField
+from caseworks.models import Versioned
 
 # --- events ------------------------------------------------------------------------------------
 
 
 class EventQuerySet(models.QuerySet):
     def upcoming(self):
-        return self.filter(starts_at__gte=timezone.now() - timezone.timedelta(hours=12))
+        return self.filter(starts_at__gte=timezone.now() - datetime.timedelta(hours=12))
 
     def in_year(self, year: int):
         return self.filter(starts_at__year=year)
 
 
-class Event(models.Model):
+class Event(Versioned, models.Model):
+    """An event for volunteers; coordinators edit it in a form (a concurrent save is refused:
+    Versioned)."""
+
     class Kind(models.TextChoices):
         INFORMATION = "information", _("Information event")
         EXCHANGE = "exchange", _("Exchange meeting")
@@ -70,7 +75,7 @@ class Event(models.Model):
 
     @property
     def ends_at(self):
-        return self.starts_at + timezone.timedelta(minutes=self.duration_minutes)
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
     @property
     def is_training(self) -> bool:
@@ -206,8 +211,9 @@ class Consent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
-class Issue(models.Model):
-    """A newsletter issue: Markdown, the segment it goes to, and its sending state."""
+class Issue(Versioned, models.Model):
+    """A newsletter issue: Markdown, the segment it goes to, and its sending state. A draft is
+    edited in a form (Versioned: a concurrent save is refused)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -17,6 +17,7 @@ def absolute(base_url: str, path: str) -> str:
 
 
 def send_confirmation(subscriber: Subscriber, token: str, base_url: str) -> None:
+    # Imported here: community.subscriptions imports this module (a cycle).
     from community.subscriptions import CONFIRM_DAYS
 
     with override(subscriber.language):
@@ -33,6 +34,7 @@ def send_confirmation(subscriber: Subscriber, token: str, base_url: str) -> None
 
 
 def unsubscribe_url(base_url: str, subscriber: Subscriber) -> str:
+    # Imported here: community.subscriptions imports this module (a cycle).
     from community.subscriptions import unsubscribe_token
 
     return absolute(

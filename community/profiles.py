@@ -5,7 +5,8 @@ attendance is recorded (onboarding). The one module here that touches volunteers
 import datetime
 from dataclasses import dataclass
 
-from volunteers.models import Status, Volunteer, language_key
+from volunteers import services as volunteer_services
+from volunteers.models import Status, Volunteer, VolunteerLanguage, districts, language_key
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,10 @@ def fold_language(name: str) -> str:
 
 
 def district_choices() -> list[tuple[str, str]]:
-    from volunteers.models import districts
-
     return districts()
 
 
 def language_choices() -> list[tuple[str, str]]:
-    from volunteers.models import VolunteerLanguage
-
     names: dict[str, str] = {}
     for name, key in VolunteerLanguage.objects.values_list("language", "key").order_by("key"):
         names.setdefault(key, name)
@@ -63,8 +60,6 @@ def training_attended(*, actor, user, on: datetime.date) -> bool:
     """A training attended counts towards onboarding: the register's "first-steps training
     attended on" date, set through the volunteers app's service. False when the user has no
     record in the register (or already had an earlier date)."""
-    from volunteers import services as volunteer_services
-
     volunteer = Volunteer.objects.filter(user=user).first()
     if volunteer is None:
         return False

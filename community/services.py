@@ -1,5 +1,6 @@
 """Writes for events: creating and changing them, registrations with a waiting list that moves
-up when a place comes free, and attendance (a training counts towards onboarding)."""
+up when a place comes free, and attendance (a training counts towards onboarding); and the
+newsletter's drafts (sending is community.sending's)."""
 
 import datetime
 from functools import partial
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from caseworks.access.roles import Role, has_role
 from caseworks.audit.log import save_audited
+from caseworks.web.concurrency import versioned_update
 from community import mails, profiles
-from community.models import Event, Registration
+from community.models import Event, Issue, Registration
 
 EVENT_FIELDS = (
     "title",
@@ -36,13 +38,14 @@ def event_create(*, actor: User, **fields: Any) -> Event:
 
 
 @transaction.atomic
-def event_update(*, actor: User, event: Event, **fields: Any) -> Event:
-    # The same lock as a registration: a capacity change and a registration do not cross.
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    for key in EVENT_FIELDS:
-        if key in fields:
-            setattr(event, key, fields[key])
-    save_audited(event, actor)
+def event_update(*, actor: User, event: Event, expected_version: int, **fields: Any) -> Event:
+    """Change an event; ConcurrentEdit when another coordinator saved it since the form was
+    loaded at `expected_version`. A larger capacity moves the waiting list up."""
+    # The row lock versioned_update takes is the one a registration takes: a capacity change
+    # and a registration do not cross (held until this transaction ends).
+    event = versioned_update(
+        event, actor=actor, expected_version=expected_version, data=fields, fields=EVENT_FIELDS
+    )
     _fill_free_places(actor=actor, event=event)
     return event
 
@@ -132,12 +135,45 @@ def attendance_set(*, actor: User, registration: Registration, attended: bool) -
     return registration
 
 
-@transaction.atomic
 def event_cancel(*, actor: User, event: Event) -> Event:
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    event.cancelled_at = timezone.now()
-    save_audited(event, actor)
-    return event
+    """Cancel the event as the caller read it (a form open on it then meets a conflict)."""
+    return versioned_update(
+        event,
+        actor=actor,
+        expected_version=event.version,
+        data={"cancelled_at": timezone.now()},
+        fields=("cancelled_at",),
+    )
+
+
+# --- newsletter drafts ----------------------------------------------------------------------------
+
+ISSUE_FIELDS = ("subject", "body", "audience", "languages", "districts", "interests")
+
+
+@transaction.atomic
+def issue_create(*, actor: User, **fields: Any) -> Issue:
+    issue = Issue(created_by=actor, **{k: fields[k] for k in ISSUE_FIELDS if k in fields})
+    save_audited(issue, actor)
+    return issue
+
+
+def _still_a_draft(issue: Issue) -> None:
+    # Once sending has begun the text is what went out: it is not changed afterwards.
+    if issue.status != Issue.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be changed; this issue is being sent or sent."))
+
+
+def issue_update(*, actor: User, issue: Issue, expected_version: int, **fields: Any) -> Issue:
+    """Change a draft; ConcurrentEdit when another coordinator saved it meanwhile."""
+    return versioned_update(
+        issue,
+        actor=actor,
+        expected_version=expected_version,
+        data=fields,
+        fields=ISSUE_FIELDS,
+        clean=_still_a_draft,
+    )
 
 
 def reminders_due(*, now: datetime.datetime | None = None) -> int:

@@ -1,10 +1,14 @@
 """Events and newsletter pages: the coordinator's, the volunteers' own, and the public
 subscription pages. Thin: a gate, a selector, a service."""
 
+import datetime
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +21,7 @@ from caseworks.access.permissions import page_required, public, role_required
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
 from caseworks.signin.handlers import forwarded_client_ip
-from caseworks.web.forms import error_text, submit
+from caseworks.web.forms import error_text, form_page
 from community import consent, selectors, sending, services, subscriptions
 from community.calendar import event_ics
 from community.certificate import certificate_pdf
@@ -47,10 +51,10 @@ def _base_url(request) -> str:
 def event_list(request):
     events = selectors.events_for_user(user=request.user)
     now = timezone.now()
-    upcoming = events.filter(starts_at__gte=now - timezone.timedelta(hours=12)).order_by(
+    upcoming = events.filter(starts_at__gte=now - datetime.timedelta(hours=12)).order_by(
         "starts_at"
     )
-    past = events.filter(starts_at__lt=now - timezone.timedelta(hours=12)).order_by("-starts_at")[
+    past = events.filter(starts_at__lt=now - datetime.timedelta(hours=12)).order_by("-starts_at")[
         :30
     ]
     return render(
@@ -61,8 +65,6 @@ def event_list(request):
 
 
 def _with_counts(events):
-    from django.db.models import Count, Q
-
     return events.annotate(
         confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
         waiting=Count("registrations", filter=Q(registrations__status="waiting")),
@@ -72,55 +74,56 @@ def _with_counts(events):
 @page_required("events:list")
 def event_new(request):
     form = EventForm(request.POST or None)
-    saved = submit(
+    return form_page(
         request,
-        lambda: services.event_create(actor=request.user, **form.cleaned_data),
         form,
+        save=lambda: services.event_create(actor=request.user, **form.cleaned_data),
         success=_("Event created."),
-        creates=lambda event: reverse("events:detail", args=[event.code]),
+        done=lambda event: reverse("events:detail", args=[event.code]),
+        template="community/event_form.html",
+        context={"form": form, "event": None},
+        creates=True,
     )
-    if saved:
-        return redirect("events:detail", event_code=saved.value.code)
-    return render(request, "community/event_form.html", {"form": form, "event": None})
 
 
 @page_required("events:list")
 def event_edit(request, event_code):
     event = selectors.managed_event_get(user=request.user, code=event_code)
     form = EventForm(request.POST or None, instance=event)
-    if submit(
+    return form_page(
         request,
-        lambda: services.event_update(actor=request.user, event=event, **form.cleaned_data),
         form,
+        save=lambda: form.update(services.event_update, actor=request.user, event=event),
         success=_("Event saved."),
-    ):
-        return redirect("events:detail", event_code=event.code)
-    return render(request, "community/event_form.html", {"form": form, "event": event})
+        done=reverse("events:detail", args=[event.code]),
+        template="community/event_form.html",
+        context={"form": form, "event": event},
+    )
 
 
 @page_required("events:list")
 def event_detail(request, event_code):
     event = selectors.managed_event_get(user=request.user, code=event_code)
     form = RegisterVolunteerForm(request.POST or None)
-    if submit(
+    registrations = event.registrations.select_related("user").order_by("queued_at", "pk")
+    by_status: dict[str, list[Registration]] = {s: [] for s in Registration.Status.values}
+    for registration in registrations:
+        by_status[registration.status].append(registration)
+    return form_page(
         request,
-        lambda: services.registration_add(
+        form,
+        save=lambda: services.registration_add(
             actor=request.user, event=event, user=form.cleaned_data["user"]
         ),
-        form,
         success=_("Registered."),
-    ):
-        return redirect("events:detail", event_code=event.code)
-    registrations = event.registrations.select_related("user").order_by("queued_at", "pk")
-    return render(
-        request,
-        "community/event_detail.html",
-        {
+        done=reverse("events:detail", args=[event.code]),
+        template="community/event_detail.html",
+        context={
             "event": event,
             "form": form,
-            "confirmed": [r for r in registrations if r.status == Registration.Status.CONFIRMED],
-            "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
-            "cancelled": [r for r in registrations if r.status == Registration.Status.CANCELLED],
+            "confirmed": by_status[Registration.Status.CONFIRMED],
+            "waiting": by_status[Registration.Status.WAITING],
+            "cancelled": by_status[Registration.Status.CANCELLED],
         },
     )
 
@@ -163,8 +166,6 @@ def event_attendance(request, event_code):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -222,7 +223,7 @@ def registration_certificate(request, registration_code):
 @page_required("events:mine")
 def my_events(request):
     events = selectors.events_for_user(user=request.user).filter(
-        starts_at__gte=timezone.now() - timezone.timedelta(hours=12)
+        starts_at__gte=timezone.now() - datetime.timedelta(hours=12)
     )
     mine = {
         r.event_id: r
@@ -300,25 +301,16 @@ def issue_list(request):
 @page_required("newsletter:list")
 def issue_new(request):
     form = IssueForm(request.POST or None)
-    saved = submit(
+    return form_page(
         request,
-        lambda: _issue_save(request.user, form, Issue(created_by=request.user)),
         form,
+        save=lambda: services.issue_create(actor=request.user, **form.cleaned_data),
         success=_("Draft saved."),
-        creates=lambda issue: reverse("newsletter:detail", args=[issue.code]),
+        done=lambda issue: reverse("newsletter:detail", args=[issue.code]),
+        template="community/issue_form.html",
+        context={"form": form, "issue": None},
+        creates=True,
     )
-    if saved:
-        return redirect("newsletter:detail", issue_code=saved.value.code)
-    return render(request, "community/issue_form.html", {"form": form, "issue": None})
-
-
-def _issue_save(actor, form, issue: Issue) -> Issue:
-    from caseworks.audit.log import save_audited
-
-    for key, value in form.cleaned_data.items():
-        setattr(issue, key, value)
-    save_audited(issue, actor)
-    return issue
 
 
 @page_required("newsletter:list")
@@ -327,9 +319,15 @@ def issue_edit(request, issue_code):
     if issue.status != Issue.Status.DRAFT:
         raise Http404("Only a draft can be changed")
     form = IssueForm(request.POST or None, instance=issue)
-    if submit(request, lambda: _issue_save(request.user, form, issue), form, success=_("Saved.")):
-        return redirect("newsletter:detail", issue_code=issue.code)
-    return render(request, "community/issue_form.html", {"form": form, "issue": issue})
+    return form_page(
+        request,
+        form,
+        save=lambda: form.update(services.issue_update, actor=request.user, issue=issue),
+        success=_("Saved."),
+        done=reverse("newsletter:detail", args=[issue.code]),
+        template="community/issue_form.html",
+        context={"form": form, "issue": issue},
+    )
 
 
 @page_required("newsletter:list")
@@ -395,7 +393,7 @@ def my_newsletter(request):
     subscriber = Subscriber.objects.filter(user=request.user).first()
     subscribed = subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE
     if request.method == "POST" and request.POST.get("action") == "unsubscribe":
-        if subscribed:
+        if subscriber is not None and subscribed:
             subscriptions.unsubscribe(
                 subscriber=subscriber, channel="volunteer page", actor=request.user
             )
@@ -403,21 +401,18 @@ def my_newsletter(request):
         return redirect("newsletter:me")
     initial = {"interests": subscriber.interests} if subscriber else {}
     form = OptInForm(request.POST or None, initial=initial)
-    if submit(
+    return form_page(
         request,
-        lambda: subscriptions.volunteer_opt_in(
+        form,
+        save=lambda: subscriptions.volunteer_opt_in(
             user=request.user,
             interests=form.cleaned_data["interests"],
             language=get_language() or "de",
         ),
-        form,
         success=_("You receive the newsletter."),
-    ):
-        return redirect("newsletter:me")
-    return render(
-        request,
-        "community/my_newsletter.html",
-        {"form": form, "subscribed": subscribed, "consent_text": consent.consent_text()},
+        done=reverse("newsletter:me"),
+        template="community/my_newsletter.html",
+        context={"form": form, "subscribed": subscribed, "consent_text": consent.consent_text()},
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from community import services, subscriptions
 from community.models import Event, Subscriber
 from tests.conftest import make_user
+from volunteers import services as volunteer_services
 
 
 @pytest.fixture(autouse=True)
@@ -17,8 +18,6 @@ def locmem_mail(settings):
 
 
 def register_volunteer(actor, user, *, email="", languages=(), districts=(), status="active"):
-    from volunteers import services as volunteer_services
-
     return volunteer_services.volunteer_create(
         actor=actor,
         user=user,
@@ -40,7 +39,8 @@ def make_event(actor, *, capacity=2, kind="exchange", days=7, title="Austauschtr
         actor=actor,
         title=title,
         kind=kind,
-        starts_at=timezone.now() + datetime.timedelta(days=days),
+        # On the minute, as the form's date-time field sends it back.
+        starts_at=(timezone.now() + datetime.timedelta(days=days)).replace(second=0, microsecond=0),
         duration_minutes=120,
         place="Begegnungscafé, Marktplatz 3",
         capacity=capacity,

@@ -58,7 +58,7 @@ def test_a_larger_capacity_moves_the_waiting_list_up(cody):
     a, b = volunteers(2)
     services.registration_add(actor=cody, event=event, user=a)
     services.registration_add(actor=cody, event=event, user=b)
-    services.event_update(actor=cody, event=event, capacity=2)
+    services.event_update(actor=cody, event=event, expected_version=event.version, capacity=2)
     assert event.registrations.filter(status="confirmed").count() == 2
 
 
