@@ -1,12 +1,16 @@
 """Forms of the register, the requests, the tandems and the volunteers' own pages."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.roles import Role
 from caseworks.web.forms import DateInput, VersionedForm
-from volunteers.models import Level, Mobility, Task, Volunteer, Weekday, districts
+from volunteers.matching import Candidate
+from volunteers.models import Level, Mobility, Status, Task, Volunteer, Weekday, districts
 
 LANGUAGE_ROWS = 4
 SLOT_ROWS = 4
@@ -97,12 +101,16 @@ class VolunteerForm(VersionedForm):
     def language_rows(self):
         return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(LANGUAGE_ROWS)]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         issued, sighted = data.get("certificate_issued_on"), data.get("certificate_sighted_on")
         if issued and sighted and issued > sighted:
             self.add_error("certificate_issued_on", _("The issue date is after the sighting."))
         return data
+
+    def changes(self) -> dict[str, Any]:
+        """What volunteer_create and volunteer_update take: the fields, and the languages."""
+        return {"data": super().changes(), "languages": self.languages()}
 
     def languages(self) -> list[tuple[str, str]]:
         return [
@@ -119,17 +127,15 @@ class RegisterFilterForm(forms.Form):
     task = forms.ChoiceField(label=_("task"), required=False)
     district = forms.ChoiceField(label=_("district"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from volunteers.models import Status
-
-        self.fields["status"].choices = [
-            ("", _("all")),
-            ("eligible", _("can be asked")),
-            *Status.choices,
-        ]
-        self.fields["task"].choices = [("", _("all")), *Task.choices]
-        self.fields["district"].choices = [("", _("all")), *districts()]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "status": [("", _("all")), ("eligible", _("can be asked")), *Status.choices],
+            "task": [("", _("all")), *Task.choices],
+            "district": [("", _("all")), *districts()],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = options
 
 
 class SlotsForm(forms.Form):
@@ -164,8 +170,8 @@ class SlotsForm(forms.Form):
             (self[f"weekday_{i}"], self[f"from_{i}"], self[f"until_{i}"]) for i in range(SLOT_ROWS)
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for i in range(SLOT_ROWS):
             day, start, end = (
                 data.get(f"weekday_{i}"),
@@ -220,9 +226,9 @@ class RequestForm(forms.Form):
         help_text=_("Only what the volunteer needs to go along: no diagnosis, no status."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "—"), *districts()]
+        cast(forms.ChoiceField, self.fields["district"]).choices = [("", "—"), *districts()]
 
 
 class OfferForm(forms.Form):
@@ -230,11 +236,10 @@ class OfferForm(forms.Form):
         label=_("offer to"), queryset=Volunteer.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args: Any, candidates: Iterable[Candidate] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["volunteers"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["volunteers"])
         field.queryset = Volunteer.objects.filter(pk__in=[c.volunteer.pk for c in candidates])
-        field.label_from_instance = str
 
 
 class TandemForm(forms.Form):
@@ -247,11 +252,10 @@ class TandemForm(forms.Form):
     )
     may_see_address = forms.BooleanField(label=_("may see the address"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["volunteer"]
+        field = cast(forms.ModelChoiceField, self.fields["volunteer"])
         field.queryset = Volunteer.objects.eligible().select_related("user")
-        field.label_from_instance = str
 
 
 class TandemEndForm(forms.Form):

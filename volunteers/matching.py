@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from visits.models import Accompaniment
 from volunteers.models import (
     LEVEL_WEIGHT,
     Absence,
@@ -59,8 +60,6 @@ def candidates_for(request, *, limit: int | None = None) -> list[Candidate]:
 
     Scored on plain values (no model instance per volunteer: at 300 volunteers building them
     cost more than all the queries); only the candidates returned are loaded as models."""
-    from visits.models import Accompaniment
-
     accompaniment = request.accompaniment
     at = accompaniment.appointment_at
     local = timezone.localtime(at)

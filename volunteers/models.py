@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case
 from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
+from caseworks.models import Versioned
 from visits.models import Accompaniment
 
 # How long an extended police certificate (§ 30a BZRG) counts after its issue date; carriers
@@ -78,7 +79,7 @@ def language_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class VolunteerQuerySet(models.QuerySet):
+class VolunteerQuerySet(models.QuerySet["Volunteer"]):
     def eligible(self, on: datetime.date | None = None):
         """Who may be picked: active, pledge signed, training attended and a police
         certificate sighted whose issue date is within the renewal period on `on`."""
@@ -97,7 +98,7 @@ class VolunteerQuerySet(models.QuerySet):
         return self.filter(absences__starts_on__lte=day, absences__ends_on__gte=day)
 
 
-class Volunteer(models.Model):
+class Volunteer(Versioned, models.Model):
     """A volunteer's own record in the register: one per volunteer login."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -133,7 +134,6 @@ class Volunteer(models.Model):
     )
     started_on = models.DateField(_("engaged since"), null=True, blank=True)
     ended_on = models.DateField(_("engagement ended on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -283,7 +283,7 @@ class Absence(models.Model):
         return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
 
 
-class VolunteerRequest(models.Model):
+class VolunteerRequest(Versioned, models.Model):
     """A caseworker asks for a volunteer for an accompaniment (instead of picking a name)."""
 
     class RequestStatus(models.TextChoices):
@@ -315,7 +315,6 @@ class VolunteerRequest(models.Model):
         related_name="assigned_requests",
         verbose_name=_("assigned volunteer"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -380,8 +379,12 @@ class Offer(models.Model):
         return f"{self.get_status_display()}"
 
 
-class Tandem(models.Model):
+class Tandem(Versioned, models.Model):
     """A long-term pairing (Patenschaft) of a volunteer with a household."""
+
+    # Ending a tandem stays possible once the household's case is closed (the coordinator
+    # winds it down): the closed-case guard of versioned_update lets it through.
+    changes_on_closed_case = True
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     volunteer = models.ForeignKey(Volunteer, models.PROTECT, related_name="tandems")
@@ -395,7 +398,6 @@ class Tandem(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

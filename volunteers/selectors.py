@@ -3,14 +3,21 @@ register; a volunteer only their own record, offers and tandems; a caseworker on
 requests of cases they may see (cases.selectors decides that)."""
 
 import datetime
+import uuid
+from collections.abc import Iterable
 
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cases.models import Case
 from cases.selectors import case_list_for_user
 from caseworks.access.permissions import DATA_PROTECTION, may
 from caseworks.access.roles import Role, has_role
+from visits.models import Accompaniment
 from volunteers.models import (
     EXPIRY_LOOKAHEAD_DAYS,
     Offer,
@@ -19,27 +26,31 @@ from volunteers.models import (
     VolunteerRequest,
     add_years,
     certificate_years,
+    language_key,
 )
 
+# A record's code as a URL hands it over (a UUID) or a form posts it (text).
+Code = uuid.UUID | str
 
-def is_coordinator(user) -> bool:
+
+def is_coordinator(user: User) -> bool:
     return has_role(user, Role.COORDINATOR)
 
 
-def volunteers_for_user(*, user) -> QuerySet[Volunteer]:
+def volunteers_for_user(*, user: User) -> QuerySet[Volunteer]:
     if not (is_coordinator(user) or may(user, DATA_PROTECTION)):
         return Volunteer.objects.none()
     return Volunteer.objects.select_related("user").defer("address")
 
 
-def volunteer_get_for_user(*, user, code) -> Volunteer:
+def volunteer_get_for_user(*, user: User, code: Code) -> Volunteer:
     volunteer = volunteers_for_user(user=user).filter(code=code).first()
     if volunteer is None:
         raise Http404("No such volunteer")
     return volunteer
 
 
-def own_volunteer(*, user) -> Volunteer:
+def own_volunteer(*, user: User) -> Volunteer:
     """The signed-in volunteer's own record (404 before the coordinator registered them)."""
     if not has_role(user, Role.VOLUNTEER):
         raise Http404("No volunteer record")
@@ -58,8 +69,6 @@ def register_filter(
     district: str = "",
     q: str = "",
 ) -> QuerySet[Volunteer]:
-    from volunteers.models import language_key
-
     if status == "eligible":
         volunteers = volunteers.filter(pk__in=Volunteer.objects.eligible().values("pk"))
     elif status:
@@ -84,7 +93,9 @@ def register_filter(
     return volunteers.distinct()
 
 
-def expiring(*, today: datetime.date | None = None, days: int = EXPIRY_LOOKAHEAD_DAYS):
+def expiring(
+    *, today: datetime.date | None = None, days: int = EXPIRY_LOOKAHEAD_DAYS
+) -> QuerySet[Volunteer]:
     """Active volunteers whose police certificate is due for renewal within `days` (or
     already is): due = issue date + the renewal period."""
     today = today or timezone.localdate()
@@ -102,7 +113,7 @@ def expiring(*, today: datetime.date | None = None, days: int = EXPIRY_LOOKAHEAD
     )
 
 
-def requests_for_user(*, user) -> QuerySet[VolunteerRequest]:
+def requests_for_user(*, user: User) -> QuerySet[VolunteerRequest]:
     """The coordinator: every request. A caseworker: the requests of cases they see."""
     requests = VolunteerRequest.objects.select_related(
         "accompaniment__case", "accompaniment__service", "assigned__user", "requested_by"
@@ -114,14 +125,14 @@ def requests_for_user(*, user) -> QuerySet[VolunteerRequest]:
     return VolunteerRequest.objects.none()
 
 
-def request_get_for_user(*, user, code) -> VolunteerRequest:
+def request_get_for_user(*, user: User, code: Code) -> VolunteerRequest:
     found = requests_for_user(user=user).filter(code=code).first()
     if found is None:
         raise Http404("No such request")
     return found
 
 
-def offers_for_volunteer(*, user) -> QuerySet[Offer]:
+def offers_for_volunteer(*, user: User) -> QuerySet[Offer]:
     if not has_role(user, Role.VOLUNTEER):
         return Offer.objects.none()
     return (
@@ -136,14 +147,14 @@ def offers_for_volunteer(*, user) -> QuerySet[Offer]:
     )
 
 
-def offer_get_for_volunteer(*, user, code) -> Offer:
+def offer_get_for_volunteer(*, user: User, code: Code) -> Offer:
     offer = offers_for_volunteer(user=user).filter(code=code).first()
     if offer is None:
         raise Http404("No such offer")
     return offer
 
 
-def tandems_for_user(*, user) -> QuerySet[Tandem]:
+def tandems_for_user(*, user: User) -> QuerySet[Tandem]:
     tandems = Tandem.objects.select_related("volunteer__user", "case")
     if is_coordinator(user):
         return tandems.defer("case__accommodation_address")
@@ -152,17 +163,33 @@ def tandems_for_user(*, user) -> QuerySet[Tandem]:
     return Tandem.objects.none()
 
 
-def tandem_get_for_user(*, user, code) -> Tandem:
+def tandem_get_for_user(*, user: User, code: Code) -> Tandem:
     tandem = tandems_for_user(user=user).filter(code=code).first()
     if tandem is None:
         raise Http404("No such tandem")
     return tandem
 
 
-def load_of(volunteers, *, since: datetime.datetime, until: datetime.datetime) -> dict[int, int]:
-    """Planned accompaniments per volunteer user in a period: one grouped query."""
-    from visits.models import Accompaniment
+def tandem_case_get(*, user: User, reference: str) -> Case:
+    """The open case a coordinator pairs a volunteer with, found by the reference number the
+    caseworker gave them. Not cases.selectors.case_get_for_user: the coordinator sees no case
+    file at all (that selector shows them none, and must), only this one case's existence for
+    the pairing. A form error when no open case has the number (or for anyone else)."""
+    reference = reference.strip()
+    found = (
+        Case.objects.filter(reference=reference, closed_on__isnull=True).first()
+        if is_coordinator(user) and reference
+        else None
+    )
+    if found is None:
+        raise ValidationError({"reference": [_("No open case has this reference number.")]})
+    return found
 
+
+def load_of(
+    volunteers: Iterable[Volunteer], *, since: datetime.datetime, until: datetime.datetime
+) -> dict[int, int]:
+    """Planned accompaniments per volunteer user in a period: one grouped query."""
     rows = (
         Accompaniment.objects.filter(
             volunteer__in=[v.user_id for v in volunteers],

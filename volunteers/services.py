@@ -16,7 +16,7 @@ from cases.models import Case
 from cases.services import require_open
 from caseworks.access.roles import Role, has_role
 from caseworks.audit.log import save_audited
-from caseworks.web.concurrency import lock_versioned
+from caseworks.web.concurrency import versioned_update
 from visits import services as visit_services
 from visits.models import Accompaniment
 from volunteers import notify
@@ -55,10 +55,8 @@ def _delete_audited(obj: Any, actor: User) -> None:
     obj.delete()
 
 
-def _apply(volunteer: Volunteer, data: dict[str, Any]) -> None:
-    for name in VOLUNTEER_FIELDS:
-        if name in data:
-            setattr(volunteer, name, data[name])
+def _derive_dates(volunteer: Volunteer) -> None:
+    """The engagement's dates follow its status: ended today, or engaged since today."""
     if volunteer.status == Status.ENDED and volunteer.ended_on is None:
         volunteer.ended_on = timezone.localdate()
     if volunteer.status != Status.ENDED:
@@ -95,8 +93,8 @@ def volunteer_create(
         )
     if Volunteer.objects.filter(user=user).exists():
         raise ValidationError({"user": [_("This volunteer is registered already.")]})
-    volunteer = Volunteer(user=user)
-    _apply(volunteer, data)
+    volunteer = Volunteer(user=user, **{k: data[k] for k in VOLUNTEER_FIELDS if k in data})
+    _derive_dates(volunteer)
     save_audited(volunteer, actor)
     _set_languages(actor, volunteer, languages)
     return volunteer
@@ -111,10 +109,14 @@ def volunteer_update(
     data: dict[str, Any],
     languages: Sequence[tuple[str, str]] | None = None,
 ) -> Volunteer:
-    current = lock_versioned(volunteer, expected_version)
-    _apply(current, data)
-    current.version += 1
-    save_audited(current, actor)
+    current = versioned_update(
+        volunteer,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=VOLUNTEER_FIELDS,
+        clean=_derive_dates,
+    )
     if languages is not None:
         _set_languages(actor, current, languages)
     return current
@@ -214,38 +216,45 @@ def request_offer(
     """Offer the request to one or more eligible volunteers."""
     if not may_offer(actor):
         raise ValidationError(_("Only the volunteer coordination can offer a request."))
-    current = lock_versioned(request, request.version)
-    if not current.is_open:
-        raise ValidationError(_("This request is no longer open."))
     if not volunteers:
         raise ValidationError({"volunteers": [_("Choose at least one volunteer.")]})
-    day = timezone.localtime(current.accompaniment.appointment_at).date()
-    eligible = set(
-        Volunteer.objects.eligible(on=day)
-        .exclude(absences__starts_on__lte=day, absences__ends_on__gte=day)
-        .values_list("pk", flat=True)
+    asked: list[Volunteer] = []
+
+    def check(current: VolunteerRequest) -> None:
+        if not current.is_open:
+            raise ValidationError(_("This request is no longer open."))
+        day = timezone.localtime(current.accompaniment.appointment_at).date()
+        eligible = set(
+            Volunteer.objects.eligible(on=day)
+            .exclude(absences__starts_on__lte=day, absences__ends_on__gte=day)
+            .values_list("pk", flat=True)
+        )
+        for volunteer in volunteers:
+            if volunteer.pk not in eligible:
+                raise ValidationError(
+                    {
+                        "volunteers": [
+                            _("%(name)s cannot be asked: onboarding incomplete, expired or absent.")
+                            % {"name": volunteer}
+                        ]
+                    }
+                )
+            if not current.offers.filter(volunteer=volunteer).exists():
+                asked.append(volunteer)
+        if asked and current.status == VolunteerRequest.RequestStatus.OPEN:
+            current.status = VolunteerRequest.RequestStatus.OFFERED
+
+    # The request as the coordinator's page read it: two coordinators offering at once
+    # cannot both see it open (the second meets a conflict and looks again).
+    current = versioned_update(
+        request, actor=actor, expected_version=request.version, data={}, fields=(), clean=check
     )
     offers = []
-    for volunteer in volunteers:
-        if volunteer.pk not in eligible:
-            raise ValidationError(
-                {
-                    "volunteers": [
-                        _("%(name)s cannot be asked: onboarding incomplete, expired or absent.")
-                        % {"name": volunteer}
-                    ]
-                }
-            )
-        if current.offers.filter(volunteer=volunteer).exists():
-            continue
+    for volunteer in asked:
         offer = Offer(request=current, volunteer=volunteer, offered_by=actor)
         save_audited(offer, actor)
         notify.offered(offer)
         offers.append(offer)
-    if offers and current.status == VolunteerRequest.RequestStatus.OPEN:
-        current.status = VolunteerRequest.RequestStatus.OFFERED
-    current.version += 1
-    save_audited(current, actor)
     return offers
 
 
@@ -276,10 +285,16 @@ def offer_answer(*, actor: User, offer: Offer, accept: bool) -> Offer:
             expected_version=accompaniment.version,
             data={"volunteer": actor},
         )
-        request.status = VolunteerRequest.RequestStatus.ASSIGNED
-        request.assigned = current.volunteer
-        request.version += 1
-        save_audited(request, actor)
+        request = versioned_update(
+            request,
+            actor=actor,
+            expected_version=request.version,  # read under the lock above
+            data={
+                "status": VolunteerRequest.RequestStatus.ASSIGNED,
+                "assigned": current.volunteer,
+            },
+            fields=("status", "assigned"),
+        )
         for other in request.offers.filter(status=Offer.OfferStatus.OFFERED).exclude(pk=current.pk):
             other.status = Offer.OfferStatus.WITHDRAWN
             save_audited(other, actor)
@@ -287,14 +302,21 @@ def offer_answer(*, actor: User, offer: Offer, accept: bool) -> Offer:
     return current
 
 
+def _still_open(request: VolunteerRequest) -> None:
+    if not request.is_open:
+        raise ValidationError(_("This request is no longer open."))
+
+
 @transaction.atomic
 def request_withdraw(*, actor: User, request: VolunteerRequest) -> VolunteerRequest:
-    current = lock_versioned(request, request.version)
-    if not current.is_open:
-        raise ValidationError(_("This request is no longer open."))
-    current.status = VolunteerRequest.RequestStatus.WITHDRAWN
-    current.version += 1
-    save_audited(current, actor)
+    current = versioned_update(
+        request,
+        actor=actor,
+        expected_version=request.version,
+        data={"status": VolunteerRequest.RequestStatus.WITHDRAWN},
+        fields=("status",),
+        clean=_still_open,
+    )
     for offer in current.offers.filter(status=Offer.OfferStatus.OFFERED):
         offer.status = Offer.OfferStatus.WITHDRAWN
         save_audited(offer, actor)
@@ -331,12 +353,17 @@ def tandem_create(*, actor: User, volunteer: Volunteer, case: Case, data: dict[s
     return tandem
 
 
-@transaction.atomic
-def tandem_end(*, actor: User, tandem: Tandem, ends_on: datetime.date) -> Tandem:
-    current = lock_versioned(tandem, tandem.version)
-    if ends_on < current.starts_on:
+def _ends_after_start(tandem: Tandem) -> None:
+    if tandem.ends_on is not None and tandem.ends_on < tandem.starts_on:
         raise ValidationError({"ends_on": [_("The end cannot be before the start.")]})
-    current.ends_on = ends_on
-    current.version += 1
-    save_audited(current, actor)
-    return current
+
+
+def tandem_end(*, actor: User, tandem: Tandem, ends_on: datetime.date) -> Tandem:
+    return versioned_update(
+        tandem,
+        actor=actor,
+        expected_version=tandem.version,
+        data={"ends_on": ends_on},
+        fields=("ends_on",),
+        clean=_ends_after_start,
+    )

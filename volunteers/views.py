@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case
-from cases.selectors import open_case_get_for_user
+from cases.page import case_form_page
+from cases.selectors import case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, DATA_PROTECTION, page_required, role_required
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
-from caseworks.web.forms import error_text, submit
+from caseworks.web.forms import error_text, form_page
 from caseworks.web.pdf import render_pdf
 from visits.selectors import accompaniment_get_for_case, accompaniments_for_volunteer
 from volunteers import export, figures, matching, selectors, services
@@ -71,21 +71,18 @@ def register(request):
 @role_required(COORDINATOR)
 def volunteer_new(request):
     form = VolunteerForm(request.POST or None, new=True)
-    saved = submit(
+    return form_page(
         request,
-        lambda: services.volunteer_create(
-            actor=request.user,
-            user=form.cleaned_data["user"],
-            data=form.cleaned_data,
-            languages=form.languages(),
-        ),
         form,
+        save=lambda: services.volunteer_create(
+            actor=request.user, user=form.cleaned_data["user"], **form.changes()
+        ),
         success=_("Volunteer registered."),
-        creates=lambda v: reverse("volunteers:detail", args=[v.code]),
+        done=lambda v: reverse("volunteers:detail", args=[v.code]),
+        template="volunteers/volunteer_form.html",
+        context={"form": form, "new": True},
+        creates=True,
     )
-    if saved:
-        return redirect("volunteers:detail", volunteer_code=saved.value.code)
-    return render(request, "volunteers/volunteer_form.html", {"form": form, "new": True})
 
 
 @role_required(COORDINATOR)
@@ -115,20 +112,17 @@ def volunteer_detail(request, volunteer_code):
 def volunteer_edit(request, volunteer_code):
     volunteer = selectors.volunteer_get_for_user(user=request.user, code=volunteer_code)
     form = VolunteerForm(request.POST or None, instance=volunteer)
-    if submit(
+    return form_page(
         request,
-        lambda: services.volunteer_update(
-            actor=request.user,
-            volunteer=volunteer,
-            expected_version=form.cleaned_data["version"],
-            data=form.cleaned_data,
-            languages=form.languages(),
-        ),
         form,
+        save=lambda: form.update(
+            services.volunteer_update, actor=request.user, volunteer=volunteer
+        ),
         success=_("Saved."),
-    ):
-        return redirect("volunteers:detail", volunteer_code=volunteer.code)
-    return render(request, "volunteers/volunteer_form.html", {"form": form, "volunteer": volunteer})
+        done=reverse("volunteers:detail", args=[volunteer.code]),
+        template="volunteers/volunteer_form.html",
+        context={"form": form, "volunteer": volunteer},
+    )
 
 
 @role_required(COORDINATOR, DATA_PROTECTION, methods=["GET", "HEAD"])
@@ -183,35 +177,36 @@ def request_detail(request, request_code):
         except ValidationError as error:
             messages.error(request, error_text(error))
         return redirect("volunteers:request_detail", request_code=volunteer_request.code)
-    if may_offer and submit(
+    context = {
+        "r": volunteer_request,
+        "a": volunteer_request.accompaniment,
+        "candidates": candidates,
+        "form": form,
+        "may_offer": may_offer,
+        "offers": volunteer_request.offers.select_related("volunteer__user"),
+    }
+    if not may_offer:
+        return render(request, "volunteers/request_detail.html", context)
+    return form_page(
         request,
-        lambda: services.request_offer(
+        form,
+        save=lambda: services.request_offer(
             actor=request.user,
             request=volunteer_request,
             volunteers=list(form.cleaned_data["volunteers"]),
         ),
-        form,
         success=_("Offered. The volunteers are told by e-mail."),
-    ):
-        return redirect("volunteers:request_detail", request_code=volunteer_request.code)
-    return render(
-        request,
-        "volunteers/request_detail.html",
-        {
-            "r": volunteer_request,
-            "a": volunteer_request.accompaniment,
-            "candidates": candidates,
-            "form": form,
-            "may_offer": may_offer,
-            "offers": volunteer_request.offers.select_related("volunteer__user"),
-        },
+        done=reverse("volunteers:request_detail", args=[volunteer_request.code]),
+        template="volunteers/request_detail.html",
+        context=context,
     )
 
 
 @role_required(*CASE_ROLES)
 def request_new(request, code, accompaniment_code):
-    """A caseworker asks for a volunteer for a planned accompaniment."""
-    case = open_case_get_for_user(user=request.user, code=code)
+    """A caseworker asks for a volunteer for a planned accompaniment (read-only on a closed
+    case, like every form page inside a case file)."""
+    case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
     first = accompaniment.client
     initial = {
@@ -220,21 +215,18 @@ def request_new(request, code, accompaniment_code):
         "task": "doctor" if accompaniment.destination_kind == "doctor" else "authority",
     }
     form = RequestForm(request.POST or None, initial=initial)
-    saved = submit(
+    return case_form_page(
         request,
-        lambda: services.request_create(
+        case,
+        form,
+        save=lambda: services.request_create(
             actor=request.user, accompaniment=accompaniment, data=form.cleaned_data
         ),
-        form,
         success=_("A volunteer is asked for. The coordination is told."),
-        creates=lambda r: reverse("volunteers:request_detail", args=[r.code]),
-    )
-    if saved:
-        return redirect("cases:detail", code=case.code)
-    return render(
-        request,
-        "volunteers/request_form.html",
-        {"case": case, "a": accompaniment, "form": form},
+        done=reverse("cases:detail", args=[case.code]),
+        template="volunteers/request_form.html",
+        extra={"a": accompaniment, "form": form},
+        creates=True,
     )
 
 
@@ -248,46 +240,40 @@ def tandems(request):
 @role_required(COORDINATOR)
 def tandem_new(request):
     form = TandemForm(request.POST or None, initial={"starts_on": timezone.localdate()})
-
-    def save():
-        case = Case.objects.filter(
-            reference=form.cleaned_data["reference"].strip(), closed_on__isnull=True
-        ).first()
-        if case is None:
-            raise ValidationError({"reference": [_("No open case has this reference number.")]})
-        return services.tandem_create(
+    return form_page(
+        request,
+        form,
+        save=lambda: services.tandem_create(
             actor=request.user,
             volunteer=form.cleaned_data["volunteer"],
-            case=case,
+            case=selectors.tandem_case_get(
+                user=request.user, reference=form.cleaned_data["reference"]
+            ),
             data=form.cleaned_data,
-        )
-
-    saved = submit(
-        request,
-        save,
-        form,
+        ),
         success=_("Tandem recorded."),
-        creates=lambda t: reverse("volunteers:tandem_detail", args=[t.code]),
+        done=lambda t: reverse("volunteers:tandem_detail", args=[t.code]),
+        template="volunteers/tandem_form.html",
+        context={"form": form},
+        creates=True,
     )
-    if saved:
-        return redirect("volunteers:tandem_detail", tandem_code=saved.value.code)
-    return render(request, "volunteers/tandem_form.html", {"form": form})
 
 
 @role_required(COORDINATOR)
 def tandem_detail(request, tandem_code):
     tandem = selectors.tandem_get_for_user(user=request.user, code=tandem_code)
     form = TandemEndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
-    if submit(
+    return form_page(
         request,
-        lambda: services.tandem_end(
+        form,
+        save=lambda: services.tandem_end(
             actor=request.user, tandem=tandem, ends_on=form.cleaned_data["ends_on"]
         ),
-        form,
         success=_("The tandem ends."),
-    ):
-        return redirect("volunteers:tandem_detail", tandem_code=tandem.code)
-    return render(request, "volunteers/tandem_detail.html", {"tandem": tandem, "form": form})
+        done=reverse("volunteers:tandem_detail", args=[tandem.code]),
+        template="volunteers/tandem_detail.html",
+        context={"tandem": tandem, "form": form},
+    )
 
 
 @page_required("volunteers:figures")
@@ -343,39 +329,42 @@ def me_availability(request):
     )
     absence = AbsenceForm(request.POST if request.POST.get("form") == "absence" else None)
     if request.method == "POST" and request.POST.get("form") == "remove":
-        found = volunteer.absences.filter(pk=request.POST.get("absence") or 0).first()
+        posted = request.POST.get("absence", "")
+        found = volunteer.absences.filter(pk=posted).first() if posted.isdigit() else None
         if found is None:
             raise Http404("No such absence")
         services.absence_remove(actor=request.user, absence=found)
         messages.success(request, _("Absence removed."))
         return redirect("volunteers:me_availability")
-    if request.POST.get("form") == "slots" and submit(
+    context = {
+        "slots": slots,
+        "absence": absence,
+        "absences": volunteer.absences.filter(ends_on__gte=timezone.localdate()),
+    }
+    template, done = "volunteers/me_availability.html", reverse("volunteers:me_availability")
+    if request.POST.get("form") == "absence":
+        return form_page(
+            request,
+            absence,
+            save=lambda: services.absence_add(
+                actor=request.user, volunteer=volunteer, **absence.cleaned_data
+            ),
+            success=_("Absence saved: you are not asked then."),
+            done=done,
+            template=template,
+            context=context,
+            creates=True,
+        )
+    return form_page(
         request,
-        lambda: services.slots_set(actor=request.user, volunteer=volunteer, slots=slots.slots()),
         slots,
-        success=_("Availability saved."),
-    ):
-        return redirect("volunteers:me_availability")
-    if request.POST.get("form") == "absence" and submit(
-        request,
-        lambda: services.absence_add(
-            actor=request.user,
-            volunteer=volunteer,
-            starts_on=absence.cleaned_data["starts_on"],
-            ends_on=absence.cleaned_data["ends_on"],
+        save=lambda: services.slots_set(
+            actor=request.user, volunteer=volunteer, slots=slots.slots()
         ),
-        absence,
-        success=_("Absence saved: you are not asked then."),
-    ):
-        return redirect("volunteers:me_availability")
-    return render(
-        request,
-        "volunteers/me_availability.html",
-        {
-            "slots": slots,
-            "absence": absence,
-            "absences": volunteer.absences.filter(ends_on__gte=timezone.localdate()),
-        },
+        success=_("Availability saved."),
+        done=done,
+        template=template,
+        context=context,
     )
 
 
@@ -448,22 +437,22 @@ def me_tandem(request, tandem_code):
 def me_hours(request):
     volunteer = selectors.own_volunteer(user=request.user)
     form = HoursForm(request.POST or None, initial={"date": timezone.localdate()})
-    if submit(
-        request,
-        lambda: services.hours_add(actor=request.user, volunteer=volunteer, **form.cleaned_data),
-        form,
-        success=_("Hours recorded. Thank you!"),
-    ):
-        return redirect("volunteers:me_hours")
     accompaniments = list(accompaniments_for_volunteer(user=request.user).defer("purpose"))
-    return render(
+    return form_page(
         request,
-        "volunteers/me_hours.html",
-        {
+        form,
+        save=lambda: services.hours_add(
+            actor=request.user, volunteer=volunteer, **form.cleaned_data
+        ),
+        success=_("Hours recorded. Thank you!"),
+        done=reverse("volunteers:me_hours"),
+        template="volunteers/me_hours.html",
+        context={
             "form": form,
             "entries": volunteer.hours.all()[:50],
             "done": [a for a in accompaniments if a.status == "done"],
             "hours": _hours(volunteer, accompaniments),
             "accompaniment_hours": figures.ACCOMPANIMENT_MINUTES // 60,
         },
+        creates=True,
     )
