@@ -4,11 +4,14 @@ import secrets
 import time
 import uuid
 from base64 import b32encode
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -28,7 +31,7 @@ class Versioned(models.Model):
         abstract = True
 
 
-class Organisation(models.Model):
+class Organisation(Versioned, models.Model):
     """A carrier (Träger) such as AWO, Caritas or Diakonie, with its own data protection law."""
 
     class ProtectionLaw(models.TextChoices):
@@ -36,6 +39,8 @@ class Organisation(models.Model):
         KDG = "kdg", _("KDG (Catholic church data protection law)")
         DSG_EKD = "dsg_ekd", _("DSG-EKD (Protestant church data protection law)")
 
+    # How /manage/ addresses it (never the sequential id).
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     protection_law = models.CharField(
@@ -61,8 +66,6 @@ class Organisation(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
-    # Optimistic locking of the /manage/ form (caseworks.web.concurrency.lock_versioned).
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["logo"])
 
     class Meta:
@@ -79,7 +82,12 @@ class Organisation(models.Model):
         return self.short_name or self.name
 
 
-class Team(models.Model):
+class Team(Versioned, models.Model):
+    """A team of an organisation; its version is raised by membership changes from either side
+    (the team's form and an account's)."""
+
+    # How /manage/ addresses it (never the sequential id).
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="teams", verbose_name=_("organisation")
     )
@@ -93,8 +101,6 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
     )
-    # Optimistic locking of the /manage/ form; raised by membership changes from either side.
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[supervisors, members])
 
     class Meta:
@@ -107,6 +113,32 @@ class Team(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.organisation})"
+
+
+class UserCode(models.Model):
+    """The code by which /manage/ addresses an account: auth.User (Django's model) has only its
+    sequential id. One row per user, made by the account-creating service
+    (caseworks.house.services.user_create) and, for accounts made elsewhere (createsuperuser,
+    the Django admin), by the post_save receiver below."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="manage_code"
+    )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("account code")
+        verbose_name_plural = _("account codes")
+
+    def __str__(self):
+        return str(self.code)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def give_new_user_a_code(sender: Any, instance: Any, created: bool, raw: bool, **kwargs: Any):
+    # raw: a fixture being loaded brings its own rows.
+    if created and not raw:
+        UserCode.objects.get_or_create(user=instance)
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -164,7 +196,7 @@ class AccessLog(models.Model):
         raise ValidationError("The access log is append-only.")
 
 
-class Service(models.Model):
+class Service(Versioned, models.Model):
     """The directory of destinations and referral targets, managed by admins.
 
     Shared master data (like teams): accompaniments go to these, referrals are sent to them.
@@ -207,8 +239,6 @@ class Service(models.Model):
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    # Optimistic locking of the /manage/ form (caseworks.web.concurrency.lock_versioned).
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

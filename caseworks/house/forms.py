@@ -1,7 +1,8 @@
 """Forms of the house setup (`/manage/`): accounts, teams, organisations, the service
 directory. They validate; caseworks.house.services saves."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -16,6 +17,8 @@ from caseworks.house.services import SERVICE_FIELDS, account_state, roles_of_acc
 from caseworks.models import Organisation, Service, Team
 from caseworks.web.forms import IdMultipleChoiceField, TextLimits, VersionedForm
 from caseworks.web.users import display_name
+
+_Result = TypeVar("_Result")
 
 
 class UserChoices(IdMultipleChoiceField):
@@ -186,6 +189,11 @@ class UserEditForm(AccountFields):
         )
         super().__init__(*args, **kwargs)
 
+    def update(self, service: Callable[..., _Result], /, **kwargs: Any) -> _Result:
+        """VersionedForm.update for an account: the state it was loaded with, and its fields."""
+        changes = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        return service(**kwargs, expected_state=self.cleaned_data["version"], **changes)
+
 
 class PasswordSetForm(PasswordFields):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -237,6 +245,15 @@ class OrganisationForm(TextLimits, VersionedForm, AdminOrganisationForm):
         )
         if not self.instance.logo_type:
             del self.fields["remove_logo"]
+
+    def changes(self) -> dict[str, Any]:
+        """What organisation_save takes: the fields, and the logo as a file or its removal."""
+        fields = self._meta.fields or ()
+        return {
+            "data": {k: v for k, v in self.cleaned_data.items() if k in fields},
+            "logo": self.cleaned_data.get("logo_file"),
+            "remove_logo": bool(self.cleaned_data.get("remove_logo")),
+        }
 
     def clean_retention_years(self) -> int:
         years: int = self.cleaned_data["retention_years"]
@@ -301,16 +318,26 @@ class TeamForm(TextLimits, VersionedForm):
             self.initial.setdefault("office", list(office_role))
             self.initial.setdefault("members", list(members.exclude(pk__in=office_role)))
 
-    def all_members(self) -> set[User]:
-        return set(self.cleaned_data.get("members") or []) | set(
-            self.cleaned_data.get("office") or []
-        )
+    def changes(self) -> dict[str, Any]:
+        """What team_save takes: office staff are members as well."""
+        data = self.cleaned_data
+        members = set(data.get("members") or []) | set(data.get("office") or [])
+        return {
+            "organisation": data["organisation"],
+            "name": data["name"],
+            "supervisors": data["supervisors"],
+            "members": members,
+        }
 
 
 # --- the service directory --------------------------------------------------------------------
 
 
 class ServiceForm(TextLimits, VersionedForm):
+    def changes(self) -> dict[str, Any]:
+        """What service_save takes: the fields as one `data`."""
+        return {"data": super().changes()}
+
     class Meta:
         model = Service
         fields = list(SERVICE_FIELDS)

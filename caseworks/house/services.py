@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -42,9 +42,12 @@ from caseworks.models import (
     Service,
     SignInThrottle,
     Team,
+    UserCode,
 )
 from caseworks.signin import services as signin
-from caseworks.web.concurrency import ConcurrentEdit, lock_versioned
+from caseworks.web.concurrency import ConcurrentEdit, versioned_update
+
+_Record = TypeVar("_Record", Organisation, Team, Service)
 
 # --- the access log ---------------------------------------------------------------------------
 
@@ -77,11 +80,16 @@ def user_list_for_manage(*, actor: User) -> QuerySet[User]:
     users = get_user_model().objects.all()
     if not actor.is_superuser:
         users = users.filter(is_superuser=False)
-    return users.prefetch_related("groups", "teams", "led_teams").order_by("username")
+    return (
+        users.select_related("manage_code")
+        .prefetch_related("groups", "teams", "led_teams")
+        .order_by("username")
+    )
 
 
-def user_get_for_manage(*, actor: User, pk: int) -> User:
-    user = user_list_for_manage(actor=actor).filter(pk=pk).first()
+def user_get_for_manage(*, actor: User, code: uuid.UUID) -> User:
+    """The account with this code (caseworks.models.UserCode) if the actor manages it, else 404."""
+    user = user_list_for_manage(actor=actor).filter(manage_code__code=code).first()
     if user is None:
         raise Http404("No such account for this user")
     return user
@@ -232,10 +240,9 @@ def _check_account_state(user: User, expected_state: str | None) -> None:
 
 def _bump_team_versions(team_ids: Iterable[int], actor: User) -> None:
     """A membership changed from the account's side changes the team: an open team form
-    must notice it (one save each, through simple-history, never QuerySet.update())."""
-    for team in Team.objects.select_for_update().filter(pk__in=set(team_ids)).order_by("pk"):
-        team.version += 1
-        save_audited(team, actor)
+    must notice it (a new version each, in the order of their ids, with history)."""
+    for team in Team.objects.filter(pk__in=set(team_ids)).order_by("pk"):
+        versioned_update(team, actor=actor, expected_version=team.version, data={}, fields=())
 
 
 @transaction.atomic
@@ -260,6 +267,8 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
+    # The code /manage/ addresses the account by (the post_save receiver makes it too).
+    UserCode.objects.get_or_create(user=user)
     user.groups.set(role_groups(roles))
     _set_teams_of_account(user, actor=actor, teams=teams, led_teams=led_teams)
     _log(
@@ -446,12 +455,32 @@ def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-def _lock(obj: Any, expected_version: int | None) -> Any:
-    """The record's row, locked, as it is in the database; ConcurrentEdit when its version is
-    not the one the form was loaded with (None: the caller does not check, e.g. a script)."""
-    if expected_version is None:
-        return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    return lock_versioned(obj, expected_version)
+def _update(
+    obj: _Record,
+    *,
+    actor: User,
+    expected_version: int | None,
+    data: dict[str, Any],
+    fields: Iterable[str],
+) -> tuple[_Record, list[str]]:
+    """versioned_update, and the names of the fields it changed (for the access log).
+    `expected_version` None (a script, not a form): the version the caller read."""
+    fields = tuple(fields)
+    before: dict[str, Any] = {}
+
+    def remember(current: _Record) -> None:
+        # Called under the row lock, before the save: the database still holds the old row.
+        before.update(_values(type(current)._default_manager.get(pk=current.pk), fields))
+
+    current = versioned_update(
+        obj,
+        actor=actor,
+        expected_version=obj.version if expected_version is None else expected_version,
+        data=data,
+        fields=fields,
+        clean=remember,
+    )
+    return current, _changed_fields(current, before)
 
 
 ORGANISATION_FIELDS = (
@@ -483,32 +512,38 @@ def organisation_save(
 ) -> Organisation:
     """Create (no pk yet) or change an organisation; `logo` (type, bytes) replaces the logo.
     A change compares `expected_version` (ConcurrentEdit when someone saved meanwhile)."""
-    created = organisation.pk is None
-    before = {}
-    if not created:
-        current = _lock(organisation, expected_version)
-        before = _values(current, ORGANISATION_FIELDS)
-        organisation.version = current.version + 1
-    for name, value in data.items():
-        if name in ORGANISATION_FIELDS[:-2]:
-            setattr(organisation, name, value)
+    # The logo comes as a file (or its removal), never as a form field of its own.
+    data = {k: v for k, v in data.items() if k in ORGANISATION_FIELDS[:-2]}
     if logo is not None:
-        organisation.logo_type, organisation.logo = logo
+        data["logo_type"], data["logo"] = logo
     elif remove_logo:
-        organisation.logo_type, organisation.logo = "", b""
-    save_audited(organisation, actor)
-    if created:
+        data["logo_type"], data["logo"] = "", b""
+    if organisation.pk is None:
+        for name, value in data.items():
+            setattr(organisation, name, value)
+        save_audited(organisation, actor)
         _log(actor, "manage.organisation.created", organisation, organisation.name)
-    else:
-        fields = _changed_fields(organisation, before)
-        if "logo_type" in fields:
-            fields.remove("logo_type")
-            if "logo" not in fields:
-                fields.append("logo")
-        if fields:
-            _log(
-                actor, "manage.organisation.changed", organisation, organisation.name, fields=fields
-            )
+        return organisation
+    organisation, fields = _update(
+        organisation,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=ORGANISATION_FIELDS,
+    )
+    if "logo_type" in fields:
+        fields.remove("logo_type")
+        if "logo" not in fields:
+            fields.append("logo")
+    if fields:
+        _log(actor, "manage.organisation.changed", organisation, organisation.name, fields=fields)
+    return organisation
+
+
+def organisation_get(*, code: uuid.UUID) -> Organisation:
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise Http404("No such organisation")
     return organisation
 
 
@@ -530,6 +565,13 @@ def team_list() -> QuerySet[Team]:
     )
 
 
+def team_get(*, code: uuid.UUID) -> Team:
+    team = Team.objects.select_related("organisation").filter(code=code).first()
+    if team is None:
+        raise Http404("No such team")
+    return team
+
+
 def _names(users: Iterable[AbstractUser]) -> list[str]:
     return sorted(u.get_username() for u in users)
 
@@ -549,16 +591,18 @@ def team_save(
     the print queue shows them their teams' letters). Each membership change is logged for
     the user concerned by caseworks.audit.insider as well. A change compares `expected_version`."""
     created = team.pk is None
-    before = {}
-    if not created:
-        current = _lock(team, expected_version)
-        before = _values(current, ("organisation_id", "name"))
-        team.version = current.version + 1
-    team.organisation, team.name = organisation, name
-    save_audited(team, actor)
     detail: dict[str, Any] = {}
-    if not created:
-        detail["fields"] = _changed_fields(team, before)
+    if created:
+        team.organisation, team.name = organisation, name
+        save_audited(team, actor)
+    else:
+        team, detail["fields"] = _update(
+            team,
+            actor=actor,
+            expected_version=expected_version,
+            data={"organisation": organisation, "name": name},
+            fields=("organisation", "name"),
+        )
     for relation, wanted, key in (
         (team.supervisors, set(supervisors), "supervisors"),
         (team.members, set(members), "members"),
@@ -601,35 +645,35 @@ def service_get(*, code: uuid.UUID) -> Service:
 def service_save(
     *, actor: User, service: Service, data: dict[str, Any], expected_version: int | None = None
 ) -> Service:
-    created = service.pk is None
-    before = {}
-    if not created:
-        current = _lock(service, expected_version)
-        before = _values(current, SERVICE_FIELDS)
-        service.version = current.version + 1
-    for name in SERVICE_FIELDS:
-        if name in data:
-            setattr(service, name, data[name])
-    save_audited(service, actor)
-    if created:
+    if service.pk is None:
+        for name in SERVICE_FIELDS:
+            if name in data:
+                setattr(service, name, data[name])
+        save_audited(service, actor)
         _log(actor, "manage.service.created", service, service.name)
-    else:
-        fields = _changed_fields(service, before)
-        if fields:
-            _log(actor, "manage.service.changed", service, service.name, fields=fields)
+        return service
+    service, fields = _update(
+        service, actor=actor, expected_version=expected_version, data=data, fields=SERVICE_FIELDS
+    )
+    if fields:
+        _log(actor, "manage.service.changed", service, service.name, fields=fields)
     return service
 
 
 @transaction.atomic
 def service_set_active(*, actor: User, service: Service, active: bool) -> Service:
     """Deactivate (no longer offered for new accompaniments and referrals; what refers to it
-    stays) or activate again."""
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    if service.is_active == active:
-        return service
-    service.is_active = active
-    service.version += 1
-    save_audited(service, actor)
+    stays) or activate again. A new version: a form loaded before is refused."""
+    current = Service.objects.select_for_update().get(pk=service.pk)
+    if current.is_active == active:
+        return current
+    current = versioned_update(
+        current,
+        actor=actor,
+        expected_version=current.version,
+        data={"is_active": active},
+        fields=("is_active",),
+    )
     action = "manage.service.activated" if active else "manage.service.deactivated"
-    _log(actor, action, service, service.name)
-    return service
+    _log(actor, action, current, current.name)
+    return current

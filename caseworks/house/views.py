@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from caseworks.house.forms import (
 )
 from caseworks.models import Organisation, Service, Team
 from caseworks.signin import services as signin
-from caseworks.web.forms import error_text, submit
+from caseworks.web.forms import error_text, form_page
 
 PAGE_SIZE = 50
 
@@ -89,49 +89,39 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @admin_only
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
-    saved = submit(
+    return form_page(
         request,
-        lambda: services.user_create(
-            actor=_actor(request),
-            username=form.cleaned_data["username"],
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            email=form.cleaned_data["email"],
-            roles=form.cleaned_data["roles"],
-            teams=form.cleaned_data["teams"],
-            led_teams=form.cleaned_data["led_teams"],
-            password=form.cleaned_data["password1"],
-        ),
         form,
+        save=lambda: services.user_create(
+            actor=_actor(request),
+            password=form.cleaned_data["password1"],
+            **{k: v for k, v in form.cleaned_data.items() if k not in ("password1", "password2")},
+        ),
         success=_("Account created. Next: issue an enrolment code for the second factor."),
-        creates=lambda user: reverse("manage:user_detail", args=[user.pk]),
+        done=_user_url,
+        template="manage/user_create.html",
+        context={"form": form},
+        creates=True,
     )
-    if saved:
-        return redirect("manage:user_detail", user_id=saved.value.pk)
-    return render(request, "manage/user_create.html", {"form": form})
+
+
+def _user_url(user: User) -> str:
+    return reverse("manage:user_detail", args=[user.manage_code.code])
 
 
 @admin_only
-def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_detail(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
     """The account: its roles and teams (the form), its sign-in state, and the actions."""
-    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     form = UserEditForm(request.POST or None, user=user)
-    if submit(
+    return form_page(
         request,
-        lambda: services.user_update(
-            actor=_actor(request),
-            user=user,
-            expected_state=form.cleaned_data["version"],
-            **{k: form.cleaned_data[k] for k in form.fields if k != "version"},
-        ),
         form,
+        save=lambda: form.update(services.user_update, actor=_actor(request), user=user),
         success=_("Account saved."),
-    ):
-        return redirect("manage:user_detail", user_id=user.pk)
-    return render(
-        request,
-        "manage/user_detail.html",
-        {
+        done=_user_url(user),
+        template="manage/user_detail.html",
+        context={
             "account": user,
             "form": form,
             "has_second_factor": services.has_second_factor(user),
@@ -144,7 +134,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def _user_action(
     request: HttpRequest,
-    user_id: int,
+    user_code: uuid.UUID,
     *,
     template: str,
     action: Callable[[User], Any],
@@ -152,7 +142,7 @@ def _user_action(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A confirmation page (GET) and the action (POST) on one account."""
-    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     if request.method == "POST":
         try:
             action(user)
@@ -160,15 +150,15 @@ def _user_action(
             messages.error(request, error_text(error))
         else:
             messages.success(request, success)
-        return redirect("manage:user_detail", user_id=user.pk)
+        return redirect(_user_url(user))
     return render(request, template, {"account": user, **(extra or {})})
 
 
 @admin_only
-def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_deactivate(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
     return _user_action(
         request,
-        user_id,
+        user_code,
         template="manage/user_deactivate.html",
         action=lambda user: services.user_set_active(
             actor=_actor(request), user=user, active=False
@@ -178,10 +168,10 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @admin_only
-def user_activate(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_activate(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
     return _user_action(
         request,
-        user_id,
+        user_code,
         template="manage/user_activate.html",
         action=lambda user: services.user_set_active(actor=_actor(request), user=user, active=True),
         success=_("Account activated again."),
@@ -189,11 +179,11 @@ def user_activate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @admin_only
-def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+def user_unlock(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
+    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     return _user_action(
         request,
-        user_id,
+        user_code,
         template="manage/user_unlock.html",
         action=lambda user: services.user_unlock(actor=_actor(request), user=user),
         success=_("Sign-in unlocked: the failed attempts are forgotten."),
@@ -202,27 +192,26 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @admin_only
-def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+def user_password(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
+    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     form = PasswordSetForm(request.POST or None, user=user)
-    if submit(
+    return form_page(
         request,
-        lambda: services.user_set_password(
-            actor=_actor(request),
-            user=user,
-            password=form.cleaned_data["password1"],
-        ),
         form,
+        save=lambda: services.user_set_password(
+            actor=_actor(request), user=user, password=form.cleaned_data["password1"]
+        ),
         success=_("New password set. The person's open sessions have ended."),
-    ):
-        return redirect("manage:user_detail", user_id=user.pk)
-    return render(request, "manage/user_password.html", {"account": user, "form": form})
+        done=_user_url(user),
+        template="manage/user_password.html",
+        context={"account": user, "form": form},
+    )
 
 
 @admin_only
-def user_enrolment_code(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_enrolment_code(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
     """A new enrolment code, shown on this page only, once (stored as a hash)."""
-    user = services.user_get_for_manage(actor=_actor(request), pk=user_id)
+    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     # Bound on every POST: the form's one checkbox, unticked, sends nothing.
     form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
     context = {
@@ -254,31 +243,17 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def _organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     creating = organisation.pk is None
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
-
-    def save() -> Organisation:
-        data = {k: form.cleaned_data[k] for k in form._meta.fields or ()}
-        return services.organisation_save(
-            actor=_actor(request),
-            organisation=organisation,
-            data=data,
-            logo=form.cleaned_data.get("logo_file"),
-            remove_logo=bool(form.cleaned_data.get("remove_logo")),
-            expected_version=form.cleaned_data.get("version"),
-        )
-
-    saved = submit(
+    return form_page(
         request,
-        save,
         form,
+        save=lambda: form.update(
+            services.organisation_save, actor=_actor(request), organisation=organisation
+        ),
         success=_("Organisation created.") if creating else _("Organisation saved."),
-        creates=(lambda o: reverse("manage:organisation_edit", args=[o.pk])) if creating else None,
-    )
-    if saved:
-        return redirect("manage:organisation_list")
-    return render(
-        request,
-        "manage/organisation_form.html",
-        {"form": form, "organisation": organisation, "creating": creating},
+        done=reverse("manage:organisation_list"),
+        template="manage/organisation_form.html",
+        context={"form": form, "organisation": organisation, "creating": creating},
+        creates=creating,
     )
 
 
@@ -288,8 +263,8 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    return _organisation_form(request, get_object_or_404(Organisation, pk=organisation_id))
+def organisation_edit(request: HttpRequest, organisation_code: uuid.UUID) -> HttpResponse:
+    return _organisation_form(request, services.organisation_get(code=organisation_code))
 
 
 # --- teams ------------------------------------------------------------------------------------
@@ -303,32 +278,20 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
     creating = team.pk is None
     form = TeamForm(request.POST or None, instance=team)
-    saved = submit(
+    return form_page(
         request,
-        lambda: services.team_save(
-            actor=_actor(request),
-            team=team,
-            organisation=form.cleaned_data["organisation"],
-            name=form.cleaned_data["name"],
-            supervisors=form.cleaned_data["supervisors"],
-            members=form.all_members(),
-            expected_version=form.cleaned_data.get("version"),
-        ),
         form,
+        save=lambda: form.update(services.team_save, actor=_actor(request), team=team),
         success=_("Team created.") if creating else _("Team saved."),
-        creates=(lambda t: reverse("manage:team_edit", args=[t.pk])) if creating else None,
-    )
-    if saved:
-        return redirect("manage:team_list")
-    return render(
-        request,
-        "manage/team_form.html",
-        {
+        done=reverse("manage:team_list"),
+        template="manage/team_form.html",
+        context={
             "form": form,
             "team": team,
             "creating": creating,
             "no_organisation": not Organisation.objects.exists(),
         },
+        creates=creating,
     )
 
 
@@ -338,10 +301,8 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
-    return _team_form(
-        request, get_object_or_404(Team.objects.select_related("organisation"), pk=team_id)
-    )
+def team_edit(request: HttpRequest, team_code: uuid.UUID) -> HttpResponse:
+    return _team_form(request, services.team_get(code=team_code))
 
 
 # --- the service directory --------------------------------------------------------------------
@@ -355,24 +316,15 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
     creating = service.pk is None
     form = ServiceForm(request.POST or None, instance=service)
-    saved = submit(
+    return form_page(
         request,
-        lambda: services.service_save(
-            actor=_actor(request),
-            service=service,
-            data=form.cleaned_data,
-            expected_version=form.cleaned_data.get("version"),
-        ),
         form,
+        save=lambda: form.update(services.service_save, actor=_actor(request), service=service),
         success=_("Service created.") if creating else _("Service saved."),
-        creates=(lambda s: reverse("manage:service_edit", args=[s.code])) if creating else None,
-    )
-    if saved:
-        return redirect("manage:service_list")
-    return render(
-        request,
-        "manage/service_form.html",
-        {"form": form, "service": service, "creating": creating},
+        done=reverse("manage:service_list"),
+        template="manage/service_form.html",
+        context={"form": form, "service": service, "creating": creating},
+        creates=creating,
     )
 
 

@@ -3,27 +3,32 @@ exist for them), anonymous users the sign-in page. The Django admin is for super
 and not in the navigation."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+
+from caseworks.models import UserCode
+from demo.house import create_house
+from tests.security.world import walk_urls
 
 
 def manage_urls(*, user, team, service) -> list[str]:
-    org = team.organisation_id
+    org = team.organisation.code
     return [
         "/manage/",
         "/manage/users/",
         "/manage/users/new/",
-        f"/manage/users/{user.pk}/",
-        f"/manage/users/{user.pk}/deactivate/",
-        f"/manage/users/{user.pk}/activate/",
-        f"/manage/users/{user.pk}/password/",
-        f"/manage/users/{user.pk}/enrolment-code/",
-        f"/manage/users/{user.pk}/unlock/",
+        f"/manage/users/{user.manage_code.code}/",
+        f"/manage/users/{user.manage_code.code}/deactivate/",
+        f"/manage/users/{user.manage_code.code}/activate/",
+        f"/manage/users/{user.manage_code.code}/password/",
+        f"/manage/users/{user.manage_code.code}/enrolment-code/",
+        f"/manage/users/{user.manage_code.code}/unlock/",
         "/manage/organisations/",
         "/manage/organisations/new/",
         f"/manage/organisations/{org}/",
         "/manage/teams/",
         "/manage/teams/new/",
-        f"/manage/teams/{team.pk}/",
+        f"/manage/teams/{team.code}/",
         "/manage/services/",
         "/manage/services/new/",
         f"/manage/services/{service.code}/",
@@ -33,8 +38,6 @@ def manage_urls(*, user, team, service) -> list[str]:
 
 
 def test_it_routes_every_manage_url_listed_here():
-    from tests.security.world import walk_urls
-
     routed = {name for _pattern, name in walk_urls() if name.startswith("manage:")}
     assert len(routed) == 20
 
@@ -92,9 +95,9 @@ def test_the_django_admin_is_for_superusers_only(client, ada, adam, root, staff)
 
 def test_a_non_superuser_administrator_cannot_touch_a_superuser(admin_client, root):
     """Setting a superuser's password would hand over the superuser's powers."""
-    assert admin_client.get(f"/manage/users/{root.pk}/").status_code == 404
+    assert admin_client.get(f"/manage/users/{root.manage_code.code}/").status_code == 404
     response = admin_client.post(
-        f"/manage/users/{root.pk}/password/",
+        f"/manage/users/{root.manage_code.code}/password/",
         {
             "password1": "ein sehr langes Passwort 2026",
             "password2": "ein sehr langes Passwort 2026",
@@ -107,8 +110,6 @@ def test_a_non_superuser_administrator_cannot_touch_a_superuser(admin_client, ro
 def test_the_demo_administrator_is_no_superuser(client, db):
     """seed_demo's `admin` sets the house up through /manage/, like a real house's
     administrator: the Django admin stays closed to it."""
-    from demo.house import create_house
-
     _teams, users = create_house()
     admin = users["admin"]
     assert not admin.is_superuser and not admin.is_staff
@@ -116,3 +117,24 @@ def test_the_demo_administrator_is_no_superuser(client, db):
     client.force_login(admin)
     assert client.get("/manage/").status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+def test_it_addresses_accounts_organisations_and_teams_by_code(admin_client, alice, team_a):
+    """A UUID code, never the sequential id (which tells how many there are, and the next)."""
+    organisation = team_a.organisation
+    for by_code, by_id in (
+        (f"/manage/users/{alice.manage_code.code}/", f"/manage/users/{alice.pk}/"),
+        (
+            f"/manage/organisations/{organisation.code}/",
+            f"/manage/organisations/{organisation.pk}/",
+        ),
+        (f"/manage/teams/{team_a.code}/", f"/manage/teams/{team_a.pk}/"),
+    ):
+        assert admin_client.get(by_code).status_code == 200, by_code
+        assert admin_client.get(by_id).status_code == 404, by_id
+
+
+def test_every_account_has_a_code_however_it_was_made(db):
+    made_elsewhere = get_user_model().objects.create_user("made-elsewhere")  # e.g. the admin
+    assert UserCode.objects.get(user=made_elsewhere).code
+    assert len(set(UserCode.objects.values_list("code", flat=True))) == UserCode.objects.count()

@@ -52,7 +52,7 @@ def refused(response) -> str:
 
 
 def test_a_team_changed_meanwhile(admin_client, ben_client, ben, team_a, alice, bob, sam):
-    url = f"/manage/teams/{team_a.pk}/"
+    url = f"/manage/teams/{team_a.code}/"
     mine = loaded(admin_client, url)
     theirs = loaded(ben_client, url)
     assert ben_client.post(url, {**theirs, "members": [alice.pk, bob.pk]}).status_code == 302
@@ -77,7 +77,7 @@ def loaded_from(form) -> dict:
 
 
 def test_an_organisation_changed_meanwhile(admin_client, ben_client, org_a):
-    url = f"/manage/organisations/{org_a.pk}/"
+    url = f"/manage/organisations/{org_a.code}/"
     mine = loaded(admin_client, url)
     theirs = loaded(ben_client, url)
     assert ben_client.post(url, {**theirs, "retention_years": "5"}).status_code == 302
@@ -109,7 +109,7 @@ def test_a_service_changed_meanwhile_or_deactivated(admin_client, ben_client, mb
 
 
 def test_an_account_changed_meanwhile(admin_client, ben_client, ben, alice, team_a, team_b):
-    url = f"/manage/users/{alice.pk}/"
+    url = f"/manage/users/{alice.manage_code.code}/"
     mine = loaded(admin_client, url)
     theirs = loaded(ben_client, url)
     assert mine["version"] == theirs["version"]
@@ -136,10 +136,10 @@ def test_a_membership_changed_from_the_accounts_side_changes_the_team(
     """Bob joins team A through his account page while ada has team A's form open without
     him: her save would take him out again unnoticed. It is refused instead."""
     team_a.members.remove(bob)
-    team_url = f"/manage/teams/{team_a.pk}/"
+    team_url = f"/manage/teams/{team_a.code}/"
     mine = loaded(admin_client, team_url)
     assert mine["members"] == [alice.pk]
-    bob_url = f"/manage/users/{bob.pk}/"
+    bob_url = f"/manage/users/{bob.manage_code.code}/"
     theirs = loaded(ben_client, bob_url)
     assert Team.objects.get(pk=team_a.pk).version == 1
     assert ben_client.post(bob_url, {**theirs, "teams": [team_a.pk]}).status_code == 302
@@ -151,11 +151,13 @@ def test_a_membership_changed_from_the_accounts_side_changes_the_team(
 def test_a_team_saved_meanwhile_changes_the_account(admin_client, ben_client, team_b, alice):
     """The other way round: alice added to team B from the team's side while her account
     form is open elsewhere."""
-    mine = loaded(admin_client, f"/manage/users/{alice.pk}/")
-    team_url = f"/manage/teams/{team_b.pk}/"
+    mine = loaded(admin_client, f"/manage/users/{alice.manage_code.code}/")
+    team_url = f"/manage/teams/{team_b.code}/"
     theirs = loaded(ben_client, team_url)
     assert ben_client.post(team_url, {**theirs, "members": [alice.pk]}).status_code == 302
-    response = admin_client.post(f"/manage/users/{alice.pk}/", {**mine, "email": "a@b.de"})
+    response = admin_client.post(
+        f"/manage/users/{alice.manage_code.code}/", {**mine, "email": "a@b.de"}
+    )
     refused(response)
     [message] = response.context["form"].non_field_errors()
     assert "(teams)" in message.lower()
@@ -166,8 +168,8 @@ def test_a_team_saved_meanwhile_changes_the_account(admin_client, ben_client, te
 def test_every_save_raises_the_version(admin_client, team_a, mbe, model):
     obj = model.objects.first()
     url = {
-        Organisation: f"/manage/organisations/{obj.pk}/",
-        Team: f"/manage/teams/{obj.pk}/",
+        Organisation: f"/manage/organisations/{obj.code}/",
+        Team: f"/manage/teams/{obj.code}/",
         Service: f"/manage/services/{getattr(obj, 'code', '')}/",
     }[model]
     data = loaded(admin_client, url)
@@ -181,9 +183,9 @@ def test_every_edit_page_carries_the_version(admin_client, alice, team_a, mbe):
     """The hidden field is on the page itself (a template listing its fields one by one
     must not leave it out), with the value the form was loaded at."""
     for url, value in (
-        (f"/manage/users/{alice.pk}/", account_state(alice)),
-        (f"/manage/teams/{team_a.pk}/", "1"),
-        (f"/manage/organisations/{team_a.organisation_id}/", "1"),
+        (f"/manage/users/{alice.manage_code.code}/", account_state(alice)),
+        (f"/manage/teams/{team_a.code}/", "1"),
+        (f"/manage/organisations/{team_a.organisation.code}/", "1"),
         (f"/manage/services/{mbe.code}/", "1"),
     ):
         html = admin_client.get(url).content.decode()

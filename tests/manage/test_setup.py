@@ -62,7 +62,7 @@ def test_a_change_logs_the_fields_changed_and_the_logo_can_go(admin_client, ada,
         "remove_logo": "on",
         "version": org_a.version,
     }
-    assert admin_client.post(f"/manage/organisations/{org_a.pk}/", data).status_code == 302
+    assert admin_client.post(f"/manage/organisations/{org_a.code}/", data).status_code == 302
     org_a.refresh_from_db()
     assert org_a.retention_years == 5 and not org_a.logo_type and bytes(org_a.logo) == b""
     entry = AccessLog.objects.get(action="manage.organisation.changed")
@@ -90,10 +90,10 @@ def test_a_team_gets_supervisors_members_and_office(admin_client, ada, org_a, al
     assert "user.team_joined" in actions(object_label="alice")
     assert "user.supervision_added" in actions(object_label="sam")
     # The edit page shows office staff under "office", and taking them off removes them.
-    page = admin_client.get(f"/manage/teams/{team.pk}/")
+    page = admin_client.get(f"/manage/teams/{team.code}/")
     assert page.context["form"].initial["office"] == [olga]
     admin_client.post(
-        f"/manage/teams/{team.pk}/",
+        f"/manage/teams/{team.code}/",
         {
             "organisation": org_a.pk,
             "name": "Team Nord",
@@ -167,7 +167,7 @@ def test_the_first_setup_through_manage_only(admin_client, ada, settings, dora):
         },
     )
     kai = team.members.get()
-    page = admin_client.post(f"/manage/users/{kai.pk}/enrolment-code/", {})
+    page = admin_client.post(f"/manage/users/{kai.manage_code.code}/enrolment-code/", {})
     code = re.search(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}", page.content.decode()).group(0)
     admin_client.post(
         "/manage/services/new/", {"name": "Psychosoziales Zentrum", "kind": "counselling"}

@@ -7,10 +7,13 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
+from caseworks.fields import blind_index
 from caseworks.house.services import account_state
-from caseworks.models import AccessLog, EnrolmentCode, SignInThrottle
-from tests.conftest import sign_in
+from caseworks.models import AccessLog, AuthenticatorDevice, EnrolmentCode, SignInThrottle
+from caseworks.signin import services as signin
+from tests.conftest import make_user, sign_in
 from tests.manage.conftest import actions
 
 PASSWORD = "ein langes Passwort für Lena 2026"
@@ -41,7 +44,7 @@ def test_it_creates_a_caseworker_in_a_team(admin_client, ada, team_a):
     response = create(admin_client, teams=[team_a.pk])
     lena = get_user_model().objects.get(username="lena")
     assert response.status_code == 302
-    assert response["Location"] == f"/manage/users/{lena.pk}/"
+    assert response["Location"] == f"/manage/users/{lena.manage_code.code}/"
     assert list(lena.groups.values_list("name", flat=True)) == ["caseworker"]
     assert list(lena.teams.all()) == [team_a]
     assert lena.check_password(PASSWORD) and lena.is_active
@@ -90,7 +93,7 @@ def test_only_a_supervisor_supervises(admin_client, ada, team_a):
 
 def test_a_role_change_is_logged_for_the_dpo(admin_client, ada, alice, team_a, team_b, dora):
     response = admin_client.post(
-        f"/manage/users/{alice.pk}/",
+        f"/manage/users/{alice.manage_code.code}/",
         {
             "first_name": "Alice",
             "last_name": "Arendt",
@@ -119,7 +122,7 @@ def test_a_role_change_is_logged_for_the_dpo(admin_client, ada, alice, team_a, t
 
 def test_an_administrator_keeps_their_own_role(admin_client, ada):
     response = admin_client.post(
-        f"/manage/users/{ada.pk}/",
+        f"/manage/users/{ada.manage_code.code}/",
         {
             "first_name": "Ada",
             "last_name": "Admin",
@@ -133,11 +136,11 @@ def test_an_administrator_keeps_their_own_role(admin_client, ada):
 
 
 def test_it_deactivates_after_confirming_and_never_deletes(admin_client, ada, alice):
-    page = admin_client.get(f"/manage/users/{alice.pk}/deactivate/")
+    page = admin_client.get(f"/manage/users/{alice.manage_code.code}/deactivate/")
     assert b"Nothing is deleted" in page.content
     alice.refresh_from_db()
     assert alice.is_active  # the confirmation page changes nothing
-    response = admin_client.post(f"/manage/users/{alice.pk}/deactivate/")
+    response = admin_client.post(f"/manage/users/{alice.manage_code.code}/deactivate/")
     assert response.status_code == 302
     alice.refresh_from_db()
     assert not alice.is_active
@@ -147,13 +150,13 @@ def test_it_deactivates_after_confirming_and_never_deletes(admin_client, ada, al
     listed = admin_client.get("/manage/users/?active=no").content.decode()
     assert "Alice Arendt" in listed
     assert "Alice Arendt" not in admin_client.get("/manage/users/?active=yes").content.decode()
-    admin_client.post(f"/manage/users/{alice.pk}/activate/")
+    admin_client.post(f"/manage/users/{alice.manage_code.code}/activate/")
     alice.refresh_from_db()
     assert alice.is_active and "manage.user.activated" in actions()
 
 
 def test_an_administrator_cannot_deactivate_themselves(admin_client, ada):
-    admin_client.post(f"/manage/users/{ada.pk}/deactivate/", follow=True)
+    admin_client.post(f"/manage/users/{ada.manage_code.code}/deactivate/", follow=True)
     ada.refresh_from_db()
     assert ada.is_active
     assert "manage.user.deactivated" not in actions()
@@ -174,8 +177,6 @@ def test_the_list_filters_by_role_team_and_status(admin_client, ada, alice, char
 
 
 def test_the_list_is_paginated(admin_client, ada):
-    from tests.conftest import make_user
-
     for i in range(55):
         make_user(f"user{i:02d}", "caseworker")
     first = admin_client.get("/manage/users/?role=caseworker")
@@ -191,7 +192,7 @@ def test_it_sets_a_new_password(admin_client, ada):
     lena = get_user_model().objects.get(username="lena")
     new = "ein anderes langes Passwort 2027"
     response = admin_client.post(
-        f"/manage/users/{lena.pk}/password/", {"password1": new, "password2": new}
+        f"/manage/users/{lena.manage_code.code}/password/", {"password1": new, "password2": new}
     )
     assert response.status_code == 302
     assert "manage.user.password_set" in actions(object_label="lena")
@@ -202,7 +203,7 @@ def test_it_sets_a_new_password(admin_client, ada):
 
 
 def test_it_issues_an_enrolment_code_shown_once(admin_client, ada, alice):
-    page = admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {})
+    page = admin_client.post(f"/manage/users/{alice.manage_code.code}/enrolment-code/", {})
     assert page.status_code == 200
     code = ENROLMENT_CODE.search(page.content.decode()).group(0)
     row = EnrolmentCode.objects.get(user=alice)
@@ -210,17 +211,17 @@ def test_it_issues_an_enrolment_code_shown_once(admin_client, ada, alice):
     assert code not in log_text() and code.replace("-", "") not in log_text()
     assert "manage.user.enrolment_code_issued" in actions(object_label="alice")
     assert "user.enrolment_code_issued" in actions(object_label="alice")
-    detail = admin_client.get(f"/manage/users/{alice.pk}/").content.decode()
+    detail = admin_client.get(f"/manage/users/{alice.manage_code.code}/").content.decode()
     assert code not in detail and "enrolment code valid until" in detail
 
 
 def test_the_enrolment_code_can_replace_a_lost_phone(admin_client, ada, alice):
-    from caseworks.models import AuthenticatorDevice
-
     AuthenticatorDevice.objects.create(user=alice, name="authenticator", confirmed=True)
-    admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {})
+    admin_client.post(f"/manage/users/{alice.manage_code.code}/enrolment-code/", {})
     assert AuthenticatorDevice.objects.filter(user=alice).exists()  # not ticked: kept
-    admin_client.post(f"/manage/users/{alice.pk}/enrolment-code/", {"remove_second_factor": "on"})
+    admin_client.post(
+        f"/manage/users/{alice.manage_code.code}/enrolment-code/", {"remove_second_factor": "on"}
+    )
     assert not AuthenticatorDevice.objects.filter(user=alice).exists()
     assert "user.second_factor_removed" in actions(object_label="alice")
     last = AccessLog.objects.filter(action="manage.user.enrolment_code_issued").first()
@@ -235,9 +236,9 @@ def test_it_unlocks_a_lock_out(admin_client, ada, settings):
         assert not sign_in(client, "lena", "falsch")
     locked = client.post("/accounts/login/", {"username": "lena", "password": PASSWORD})
     assert locked.status_code == 429
-    detail = admin_client.get(f"/manage/users/{lena.pk}/").content.decode()
-    assert "locked out" in detail and f"/manage/users/{lena.pk}/unlock/" in detail
-    response = admin_client.post(f"/manage/users/{lena.pk}/unlock/")
+    detail = admin_client.get(f"/manage/users/{lena.manage_code.code}/").content.decode()
+    assert "locked out" in detail and f"/manage/users/{lena.manage_code.code}/unlock/" in detail
+    response = admin_client.post(f"/manage/users/{lena.manage_code.code}/unlock/")
     assert response.status_code == 302
     assert sign_in(client, "lena", PASSWORD)
     entry = AccessLog.objects.get(action="manage.user.unlocked")
@@ -245,16 +246,11 @@ def test_it_unlocks_a_lock_out(admin_client, ada, settings):
 
 
 def test_unlocking_lifts_the_throttle_per_user_name(admin_client, ada, alice):
-    from django.utils import timezone
-
-    from caseworks.fields import blind_index
-    from caseworks.signin import services as signin
-
     SignInThrottle.objects.create(
         username_digest=blind_index("alice", purpose=signin.USERNAME_PURPOSE),
         failures=20,
         last_failure_at=timezone.now(),
     )
-    assert b"Unlock sign-in" in admin_client.get(f"/manage/users/{alice.pk}/").content
-    admin_client.post(f"/manage/users/{alice.pk}/unlock/")
+    assert b"Unlock sign-in" in admin_client.get(f"/manage/users/{alice.manage_code.code}/").content
+    admin_client.post(f"/manage/users/{alice.manage_code.code}/unlock/")
     assert not SignInThrottle.objects.exists()

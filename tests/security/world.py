@@ -216,9 +216,9 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "team": team.pk,
             "caseworker": actor.pk,
             # The house setup (/manage/): a user, a team, an organisation, a service.
-            "user_id": actor.pk,
-            "team_id": team.pk,
-            "organisation_id": team.organisation_id,
+            "user_code": actor.manage_code.code,
+            "team_code": team.code,
+            "organisation_code": team.organisation.code,
             "service_code": service.code,
             # The case plan (issue 23).
             "need_code": need.code,
