@@ -23,6 +23,7 @@ from caseworks.extensions.personal_data import (
     register_not_person_data,
 )
 from caseworks.fields import BlindIndexField, EncryptedBinaryField
+from caseworks.models import AccessLog
 from caseworks.web.users import display_name
 
 
@@ -140,8 +141,6 @@ def _history_entry(model: type[models.Model], row, related: dict) -> dict:
 
 def disclosure(person) -> dict:
     """Everything Caseworks stores about `person` (a Client), with history and access log."""
-    from caseworks.models import AccessLog
-
     case = person.case
     related: dict = {}  # names of related rows, each looked up once
     data = {
@@ -193,8 +192,6 @@ def retention_cutoff(years: int, today: datetime.date | None = None) -> datetime
 def purge_case(case) -> dict[str, int]:
     """Delete a case with everything about it: its rows, their history rows, archived
     letters and the access log entries about them. Counts only are returned."""
-    from caseworks.models import AccessLog
-
     counts: dict[str, int] = {}
     codes = {case.code}
     deleted: list[tuple[type[models.Model], list[int]]] = []

@@ -1,7 +1,13 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
-from caseworks.models import AccessLog
+from cases import services
+from caseworks.audit.log import log_access
+from caseworks.management.commands.load_service_directory import TYPICAL
+from caseworks.models import AccessLog, Service
+from tests.conftest import open_case
 
 
 def test_the_roles_exist_after_migrating(db):
@@ -36,8 +42,6 @@ def test_the_navigation_shows_each_role_its_tools(client, request, who, sees, hi
 
 
 def test_the_access_log_is_append_only(alice, alice_case):
-    from caseworks.audit.log import log_access
-
     log_access(user=alice, action="case.viewed", obj=alice_case, label=alice_case.reference)
     entry = AccessLog.objects.get()
     with pytest.raises(Exception, match="append-only"):
@@ -52,8 +56,6 @@ def test_the_access_log_is_append_only(alice, alice_case):
 
 
 def test_login_and_logout(client, db):
-    from django.contrib.auth import get_user_model
-
     get_user_model().objects.create_user("lena", password="a-long-passphrase-2026")
     response = client.post(
         "/accounts/login/", {"username": "lena", "password": "a-long-passphrase-2026"}
@@ -66,11 +68,6 @@ def test_login_and_logout(client, db):
 
 
 def test_the_typical_service_directory_loads_once(db):
-    from django.core.management import call_command
-
-    from caseworks.management.commands.load_service_directory import TYPICAL
-    from caseworks.models import Service
-
     call_command("load_service_directory")
     assert Service.objects.count() == len(TYPICAL)
     assert Service.objects.get(name="Jugendmigrationsdienst (JMD)").category == "jmd"
@@ -79,9 +76,6 @@ def test_the_typical_service_directory_loads_once(db):
 
 
 def test_the_admin_shows_no_cover_reason(client, root, alice, bob, team_a):
-    from cases import services
-    from tests.conftest import open_case
-
     case = open_case(bob, team_a)
     services.cover_access_grant(actor=alice, case=case, reason="Vertretung Mandelkern")
     entry = AccessLog.objects.get(action="case.cover_access")

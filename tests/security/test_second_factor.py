@@ -16,6 +16,8 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from cryptography.fernet import Fernet
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -28,6 +30,8 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.oath import TOTP
 
 import caseworks.migrations
+from caseworks.crypto import keys
+from caseworks.models import EnrolmentCode
 from tests.conftest import sign_in
 
 PASSWORD = "a long and boring passphrase 2026"
@@ -232,8 +236,6 @@ def test_existing_devices_keep_working_after_the_migration(client, carla, requir
 
     editor = Editor()
     editor.connection = connection
-    from django.apps import apps
-
     migration.move_legacy_devices(apps, editor)
 
     dump = all_rows_as_text()
@@ -271,8 +273,6 @@ def test_a_password_alone_does_not_enrol_a_second_factor(client, carla, require_
 
 
 def reset_enrolment_throttle():
-    from caseworks.models import EnrolmentCode
-
     EnrolmentCode.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
 
 
@@ -367,10 +367,6 @@ def test_demo_mode_enrols_without_an_enrolment_code(client, carla):
 
 
 def test_the_seed_is_rotated_with_the_field_keys(client, carla, settings):
-    from cryptography.fernet import Fernet
-
-    from caseworks.crypto import keys
-
     client.force_login(carla)
     secret, _codes = set_up_authenticator(client)
     old_key = settings.CASEWORKS_FIELD_KEYS[0]
