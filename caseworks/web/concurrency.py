@@ -42,17 +42,35 @@ def lock_versioned(obj: _Versioned, expected_version: int) -> _Versioned:
     current = model._default_manager.select_for_update().get(pk=obj.pk)
     version: int = current.version  # type: ignore[attr-defined]
     if version != expected_version:
-        previous = _history(current).filter(version=expected_version).first()
-        latest = _history(current).first()
-        changed = []
-        if previous is not None and latest is not None:
-            changed = [
-                # history diffs name concrete fields, never relations' reverse sides
-                str(cast("models.Field[Any, Any]", model._meta.get_field(c.field)).verbose_name)
-                for c in latest.diff_against(previous).changes
-            ]
-        raise ConcurrentEdit(current=current, changed_fields=changed)
+        raise ConcurrentEdit(
+            current=current, changed_fields=_changed_since(current, expected_version)
+        )
     return current
+
+
+def _changed_since(current: models.Model, expected_version: int) -> list[str]:
+    """The labels of the fields changed since `expected_version`, from the audit history:
+    every save after it, each against the one before, so two saves since loading name what
+    both changed. Where the loaded version has no history row (a row written in bulk), the
+    nearest older one stands in; the version itself is never named."""
+    history = _history(current)
+    before = (
+        history.filter(version__lte=expected_version)
+        .order_by("-version", "-history_date", "-history_id")
+        .first()
+    )
+    later = history.filter(version__gt=expected_version).order_by("history_date", "history_id")
+    labels: list[str] = []
+    for row in later:
+        if before is not None:
+            for change in row.diff_against(before).changes:
+                # history diffs name concrete fields, never relations' reverse sides
+                field = cast("models.Field[Any, Any]", type(current)._meta.get_field(change.field))
+                label = str(field.verbose_name)
+                if change.field != "version" and label not in labels:
+                    labels.append(label)
+        before = row
+    return labels
 
 
 def versioned_update(

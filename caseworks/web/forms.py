@@ -88,16 +88,20 @@ def show_conflict(form: django_forms.BaseForm, conflict: ConcurrentEdit) -> None
         if conflict.changed_at
         else ""
     )
-    fields = ", ".join(conflict.changed_fields) or _("unknown fields")
-    form.add_error(
-        None,
-        _(
+    values = {"who": who, "when": when, "fields": ", ".join(conflict.changed_fields)}
+    if conflict.changed_fields:
+        message = _(
             "%(who)s changed this record at %(when)s (%(fields)s) while you were editing. "
             "Nothing was saved. Your input is kept below: check it against the current values "
             "and save again."
         )
-        % {"who": who, "when": when, "fields": fields},
-    )
+    else:  # the history does not say which fields: say no more than is known
+        message = _(
+            "%(who)s changed this record at %(when)s while you were editing. Nothing was "
+            "saved. Your input is kept below: check it against the current values and save "
+            "again."
+        )
+    form.add_error(None, message % values)
     posted: Any = form.data  # a QueryDict (typed as any mapping)
     data = posted.copy()
     data[form.add_prefix("version")] = getattr(conflict.current, "version")  # noqa: B009
