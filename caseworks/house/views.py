@@ -32,7 +32,7 @@ from caseworks.house.forms import (
 )
 from caseworks.models import Organisation, Service, Team
 from caseworks.signin import services as signin
-from caseworks.web.forms import error_text, form_page
+from caseworks.web.forms import VersionedForm, error_text, form_page
 
 PAGE_SIZE = 50
 
@@ -240,20 +240,43 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    creating = organisation.pk is None
-    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+def _setup_form(
+    request: HttpRequest,
+    form: VersionedForm,
+    service: Callable[..., Any],
+    *,
+    record: str,
+    created: str,
+    saved: str,
+    done: str,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """A setup record's page, new or edited: `service(actor=…, <record>=…)` through
+    VersionedForm.update (the version it was loaded at, None for a new one)."""
+    creating = form.instance.pk is None
     return form_page(
         request,
         form,
-        save=lambda: form.update(
-            services.organisation_save, actor=_actor(request), organisation=organisation
-        ),
-        success=_("Organisation created.") if creating else _("Organisation saved."),
-        done=reverse("manage:organisation_list"),
-        template="manage/organisation_form.html",
-        context={"form": form, "organisation": organisation, "creating": creating},
+        save=lambda: form.update(service, actor=_actor(request), **{record: form.instance}),
+        success=created if creating else saved,
+        done=reverse(done),
+        template=template,
+        context={"form": form, record: form.instance, "creating": creating, **context},
         creates=creating,
+    )
+
+
+def _organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    return _setup_form(
+        request,
+        OrganisationForm(request.POST or None, request.FILES or None, instance=organisation),
+        services.organisation_save,
+        record="organisation",
+        created=_("Organisation created."),
+        saved=_("Organisation saved."),
+        done="manage:organisation_list",
+        template="manage/organisation_form.html",
     )
 
 
@@ -276,22 +299,16 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
-    creating = team.pk is None
-    form = TeamForm(request.POST or None, instance=team)
-    return form_page(
+    return _setup_form(
         request,
-        form,
-        save=lambda: form.update(services.team_save, actor=_actor(request), team=team),
-        success=_("Team created.") if creating else _("Team saved."),
-        done=reverse("manage:team_list"),
+        TeamForm(request.POST or None, instance=team),
+        services.team_save,
+        record="team",
+        created=_("Team created."),
+        saved=_("Team saved."),
+        done="manage:team_list",
         template="manage/team_form.html",
-        context={
-            "form": form,
-            "team": team,
-            "creating": creating,
-            "no_organisation": not Organisation.objects.exists(),
-        },
-        creates=creating,
+        no_organisation=not Organisation.objects.exists(),
     )
 
 
@@ -314,17 +331,15 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
-    creating = service.pk is None
-    form = ServiceForm(request.POST or None, instance=service)
-    return form_page(
+    return _setup_form(
         request,
-        form,
-        save=lambda: form.update(services.service_save, actor=_actor(request), service=service),
-        success=_("Service created.") if creating else _("Service saved."),
-        done=reverse("manage:service_list"),
+        ServiceForm(request.POST or None, instance=service),
+        services.service_save,
+        record="service",
+        created=_("Service created."),
+        saved=_("Service saved."),
+        done="manage:service_list",
         template="manage/service_form.html",
-        context={"form": form, "service": service, "creating": creating},
-        creates=creating,
     )
 
 
