@@ -236,6 +236,8 @@ register_not_person_data(
     "caseworks.Organisation",
     "caseworks.Team",
     "caseworks.Service",
+    # The UUID by which /manage/ addresses a staff account (staff data, no client data).
+    "caseworks.UserCode",
     "caseworks.RetentionRun",
     # Which create forms a user saved (a keyed hash and the saved page's address; no content).
     "caseworks.Submission",
