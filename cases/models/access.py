@@ -1,0 +1,123 @@
+"""Who else reaches a case besides its assignee: shares, the guardian permission rows, cover
+for an absent colleague, and hand-overs to another team."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from cases.models.case import Case
+from caseworks.fields import EncryptedTextField
+from caseworks.models import Team
+
+
+class CaseShare(models.Model):
+    """A case explicitly shared with a colleague, who then works on it like the assignee."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="shared_cases",
+        verbose_name=_("shared with"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="caseshare_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.user}"
+
+
+# django-guardian with direct foreign keys (fast joins instead of generic object_pk strings).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+
+COVER_HOURS = 12
+
+
+class CoverAccess(models.Model):
+    """A caseworker covering for an absent colleague opens a case of their own team that is
+    not theirs — only with a reason, for a limited time, logged and shown to supervisors."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="cover_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    reason = EncryptedTextField(_("reason"))
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Beyond CASEWORKS_COVER_ACCESSES_PER_DAY a day, an access waits for a supervisor.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cover access")
+        verbose_name_plural = _("cover accesses")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.case}"
+
+
+class CaseTransfer(models.Model):
+    """A hand-over of a case to another team (of this or another organisation of the
+    house): asked for by a supervisor of one side, agreed by a supervisor of the other
+    (cases.services.case_transfer_request / case_transfer)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        DONE = "done", _("handed over")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="transfers")
+    from_team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("to team"))
+    # Which side asked: the other side's supervisor agrees.
+    asked_by_receiving = models.BooleanField(default=False)
+    # Why the family moves on (redistribution, residence obligation …): the history says why.
+    reason = EncryptedTextField(_("reason"))
+    status = models.CharField(max_length=12, choices=Status, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="requested"), name="transfer_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.to_team}"
