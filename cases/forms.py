@@ -1,9 +1,13 @@
 """Forms for intake, household members, residence statuses and case changes."""
 
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +32,7 @@ from cases.models import (
     Task,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
-from caseworks.models import Team
+from caseworks.models import Service, Team
 from caseworks.web.forms import (
     SHORT_TEXT_MAX,
     DateInput,
@@ -42,8 +46,31 @@ from caseworks.web.users import display_name
 PLEASE_CHOOSE = _("— please choose —")
 
 
-def choices_with_prompt(choices) -> list:
+def choices_with_prompt(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return [("", PLEASE_CHOOSE), *choices]
+
+
+def records_field(
+    form: forms.BaseForm,
+    name: str,
+    queryset: Any,
+    *,
+    label: Callable[[Any], str] | None = None,
+    empty_label: Any = None,
+) -> "forms.ModelChoiceField[Any]":
+    """Give a choice of records (one or several) its queryset, and how each is named; typed
+    here once instead of at every form."""
+    field = cast("forms.ModelChoiceField[Any]", form.fields[name])
+    field.queryset = queryset
+    if label is not None:
+        field.label_from_instance = label  # type: ignore[assignment]
+    if empty_label is not None:
+        field.empty_label = empty_label
+    return field
+
+
+def full_name(client: Client) -> str:
+    return client.full_name
 
 
 def prompt_instead_of_dashes(form: forms.BaseForm) -> None:
@@ -65,9 +92,9 @@ def prompt_instead_of_dashes(form: forms.BaseForm) -> None:
 class NoDashes:
     """Put among a form's bases (after TextLimits): no select starts with "---------"."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prompt_instead_of_dashes(self)
+        prompt_instead_of_dashes(cast(forms.BaseForm, self))
 
 
 class CaseForm(TextLimits, VersionedForm):
@@ -83,8 +110,8 @@ class CaseForm(TextLimits, VersionedForm):
             "accommodation_address": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         opened, allocated = data.get("opened_on"), data.get("allocated_on")
         today = timezone.localdate()
         if opened and opened > today:
@@ -154,13 +181,13 @@ class ResidenceStatusForm(TextLimits, NoDashes, forms.ModelForm):
         self.fields["issuing_authority"].widget.attrs["placeholder"] = _(
             "e.g. Ausländerbehörde, BAMF"
         )
-        self.fields["fiction_subtype"].choices = [
+        cast(forms.ChoiceField, self.fields["fiction_subtype"]).choices = [
             ("", _("— only for a fictional certificate —")),
             *FictionSubtype.choices,
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         kind = data.get("kind")
         valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
         if kind and kind not in KINDS_WITHOUT_EXPIRY and not valid_until:
@@ -185,10 +212,9 @@ class AssignForm(NoDashes, forms.Form):
         queryset=None, label=_("Caseworker")
     )
 
-    def __init__(self, *args, caseworkers, **kwargs):
+    def __init__(self, *args: Any, caseworkers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = caseworkers
-        self.fields["caseworker"].label_from_instance = display_name
+        records_field(self, "caseworker", caseworkers, label=display_name)
 
 
 class ShareForm(NoDashes, forms.Form):
@@ -196,10 +222,9 @@ class ShareForm(NoDashes, forms.Form):
         queryset=None, label=_("Share with")
     )
 
-    def __init__(self, *args, colleagues, **kwargs):
+    def __init__(self, *args: Any, colleagues: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = colleagues
-        self.fields["user"].label_from_instance = display_name
+        records_field(self, "user", colleagues, label=display_name)
 
 
 class IntakeForm(NoDashes, forms.Form):
@@ -213,18 +238,28 @@ class IntakeForm(NoDashes, forms.Form):
         help_text=_("Leave empty to assign later."),
     )
 
-    def __init__(self, *args, teams, caseworkers=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        teams: QuerySet[Team],
+        caseworkers: QuerySet[User] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        records_field(self, "team", teams)
         if teams.count() == 1:
             self.fields["team"].initial = teams.first()
             self.fields["team"].widget = forms.HiddenInput()
         if caseworkers is None:
             del self.fields["assigned_to"]
         else:
-            self.fields["assigned_to"].queryset = caseworkers
-            self.fields["assigned_to"].label_from_instance = display_name
-            self.fields["assigned_to"].empty_label = _("— assign later —")
+            records_field(
+                self,
+                "assigned_to",
+                caseworkers,
+                label=display_name,
+                empty_label=_("— assign later —"),
+            )
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -338,8 +373,8 @@ class ClientReferenceForm(TextLimits, NoDashes, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["number"].widget.attrs["autocomplete"] = "off"
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("number") and not data.get("valid_until"):
             self.add_error("number", _("Enter the number, an end date, or both."))
         return data
@@ -361,10 +396,9 @@ class BamfDecisionForm(NoDashes, forms.Form):
         ),
     )
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
+        records_field(self, "client", case.clients.all(), label=full_name)
 
 
 class DeadlineForm(TextLimits, NoDashes, forms.Form):
@@ -374,11 +408,15 @@ class DeadlineForm(TextLimits, NoDashes, forms.Form):
     title = forms.CharField(label=_("what"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=DateInput)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
-        self.fields["client"].empty_label = _("— the whole household —")
+        records_field(
+            self,
+            "client",
+            case.clients.all(),
+            label=full_name,
+            empty_label=_("— the whole household —"),
+        )
 
 
 class CoverForm(TextLimits, forms.Form):
@@ -437,10 +475,9 @@ class ContactForm(TextLimits, VersionedForm):
         widgets = {"date": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"note": NOTE_HINT}
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persons"].queryset = case.clients.all()
-        self.fields["persons"].label_from_instance = lambda c: c.full_name
+        records_field(self, "persons", case.clients.all(), label=full_name)
         self.fields["duration_minutes"].widget.attrs.update(inputmode="numeric", step="5")
 
 
@@ -450,11 +487,15 @@ class TaskForm(TextLimits, NoDashes, VersionedForm):
         fields = ["title", "due_on", "assigned_to"]
         widgets = {"due_on": DateInput}
 
-    def __init__(self, *args, assignees, **kwargs):
+    def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = assignees
-        self.fields["assigned_to"].label_from_instance = display_name
-        self.fields["assigned_to"].empty_label = _("— nobody in particular —")
+        records_field(
+            self,
+            "assigned_to",
+            assignees,
+            label=display_name,
+            empty_label=_("— nobody in particular —"),
+        )
         self.fields["title"].widget.attrs["placeholder"] = _(
             "e.g. ask the Jobcenter about the decision"
         )
@@ -475,13 +516,13 @@ class AppointmentForm(TextLimits, NoDashes, VersionedForm):
             "note": _("Only what is needed to prepare it (e.g. bring the passport)."),
         }
 
-    def __init__(self, *args, case, services, **kwargs):
+    def __init__(self, *args: Any, case: Case, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persons"].queryset = case.clients.all()
-        self.fields["persons"].label_from_instance = lambda c: c.full_name
-        self.fields["service"].queryset = services
-        self.fields["service"].required = False
-        self.fields["service"].empty_label = _("— not in the directory —")
+        records_field(self, "persons", case.clients.all(), label=full_name)
+        service = records_field(
+            self, "service", services, empty_label=_("— not in the directory —")
+        )
+        service.required = False
 
 
 class AppointmentCancelForm(TextLimits, forms.Form):

@@ -2,17 +2,32 @@
 household's name, the supervisor's actions and the closed-case rule. Shared by the case file's
 own pages and those of visits, documents, referrals, volunteers, the plan and moving on."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
+from cases.models import Case
 from cases.selectors import case_is_supervised_by, main_contact_of
 from caseworks.access.dpo import is_data_protection_officer
 from caseworks.web.forms import form_page
 
 CLOSED = _("The case is closed: a supervisor reopens it before anything is recorded or changed.")
 
+_Result = TypeVar("_Result")
 
-def case_context(request, case, **extra):
+
+class SignedInRequest(HttpRequest):
+    """The request a role-gated view receives (caseworks.access.permissions.role_required
+    lets nobody through who is not signed in): its user is a User. For the type checker."""
+
+    user: User
+
+
+def case_context(request: SignedInRequest, case: Case, **extra: Any) -> dict[str, Any]:
     """What every page inside a case file needs (the header, the supervisor's actions)."""
     can_supervise = case_is_supervised_by(case=case, user=request.user)
     return {
@@ -29,7 +44,14 @@ def case_context(request, case, **extra):
     }
 
 
-def case_form_page(request, case, *forms, template: str, extra: dict | None = None, **kwargs):
+def case_form_page(
+    request: SignedInRequest,
+    case: Case,
+    *forms: Any,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> HttpResponse:
     """A form page inside a case file, for every app (caseworks.web.forms.form_page with the
     case's header): on a closed case the page is read-only with the reason, whether it
     creates or edits a record — one rule, one behaviour (services refuse it all the same)."""
@@ -38,6 +60,18 @@ def case_form_page(request, case, *forms, template: str, extra: dict | None = No
         *forms,
         template=template,
         context=case_context(request, case, **(extra or {})),
-        read_only=None if services.case_accepts_records(case) else CLOSED,
+        read_only=None if services.case_accepts_records(case) else str(CLOSED),
         **kwargs,
     )
+
+
+def with_data(service: Callable[..., _Result], /, **bound: Any) -> Callable[..., _Result]:
+    """An update service that takes the form's fields as one `data` dict
+    (`case_update(*, actor, case, expected_version, data)`), called the way
+    VersionedForm.update calls services (the fields as keywords):
+    `form.update(with_data(services.case_update, actor=user, case=case))`."""
+
+    def call(*, expected_version: int, **data: Any) -> _Result:
+        return service(**bound, expected_version=expected_version, data=data)
+
+    return call

@@ -41,7 +41,7 @@ urlpatterns = [
         name="appointment_cancel",
     ),
     path("<uuid:code>/reopen/", views.case_reopen, name="reopen"),
-    path("<uuid:code>/share/<int:share_id>/end/", views.case_unshare, name="unshare"),
+    path("<uuid:code>/share/<uuid:share_code>/end/", views.case_unshare, name="unshare"),
     path("<uuid:code>/clients/new/", views.client_add, name="client_add"),
     path("<uuid:code>/clients/<uuid:client_code>/edit/", views.client_edit, name="client_edit"),
     path("<uuid:code>/clients/<uuid:client_code>/status/new/", views.status_add, name="status_add"),

@@ -4,6 +4,7 @@ suppressed cell can be computed back from a total), exports safe for spreadsheet
 import csv
 import datetime
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ class Shown:
     total: int | float | None
 
 
-def protect(rows: list[tuple[str, int | float]]) -> Shown:
+def protect(rows: Sequence[tuple[str, int | float]]) -> Shown:
     """Primary suppression (1 and 2), then secondary suppression against the total.
 
     With the total published, the suppressed cells' sum is known (total minus the shown

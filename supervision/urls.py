@@ -10,5 +10,5 @@ urlpatterns = [
     path("cases/", supervision.drilldown, name="drilldown"),
     path("reassign/", supervision.reassign, name="reassign"),
     path("statistics/", supervision.statistics, name="statistics"),
-    path("cover/<int:pk>/approve/", supervision.cover_approve, name="cover_approve"),
+    path("cover/<uuid:cover_code>/approve/", supervision.cover_approve, name="cover_approve"),
 ]

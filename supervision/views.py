@@ -2,36 +2,42 @@
 with a confirmation step, and the statistics for funders."""
 
 import datetime
+from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from cases import services
-from cases.models import CoverAccess, household_sorted
+from cases.models import household_sorted
+from cases.page import SignedInRequest
 from cases.privacy.residue import add_residue
-from cases.selectors import (
-    case_list_for_user,
-    cases_supervised_by,
-    main_contact_names,
-    main_contacts,
-    prefetch_households,
-    teams_supervised_by,
-)
+from cases.selectors import case_list_for_user, main_contact_names, prefetch_households
 from caseworks.access.permissions import page_required, role_required
-from caseworks.access.roles import Role, has_role
-from caseworks.extensions.supervision import Item, columns_for, statistics_for, team_figures_for
-from caseworks.web.forms import BoundedDateField, IdMultipleChoiceField, error_text
+from caseworks.access.roles import Role
+from caseworks.extensions.supervision import (
+    Column,
+    Item,
+    columns_for,
+    statistics_for,
+    team_figures_for,
+)
+from caseworks.web.forms import error_text
 from caseworks.web.users import display_name
+from supervision.forms import ReassignForm, StatisticsForm
+from supervision.selectors import (
+    UNASSIGNED,
+    cover_access_get_for_supervisor,
+    covers_for_teams,
+    team_and_caseworker,
+    teams_led,
+)
 from supervision.statistics import (
     Report,
     as_csv,
@@ -44,44 +50,39 @@ from supervision.statistics import (
     suppression_rule,
 )
 
-UNASSIGNED = "none"
-COVER_SHOWN = datetime.timedelta(days=30)
+
+@dataclass
+class Row:
+    """A caseworker's line (or the team's unassigned cases) on the dashboard."""
+
+    caseworker: int | str  # the query string's key: a user id, or UNASSIGNED
+    name: str
+    figures: list[tuple[Column, float]]
+    unassigned: bool
+
+    def figure(self, key: str) -> float:
+        return next((n for c, n in self.figures if c.key == key), 0)
+
+    @property
+    def primary(self) -> list[tuple[Column, float]]:
+        return [(c, n) for c, n in self.figures if c.primary]
+
+    @property
+    def more(self) -> list[tuple[Column, float]]:
+        return [(c, n) for c, n in self.figures if not c.primary]
+
+    @property
+    def open_cases(self) -> float:
+        return self.figure("open_cases")
 
 
-def teams_led(user):
-    if not has_role(user, Role.SUPERVISOR):
-        raise Http404("Not a supervisor")
-    return teams_supervised_by(user).select_related("organisation").order_by("name")
-
-
-def _is_id(value: str) -> bool:
-    """A primary key as typed in a URL: ASCII digits only ("²" and "٣" are digits too)."""
-    return value.isascii() and value.isdigit() and len(value) < 19
-
-
-def _team_and_caseworker(request, teams):
-    """The team and caseworker named in the query string, both within the supervisor's
-    teams (404 otherwise). caseworker None means the team's unassigned cases."""
-    team_key = request.GET.get("team", "")
-    team = teams.filter(pk=int(team_key)).first() if _is_id(team_key) else None
-    if team is None:
-        raise Http404("No such team")
-    key = request.GET.get("caseworker", UNASSIGNED)
-    if key == UNASSIGNED:
-        return team, None
-    caseworker = services.caseworkers_of(team).filter(pk=int(key)).first() if _is_id(key) else None
-    if caseworker is None:
-        raise Http404("No such caseworker in this team")
-    return team, caseworker
-
-
-def _ordered(columns):
+def _ordered(columns: list[Column]) -> list[Column]:
     """The figures that matter first (primary), then the rest; each in its order."""
     return sorted(columns, key=lambda c: (not c.primary, c.order))
 
 
 @page_required("supervision:dashboard")
-def dashboard(request):
+def dashboard(request: SignedInRequest) -> HttpResponse:
     teams = list(teams_led(request.user))
     today = timezone.localdate()
     cases = case_list_for_user(user=request.user).filter(team__in=teams)
@@ -93,39 +94,24 @@ def dashboard(request):
         .values("pk", "first_name", "last_name", "username", "teams")
         .distinct()
     )
-    by_team = {team.pk: [] for team in teams}
+    people: dict[int, list[tuple[int | None, str]]] = {team.pk: [] for team in teams}
     for m in members:
-        if m["teams"] in by_team:
-            by_team[m["teams"]].append(m)
+        if m["teams"] in people:
+            name = f"{m['first_name']} {m['last_name']}".strip() or m["username"]
+            people[m["teams"]].append((m["pk"], name))
     sort = request.GET.get("sort", "")
     descending = request.GET.get("dir") == "desc"
     keys = {c.key for c in columns}
     sections = []
     for team in teams:
-        rows = []
-        people = [
-            (m["pk"], f"{m['first_name']} {m['last_name']}".strip() or m["username"])
-            for m in by_team[team.pk]
-        ]
-        for pk, name in [*people, (None, _("not assigned"))]:
+        rows: list[Row] = []
+        for pk, name in [*people[team.pk], (None, _("not assigned"))]:
             figures = [(c, c.counts.get((team.pk, pk), 0)) for c in columns]
-            rows.append(
-                {
-                    "caseworker": UNASSIGNED if pk is None else pk,
-                    "name": name,
-                    "figures": figures,
-                    "primary": [(c, n) for c, n in figures if c.primary],
-                    "more": [(c, n) for c, n in figures if not c.primary],
-                    "open_cases": next((n for c, n in figures if c.key == "open_cases"), 0),
-                    "unassigned": pk is None,
-                }
-            )
+            rows.append(Row(UNASSIGNED if pk is None else pk, str(name), figures, pk is None))
         if sort in keys:
-            rows.sort(
-                key=lambda r: next(n for c, n in r["figures"] if c.key == sort), reverse=descending
-            )
+            rows.sort(key=lambda r: r.figure(sort), reverse=descending)
         elif sort == "name":
-            rows.sort(key=lambda r: r["name"].casefold(), reverse=descending)
+            rows.sort(key=lambda r: r.name.casefold(), reverse=descending)
         sections.append(
             {
                 "team": team,
@@ -133,13 +119,7 @@ def dashboard(request):
                 "figures": [(f, f.values.get(team.pk, f.missing)) for f in team_figures],
             }
         )
-    covers = (
-        CoverAccess.objects.filter(
-            case__team__in=teams, granted_at__gte=timezone.now() - COVER_SHOWN
-        )
-        .select_related("case", "user")
-        .order_by("-awaiting_approval", "-granted_at")[:50]
-    )
+    covers = covers_for_teams(teams)[:50]
     return render(
         request,
         "supervision/dashboard.html",
@@ -156,15 +136,9 @@ def dashboard(request):
 
 
 @role_required(Role.SUPERVISOR, methods=["POST"])
-def cover_approve(request, pk):
+def cover_approve(request: SignedInRequest, cover_code: str) -> HttpResponse:
     """Let a waiting cover access open the colleague's file (a supervisor of its team)."""
-    access = (
-        CoverAccess.objects.filter(pk=pk, case__in=cases_supervised_by(user=request.user))
-        .select_related("case", "user")
-        .first()
-    )
-    if access is None:
-        raise Http404("No such cover access")
+    access = cover_access_get_for_supervisor(user=request.user, code=cover_code)
     services.cover_access_approve(actor=request.user, access=access)
     messages.success(
         request,
@@ -175,10 +149,10 @@ def cover_approve(request, pk):
 
 
 @role_required(Role.SUPERVISOR)
-def drilldown(request):
+def drilldown(request: SignedInRequest) -> HttpResponse:
     """The items behind one figure of one row: the same records the figure counts."""
     teams = teams_led(request.user)
-    team, caseworker = _team_and_caseworker(request, teams)
+    team, caseworker = team_and_caseworker(request.GET, teams)
     today = timezone.localdate()
     cases = case_list_for_user(user=request.user).filter(team=team)
     columns = {c.key: c for c in columns_for(cases=cases, today=today)}
@@ -188,9 +162,11 @@ def drilldown(request):
     assignee = caseworker.pk if caseworker is not None else None
     if column.sources:
         items = column.items(team.pk, assignee)
-    else:  # a column still in the older shape: the cases behind it
+    elif column.drilldown is not None:  # a column still in the older shape: its cases
         chosen = column.drilldown(cases.filter(assigned_to=caseworker)).order_by("reference")
         items = [Item(case) for case in chosen]
+    else:
+        items = []
     # The main contact of each case listed, in one query: the name a supervisor knows.
     names = main_contact_names({item.case.pk for item in items})
     rows = [{"item": item, "name": names.get(item.case.pk, "")} for item in items]
@@ -208,52 +184,11 @@ def drilldown(request):
     )
 
 
-class ReassignForm(forms.Form):
-    """Nothing is preselected: moving a caseload is a decision per case, or "all" on purpose."""
-
-    cases = IdMultipleChoiceField(
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=gettext_lazy("Cases"),
-    )
-    everything = forms.BooleanField(required=False, label=gettext_lazy("all of these cases"))
-    to: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
-        queryset=None, label=gettext_lazy("Assign to")
-    )
-
-    def __init__(self, *args, cases, caseworkers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.all_cases = cases
-        # The main contact's name beside the reference, one query for all (decrypted for the
-        # supervisor on this page only; never logged).
-        main = main_contacts(name_only=True)
-        self.fields["cases"].queryset = cases.prefetch_related(
-            Prefetch("clients", queryset=main, to_attr="main_contacts")
-        )
-        self.fields["cases"].label_from_instance = _case_label
-        self.fields["to"].queryset = caseworkers
-        self.fields["to"].label_from_instance = display_name
-
-    def clean(self):
-        data = super().clean()
-        if data.get("everything"):
-            data["cases"] = self.all_cases
-        elif not data.get("cases") and "cases" not in self.errors:
-            self.add_error("cases", _("Choose the cases to move, or “all of these cases”."))
-        return data
-
-
-def _case_label(case) -> str:
-    main = case.main_contacts[0].full_name if getattr(case, "main_contacts", None) else ""
-    return f"{case.reference} · {main}" if main else case.reference
-
-
 @role_required(Role.SUPERVISOR)
-def reassign(request):
+def reassign(request: SignedInRequest) -> HttpResponse:
     """Step 1 choose cases and the new caseworker; step 2 confirm the list; step 3 move."""
     teams = teams_led(request.user)
-    team, caseworker = _team_and_caseworker(request, teams)
+    team, caseworker = team_and_caseworker(request.GET, teams)
     cases = case_list_for_user(user=request.user).filter(team=team, assigned_to=caseworker)
     choices = services.caseworkers_of(team)
     if caseworker is not None:
@@ -270,8 +205,6 @@ def reassign(request):
     if request.method == "POST" and form.is_valid():
         chosen = prefetch_households(form.cleaned_data["cases"].order_by("reference"))
         if request.POST.get("step") != "confirm":
-            for case in chosen:
-                case.household = household_sorted(case.clients.all())
             return render(
                 request,
                 "supervision/reassign_confirm.html",
@@ -280,6 +213,7 @@ def reassign(request):
                     "team": team,
                     "caseworker": caseworker,
                     "chosen": chosen,
+                    "households": [(case, household_sorted(case.clients.all())) for case in chosen],
                     "to": form.cleaned_data["to"],
                 },
             )
@@ -310,26 +244,8 @@ def reassign(request):
     )
 
 
-class StatisticsForm(forms.Form):
-    start = BoundedDateField(label=gettext_lazy("from"))
-    end = BoundedDateField(label=gettext_lazy("until"))
-    teams = IdMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Teams")
-    )
-
-    def __init__(self, *args, teams, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teams"].queryset = teams
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", _("The period cannot end before it starts."))
-        return data
-
-
 @page_required("supervision:statistics")
-def statistics(request):
+def statistics(request: SignedInRequest) -> HttpResponse:
     teams = teams_led(request.user)
     today = timezone.localdate()
     last_year = today.year - 1

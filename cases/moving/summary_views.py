@@ -1,16 +1,20 @@
 """The case summary PDF (Fallübersicht) and the hand-over packet for a service outside the
 house (cases.moving.summary), printed on demand from the case file and logged."""
 
+from typing import Any, cast
+
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from cases.moving.summary import packet_consents, packet_pdf, summary_pdf
-from cases.selectors import case_get_for_user
+from cases.page import SignedInRequest, case_context
+from cases.selectors import case_get_for_user, open_case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, role_required
 from caseworks.audit.log import log_access
+from caseworks.extensions.handover import PacketConsent
 
 
 def _attachment(pdf: bytes, name: str) -> HttpResponse:
@@ -20,7 +24,7 @@ def _attachment(pdf: bytes, name: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES, methods=["GET", "HEAD"])
-def summary(request, code):
+def summary(request: SignedInRequest, code: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     pdf = summary_pdf(case, request=request)
     # Logged once it exists: a failed rendering is not a print.
@@ -34,10 +38,10 @@ class PacketForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, consents, **kwargs):
+    def __init__(self, *args: Any, consents: list[PacketConsent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.consents = {c.code: c for c in consents}
-        self.fields["consent"].choices = [
+        cast(forms.ChoiceField, self.fields["consent"]).choices = [
             (
                 c.code,
                 f"{c.client.full_name}: {c.recipient}"
@@ -48,12 +52,10 @@ class PacketForm(forms.Form):
 
 
 @role_required(*CASE_ROLES)
-def packet(request, code):
+def packet(request: SignedInRequest, code: str) -> HttpResponse:
     """Choose the consent; the packet holds only what it lets through, and the access log
     records which consent it was made against."""
-    case = case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
+    case = open_case_get_for_user(user=request.user, code=code)
     consents = packet_consents(case)
     form = PacketForm(request.POST or None, consents=consents)
     if request.method == "POST" and form.is_valid():
@@ -67,8 +69,6 @@ def packet(request, code):
             detail={"consent": str(consent.code), "parts": sorted(consent.parts)},
         )
         return _attachment(pdf, f"uebergabe-{case.reference}-{timezone.localdate():%Y%m%d}.pdf")
-    from cases.page import case_context
-
     return render(
         request,
         "cases/transfer_packet.html",

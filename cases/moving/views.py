@@ -1,33 +1,37 @@
 """Handing a case over to another team of the house (cases.services.case_transfer_*): a
 supervisor of the case's team asks, a supervisor of the receiving team agrees or declines."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.db.models import Q
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import services
-from cases.models import CaseTransfer
-from cases.page import case_context
+from cases.models import Case, CaseTransfer
+from cases.page import SignedInRequest, case_form_page
 from cases.selectors import supervised_case_get_for_user, teams_supervised_by
 from caseworks.access.permissions import role_required
 from caseworks.access.roles import Role
 from caseworks.models import Team
-from caseworks.web.forms import error_text, submit
+from caseworks.web.forms import error_text, form_page
 from caseworks.web.users import display_name
 
 
-def transfers_for_supervisor(user):
+def transfers_for_supervisor(user: User) -> QuerySet[CaseTransfer]:
     """Hand-overs from or to a team the user leads (the one scoping of transfers)."""
     teams = teams_supervised_by(user).values("pk")
     return CaseTransfer.objects.filter(Q(from_team__in=teams) | Q(to_team__in=teams))
 
 
-def _transfer_for(user, transfer_code) -> CaseTransfer:
+def _transfer_for(user: User, transfer_code: str) -> CaseTransfer:
     transfer = (
         transfers_for_supervisor(user)
         .select_related("case", "from_team__organisation", "to_team__organisation", "requested_by")
@@ -37,6 +41,10 @@ def _transfer_for(user, transfer_code) -> CaseTransfer:
     if transfer is None:
         raise Http404("No such hand-over")
     return transfer
+
+
+def _team_label(team: Team) -> str:
+    return f"{team.name} ({team.organisation})"
 
 
 class TransferRequestForm(forms.Form):
@@ -52,44 +60,42 @@ class TransferRequestForm(forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_team"].queryset = (
+        field = cast("forms.ModelChoiceField[Team]", self.fields["to_team"])
+        field.queryset = (
             Team.objects.exclude(pk=case.team_id)
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )
-        self.fields["to_team"].label_from_instance = lambda t: f"{t.name} ({t.organisation})"
+        field.label_from_instance = _team_label  # type: ignore[assignment]
 
 
 @role_required(Role.SUPERVISOR)
-def transfer_request(request, code):
+def transfer_request(request: SignedInRequest, code: str) -> HttpResponse:
+    """A closed case shows the page read-only; one already waiting, the service refuses."""
     case = supervised_case_get_for_user(user=request.user, code=code)
-    if case.is_closed:
-        raise Http404("Closed case")
     waiting = case.transfers.filter(status=CaseTransfer.Status.REQUESTED).first()
     form = TransferRequestForm(request.POST or None, case=case)
-    if waiting is None and submit(
+    return case_form_page(
         request,
-        lambda: services.case_transfer_request(
+        case,
+        form,
+        save=lambda: services.case_transfer_request(
             actor=request.user,
             case=case,
             to_team=form.cleaned_data["to_team"],
             reason=form.cleaned_data["reason"],
         ),
-        form,
         success=_("The hand-over is requested: a supervisor of the other team decides."),
-    ):
-        return redirect("cases:detail", code=case.code)
-    return render(
-        request,
-        "cases/transfer_request.html",
-        case_context(request, case, form=form, waiting=waiting),
+        done=reverse("cases:detail", args=[case.code]),
+        template="cases/transfer_request.html",
+        extra={"form": form, "waiting": waiting},
     )
 
 
 @role_required(Role.SUPERVISOR, methods=["GET", "HEAD"])
-def transfer_list(request):
+def transfer_list(request: SignedInRequest) -> HttpResponse:
     transfers = (
         transfers_for_supervisor(request.user)
         .select_related("case", "from_team", "to_team", "requested_by", "decided_by")
@@ -113,39 +119,36 @@ class TransferDecideForm(forms.Form):
         empty_label=gettext_lazy("nobody yet (the team's supervisors assign it)"),
     )
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = services.caseworkers_of(team)
-        self.fields["caseworker"].label_from_instance = display_name
+        field = cast("forms.ModelChoiceField[User]", self.fields["caseworker"])
+        field.queryset = services.caseworkers_of(team)
+        field.label_from_instance = display_name  # type: ignore[assignment]
 
 
 @role_required(Role.SUPERVISOR)
-def transfer_decide(request, transfer_code):
+def transfer_decide(request: SignedInRequest, transfer_code: str) -> HttpResponse:
     """The receiving side sees what it needs to decide (reference, teams, why, how many
     persons) — not the case file, which becomes theirs only once they agree."""
     transfer = _transfer_for(request.user, transfer_code)
     may_decide = services.case_transfer_may_decide(transfer=transfer, user=request.user)
+    if request.method == "POST" and not may_decide:
+        raise Http404("Not the deciding side")
     form = TransferDecideForm(request.POST or None, team=transfer.to_team)
-    if request.method == "POST":
-        if not may_decide:
-            raise Http404("Not the deciding side")
-        agree = request.POST.get("decision") == "agree"
-        if submit(
-            request,
-            lambda: services.case_transfer(
-                actor=request.user,
-                transfer=transfer,
-                agree=agree,
-                caseworker=form.cleaned_data.get("caseworker"),
-            ),
-            form,
-            success=_("Case handed over.") if agree else _("Hand-over declined."),
-        ):
-            return redirect("moving:transfer_list")
-    return render(
+    agree = request.POST.get("decision") == "agree"
+    return form_page(
         request,
-        "cases/transfer_decide.html",
-        {
+        form,
+        save=lambda: services.case_transfer(
+            actor=request.user,
+            transfer=transfer,
+            agree=agree,
+            caseworker=form.cleaned_data.get("caseworker"),
+        ),
+        success=_("Case handed over.") if agree else _("Hand-over declined."),
+        done=reverse("moving:transfer_list"),
+        template="cases/transfer_decide.html",
+        context={
             "transfer": transfer,
             "form": form,
             "may_decide": may_decide and transfer.status == CaseTransfer.Status.REQUESTED,
@@ -155,11 +158,11 @@ def transfer_decide(request, transfer_code):
 
 
 @role_required(Role.SUPERVISOR, methods=["POST"])
-def transfer_withdraw(request, transfer_code):
+def transfer_withdraw(request: SignedInRequest, transfer_code: str) -> HttpResponse:
     transfer = _transfer_for(request.user, transfer_code)
     try:
         services.case_transfer_withdraw(actor=request.user, transfer=transfer)
-    except services.ValidationError as e:
+    except ValidationError as e:
         messages.error(request, error_text(e))
     else:
         messages.success(request, _("Hand-over withdrawn."))

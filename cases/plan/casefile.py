@@ -1,13 +1,14 @@
-"""The case plan on the case file (caseworks.extensions.casefile): a short panel (open needs first,
-one
-line each, with a status chip; special protection needs for those who may see them; the
-residence perspectives), the needs in the history tab, and open needs listed before closing."""
+"""The case plan on the case file (caseworks.extensions.casefile): a short panel (open needs
+first, one line each, with a status chip; special protection needs for those who may see
+them; the residence perspectives), the needs in the history tab, and open needs listed
+before closing."""
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.plan.models import Activity, Need
+from cases.plan.models import Activity, Need, NeedCategory
+from cases.plan.overview import plan_context
 from caseworks.extensions.casefile import (
     OpenItem,
     Panel,
@@ -21,8 +22,6 @@ PANEL_NEEDS = 5  # on a phone the panel stays short; the plan page lists them al
 
 @register_panel
 def plan_panel(case, *, user):
-    from cases.plan.views import plan_context
-
     context = plan_context(case, user=user, today=timezone.localdate())
     open_needs = context["open_needs"]
     return Panel(
@@ -48,8 +47,6 @@ def plan_history(case):
 
     def activity_subject(row):
         return _("School, training or work")
-
-    from cases.plan.models import NeedCategory
 
     categories = dict(NeedCategory.objects.values_list("pk", "name"))
     needs = list(Need.history.filter(case_id=case.pk).select_related("history_user"))

@@ -1,8 +1,12 @@
 """Forms of the case plan (versioned for optimistic locking, text limits as everywhere)."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import full_name, records_field
+from cases.models import Case
 from cases.plan.models import (
     Activity,
     DropReason,
@@ -33,27 +37,31 @@ class NeedForm(TextLimits, VersionedForm):
             "notes": _("Only what the plan needs. Encrypted, but not protected from seizure."),
         }
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         categories = active_categories()
         if self.instance.pk:  # a need keeps its category even once deactivated
             categories = categories | NeedCategory.objects.filter(pk=self.instance.category_id)
-        self.fields["category"].queryset = categories.distinct()
-        self.fields["client"].queryset = case.clients.all()
-        self.fields["client"].label_from_instance = lambda c: c.full_name
-        self.fields["client"].empty_label = _("the whole household")
-        self.fields["client"].required = False
-        self.fields["contacts"].queryset = case.contacts.order_by("-date", "-id")
-        self.fields["contacts"].label_from_instance = str
+        records_field(self, "category", categories.distinct())
+        records_field(
+            self,
+            "client",
+            case.clients.all(),
+            label=full_name,
+            empty_label=_("the whole household"),
+        ).required = False
+        contacts = records_field(
+            self, "contacts", case.contacts.order_by("-date", "-id"), label=str
+        )
         # Reached and dropped are set with their own button (a reason for dropping).
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (v, label)
             for v, label in NeedStatus.choices
             if v in (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
         ]
         if self.instance.pk and self.instance.is_finished:
             del self.fields["status"]
-        if not self.fields["contacts"].queryset.exists():
+        if contacts.queryset is None or not contacts.queryset.exists():
             del self.fields["contacts"]
 
 
@@ -70,8 +78,8 @@ class NeedFinishForm(forms.Form):
     )
     on = forms.DateField(label=_("On"), widget=DateInput)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("status") == NeedStatus.DROPPED and not data.get("drop_reason"):
             self.add_error("drop_reason", _("Say why the need is dropped."))
         return data

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from caseworks.fields import EncryptedCharField, EncryptedTextField
-from caseworks.models import Service
+from caseworks.models import Service, Versioned
 
 
 class NeedCategory(models.Model):
@@ -25,6 +25,7 @@ class NeedCategory(models.Model):
     migration; the admin adds, renames and deactivates lines (never deletes: needs point to
     them)."""
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     # The directory category a need of this kind is usually referred to (a shortcut).
@@ -75,7 +76,7 @@ class NeedQuerySet(models.QuerySet):
         return self.exclude(status__in=FINISHED)
 
 
-class Need(models.Model):
+class Need(Versioned, models.Model):
     """A need and the goal agreed for it, for the whole household (client empty) or one
     person, with who acts and by when. Reached or dropped (with a reason), never deleted."""
 
@@ -116,7 +117,6 @@ class Need(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[contacts])
 
@@ -168,7 +168,7 @@ class SpecialNeedKind(models.TextChoices):
     SINGLE_PARENT = "single_parent", _("single parent with minor children")
 
 
-class SpecialNeed(models.Model):
+class SpecialNeed(Versioned, models.Model):
     """A person's special protection need. Visible to the caseworkers of the case and the
     team's supervisors only (cases.plan.selectors), never to office, volunteers, the
     coordinator or the admin; the kind, the note and the volunteer's hint are all encrypted,
@@ -187,11 +187,10 @@ class SpecialNeed(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    # Not a field: the plan page (cases.plan.views.plan_context) sets each record's referral
+    # Not a field: the plan page (cases.plan.overview.plan_context) sets each record's referral
     # shortcut (a referral_suggestions entry) for its template.
     referral: dict[str, Any]
 
@@ -215,7 +214,7 @@ class ActivityKind(models.TextChoices):
     EMPLOYMENT = "employment", _("employment")
 
 
-class Activity(models.Model):
+class Activity(Versioned, models.Model):
     """Schooling, training or work of a person, from when (to when): what the residence
     perspectives (§§ 25a, 25b, 60c, 60d AufenthG) read. Plain, like nationality and languages:
     it is planning data, not a special category."""
@@ -233,7 +232,6 @@ class Activity(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -2,14 +2,19 @@
 decides who may see a person's special protection needs (Art. 9 DSGVO data), the one place
 for that rule."""
 
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.models import Case
+from cases.models import Case, Client
 from cases.plan.models import Activity, Need, NeedCategory, SpecialNeed
 from cases.selectors import case_list_for_user
 
 
-def special_needs_visible(*, case: Case, user) -> bool:
+def special_needs_visible(*, case: Case, user: User) -> bool:
     """The caseworkers the case is assigned to or shared with, and the supervisors of its
     team: exactly those cases.selectors.case_list_for_user gives the case. Not a colleague
     covering with a reason (cover access), not office, volunteers, the coordinator, the admin
@@ -17,7 +22,7 @@ def special_needs_visible(*, case: Case, user) -> bool:
     return case_list_for_user(user=user, include_closed=True).filter(pk=case.pk).exists()
 
 
-def special_needs_for_case(*, case: Case, user) -> list[SpecialNeed]:
+def special_needs_for_case(*, case: Case, user: User) -> list[SpecialNeed]:
     """The special protection needs of the case's persons, or [] for a user who may not
     see them."""
     if not special_needs_visible(case=case, user=user):
@@ -29,7 +34,7 @@ def special_needs_for_case(*, case: Case, user) -> list[SpecialNeed]:
     )
 
 
-def special_need_get_for_case(*, case: Case, user, code) -> SpecialNeed:
+def special_need_get_for_case(*, case: Case, user: User, code: uuid.UUID | str) -> SpecialNeed:
     if not special_needs_visible(case=case, user=user):
         raise Http404("No such record")
     found = SpecialNeed.objects.filter(client__case=case, code=code).select_related("client")
@@ -39,7 +44,7 @@ def special_need_get_for_case(*, case: Case, user, code) -> SpecialNeed:
     return special
 
 
-def volunteer_hints_for(*, clients) -> list[str]:
+def volunteer_hints_for(*, clients: Iterable[Client]) -> list[str]:
     """The hints caseworkers wrote for the volunteers going along with these persons (never
     the kind or the note): for the volunteer's accompaniment page, whose selector already
     decided she may see it."""
@@ -52,7 +57,7 @@ def volunteer_hints_for(*, clients) -> list[str]:
     ]
 
 
-def needs_for_case(case: Case):
+def needs_for_case(case: Case) -> QuerySet[Need]:
     return (
         Need.objects.filter(case=case)
         .select_related("category", "client")
@@ -61,14 +66,15 @@ def needs_for_case(case: Case):
     )
 
 
-def need_get_for_case(*, case: Case, code) -> Need:
-    need = Need.objects.filter(case=case, code=code).select_related("category", "client").first()
+def need_get_for_case(*, case: Case, code: uuid.UUID | str) -> Need:
+    found: QuerySet[Need] = Need.objects.filter(case=case, code=code)
+    need = found.select_related("category", "client").first()
     if need is None:
         raise Http404("No such need")
     return need
 
 
-def activity_get_for_case(*, case: Case, code) -> Activity:
+def activity_get_for_case(*, case: Case, code: uuid.UUID | str) -> Activity:
     activity = (
         Activity.objects.filter(client__case=case, code=code).select_related("client").first()
     )
@@ -77,12 +83,12 @@ def activity_get_for_case(*, case: Case, code) -> Activity:
     return activity
 
 
-def active_categories():
+def active_categories() -> QuerySet[NeedCategory]:
     return NeedCategory.objects.filter(is_active=True).order_by("order", "name")
 
 
-def category_get(*, pk) -> NeedCategory:
-    category = NeedCategory.objects.filter(pk=pk).first()
+def category_get(*, code: uuid.UUID | str) -> NeedCategory:
+    category = NeedCategory.objects.filter(code=code).first()
     if category is None:
         raise Http404("No such category")
     return category

@@ -6,19 +6,20 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Client
+from cases.models import Case, Client, Contact
 from cases.plan.models import FINISHED, Activity, Need, NeedCategory, NeedStatus, SpecialNeed
 from cases.plan.selectors import special_needs_visible
-from cases.services import require_open
+from cases.services import require_open, save_transition
 from caseworks.audit.log import log_event, save_audited
 from caseworks.extensions.plan import NeedSource, ServedBy, need_servers, need_sources
-from caseworks.web.concurrency import lock_versioned
+from caseworks.web.concurrency import versioned_update
 
 NEED_FIELDS = ("category", "client", "goal", "due_on", "who_acts", "notes")
 
@@ -28,7 +29,7 @@ def _check_person(case: Case, client: Client | None) -> None:
         raise ValidationError({"client": _("The person must belong to this household.")})
 
 
-def _check_contacts(case: Case, contacts) -> list:
+def _check_contacts(case: Case, contacts: Iterable[Contact]) -> list[Contact]:
     contacts = list(contacts)
     if any(c.case_id != case.pk for c in contacts):
         raise ValidationError({"contacts": _("The contact must belong to this case.")})
@@ -36,7 +37,7 @@ def _check_contacts(case: Case, contacts) -> list:
 
 
 @transaction.atomic
-def need_create(*, actor, case: Case, contacts: Iterable = (), **data: Any) -> Need:
+def need_create(*, actor: User, case: Case, contacts: Iterable[Contact] = (), **data: Any) -> Need:
     """Record a need (open) for the household or one person."""
     case = require_open(case)
     _check_person(case, data.get("client"))
@@ -52,28 +53,32 @@ def need_create(*, actor, case: Case, contacts: Iterable = (), **data: Any) -> N
 
 @transaction.atomic
 def need_update(
-    *, actor, need: Need, expected_version: int, contacts: Iterable | None = None, **data: Any
+    *,
+    actor: User,
+    need: Need,
+    expected_version: int,
+    contacts: Iterable[Contact] | None = None,
+    **data: Any,
 ) -> Need:
-    current = lock_versioned(need, expected_version)
-    case = require_open(current.case)
-    _check_person(case, data.get("client"))
-    for name in NEED_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
-    if "status" in data and data["status"] not in FINISHED:
-        # Open ↔ in progress here; reached and dropped go through need_finish.
-        current.status = data["status"]
-    current.version += 1
-    save_audited(current, actor)
+    # Open ↔ in progress here; reached and dropped go through need_finish.
+    fields = (*NEED_FIELDS, "status") if data.get("status") not in FINISHED else NEED_FIELDS
+    current = versioned_update(
+        need,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=fields,
+        clean=lambda current: _check_person(current.case, current.client),
+    )
     if contacts is not None:
-        current.contacts.set(_check_contacts(case, contacts))
+        current.contacts.set(_check_contacts(current.case, contacts))
     return current
 
 
 @transaction.atomic
 def need_finish(
     *,
-    actor,
+    actor: User,
     need: Need,
     status: str,
     drop_reason: str = "",
@@ -81,7 +86,7 @@ def need_finish(
 ) -> Need:
     """Mark a need reached, or dropped with a reason."""
     require_open(need.case)
-    current = Need.objects.select_for_update().get(pk=need.pk)
+    current: Need = Need.objects.select_for_update().get(pk=need.pk)
     if status not in FINISHED:
         raise ValidationError(_("Choose reached or dropped."))
     if status == NeedStatus.DROPPED and not drop_reason:
@@ -92,22 +97,20 @@ def need_finish(
     current.status = status
     current.drop_reason = drop_reason if status == NeedStatus.DROPPED else ""
     current.finished_on = on
-    current.version += 1
-    save_audited(current, actor)
+    save_transition(current, actor)
     return current
 
 
 @transaction.atomic
-def need_reopen(*, actor, need: Need) -> Need:
+def need_reopen(*, actor: User, need: Need) -> Need:
     """Take "reached" or "dropped" back (the need is in progress again)."""
     require_open(need.case)
-    current = Need.objects.select_for_update().get(pk=need.pk)
+    current: Need = Need.objects.select_for_update().get(pk=need.pk)
     if current.is_finished:
         current.status = NeedStatus.IN_PROGRESS
         current.drop_reason = ""
         current.finished_on = None
-        current.version += 1
-        save_audited(current, actor)
+        save_transition(current, actor)
     return current
 
 
@@ -122,7 +125,7 @@ def need_source(*, case: Case, kind: str, code: str) -> NeedSource | None:
     return None
 
 
-def need_link_source(*, actor, need: Need, source: NeedSource) -> None:
+def need_link_source(*, actor: User, need: Need, source: NeedSource) -> None:
     source.link(actor=actor, need=need)
 
 
@@ -137,7 +140,7 @@ def need_served_by(need: Need) -> list[ServedBy]:
 SPECIAL_FIELDS = ("kind", "note", "volunteer_hint", "noted_on", "ended_on")
 
 
-def _require_special_access(case: Case, actor) -> None:
+def _require_special_access(case: Case, actor: User) -> None:
     if not special_needs_visible(case=case, user=actor):
         raise ValidationError(
             _("Only the caseworkers of the case and its supervisors can do this.")
@@ -150,7 +153,7 @@ def _check_special(special: SpecialNeed) -> None:
 
 
 @transaction.atomic
-def special_need_create(*, actor, client: Client, **data: Any) -> SpecialNeed:
+def special_need_create(*, actor: User, client: Client, **data: Any) -> SpecialNeed:
     case = require_open(client.case)
     _require_special_access(case, actor)
     special = SpecialNeed(
@@ -161,18 +164,21 @@ def special_need_create(*, actor, client: Client, **data: Any) -> SpecialNeed:
     return special
 
 
-@transaction.atomic
-def special_need_update(*, actor, special: SpecialNeed, expected_version: int, **data: Any):
-    current = lock_versioned(special, expected_version)
-    case = require_open(current.client.case)
-    _require_special_access(case, actor)
-    for name in SPECIAL_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
-    _check_special(current)
-    current.version += 1
-    save_audited(current, actor)
-    return current
+def special_need_update(
+    *, actor: User, special: SpecialNeed, expected_version: int, **data: Any
+) -> SpecialNeed:
+    def clean(current: SpecialNeed) -> None:
+        _require_special_access(current.client.case, actor)
+        _check_special(current)
+
+    return versioned_update(
+        special,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=SPECIAL_FIELDS,
+        clean=clean,
+    )
 
 
 # --- schooling, training, work ------------------------------------------------------------------
@@ -181,7 +187,7 @@ ACTIVITY_FIELDS = ("kind", "since", "until", "hours_per_week")
 
 
 @transaction.atomic
-def activity_create(*, actor, client: Client, **data: Any) -> Activity:
+def activity_create(*, actor: User, client: Client, **data: Any) -> Activity:
     require_open(client.case)
     activity = Activity(
         client=client, recorded_by=actor, **{k: v for k, v in data.items() if k in ACTIVITY_FIELDS}
@@ -190,16 +196,16 @@ def activity_create(*, actor, client: Client, **data: Any) -> Activity:
     return activity
 
 
-@transaction.atomic
-def activity_update(*, actor, activity: Activity, expected_version: int, **data: Any) -> Activity:
-    current = lock_versioned(activity, expected_version)
-    require_open(current.client.case)
-    for name in ACTIVITY_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
-    current.version += 1
-    save_audited(current, actor)
-    return current
+def activity_update(
+    *, actor: User, activity: Activity, expected_version: int, **data: Any
+) -> Activity:
+    return versioned_update(
+        activity,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=ACTIVITY_FIELDS,
+    )
 
 
 # --- the catalogue (admin) ----------------------------------------------------------------------
@@ -217,7 +223,7 @@ def _unique_key(name: str) -> str:
 
 
 @transaction.atomic
-def category_create(*, actor, **data: Any) -> NeedCategory:
+def category_create(*, actor: User, **data: Any) -> NeedCategory:
     category = NeedCategory(
         key=_unique_key(data.get("name", "")),
         **{k: v for k, v in data.items() if k in CATEGORY_FIELDS},
@@ -233,7 +239,7 @@ def category_create(*, actor, **data: Any) -> NeedCategory:
 
 
 @transaction.atomic
-def category_update(*, actor, category: NeedCategory, **data: Any) -> NeedCategory:
+def category_update(*, actor: User, category: NeedCategory, **data: Any) -> NeedCategory:
     current = NeedCategory.objects.select_for_update().get(pk=category.pk)
     for name in CATEGORY_FIELDS:
         if name in data:

@@ -22,5 +22,5 @@ urlpatterns = [
     path(CASE + "activities/<uuid:activity_code>/", views.activity_edit, name="activity_edit"),
     path("manage/needs/", views.category_list, name="category_list"),
     path("manage/needs/new/", views.category_new, name="category_new"),
-    path("manage/needs/<int:category_id>/", views.category_edit, name="category_edit"),
+    path("manage/needs/<uuid:category_code>/", views.category_edit, name="category_edit"),
 ]

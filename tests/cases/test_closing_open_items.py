@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import ClosingAcknowledgement
+from cases.page import CLOSED
 from caseworks.extensions.casefile import OpenItem, open_items, register_open_items
 from tests.conftest import TODAY
 
@@ -108,3 +109,28 @@ def test_close_and_reopen_reasons_are_not_preselected(client, sam, alice_case):
     assert '<option value="" selected>— please choose —</option>' in page
     response = client.post(f"/cases/{alice_case.code}/reopen/", {"reason": ""})
     assert "Choose why the case is reopened." in response.content.decode()
+
+
+def test_an_open_case_has_a_read_only_reopen_page(client, sam, alice_case):
+    client.force_login(sam)
+    url = f"/cases/{alice_case.code}/reopen/"
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["read_only"] == "The case is open."
+    assert 'type="submit" class="button primary"' not in page.content.decode()
+    versions = alice_case.history.count()
+    client.post(url, {"reason": "new_need"})
+    alice_case.refresh_from_db()
+    assert alice_case.reopening_reason != "new_need"
+    assert alice_case.history.count() == versions
+
+
+def test_a_closed_case_has_a_read_only_close_page(client, sam, alice_case):
+    services.case_close(actor=sam, case=alice_case, reason="moved_away")
+    client.force_login(sam)
+    page = client.get(close_url(alice_case))
+    assert page.status_code == 200 and page.context["read_only"] == CLOSED
+    versions = alice_case.history.count()
+    client.post(close_url(alice_case), {"reason": "returned", "closed_on": TODAY.isoformat()})
+    alice_case.refresh_from_db()
+    assert alice_case.closing_reason == "moved_away"
+    assert alice_case.history.count() == versions

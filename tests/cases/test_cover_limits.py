@@ -38,8 +38,12 @@ def test_past_the_daily_limit_a_supervisor_approves_first(
 
     client.force_login(sam)
     dashboard = client.get("/supervision/").content.decode()
-    assert f"/supervision/cover/{waiting.pk}/approve/" in dashboard
-    assert client.post(f"/supervision/cover/{waiting.pk}/approve/").status_code == 302
+    assert f"/supervision/cover/{waiting.code}/approve/" in dashboard
+    # Addressed by its code: the sequential id is no address at all.
+    assert client.post(f"/supervision/cover/{waiting.pk}/approve/").status_code == 404
+    waiting.refresh_from_db()
+    assert waiting.awaiting_approval
+    assert client.post(f"/supervision/cover/{waiting.code}/approve/").status_code == 302
     waiting.refresh_from_db()
     assert not waiting.awaiting_approval and waiting.approved_by == sam
     client.force_login(bob)
@@ -53,9 +57,9 @@ def test_only_a_supervisor_of_the_team_approves(client, settings, alice, bob, su
     client.post(f"/cases/{case.code}/cover/", REASON)
     waiting = CoverAccess.objects.get()
     client.force_login(sue)  # supervises team B
-    assert client.post(f"/supervision/cover/{waiting.pk}/approve/").status_code == 404
+    assert client.post(f"/supervision/cover/{waiting.code}/approve/").status_code == 404
     client.force_login(bob)
-    assert client.post(f"/supervision/cover/{waiting.pk}/approve/").status_code == 404
+    assert client.post(f"/supervision/cover/{waiting.code}/approve/").status_code == 404
     waiting.refresh_from_db()
     assert waiting.awaiting_approval
 

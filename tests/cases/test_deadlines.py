@@ -113,8 +113,8 @@ def test_deadlines_show_on_the_case_file_my_week_and_the_dashboard(client, alice
     assert [d.title for d in week] == ["Klage einreichen"]
     client.force_login(sam)
     section = client.get("/supervision/").context["sections"][0]
-    row = next(r for r in section["rows"] if r["name"] == "Alice Arendt")
-    assert dict((c.key, n) for c, n in row["figures"])["deadlines_escalated"] == 1
+    row = next(r for r in section["rows"] if r.name == "Alice Arendt")
+    assert dict((c.key, n) for c, n in row.figures)["deadlines_escalated"] == 1
 
 
 def test_another_team_cannot_see_or_close_deadlines(client, alice, charlie, alice_case):

@@ -221,13 +221,22 @@ def test_the_admin_adds_renames_and_deactivates_a_category(client, adam):
     )
     assert response.status_code == 302
     created = NeedCategory.objects.get(name="Schulden")
-    client.post(
-        f"/manage/needs/{created.pk}/",
-        {"name": "Schulden und Finanzen", "referral_category": "debt", "order": 120},
-    )
+    renamed = {"name": "Schulden und Finanzen", "referral_category": "debt", "order": 120}
+    # Addressed by its code: the sequential id is no address at all.
+    assert client.post(f"/manage/needs/{created.pk}/", renamed).status_code == 404
+    assert client.get(f"/manage/needs/{created.code}/").status_code == 200
+    client.post(f"/manage/needs/{created.code}/", renamed)
     created.refresh_from_db()
     assert created.name == "Schulden und Finanzen" and not created.is_active
     assert created.history.last().history_user == adam
+
+
+def test_it_checks_the_catalogue_is_the_admins(client, alice, adam):
+    category = NeedCategory.objects.order_by("id").first()
+    client.force_login(alice)
+    assert client.get(f"/manage/needs/{category.code}/").status_code == 404
+    client.force_login(adam)
+    assert client.get(f"/manage/needs/{category.code}/").status_code == 200
 
 
 def test_a_deactivated_category_is_not_offered(client, alice, alice_case):

@@ -114,7 +114,8 @@ EXPECTED = {
     "case_visits:accompaniment_outcome": OWN_TEAM,
     "case_visits:accompaniment_cancel": OWN_TEAM,
     "volunteer:did_not_take_place": ([R, X, X, X, X, X, X, 200, X, X, X], [R] + [X] * 10),
-    "cases:reopen": [R] + [X] * 10,  # the case is open
+    # The case is open: the supervisor's reopen page is read-only (cases.views.assignment).
+    "cases:reopen": ([R, X, X, X, 200, X, X, X, X, X, X], [R, X, X, X, X, 200, X, X, X, X, X]),
     "cases:unshare": POST_ONLY,
     "cases:client_add": OWN_TEAM,
     "cases:client_edit": OWN_TEAM,

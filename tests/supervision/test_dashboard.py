@@ -17,8 +17,8 @@ LONG_AGO = TODAY - 200 * DAY
 
 def figures(response, team, name):
     section = next(s for s in response.context["sections"] if s["team"] == team)
-    row = next(r for r in section["rows"] if r["name"] == name)
-    return {column.key: count for column, count in row["figures"]}
+    row = next(r for r in section["rows"] if r.name == name)
+    return {column.key: count for column, count in row.figures}
 
 
 def visit(actor, case, days_ago, kind="follow_up"):
@@ -178,9 +178,9 @@ def test_sorting_by_a_column(dashboard, alice, bob, team_a):
     open_case(bob, team_a)
     open_case(alice, team_a)
     section = dashboard(sort="open_cases", dir="desc").context["sections"][0]
-    assert [r["name"] for r in section["rows"]] == ["Bob Brandt", "Alice Arendt", "not assigned"]
+    assert [r.name for r in section["rows"]] == ["Bob Brandt", "Alice Arendt", "not assigned"]
     section = dashboard(sort="open_cases", dir="asc").context["sections"][0]
-    assert [r["name"] for r in section["rows"]][0] == "not assigned"
+    assert [r.name for r in section["rows"]][0] == "not assigned"
 
 
 def count_queries(client):

@@ -78,8 +78,8 @@ def busy(alice, bob, sam, team_a, settings):
 
 def dashboard_figures(client, team, caseworker_key):
     section = next(s for s in client.get("/supervision/").context["sections"] if s["team"] == team)
-    row = next(r for r in section["rows"] if r["caseworker"] == caseworker_key)
-    return {column.key: count for column, count in row["figures"]}
+    row = next(r for r in section["rows"] if r.caseworker == caseworker_key)
+    return {column.key: count for column, count in row.figures}
 
 
 def drilldown(client, team, caseworker_key, figure):
