@@ -18,6 +18,7 @@ from caseworks.models import Team
 class CaseShare(models.Model):
     """A case explicitly shared with a colleague, who then works on it like the assignee."""
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="shares")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,6 +56,7 @@ class CoverAccess(models.Model):
     """A caseworker covering for an absent colleague opens a case of their own team that is
     not theirs — only with a reason, for a limited time, logged and shown to supervisors."""
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="cover_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
     reason = EncryptedTextField(_("reason"))
