@@ -7,13 +7,18 @@ volunteer and admin no case files. Anything else is a 404.
 
 import datetime
 import re
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
+from django.contrib.auth.models import User
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from cases.models import (
@@ -31,13 +36,17 @@ from cases.models import (
     Task,
     household_sorted,
 )
+from caseworks.access.dpo import is_data_protection_officer
 from caseworks.access.roles import Role, roles_of
 from caseworks.crypto.search import MIN_PREFIX, fold, matches, query_tokens
 from caseworks.fields import blind_index, normalise_identifier, phonetic
 from caseworks.models import Team
 
+# A record's address in a URL (the uuid path converter) or a form.
+Code = uuid.UUID | str
 
-def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
+
+def case_list_for_user(*, user: User, include_closed: bool = False) -> CaseQuerySet:
     roles = roles_of(user)
     visible = Q(pk__in=[])
     if Role.CASEWORKER in roles:
@@ -58,14 +67,14 @@ def case_list_for_user(*, user, include_closed: bool = False) -> CaseQuerySet:
     return cases
 
 
-def teams_supervised_by(user) -> QuerySet[Team]:
+def teams_supervised_by(user: User) -> QuerySet[Team]:
     """The teams the user leads as a supervisor (none without the supervisor role)."""
     if Role.SUPERVISOR not in roles_of(user):
         return Team.objects.none()
     return Team.objects.filter(supervisors=user)
 
 
-def cases_supervised_by(*, user, include_closed: bool = False) -> CaseQuerySet:
+def cases_supervised_by(*, user: User, include_closed: bool = False) -> CaseQuerySet:
     """The cases of the teams the user leads as a supervisor (open ones unless asked)."""
     if Role.SUPERVISOR not in roles_of(user):
         return Case.objects.none()
@@ -75,7 +84,7 @@ def cases_supervised_by(*, user, include_closed: bool = False) -> CaseQuerySet:
     return cases
 
 
-def case_get_for_user(*, user, code) -> Case:
+def case_get_for_user(*, user: User, code: Code) -> Case:
     """The case if the user may see it (closed ones included, for supervisors) or holds an
     active cover access to it, else 404."""
     visible = case_list_for_user(user=user, include_closed=True) | cover_cases_for_user(user=user)
@@ -85,7 +94,7 @@ def case_get_for_user(*, user, code) -> Case:
     return case
 
 
-def supervised_case_get_for_user(*, user, code) -> Case:
+def supervised_case_get_for_user(*, user: User, code: Code) -> Case:
     """For a supervisor's actions on a case (assign, close, reopen): a case of a team the
     user leads, closed ones included, else 404."""
     case = (
@@ -99,7 +108,7 @@ def supervised_case_get_for_user(*, user, code) -> Case:
     return case
 
 
-def open_case_get_for_user(*, user, code) -> Case:
+def open_case_get_for_user(*, user: User, code: Code) -> Case:
     """For pages that record something: the case as case_get_for_user, 404 once closed."""
     case = case_get_for_user(user=user, code=code)
     if case.is_closed:
@@ -107,7 +116,7 @@ def open_case_get_for_user(*, user, code) -> Case:
     return case
 
 
-def cover_candidates(*, user) -> CaseQuerySet:
+def cover_candidates(*, user: User) -> CaseQuerySet:
     """Open cases of the user's own teams that are not theirs: reachable with a reason."""
     if Role.CASEWORKER not in roles_of(user):
         return Case.objects.none()
@@ -115,7 +124,7 @@ def cover_candidates(*, user) -> CaseQuerySet:
     return Case.objects.filter(team__members=user, closed_on__isnull=True).exclude(pk__in=own)
 
 
-def cover_cases_for_user(*, user) -> CaseQuerySet:
+def cover_cases_for_user(*, user: User) -> CaseQuerySet:
     """Cases the user currently covers (a reason given, not yet expired)."""
     active = CoverAccess.objects.filter(
         user=user, expires_at__gt=timezone.now(), awaiting_approval=False
@@ -123,18 +132,18 @@ def cover_cases_for_user(*, user) -> CaseQuerySet:
     return cover_candidates(user=user).filter(pk__in=active.values("case_id"))
 
 
-def case_is_supervised_by(*, case: Case, user) -> bool:
+def case_is_supervised_by(*, case: Case, user: User) -> bool:
     """Does the user lead the case's team as a supervisor (the one definition; services
     check it, supervised_case_get_for_user scopes by the same rule)?"""
     return cases_supervised_by(user=user, include_closed=True).filter(pk=case.pk).exists()
 
 
-def case_may_manage_sharing(*, case: Case, user) -> bool:
+def case_may_manage_sharing(*, case: Case, user: User) -> bool:
     """The assignee and the team's supervisors decide who else works on a case."""
     return case.assigned_to_id == user.pk or case_is_supervised_by(case=case, user=user)
 
 
-def client_get_for_case(*, case: Case, code) -> Client:
+def client_get_for_case(*, case: Case, code: Code) -> Client:
     client = case.clients.filter(code=code).first()
     if client is None:
         raise Http404("No such client")
@@ -155,7 +164,7 @@ def main_contact_of(case: Case, *, name_only: bool = True) -> Client | None:
     return main_contacts(name_only=name_only).filter(case=case).first()
 
 
-def main_contact_names(case_ids) -> dict[int, str]:
+def main_contact_names(case_ids: Iterable[int]) -> dict[int, str]:
     """Case id -> the main contact's full name, one query for a whole list of cases."""
     return {c.case_id: c.full_name for c in main_contacts(name_only=True).filter(case__in=case_ids)}
 
@@ -261,7 +270,7 @@ def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
         return cases
     ranks = _name_ranks(cases, query)
 
-    def found(ids, how: int) -> None:
+    def found(ids: Iterable[int], how: int) -> None:
         for case_id in ids:
             ranks[case_id] = min(how, ranks.get(case_id, how))
 
@@ -320,9 +329,17 @@ def case_filter_expiring(
 # --- duplicate check at intake ---------------------------------------------------------------
 
 
+class Duplicates(TypedDict):
+    """possible_duplicates' answer."""
+
+    cases: list[Case]  # the cases the user may open, with their households
+    other_teams: list[str]  # the names of the other teams that know a match
+    found: bool
+
+
 def possible_duplicates(
-    *, user, first_name: str, last_name: str, birth_date: datetime.date | None
-) -> dict:
+    *, user: User, first_name: str, last_name: str, birth_date: datetime.date | None
+) -> Duplicates:
     """Persons already known anywhere in the house, found without decrypting the table.
 
     A match: the same full name; or the same last name and birth date; or the same-sounding
@@ -352,11 +369,9 @@ def possible_duplicates(
     return {"cases": visible_cases, "other_teams": hidden_teams, "found": bool(case_ids)}
 
 
-def case_get_for_disclosure(*, user, code) -> Case:
+def case_get_for_disclosure(*, user: User, code: Code) -> Case:
     """A case for the Art. 15 disclosure: the data protection officer reaches every case,
     a supervisor the cases of their teams; anyone else 404."""
-    from caseworks.access.dpo import is_data_protection_officer
-
     case = Case.objects.select_related("team__organisation").filter(code=code).first()
     if case is None:
         raise Http404("No such case")
@@ -368,28 +383,28 @@ def case_get_for_disclosure(*, user, code) -> Case:
 # --- contacts, tasks and appointments ------------------------------------------------------------
 
 
-def cases_worked_by(*, user) -> CaseQuerySet:
+def cases_worked_by(*, user: User) -> CaseQuerySet:
     """Open cases the user works on: assigned to or shared with them (and visible) — not a
     supervisor's whole team."""
     shared = CaseShare.objects.filter(case=OuterRef("pk"), user=user)
     return case_list_for_user(user=user).filter(Q(assigned_to=user) | Q(Exists(shared)))
 
 
-def contact_get_for_case(*, case: Case, code) -> Contact:
+def contact_get_for_case(*, case: Case, code: Code) -> Contact:
     contact = case.contacts.select_related("recorded_by").filter(code=code).first()
     if contact is None:
         raise Http404("No such contact")
     return contact
 
 
-def task_get_for_case(*, case: Case, code) -> Task:
+def task_get_for_case(*, case: Case, code: Code) -> Task:
     task = case.tasks.select_related("assigned_to", "done_by").filter(code=code).first()
     if task is None:
         raise Http404("No such task")
     return task
 
 
-def appointment_get_for_case(*, case: Case, code) -> Appointment:
+def appointment_get_for_case(*, case: Case, code: Code) -> Appointment:
     appointment = case.appointments.select_related("service").filter(code=code).first()
     if appointment is None:
         raise Http404("No such appointment")
@@ -412,15 +427,13 @@ class WeekItem:
     action_label: str
 
 
-def week_items_for_user(*, user, start: datetime.date, end: datetime.date) -> list[WeekItem]:
+def week_items_for_user(*, user: User, start: datetime.date, end: datetime.date) -> list[WeekItem]:
     """The user's open tasks due from `start` to `end` (both included) and any open task due
     before `start` (overdue), and the planned appointments of the cases they work on in those
     days; only in open cases they may see. Ordered by day and time. Three queries.
 
     Tasks assigned to nobody count for the cases the user works on (a case without an
     assignee has no one else to remind)."""
-    from django.utils.translation import gettext as _
-
     today = timezone.localdate()
     worked = cases_worked_by(user=user).values("pk")
     visible = case_list_for_user(user=user).values("pk")
