@@ -20,7 +20,9 @@ import io
 import re
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -30,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
+from openpyxl import Workbook, load_workbook
 
 from cases import services
 from cases.models import (
@@ -158,8 +161,6 @@ def read_table(data: bytes, filename: str) -> list[list]:
 
 
 def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a broken or foreign file
@@ -584,7 +585,7 @@ class _Sought:
         return found
 
 
-def _stored(c: dict) -> list[tuple]:
+def _stored(c: Mapping[str, Any]) -> list[tuple]:
     """The keys under which a stored person matches (_Sought.conditions)."""
     found = [
         ("name", c["full_name_bidx"]),
@@ -750,8 +751,6 @@ EXAMPLE = {
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Import"

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Relationship, StatusKind
+from cases.models import Relationship, ResidenceStatus, StatusKind
+from cases.plan.models import Activity as ActivityRow
 from cases.plan.models import ActivityKind
 from caseworks.models import Service
 
@@ -398,9 +399,6 @@ def persons_of(case) -> list[Person]:
         )
     )
     statuses: dict[int, list[Status]] = {c.pk: [] for c in clients}
-    from cases.models import ResidenceStatus
-    from cases.plan.models import Activity as ActivityRow
-
     for client_id, kind, valid_from, valid_until in ResidenceStatus.objects.filter(
         client__case=case
     ).values_list("client_id", "kind", "valid_from", "valid_until"):

@@ -3,6 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Case
 from caseworks.extensions.personal_data import (
     Source,
     register_not_person_data,
@@ -86,8 +87,6 @@ register_not_person_data("cases.NameToken")
 @register_reference_lookup
 def codes_of_case(reference: str) -> list:
     """A case reference finds the log entries about the case and each of its persons."""
-    from cases.models import Case
-
     case = Case.objects.filter(reference=reference).first()
     if case is None:
         return []
