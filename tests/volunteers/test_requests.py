@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from cases.services import case_close, case_open_items
 from tests.volunteers.conftest import register, volunteer_login
 from visits.services import volunteers_for
 from volunteers import services
@@ -157,3 +158,17 @@ def test_registered_volunteers_are_picked_only_while_eligible(cody, vera, vera_p
     lapsed = register(volunteer_login("lapsed"), cody, status="paused")
     picked = set(volunteers_for(case))
     assert vera in picked and unregistered in picked and lapsed.user not in picked
+
+
+def test_it_asks_for_no_volunteer_on_a_closed_case(client, sam, case, accompaniment):
+    """Inside a case file the page is read-only with the reason once the case is closed
+    (cases.page.case_form_page): no 404, and a POST records nothing."""
+    open_items = [item.key for item in case_open_items(case)]
+    case_close(actor=sam, case=case, reason="moved_away", acknowledged=open_items)
+    client.force_login(sam)
+    url = f"/cases/{case.code}/accompaniments/{accompaniment.code}/volunteer-request/"
+    page = client.get(url)
+    assert page.status_code == 200 and "The case is closed" in page.content.decode()
+    response = client.post(url, {"task": "doctor", "language": "Arabisch"})
+    assert response.status_code == 200 and "The case is closed" in response.content.decode()
+    assert not VolunteerRequest.objects.filter(accompaniment=accompaniment).exists()
