@@ -28,11 +28,19 @@ logger = logging.getLogger("caseworks.storage")
 NOT_REPEATED = {"password", "password1", "password2", "otp_token", "csrfmiddlewaretoken"}
 
 
+# What a locked database or a full disk says (SQLite, PostgreSQL); any other failure (a lost
+# connection, a bug) stays the 500 page.
+BUSY = ("database is locked", "database table is locked", "lock timeout", "deadlock detected")
+FULL = ("database or disk is full", "no space left", "could not extend", "disk quota")
+
+
 def _storage_error(exception: BaseException) -> DatabaseError | OSError | None:
-    """The database or disk failure behind an exception (its cause chain), if any."""
+    """The locked database or full disk behind an exception (its cause chain), if any."""
     seen: BaseException | None = exception
     while seen is not None:
-        if isinstance(seen, OperationalError):
+        if isinstance(seen, OperationalError) and any(
+            words in str(seen).lower() for words in BUSY + FULL
+        ):
             return seen
         if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
             return seen
@@ -45,9 +53,7 @@ def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
     that sends it again (never a password; files cannot be kept). Logged for the operator
     without the request's data."""
     text = str(error).lower()
-    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or any(
-        word in text for word in ("full", "no space", "could not extend", "disk quota")
-    )
+    full = isinstance(error, OSError) or any(words in text for words in FULL)
     logger.error(
         "Storage %s on %s %s: %s",
         "full" if full else "unavailable",
