@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.law.topics import Topic
@@ -438,7 +439,17 @@ NOTE_HINT = _(
 )
 
 
-def _persons_field(label):
+def topics_field() -> forms.MultipleChoiceField:
+    """The topics a contact, visit or accompaniment was about (cases.law.topics), ticked."""
+    return forms.MultipleChoiceField(
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Topics"),
+    )
+
+
+def _persons_field(label: str | Promise) -> IdMultipleChoiceField:
     return IdMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=label
     )
@@ -454,12 +465,7 @@ class DateTimeInput(forms.DateTimeInput):
 class ContactForm(TextLimits, VersionedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, widget=forms.RadioSelect)
     persons = _persons_field(_("With whom / about whom"))
-    topics = forms.MultipleChoiceField(
-        choices=Topic.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Topics"),
-    )
+    topics = topics_field()
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
         min_value=0,
