@@ -1,13 +1,11 @@
 """Referral, consent, letter and print-queue views: scoped by selectors, written by services."""
 
 import uuid
-from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cases.models import Case
-from cases.page import case_context, case_form_page
+from cases.page import SignedInRequest, case_context, case_form_page
 from cases.selectors import (
     LIST_DEFERRED,
     case_get_for_user,
@@ -45,11 +43,6 @@ CHANGED_MEANWHILE = _lazy(
 )
 
 
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user (every view here is behind a role gate)."""
-    return cast(User, request.user)
-
-
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -58,7 +51,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def consent_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def consent_new(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     form = ConsentForm(
         request.POST or None,
@@ -73,7 +66,7 @@ def consent_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         request,
         case,
         form,
-        save=lambda: services.consent_record(actor=_actor(request), **form.cleaned_data),
+        save=lambda: services.consent_record(actor=request.user, **form.cleaned_data),
         success=_("Consent recorded. Print the form for signing here."),
         done=reverse("referrals_case:printouts", args=[case.code]),
         creates=True,
@@ -96,7 +89,7 @@ def consent_revoke(request, code, consent_code):
 
 
 @role_required(*CASE_ROLES)
-def referral_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def referral_new(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     # A shortcut (the case plan's suggested referral) may preselect the person and the
     # service; the form's choices are limited to the case's persons and active services.
@@ -109,9 +102,7 @@ def referral_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         request,
         case,
         form,
-        save=lambda: services.referral_create(
-            actor=_actor(request), case=case, data=form.changes()
-        ),
+        save=lambda: services.referral_create(actor=request.user, case=case, data=form.changes()),
         success=_("Referral saved as a draft."),
         done=lambda referral: _referral_url(case, referral),
         creates=True,
@@ -126,11 +117,11 @@ def _referral_url(case: Case, referral: Referral) -> str:
 
 @role_required(*CASE_ROLES)
 def referral_detail(
-    request: HttpRequest, code: uuid.UUID, referral_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, referral_code: uuid.UUID
 ) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
-    log_access(user=_actor(request), action="referral.viewed", obj=case, label=case.reference)
+    log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
     extra = {
         "referral": referral,
         "consent": covering_consent(referral),
@@ -145,9 +136,7 @@ def referral_detail(
         request,
         case,
         form,
-        save=lambda: form.update(
-            services.referral_update, actor=_actor(request), referral=referral
-        ),
+        save=lambda: form.update(services.referral_update, actor=request.user, referral=referral),
         success=_("Referral saved."),
         done=_referral_url(case, referral),
         template="referrals/referral_detail.html",
@@ -157,7 +146,7 @@ def referral_detail(
 
 @role_required(*CASE_ROLES, methods=["POST"])
 def referral_transition(
-    request: HttpRequest, code: uuid.UUID, referral_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, referral_code: uuid.UUID
 ) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
@@ -165,7 +154,7 @@ def referral_transition(
     if not form.is_valid():
         raise Http404("Bad transition request")
     try:
-        form.update(services.referral_transition, actor=_actor(request), referral=referral)
+        form.update(services.referral_transition, actor=request.user, referral=referral)
     except ValidationError as e:
         messages.error(request, error_text(e))
     except ConcurrentEdit:

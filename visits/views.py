@@ -2,13 +2,12 @@
 
 import datetime
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
-from cases.page import case_context, case_form_page
+from cases.page import SignedInRequest, case_context, case_form_page
 from cases.plan.selectors import volunteer_hints_for
 from cases.selectors import case_get_for_user, open_case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, page_required, public, role_required, signed_in
@@ -47,11 +46,6 @@ from visits.selectors import (
 DEFAULT_NEXT_VISIT = datetime.timedelta(days=14)
 
 
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user (every view here is behind a role gate)."""
-    return cast(User, request.user)
-
-
 def _visit_url(case: Case, visit: Visit) -> str:
     return reverse("case_visits:visit_detail", args=[case.code, visit.code])
 
@@ -61,7 +55,7 @@ def _accompaniment_url(case: Case, accompaniment: Accompaniment) -> str:
 
 
 @role_required(*CASE_ROLES)
-def visit_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def visit_new(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     kind = Visit.Kind.FOLLOW_UP if previous is not None else Visit.Kind.FIRST
@@ -88,7 +82,7 @@ def visit_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         case,
         *forms,
         save=lambda: services.visit_record(
-            actor=_actor(request),
+            actor=request.user,
             case=case,
             kind=kind,
             checklist=checklist.cleaned_data if checklist else None,
@@ -112,15 +106,15 @@ def visit_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def visit_detail(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
+def visit_detail(request: SignedInRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
-    log_access(user=_actor(request), action="visit.viewed", obj=case, label=case.reference)
+    log_access(user=request.user, action="visit.viewed", obj=case, label=case.reference)
     return render(request, "visits/visit_detail.html", case_context(request, case, visit=visit))
 
 
 @role_required(*CASE_ROLES)
-def visit_edit(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
+def visit_edit(request: SignedInRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
     form = VisitForm(
@@ -133,7 +127,7 @@ def visit_edit(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> 
         request,
         case,
         form,
-        save=lambda: form.update(services.visit_update, actor=_actor(request), visit=visit),
+        save=lambda: form.update(services.visit_update, actor=request.user, visit=visit),
         success=_("Visit saved."),
         done=_visit_url(case, visit),
         template="visits/visit_edit.html",
@@ -142,7 +136,7 @@ def visit_edit(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> 
 
 
 @role_required(*CASE_ROLES)
-def visit_cancel(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
+def visit_cancel(request: SignedInRequest, code: uuid.UUID, visit_code: uuid.UUID) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
     case = case_get_for_user(user=request.user, code=code)
     visit = visit_get_for_case(case=case, code=visit_code)
@@ -156,7 +150,7 @@ def visit_cancel(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -
         request,
         case,
         form,
-        save=lambda: services.visit_cancel(actor=_actor(request), visit=visit, **form.cleaned_data),
+        save=lambda: services.visit_cancel(actor=request.user, visit=visit, **form.cleaned_data),
         success=_("Visit cancelled. It stays in the history and no longer counts."),
         done=_visit_url(case, visit),
         template="visits/visit_cancel.html",
@@ -165,16 +159,14 @@ def visit_cancel(request: HttpRequest, code: uuid.UUID, visit_code: uuid.UUID) -
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def arrival_check_done(request: HttpRequest, code: uuid.UUID, item: str) -> HttpResponse:
+def arrival_check_done(request: SignedInRequest, code: uuid.UUID, item: str) -> HttpResponse:
     case = open_case_get_for_user(user=request.user, code=code)
     check = case.arrival_checks.filter(item=item).first()
     form = ArrivalCheckDoneForm(request.POST)
     if check is None or not form.is_valid():
         raise Http404("No such checklist point")
     try:
-        services.arrival_check_done(
-            actor=_actor(request), check=check, note=form.cleaned_data["note"]
-        )
+        services.arrival_check_done(actor=request.user, check=check, note=form.cleaned_data["note"])
     except ValidationError as e:
         messages.error(request, error_text(e))
     else:
@@ -184,7 +176,7 @@ def arrival_check_done(request: HttpRequest, code: uuid.UUID, item: str) -> Http
     return redirect("cases:detail", code=case.code)
 
 
-def _accompaniment_form(request: HttpRequest, case: Case, **kwargs: Any) -> AccompanimentForm:
+def _accompaniment_form(request: SignedInRequest, case: Case, **kwargs: Any) -> AccompanimentForm:
     return AccompanimentForm(
         request.POST or None,
         case=case,
@@ -196,11 +188,11 @@ def _accompaniment_form(request: HttpRequest, case: Case, **kwargs: Any) -> Acco
 
 
 @role_required(*CASE_ROLES)
-def accompaniment_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def accompaniment_new(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     previous = last_visit(case)
     initial: dict[str, Any] = {"client": case.clients.first()}
-    if services.staff_for(case).filter(pk=_actor(request).pk).exists():
+    if services.staff_for(case).filter(pk=request.user.pk).exists():
         initial["accompanied_by"] = request.user
     if previous is not None:
         initial.update(
@@ -213,7 +205,7 @@ def accompaniment_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         case,
         form,
         save=lambda: services.accompaniment_plan(
-            actor=_actor(request), case=case, data=form.changes()
+            actor=request.user, case=case, data=form.changes()
         ),
         success=_("Accompaniment planned."),
         done=lambda accompaniment: _accompaniment_url(case, accompaniment),
@@ -225,11 +217,11 @@ def accompaniment_new(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @role_required(*CASE_ROLES)
 def accompaniment_detail(
-    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
 ) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
-    log_access(user=_actor(request), action="accompaniment.viewed", obj=case, label=case.reference)
+    log_access(user=request.user, action="accompaniment.viewed", obj=case, label=case.reference)
     return render(
         request,
         "visits/accompaniment_detail.html",
@@ -244,7 +236,7 @@ def accompaniment_detail(
 
 @role_required(*CASE_ROLES)
 def accompaniment_edit(
-    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
 ) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     accompaniment = accompaniment_get_for_case(case=case, code=accompaniment_code)
@@ -257,7 +249,7 @@ def accompaniment_edit(
         case,
         form,
         save=lambda: form.update(
-            services.accompaniment_update, actor=_actor(request), accompaniment=accompaniment
+            services.accompaniment_update, actor=request.user, accompaniment=accompaniment
         ),
         success=_("Accompaniment saved."),
         done=reverse("cases:detail", args=[case.code]),
@@ -268,7 +260,7 @@ def accompaniment_edit(
 
 @role_required(*CASE_ROLES)
 def accompaniment_outcome(
-    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
 ) -> HttpResponse:
     """After the appointment: took place (with a short outcome) or not (on to cancelling)."""
     case = case_get_for_user(user=request.user, code=code)
@@ -289,7 +281,7 @@ def accompaniment_outcome(
         case,
         form,
         save=lambda: form.update(
-            services.accompaniment_complete, actor=_actor(request), accompaniment=accompaniment
+            services.accompaniment_complete, actor=request.user, accompaniment=accompaniment
         ),
         success=_("Outcome recorded."),
         done=detail,
@@ -304,7 +296,7 @@ def accompaniment_outcome(
 
 @role_required(*CASE_ROLES)
 def accompaniment_cancel(
-    request: HttpRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, accompaniment_code: uuid.UUID
 ) -> HttpResponse:
     """Cancel instead of delete, after a confirmation page (POST); twice does no harm."""
     case = case_get_for_user(user=request.user, code=code)
@@ -320,7 +312,7 @@ def accompaniment_cancel(
         case,
         form,
         save=lambda: services.accompaniment_cancel(
-            actor=_actor(request), accompaniment=accompaniment, **form.cleaned_data
+            actor=request.user, accompaniment=accompaniment, **form.cleaned_data
         ),
         success=_("Accompaniment cancelled. It stays in the history and no longer counts."),
         done=detail,
@@ -409,7 +401,7 @@ def volunteer_detail(request, accompaniment_code):
         request,
         form,
         save=lambda: form.update(
-            services.accompaniment_complete, actor=_actor(request), accompaniment=accompaniment
+            services.accompaniment_complete, actor=request.user, accompaniment=accompaniment
         ),
         success=_("Thank you: the accompaniment is marked as done."),
         done=reverse("volunteer:list"),
@@ -446,7 +438,7 @@ def volunteer_cancel(request, accompaniment_code):
         request,
         form,
         save=lambda: services.accompaniment_report_not_held(
-            actor=_actor(request), accompaniment=accompaniment, **form.cleaned_data
+            actor=request.user, accompaniment=accompaniment, **form.cleaned_data
         ),
         success=_("Thank you: the caseworker sees that the appointment did not take place."),
         done=reverse("volunteer:list"),
