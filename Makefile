@@ -47,14 +47,15 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# ARGS: more options for pytest (`make test ARGS="-m 'not slow'"`).
 test: $(BIN)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest $(ARGS)
 
 # Browser tests: Playwright driving Debian's Chromium (CASEWORKS_CHROMIUM to use another).
 CHROMIUM ?= $(or $(CASEWORKS_CHROMIUM),/usr/bin/chromium)
 test-e2e: $(BIN)/.installed
 	@test -x "$(CHROMIUM)" || { echo "Missing: Chromium at $(CHROMIUM). On Debian: apt-get install chromium"; exit 1; }
-	CASEWORKS_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/e2e -o addopts="-p no:cacheprovider"
+	CASEWORKS_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/e2e -o addopts="-p no:cacheprovider" $(ARGS)
 
 # Benchmarks (not part of `make test`) on a city-sized data set (CASEWORKS_BENCH_CLIENTS,
 # default 20000; built once into var/bench/, or into the database DATABASE_URL names).

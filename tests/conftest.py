@@ -3,12 +3,16 @@ sam supervises A, sue supervises B; olga is office, vera a volunteer, adam the a
 
 import contextlib
 import datetime
+import functools
+import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from xdist.scheduler import LoadFileScheduling
 
 from cases import services
 from cases.models import StatusKind
@@ -16,6 +20,43 @@ from caseworks.models import Organisation, Service, Team
 from referrals import services as referral_services
 
 TODAY = timezone.localdate()
+
+# --- the order of the run ---------------------------------------------------------------------
+
+# A test module of tests/security/ whose tests take the shared `world` (tests/security/
+# conftest.py): built once for consecutive such modules, so they run next to each other and,
+# under xdist, on one worker. Read from the source, so that a new module joins by itself;
+# one this misses still passes, it builds its own world.
+SHARED_WORLD = re.compile(r"^def test_\w+\([^)]*\bworld\b", re.MULTILINE)
+WORLD_SCOPE = "tests/security: the shared world"
+
+
+@functools.cache
+def uses_shared_world(path: Path) -> bool:
+    return path.parent.name == "security" and bool(SHARED_WORLD.search(path.read_text()))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules with the shared world next to each other, where the first of them was."""
+    world = [item for item in items if uses_shared_world(item.path)]
+    if world:
+        first = items.index(world[0])
+        rest = [item for item in items if not uses_shared_world(item.path)]
+        items[:] = rest[:first] + world + rest[first:]
+
+
+class WorldTogether(LoadFileScheduling):
+    """--dist loadfile (a module's tests on one worker), the shared world's modules as one."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = super()._split_scope(nodeid)
+        return WORLD_SCOPE if uses_shared_world(self.config.rootpath / path) else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") == "loadfile":
+        return WorldTogether(config, log)
+    return None
 
 
 def make_user(username, *roles, first_name="", last_name=""):

@@ -62,6 +62,7 @@ def test_a_wrong_blind_index_key_is_caught_too(db, settings):
 
 
 @pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
+@pytest.mark.no_database  # a file database of its own
 def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path):
     env = {
         **os.environ,
@@ -422,6 +423,7 @@ print(json.dumps({
 
 
 @pytest.mark.slow  # a subprocess: a file-based SQLite database of its own
+@pytest.mark.no_database
 def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(tmp_path):
     """A backup on a file-based SQLite database (WAL, settings.py) while another connection
     writes: the write goes through at once (the backup holds no write lock), and the backup

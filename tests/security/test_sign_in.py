@@ -318,39 +318,33 @@ def test_a_verified_user_cannot_swap_in_a_new_device_without_the_old(client, car
     assert response.status_code == 302 and response.url == "/accounts/code/"
 
 
-@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
-def test_demo_mode_and_production_defaults():
-    env = {**os.environ, "DEBUG": "False"}
-    env.pop("CASEWORKS_REQUIRE_2FA", None)
-    out = subprocess.run(
+def printed_settings(names: str, env: dict[str, str]) -> list[str]:
+    """The settings a fresh interpreter prints (`names`: comma-separated expressions on `s`),
+    in an instance folder of its own: no two processes of a run share var/."""
+    result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "from django.conf import settings as s; import django; "
-            "django.setup(); print(s.CASEWORKS_REQUIRE_2FA, s.PASSWORD_HASHERS[0])",
+            f"from django.conf import settings as s; import django; django.setup(); print({names})",
         ],
         env=env,
         capture_output=True,
         text=True,
-        check=True,
         cwd=BASE_DIR,
-    ).stdout.split()
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.split()
+
+
+@pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
+@pytest.mark.no_database
+def test_demo_mode_and_production_defaults(tmp_path):
+    env = {**os.environ, "DEBUG": "False", "CASEWORKS_VAR_DIR": str(tmp_path)}
+    env.pop("CASEWORKS_REQUIRE_2FA", None)
+    out = printed_settings("s.CASEWORKS_REQUIRE_2FA, s.PASSWORD_HASHERS[0]", env)
     assert out == ["True", "django.contrib.auth.hashers.Argon2PasswordHasher"]
     env["DEBUG"] = "True"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings as s; import django; "
-            "django.setup(); print(s.CASEWORKS_REQUIRE_2FA)",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=BASE_DIR,
-    ).stdout.split()
-    assert out == ["False"]
+    assert printed_settings("s.CASEWORKS_REQUIRE_2FA", env) == ["False"]
 
 
 @pytest.mark.real_hashers
@@ -452,26 +446,17 @@ def test_pages_carry_csp_and_no_store(client, carla):
 
 @override_settings(SESSION_COOKIE_SECURE=True)
 @pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
-def test_production_cookies_are_host_only():
-    env = {**os.environ, "DEBUG": "False"}
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings as s; import django; "
-            "django.setup(); "
-            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE)",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=BASE_DIR,
-    ).stdout.split()
+@pytest.mark.no_database
+def test_production_cookies_are_host_only(tmp_path):
+    env = {**os.environ, "DEBUG": "False", "CASEWORKS_VAR_DIR": str(tmp_path)}
+    out = printed_settings(
+        "s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE", env
+    )
     assert out == ["__Host-session", "__Host-csrftoken", "True"]
 
 
 @pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
+@pytest.mark.no_database
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
         **os.environ,
