@@ -128,6 +128,16 @@ class Referral(Versioned, models.Model):
         Status.CANCELLED: set(),
     }
     OPEN = (Status.DRAFT, Status.READY, Status.SENT, Status.ACCEPTED)
+    # What the button moving a referral to each status says (referral_detail.html).
+    TRANSITION_LABELS = {
+        Status.READY: _("Mark as ready to print"),
+        Status.DRAFT: _("Back to draft"),
+        Status.SENT: _("Mark as sent"),
+        Status.ACCEPTED: _("Mark as accepted"),
+        Status.DECLINED: _("Mark as declined"),
+        Status.COMPLETED: _("Mark as completed"),
+        Status.CANCELLED: _("Cancel referral"),
+    }
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="referrals")
@@ -177,6 +187,12 @@ class Referral(Versioned, models.Model):
     def allowed_transitions(self) -> list[str]:
         order = [str(s) for s in self.Status]
         return sorted(self.TRANSITIONS[self.Status(self.status)], key=order.index)
+
+    def transition_choices(self) -> list[tuple[str, str]]:
+        """The allowed moves with their buttons' labels, in the order of the statuses."""
+        return [
+            (to, str(self.TRANSITION_LABELS[self.Status(to)])) for to in self.allowed_transitions()
+        ]
 
     def answer_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
