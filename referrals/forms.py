@@ -15,7 +15,7 @@ from caseworks.web.forms import (
     VersionedForm,
     free_text_field,
 )
-from referrals.models import Consent, Referral
+from referrals.models import Consent, LetterText, Referral
 from referrals.printtexts import RTL
 
 
@@ -185,7 +185,9 @@ class ConsentSignedForm(forms.Form):
 # --- the administrator's texts (referrals.manage_views) ---------------------------------------
 
 
-class LetterTextForm(TextLimits, forms.Form):
+class LetterTextForm(TextLimits, VersionedForm):
+    """An organisation's letter text; an edit carries the version it was loaded with."""
+
     organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         queryset=None, label=_("Organisation")
     )
@@ -211,6 +213,10 @@ class LetterTextForm(TextLimits, forms.Form):
         organisation.queryset = Organisation.objects.order_by("name")
         category = cast(forms.ChoiceField, self.fields["category"])
         category.choices = [("", _("every category")), *Service.Category.choices]
+
+    class Meta:
+        model = LetterText
+        fields = ["organisation", "category", "subject", "body"]
 
 
 class PrintTextsForm(TextLimits, forms.Form):

@@ -71,17 +71,8 @@ def texts_index(request: HttpRequest) -> HttpResponse:
 @admin_only
 def letter_text_edit(request: HttpRequest, text_code: uuid.UUID | None = None) -> HttpResponse:
     text = get_object_or_404(LetterText, code=text_code) if text_code is not None else LetterText()
-    initial = (
-        {
-            "organisation": text.organisation_id,
-            "category": text.category,
-            "subject": text.subject,
-            "body": text.body,
-        }
-        if text.pk
-        else {"subject": "Vermittlung: {name}"}
-    )
-    form = LetterTextForm(request.POST or None, initial=initial)
+    initial = {} if text.pk else {"subject": "Vermittlung: {name}"}
+    form = LetterTextForm(request.POST or None, instance=text, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "delete" and text.pk:
         services.letter_text_delete(actor=_actor(request), text=text)
         messages.success(request, _("Text removed: the default text applies again."))
@@ -89,9 +80,7 @@ def letter_text_edit(request: HttpRequest, text_code: uuid.UUID | None = None) -
     return form_page(
         request,
         form,
-        save=lambda: services.letter_text_save(
-            actor=_actor(request), text=text, **form.cleaned_data
-        ),
+        save=lambda: form.update(services.letter_text_save, actor=_actor(request), text=text),
         success=_("Letter text saved."),
         done=reverse("referrals_manage:index"),
         template="referrals/manage/letter_text_form.html",

@@ -312,7 +312,7 @@ class InfoSheetHandout(models.Model):
         return f"{_('Information on data processing')} {self.handed_out_on:%d.%m.%Y}"
 
 
-class LetterText(models.Model):
+class LetterText(Versioned, models.Model):
     """An organisation's referral-letter text for one service category (or for every
     category without its own), with placeholders from referrals.placeholders."""
 

@@ -447,11 +447,23 @@ def _log_manage(actor: User, action: str, obj: Any, label: str, **detail: Any) -
     )
 
 
+LETTER_TEXT_FIELDS = ("organisation", "category", "subject", "body")
+
+
 @transaction.atomic
 def letter_text_save(
-    *, actor: User, text: LetterText, organisation: Any, category: str, subject: str, body: str
+    *,
+    actor: User,
+    text: LetterText,
+    organisation: Any,
+    category: str,
+    subject: str,
+    body: str,
+    expected_version: int | None = None,
 ) -> LetterText:
-    """Create or change an organisation's letter text; placeholders from the fixed list only."""
+    """Create an organisation's letter text, or change one (then `expected_version`, the
+    version the form was loaded with: two administrators editing one text must not overwrite
+    each other unseen). Placeholders from the fixed list only."""
     errors: dict[str, list[str]] = {}
     for field, value in (("subject", subject), ("body", body)):
         try:
@@ -460,25 +472,32 @@ def letter_text_save(
             errors[field] = e.messages
     if errors:
         raise ValidationError(errors)
-    created = text.pk is None
-    before = (text.subject, text.body, text.category)
-    text.organisation, text.category, text.subject, text.body = (
-        organisation,
-        category,
-        subject,
-        body,
+    values = {"organisation": organisation, "category": category, "subject": subject, "body": body}
+    if text.pk is None:
+        for name, value in values.items():
+            setattr(text, name, value)
+        text.changed_by = actor
+        save_audited(text, actor)
+        _log_manage(actor, "manage.letter_text.created", text, str(text), category=category)
+        return text
+    if expected_version is None:
+        raise TypeError("changing a letter text needs the version the form was loaded with")
+    before = LetterText.objects.values_list("subject", "body", "category").get(pk=text.pk)
+
+    def sign(current: LetterText) -> None:
+        current.changed_by = actor
+
+    current = versioned_update(
+        text,
+        actor=actor,
+        expected_version=expected_version,
+        data=values,
+        fields=LETTER_TEXT_FIELDS,
+        clean=sign,
     )
-    text.changed_by = actor
-    save_audited(text, actor)
-    if created or before != (subject, body, category):
-        _log_manage(
-            actor,
-            "manage.letter_text.created" if created else "manage.letter_text.changed",
-            text,
-            str(text),
-            category=category,
-        )
-    return text
+    if before != (subject, body, category):
+        _log_manage(actor, "manage.letter_text.changed", current, str(current), category=category)
+    return current
 
 
 @transaction.atomic

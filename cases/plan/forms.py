@@ -113,7 +113,7 @@ class ActivityForm(VersionedForm):
         widgets = {"since": DateInput, "until": DateInput}
 
 
-class NeedCategoryForm(TextLimits, forms.ModelForm):
+class NeedCategoryForm(TextLimits, VersionedForm):
     class Meta:
         model = NeedCategory
         fields = ["name", "referral_category", "order", "is_active"]

@@ -20,7 +20,7 @@ from caseworks.fields import EncryptedCharField, EncryptedTextField
 from caseworks.models import Service, Versioned
 
 
-class NeedCategory(models.Model):
+class NeedCategory(Versioned, models.Model):
     """A line of the needs catalogue (housing, health, school/Kita …). Seeded by a data
     migration; the admin adds, renames and deactivates lines (never deletes: needs point to
     them)."""

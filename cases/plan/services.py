@@ -239,12 +239,18 @@ def category_create(*, actor: User, **data: Any) -> NeedCategory:
 
 
 @transaction.atomic
-def category_update(*, actor: User, category: NeedCategory, **data: Any) -> NeedCategory:
-    current = NeedCategory.objects.select_for_update().get(pk=category.pk)
-    for name in CATEGORY_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
-    save_audited(current, actor)
+def category_update(
+    *, actor: User, category: NeedCategory, expected_version: int, **data: Any
+) -> NeedCategory:
+    """Rename, reorder or (de)activate a line of the catalogue; two administrators editing one
+    line do not overwrite each other unseen (the version the form was loaded with)."""
+    current = versioned_update(
+        category,
+        actor=actor,
+        expected_version=expected_version,
+        data=data,
+        fields=CATEGORY_FIELDS,
+    )
     log_event(
         user=actor,
         action="manage.need_category_changed",

@@ -262,8 +262,8 @@ def _category_form(request: SignedInRequest, category: NeedCategory | None = Non
 
     def save() -> NeedCategory:
         if category is None:
-            return services.category_create(actor=request.user, **form.cleaned_data)
-        return services.category_update(actor=request.user, category=category, **form.cleaned_data)
+            return services.category_create(actor=request.user, **form.changes())
+        return form.update(services.category_update, actor=request.user, category=category)
 
     return form_page(
         request,

@@ -10,7 +10,7 @@ from django.db import connection
 from cases.plan import services as plan_services
 from cases.plan.models import Need, NeedCategory, NeedStatus, SpecialNeed
 from caseworks.extensions.supervision import statistics_for
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 from visits.models import Visit
 
@@ -221,7 +221,12 @@ def test_the_admin_adds_renames_and_deactivates_a_category(client, adam):
     )
     assert response.status_code == 302
     created = NeedCategory.objects.get(name="Schulden")
-    renamed = {"name": "Schulden und Finanzen", "referral_category": "debt", "order": 120}
+    renamed = {
+        "name": "Schulden und Finanzen",
+        "referral_category": "debt",
+        "order": 120,
+        "version": 1,
+    }
     # Addressed by its code: the sequential id is no address at all.
     assert client.post(f"/manage/needs/{created.pk}/", renamed).status_code == 404
     assert client.get(f"/manage/needs/{created.code}/").status_code == 200
@@ -229,6 +234,21 @@ def test_the_admin_adds_renames_and_deactivates_a_category(client, adam):
     created.refresh_from_db()
     assert created.name == "Schulden und Finanzen" and not created.is_active
     assert created.history.last().history_user == adam
+
+
+def test_two_admins_renaming_one_category_do_not_overwrite_each_other(client, adam):
+    category = NeedCategory.objects.order_by("id").first()
+    client.force_login(adam)
+    url = f"/manage/needs/{category.code}/"
+    loaded = {"referral_category": "", "order": 7, "is_active": "on", "version": 1}
+    assert client.post(url, {**loaded, "name": "Wohnen und Unterkunft"}).status_code == 302
+    response = client.post(url, {**loaded, "name": "Wohnung"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "while you were editing" in page and "(name" in page
+    assert 'value="Wohnung"' in page  # what the second one typed is kept
+    category.refresh_from_db()
+    assert (category.name, category.version) == ("Wohnen und Unterkunft", 2)
 
 
 def test_it_checks_the_catalogue_is_the_admins(client, alice, adam):

@@ -97,12 +97,36 @@ def test_a_letter_text_is_addressed_by_its_code_not_its_id(client, adam, org_a):
     url = f"/manage/texts/letters/{text.code}/"
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {"organisation": org_a.pk, "category": "", "subject": "x2", "body": "y"}
+        url,
+        {"organisation": org_a.pk, "category": "", "subject": "x2", "body": "y", "version": 1},
     )
     assert response.status_code == 302
     text.refresh_from_db()
     other.refresh_from_db()
     assert (text.subject, other.subject) == ("x2", "a")
+
+
+def test_two_administrators_editing_one_letter_text_do_not_overwrite_each_other(
+    client, adam, org_a
+):
+    """Both load version 1; the first save wins, the second is refused with the field the
+    first changed, and what the second typed is still on the form."""
+    text = services.letter_text_save(
+        actor=adam, text=LetterText(), organisation=org_a, category="", subject="x", body="y"
+    )
+    client.force_login(adam)
+    url = f"/manage/texts/letters/{text.code}/"
+    first = {"organisation": org_a.pk, "category": "", "subject": "x", "body": "first body"}
+    second = {**first, "subject": "second subject", "body": "y"}
+    assert client.post(url, {**first, "version": 1}).status_code == 302
+    response = client.post(url, {**second, "version": 1}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "while you were editing" in page and "(letter text)" in page
+    assert "second subject" in page  # kept
+    text.refresh_from_db()
+    assert (text.subject, text.body, text.version) == ("x", "first body", 2)
+    assert AccessLog.objects.filter(action="manage.letter_text.changed").count() == 1
 
 
 def test_admin_replaces_a_translation_and_marks_it_reviewed(client, adam, alice, alice_case, mbe):
