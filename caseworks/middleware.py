@@ -116,10 +116,12 @@ class StorageErrorMiddleware:
 
 
 def _body_limit(request: HttpRequest) -> int:
-    """The largest body a request may send: an upload (multipart) the document limit and a
-    megabyte for its fields; any other form Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    """The largest body read at all. An upload (multipart) within four times the document
+    limit reaches its form, whose upload handler refuses a file over the limit while it
+    arrives and shows the form again with what was typed; only a body far past that is
+    refused here. Any other form: Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""
     if request.content_type == "multipart/form-data":
-        return (int(settings.CASEWORKS_DOCUMENT_MAX_MB) + 1) * 1024 * 1024
+        return (4 * int(settings.CASEWORKS_DOCUMENT_MAX_MB) + 1) * 1024 * 1024
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440)
 
 
