@@ -1,25 +1,34 @@
 """Shared setup: two teams in two carriers; alice and bob work in team A, charlie in team B;
 sam supervises A, sue supervises B; olga is office, vera a volunteer, adam the admin."""
 
-import contextlib
-import datetime
 import functools
 import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
-from django.utils import timezone
+from django.contrib.auth.models import Permission
+from django.utils import translation
 from xdist.scheduler import LoadFileScheduling
 
-from cases import services
-from cases.models import StatusKind
-from caseworks.models import Organisation, Service, Team
 from referrals import services as referral_services
 
-TODAY = timezone.localdate()
+# The helpers live in tests/helpers.py; imported here for the fixtures below, and so that an
+# old `from tests.conftest import open_case` still works (new code imports tests.helpers).
+from tests.helpers import (  # noqa: F401
+    CAST,
+    ORGANISATIONS,
+    TODAY,
+    cast_member,
+    consent,
+    make_mbe,
+    make_team,
+    make_user,
+    module_transaction,
+    open_case,
+    refer,
+    sign_in,
+)
+from tests.security.world import build_world
 
 # --- the order of the run ---------------------------------------------------------------------
 
@@ -57,79 +66,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     if config.getvalue("dist") == "loadfile":
         return WorldTogether(config, log)
     return None
-
-
-def make_user(username, *roles, first_name="", last_name=""):
-    user = get_user_model().objects.create_user(
-        username,
-        password=None,
-        first_name=first_name,
-        last_name=last_name,  # force_login only
-    )
-    user.groups.set(Group.objects.filter(name__in=roles))
-    return user
-
-
-def sign_in(client, username, password) -> bool:
-    """Sign in through the login page (django-axes needs the request; client.login has none)."""
-    response = client.post("/accounts/login/", {"username": username, "password": password})
-    return response.status_code == 302
-
-
-@contextlib.contextmanager
-def module_transaction(django_db_blocker):
-    """Rows built once for a whole test module, as Django's TestCase.setUpTestData: inside a
-    transaction rolled back when the module ends, while each test runs in a savepoint within
-    it (the `db` fixture), so what a test writes is undone after it. For a module-scoped
-    fixture: `with module_transaction(blocker): with blocker.unblock(): build …; yield`."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-# The cast: username -> (role, first name, last name, team, relation to the team).
-CAST = {
-    "alice": ("caseworker", "Alice", "Arendt", "a", "members"),
-    "bob": ("caseworker", "Bob", "Brandt", "a", "members"),
-    "charlie": ("caseworker", "Charlie", "Conrad", "b", "members"),
-    "sam": ("supervisor", "Sam", "Stein", "a", "supervisors"),
-    "sue": ("supervisor", "Sue", "Sommer", "b", "supervisors"),
-    "olga": ("office", "", "", None, None),
-    "vera": ("volunteer", "", "", None, None),
-    "adam": ("admin", "", "", None, None),
-    "cody": ("coordinator", "", "", None, None),
-}
-ORGANISATIONS = {"a": ("AWO Test", "AWO"), "b": ("Caritas Test", "Caritas")}
-
-
-def make_team(key: str) -> Team:
-    name, short_name = ORGANISATIONS[key]
-    organisation = Organisation.objects.create(name=name, short_name=short_name)
-    return Team.objects.create(organisation=organisation, name=f"Team {key.upper()}")
-
-
-def cast_member(username: str, teams: dict | None = None):
-    """One of the cast, in their team (teams: "a"/"b" -> Team)."""
-    role, first_name, last_name, team, relation = CAST[username]
-    user = make_user(username, role, first_name=first_name, last_name=last_name)
-    if relation:
-        getattr((teams or {})[team], relation).add(user)
-    return user
-
-
-def make_mbe() -> Service:
-    return Service.objects.create(
-        name="Migrationsberatung MBE",
-        kind="counselling",
-        category="mbe",
-        address="Marktstraße 1\n12345 Musterstadt",
-    )
 
 
 @pytest.fixture
@@ -210,46 +146,9 @@ def root(db):
 @pytest.fixture
 def dora(db):
     """The data protection officer: a caseworks.data_protection permission, no case role."""
-    from django.contrib.auth.models import Permission
-
     user = make_user("dora")
     user.user_permissions.add(Permission.objects.get(codename="data_protection"))
     return user
-
-
-def open_case(
-    actor,
-    team,
-    *,
-    first_name="Ahmad",
-    last_name="Karimi",
-    birth_date=None,
-    kind=StatusKind.PERMISSION_TO_RESIDE,
-    valid_until=None,
-    document_number="",
-    assigned_to=None,
-    **case_fields,
-):
-    # Tests open many cases of one name on purpose: the duplicate check (tests/cases/
-    # test_duplicates.py) is confirmed here as a caseworker would after looking.
-    return services.case_create(
-        actor=actor,
-        team=team,
-        assigned_to=assigned_to,
-        different_person_confirmed=True,
-        client={
-            "first_name": first_name,
-            "last_name": last_name,
-            "birth_date": birth_date or datetime.date(1990, 5, 17),
-        },
-        status={
-            "kind": kind,
-            "valid_from": TODAY - datetime.timedelta(days=30),
-            "valid_until": valid_until or TODAY + datetime.timedelta(days=150),
-            "document_number": document_number,
-        },
-        **case_fields,
-    )
 
 
 @pytest.fixture
@@ -274,8 +173,6 @@ def fast_password_hashing(request, settings):
 @pytest.fixture(autouse=True)
 def english():
     """Tests read English messages; the German UI is checked in test_language.py."""
-    from django.utils import translation
-
     with translation.override("en"):
         yield
 
@@ -300,31 +197,6 @@ def office_user(olga, team_a):
     return olga
 
 
-def consent(actor, case, service=None, *, category="", signed_on=None, valid_until=None):
-    return referral_services.consent_record(
-        actor=actor,
-        client=case.clients.first(),
-        services=[service] if service else [],
-        category=category,
-        purpose="Vermittlung",
-        signed_on=signed_on or TODAY,
-        valid_until=valid_until,
-    )
-
-
-def refer(actor, case, service, **data):
-    return referral_services.referral_create(
-        actor=actor,
-        case=case,
-        data={
-            "client": case.clients.first(),
-            "service": service,
-            "reason": "Geheimer Grund Quarzsand",
-            **data,
-        },
-    )
-
-
 @pytest.fixture
 def ready_referral(alice, alice_case, mbe):
     consent(alice, alice_case, mbe)
@@ -337,8 +209,6 @@ def world(alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b,
     """Two teams' worth of every kind of object, for the tests that walk all URLs:
     (users by name, team A's objects, team B's objects), built on the cast's fixtures.
     tests/security/ builds it once per module instead (tests/security/conftest.py)."""
-    from tests.security.world import build_world
-
     return build_world(
         alice=alice,
         bob=bob,

@@ -4,7 +4,7 @@ import pytest
 
 from cases import services
 from caseworks.models import AccessLog
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 
 def test_it_shows_the_household_and_current_statuses(client, alice, alice_case):

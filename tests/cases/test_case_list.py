@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 from django.test import override_settings
 
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.models import Contact, Task
 from cases.page import CLOSED
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.security.world import fill, walk_urls
 
 # Form pages inside a case file (cases.page.case_form_page): on a closed case the form is

@@ -10,7 +10,7 @@ from cases import services
 from cases.models import ClosingAcknowledgement
 from cases.page import CLOSED
 from caseworks.extensions.casefile import OpenItem, open_items, register_open_items
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 DAY = datetime.timedelta(days=1)
 

@@ -11,7 +11,7 @@ from cases.models import Appointment, Contact, StatusKind, Task
 from cases.selectors import week_items_for_user
 from caseworks.extensions.casefile import timeline_for
 from caseworks.extensions.supervision import statistics_for
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 DAY = datetime.timedelta(days=1)
 

@@ -1,6 +1,6 @@
 from cases.models import CoverAccess
 from caseworks.models import AccessLog
-from tests.conftest import open_case
+from tests.helpers import open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 
 

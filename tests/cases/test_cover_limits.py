@@ -8,7 +8,7 @@ from django.core import mail
 
 from cases.models import CoverAccess
 from caseworks.models import AccessLog
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits.reminders import digest_lines
 
 REASON = {"reason": "Frau Arendt ist krank, Termin morgen"}

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 @pytest.fixture

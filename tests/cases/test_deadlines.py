@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.law.deadlines import grounds_deadline, lawsuit_deadline, next_working_day
 from cases.models import Deadline
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

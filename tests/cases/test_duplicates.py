@@ -7,7 +7,7 @@ from cases.models import Case
 from cases.selectors import possible_duplicates
 from caseworks.fields import phonetic
 from caseworks.models import AccessLog
-from tests.conftest import open_case
+from tests.helpers import open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 
 BORN = datetime.date(1988, 4, 2)

@@ -6,7 +6,7 @@ import datetime
 from django.test import override_settings
 
 from cases.models import Case, Client, ResidenceStatus
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 
 def test_the_labels_name_the_configured_window(client, alice, sam, team_a):

@@ -19,7 +19,7 @@ from cases.models import (
     ResidenceStatus,
 )
 from caseworks.models import AccessLog
-from tests.conftest import open_case
+from tests.helpers import open_case
 
 HEADER_DE = [
     "Quell-ID",

@@ -11,7 +11,7 @@ from cases.models import Client, NameToken
 from cases.selectors import case_list_for_user, case_search
 from caseworks.crypto.search import PAD_ROWS, TOKEN_BITS, fold, query_tokens, token
 from caseworks.fields import blind_index
-from tests.conftest import open_case
+from tests.helpers import open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 
 

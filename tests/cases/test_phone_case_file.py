@@ -7,7 +7,7 @@ import pytest
 
 from cases import services
 from cases.models import Appointment, Client, ClientReference, Contact, Deadline, Task
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def test_the_family_name_heads_the_case_file_and_the_pages_under_it(client, alice, alice_case):

@@ -2,7 +2,7 @@ import datetime
 
 from cases import services
 from cases.models import ClientReference
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 
 DAY = datetime.timedelta(days=1)

@@ -12,7 +12,7 @@ from cases.models import Case, ContactKind, StatisticsResidue
 from cases.privacy.residue import add_residue
 from cases.privacy.retention import apply_retention
 from caseworks.extensions.supervision import statistics_for
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 
 YEAR = TODAY.year - 5

@@ -2,7 +2,7 @@
 in a URL — proxies, server logs and browser histories keep URLs: the form posts, the results
 page carries a random token that only the searching user's session resolves."""
 
-from tests.conftest import open_case
+from tests.helpers import open_case
 
 
 def test_the_search_form_posts_and_the_result_url_names_nobody(client, alice, team_a):

@@ -21,7 +21,7 @@ def test_it_gives_the_assignee_access_on_create(alice, bob, alice_case):
 
 
 def test_it_numbers_cases_per_year(alice, team_a, alice_case):
-    from tests.conftest import open_case
+    from tests.helpers import open_case
 
     second = open_case(alice, team_a)
     year = alice_case.opened_on.year
@@ -43,7 +43,7 @@ def test_reassigning_moves_the_permissions(sam, alice, bob, alice_case):
 def test_reassigning_keeps_access_for_whom_the_case_is_shared_with(
     sam, alice, bob, alice_case, team_a
 ):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     carol = make_user("carol", "caseworker")
     team_a.members.add(carol)
@@ -159,7 +159,7 @@ def test_a_closed_case_is_read_only(sam, alice_case):
 
 
 def test_only_the_assignee_or_a_supervisor_shares(alice, bob, sam, alice_case, team_a):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     carol = make_user("carol", "caseworker")
     team_a.members.add(carol)

@@ -9,7 +9,7 @@ from cases import services as case_services
 from cases.moving import summary
 from caseworks.extensions.handover import PacketConsent, handover_consents, register_packet_consents
 from caseworks.models import AccessLog
-from tests.conftest import TODAY, make_mbe
+from tests.helpers import TODAY, make_mbe
 from visits import services as visit_services
 
 
@@ -58,7 +58,7 @@ def test_it_checks_ownership(client, charlie, full_case):
 
 
 def test_it_lists_open_referrals(client, alice, full_case):
-    from tests.conftest import consent, refer
+    from tests.helpers import consent, refer
 
     mbe = make_mbe()
     consent(alice, full_case, mbe)

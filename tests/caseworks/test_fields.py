@@ -105,7 +105,7 @@ def test_a_migration_encrypts_plain_values_where_they_stand(alice, team_a, db):
     from django.db import connection
 
     from caseworks.fields import encrypt_plaintext_column
-    from tests.conftest import open_case
+    from tests.helpers import open_case
     from tests.visits.conftest import record
     from visits.models import Visit
 

@@ -19,7 +19,7 @@ from caseworks.access.permissions import (
     start_page_for,
 )
 from caseworks.access.roles import Role
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def routed_views(resolver=None, prefix=""):

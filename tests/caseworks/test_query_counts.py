@@ -6,7 +6,7 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import TODAY, consent, refer
+from tests.helpers import TODAY, consent, refer
 from tests.security.world import build_team
 from visits.models import Visit
 from visits.services import visit_record

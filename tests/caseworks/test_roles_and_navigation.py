@@ -7,7 +7,7 @@ from cases import services
 from caseworks.audit.log import log_access
 from caseworks.management.commands.load_service_directory import TYPICAL
 from caseworks.models import AccessLog, Service
-from tests.conftest import open_case
+from tests.helpers import open_case
 
 
 def test_the_roles_exist_after_migrating(db):

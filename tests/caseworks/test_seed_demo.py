@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from cases.models import Case, Client, ResidenceStatus, StatusKind
 from caseworks.models import Organisation, Team
-from tests.conftest import module_transaction, sign_in
+from tests.helpers import module_transaction, sign_in
 
 # The demo house is built once for the module, with the production hashers (its users sign
 # in with the password "demo"), so its tests keep them too.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from community import services, subscriptions
 from community.models import Event, Subscriber
-from tests.conftest import make_user
+from tests.helpers import make_user
 from volunteers import services as volunteer_services
 
 

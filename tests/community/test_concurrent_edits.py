@@ -10,7 +10,7 @@ from caseworks.web.concurrency import ConcurrentEdit
 from community import services
 from community.models import Event, Issue
 from tests.community.conftest import make_event
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 CHANGED = "while you were editing"
 

@@ -9,7 +9,7 @@ from django.template import engines
 from community import rendering, sending, subscriptions
 from community.models import Delivery, Issue, Subscriber
 from tests.community.conftest import active_subscriber, register_volunteer
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def test_markdown_becomes_html_and_raw_html_never_passes():

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from community import services, subscriptions
 from community.models import Issue, Subscriber
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def community_params(*, cody, volunteer, side: str) -> dict:

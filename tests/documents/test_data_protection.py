@@ -20,8 +20,8 @@ from caseworks.models import AccessLog
 from caseworks.ops.backup import dump, restore
 from documents.models import Document, DocumentBlob, DocumentFile, FileCorrupted
 from documents.selectors import file_content
-from tests.conftest import TODAY, open_case
 from tests.documents.conftest import EXIF_MARKER, jpeg_with_gps, plain_pdf, upload_document
+from tests.helpers import TODAY, open_case
 
 YEAR = datetime.timedelta(days=365)
 

@@ -5,7 +5,7 @@ import re
 
 from cases import services
 from referrals.models import Consent
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.referrals.conftest import consent
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.plan import services as plan_services
 from cases.plan.models import Need, NeedStatus
-from tests.conftest import open_case
+from tests.helpers import open_case
 from visits import services as visit_services
 
 TODAY = timezone.localdate()

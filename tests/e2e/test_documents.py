@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from documents.models import Document
-from tests.conftest import open_case
 from tests.documents.conftest import jpeg_with_gps
+from tests.helpers import open_case
 
 TODAY = timezone.localdate()
 

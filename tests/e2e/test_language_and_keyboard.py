@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polib
 
-from tests.conftest import open_case
+from tests.helpers import open_case
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "django.po"
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Contact, Task
-from tests.conftest import open_case
 from tests.e2e.conftest import SHOTS
+from tests.helpers import open_case
 from visits import services as visit_services
 from visits.models import Visit
 

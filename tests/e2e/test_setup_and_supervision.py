@@ -18,8 +18,8 @@ from django_otp.oath import TOTP
 from cases import services as case_services
 from caseworks.access.roles import Role
 from caseworks.models import Organisation, Service, Team
-from tests.conftest import open_case
 from tests.e2e.conftest import PASSWORD, Journey
+from tests.helpers import open_case
 from visits import services as visit_services
 
 TODAY = timezone.localdate()

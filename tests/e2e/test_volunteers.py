@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from caseworks.access.roles import Role
 from caseworks.models import Service
-from tests.conftest import open_case
 from tests.e2e.conftest import PASSWORD
+from tests.helpers import open_case
 from visits import services as visit_services
 from volunteers import services as volunteer_services
 from volunteers.models import Offer, VolunteerRequest

@@ -4,7 +4,7 @@ no staff flag), as a house's administrator should."""
 import pytest
 
 from caseworks.models import AccessLog
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test import Client
 
 from caseworks.house.services import account_state
 from caseworks.models import Organisation, Service, Team
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 CHANGED = "while you were editing"
 

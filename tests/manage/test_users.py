@@ -13,7 +13,7 @@ from caseworks.fields import blind_index
 from caseworks.house.services import account_state
 from caseworks.models import AccessLog, AuthenticatorDevice, EnrolmentCode, SignInThrottle
 from caseworks.signin import services as signin
-from tests.conftest import make_user, sign_in
+from tests.helpers import make_user, sign_in
 from tests.manage.conftest import actions
 
 PASSWORD = "ein langes Passwort für Lena 2026"

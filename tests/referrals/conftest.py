@@ -4,7 +4,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import consent, refer  # noqa: F401  (used by the referral tests)
+from tests.helpers import consent, refer  # noqa: F401  (used by the referral tests)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ case_form_page) and a POST records nothing; the referral's page shows no edit fo
 
 from cases.services import case_close, case_open_items
 from referrals.models import Consent, Referral
-from tests.conftest import refer
+from tests.helpers import refer
 
 
 def test_it_records_no_consent_or_referral_on_a_closed_case(client, alice, sam, alice_case, mbe):

@@ -1,5 +1,5 @@
 from referrals.models import Consent
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.referrals.conftest import DAY, consent, refer
 from tests.security.test_plaintext_at_rest import all_rows_as_text
 

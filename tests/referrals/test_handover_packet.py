@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from cases import services as case_services
 from cases.moving.summary import packet_consents
 from referrals import services as referral_services
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.django_db
 

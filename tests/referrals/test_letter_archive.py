@@ -7,7 +7,7 @@ from caseworks.models import AccessLog
 from referrals import services
 from referrals.models import Letter
 from referrals.views import ARCHIVE_PAGE_SIZE
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from tests.referrals.conftest import DAY, consent, refer
 
 

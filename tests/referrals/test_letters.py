@@ -10,7 +10,7 @@ from caseworks.models import AccessLog
 from caseworks.web import pdf as pdf_module
 from referrals import pdfrender, services
 from referrals.models import Letter
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.referrals.conftest import DAY, consent, pdf_text, refer
 
 

@@ -36,7 +36,7 @@ def test_office_gets_404_on_case_files_and_referral_pages(
 def test_office_prints_a_batch_as_one_pdf_and_marks_sent(
     client, alice, office_user, team_a, mbe, ready_referral
 ):
-    from tests.conftest import open_case
+    from tests.helpers import open_case
     from tests.referrals.conftest import consent, refer
 
     second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
@@ -95,7 +95,7 @@ def test_a_batch_that_breaks_half_way_leaves_nothing_printed(
     leaves no letter archived, nothing logged as printed or downloaded, and the queue as it
     was (a kill -9 is the same rolled-back transaction)."""
     import referrals.services
-    from tests.conftest import open_case
+    from tests.helpers import open_case
     from tests.referrals.conftest import consent, refer
 
     second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
@@ -165,7 +165,7 @@ def test_a_batch_archives_each_letter_as_rendered_alone(
 ):
     """The batch renders all letters in one go; each archived letter has its own pages, the
     same text as the letter rendered alone, and the batch is those letters in order."""
-    from tests.conftest import open_case
+    from tests.helpers import open_case
     from tests.referrals.conftest import consent, pages, pdf_text, refer
 
     second_case = open_case(alice, team_a, first_name="Nour", last_name="Haddad")
@@ -192,7 +192,7 @@ def test_printing_a_batch_costs_the_same_queries_for_3_or_6_letters(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.conftest import open_case
+    from tests.helpers import open_case
     from tests.referrals.conftest import consent, refer
 
     def ready(n):

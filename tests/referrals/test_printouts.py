@@ -637,7 +637,7 @@ def test_a_kept_block_names_no_person(alice, alice_case, mbe, accompaniment):
 
 def test_the_next_persons_form_reuses_the_blocks(alice, alice_case, mbe, monkeypatch):
     """The second form of the organisation in a language lays out only what is the person's."""
-    from tests.conftest import open_case
+    from tests.helpers import open_case
 
     first = _consent_for(alice, alice_case, mbe)
     pdfrender.forget_blocks()

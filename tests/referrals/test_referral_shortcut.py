@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_mbe
+from tests.helpers import make_mbe
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import re
 
 from caseworks.models import Submission
 from referrals.models import Consent, Referral
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.referrals.conftest import DAY
 
 

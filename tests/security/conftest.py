@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CAST, cast_member, make_mbe, make_team, module_transaction
+from tests.helpers import CAST, cast_member, make_mbe, make_team, module_transaction
 from tests.security.world import build_world
 
 # The world of this process while it is open: its transaction (to close) and the world.

@@ -15,7 +15,7 @@ from caseworks.fields import BlindIndexField, EncryptedMixin
 from caseworks.models import AccessLog, RetentionRun
 from referrals.models import Letter, Referral
 from referrals.services import letter_issue
-from tests.conftest import TODAY, consent, open_case, refer
+from tests.helpers import TODAY, consent, open_case, refer
 from tests.referrals.conftest import pdf_text
 from tests.visits.conftest import plan, record
 from visits.models import Visit

@@ -1,7 +1,7 @@
 """Flash messages can name a case or repeat a refusal's reason: they live in the server-side
 session, never in a cookie (a signed cookie is readable by whoever holds it)."""
 
-from tests.conftest import open_case
+from tests.helpers import open_case
 
 
 def test_a_flash_message_travels_in_the_session_not_in_a_cookie(client, alice, team_a):

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from caseworks.access.permissions import page_required, public, role_required, signed_in
 from caseworks.access.roles import Role
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.security.test_authorization import EXPECTED, USERS
 from tests.security.world import fill, walk_urls
 

@@ -8,8 +8,8 @@ from cases import services
 from documents.sanitise import sanitise
 from documents.services import document_upload
 from referrals.services import letter_issue, referral_transition
-from tests.conftest import TODAY, consent, open_case, refer
 from tests.documents.conftest import EXIF_MARKER, jpeg_with_gps
+from tests.helpers import TODAY, consent, open_case, refer
 
 SECRETS = [
     "Xaverius",

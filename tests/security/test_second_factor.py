@@ -32,7 +32,7 @@ from django_otp.oath import TOTP
 import caseworks.migrations
 from caseworks.crypto import keys
 from caseworks.models import EnrolmentCode
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 PASSWORD = "a long and boring passphrase 2026"
 ENROLMENT_CODE = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b")

@@ -27,7 +27,7 @@ from caseworks.models import (
     code_digest,
 )
 from caseworks.signin.services import issue_enrolment_code
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 PASSWORD = "a long and boring passphrase 2026"
 BASE_DIR = Path(__file__).resolve().parents[2]

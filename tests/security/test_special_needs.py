@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import CoverAccess
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.security.test_markers import _text
 from tests.security.world import MARKERS, VOLUNTEER_HINT, fill, walk_urls
 

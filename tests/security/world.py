@@ -1,8 +1,10 @@
 """Two teams' worth of every kind of object, for the tests that walk all URLs."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -15,8 +17,9 @@ from documents import services as document_services
 from documents.sanitise import sanitise
 from referrals import services as referral_services
 from referrals.models import LetterText
-from tests.conftest import TODAY, consent, make_user, open_case, refer
+from tests.community.world import community_params  # events and newsletter
 from tests.documents.conftest import photo as document_photo
+from tests.helpers import TODAY, consent, make_user, open_case, refer
 from tests.volunteers.world import add_volunteer_network
 from visits import calendar
 from visits import services as visit_services
@@ -64,8 +67,6 @@ def walk_urls():
 
 
 def fill(name: str, pattern: str, params: dict) -> str:
-    import re
-
     if name == "referrals:letter_pdf":  # addressed by the referral's code
         params = {**params, "code": params["referral_code"]}
 
@@ -243,16 +244,12 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
 
 
 def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, service):
-    from django.contrib.auth import get_user_model
-
     team_a.members.add(olga)  # the office prints for team A
     dora = make_user("dora")
     dora.user_permissions.add(Permission.objects.get(codename="data_protection"))
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
     add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
-    from tests.community.world import community_params  # events and newsletter
-
     a.params.update(community_params(cody=cody, volunteer=vera, side="a"))
     b.params.update(community_params(cody=cody, volunteer=None, side="b"))
     users = {u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, cody, dora)}

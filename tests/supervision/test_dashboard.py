@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from referrals import services as referral_services
-from tests.conftest import TODAY, make_user, open_case
+from tests.helpers import TODAY, make_user, open_case
 from visits import services as visit_services
 from visits.dashboards import week_bounds
 

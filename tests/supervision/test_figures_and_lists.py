@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 from visits.dashboards import week_bounds
 

@@ -2,7 +2,7 @@ import datetime
 
 from cases.models import Case
 from cases.selectors import case_list_for_user
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 
 DAY = datetime.timedelta(days=1)
 

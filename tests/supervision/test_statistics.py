@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from cases import services as case_services
 from caseworks.extensions.supervision import StatTable
 from supervision.statistics import as_csv, as_xlsx, export_rows, neutralise, suppress
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 
 DAY = datetime.timedelta(days=1)

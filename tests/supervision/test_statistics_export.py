@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from supervision.statistics import SUPPRESSED, period_presets, protect
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 
 DAY = datetime.timedelta(days=1)

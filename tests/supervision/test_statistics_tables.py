@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cases import services as case_services
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from visits import services as visit_services
 
 DAY = datetime.timedelta(days=1)

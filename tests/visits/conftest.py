@@ -18,7 +18,7 @@ def record(actor, case, kind="follow_up", date=None, **extra):
 
 @pytest.fixture
 def opened_case(alice, team_a):
-    from tests.conftest import open_case
+    from tests.helpers import open_case
 
     return open_case(alice, team_a, opened_on=TODAY - datetime.timedelta(days=30))
 

@@ -250,7 +250,7 @@ def test_a_volunteer_may_not_choose_the_caseworkers_reasons(alice, vera, opened_
 
 
 def test_only_the_assigned_volunteer_reports(client, alice, opened_case, authority):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     other = make_user("otto", "volunteer")
     accompaniment = plan(alice, opened_case, when=in_hours(-1), service=authority)

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import StatusKind
-from tests.conftest import open_case
+from tests.helpers import open_case
 from tests.visits.conftest import TODAY, in_hours, plan, record
 
 DAY = datetime.timedelta(days=1)

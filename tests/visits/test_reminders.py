@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases import services as case_services
-from tests.conftest import TODAY, open_case
+from tests.helpers import TODAY, open_case
 from tests.visits.conftest import plan
 from visits.models import ReminderSent
 

@@ -78,7 +78,7 @@ def queries_for(client, url):
 
 @pytest.mark.parametrize("page", ["/cases/{code}/", "/visits/week/"])
 def test_the_case_file_and_my_week_run_constant_queries(client, alice, team_a, page):
-    from tests.conftest import open_case
+    from tests.helpers import open_case
 
     small = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
     large = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
@@ -93,7 +93,7 @@ def test_the_case_file_and_my_week_run_constant_queries(client, alice, team_a, p
 
 
 def test_the_timeline_pages_older_entries(client, alice, team_a):
-    from tests.conftest import open_case
+    from tests.helpers import open_case
 
     case = open_case(alice, team_a, opened_on=TODAY - 400 * DAY)
     fill(case, alice, 30)

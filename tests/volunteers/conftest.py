@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from caseworks.models import Service
-from tests.conftest import TODAY, make_user, open_case
+from tests.helpers import TODAY, make_user, open_case
 from visits import services as visit_services
 from volunteers import services
 from volunteers.models import AvailabilitySlot, Volunteer

@@ -6,7 +6,7 @@ import json
 from django.utils import timezone
 
 from caseworks.models import AccessLog
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.volunteers.conftest import register, volunteer_login
 from volunteers import services
 from volunteers.models import HoursEntry, Tandem, Volunteer

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from caseworks.extensions.supervision import statistics_for
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.volunteers.conftest import register, volunteer_login
 from visits import services as visit_services
 from volunteers import retention, services

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from tests.conftest import TODAY, make_user
+from tests.helpers import TODAY, make_user
 from visits import services as visit_services
 from volunteers import services
 
