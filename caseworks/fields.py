@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from anyascii import anyascii
 from cologne_phonetics import encode
@@ -121,7 +122,13 @@ def decrypt_str(token: str, *, label: str = "value") -> str:
         ) from None
 
 
-class EncryptedMixin:
+if TYPE_CHECKING:  # the mixin is only ever combined with a model field
+    _Field = models.Field[Any, Any]
+else:
+    _Field = object
+
+
+class EncryptedMixin(_Field):
     """Turns a Django field into one stored encrypted in a text column."""
 
     # Lookups that make sense on ciphertext: only whether a value is there at all.

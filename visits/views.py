@@ -413,7 +413,7 @@ def volunteer_detail(request, accompaniment_code):
             "hints": volunteer_hints_for(
                 clients=[
                     accompaniment.client_id,
-                    *accompaniment.others.values_list("pk", flat=True),
+                    *accompaniment.others.values_list("pk", flat=True).order_by(),
                 ]
             ),
             "form": form,

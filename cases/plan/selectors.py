@@ -44,7 +44,7 @@ def special_need_get_for_case(*, case: Case, user: User, code: uuid.UUID | str) 
     return special
 
 
-def volunteer_hints_for(*, clients: Iterable[Client]) -> list[str]:
+def volunteer_hints_for(*, clients: Iterable[Client | int]) -> list[str]:
     """The hints caseworkers wrote for the volunteers going along with these persons (never
     the kind or the note): for the volunteer's accompaniment page, whose selector already
     decided she may see it."""

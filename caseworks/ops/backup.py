@@ -322,12 +322,13 @@ def restore(
             )
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table in models_by_table:
-            cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-        table, sql = None, None
-        batch: list[list[object]] = []
+        for name in models_by_table:
+            cursor.execute(f"DELETE FROM {q(name)}")  # noqa: S608
+        table = ""
+        sql = ""
+        batch: list[list[Any]] = []
 
-        def flush():
+        def flush() -> None:
             if batch:
                 try:
                     cursor.executemany(sql, batch)

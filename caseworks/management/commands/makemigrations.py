@@ -12,6 +12,8 @@ from caseworks.checks import KEYS_TAG
 
 
 class Command(MakeMigrationsCommand):
+    # A property, as the check tags are known only once the apps are loaded; Django reads it
+    # like the class attribute it declares.
     @property
-    def requires_system_checks(self):
+    def requires_system_checks(self) -> list[str]:  # type: ignore[override]
         return sorted(tag for tag in checks.registry.registry.tags_available() if tag != KEYS_TAG)
