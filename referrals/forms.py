@@ -16,7 +16,7 @@ from caseworks.web.forms import (
     free_text_field,
 )
 from referrals.models import Consent, LetterText, Referral
-from referrals.printtexts import RTL
+from referrals.printtexts import LANGUAGES, RTL
 
 
 def _full_name(client: Client) -> str:
@@ -147,8 +147,6 @@ class LetterArchiveFilter(forms.Form):
 def language_choices(available: set[str]) -> list[tuple[str, str | Promise]]:
     """German, then each client language; one without (complete) texts says it prints German
     only, so the caseworker knows before printing."""
-    from referrals.printtexts import LANGUAGES
-
     choices: list[tuple[str, str | Promise]] = [("", _("German only"))]
     for code, own, german in LANGUAGES[1:]:
         label: str | Promise = f"{german} / {own}"

@@ -15,6 +15,7 @@ from cases.models import Case
 from cases.selectors import LIST_DEFERRED, case_list_for_user
 from caseworks.access.roles import Role, has_role
 from caseworks.models import Team
+from referrals import printtexts
 from referrals.models import Consent, InfoSheetHandout, Letter, PrintText, Referral
 
 
@@ -202,8 +203,6 @@ def info_sheet_status(case: Case, *, today: datetime.date | None = None) -> list
 
 def printout_languages() -> dict[str, set[str]]:
     """Per printout, the client languages that have every text (else it prints German only)."""
-    from referrals import printtexts
-
     counts: dict[tuple[str, str], int] = {}
     for row in PrintText.objects.values("printout", "language").annotate(n=Count("id")):
         counts[(row["printout"], row["language"])] = row["n"]

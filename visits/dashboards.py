@@ -7,6 +7,7 @@ from statistics import median
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -76,8 +77,6 @@ def cases_first_visit_pending(cases, today: datetime.date):
 
 def week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Monday 00:00 to the next Monday 00:00, local time."""
-    from django.utils import timezone
-
     monday = today - datetime.timedelta(days=today.weekday())
     start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
     return start, start + datetime.timedelta(days=7)
