@@ -1,22 +1,36 @@
 """The disclosure (Art. 15 DSGVO) with the person's documents: one ZIP with the JSON and the
 PDF export (cases.privacy.views) and every stored version of every document about the
-person or their whole household, under neutral names."""
+person or their whole household, under neutral names.
 
-import io
-import zipfile
+The ZIP is streamed (zipstream-ng): a person with 200 documents is hundreds of megabytes,
+which built in memory took a worker past a gigabyte. The exports are made before the first
+byte is sent, so that an error there is an error page; then one document file at a time is
+decrypted, checked and written, and let go before the next. A file is decrypted whole, not
+piece by piece: AES-GCM authenticates the whole file, and bytes whose tag was not yet checked
+must not leave the server (the database driver also reads the column whole). So the memory
+a download needs is that of its largest file, whatever the number of files.
+"""
 
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 
+# zipstream-ng ships no type information (no py.typed marker).
+from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream  # type: ignore[import-untyped]
+
 from cases.models import Client
+from cases.privacy.views import disclosure_json, disclosure_pdf
 from caseworks.audit.dataprotection import disclosure
 from documents.models import Document, DocumentFile, neutral_filename
 from documents.selectors import file_content
 
+# The pieces a file is handed to the ZIP, and the server to the browser, in.
+PIECE = 64 * 1024
+
 
 def person_documents(person: Client) -> list[Document]:
     """Documents about the person, and those about their whole household (no person)."""
-    from django.db.models import Prefetch, Q
-
     return list(
         Document.objects.filter(case_id=person.case_id)
         .filter(Q(client=person) | Q(client__isnull=True))
@@ -26,23 +40,36 @@ def person_documents(person: Client) -> list[Document]:
     )
 
 
-def disclosure_zip(request: HttpRequest, person: Client) -> bytes:
-    # The exports exactly as the disclosure page gives them.
-    from cases.privacy.views import disclosure_json, disclosure_pdf
+def _pieces(file_id: int) -> Iterator[bytes]:
+    """One file's bytes, decrypted and checked (documents.selectors.file_content), in pieces.
 
+    The file is loaded here, not taken from the list its name came from: file_content leaves
+    the blob (the encrypted bytes) cached on the file, and that list lives until the last file
+    is written. The file and its blob also point at each other (a one-to-one), a cycle that
+    only the garbage collector frees, some files later: broken here, so that each file's
+    bytes go as soon as it is written (measured: without it, 150 MB for 200 files)."""
+    file = DocumentFile.objects.get(pk=file_id)
+    content = memoryview(file_content(file))
+    file._state.fields_cache.pop("blob", None)
+    for start in range(0, len(content), PIECE):
+        yield bytes(content[start : start + PIECE])
+
+
+def disclosure_zip(request: HttpRequest, person: Client) -> Iterable[bytes]:
+    """The ZIP as an iterable of pieces for a StreamingHttpResponse. The exports and the list
+    of files are made now (their errors come before the response); the files are read,
+    decrypted and written while the ZIP is sent."""
     data = disclosure(person)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("auskunft.json", disclosure_json(data), compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr(
-            "auskunft.pdf", disclosure_pdf(request, data), compress_type=zipfile.ZIP_DEFLATED
-        )
-        for number, document in enumerate(person_documents(person), start=1):
-            for file in document.files.all():
-                # Photos and PDFs are compressed already: stored as they are.
-                archive.writestr(
-                    f"dokumente/{number:03d}-{neutral_filename(document, file)}",
-                    file_content(file),
-                    compress_type=zipfile.ZIP_STORED,
-                )
-    return buffer.getvalue()
+    archive = ZipStream(compress_type=ZIP_STORED)
+    # The exports exactly as the disclosure page gives them.
+    archive.add(disclosure_json(data), "auskunft.json", compress_type=ZIP_DEFLATED)
+    archive.add(disclosure_pdf(request, data), "auskunft.pdf", compress_type=ZIP_DEFLATED)
+    for number, document in enumerate(person_documents(person), start=1):
+        for file in document.files.all():
+            # Photos and PDFs are compressed already: stored as they are.
+            archive.add(
+                _pieces(file.pk),
+                f"dokumente/{number:03d}-{neutral_filename(document, file)}",
+                size=file.size,
+            )
+    return archive

@@ -121,7 +121,7 @@ def test_the_disclosure_zip_holds_the_exports_and_the_files(client, sam, alice_c
     client.force_login(sam)
     response = client.get(f"/cases/{alice_case.code}/documents/disclosure/{person.code}.zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     assert names[:2] == ["auskunft.json", "auskunft.pdf"]
     files = sorted(n for n in names if n.startswith("dokumente/"))
