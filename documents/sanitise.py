@@ -5,8 +5,9 @@ Only what this module returns is ever stored (services take a Sanitised, nothing
 Allowed: PDF, JPEG, PNG, WebP, HEIC/HEIF (stored as JPEG). Everything else is refused with a
 reason the user can act on; the reason never repeats the file's name or content.
 
-Images: decoded with Pillow after a size check on the header (a decompression bomb is
-refused before its pixels are allocated), turned upright (EXIF orientation), converted to
+Images: decoded with Pillow after a size check on the headers, of each image and of all of an
+upload's together (a decompression bomb, or many large images, are refused before any pixel
+is decoded: the work one upload may cause is bounded), turned upright (EXIF orientation), converted to
 sRGB, and encoded anew — EXIF (GPS position, camera, time), XMP, comments and text chunks
 are not carried over, nor anything appended after the image (polyglots). Several photos of
 pages become one PDF.
@@ -38,9 +39,20 @@ HEIF = "image/heif"  # accepted, stored as JPEG
 
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", WEBP: "webp"}
 
-# A phone photo has 12-50 megapixels; more is refused before decoding (a bomb allocates
-# gigabytes: a 50,000 x 50,000 PNG compresses to a few kilobytes).
-MAX_PIXELS = 64_000_000
+# Pixels are counted from the headers and refused before anything is decoded: a bomb
+# allocates gigabytes, and a plain white 7,900 x 7,900 PNG is 60 KB but kept a worker busy for
+# 13.8 s (decoding, scaling and encoding a large PNG takes ~0.2 s a megapixel on our servers).
+#
+# One file: the largest photos phones take are 48 MP (iPhone "HEIF Max", 8064 x 6048) and
+# 50 MP (Samsung, Pixel: 8160 x 6120) in their full-resolution modes; the normal mode gives
+# 12-24 MP, an A4 page scanned at 600 dpi is 35 MP. What is kept is at most MAX_EDGE on the
+# long edge (12-17 MP), so more pixels than a phone takes would only cost time.
+MAX_PIXELS = 50_000_000
+# One upload, all files together: the pixels the decoders will produce (a JPEG counts at the
+# reduced size its decoder is asked for, _header). 150 MP of the slowest kind (three large
+# PNGs) take ~30 s, half the worker timeout (gunicorn, 60 s). Ordinary photos reach the upload
+# limit first: 20 MB are 7-10 phone photos of 12 MP, 85-120 MP.
+MAX_UPLOAD_PIXELS = 150_000_000
 # A letter stays readable at this long edge (A4 at ~350 dpi); bigger photos are scaled down,
 # which also keeps the stored size and the time to show it small.
 MAX_EDGE = 4096
@@ -138,39 +150,78 @@ def _refused_reason(data: bytes) -> ValidationError:
 PILLOW_FORMATS = {JPEG: ["JPEG"], PNG: ["PNG"], WEBP: ["WEBP"], HEIF: ["HEIF"]}
 
 
-def _open_image(data: bytes, kind: str) -> Image.Image:
-    """Open (header only), refuse bombs before any pixel is decoded, then decode."""
-    unreadable = _refuse(
+def _unreadable() -> ValidationError:
+    return _refuse(
         _("The image could not be read; it may be damaged. Take the photo again."), "damaged"
     )
-    bomb = _refuse(
+
+
+def _bomb() -> ValidationError:
+    return _refuse(
         _("The image is too large (more than %(n)s megapixels).") % {"n": MAX_PIXELS // 1_000_000},
         "bomb",
     )
+
+
+# Pillow's decoders report damaged or truncated data with any of these.
+PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, MemoryError, RuntimeError)
+
+
+def _header(data: bytes, kind: str) -> Image.Image:
+    """The image opened from its header only (Pillow reads the pixels on load()), its size
+    checked, and for a large JPEG the reduced size to decode it at set: nothing decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS[kind])
             width, height = image.size
             if width <= 0 or height <= 0:
-                raise unreadable
+                raise _unreadable()
             if width * height > MAX_PIXELS:
-                raise bomb
+                raise _bomb()
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)  # an animation: its first frame is the page
             if image.format == "JPEG" and max(image.size) > MAX_EDGE:
                 # Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding: a 50 MP
-                # photo is read in a fraction of the time and memory.
+                # photo is read in a fraction of the time and memory (image.size is then the
+                # reduced size).
                 image.draft("RGB", (MAX_EDGE, MAX_EDGE))
-            image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise bomb from None
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError, RuntimeError):
-        # Pillow's decoders report damaged or truncated data with any of these.
-        raise unreadable from None
+        raise _bomb() from None
+    except PILLOW_ERRORS:
+        raise _unreadable() from None
     return image
+
+
+def _decode(image: Image.Image) -> Image.Image:
+    """The pixels of an image _header opened."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _bomb() from None
+    except PILLOW_ERRORS:
+        raise _unreadable() from None
+    return image
+
+
+def _headers(items: list[tuple[bytes, str]]) -> list[Image.Image]:
+    """Every image opened from its header, refused if one is too large or all together
+    are: before any of them is decoded, so that a refused upload costs no decoding."""
+    images = [_header(data, kind) for data, kind in items]
+    if sum(image.size[0] * image.size[1] for image in images) > MAX_UPLOAD_PIXELS:
+        raise _refuse(
+            _(
+                "The photos are too large together (more than %(n)s megapixels). Take them "
+                "at the camera's normal resolution, or scan the pages into one PDF."
+            )
+            % {"n": MAX_UPLOAD_PIXELS // 1_000_000},
+            "pixels",
+        )
+    return images
 
 
 _SRGB = ImageCms.createProfile("sRGB")
@@ -232,7 +283,7 @@ def _encode_image(image: Image.Image, content_type: str) -> bytes:
 
 
 def _sanitise_images(items: list[tuple[bytes, str]]) -> Sanitised:
-    images = [_upright(_open_image(data, kind)) for data, kind in items]
+    images = [_upright(_decode(image)) for image in _headers(items)]
     if len(images) == 1:
         kind = items[0][1]
         content_type = JPEG if kind == HEIF else kind
