@@ -7,10 +7,10 @@ reason the user can act on; the reason never repeats the file's name or content.
 
 Images: decoded with Pillow after a size check on the headers, of each image and of all of an
 upload's together (a decompression bomb, or many large images, are refused before any pixel
-is decoded: the work one upload may cause is bounded), turned upright (EXIF orientation), converted to
-sRGB, and encoded anew — EXIF (GPS position, camera, time), XMP, comments and text chunks
-are not carried over, nor anything appended after the image (polyglots). Several photos of
-pages become one PDF.
+is decoded: the work one upload may cause is bounded), turned upright (EXIF orientation),
+converted to sRGB, and encoded anew — EXIF (GPS position, camera, time), XMP, comments and
+text chunks are not carried over, nor anything appended after the image (polyglots). Several
+photos of pages become one PDF.
 
 PDFs: opened with pikepdf (qpdf), then JavaScript, automatic actions (/OpenAction, /AA),
 embedded files, forms (flattened first, so filled-in values stay visible), launch and other
