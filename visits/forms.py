@@ -232,7 +232,10 @@ class AccompanimentForm(TextLimits, VersionedForm):
 
 
 class CompleteForm(TextLimits, VersionedForm):
-    """The volunteer's "it took place", with a short note (accompaniment_complete)."""
+    """The volunteer's "it took place", with a short note (accompaniment_complete). The
+    outcome the caseworker recorded is never shown to the volunteer."""
+
+    write_only = ("outcome",)
 
     outcome = forms.CharField(
         label=_("Short note"),

@@ -46,12 +46,17 @@ class VersionedForm(django_forms.ModelForm):  # type: ignore[type-arg]  # any mo
     hands the form to its service: the loaded version and the cleaned fields."""
 
     version = django_forms.IntegerField(widget=django_forms.HiddenInput, required=False)
+    # Fields the form writes but never shows what is stored: a volunteer adds a note to an
+    # accompaniment whose outcome (written by the caseworker) they may not read.
+    write_only: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True
+        for name in self.write_only:
+            self.initial.pop(name, None)
 
     def changes(self) -> dict[str, Any]:
         """The cleaned fields, without the version (which the service compares)."""
