@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -50,10 +51,12 @@ class Objects:
     params: dict
 
 
-def walk_urls():
+def walk_urls() -> list[tuple[str, str]]:
     """(pattern string, url name) for every routed URL except the admin's."""
 
-    def walk(patterns, prefix="", namespace=None):
+    def walk(
+        patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str | None = None
+    ) -> Iterator[tuple[str, str]]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
@@ -61,7 +64,7 @@ def walk_urls():
                     continue
                 yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
             elif isinstance(p, URLPattern):
-                yield prefix + str(p.pattern), (f"{namespace}:" if namespace else "") + p.name
+                yield prefix + str(p.pattern), (f"{namespace}:" if namespace else "") + str(p.name)
 
     return list(walk(get_resolver().url_patterns))
 
