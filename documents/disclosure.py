@@ -43,14 +43,11 @@ def person_documents(person: Client) -> list[Document]:
 def _pieces(file_id: int) -> Iterator[bytes]:
     """One file's bytes, decrypted and checked (documents.selectors.file_content), in pieces.
 
-    The file is loaded here, not taken from the list its name came from: file_content leaves
-    the blob (the encrypted bytes) cached on the file, and that list lives until the last file
-    is written. The file and its blob also point at each other (a one-to-one), a cycle that
-    only the garbage collector frees, some files later: broken here, so that each file's
-    bytes go as soon as it is written (measured: without it, 150 MB for 200 files)."""
+    The file is loaded here, not taken from the list its name came from, which lives until
+    the last file is written; file_content keeps no blob on the file, so each file's bytes go
+    as soon as they are written."""
     file = DocumentFile.objects.get(pk=file_id)
     content = memoryview(file_content(file))
-    file._state.fields_cache.pop("blob", None)
     for start in range(0, len(content), PIECE):
         yield bytes(content[start : start + PIECE])
 

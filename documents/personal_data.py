@@ -4,7 +4,11 @@ documents.disclosure) and deleted with the case by retention."""
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.extensions.personal_data import Source, register_not_person_data, register_person_data
+from caseworks.extensions.personal_data import (
+    Source,
+    register_not_person_data,
+    register_person_data,
+)
 
 register_person_data(
     # Deleted before the documents they belong to (and before the deadlines, statuses and

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cases.law.deadlines import grounds_deadline, lawsuit_deadline
-from cases.page import case_context, case_form_page
+from cases.page import SignedInRequest, case_context, case_form_page
 from cases.selectors import (
     case_get_for_disclosure,
     case_get_for_user,
@@ -71,7 +71,7 @@ def memory_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
     protected = csrf_protect(view)
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> Any:
         handler = BoundedMemoryUploadHandler(request, limit=max_upload_bytes())
         request.upload_handlers = [handler]
         request.document_uploads = handler  # type: ignore[attr-defined]
@@ -80,12 +80,12 @@ def memory_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
     return csrf_exempt(wrapped)
 
 
-def _actor(request: HttpRequest) -> User:
+def _actor(request: SignedInRequest) -> User:
     """The signed-in user (every view here is behind a role gate)."""
     return cast(User, request.user)
 
 
-def _too_large(request: HttpRequest) -> bool:
+def _too_large(request: SignedInRequest) -> bool:
     handler = getattr(request, "document_uploads", None)
     return bool(handler is not None and handler.too_large)
 
@@ -124,7 +124,7 @@ def document_list(request, code):
 
 @role_required(*CASE_ROLES)
 @memory_uploads
-def document_upload(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+def document_upload(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, code=code)
     form = DocumentUploadForm(
         request.POST or None,
@@ -211,7 +211,7 @@ def document_version_download(request, code, document_code, file_code):
 @role_required(*CASE_ROLES)
 @memory_uploads
 def document_replace(
-    request: HttpRequest, code: uuid.UUID, document_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, document_code: uuid.UUID
 ) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
     form = DocumentReplaceForm(request.POST or None, request.FILES or None, instance=document)
@@ -232,7 +232,7 @@ def document_replace(
 
 @role_required(*CASE_ROLES)
 def document_delete(
-    request: HttpRequest, code: uuid.UUID, document_code: uuid.UUID
+    request: SignedInRequest, code: uuid.UUID, document_code: uuid.UUID
 ) -> HttpResponse:
     document = document_get_for_user(user=request.user, code=code, document_code=document_code)
     form = DocumentDeleteForm(request.POST or None, instance=document)
