@@ -5,9 +5,8 @@ documents.services; every view of a file and every download is in the access log
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,11 +79,6 @@ def memory_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
     return csrf_exempt(wrapped)
 
 
-def _actor(request: SignedInRequest) -> User:
-    """The signed-in user (every view here is behind a role gate)."""
-    return cast(User, request.user)
-
-
 def _too_large(request: SignedInRequest) -> bool:
     handler = getattr(request, "document_uploads", None)
     return bool(handler is not None and handler.too_large)
@@ -148,7 +142,7 @@ def document_upload(request: SignedInRequest, code: uuid.UUID) -> HttpResponse:
         case,
         form,
         save=lambda: services.document_upload(
-            actor=_actor(request), case=case, **form.service_arguments()
+            actor=request.user, case=case, **form.service_arguments()
         ),
         success=_("Document uploaded."),
         done=done,
@@ -220,9 +214,7 @@ def document_replace(
         request,
         document.case,
         form,
-        save=lambda: form.update(
-            services.document_replace, actor=_actor(request), document=document
-        ),
+        save=lambda: form.update(services.document_replace, actor=request.user, document=document),
         success=_("New version saved. The earlier one is kept in the document's versions."),
         done=reverse("documents:detail", args=[code, document.code]),
         template="documents/replace.html",
@@ -240,9 +232,7 @@ def document_delete(
         request,
         document.case,
         form,
-        save=lambda: form.update(
-            services.document_delete, actor=_actor(request), document=document
-        ),
+        save=lambda: form.update(services.document_delete, actor=request.user, document=document),
         success=_("Document deleted."),
         done=reverse("documents:list", args=[code]),
         template="documents/delete.html",
@@ -277,7 +267,7 @@ def document_deadlines(request, code, document_code):
             saved = submit(
                 request,
                 lambda: form.update(
-                    services.document_record_deadlines, actor=_actor(request), document=document
+                    services.document_record_deadlines, actor=request.user, document=document
                 ),
                 form,
                 success=_("The deadlines were created."),

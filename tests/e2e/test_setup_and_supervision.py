@@ -216,16 +216,16 @@ def test_the_house_is_set_up_through_manage_only(any_width, house, settings):
     mira = get_user_model().objects.get(username="mira")
     assert list(mira.teams.all()) == [team] and not mira.is_staff
     journey.check("benutzer")
-    journey.go(f"/manage/users/{mira.pk}/enrolment-code/")
+    journey.go(f"/manage/users/{mira.manage_code.code}/enrolment-code/")
     journey.check("anmeldecode")
     journey.submit()
     code = page.locator(".enrolment-code code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code)
     journey.check("anmeldecode-ausgegeben")
     for path in (
-        f"/manage/users/{mira.pk}/password/",
-        f"/manage/users/{mira.pk}/deactivate/",
-        f"/manage/users/{mira.pk}/unlock/",
+        f"/manage/users/{mira.manage_code.code}/password/",
+        f"/manage/users/{mira.manage_code.code}/deactivate/",
+        f"/manage/users/{mira.manage_code.code}/unlock/",
     ):
         journey.go(path)
         journey.check("benutzer-" + path.rstrip("/").rsplit("/", 1)[1])
@@ -246,7 +246,7 @@ def test_the_house_is_set_up_through_manage_only(any_width, house, settings):
     journey.check("dienst-bearbeiten")
     journey.go(f"/manage/services/{service.code}/deactivate/")
     journey.check("dienst-deaktivieren")
-    journey.go(f"/manage/teams/{team.pk}/")
+    journey.go(f"/manage/teams/{team.code}/")
     journey.check("team-bearbeiten")
     journey.go(f"/manage/organisations/{organisation.pk}/")
     journey.check("organisation-bearbeiten")
