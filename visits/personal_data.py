@@ -2,7 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.extensions.personal_data import Source, register_not_person_data, register_person_data
+from caseworks.extensions.personal_data import (
+    Source,
+    register_not_person_data,
+    register_person_data,
+)
 
 register_person_data(
     # The person the appointment is for, and the household members who went along.

@@ -19,9 +19,7 @@ def test_the_next_backup_removes_what_a_killed_one_left(db, tmp_path):
     fcntl.flock(holder, fcntl.LOCK_EX)  # a backup running at the same time holds its file
     try:
         err = io.StringIO()
-        call_command(
-            "backup", str(tmp_path / "today.jsonl.gz"), stdout=io.StringIO(), stderr=err
-        )
+        call_command("backup", str(tmp_path / "today.jsonl.gz"), stdout=io.StringIO(), stderr=err)
     finally:
         os.close(holder)
     assert not abandoned.exists()

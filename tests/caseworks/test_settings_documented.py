@@ -19,9 +19,13 @@ def environment_names() -> set[str]:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         first = node.args[0]
-        if name in READERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-            if re.fullmatch(r"[A-Z][A-Z0-9_]+", first.value):
-                names.add(first.value)
+        if (
+            name in READERS
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and re.fullmatch(r"[A-Z][A-Z0-9_]+", first.value)
+        ):
+            names.add(first.value)
     return names
 
 
