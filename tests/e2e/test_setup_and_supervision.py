@@ -248,7 +248,7 @@ def test_the_house_is_set_up_through_manage_only(any_width, house, settings):
     journey.check("dienst-deaktivieren")
     journey.go(f"/manage/teams/{team.code}/")
     journey.check("team-bearbeiten")
-    journey.go(f"/manage/organisations/{organisation.pk}/")
+    journey.go(f"/manage/organisations/{organisation.code}/")
     journey.check("organisation-bearbeiten")
 
     # Mira signs in (the second factor required, as in production) and enrols with the code.

@@ -55,7 +55,7 @@ def change_user(client, user, **changes):
 
 def manage_user(client, user, **changes):
     """Through the account's page in /manage/ (the administrator role's), as loaded."""
-    url = f"/manage/users/{user.pk}/"
+    url = f"/manage/users/{user.manage_code.code}/"
     form = client.get(url).context["form"]
     data = {name: form[name].value() for name in form.fields}
     data = {
@@ -89,7 +89,7 @@ def test_team_membership_and_supervision_changes_are_logged(client, adam, alice,
     adam.groups.add(supervisor)  # outside a request: no entry
     client.force_login(adam)
     response = client.post(
-        f"/manage/teams/{team_a.pk}/",
+        f"/manage/teams/{team_a.code}/",
         {
             "organisation": team_a.organisation.pk,
             "name": team_a.name,
@@ -109,10 +109,10 @@ def test_team_membership_and_supervision_changes_are_logged(client, adam, alice,
 
 def test_deactivating_and_reactivating_a_user_is_logged(client, adam, bob):
     client.force_login(adam)
-    assert client.post(f"/manage/users/{bob.pk}/deactivate/").status_code == 302
+    assert client.post(f"/manage/users/{bob.manage_code.code}/deactivate/").status_code == 302
     [entry] = entries("user.deactivated")
     assert (entry.username, entry.object_label) == ("adam", "bob")
-    assert client.post(f"/manage/users/{bob.pk}/activate/").status_code == 302
+    assert client.post(f"/manage/users/{bob.manage_code.code}/activate/").status_code == 302
     assert [e.object_label for e in entries("user.activated")] == ["bob"]
 
 
@@ -147,7 +147,7 @@ def test_making_someone_superuser_is_logged(client, root, bob):
 def test_an_administrator_setting_a_password_is_logged(client, adam, bob, root):
     client.force_login(adam)
     response = client.post(
-        f"/manage/users/{bob.pk}/password/", {"password1": PASSWORD, "password2": PASSWORD}
+        f"/manage/users/{bob.manage_code.code}/password/", {"password1": PASSWORD, "password2": PASSWORD}
     )
     assert response.status_code == 302
     [entry] = entries("user.password_changed")
@@ -179,7 +179,7 @@ def test_second_factor_changes_are_logged_without_secrets(client, adam, db):
     # The lost-phone procedure: the administrator removes the devices with a new code.
     client.force_login(adam)
     response = client.post(
-        f"/manage/users/{carla.pk}/enrolment-code/", {"remove_second_factor": "on"}
+        f"/manage/users/{carla.manage_code.code}/enrolment-code/", {"remove_second_factor": "on"}
     )
     assert response.status_code == 200
     assert not list(devices_for_user(carla, confirmed=None))
@@ -196,7 +196,7 @@ def test_second_factor_changes_are_logged_without_secrets(client, adam, db):
 def test_enrolment_codes_issued_are_logged(client, adam, db):
     carla = get_user_model().objects.create_user("carla", password=PASSWORD)
     client.force_login(adam)
-    response = client.post(f"/manage/users/{carla.pk}/enrolment-code/", {})
+    response = client.post(f"/manage/users/{carla.manage_code.code}/enrolment-code/", {})
     code = re.search(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b", response.content.decode()).group(0)
     [entry] = entries("user.enrolment_code_issued")
     assert (entry.username, entry.object_label) == ("adam", "carla")
@@ -252,7 +252,7 @@ def test_the_data_protection_officer_sees_and_filters_account_changes(
 ):
     log_access(user=alice, action="service.viewed", obj=mbe, label="MBE")
     client.force_login(adam)
-    assert client.post(f"/manage/users/{bob.pk}/deactivate/").status_code == 302
+    assert client.post(f"/manage/users/{bob.manage_code.code}/deactivate/").status_code == 302
     manage_user(client, adam, roles=["admin", "supervisor"])
 
     client.force_login(dora)

@@ -82,6 +82,22 @@ def fill(name: str, pattern: str, params: dict) -> str:
     return url
 
 
+def _letter_text(actor, organisation):
+    """The organisation's general letter text: written once, kept when build_team runs again
+    for the same organisation (more households)."""
+    existing = LetterText.objects.filter(organisation=organisation, category="").first()
+    if existing is not None:
+        return existing
+    return referral_services.letter_text_save(
+        actor=actor,
+        text=LetterText(),
+        organisation=organisation,
+        category="",
+        subject="Vermittlung: {name}",
+        body="wir begleiten {name}.",
+    )
+
+
 def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker=True):
     case = open_case(
         actor,
@@ -230,16 +246,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "activity_code": activity.code,
             "category_code": need.category.code,
             # Letter and printout texts (/manage/texts/, issue 18).
-            "text_code": referral_services.letter_text_save(
-                actor=actor,
-                # build_team may run again for the same organisation (more households)
-                text=LetterText.objects.filter(organisation=team.organisation, category="").first()
-                or LetterText(),
-                organisation=team.organisation,
-                category="",
-                subject="Vermittlung: {name}",
-                body="wir begleiten {name}.",
-            ).code,
+            "text_code": _letter_text(actor, team.organisation).code,
             "printout": "consent_form",
             "language": "ar",
         }
