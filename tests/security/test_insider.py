@@ -147,7 +147,8 @@ def test_making_someone_superuser_is_logged(client, root, bob):
 def test_an_administrator_setting_a_password_is_logged(client, adam, bob, root):
     client.force_login(adam)
     response = client.post(
-        f"/manage/users/{bob.manage_code.code}/password/", {"password1": PASSWORD, "password2": PASSWORD}
+        f"/manage/users/{bob.manage_code.code}/password/",
+        {"password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
     [entry] = entries("user.password_changed")
