@@ -186,3 +186,12 @@ def test_the_services_refuse_what_the_pages_no_longer_offer(closed):
         services.deadline_done(actor=users["sam"], deadline=deadline)
     deadline.refresh_from_db()
     assert deadline.done_on is None
+
+
+def test_the_reason_reads_in_german(client, closed, routes):
+    """A German page says why in German (the reason had no translation)."""
+    users, a = closed
+    client.force_login(users["sam"])
+    name = sorted(FORM_PAGES)[0]
+    html = client.get(fill(name, routes[name], a.params), HTTP_ACCEPT_LANGUAGE="de")
+    assert "Der Fall ist abgeschlossen: Eine Leitung öffnet ihn wieder" in html.content.decode()
