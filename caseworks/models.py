@@ -49,6 +49,15 @@ class Organisation(Versioned, models.Model):
     # § 195 BGB: the civil limitation period of three years is the common default.
     retention_years = models.PositiveSmallIntegerField(_("retention period (years)"), default=3)
     dpo_contact = models.TextField(_("data protection officer (contact)"), blank=True)
+    # The accounts that are this carrier's data protection officer: the one source of who is a
+    # DPO and for which carrier (caseworks.access.dpo). A DPO reads this carrier's access log,
+    # disclosures and retention reports, and no other carrier's.
+    data_protection_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="dpo_of",
+        blank=True,
+        verbose_name=_("data protection officers"),
+    )
     # Letterhead of referral letters (DIN 5008). The logo lives in the database, like the
     # archived letters, so app servers keep no files.
     letter_sender = models.CharField(
@@ -66,7 +75,7 @@ class Organisation(Versioned, models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=True)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["logo"])
+    history = HistoricalRecords(excluded_fields=["logo"], m2m_fields=[data_protection_officers])
 
     class Meta:
         verbose_name = _("organisation")
@@ -179,10 +188,8 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at"]
-        # The data protection officer: a permission given to a user, not a role of its own.
-        permissions = [
-            ("data_protection", _("Data protection: read the access log and produce disclosures"))
-        ]
+        # The data protection officer is no permission: it is per carrier,
+        # Organisation.data_protection_officers (caseworks.access.dpo).
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
@@ -458,6 +465,9 @@ class RetentionRun(models.Model):
     # Per organisation: cases closed before this day were due (its retention period).
     cutoffs = models.JSONField(_("closed before"), default=dict)
     counts = models.JSONField(_("counts"), default=dict)
+    # The same counts per organisation (keyed like `cutoffs`, by the organisation's id): each
+    # carrier's DPO reads its own carrier's part of a run, never the others' nor the total.
+    organisation_counts = models.JSONField(_("counts per organisation"), default=dict)
 
     class Meta:
         verbose_name = _("retention run")

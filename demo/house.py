@@ -7,7 +7,7 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from faker import Faker
 
@@ -71,11 +71,7 @@ def create_house():
             team = teams[team_key]
             (team.supervisors if leads else team.members).add(user)
         if username == "datenschutz":
-            user.user_permissions.add(
-                Permission.objects.get(
-                    codename="data_protection", content_type__app_label="caseworks"
-                )
-            )
+            teams["A"].organisation.data_protection_officers.add(user)
         if Role.OFFICE in roles:  # the house's office prints for both teams
             for team in teams.values():
                 team.members.add(user)

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.utils import translation
 from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
 
@@ -144,10 +143,10 @@ def root(db):
 
 
 @pytest.fixture
-def dora(db):
-    """The data protection officer: a caseworks.data_protection permission, no case role."""
+def dora(team_a):
+    """The data protection officer of team A's carrier (organisation A), no case role."""
     user = make_user("dora")
-    user.user_permissions.add(Permission.objects.get(codename="data_protection"))
+    team_a.organisation.data_protection_officers.add(user)
     return user
 
 

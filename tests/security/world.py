@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -256,7 +255,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
 def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a, team_b, service):
     team_a.members.add(olga)  # the office prints for team A
     dora = make_user("dora")
-    dora.user_permissions.add(Permission.objects.get(codename="data_protection"))
+    team_a.organisation.data_protection_officers.add(dora)
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
     add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
