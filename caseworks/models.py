@@ -501,3 +501,61 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.label or 'form'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountRequest(models.Model):
+    """A change to an account that a second person must approve before it is made
+    (separation of duties, caseworks.house.services; DESIGN.md "Roles and access"): a new
+    account's roles, a new e-mail address, an administrative role next to one that reads
+    client files, and any change to a data protection officer's account (approved by that
+    carrier's other DPO). Who asked, who decided and when stay on record."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("new account")
+        UPDATE = "update", _("change of roles, teams or e-mail")
+        ACTIVATE = "activate", _("activation")
+        DEACTIVATE = "deactivate", _("deactivation")
+        RESET = "reset", _("access reset")
+        DPO = "dpo", _("data protection officer assignment")
+
+    class Approver(models.TextChoices):
+        ADMIN = "admin", _("another administrator")
+        DPO = "dpo", _("the carrier's data protection officer")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for approval")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The parts named (caseworks.house.services.PART_LABELS) and the wanted state: roles,
+    # team ids, names and e-mail; never a password or a code.
+    parts = models.JSONField(_("parts"), default=list)
+    change = models.JSONField(_("change"), default=dict)
+    approver = models.CharField(_("approved by"), max_length=10, choices=Approver.choices)
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account change request")
+        verbose_name_plural = _("account change requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.state} ({self.requested_at:%Y-%m-%d})"
