@@ -179,6 +179,18 @@ class AccessLog(models.Model):
     object_code = models.UUIDField(_("object"), default=uuid.uuid4, db_index=True)
     object_label = models.CharField(_("reference"), max_length=60, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The carrier (controller) whose record was touched, stamped when the entry is written
+    # (caseworks.audit.log.organisation_of): that carrier's DPO reads it, no other carrier's
+    # (caseworks.audit.views). Empty for entries about the house: accounts without a team,
+    # the set-up, searches across the house; every DPO reads those.
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     # A reason given by the user (cover access); it may mention a person, so encrypted.
     reason = EncryptedTextField(_("reason"), blank=True)
 

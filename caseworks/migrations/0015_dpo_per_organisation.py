@@ -82,6 +82,18 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
+            model_name="accesslog",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="caseworks.organisation",
+                verbose_name="organisation",
+            ),
+        ),
+        migrations.AddField(
             model_name="retentionrun",
             name="organisation_counts",
             field=models.JSONField(default=dict, verbose_name="counts per organisation"),
