@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import services
 from cases.models import Case
 from cases.selectors import case_is_supervised_by, main_contact_of
-from caseworks.access.dpo import is_data_protection_officer
+from caseworks.access.dpo import is_dpo_of
 from caseworks.web.forms import form_page
 
 CLOSED = _("The case is closed: a supervisor reopens it before anything is recorded or changed.")
@@ -39,7 +39,7 @@ def case_context(request: SignedInRequest, case: Case, **extra: Any) -> dict[str
         # The closed-case rule (services.case_accepts_records): templates offer recording
         # only where the service would accept it.
         "can_record": services.case_accepts_records(case),
-        "may_disclose": can_supervise or is_data_protection_officer(request.user),
+        "may_disclose": can_supervise or is_dpo_of(request.user, case.team.organisation_id),
         **extra,
     }
 

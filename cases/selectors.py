@@ -36,7 +36,7 @@ from cases.models import (
     Task,
     household_sorted,
 )
-from caseworks.access.dpo import is_data_protection_officer
+from caseworks.access.dpo import is_dpo_of
 from caseworks.access.roles import Role, roles_of
 from caseworks.crypto.search import MIN_PREFIX, fold, matches, query_tokens
 from caseworks.fields import blind_index, normalise_identifier, phonetic
@@ -370,12 +370,15 @@ def possible_duplicates(
 
 
 def case_get_for_disclosure(*, user: User, code: Code) -> Case:
-    """A case for the Art. 15 disclosure: the data protection officer reaches every case,
-    a supervisor the cases of their teams; anyone else 404."""
+    """A case for the Art. 15 disclosure: a carrier's data protection officer reaches the
+    cases of that carrier's teams (never another carrier's), a supervisor the cases of their
+    teams; anyone else 404."""
     case = Case.objects.select_related("team__organisation").filter(code=code).first()
     if case is None:
         raise Http404("No such case")
-    if not (is_data_protection_officer(user) or case_is_supervised_by(case=case, user=user)):
+    if not (
+        is_dpo_of(user, case.team.organisation_id) or case_is_supervised_by(case=case, user=user)
+    ):
         raise Http404("No disclosure right")
     return case
 

@@ -50,6 +50,17 @@ urlpatterns = [
     path("cases/", include("cases.privacy.urls")),
     path("cases/", include("cases.moving.urls")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
+    path("audit/retention/", dataprotection_views.retention_reports, name="retention_reports"),
+    path(
+        "audit/retention/<uuid:organisation_code>/",
+        dataprotection_views.retention_report,
+        name="retention_report",
+    ),
+    path(
+        "audit/arrangement.pdf",
+        dataprotection_views.joint_arrangement,
+        name="joint_arrangement",
+    ),
     path("cases/<uuid:code>/", include("visits.urls_case")),
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("cases/<uuid:code>/documents/", include("documents.urls_case")),

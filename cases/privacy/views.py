@@ -1,6 +1,6 @@
 """The disclosure (Art. 15 DSGVO) of everything stored about one person, as JSON or PDF.
 
-For the data protection officer (any case) and the supervisors of the case's team; 404 for
+For the data protection officer of the case's carrier and the supervisors of its team; 404 for
 everyone else (cases.selectors.case_get_for_disclosure). The export is logged once it has
 been produced (a failed export is not one).
 

@@ -10,12 +10,15 @@ purge_case here.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
+from django.utils.translation import gettext_lazy as _
 
 from caseworks.extensions.personal_data import (
     Source,
@@ -249,3 +252,87 @@ register_not_person_data(
     "caseworks.EnrolmentCode",
     "caseworks.SignInThrottle",
 )
+
+
+# --- what is per carrier, and what the house shares (issue 31) --------------------------------
+#
+# Every registered person-data source above reaches its case (Source.by_case), and a case
+# belongs to one team of one carrier: client data is always one carrier's, the controller
+# whose DPO reads its access log, disclosures and retention reports. What the carriers share
+# is declared here, with the models that hold it; the joint arrangement (Art. 26 DSGVO,
+# caseworks.audit.arrangement) prints this list, and a test checks that none of these models
+# is a carrier's person data.
+
+
+@dataclass(frozen=True)
+class HouseWide:
+    """Something the house's carriers run together, not one carrier's client data."""
+
+    key: str
+    title: str | Promise
+    models: tuple[str, ...]  # app_label.Model
+    managed_by: str | Promise
+    note: str | Promise
+
+
+HOUSE_WIDE: tuple[HouseWide, ...] = (
+    HouseWide(
+        "services",
+        _("Service directory"),
+        ("caseworks.Service",),
+        _("the administrators"),
+        _("Authorities, institutions and services that cases are referred to; no client data."),
+    ),
+    HouseWide(
+        "volunteers",
+        _("Volunteer network"),
+        (
+            "volunteers.Volunteer",
+            "volunteers.Offer",
+            "volunteers.AvailabilitySlot",
+            "volunteers.Absence",
+            "volunteers.HoursEntry",
+            "volunteers.VolunteerLanguage",
+        ),
+        _("the volunteer coordinators"),
+        _(
+            "The volunteers' own data, one network for the whole house. What a volunteer "
+            "learns about a client (an accompaniment, a tandem) belongs to the case and stays "
+            "with the carrier whose case it is."
+        ),
+    ),
+    HouseWide(
+        "events",
+        _("Events"),
+        ("community.Event", "community.Registration"),
+        _("the volunteer coordinators"),
+        _("Events of the house and who registered for them."),
+    ),
+    HouseWide(
+        "newsletter",
+        _("Newsletter"),
+        ("community.Subscriber", "community.Consent", "community.Issue", "community.Delivery"),
+        _("the volunteer coordinators"),
+        _("The house's newsletter, its subscribers and their consent."),
+    ),
+    HouseWide(
+        "accounts",
+        _("Staff accounts and sign-in"),
+        (
+            "auth.User",
+            "caseworks.UserCode",
+            "caseworks.AuthenticatorDevice",
+            "caseworks.RecoveryCodeDevice",
+            "caseworks.EnrolmentCode",
+        ),
+        _("the administrators, with a second person's approval"),
+        _(
+            "One account per person working in the house; which carrier's files it opens is "
+            "decided by its teams. Changes to accounts are in every carrier's access log."
+        ),
+    ),
+)
+
+
+def house_wide() -> tuple[HouseWide, ...]:
+    return HOUSE_WIDE

@@ -1,15 +1,21 @@
 """Changes to accounts in the access log: who gave whom a role, a team, a permission, the
 administrator flags, a password, or took away an account or a second factor.
 
-An administrator could make themselves supervisor of a team (and read its case files), give
-themselves the data protection permission, or reset a colleague's password and second factor.
-The admin allows all of it; this module makes it visible to the data protection officer. Model
-signals (m2m_changed on groups, permissions, team members and supervisors, post_save on users
+An administrator could make themselves supervisor of a team (and read its case files), make
+someone a carrier's data protection officer, or reset a colleague's password and second factor.
+This module makes every such change visible to the data protection officers. Model signals
+(m2m_changed on groups, permissions, team members and supervisors, a carrier's DPOs, post_save
+on users
 and devices, post_delete on devices) write an access log entry for the user concerned (object
 type "user", its user name as the label), under the name of whoever made the change: the user
 of the current request (ActorMiddleware) or, outside a request, whoever `acting_as` names (a
 management command). Changes with neither (migrations, fixtures, seed_demo, the shell) are not
 logged. `detail` holds group, permission and team names and flags, never a secret.
+
+Whose DPO reads an entry (caseworks.audit.views): a change of a team's members or supervisors,
+or of a carrier's DPOs, is stamped with that carrier and read by its DPO; every other change to
+an account (roles, flags, password, second factor, created, deleted) is an entry about the
+house, read by every carrier's DPO — the administrator and the accounts are shared.
 """
 
 import uuid
@@ -32,6 +38,7 @@ from caseworks.models import (
     AccessLog,
     AuthenticatorDevice,
     EnrolmentCode,
+    Organisation,
     RecoveryCodeDevice,
     Team,
 )
@@ -96,7 +103,15 @@ def subject_code(obj: Model) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{obj._meta.label_lower}:{obj.pk}")
 
 
-def _log(action: str, subject: Model, label: str, detail: dict[str, Any]) -> None:
+def _log(
+    action: str,
+    subject: Model,
+    label: str,
+    detail: dict[str, Any],
+    organisation: int | None = None,
+) -> None:
+    """`organisation`: the carrier the change concerns (a team's, a DPO's); None for a change
+    to the account as such, an entry about the house that every carrier's DPO reads."""
     actor = current_actor()
     if actor is None:
         return
@@ -113,13 +128,21 @@ def _log(action: str, subject: Model, label: str, detail: dict[str, Any]) -> Non
             object_code=obj.code,
             object_label=label,
             detail=detail,
+            organisation_id=organisation,
         )
     else:
-        log_access(user=actor, action=action, obj=obj, label=label, detail=detail)
+        log_access(
+            user=actor,
+            action=action,
+            obj=obj,
+            label=label,
+            detail=detail,
+            organisation=organisation,
+        )
 
 
-def _log_user(action: str, user: Model, **detail: Any) -> None:
-    _log(action, user, user.get_username(), detail)  # type: ignore[attr-defined]
+def _log_user(action: str, user: Model, organisation: int | None = None, **detail: Any) -> None:
+    _log(action, user, user.get_username(), detail, organisation)  # type: ignore[attr-defined]
 
 
 # --- many-to-many: roles, permissions, teams --------------------------------------------------
@@ -186,6 +209,7 @@ USER_PERMISSIONS = _Relation("user_permissions", "user_set")
 GROUP_PERMISSIONS = _Relation("permissions", "group_set")
 TEAM_MEMBERS = _Relation("members", "teams")
 TEAM_SUPERVISORS = _Relation("supervisors", "led_teams")
+DATA_PROTECTION_OFFICERS = _Relation("data_protection_officers", "dpo_of")
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through)
@@ -226,7 +250,13 @@ def _team_changed(joined: str, left: str, changes: Changes) -> None:
     for team, (added, removed) in changes.items():
         for action, users in ((joined, added), (left, removed)):
             for user in users:
-                _log_user(action, user, team=team.name, team_id=team.pk)
+                _log_user(
+                    action,
+                    user,
+                    organisation=team.organisation_id,
+                    team=team.name,
+                    team_id=team.pk,
+                )
 
 
 @receiver(m2m_changed, sender=Team.members.through)
@@ -239,6 +269,21 @@ def _members_changed(sender, instance, action, reverse, model, pk_set, **kwargs)
 def _supervisors_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     changes = _changes(instance, action, reverse, model, pk_set, TEAM_SUPERVISORS)
     _team_changed("user.supervision_added", "user.supervision_removed", changes)
+
+
+@receiver(m2m_changed, sender=Organisation.data_protection_officers.through)
+def _data_protection_officers_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Who became or stopped being a carrier's DPO: in that carrier's log."""
+    changes = _changes(instance, action, reverse, model, pk_set, DATA_PROTECTION_OFFICERS)
+    for organisation, (added, removed) in changes.items():
+        for verb, users in (("user.dpo_added", added), ("user.dpo_removed", removed)):
+            for user in users:
+                _log_user(
+                    verb,
+                    user,
+                    organisation=organisation.pk,
+                    carrier=str(organisation),
+                )
 
 
 # --- the user: created, deleted, active, administrator flags, password ------------------------
@@ -335,6 +380,8 @@ def describe(entry: AccessLog) -> str:
         parts.append(_("removed: %(names)s") % {"names": ", ".join(detail["removed"])})
     if detail.get("team"):
         parts.append(_("team: %(team)s") % {"team": detail["team"]})
+    if detail.get("carrier"):
+        parts.append(_("data protection officer of %(carrier)s") % {"carrier": detail["carrier"]})
     if detail.get("device"):
         parts.append(_("device: %(device)s") % {"device": detail["device"]})
     for flag, label in (("is_staff", _("staff")), ("is_superuser", _("superuser"))):

@@ -1,5 +1,12 @@
 """Audit: saving under the acting user's name (history), and writing the access log with
-dotted event codes and no personal data in `detail`."""
+dotted event codes and no personal data in `detail`.
+
+Each entry is stamped with the carrier (controller) whose record it concerns, when it is
+written (`organisation_of`): the record's case's team's organisation, found through the
+person-data registry (caseworks.extensions.personal_data) — so an entry stays with the carrier
+that was controller at the time, even if the case is handed over later. Entries about no
+carrier's record (accounts, the house set-up, searches across the house) have none.
+"""
 
 import uuid
 from typing import Any, Protocol, cast
@@ -8,7 +15,8 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models.options import Options
 
-from caseworks.models import AccessLog
+from caseworks.extensions.personal_data import person_data_sources
+from caseworks.models import AccessLog, Organisation, Team
 
 
 class Logged(Protocol):
@@ -21,6 +29,28 @@ class Logged(Protocol):
     def code(self) -> uuid.UUID: ...
 
 
+def organisation_of(obj: Any) -> int | None:
+    """The id of the carrier whose record `obj` is: an organisation itself, a row with a
+    team (a case), or a registered person-data row (through its case); None for anything
+    else (a user, the service directory, the volunteer network)."""
+    meta = getattr(obj, "_meta", None)
+    if meta is None or getattr(obj, "pk", None) is None:
+        return None
+    if meta.concrete_model is Organisation:
+        return cast(int, obj.pk)
+    names = {f.name for f in meta.concrete_fields}
+    if "team" in names and meta.get_field("team").related_model is Team:
+        return Team.objects.filter(pk=obj.team_id).values_list("organisation", flat=True).first()
+    for source in person_data_sources():
+        if source.model is meta.concrete_model:
+            return (
+                meta.concrete_model._default_manager.filter(pk=obj.pk)
+                .values_list(f"{source.by_case}__team__organisation", flat=True)
+                .first()
+            )
+    return None
+
+
 def log_access(
     *,
     user: User,
@@ -29,7 +59,10 @@ def log_access(
     label: str = "",
     detail: dict[str, Any] | None = None,
     reason: str = "",
+    organisation: int | None = None,
 ) -> None:
+    """`organisation`: the carrier's id when the caller knows it better than `obj` tells
+    (an account's team change); else read from `obj`."""
     AccessLog.objects.create(
         user=user,
         username=user.get_username(),
@@ -39,6 +72,7 @@ def log_access(
         object_label=label,
         detail=detail or {},
         reason=reason,
+        organisation_id=organisation if organisation is not None else organisation_of(obj),
     )
 
 
@@ -49,8 +83,10 @@ def log_event(
     object_type: str,
     label: str = "",
     detail: dict[str, Any] | None = None,
+    organisation: int | None = None,
 ) -> None:
-    """An access-log entry about no stored record (a search across the house, say)."""
+    """An access-log entry about no stored record (a search across the house, say);
+    `organisation`: the carrier it concerns, if one (else it is an entry about the house)."""
     AccessLog.objects.create(
         user=user,
         username=user.get_username(),
@@ -58,6 +94,7 @@ def log_event(
         object_type=object_type,
         object_label=label[:60],
         detail=detail or {},
+        organisation_id=organisation,
     )
 
 

@@ -1,7 +1,16 @@
-"""The data protection officer's access log, behind the `caseworks.data_protection`
-permission; everyone else gets 404. (The disclosure, Art. 15 DSGVO, is a case page:
-cases.privacy.views.)"""
+"""The data protection officer's access log, per carrier; everyone else gets 404. (The
+disclosure, Art. 15 DSGVO, is a case page: cases.privacy.views.)
 
+Which entries a DPO reads (caseworks.access.dpo.dpo_organisation_ids): those stamped with a
+carrier they serve (AccessLog.organisation, stamped when written: the record's case's team's
+organisation at that time; a team's or a DPO change: that carrier), and the entries about the
+house (no carrier: changes to accounts as such, the set-up, searches across the house), which
+every carrier's DPO reads because the administrator and the accounts are shared. Another
+carrier's entries are never listed; asking for that carrier (?organisation=<its code>) is 404.
+"""
+
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -9,20 +18,52 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caseworks.access.permissions import page_required
+from caseworks.access.dpo import dpo_organisation_ids
+from caseworks.access.permissions import DATA_PROTECTION, page_required, role_required
+from caseworks.access.roles import Role
 from caseworks.audit import insider
+from caseworks.audit.arrangement import arrangement_pdf
 from caseworks.extensions.personal_data import codes_for_reference
 from caseworks.extensions.supervision import local_days
-from caseworks.models import AccessLog
+from caseworks.models import AccessLog, Organisation, RetentionRun
 from caseworks.web.forms import BoundedDateField
 
 PAGE_SIZE = 50
+RETENTION_RUNS = 100  # the latest runs a report lists
 
 
 ACCOUNTS, RECORDS = "accounts", "records"
+HOUSE = "house"
+
+
+def visible_entries(user: Any):
+    """The access log entries `user` reads as a DPO: their carriers' and the house's."""
+    return AccessLog.objects.filter(
+        Q(organisation__in=dpo_organisation_ids(user)) | Q(organisation__isnull=True)
+    )
+
+
+def _own_organisation(user: Any, code: str) -> Organisation:
+    """The carrier `code` names, if `user` is its DPO; 404 for every other carrier."""
+    organisation = Organisation.objects.filter(
+        code=code if _is_uuid(code) else None, pk__in=dpo_organisation_ids(user)
+    ).first()
+    if organisation is None:
+        raise Http404("Not this DPO's carrier")
+    return organisation
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 class AccessLogFilter(forms.Form):
@@ -45,14 +86,22 @@ class AccessLogFilter(forms.Form):
         empty_label=_("any"),
         help_text=_("Changes to this user's account, whoever made them."),
     )
+    organisation = forms.ChoiceField(label=_("Carrier"), required=False)
     reference = forms.CharField(
         label=_("Case reference"), required=False, max_length=60, help_text=_("e.g. 2026-0042")
     )
     date_from = BoundedDateField(label=_("From"), required=False)
     date_to = BoundedDateField(label=_("Until"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, carriers=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("my carriers and the house")),
+            *((str(o.code), str(o)) for o in carriers),
+            (HOUSE, _("the house only (accounts, set-up)")),
+        ]
         for name in ("user", "subject"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
@@ -67,6 +116,10 @@ class AccessLogFilter(forms.Form):
 
     def apply(self, entries):
         data = self.cleaned_data
+        if data.get("organisation") == HOUSE:
+            entries = entries.filter(organisation__isnull=True)
+        elif data.get("organisation"):
+            entries = entries.filter(organisation__code=data["organisation"])
         if data.get("user"):
             entries = entries.filter(user=data["user"])
         account_changes = Q()
@@ -94,8 +147,14 @@ class AccessLogFilter(forms.Form):
 
 @page_required("access_log", methods=["GET"])
 def access_log(request):
-    form = AccessLogFilter(request.GET or None)
-    entries = AccessLog.objects.select_related("user").order_by("-at", "-pk")
+    wanted = request.GET.get("organisation", "")
+    if wanted and wanted != HOUSE:
+        _own_organisation(request.user, wanted)
+    carriers = Organisation.objects.filter(pk__in=dpo_organisation_ids(request.user))
+    form = AccessLogFilter(request.GET or None, carriers=carriers)
+    entries = (
+        visible_entries(request.user).select_related("user", "organisation").order_by("-at", "-pk")
+    )
     if form.is_bound and form.is_valid():
         entries = form.apply(entries)
     elif form.is_bound:
@@ -108,5 +167,56 @@ def access_log(request):
     return render(
         request,
         "caseworks/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), "carriers": carriers},
     )
+
+
+# --- retention runs, per carrier --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunPart:
+    """A carrier's part of a retention run: its cutoff and its counts, never another's."""
+
+    run: RetentionRun
+    cutoff: str | None
+    counts: dict[str, int] | None  # None: the run did not record counts per carrier
+
+
+def run_parts(organisation: Organisation) -> list[RunPart]:
+    key = str(organisation.pk)
+    return [
+        RunPart(run, run.cutoffs.get(key), run.organisation_counts.get(key))
+        for run in RetentionRun.objects.order_by("-at", "-pk")[:RETENTION_RUNS]
+    ]
+
+
+@role_required(DATA_PROTECTION, methods=["GET"])
+def retention_reports(request):
+    """The carriers this DPO serves; with one, straight to its report."""
+    carriers = list(Organisation.objects.filter(pk__in=dpo_organisation_ids(request.user)))
+    if len(carriers) == 1:
+        return redirect("retention_report", organisation_code=carriers[0].code)
+    return render(request, "caseworks/retention_reports.html", {"carriers": carriers})
+
+
+@role_required(DATA_PROTECTION, methods=["GET"])
+def retention_report(request, organisation_code):
+    """One carrier's part of the retention runs: 404 for another carrier's DPO."""
+    organisation = _own_organisation(request.user, str(organisation_code))
+    return render(
+        request,
+        "caseworks/retention_report.html",
+        {"organisation": organisation, "parts": run_parts(organisation)},
+    )
+
+
+# --- the joint arrangement (Art. 26 DSGVO) ----------------------------------------------------
+
+
+@role_required(Role.ADMIN, DATA_PROTECTION, methods=["GET"])
+def joint_arrangement(request):
+    response = HttpResponse(arrangement_pdf(request=request), content_type="application/pdf")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'inline; filename="gemeinsame-verantwortung-{stamp}.pdf"'
+    return response

@@ -116,13 +116,15 @@ def test_deactivating_and_reactivating_a_user_is_logged(client, adam, bob):
     assert [e.object_label for e in entries("user.activated")] == ["bob"]
 
 
-def test_granting_the_data_protection_permission_is_logged(client, root):
+def test_granting_a_permission_is_logged(client, root):
     client.force_login(root)
-    permission = Permission.objects.get(codename="data_protection")
+    permission = Permission.objects.get(
+        codename="view_accesslog", content_type__app_label="caseworks"
+    )
     change_user(client, root, user_permissions=[permission.pk])
     [entry] = entries("user.permissions_changed")
     assert entry.username == "root" and entry.object_label == "root"
-    assert entry.detail["added"] == ["caseworks.data_protection"]
+    assert entry.detail["added"] == ["caseworks.view_accesslog"]
     # ... and to a role (group): every member gets it.
     admin_group = Group.objects.get(name="admin")
     response = client.post(
@@ -132,7 +134,7 @@ def test_granting_the_data_protection_permission_is_logged(client, root):
     assert response.status_code == 302
     [entry] = entries("role.permissions_changed")
     assert entry.username == "root" and entry.object_label == "admin"
-    assert entry.detail["added"] == ["caseworks.data_protection"]
+    assert entry.detail["added"] == ["caseworks.view_accesslog"]
 
 
 def test_making_someone_superuser_is_logged(client, root, bob):
@@ -210,7 +212,9 @@ def test_changes_through_the_other_side_of_a_relation_are_logged(client, adam, a
     from caseworks.audit.insider import acting_as
 
     supervisor = Group.objects.get(name="supervisor")
-    permission = Permission.objects.get(codename="data_protection")
+    permission = Permission.objects.get(
+        codename="view_accesslog", content_type__app_label="caseworks"
+    )
     with acting_as(adam):
         supervisor.user_set.add(alice)
         alice.groups.clear()
@@ -224,7 +228,7 @@ def test_changes_through_the_other_side_of_a_relation_are_logged(client, adam, a
         ("alice", [], ["caseworker", "supervisor"]),
     ]
     [granted] = entries("user.permissions_changed")
-    assert granted.detail["added"] == ["caseworks.data_protection"]
+    assert granted.detail["added"] == ["caseworks.view_accesslog"]
     assert [e.detail["team"] for e in entries("user.team_joined")] == [team_b.name]
     assert [e.detail["team"] for e in entries("user.supervision_added")] == [team_b.name]
     assert [e.object_label for e in entries("user.team_left")] == ["alice"]

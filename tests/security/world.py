@@ -256,11 +256,16 @@ def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a
     team_a.members.add(olga)  # the office prints for team A
     dora = make_user("dora")
     team_a.organisation.data_protection_officers.add(dora)
+    # The other carrier's data protection officer (issue 31: a DPO per carrier).
+    dirk = make_user("dirk")
+    team_b.organisation.data_protection_officers.add(dirk)
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
     add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
     a.params.update(community_params(cody=cody, volunteer=vera, side="a"))
     b.params.update(community_params(cody=cody, volunteer=None, side="b"))
-    users = {u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, cody, dora)}
+    users = {
+        u.username: u for u in (alice, bob, charlie, sam, sue, olga, vera, adam, cody, dora, dirk)
+    }
     assert get_user_model().objects.filter(username="dora").exists()
     return users, a, b
