@@ -18,23 +18,26 @@ import csv
 import datetime
 import io
 import re
+import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from cases import services
+from cases.intake.reading import MAX_ROWS, UnreadableFile, read_rows, too_many_rows
 from cases.models import (
     Case,
     Client,
@@ -44,12 +47,11 @@ from cases.models import (
     Relationship,
     StatusKind,
 )
+from cases.models.imports import ImportRun
+from cases.services.imports import check_import_rights, import_publish, import_undo
 from caseworks.audit.log import log_event
 from caseworks.fields import blind_index, phonetic
 from caseworks.models import Team
-
-MAX_ROWS = 20_000
-MAX_BYTES = 10 * 1024 * 1024
 
 # (field, label in the template, other accepted headers). Headers are compared folded
 # (case, accents, spaces and punctuation ignored), German and English alike.
@@ -133,10 +135,6 @@ RELATIONSHIPS = {
 }
 
 
-class UnreadableFile(ValidationError):
-    """The file cannot be read at all (not CSV/XLSX, no header, too large)."""
-
-
 def fold_header(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text or "")).casefold()
     return re.sub(r"[\W_]+", " ", text).strip()
@@ -146,41 +144,6 @@ HEADERS: dict[str, str] = {}
 for _field, _label, _others in COLUMNS:
     for _name in (_field.replace("_", " "), _label, *_others):
         HEADERS.setdefault(fold_header(_name), _field)
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def read_table(data: bytes, filename: str) -> list[list]:
-    """The file's rows (the header first), cells as read: text, or dates/numbers from XLSX."""
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile(_("The file is larger than 10 MB."))
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
-    return _read_csv(data)
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken or foreign file
-        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from e
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older Excel saves "CSV" in Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -437,16 +400,17 @@ def _label_of(name: str) -> str:
 
 
 def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> Plan:
-    """The dry run: every row checked, nothing written."""
-    table = read_table(data, filename)
-    while table and not any(_text(c) for c in table[0]):
-        table.pop(0)
-    if not table:
+    """The dry run: every row checked, nothing written. The file is read a row at a time
+    (cases.intake.reading) and only the known columns are kept."""
+    rows = read_rows(data, filename)
+    first = next(rows, None)
+    if first is None:
         raise UnreadableFile(_("The file is empty."))
-    header = [HEADERS.get(fold_header(_text(c))) for c in table[0]]
+    titles = first[1]
+    header = [HEADERS.get(fold_header(_text(c))) for c in titles]
     result = Plan(rows=[])
     result.unknown_columns = [
-        _text(c) for c, name in zip(table[0], header, strict=False) if name is None and _text(c)
+        _text(c) for c, name in zip(titles, header, strict=False) if name is None and _text(c)
     ]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
@@ -454,12 +418,12 @@ def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> 
             _("Columns missing: %(columns)s.") % {"columns": ", ".join(map(_label_of, missing))}
         )
         return result
-    if len(table) - 1 > MAX_ROWS:
-        raise UnreadableFile(_("More than %(n)s rows: split the file.") % {"n": MAX_ROWS})
     lookups = _Lookups()
     today = timezone.localdate()
     seen_keys: dict[str, int] = {}
-    for offset, values in enumerate(table[1:], start=2):
+    for count, (number, values) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise too_many_rows()
         cells = {
             name: _text(value)
             for name, value in zip(header, values, strict=False)
@@ -472,11 +436,11 @@ def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> 
             and isinstance(value, datetime.date)
         }
         if not any(cells.values()):
-            continue  # an empty line
-        row = _check_row(offset, {**cells, **raw_dates}, lookups, today)
+            continue  # nothing in the known columns
+        row = _check_row(number, {**cells, **raw_dates}, lookups, today)
         if row.key in seen_keys:
             row.errors.append(_("The same person as in row %(row)s.") % {"row": seen_keys[row.key]})
-        seen_keys.setdefault(row.key, offset)
+        seen_keys.setdefault(row.key, number)
         result.rows.append(row)
     _plan_households(result, user=user, check_duplicates=check_duplicates)
     return result
@@ -636,6 +600,11 @@ def duplicate_teams(rows: list[Row]) -> list[list[str] | None]:
 
 # --- saving --------------------------------------------------------------------------------------
 
+# Persons a batch writes in its own short transaction (whole households: one may be more).
+BATCH_ROWS = 50
+# A worker holds the run this long past its last batch; then the run counts as interrupted.
+LEASE = datetime.timedelta(seconds=60)
+
 
 class NotImported(Exception):
     def __init__(self, plan: Plan):
@@ -643,37 +612,214 @@ class NotImported(Exception):
         super().__init__(f"{plan.errors} row(s) with errors")
 
 
-def run(data: bytes, *, filename: str, user) -> Plan:
-    """Import the file in one transaction, or nothing of it (NotImported) when any row has
-    an error. Possible duplicates were shown in the dry run: running means the user confirmed
-    them as different persons (as at the intake, the case records that decision)."""
+def unfinished_run() -> ImportRun | None:
+    """The import that is being written or was interrupted (at most one)."""
+    return ImportRun.objects.filter(state=ImportRun.State.RUNNING).first()
+
+
+def is_interrupted(run: ImportRun) -> bool:
+    return run.state == ImportRun.State.RUNNING and (
+        run.lease_until is None or run.lease_until < timezone.now()
+    )
+
+
+def _refuse_second_run() -> ValidationError:
+    return ValidationError(
+        _("Another import is not finished yet: continue or undo it first (Setup → Import).")
+    )
+
+
+def start(data: bytes, *, filename: str, user) -> tuple[ImportRun, Plan]:
+    """Check the file and begin its import run (nothing of the file written yet), or raise
+    NotImported (a row has an error) or ValidationError (no right, another run unfinished).
+    Possible duplicates were shown in the dry run: importing means the user confirmed them
+    as different persons (as at the intake, the case records that decision)."""
     result = plan(data, filename=filename, user=user)
     if not result.ok:
         raise NotImported(result)
+    check_import_rights(user, [r.team for r in result.rows if r.team is not None])
+    if unfinished_run() is not None:
+        raise _refuse_second_run()
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                started_by=user, filename=filename[:100], data=data, persons=result.new_persons
+            )
+    except IntegrityError as e:  # started by someone else meanwhile (import_one_running)
+        raise _refuse_second_run() from e
+    return run, result
+
+
+def run(data: bytes, *, filename: str, user, batch_rows: int | None = None) -> Plan:
+    """Import the file whole (start, then every batch, then the commit of the run), or
+    nothing of it (NotImported) when any row has an error."""
+    import_run, result = start(data, filename=filename, user=user)
+    advance(import_run, user=user, planned=result, batch_rows=batch_rows)
+    return result
+
+
+def _claim(import_run: ImportRun) -> None:
+    """Hold the run for this worker (a short transaction), or say why not."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            ImportRun.objects.filter(pk=import_run.pk, state=ImportRun.State.RUNNING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .update(lease_until=now + LEASE)
+        )
+    if not claimed:
+        import_run.refresh_from_db()
+        if import_run.state != ImportRun.State.RUNNING:
+            raise ValidationError(_("This import is finished already."))
+        raise ValidationError(_("This import is being written right now: wait a minute."))
+
+
+def _release(import_run: ImportRun) -> None:
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=import_run.pk).update(lease_until=None)
+
+
+def _batches(households: dict[str, list[Row]], size: int) -> Iterator[list[tuple[str, list[Row]]]]:
+    """The households with something to write, in batches of about `size` persons (a
+    household is never split: its later persons join the case its head opens)."""
+    chunk: list[tuple[str, list[Row]]] = []
+    persons = 0
+    for key, rows in households.items():
+        todo = sum(1 for r in rows if r.action in ("case", "person"))
+        if not todo:
+            continue
+        chunk.append((key, rows))
+        persons += todo
+        if persons >= size:
+            yield chunk
+            chunk, persons = [], 0
+    if chunk:
+        yield chunk
+
+
+def advance(
+    import_run: ImportRun,
+    *,
+    user,
+    planned: Plan | None = None,
+    batch_rows: int | None = None,
+    budget: float | None = None,
+) -> bool:
+    """Write the run's next batches, each in its own short transaction, and commit the run
+    after the last; True when the run is complete. `budget` (seconds) stops after the batch
+    that crosses it (a web request must end before the worker's timeout); the run is then
+    continued by the next call. Resuming an interrupted run plans its file again: the rows
+    written before are "imported before" (ImportedRow), so each source row lands once."""
+    _claim(import_run)
+    started = time.monotonic()
+    try:
+        if planned is None:
+            planned = plan(import_run.data or b"", filename=import_run.filename, user=user)
+            if not planned.ok:
+                raise NotImported(planned)
+        for chunk in _batches(planned.households, batch_rows or BATCH_ROWS):
+            _write_batch(import_run, chunk, user)
+            if budget is not None and time.monotonic() - started > budget:
+                return False
+        _commit_run(import_run, user)
+        return True
+    finally:
+        _release(import_run)
+
+
+def _write_batch(import_run: ImportRun, chunk: list[tuple[str, list[Row]]], user) -> None:
+    """One batch of households in one transaction, with the run's progress. The persons
+    are written with the intake's services in bulk (CaseImportBatch), without permissions:
+    until the run is committed no caseworker sees its cases."""
+    began = time.monotonic()
     with transaction.atomic():
         batch = services.CaseImportBatch(user)
-        known_cases = _cases_of_households(
-            [key for key, rows in result.households.items() if rows[0].action != "case"]
-        )
+        known_cases = _cases_of_households([key for key, rows in chunk if rows[0].action != "case"])
         imported: list[ImportedRow] = []
-        for key, rows in result.households.items():
+        for key, rows in chunk:
             imported += _save_household(batch, key, rows, user, known_cases.get(key))
-        batch.finish()
+        batch.finish(grant=False)
+        for row in imported:
+            row.run = import_run
         ImportedRow.objects.bulk_create(imported, batch_size=1000)
+        took = round((time.monotonic() - began) * 1000)
+        ImportRun.objects.filter(pk=import_run.pk).update(
+            persons_done=F("persons_done") + len(imported),
+            batches=F("batches") + 1,
+            longest_batch_ms=Greatest("longest_batch_ms", took),
+            lease_until=timezone.now() + LEASE,
+        )
+
+
+def _commit_run(import_run: ImportRun, user) -> None:
+    """The run's last step, one small transaction: the caseworkers get their new cases, the
+    run is done, its file forgotten."""
+    with transaction.atomic():
+        import_run.refresh_from_db()
+        opened = Case.objects.filter(
+            pk__in=ImportedRow.objects.filter(run=import_run, opened_case=True).values("case")
+        )
+        cases = list(opened.only("pk", "assigned_to_id", "closed_on"))
+        import_publish(cases)
+        import_run.state = ImportRun.State.DONE
+        import_run.finished_at = timezone.now()
+        import_run.data = None
+        import_run.save(update_fields=["state", "finished_at", "data"])
         log_event(
             user=user,
             action="import.cases",
             object_type="import",
-            label=f"{result.new_cases}/{result.new_persons}",
+            label=f"{len(cases)}/{import_run.persons_done}",
             detail={
-                "rows": len(result.rows),
-                "cases": result.new_cases,
-                "persons": result.new_persons,
-                "known": result.known,
-                "possible_duplicates": result.duplicates,
+                "cases": len(cases),
+                "persons": import_run.persons_done,
+                "batches": import_run.batches,
+                "longest_batch_ms": import_run.longest_batch_ms,
             },
         )
-    return result
+
+
+def undo(import_run: ImportRun, *, user, batch_rows: int | None = None) -> None:
+    """Delete what an unfinished run wrote, a batch at a time (each its own short
+    transaction; an interrupted undo is simply undone again), then mark it undone."""
+    _claim(import_run)
+    size = batch_rows or BATCH_ROWS
+    try:
+        rows = ImportedRow.objects.filter(run=import_run)
+        while True:
+            with transaction.atomic():
+                cases = list(
+                    Case.objects.filter(pk__in=rows.filter(opened_case=True).values("case")[:size])
+                )
+                persons = (
+                    []
+                    if cases
+                    else list(
+                        Client.objects.filter(
+                            pk__in=rows.filter(opened_case=False).values("client")[:size]
+                        )
+                    )
+                )
+                if not cases and not persons:
+                    break
+                import_undo(cases, persons)
+                ImportRun.objects.filter(pk=import_run.pk).update(
+                    lease_until=timezone.now() + LEASE
+                )
+        with transaction.atomic():
+            import_run.state = ImportRun.State.UNDONE
+            import_run.finished_at = timezone.now()
+            import_run.data = None
+            import_run.save(update_fields=["state", "finished_at", "data"])
+            log_event(
+                user=user,
+                action="import.undone",
+                object_type="import",
+                label=import_run.filename,
+                detail={"persons": import_run.persons_done},
+            )
+    finally:
+        _release(import_run)
 
 
 def _cases_of_households(keys: list[str]) -> dict:
@@ -717,7 +863,14 @@ def _save_household(batch, key: str, rows: list[Row], user, case) -> list[Import
                 case=case, data=person, status=row.status, references=row.references
             )
         imported.append(
-            ImportedRow(key=row.key, household=key, case=case, client=client, imported_by=user)
+            ImportedRow(
+                key=row.key,
+                household=key,
+                case=case,
+                client=client,
+                imported_by=user,
+                opened_case=row.action == "case",
+            )
         )
     return imported
 

@@ -3,7 +3,14 @@ dry run's report row by row, then confirm (cases.intake.importing, docs/import.m
 
 Between the dry run and the confirmation the file is kept only in the user's session,
 encrypted with the field keys (never as plaintext on disk), and only until it is confirmed
-or discarded; without a confirmation nothing of it is saved."""
+or discarded; without a confirmation nothing of it is saved.
+
+The confirmation starts an import run and writes batches for at most WEB_BUDGET seconds
+(below the worker's timeout); a larger file continues on the run's page ("continue"), which
+also offers, for a run that was interrupted, to continue or undo it. Not through
+form_page/submit: they wrap the service in one transaction, the very thing a batched import
+avoids. A double confirmation cannot import twice: the stash is used once, one run at a time
+(import_one_running), each source row once (ImportedRow.key)."""
 
 import base64
 import hashlib
@@ -13,16 +20,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.intake import importing
+from cases.intake.reading import MAX_BYTES
+from cases.models.imports import ImportRun
 from caseworks.access.permissions import role_required
 from caseworks.access.roles import Role
 from caseworks.fields import get_fernet
 
 STASH = "cases.import"
+# Seconds of batches a request writes before it answers (gunicorn's timeout is 30 s).
+WEB_BUDGET = 15.0
 
 
 class UploadForm(forms.Form):
@@ -33,7 +44,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_BYTES:
+        if upload.size > MAX_BYTES:
             raise ValidationError(_("The file is larger than 10 MB."))
         if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
             raise ValidationError(_("Upload an XLSX or CSV file."))
@@ -79,7 +90,14 @@ def upload(request):
                 "cases/import/report.html",
                 {"plan": plan, "token": token, "name": upload.name},
             )
-    return render(request, "cases/import/upload.html", {"form": form})
+    return render(request, "cases/import/upload.html", {"form": form, "unfinished": _unfinished()})
+
+
+def _unfinished() -> dict | None:
+    run = importing.unfinished_run()
+    if run is None:
+        return None
+    return {"run": run, "interrupted": importing.is_interrupted(run)}
 
 
 @role_required(Role.ADMIN, methods=["POST"])
@@ -96,12 +114,58 @@ def confirm(request):
         return redirect("manage_import:upload")
     name, data = stashed
     try:
-        plan = importing.run(data, filename=name, user=request.user)
+        run, plan = importing.start(data, filename=name, user=request.user)
     except importing.NotImported as e:
         return render(
             request, "cases/import/report.html", {"plan": e.plan, "token": "", "name": name}
         )
-    return render(request, "cases/import/done.html", {"plan": plan, "name": name})
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("manage_import:upload")
+    return _advance(request, run, planned=plan)
+
+
+def _advance(request, run: ImportRun, *, planned: importing.Plan | None = None):
+    """Write batches for a while; then the run's page (it says whether it is finished)."""
+    try:
+        importing.advance(run, user=request.user, planned=planned, budget=WEB_BUDGET)
+    except importing.NotImported as e:
+        messages.error(request, _("The file no longer imports without errors: undo the import."))
+        return render(
+            request, "cases/import/report.html", {"plan": e.plan, "token": "", "name": run.filename}
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("manage_import:run", code=run.code)
+
+
+@role_required(Role.ADMIN, methods=["GET", "HEAD"])
+def run_page(request, code):
+    """An import run: its progress; "continue" or "undo" while it is not finished."""
+    run = get_object_or_404(ImportRun, code=code)
+    return render(
+        request,
+        "cases/import/run.html",
+        {"run": run, "interrupted": importing.is_interrupted(run)},
+    )
+
+
+@role_required(Role.ADMIN, methods=["POST"])
+def run_continue(request, code):
+    run = get_object_or_404(ImportRun, code=code, state=ImportRun.State.RUNNING)
+    return _advance(request, run)
+
+
+@role_required(Role.ADMIN, methods=["POST"])
+def run_undo(request, code):
+    run = get_object_or_404(ImportRun, code=code, state=ImportRun.State.RUNNING)
+    try:
+        importing.undo(run, user=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.info(request, _("The import was undone: nothing of it is left."))
+    return redirect("manage_import:run", code=run.code)
 
 
 @role_required(Role.ADMIN, methods=["GET", "HEAD"])

@@ -57,6 +57,10 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.state})"
 
+    @property
+    def cases_opened(self) -> int:
+        return ImportedRow.objects.filter(run=self, opened_case=True).count()
+
 
 class ImportedRow(models.Model):
     """A spreadsheet row imported as a person (cases.intake.importing), known by a keyed hash of the

@@ -47,6 +47,29 @@ def _refuse_team() -> ValidationError:
     return ValidationError({"team": _("You cannot import cases into this team.")})
 
 
+def check_import_rights(actor: User, teams: Iterable[Team]) -> None:
+    """Refuse before anything is written when the actor may not import into one of the
+    teams (a batched import checks this once, before its first batch)."""
+    for team in {t.pk: t for t in teams}.values():
+        if not _may_import(actor, team):
+            raise _refuse_team()
+
+
+def import_publish(cases: Iterable[Case]) -> None:
+    """The last step of a batched import (cases.intake.importing), in its one small
+    transaction: the assignees are granted the run's new cases, which until then no
+    caseworker could see (batches are written with finish(grant=False))."""
+    grant_new_cases(cases)
+
+
+def import_undo(cases: Iterable[Case], persons: Iterable[Client]) -> None:
+    """Delete what an unfinished import wrote (one batch of it): the cases it opened, with
+    their persons, and the persons it added to earlier cases. Each deletion is recorded in
+    the history like any other."""
+    for obj in [*cases, *persons]:
+        obj.delete()
+
+
 @transaction.atomic
 def case_import(
     *,
@@ -203,7 +226,9 @@ class CaseImportBatch:
             self._add(ClientReference(client=client, kind=kind, number=number), "client")
         return client
 
-    def finish(self) -> None:
+    def finish(self, *, grant: bool = True) -> None:
+        """Write what was collected; `grant=False` leaves the permissions to import_publish
+        (a batched import's cases stay invisible to caseworkers until it is complete)."""
         for counter in self._counters.values():
             counter.save(update_fields=["last"])
         # In this order, each model's rows after those they refer to (bulk_create takes
@@ -212,6 +237,7 @@ class CaseImportBatch:
             bulk_create_with_history(objects, model, batch_size=500, default_user=self.actor)
             if model is Client:
                 NameToken.objects.add_for(objects)
-        grant_new_cases(self._objects[Case])
+        if grant:
+            grant_new_cases(self._objects[Case])
         for objects in self._objects.values():
             objects.clear()

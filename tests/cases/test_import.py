@@ -164,8 +164,11 @@ def test_the_page_imports_after_confirmation(client, alice, adam, team_a):
     upload.name = "liste.xlsx"
     client.post("/manage/import/", {"file": upload})
     token = client.session["cases.import"]["token"]
-    response = client.post("/manage/import/confirm/", {"token": token})
+    response = client.post(
+        "/manage/import/confirm/", {"token": token}, follow=True, HTTP_ACCEPT_LANGUAGE="de"
+    )
     assert response.status_code == 200 and Case.objects.count() == 1
+    assert "Import abgeschlossen" in response.content.decode()
 
 
 def test_csv_with_semicolons_and_bom(alice, adam, team_a):
