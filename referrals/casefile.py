@@ -44,7 +44,7 @@ def referrals_panel(case, *, user):
     )
     consents = list(
         Consent.objects.filter(client__case=case)
-        .select_related("client")
+        .select_related("client", "organisation")
         .prefetch_related("services")
         .defer("purpose", "note")
     )

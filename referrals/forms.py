@@ -6,7 +6,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Client
+from cases.models import Case, Client, TransferScope
 from caseworks.models import Organisation, Service
 from caseworks.web.forms import (
     DateInput,
@@ -45,12 +45,34 @@ class ConsentForm(TextLimits, forms.ModelForm):
         help_text=_("Only what the person agreed to on the signed form reaches a letter."),
     )
 
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Or: the carrier of the house taking the case over"),
+        help_text=_(
+            "A hand-over of the case to a team of another carrier moves it to another data "
+            "controller: it needs this consent from every person of the case."
+        ),
+    )
+    transfer_scope = forms.MultipleChoiceField(
+        choices=TransferScope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("What may move to that carrier"),
+        help_text=_(
+            "Only what the person agreed to on the signed form moves; the rest is erased "
+            "from the file before it moves. The master data is always needed."
+        ),
+    )
+
     class Meta:
         model = Consent
         fields = [
             "client",
             "services",
             "category",
+            "organisation",
+            "transfer_scope",
             "purpose",
             "shared_data",
             "signed_on",
@@ -76,12 +98,13 @@ class ConsentForm(TextLimits, forms.ModelForm):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _household(self, case)
+        # The other carriers of the house: within its own carrier a case needs no consent.
+        field = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        field.queryset = Organisation.objects.exclude(teams=case.team_id).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("services") and not data.get("category"):
-            self.add_error("services", _("Name at least one service or a category."))
-        return data
+        # The service (consent_record) holds the rules; the form only reports them by field.
+        return super().clean() or {}
 
 
 class ReferralForm(TextLimits, VersionedForm):

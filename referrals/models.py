@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, Client
+from cases.models import Case, Client, TransferScope
 from caseworks.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
 from caseworks.models import Organisation, Service, Versioned
 
@@ -18,8 +18,13 @@ from caseworks.models import Organisation, Service, Versioned
 class Consent(models.Model):
     """A written release from confidentiality naming the recipient(s) and the purpose.
 
-    It covers the named services, or every service of one category. Revocation is possible at
-    any time, with effect for the future (the day it is recorded).
+    It covers the named services, or every service of one category — or, instead, a carrier
+    of the house (`organisation`) that takes the case over: a hand-over to another carrier is
+    a transfer between controllers, and this consent, with what it lets move
+    (`transfer_scope`, cases.models.TransferScope values), is its legal basis
+    (cases.services.transfers). One kind of consent for both: the same signed form, the
+    same validity and revocation. Revocation is possible at any time, with effect for the
+    future (the day it is recorded).
     """
 
     class SharedData(models.TextChoices):
@@ -40,6 +45,16 @@ class Consent(models.Model):
     category = models.CharField(
         _("or: every service of the category"), max_length=30, choices=Service.Category, blank=True
     )
+    # A carrier of the house instead of services: the consent lets the case move there.
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("or: the carrier of the house taking the case over"),
+    )
+    transfer_scope = models.JSONField(_("what may move to that carrier"), default=list, blank=True)
     purpose = EncryptedTextField(_("purpose"))
     # Consents recorded before this field named no data: they pass on nothing beyond the name
     # and date of birth (the empty default), so no old consent is read wider than it was.
@@ -71,6 +86,11 @@ class Consent(models.Model):
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=models.F("signed_on")),
                 name="consent_revoked_after_signed",
             ),
+            # A consent to a carrier is not a release towards a category of services.
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True) | Q(category=""),
+                name="consent_carrier_or_category",
+            ),
         ]
 
     def __str__(self):
@@ -93,6 +113,16 @@ class Consent(models.Model):
     def shares(self, item: str) -> bool:
         """Whether the person agreed to pass on this kind of data (a SharedData value)."""
         return item in (self.shared_data or [])
+
+    def transfer_scope_for(self, organisation_id: int, day: datetime.date) -> frozenset[str]:
+        """What this consent lets move to that carrier on `day` (nothing if it names another
+        carrier, or none, or is not valid that day)."""
+        if self.organisation_id != organisation_id or not self.is_valid_on(day):
+            return frozenset()
+        return frozenset(self.transfer_scope or [])
+
+    def transfer_scope_labels(self) -> list[str]:
+        return [str(TransferScope(item).label) for item in self.transfer_scope or []]
 
     def covers(self, service: Service, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()

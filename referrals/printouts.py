@@ -231,6 +231,12 @@ def consent_form_pdf(consent: Consent, *, language: str) -> bytes:
     recipients = [(service.name, ", ".join(_lines(service.address))) for service in services]
     if consent.category:
         recipients.append((f"alle Stellen der Kategorie „{consent.get_category_display()}“", ""))
+    if consent.organisation is not None:
+        # A consent to a hand-over to another carrier: the carrier and what may move there
+        # (the German labels; the person's language has no text for them yet).
+        with override("de"):
+            scope = "; ".join(consent.transfer_scope_labels())
+        recipients.append((f"{consent.organisation.name} (Übernahme des Falls)", scope))
     items = [
         (ticked, *texts.pair(key))
         for key, ticked in [("data_name", True)]

@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Client
+from cases.models import Case, Client, TransferScope
 from cases.services import case_accepts_records, require_household_member, require_open
 from caseworks.audit.insider import subject_code
 from caseworks.audit.log import log_access, save_audited
-from caseworks.models import Service
+from caseworks.models import Organisation, Service
 from caseworks.web.concurrency import versioned_update
 from caseworks.web.pdf import merge_pdfs
 from referrals import printouts, printtexts
@@ -49,11 +49,30 @@ def consent_record(
     valid_until: datetime.date | None = None,
     note: str = "",
     shared_data: Iterable[str] = (),
+    organisation: Organisation | None = None,
+    transfer_scope: Iterable[str] = (),
 ) -> Consent:
+    """Record a consent: towards named services or a category (letters, packets), or,
+    instead, towards a carrier of the house taking the case over, with what may move there
+    (cases.services.transfers)."""
     require_open(client.case)
     services = list(services)
+    scope = [item for item in TransferScope.values if item in set(transfer_scope)]
     errors: dict[str, list[str]] = {}
-    if not services and not category:
+    if organisation is not None:
+        if services or category:
+            errors["organisation"] = [
+                _("A consent names either services or a carrier of the house taking the case over.")
+            ]
+        if organisation.teams.filter(pk=client.case.team_id).exists():
+            errors["organisation"] = [_("The case is already with this carrier.")]
+        if TransferScope.MASTER_DATA not in scope:
+            errors["transfer_scope"] = [
+                _("Without the master data nothing can move: tick it, or record no carrier.")
+            ]
+    elif scope:
+        errors["organisation"] = [_("Name the carrier the case may move to.")]
+    elif not services and not category:
         errors["services"] = [_("Name at least one service or a category.")]
     if signed_on is not None and signed_on > timezone.localdate():
         errors["signed_on"] = [_("A consent cannot be signed in the future.")]
@@ -70,6 +89,8 @@ def consent_record(
         note=note,
         # Stored in the order of the choices, each once, whatever order the form sent.
         shared_data=[c for c in Consent.SharedData.values if c in set(shared_data)],
+        organisation=organisation,
+        transfer_scope=scope,
         recorded_by=actor,
     )
     save_audited(consent, actor)

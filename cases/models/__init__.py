@@ -8,6 +8,8 @@ from cases.models.access import (
     CaseTransfer,
     CaseUserObjectPermission,
     CoverAccess,
+    TransferRecord,
+    TransferScope,
 )
 from cases.models.case import (
     Case,
@@ -83,6 +85,8 @@ __all__ = [
     "CaseTransfer",
     "CaseUserObjectPermission",
     "CoverAccess",
+    "TransferRecord",
+    "TransferScope",
     "Client",
     "ClientQuerySet",
     "ClientReference",

@@ -1,5 +1,6 @@
 """Who else reaches a case besides its assignee: shares, the guardian permission rows, cover
-for an absent colleague, and hand-overs to another team."""
+for an absent colleague, and hand-overs to another team — and, when that team belongs to
+another carrier, the sending carrier's record of the transfer (TransferRecord)."""
 
 import uuid
 
@@ -12,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models.case import Case
 from caseworks.fields import EncryptedTextField
-from caseworks.models import Team
+from caseworks.models import Organisation, Team
 
 
 class CaseShare(models.Model):
@@ -83,6 +84,29 @@ class CoverAccess(models.Model):
         return f"{self.user} → {self.case}"
 
 
+class TransferScope(models.TextChoices):
+    """What a hand-over to another carrier may take along: the person's consent for that
+    carrier names these (referrals.Consent.transfer_scope; cases.services.transfers says which
+    tables each covers). The persons' master data is the file itself: without it nothing
+    moves."""
+
+    MASTER_DATA = (
+        "master_data",
+        _(
+            "the persons' master data, residence status, reference numbers, BAMF decisions and "
+            "deadlines"
+        ),
+    )
+    RECORDS = (
+        "records",
+        _(
+            "the case's records: contacts and file notes, visits, appointments, tasks, needs, "
+            "accompaniments and referrals"
+        ),
+    )
+    DOCUMENTS = "documents", _("documents")
+
+
 class CaseTransfer(models.Model):
     """A hand-over of a case to another team (of this or another organisation of the
     house): asked for by a supervisor of one side, agreed by a supervisor of the other
@@ -109,6 +133,10 @@ class CaseTransfer(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A hand-over to a team of another carrier (a transfer between controllers): what the
+    # persons' consents cover (TransferScope values), as found when asked and again when agreed.
+    crosses_carriers = models.BooleanField(_("to another carrier"), default=False)
+    scope = models.JSONField(_("what moves"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -123,3 +151,48 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.to_team}"
+
+
+class TransferRecord(models.Model):
+    """The sending carrier's record of a hand-over to another carrier: what moved, when, to
+    whom, on which basis (the consents' codes). No link to the case: it outlives the moved
+    file, which the receiving carrier's retention deletes with its CaseTransfer rows. It names
+    no person — the reference number, two organisations, counts — like the access log."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    transfer_code = models.UUIDField(_("hand-over"), unique=True)
+    reference = models.CharField(_("reference"), max_length=20)
+    from_organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="+", verbose_name=_("sending carrier")
+    )
+    to_organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="+", verbose_name=_("receiving carrier")
+    )
+    from_team = models.CharField(_("from"), max_length=100)
+    to_team = models.CharField(_("to team"), max_length=100)
+    persons = models.PositiveSmallIntegerField(_("persons"))
+    scope = models.JSONField(_("what moved"), default=list)
+    # Rows of the file the consents did not cover, by kind (personal-data source key): erased
+    # before the file moved (cases.services.transfers). Counts only.
+    left_out = models.JSONField(_("erased, not covered"), default=dict, blank=True)
+    # [{"code": consent code, "signed_on": "YYYY-MM-DD", "valid_until": … or None}], one per
+    # person: the legal basis.
+    consents = models.JSONField(_("consents"), default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("agreed by")
+    )
+    transferred_at = models.DateTimeField(_("handed over at"))
+
+    class Meta:
+        verbose_name = _("transfer to another carrier")
+        verbose_name_plural = _("transfers to other carriers")
+        ordering = ["-transferred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.to_organisation}"
+
+    def scope_labels(self) -> list[str]:
+        return [str(TransferScope(item).label) for item in self.scope]

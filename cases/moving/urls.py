@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:code>/handover-packet/", summary_views.packet, name="packet"),
     path("<uuid:code>/handover/", transfer_views.transfer_request, name="transfer_request"),
     path("handovers/", transfer_views.transfer_list, name="transfer_list"),
+    path("handovers/records/", transfer_views.transfer_records, name="transfer_records"),
     path(
         "handovers/<uuid:transfer_code>/",
         transfer_views.transfer_decide,

@@ -1,5 +1,9 @@
 """Handing a case over to another team of the house (cases.services.case_transfer_*): a
-supervisor of the case's team asks, a supervisor of the receiving team agrees or declines."""
+supervisor of the case's team asks, a supervisor of the receiving team agrees or declines.
+To another carrier only with the persons' consent for it (cases.services.transfers): the
+request page shows, per carrier, whose consent is there and what it lets move; the
+decision page what moves and what is left out; the data protection officers of both
+carriers read the sending carrier's records of such transfers (transfer_records)."""
 
 from typing import Any, cast
 
@@ -15,12 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import services
-from cases.models import Case, CaseTransfer
+from cases.models import Case, CaseTransfer, TransferRecord, TransferScope
 from cases.page import SignedInRequest, case_form_page
 from cases.selectors import supervised_case_get_for_user, teams_supervised_by
-from caseworks.access.permissions import role_required
+from cases.services.transfers import (
+    TransferBasis,
+    left_out_counts,
+    ordered_scope,
+    transfer_basis,
+)
+from caseworks.access.dpo import dpo_organisation_ids
+from caseworks.access.permissions import DATA_PROTECTION, role_required
 from caseworks.access.roles import Role
-from caseworks.models import Team
+from caseworks.extensions.personal_data import person_data_sources
+from caseworks.models import Organisation, Team
 from caseworks.web.forms import error_text, form_page
 from caseworks.web.users import display_name
 
@@ -47,6 +59,39 @@ def _team_label(team: Team) -> str:
     return f"{team.name} ({team.organisation})"
 
 
+def _scope_labels(scope: list[str]) -> list[str]:
+    return [str(TransferScope(item).label) for item in ordered_scope(scope)]
+
+
+def _left_out_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(title, count) of what a hand-over leaves out, in the sources' order."""
+    return [(str(s.title), counts[s.key]) for s in person_data_sources() if s.key in counts]
+
+
+def _carrier_rows(case: Case) -> list[dict[str, Any]]:
+    """Per other carrier of the house: whose consent for it is there, and what would move."""
+    rows = []
+    others = Organisation.objects.exclude(pk=case.team.organisation_id).filter(teams__isnull=False)
+    for organisation in others.distinct().order_by("name"):
+        basis: TransferBasis = transfer_basis(case, organisation)
+        rows.append(
+            {
+                "organisation": organisation,
+                "covered": basis.covered,
+                "scope": _scope_labels(basis.scope),
+                "persons": [
+                    {
+                        "name": p.client.full_name,
+                        "consent": p.consent,
+                        "scope": _scope_labels(list(p.consent.scope)) if p.consent else [],
+                    }
+                    for p in basis.persons
+                ],
+            }
+        )
+    return rows
+
+
 class TransferRequestForm(forms.Form):
     to_team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("Hand over to team")
@@ -68,7 +113,16 @@ class TransferRequestForm(forms.Form):
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )
-        field.label_from_instance = _team_label  # type: ignore[assignment]
+        own = case.team.organisation_id
+
+        def label(team: Team) -> str:
+            if team.organisation_id == own:
+                return _team_label(team)
+            return _("%(team)s — another carrier: only with the persons' consent") % {
+                "team": _team_label(team)
+            }
+
+        field.label_from_instance = label  # type: ignore[assignment]
 
 
 @role_required(Role.SUPERVISOR)
@@ -90,7 +144,7 @@ def transfer_request(request: SignedInRequest, code: str) -> HttpResponse:
         success=_("The hand-over is requested: a supervisor of the other team decides."),
         done=reverse("cases:detail", args=[case.code]),
         template="cases/transfer_request.html",
-        extra={"form": form, "waiting": waiting},
+        extra={"form": form, "waiting": waiting, "carriers": _carrier_rows(case)},
     )
 
 
@@ -136,6 +190,17 @@ def transfer_decide(request: SignedInRequest, transfer_code: str) -> HttpRespons
         raise Http404("Not the deciding side")
     form = TransferDecideForm(request.POST or None, team=transfer.to_team)
     agree = request.POST.get("decision") == "agree"
+    crossing: dict[str, Any] | None = None
+    if transfer.crosses_carriers and transfer.status == CaseTransfer.Status.REQUESTED:
+        # As it would be decided now: today's consents, and what they leave out.
+        basis = transfer_basis(transfer.case, transfer.to_team.organisation)
+        crossing = {
+            "covered": basis.covered,
+            "scope": _scope_labels(basis.scope),
+            "left_out": _left_out_rows(left_out_counts(transfer.case, basis.scope)),
+        }
+    elif transfer.crosses_carriers:
+        crossing = {"covered": True, "scope": _scope_labels(transfer.scope), "left_out": []}
     return form_page(
         request,
         form,
@@ -153,6 +218,7 @@ def transfer_decide(request: SignedInRequest, transfer_code: str) -> HttpRespons
             "form": form,
             "may_decide": may_decide and transfer.status == CaseTransfer.Status.REQUESTED,
             "persons": transfer.case.clients.count(),
+            "crossing": crossing,
         },
     )
 
@@ -167,3 +233,22 @@ def transfer_withdraw(request: SignedInRequest, transfer_code: str) -> HttpRespo
     else:
         messages.success(request, _("Hand-over withdrawn."))
     return redirect("moving:transfer_list")
+
+
+@role_required(DATA_PROTECTION, methods=["GET", "HEAD"])
+def transfer_records(request: SignedInRequest) -> HttpResponse:
+    """The sending carriers' records of hand-overs to another carrier, for the data
+    protection officers: each sees the transfers from or to a carrier they serve."""
+    carriers = dpo_organisation_ids(request.user)
+    records = (
+        TransferRecord.objects.filter(
+            Q(from_organisation__in=carriers) | Q(to_organisation__in=carriers)
+        )
+        .select_related("from_organisation", "to_organisation", "requested_by", "decided_by")
+        .order_by("-transferred_at", "-id")[:200]
+    )
+    rows = [
+        {"record": r, "scope": r.scope_labels(), "left_out": _left_out_rows(r.left_out)}
+        for r in records
+    ]
+    return render(request, "cases/transfer_records.html", {"rows": rows})

@@ -101,6 +101,10 @@ register_person_data(
 # The import's row keys are keyed hashes of a source id or of name and birth date, derived
 # like the blind indexes (nothing can be read back without the key): deleted with the person.
 register_not_person_data("cases.ImportedRow")
+# Issue 31. The sending carrier's record of a hand-over to another carrier: a reference
+# number, two organisations, team names, counts and consent codes, no name and no link to
+# the case — accountability bookkeeping like the access log, meant to outlive the file.
+register_not_person_data("cases.TransferRecord")
 # The anonymised residue holds counts per year, team, statistics table and row label (a
 # status, a nationality, an age group, a topic …) summed over deleted cases, with no key to a
 # case or person; the statistics page suppresses small counts of the sums as of any count.

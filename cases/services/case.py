@@ -273,12 +273,28 @@ def case_assign(*, actor: User, case: Case, caseworker: User) -> Case:
 
 @transaction.atomic
 def case_share(*, actor: User, case: Case, user: User) -> CaseShare:
+    """Share the case with a caseworker of its own team. A share never crosses carriers:
+    a colleague of another carrier (another data controller) reaches the file only by a
+    hand-over with the persons' consent (cases.services.transfers)."""
     _require_sharing_right(actor, case)
     if case.is_closed:
         raise ValidationError(_("A closed case cannot be shared."))
     if user.pk == case.assigned_to_id:
         raise ValidationError({"user": _("The case is already assigned to this person.")})
     if not caseworkers_of(case.team).filter(pk=user.pk).exists():
+        other_carriers = Team.objects.filter(members=user).exclude(
+            organisation=case.team.organisation_id
+        )
+        if other_carriers.exists():
+            raise ValidationError(
+                {
+                    "user": _(
+                        "%(user)s works for another carrier: a case reaches another carrier "
+                        "only by a hand-over, with the consent of its persons."
+                    )
+                    % {"user": display_name(user)}
+                }
+            )
         raise ValidationError({"user": _("Cases can only be shared with caseworkers of the team.")})
     share = CaseShare.objects.filter(case=case, user=user).first()
     if share is None:

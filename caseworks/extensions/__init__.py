@@ -23,6 +23,8 @@ personal_data.volunteer_disclosure_sections  (user) -> {section: data}; voluntee
 plan.need_sources                 (*, case, kind, code) -> NeedSource | None; need from a visit
 plan.need_servers                 (need) -> [ServedBy]; a need's page: what served it
 handover.handover_consents        (case, *, today) -> [PacketConsent]; the hand-over packet
+handover.transfer_consents        (case, *, organisation_id, today) -> [TransferConsent];
+                                  a hand-over to another carrier (cases.services.transfers)
 setup.setup_links                 () -> [ManageLink]; the /manage/ overview and sub-navigation
 
 A new extension point is a Registry in one of these modules, added to REGISTRIES and to the
@@ -58,6 +60,7 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     plan.need_sources,
     plan.need_servers,
     handover.handover_consents,
+    handover.transfer_consents,
     setup.setup_links,
 )
 

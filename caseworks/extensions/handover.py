@@ -1,7 +1,9 @@
-"""The consents behind a hand-over packet (cases.moving.summary): the packet for a service
-outside the house holds only what a person's valid consent lets through, and the consents
-live in referrals, which may import cases, never the other way round. Without a provider, or
-without a valid consent, there is no packet."""
+"""The consents behind a hand-over packet (cases.moving.summary) and behind a hand-over to
+another carrier of the house (cases.services.transfers): the packet for a service outside the
+house holds only what a person's valid consent lets through, a case moves to another carrier
+only as far as its persons' consents for that carrier reach, and the consents live in
+referrals, which may import cases, never the other way round. Without a provider, or without
+a valid consent, there is no packet and no hand-over to another carrier."""
 
 import datetime
 from collections.abc import Iterable
@@ -30,3 +32,25 @@ class PacketConsentProvider(Protocol):
 # provider(case, *, today) -> [PacketConsent] valid on `today` for persons of the case
 handover_consents: Registry[PacketConsentProvider] = Registry("handover.handover_consents")
 register_packet_consents = handover_consents.register
+
+
+@dataclass(frozen=True)
+class TransferConsent:
+    """A person's consent, valid on the day asked, to a hand-over of their case to a carrier."""
+
+    code: str  # the consent's public code (the transfer record keeps it)
+    client_id: int  # a cases.models.Client of the case
+    scope: frozenset[str]  # cases.models.TransferScope values it lets move
+    signed_on: datetime.date
+    valid_until: datetime.date | None
+
+
+class TransferConsentProvider(Protocol):
+    def __call__(
+        self, case: Any, /, *, organisation_id: int, today: datetime.date
+    ) -> Iterable[TransferConsent]: ...
+
+
+# provider(case, *, organisation_id, today) -> [TransferConsent] for persons of the case
+transfer_consents: Registry[TransferConsentProvider] = Registry("handover.transfer_consents")
+register_transfer_consents = transfer_consents.register

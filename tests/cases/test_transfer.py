@@ -1,4 +1,6 @@
-"""Handing a case over to another team (cases.services.case_transfer*, cases.moving.views)."""
+"""Handing a case over to another team (cases.services.case_transfer*, cases.moving.views),
+within one carrier: team B is moved into team A's organisation here. Across carriers:
+test_transfer_carriers.py."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,6 +8,12 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.models import CaseTransfer
 from caseworks.models import AccessLog
+
+
+@pytest.fixture(autouse=True)
+def one_carrier(team_a, team_b):
+    team_b.organisation = team_a.organisation
+    team_b.save()
 
 
 def ask(client, case, team, reason="Umverteilung nach Musterstadt-Nord"):
