@@ -329,7 +329,7 @@ def _poisson(rng, mean: float) -> int:
 
 
 def _city_staff(teams, users, rng, *, caseworkers: int) -> dict[str, list]:
-    """Six teams (A and B exist) with caseworkers spread evenly; one supervisor each."""
+    """Six teams (A, B and C exist) with caseworkers spread evenly; one supervisor each."""
     User = get_user_model()
     caseworker_group = Group.objects.get(name=Role.CASEWORKER)
     supervisor_group = Group.objects.get(name=Role.SUPERVISOR)

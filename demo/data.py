@@ -16,12 +16,19 @@ USERS = [
     ("caseworker1", "Leyla", "Demir", [Role.CASEWORKER], "A", False),
     ("caseworker2", "Jonas", "Hoffmann", [Role.CASEWORKER], "A", False),
     ("caseworker3", "Miriam", "Schulz", [Role.CASEWORKER], "B", False),
+    ("supervisor3", "Jan", "Krüger", [Role.SUPERVISOR], "C", True),
+    ("caseworker4", "Aylin", "Yıldız", [Role.CASEWORKER], "C", False),
     ("office", "Petra", "Kühn", [Role.OFFICE], None, False),
     ("volunteer1", "Karl", "Neumann", [Role.VOLUNTEER], None, False),
     ("koordination", "Katrin", "Vogt", [Role.COORDINATOR], None, False),
-    # The data protection officer: no role, the caseworks.data_protection permission.
+    # The data protection officers, one per carrier (DPOS below), no role.
     ("datenschutz", "Dana", "Schutz", [], None, False),
+    ("datenschutz2", "Clemens", "Hüter", [], None, False),
+    ("datenschutz3", "Edith", "Wacht", [], None, False),
 ]
+# Whose data protection officer each DPO login is (by the carrier's short name): each sees
+# its own carrier's access log, disclosures and retention runs, and no other carrier's.
+DPOS = {"datenschutz": "AWO", "datenschutz2": "Caritas", "datenschutz3": "Diakonie"}
 
 # Transliterated names as they appear on German documents, by nationality.
 ORIGINS = {

@@ -1,4 +1,4 @@
-"""The demo house: three carriers, two teams, the demo users, the service directory and a few
+"""The demo house: three carriers with a team each, the demo users, the service directory and a few
 dozen realistic cases, written through the services so the history names a user for every
 change. Deterministic (fixed seed). Used by `seed_demo` below the city threshold.
 """
@@ -15,7 +15,7 @@ from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
 from caseworks.access.roles import Role
 from caseworks.models import Organisation, Service, Team
-from demo.data import AUTHORITIES, ORIGINS, PASSWORD, PURPOSES, USERS, VALIDITY_DAYS
+from demo.data import AUTHORITIES, DPOS, ORIGINS, PASSWORD, PURPOSES, USERS, VALIDITY_DAYS
 from referrals import services as referral_services
 from referrals.models import Referral
 from visits import services as visit_services
@@ -23,7 +23,7 @@ from visits.models import ChecklistItem, Place, Topic, Visit
 
 
 def create_house():
-    """The three carriers, teams A and B and the demo users; returns (teams, users) by key."""
+    """The three carriers, teams A, B and C and the demo users; returns (teams, users) by key."""
     house = "Haus der Kulturen"
     awo = Organisation.objects.create(
         name="AWO Kreisverband Musterstadt e. V.",
@@ -46,7 +46,7 @@ def create_house():
         protection_law=Organisation.ProtectionLaw.KDG,
         dpo_contact="Betrieblicher Datenschutz Caritas, datenschutz@caritas.example",
     )
-    Organisation.objects.create(
+    diakonie = Organisation.objects.create(
         name="Diakonisches Werk Musterstadt",
         short_name="Diakonie",
         protection_law=Organisation.ProtectionLaw.DSG_EKD,
@@ -55,6 +55,7 @@ def create_house():
     teams = {
         "A": Team.objects.create(organisation=awo, name="Team A – Flüchtlingsbegleitung"),
         "B": Team.objects.create(organisation=caritas, name="Team B – Flüchtlingsbegleitung"),
+        "C": Team.objects.create(organisation=diakonie, name="Team C – Migrationsberatung"),
     }
     User = get_user_model()
     users = {}
@@ -70,8 +71,8 @@ def create_house():
         if team_key:
             team = teams[team_key]
             (team.supervisors if leads else team.members).add(user)
-        if username == "datenschutz":
-            teams["A"].organisation.data_protection_officers.add(user)
+        if username in DPOS:
+            Organisation.objects.get(short_name=DPOS[username]).data_protection_officers.add(user)
         if Role.OFFICE in roles:  # the house's office prints for both teams
             for team in teams.values():
                 team.members.add(user)
@@ -90,6 +91,7 @@ def create_cases(teams, users, n_clients: int) -> int:
         ("A", users["caseworker1"]),
         ("A", users["caseworker2"]),
         ("B", users["caseworker3"]),
+        ("C", users["caseworker4"]),
     ]
     created = 0
     case_no = 0

@@ -48,6 +48,7 @@ def test_it_builds_the_demo_house(demo):
     assert set(Team.objects.values_list("organisation__short_name", flat=True)) == {
         "AWO",
         "Caritas",
+        "Diakonie",
     }
     assert Client.objects.count() == PERSONS
     kinds = set(ResidenceStatus.objects.values_list("kind", flat=True))
@@ -80,3 +81,27 @@ def test_demo_caseworkers_do_not_see_each_others_teams(client, demo):
     assert sign_in(client, "supervisor", "demo")
     assert client.get(f"/cases/{own.code}/").status_code == 200
     assert client.get(f"/cases/{other.code}/").status_code == 404
+
+
+@override_settings(DEBUG=True)
+def test_each_carrier_has_its_own_dpo_login_and_cases(demo, client):
+    """Issue 31: three carriers, each with a team, cases and a DPO who sees only its own."""
+    for username, short_name in (
+        ("datenschutz", "AWO"),
+        ("datenschutz2", "Caritas"),
+        ("datenschutz3", "Diakonie"),
+    ):
+        organisation = Organisation.objects.get(short_name=short_name)
+        assert list(organisation.data_protection_officers.values_list("username", flat=True)) == [
+            username
+        ]
+        assert Case.objects.filter(team__organisation=organisation).exists(), short_name
+        assert sign_in(client, username, "demo")
+        own = Case.objects.filter(team__organisation=organisation).first()
+        other = Case.objects.exclude(team__organisation=organisation).first()
+        for case, status in ((own, 200), (other, 404)):
+            person = case.clients.first()
+            url = f"/cases/{case.code}/clients/{person.code}/disclosure.json"
+            assert client.get(url).status_code == status, (username, case.team)
+        client.logout()
+    assert "datenschutz3" in demo

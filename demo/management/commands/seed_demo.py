@@ -19,7 +19,7 @@ from caseworks.fields import shared_ciphertexts
 from demo import city, house, plan
 from demo import community as demo_community
 from demo import volunteers as demo_volunteers
-from demo.data import USERS
+from demo.data import DPOS, USERS
 
 
 class Command(BaseCommand):
@@ -75,6 +75,8 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (password for all: demo)")
         for username, first, last, roles, team_key, _leads in USERS:
             where = f", team {team_key}" if team_key else ""
-            role_names = ", ".join(str(r.label) for r in roles) or "Data protection officer"
+            role_names = ", ".join(str(r.label) for r in roles)
+            if username in DPOS:
+                role_names = f"Data protection officer, {DPOS[username]}"
             self.stdout.write(f"  {username:<12} {first} {last} ({role_names}{where})")
         self.stdout.write("Open http://127.0.0.1:8000/accounts/login/\n")
