@@ -16,8 +16,8 @@ from caseworks.web.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Sign-in. No password reset by e-mail: an administrator sets a new password (and
-    # resets the second factor) after checking who is asking.
+    # Sign-in. No administrator sets a password: a reset in /manage/ mails the person a
+    # one-time code, with which they set their password and second factor (accounts/reset/).
     path(
         "accounts/login/",
         public(
@@ -42,6 +42,7 @@ urlpatterns = [
         signed_in(auth_views.PasswordChangeDoneView.as_view(), methods=["GET", "HEAD"]),
         name="password_change_done",
     ),
+    path("accounts/reset/", signin_views.reset, name="access_reset"),
     path("accounts/code/", signin_views.verify, name="otp_verify"),
     path("accounts/code/setup/", signin_views.setup, name="otp_setup"),
     path("accounts/security/", signin_views.security, name="security"),

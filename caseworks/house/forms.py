@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q, QuerySet
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.roles import Role
 from caseworks.admin import OrganisationForm as AdminOrganisationForm
+from caseworks.house import services
 from caseworks.house.services import SERVICE_FIELDS, account_state, roles_of_account
 from caseworks.models import Organisation, Service, Team
 from caseworks.web.forms import IdMultipleChoiceField, TextLimits, VersionedForm
@@ -100,36 +101,7 @@ class AccountFields(TextLimits, forms.Form):
         return data
 
 
-def _check_passwords(form: forms.Form, user: Any) -> None:
-    one, two = form.cleaned_data.get("password1"), form.cleaned_data.get("password2")
-    if one and two and one != two:
-        form.add_error("password2", _("The two passwords differ. Please type them again."))
-        return
-    if one:
-        try:
-            password_validation.validate_password(one, user)
-        except forms.ValidationError as error:
-            form.add_error("password1", error)
-
-
-class PasswordFields(forms.Form):
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "Give it to the person in person or by phone, never by e-mail. They can change it "
-            "under “Security” after signing in."
-        ),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-
-class UserCreateForm(AccountFields, PasswordFields):
+class UserCreateForm(AccountFields):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
@@ -145,8 +117,6 @@ class UserCreateForm(AccountFields, PasswordFields):
         "roles",
         "teams",
         "led_teams",
-        "password1",
-        "password2",
     ]
 
     def clean_username(self) -> str:
@@ -155,17 +125,18 @@ class UserCreateForm(AccountFields, PasswordFields):
             raise forms.ValidationError(_("An account with this user name exists already."))
         return username
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _(
+            "The person's own address: the one-time code to set their password and second "
+            "factor goes there (never to the administrator)."
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not data.get("roles"):
             self.add_error("roles", _("Choose at least one role."))
-        probe = get_user_model()(
-            username=data.get("username") or "",
-            first_name=data.get("first_name") or "",
-            last_name=data.get("last_name") or "",
-            email=data.get("email") or "",
-        )
-        _check_passwords(self, probe)
         return data
 
 
@@ -174,7 +145,8 @@ class UserEditForm(AccountFields):
     # for VersionedForm, so the service compares this instead (AccountChanged).
     version = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, actor: User, **kwargs: Any) -> None:
+        self.user, self.actor = user, actor
         kwargs.setdefault(
             "initial",
             {
@@ -189,21 +161,29 @@ class UserEditForm(AccountFields):
         )
         super().__init__(*args, **kwargs)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.user.pk != self.actor.pk:
+            return data
+        # One's own account: whatever of it was asked for (a part with an error counts as it
+        # was), checked here, outside the saving transaction, so the refusal stays in the log.
+        initial = self.initial
+        wanted = {
+            name: data.get(name, initial[name]) for name in ("first_name", "last_name", "email")
+        }
+        wanted["roles"] = sorted(set(data.get("roles", initial["roles"])))
+        for name in ("teams", "led_teams"):
+            chosen = data.get(name) if name in data else initial[name]
+            wanted[name] = sorted(t.pk for t in chosen or [])
+        services.refuse_self_change(
+            actor=self.actor, user=self.user, parts=services.changed_parts(self.user, wanted)
+        )
+        return data
+
     def update(self, service: Callable[..., _Result], /, **kwargs: Any) -> _Result:
         """VersionedForm.update for an account: the state it was loaded with, and its fields."""
         changes = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         return service(**kwargs, expected_state=self.cleaned_data["version"], **changes)
-
-
-class PasswordSetForm(PasswordFields):
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        _check_passwords(self, self.user)
-        return data
 
 
 class EnrolmentCodeForm(forms.Form):
@@ -228,9 +208,31 @@ class OrganisationForm(TextLimits, VersionedForm, AdminOrganisationForm):
     text_limits = {"dpo_contact": 1000, "address": 500, "letter_footer": 1000}
 
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    dpos = UserChoices(
+        label=_("Data protection officers (accounts)"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "The accounts that read this carrier's access log, disclosures and retention "
+            "reports. A change takes effect when the carrier's other data protection officer "
+            "(or, while it has none, another administrator) approves it."
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
+        current = (
+            self.instance.data_protection_officers.all()
+            if self.instance.pk
+            else get_user_model().objects.none()
+        )
+        self.fields["dpos"].queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(Q(is_active=True, is_superuser=False) | Q(pk__in=current.values("pk")))
+            .order_by("last_name", "first_name", "username")
+        )
+        self.initial.setdefault("dpos", list(current))
         self.fields["retention_years"].help_text = _(
             "Closed cases are deleted this many years after they were closed (§ 195 BGB: "
             "commonly 3), unless a legal hold keeps them."
@@ -253,7 +255,21 @@ class OrganisationForm(TextLimits, VersionedForm, AdminOrganisationForm):
             "data": {k: v for k, v in self.cleaned_data.items() if k in fields},
             "logo": self.cleaned_data.get("logo_file"),
             "remove_logo": bool(self.cleaned_data.get("remove_logo")),
+            "dpos": list(self.cleaned_data.get("dpos") or []),
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "dpos" in data:
+            # Outside the saving transaction, so the refusal stays in the access log.
+            services.refuse_self_change(
+                actor=self.actor,
+                user=self.actor,
+                parts=services.dpo_self_parts(
+                    actor=self.actor, organisation=self.instance, wanted=data["dpos"]
+                ),
+            )
+        return data
 
     def clean_retention_years(self) -> int:
         years: int = self.cleaned_data["retention_years"]
@@ -294,8 +310,9 @@ class TeamForm(TextLimits, VersionedForm):
         model = Team
         fields = ["organisation", "name"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         team = self.instance
         User = get_user_model()
         members = team.members.all() if team.pk else User.objects.none()
@@ -317,6 +334,26 @@ class TeamForm(TextLimits, VersionedForm):
             self.initial.setdefault("supervisors", list(supervisors))
             self.initial.setdefault("office", list(office_role))
             self.initial.setdefault("members", list(members.exclude(pk__in=office_role)))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # As sent, not as cleaned: the actor ticked into a list they are no choice of is an
+        # attempt too. Outside the saving transaction, so the refusal stays in the access log.
+        sent = self.data.getlist if hasattr(self.data, "getlist") else (lambda _name: [])
+        me = str(self.actor.pk)
+        services.refuse_self_change(
+            actor=self.actor,
+            user=self.actor,
+            parts=services.team_self_parts(
+                actor=self.actor,
+                team=self.instance,
+                supervisors=[self.actor] if me in sent(self.add_prefix("supervisors")) else [],
+                members=[self.actor]
+                if me in sent(self.add_prefix("members")) + sent(self.add_prefix("office"))
+                else [],
+            ),
+        )
+        return data
 
     def changes(self) -> dict[str, Any]:
         """What team_save takes: office staff are members as well."""

@@ -24,11 +24,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from caseworks.access.roles import Role
 from caseworks.audit.insider import subject_code
@@ -36,6 +38,7 @@ from caseworks.audit.log import log_access, save_audited
 from caseworks.fields import blind_index
 from caseworks.models import (
     AccessLog,
+    AccountRequest,
     AuthenticatorDevice,
     Organisation,
     RecoveryCodeDevice,
@@ -107,19 +110,6 @@ def role_labels(user: User) -> list[str]:
     """The account's roles, in words, in the order of Role."""
     names = {g.name for g in user.groups.all()}
     return [str(label) for value, label in Role.choices if value in names]
-
-
-def _check_not_self_demotion(*, actor: User, user: User, roles: Iterable[str]) -> None:
-    """An administrator cannot take away their own administrator role here: the house would
-    be left without anyone to set it up (another administrator can)."""
-    if actor.pk == user.pk and str(Role.ADMIN) not in {str(r) for r in roles}:
-        raise ValidationError(
-            {
-                "roles": _(
-                    "You cannot remove your own administrator role. Ask another administrator."
-                )
-            }
-        )
 
 
 def _set_teams(
@@ -245,6 +235,219 @@ def _bump_team_versions(team_ids: Iterable[int], actor: User) -> None:
         versioned_update(team, actor=actor, expected_version=team.version, data={}, fields=())
 
 
+# --- separation of duties ---------------------------------------------------------------------
+# DESIGN.md "Roles and access": nobody changes their own roles, teams, led teams, e-mail, second
+# factor, password or active flag here; a change that a second person must approve becomes an
+# AccountRequest (nothing changes until then); the administrator never sets or sees a password
+# or a sign-in code (it goes to the person's address on file).
+
+# Roles that read client data (case files, letters, accompaniments) and administrative roles
+# (this setup; the DPO is Organisation.data_protection_officers, caseworks.access.dpo).
+FILE_ROLES = frozenset(
+    str(r) for r in (Role.CASEWORKER, Role.SUPERVISOR, Role.OFFICE, Role.VOLUNTEER)
+)
+ADMIN_ROLES = frozenset({str(Role.ADMIN)})
+
+# The parts of an account a change names (access log, mails), in words.
+PART_LABELS = {
+    "name": gettext_lazy("name"),
+    "email": gettext_lazy("e-mail"),
+    "roles": gettext_lazy("roles"),
+    "teams": gettext_lazy("teams"),
+    "led_teams": gettext_lazy("supervised teams"),
+    "active": gettext_lazy("active"),
+    "second_factor": gettext_lazy("second factor"),
+    "password": gettext_lazy("password"),
+    "dpo": gettext_lazy("data protection officer"),
+}
+SELF_PARTS = frozenset(PART_LABELS) - {"name"}
+
+
+def _parts_text(parts: Iterable[str]) -> str:
+    return ", ".join(str(PART_LABELS[p]) for p in PART_LABELS if p in set(parts))
+
+
+def dpo_organisations(user: User) -> QuerySet[Organisation]:
+    """The carriers whose data protection officer the account is (active or not)."""
+    return Organisation.objects.filter(data_protection_officers=user).order_by("pk")
+
+
+def _tell(user: User, subject: str, body: str) -> None:
+    """A mail to the person concerned, after the commit: what changed in words, who did it,
+    never a role's meaning, a case or a secret other than their own sign-in code."""
+    address = user.email
+    if not address:
+        return
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
+def _tell_changed(user: User, *, actor: User, parts: Iterable[str], state: str) -> None:
+    with override(settings.LANGUAGE_CODE):
+        facts = {"parts": _parts_text(parts), "actor": actor.get_username()}
+        subjects = {
+            "done": _("Caseworks: your account was changed"),
+            "requested": _("Caseworks: a change to your account was requested"),
+            "declined": _("Caseworks: a requested change to your account was declined"),
+            "refused": _("Caseworks: a change to your account was refused"),
+        }
+        bodies = {
+            "done": _("Your Caseworks account was changed (%(parts)s) by %(actor)s."),
+            "requested": _(
+                "%(actor)s asked to change your Caseworks account (%(parts)s). It takes effect "
+                "only when a second person approves it."
+            ),
+            "declined": _(
+                "The requested change to your Caseworks account (%(parts)s) was declined by "
+                "%(actor)s. Nothing was changed."
+            ),
+            "refused": _(
+                "%(actor)s tried to change your Caseworks account (%(parts)s). This needs "
+                "another person; nothing was changed."
+            ),
+        }
+        body = (
+            bodies[state] % facts
+            + "\n\n"
+            + _("If you did not expect this, tell your data protection officer.")
+        )
+        _tell(user, subjects[state], body)
+
+
+class SelfChange(ValidationError):
+    """A change to one's own account that needs another person."""
+
+
+def refuse_self_change(*, actor: User, user: User, parts: Iterable[str]) -> None:
+    """Refuse (and log) a change of the actor's own roles, teams, e-mail, second factor,
+    password, active flag or DPO assignment. Forms call it in clean(), outside the saving
+    transaction, so the refusal stays in the access log; the services call it again."""
+    asked = sorted(set(parts) & SELF_PARTS)
+    if actor.pk != user.pk or not asked:
+        return
+    _log(actor, "manage.user.self_change_refused", user, user.get_username(), parts=asked)
+    raise SelfChange(
+        _(
+            "Nobody can change their own %(parts)s here: ask another administrator. "
+            "Nothing was saved."
+        )
+        % {"parts": _parts_text(asked)},
+        code="self_change",
+    )
+
+
+def _wanted_change(
+    user: User,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: set[str],
+    teams: set[int],
+    led_teams: set[int],
+) -> dict[str, Any]:
+    """What differs from the account now: part -> (added, removed) or True."""
+    parts: dict[str, Any] = {}
+    if (user.first_name, user.last_name) != (first_name, last_name):
+        parts["name"] = True
+    if user.email != email:
+        parts["email"] = True
+    # Compared as text: role names and team ids alike.
+    for key, before, after in (
+        ("roles", set(roles_of_account(user)), roles),
+        ("teams", set(Team.objects.filter(members=user).values_list("pk", flat=True)), teams),
+        (
+            "led_teams",
+            set(Team.objects.filter(supervisors=user).values_list("pk", flat=True)),
+            led_teams,
+        ),
+    ):
+        now, wanted = {str(v) for v in before}, {str(v) for v in after}
+        if now != wanted:
+            parts[key] = (sorted(wanted - now), sorted(now - wanted))
+    return parts
+
+
+def _approver_for(
+    user: User, *, roles_after: set[str], parts: dict[str, Any], creating: bool = False
+) -> tuple[str, Organisation | None] | None:
+    """Who must approve this change first, or None. A DPO account: its carrier's (other)
+    DPO. A new account and a new e-mail address (where sign-in codes go): another
+    administrator. An account that would hold an administrative role (admin, DPO) and a role
+    that reads client files, when the change adds a role or a team: another administrator."""
+    carrier = dpo_organisations(user).first() if user.pk else None
+    if carrier is not None and set(parts) - {"name"}:
+        return _dpo_approver(user)
+    if creating or "email" in parts:
+        return AccountRequest.Approver.ADMIN, None
+    administrative = bool(roles_after & ADMIN_ROLES) or carrier is not None
+    adds = any(p in parts and parts[p][0] for p in ("roles", "teams", "led_teams"))
+    if administrative and roles_after & FILE_ROLES and adds:
+        return AccountRequest.Approver.ADMIN, None
+    return None
+
+
+def _dpo_approver(user: User) -> tuple[str, Organisation | None]:
+    """Who approves a change to a DPO's account: a carrier's other DPO, or another
+    administrator when the account is its carriers' only DPO."""
+    for carrier in dpo_organisations(user):
+        if carrier.data_protection_officers.exclude(pk=user.pk).exists():
+            return AccountRequest.Approver.DPO, carrier
+    return AccountRequest.Approver.ADMIN, None
+
+
+def _request(
+    *,
+    actor: User,
+    user: User,
+    kind: str,
+    parts: Iterable[str],
+    change: dict[str, Any],
+    approver: tuple[str, Organisation | None],
+) -> AccountRequest:
+    """A pending request: logged, the person told; nothing else changes."""
+    parts = sorted(set(parts))
+    request = AccountRequest.objects.create(
+        user=user,
+        requested_by=actor,
+        kind=kind,
+        parts=parts,
+        change=change,
+        approver=approver[0],
+        organisation=approver[1],
+    )
+    _log(
+        actor,
+        "manage.user.change_requested",
+        user,
+        user.get_username(),
+        request=str(request.code),
+        kind=kind,
+        parts=parts,
+        approver=approver[0],
+        **_change_names(change),
+    )
+    _tell_changed(user, actor=actor, parts=parts, state="requested")
+    return request
+
+
+def _change_names(change: dict[str, Any]) -> dict[str, Any]:
+    """A request's change for the access log: roles and team names, never an address."""
+    names: dict[str, Any] = {}
+    if "roles" in change:
+        names["roles"] = sorted(change["roles"])
+    for key in ("teams", "led_teams"):
+        if key in change:
+            names[key] = sorted(
+                Team.objects.filter(pk__in=change[key]).values_list("name", flat=True)
+            )
+    if "organisation" in change:
+        names["organisation"] = Organisation.objects.get(pk=change["organisation"]).name
+    return names
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -252,38 +455,45 @@ def user_create(
     username: str,
     first_name: str = "",
     last_name: str = "",
-    email: str = "",
+    email: str,
     roles: Iterable[str],
     teams: Iterable[Team] = (),
     led_teams: Iterable[Team] = (),
-    password: str,
 ) -> User:
-    roles = [str(r) for r in roles]
+    """A new account without a password, roles or teams: those (and the sign-in code mailed to
+    the person, with which they set their own password and second factor) come when another
+    administrator approves the request this makes."""
+    roles = sorted({str(r) for r in roles})
     if get_user_model().objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("An account with this user name exists already.")})
+    if not email:
+        raise ValidationError(
+            {"email": _("A new account needs an e-mail address: the sign-in code goes there.")}
+        )
     user = get_user_model()(
         username=username, first_name=first_name, last_name=last_name, email=email
     )
-    user.set_password(password)
+    user.set_unusable_password()
     user.full_clean()
     user.save()
     # The code /manage/ addresses the account by (the post_save receiver makes it too).
     UserCode.objects.get_or_create(user=user)
-    user.groups.set(role_groups(roles))
-    _set_teams_of_account(user, actor=actor, teams=teams, led_teams=led_teams)
-    _log(
-        actor,
-        "manage.user.created",
-        user,
-        user.get_username(),
-        roles=sorted(roles),
-        teams=sorted(t.name for t in teams),
-        led_teams=sorted(t.name for t in led_teams),
+    _log(actor, "manage.user.created", user, user.get_username(), roles=[], teams=[], led_teams=[])
+    _request(
+        actor=actor,
+        user=user,
+        kind=AccountRequest.Kind.CREATE,
+        parts=["roles", "teams", "led_teams", "email"],
+        change={
+            "roles": roles,
+            "teams": sorted(t.pk for t in teams),
+            "led_teams": sorted(t.pk for t in led_teams),
+        },
+        approver=(AccountRequest.Approver.ADMIN, None),
     )
     return user
 
 
-@transaction.atomic
 def user_update(
     *,
     actor: User,
@@ -295,49 +505,119 @@ def user_update(
     teams: Iterable[Team],
     led_teams: Iterable[Team],
     expected_state: str | None = None,
+) -> AccountRequest | User:
+    """Change an account's name, e-mail, roles and teams, or (DESIGN.md "Roles and access")
+    request the change from a second person: the AccountRequest is returned then, and nothing
+    changed. `expected_state` (account_state() when the form was loaded): AccountChanged if
+    another administrator saved meanwhile."""
+    wanted: dict[str, Any] = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "roles": sorted({str(r) for r in roles}),
+        "teams": sorted({t.pk for t in teams}),
+        "led_teams": sorted({t.pk for t in led_teams}),
+    }
+    with transaction.atomic():
+        # Race: two administrators load the account and both save; the row lock makes the
+        # second wait for the first to commit and then see a different state.
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        _check_account_state(user, expected_state)
+        parts = changed_parts(user, wanted)
+        refuse_self_change(actor=actor, user=user, parts=parts)
+        approver = _approver_for(user, roles_after=set(wanted["roles"]), parts=parts)
+        if approver is not None:
+            return _request(
+                actor=actor,
+                user=user,
+                kind=AccountRequest.Kind.UPDATE,
+                parts=parts,
+                change={**wanted, "state": account_state(user)},
+                approver=approver,
+            )
+        return _apply_update(actor=actor, user=user, wanted=wanted, parts=parts)
+
+
+def changed_parts(user: User, wanted: dict[str, Any]) -> dict[str, Any]:
+    return _wanted_change(
+        user,
+        first_name=wanted["first_name"],
+        last_name=wanted["last_name"],
+        email=wanted["email"],
+        roles=set(wanted["roles"]),
+        teams=set(wanted["teams"]),
+        led_teams=set(wanted["led_teams"]),
+    )
+
+
+def _apply_update(
+    *, actor: User, user: User, wanted: dict[str, Any], parts: dict[str, Any], **approval: Any
 ) -> User:
-    """Change an account's name, e-mail, roles and teams. `expected_state` (account_state()
-    when the form was loaded): AccountChanged if another administrator saved meanwhile."""
-    roles = {str(r) for r in roles}
-    _check_not_self_demotion(actor=actor, user=user, roles=roles)
-    # Race: two administrators load the account and both save; the row lock makes the second
-    # wait for the first to commit and then see a different state.
-    user = get_user_model().objects.select_for_update().get(pk=user.pk)
-    _check_account_state(user, expected_state)
+    """Save the wanted state (user_update, or an approved request: `approval` names it)."""
     changed = [
-        name
-        for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email))
-        if getattr(user, name) != value
+        name for name in ("first_name", "last_name", "email") if getattr(user, name) != wanted[name]
     ]
-    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.first_name, user.last_name, user.email = (
+        wanted["first_name"],
+        wanted["last_name"],
+        wanted["email"],
+    )
     user.full_clean()
     user.save()
     before = set(roles_of_account(user))
+    roles = set(wanted["roles"])
     if before != roles:
         # Other groups (not roles) the account may have stay as they are.
         kept = user.groups.exclude(name__in=Role.values)
         user.groups.set([*kept, *role_groups(roles)])
-    team_changes = _set_teams_of_account(user, actor=actor, teams=teams, led_teams=led_teams)
-    detail: dict[str, Any] = {"fields": changed}
+    team_changes = _set_teams_of_account(
+        user,
+        actor=actor,
+        teams=Team.objects.filter(pk__in=wanted["teams"]),
+        led_teams=Team.objects.filter(pk__in=wanted["led_teams"]),
+    )
+    detail: dict[str, Any] = {"fields": changed, **approval}
     if before != roles:
         detail["roles"] = {"added": sorted(roles - before), "removed": sorted(before - roles)}
     detail.update(team_changes)
     _log(actor, "manage.user.changed", user, user.get_username(), **detail)
     if "roles" in detail:
-        # A separate code: the DPO looks for role changes in particular.
-        _log(actor, "manage.user.roles_changed", user, user.get_username(), **detail["roles"])
+        # A row of its own: the DPO looks for role changes in particular.
+        _log(
+            actor,
+            "manage.user.roles_changed",
+            user,
+            user.get_username(),
+            **detail["roles"],
+            **approval,
+        )
     user.__dict__.pop("_caseworks_roles", None)
+    if set(parts) - {"name"}:
+        _tell_changed(user, actor=actor, parts=parts, state="done")
     return user
 
 
-@transaction.atomic
-def user_set_active(*, actor: User, user: User, active: bool) -> User:
+def user_set_active(*, actor: User, user: User, active: bool) -> AccountRequest | User:
     """Deactivate (never delete: the history and the access log keep pointing to the
-    account) or activate again. A deactivated account cannot sign in; its sessions end."""
-    if not active and actor.pk == user.pk:
-        raise ValidationError(_("You cannot deactivate your own account."))
+    account) or activate again. A deactivated account cannot sign in; its sessions end.
+    A DPO account's carrier DPO approves it first."""
+    refuse_self_change(actor=actor, user=user, parts=["active"])
     if user.is_active == active:
         return user
+    if dpo_organisations(user).exists():
+        return _request(
+            actor=actor,
+            user=user,
+            kind=AccountRequest.Kind.ACTIVATE if active else AccountRequest.Kind.DEACTIVATE,
+            parts=["active"],
+            change={"active": active},
+            approver=_dpo_approver(user),
+        )
+    return _apply_active(actor=actor, user=user, active=active)
+
+
+@transaction.atomic
+def _apply_active(*, actor: User, user: User, active: bool, **approval: Any) -> User:
     user.is_active = active
     user.save()
     _log(
@@ -345,41 +625,257 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         "manage.user.activated" if active else "manage.user.deactivated",
         user,
         user.get_username(),
+        **approval,
     )
+    _tell_changed(user, actor=actor, parts=["active"], state="done")
     return user
 
 
-@transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str) -> User:
-    """A new password set by the administrator (after checking who is asking). Every session
-    of the user ends (Django ties a session to the password hash)."""
-    user.set_password(password)
-    user.save()
-    _log(actor, "manage.user.password_set", user, user.get_username())
-    return user
-
-
-@transaction.atomic
-def user_issue_enrolment_code(*, actor: User, user: User, remove_second_factor: bool) -> str:
-    """A new enrolment code (shown once to the administrator, stored as a hash only). With
-    `remove_second_factor`, the user's authenticator and recovery codes are removed first
-    (a lost or new phone): they enrol again with the code."""
+def _remove_second_factor(user: User) -> bool:
     removed = False
-    if remove_second_factor:
-        for model in (AuthenticatorDevice, RecoveryCodeDevice):
-            for device in model.objects.filter(user=user):
-                device.delete()  # one by one: insider logs each removal
-                removed = True
+    for model in (AuthenticatorDevice, RecoveryCodeDevice):
+        for device in model.objects.filter(user=user):
+            device.delete()  # one by one: insider logs each removal
+            removed = True
+    return removed
+
+
+def _send_code(*, actor: User, user: User, reset_url: str) -> None:
+    """A new one-time sign-in code (caseworks.signin's enrolment code), mailed to the person
+    only: with it they set their own password and a new second factor at `reset_url`."""
     code = signin.issue_enrolment_code(user, issued_by=actor)
+    with override(settings.LANGUAGE_CODE):
+        _tell(
+            user,
+            _("Caseworks: your sign-in code"),
+            _(
+                "Your user name: %(username)s\nYour one-time code: %(code)s\n\n"
+                "With it, set your own password and set up the authenticator app again at "
+                "%(url)s . The code is valid for %(hours)d hours and once. Nobody else knows "
+                "it: do not pass it on. If you did not ask for it, tell your data protection "
+                "officer."
+            )
+            % {
+                "username": user.get_username(),
+                "code": code,
+                "url": reset_url,
+                "hours": signin.ENROLMENT_HOURS,
+            },
+        )
+
+
+def _needs_address(user: User) -> None:
+    if not user.email:
+        raise ValidationError(
+            _(
+                "This account has no e-mail address for the sign-in code. Enter one first "
+                "(another administrator approves it)."
+            )
+        )
+
+
+def user_reset_access(*, actor: User, user: User, reset_url: str) -> AccountRequest | User:
+    """The person's password stops working and their second factor is removed; a one-time
+    code goes to their address, with which they set a new password and second factor
+    themselves. The administrator never sees either. A DPO account: its carrier's DPO
+    approves first."""
+    refuse_self_change(actor=actor, user=user, parts=["password", "second_factor"])
+    _needs_address(user)
+    if dpo_organisations(user).exists():
+        return _request(
+            actor=actor,
+            user=user,
+            kind=AccountRequest.Kind.RESET,
+            parts=["password", "second_factor"],
+            change={},
+            approver=_dpo_approver(user),
+        )
+    return _apply_reset(actor=actor, user=user, reset_url=reset_url)
+
+
+@transaction.atomic
+def _apply_reset(*, actor: User, user: User, reset_url: str, **approval: Any) -> User:
+    user.set_unusable_password()  # every session ends (tied to the password hash)
+    user.save()
+    removed = _remove_second_factor(user)
+    _send_code(actor=actor, user=user, reset_url=reset_url)
     _log(
         actor,
-        "manage.user.enrolment_code_issued",
+        "manage.user.access_reset",
         user,
         user.get_username(),
         second_factor_removed=removed,
         valid_hours=signin.ENROLMENT_HOURS,
+        **approval,
     )
-    return code
+    _tell_changed(user, actor=actor, parts=["password", "second_factor"], state="done")
+    return user
+
+
+def user_issue_enrolment_code(
+    *, actor: User, user: User, remove_second_factor: bool, reset_url: str
+) -> None:
+    """A new enrolment code, mailed to the person (never shown here). With
+    `remove_second_factor` their authenticator and recovery codes are removed first (a lost or
+    new phone). Not for one's own account; for a DPO account, only without removing."""
+    refuse_self_change(actor=actor, user=user, parts=["second_factor"])
+    _needs_address(user)
+    if remove_second_factor and dpo_organisations(user).exists():
+        raise ValidationError(
+            _("A data protection officer's second factor is reset with “Reset access”.")
+        )
+    with transaction.atomic():
+        removed = _remove_second_factor(user) if remove_second_factor else False
+        _send_code(actor=actor, user=user, reset_url=reset_url)
+        _log(
+            actor,
+            "manage.user.enrolment_code_issued",
+            user,
+            user.get_username(),
+            second_factor_removed=removed,
+            valid_hours=signin.ENROLMENT_HOURS,
+        )
+        _tell_changed(user, actor=actor, parts=["second_factor"], state="done")
+
+
+# --- requests: the second person --------------------------------------------------------------
+
+
+def request_list_for(*, actor: User) -> QuerySet[AccountRequest]:
+    """The pending requests the actor may decide (never their own, nor about themselves)."""
+    pending = AccountRequest.objects.filter(state=AccountRequest.State.PENDING).exclude(
+        Q(requested_by=actor) | Q(user=actor)
+    )
+    allowed = Q(pk__in=[])
+    if actor.is_active and is_admin(actor):
+        allowed |= Q(approver=AccountRequest.Approver.ADMIN)
+    allowed |= Q(
+        approver=AccountRequest.Approver.DPO,
+        organisation__in=dpo_organisations(actor).values("pk") if actor.is_active else [],
+    )
+    return pending.filter(allowed).select_related("user", "requested_by", "organisation")
+
+
+def is_admin(user: User) -> bool:
+    return str(Role.ADMIN) in roles_of_account(user)
+
+
+def request_names(request: AccountRequest) -> dict[str, Any]:
+    """A request's change in words for its page: roles, teams by name, e-mail, organisation."""
+    names = _change_names(request.change)
+    if "roles" in names:
+        labels = dict(Role.choices)
+        names["roles"] = [str(labels.get(r, r)) for r in names["roles"]]
+    for key in ("first_name", "last_name", "email", "active", "add"):
+        if key in request.change:
+            names[key] = request.change[key]
+    names["parts"] = _parts_text(request.parts)
+    return names
+
+
+def request_pending_about(user: User) -> QuerySet[AccountRequest]:
+    return AccountRequest.objects.filter(user=user, state=AccountRequest.State.PENDING)
+
+
+def request_get_to_decide(*, actor: User, code: uuid.UUID) -> AccountRequest:
+    request = request_list_for(actor=actor).filter(code=code).first()
+    if request is None:
+        raise Http404("No such request for this user")
+    return request
+
+
+def request_decide(
+    *, actor: User, request: AccountRequest, approve: bool, reset_url: str
+) -> AccountRequest:
+    """Approve (the change is made now, in the approver's name, naming who asked) or decline.
+    Only a second person: not who asked, not the account concerned (request_list_for)."""
+    with transaction.atomic():
+        request = request_list_for(actor=actor).select_for_update().get(pk=request.pk)
+        user = get_user_model().objects.select_for_update().get(pk=request.user_id)
+        request.decided_by, request.decided_at = actor, timezone.now()
+        request.state = AccountRequest.State.APPROVED if approve else AccountRequest.State.DECLINED
+        request.save()
+        approval = {
+            "request": str(request.code),
+            "requested_by": request.requested_by.get_username(),
+            "approved_by": actor.get_username(),
+        }
+        _log(
+            actor,
+            "manage.user.change_approved" if approve else "manage.user.change_declined",
+            user,
+            user.get_username(),
+            kind=request.kind,
+            parts=request.parts,
+            **approval,
+        )
+        if not approve:
+            _tell_changed(user, actor=actor, parts=request.parts, state="declined")
+            return request
+        _apply_request(request, user=user, actor=actor, approval=approval, reset_url=reset_url)
+    return request
+
+
+def _apply_request(
+    request: AccountRequest, *, user: User, actor: User, approval: dict[str, Any], reset_url: str
+) -> None:
+    change, kind = request.change, request.kind
+    if kind == AccountRequest.Kind.UPDATE:
+        if account_state(user) != change["state"]:
+            raise ValidationError(
+                _("The account was changed after the request was made: ask for the change again.")
+            )
+        wanted = {k: v for k, v in change.items() if k != "state"}
+        _apply_update(
+            actor=actor, user=user, wanted=wanted, parts=changed_parts(user, wanted), **approval
+        )
+    elif kind == AccountRequest.Kind.CREATE:
+        wanted = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            **change,
+        }
+        _apply_update(
+            actor=actor, user=user, wanted=wanted, parts=changed_parts(user, wanted), **approval
+        )
+        _send_code(actor=actor, user=user, reset_url=reset_url)
+    elif kind in (AccountRequest.Kind.ACTIVATE, AccountRequest.Kind.DEACTIVATE):
+        _apply_active(actor=actor, user=user, active=change["active"], **approval)
+    elif kind == AccountRequest.Kind.RESET:
+        _apply_reset(actor=actor, user=user, reset_url=reset_url, **approval)
+    elif kind == AccountRequest.Kind.DPO:
+        _apply_dpo(actor=actor, user=user, change=change, approval=approval)
+
+
+def _apply_dpo(
+    *, actor: User, user: User, change: dict[str, Any], approval: dict[str, Any]
+) -> None:
+    organisation = Organisation.objects.get(pk=change["organisation"])
+    if change["add"]:
+        organisation.data_protection_officers.add(user)
+    else:
+        organisation.data_protection_officers.remove(user)
+    _log(
+        actor,
+        "manage.organisation.dpo_added" if change["add"] else "manage.organisation.dpo_removed",
+        organisation,
+        organisation.name,
+        account=user.get_username(),
+        **approval,
+    )
+    # The DPO assignment is an administrative role: a row of its own for the account.
+    _log(
+        actor,
+        "manage.user.roles_changed",
+        user,
+        user.get_username(),
+        added=["dpo"] if change["add"] else [],
+        removed=[] if change["add"] else ["dpo"],
+        organisation=organisation.name,
+        **approval,
+    )
+    _tell_changed(user, actor=actor, parts=["dpo"], state="done")
 
 
 def has_second_factor(user: User) -> bool:
@@ -509,9 +1005,12 @@ def organisation_save(
     logo: tuple[str, bytes] | None = None,
     remove_logo: bool = False,
     expected_version: int | None = None,
+    dpos: Iterable[User] | None = None,
 ) -> Organisation:
     """Create (no pk yet) or change an organisation; `logo` (type, bytes) replaces the logo.
-    A change compares `expected_version` (ConcurrentEdit when someone saved meanwhile)."""
+    A change compares `expected_version` (ConcurrentEdit when someone saved meanwhile).
+    `dpos`: the carrier's data protection officers as wanted; each account added or removed
+    becomes a request (dpo_self_parts, _request_dpo_changes), never a change at once."""
     # The logo comes as a file (or its removal), never as a form field of its own.
     data = {k: v for k, v in data.items() if k in ORGANISATION_FIELDS[:-2]}
     if logo is not None:
@@ -523,6 +1022,7 @@ def organisation_save(
             setattr(organisation, name, value)
         save_audited(organisation, actor)
         _log(actor, "manage.organisation.created", organisation, organisation.name)
+        _request_dpo_changes(actor=actor, organisation=organisation, wanted=dpos)
         return organisation
     organisation, fields = _update(
         organisation,
@@ -537,7 +1037,65 @@ def organisation_save(
             fields.append("logo")
     if fields:
         _log(actor, "manage.organisation.changed", organisation, organisation.name, fields=fields)
+    _request_dpo_changes(actor=actor, organisation=organisation, wanted=dpos)
     return organisation
+
+
+def dpo_self_parts(
+    *, actor: User, organisation: Organisation, wanted: Iterable[User] | None
+) -> list[str]:
+    """["dpo"] when the change would make the actor a DPO of the carrier or end it."""
+    if wanted is None:
+        return []
+    now = organisation.pk is not None and (
+        organisation.data_protection_officers.filter(pk=actor.pk).exists()
+    )
+    return ["dpo"] if now != any(u.pk == actor.pk for u in wanted) else []
+
+
+def _request_dpo_changes(
+    *, actor: User, organisation: Organisation, wanted: Iterable[User] | None
+) -> list[AccountRequest]:
+    """The DPO assignment is an administrative role: each account added or removed is a
+    request, approved by the carrier's (other) DPO, or by another administrator while the
+    carrier has none. Nobody assigns or unassigns themselves."""
+    if wanted is None:
+        return []
+    refuse_self_change(
+        actor=actor,
+        user=actor,
+        parts=dpo_self_parts(actor=actor, organisation=organisation, wanted=wanted),
+    )
+    wanted_set = set(wanted)
+    current = set(organisation.data_protection_officers.all())
+    pending = {
+        (r.user_id, r.change.get("add"))
+        for r in AccountRequest.objects.filter(
+            kind=AccountRequest.Kind.DPO,
+            state=AccountRequest.State.PENDING,
+            change__organisation=organisation.pk,
+        )
+    }
+    made = []
+    for user, add in [(u, True) for u in wanted_set - current] + [
+        (u, False) for u in current - wanted_set
+    ]:
+        if (user.pk, add) in pending:
+            continue
+        has_dpo = organisation.data_protection_officers.exclude(pk=user.pk).exists()
+        made.append(
+            _request(
+                actor=actor,
+                user=user,
+                kind=AccountRequest.Kind.DPO,
+                parts=["dpo"],
+                change={"organisation": organisation.pk, "add": add},
+                approver=(AccountRequest.Approver.DPO, organisation)
+                if has_dpo
+                else (AccountRequest.Approver.ADMIN, None),
+            )
+        )
+    return made
 
 
 def organisation_get(*, code: uuid.UUID) -> Organisation:
@@ -572,6 +1130,22 @@ def team_get(*, code: uuid.UUID) -> Team:
     return team
 
 
+def team_self_parts(
+    *, actor: User, team: Team, supervisors: Iterable[User], members: Iterable[User]
+) -> list[str]:
+    """The actor's own membership or supervision this team change would add or remove
+    (a team edit can grant case access as much as an account edit)."""
+    parts = []
+    for relation, wanted, part in (
+        ("supervisors", supervisors, "led_teams"),
+        ("members", members, "teams"),
+    ):
+        now = team.pk is not None and getattr(team, relation).filter(pk=actor.pk).exists()
+        if now != any(u.pk == actor.pk for u in wanted):
+            parts.append(part)
+    return parts
+
+
 def _names(users: Iterable[AbstractUser]) -> list[str]:
     return sorted(u.get_username() for u in users)
 
@@ -591,6 +1165,11 @@ def team_save(
     the print queue shows them their teams' letters). Each membership change is logged for
     the user concerned by caseworks.audit.insider as well. A change compares `expected_version`."""
     created = team.pk is None
+    refuse_self_change(
+        actor=actor,
+        user=actor,
+        parts=team_self_parts(actor=actor, team=team, supervisors=supervisors, members=members),
+    )
     detail: dict[str, Any] = {}
     if created:
         team.organisation, team.name = organisation, name

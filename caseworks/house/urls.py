@@ -20,6 +20,8 @@ urlpatterns = [
         name="user_enrolment_code",
     ),
     path("users/<uuid:user_code>/unlock/", views.user_unlock, name="user_unlock"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/<uuid:request_code>/", views.request_detail, name="request_detail"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path(

@@ -11,26 +11,25 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from caseworks.access.permissions import page_required, role_required
+from caseworks.access.permissions import page_required, role_required, signed_in
 from caseworks.access.roles import Role
 from caseworks.extensions.setup import manage_links
 from caseworks.house import services
 from caseworks.house.forms import (
     EnrolmentCodeForm,
     OrganisationForm,
-    PasswordSetForm,
     ServiceForm,
     TeamForm,
     UserCreateForm,
     UserEditForm,
     UserFilterForm,
 )
-from caseworks.models import Organisation, Service, Team
+from caseworks.models import AccountRequest, Organisation, Service, Team
 from caseworks.signin import services as signin
 from caseworks.web.forms import VersionedForm, error_text, form_page
 
@@ -42,6 +41,27 @@ admin_only = role_required(Role.ADMIN)
 def _actor(request: HttpRequest) -> User:
     """The signed-in administrator (the gate has let only them through)."""
     return cast(User, request.user)
+
+
+def _reset_url(request: HttpRequest) -> str:
+    """The page where a person sets their own password with the mailed code."""
+    return request.build_absolute_uri(reverse("access_reset"))
+
+
+class _Outcome:
+    """The message after a save that may have become a request for approval instead: read
+    (str) when the message is stored, after the service ran."""
+
+    def __init__(self, done: str, requested: str) -> None:
+        self.done, self.requested = done, requested
+        self.result: Any = None
+
+    def keep(self, result: Any) -> Any:
+        self.result = result
+        return result
+
+    def __str__(self) -> str:
+        return self.requested if isinstance(self.result, AccountRequest) else self.done
 
 
 @page_required("manage:index", methods=["GET"])
@@ -92,12 +112,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=lambda: services.user_create(
-            actor=_actor(request),
-            password=form.cleaned_data["password1"],
-            **{k: v for k, v in form.cleaned_data.items() if k not in ("password1", "password2")},
+        save=lambda: services.user_create(actor=_actor(request), **form.cleaned_data),
+        success=_(
+            "Account created, without roles yet: another administrator approves its roles "
+            "and teams; then the person gets a one-time code by e-mail to set their password "
+            "and second factor."
         ),
-        success=_("Account created. Next: issue an enrolment code for the second factor."),
         done=_user_url,
         template="manage/user_create.html",
         context={"form": form},
@@ -113,12 +133,18 @@ def _user_url(user: User) -> str:
 def user_detail(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
     """The account: its roles and teams (the form), its sign-in state, and the actions."""
     user = services.user_get_for_manage(actor=_actor(request), code=user_code)
-    form = UserEditForm(request.POST or None, user=user)
+    form = UserEditForm(request.POST or None, user=user, actor=_actor(request))
+    outcome = _Outcome(
+        _("Account saved."),
+        _("The change waits for a second person's approval; nothing has changed yet."),
+    )
     return form_page(
         request,
         form,
-        save=lambda: form.update(services.user_update, actor=_actor(request), user=user),
-        success=_("Account saved."),
+        save=lambda: outcome.keep(
+            form.update(services.user_update, actor=_actor(request), user=user)
+        ),
+        success=outcome,  # type: ignore[arg-type]  # a str when the message is stored
         done=_user_url(user),
         template="manage/user_detail.html",
         context={
@@ -128,6 +154,8 @@ def user_detail(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
             "sign_in": services.sign_in_block(user),
             "is_self": user.pk == request.user.pk,
             "role_labels": services.role_labels(user),
+            "pending": services.request_pending_about(user),
+            "dpo_of": services.dpo_organisations(user),
         },
     )
 
@@ -144,12 +172,19 @@ def _user_action(
     """A confirmation page (GET) and the action (POST) on one account."""
     user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     if request.method == "POST":
+        # Not inside a transaction: a refusal's access-log entry stays.
         try:
-            action(user)
+            result = action(user)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, success)
+            if isinstance(result, AccountRequest):
+                messages.info(
+                    request,
+                    _("The change waits for a second person's approval; nothing has changed yet."),
+                )
+            else:
+                messages.success(request, success)
         return redirect(_user_url(user))
     return render(request, template, {"account": user, **(extra or {})})
 
@@ -193,41 +228,99 @@ def user_unlock(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
 
 @admin_only
 def user_password(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
-    user = services.user_get_for_manage(actor=_actor(request), code=user_code)
-    form = PasswordSetForm(request.POST or None, user=user)
-    return form_page(
+    """Reset access (the old "set a password" address): the administrator never sets or
+    sees a password; the person gets a one-time code by e-mail."""
+    return _user_action(
         request,
-        form,
-        save=lambda: services.user_set_password(
-            actor=_actor(request), user=user, password=form.cleaned_data["password1"]
-        ),
-        success=_("New password set. The person's open sessions have ended."),
-        done=_user_url(user),
+        user_code,
         template="manage/user_password.html",
-        context={"account": user, "form": form},
+        action=lambda user: services.user_reset_access(
+            actor=_actor(request), user=user, reset_url=_reset_url(request)
+        ),
+        success=_(
+            "Access reset: the password and the second factor no longer work. The person got "
+            "a one-time code by e-mail to set new ones."
+        ),
+        extra={"hours": signin.ENROLMENT_HOURS},
     )
 
 
 @admin_only
 def user_enrolment_code(request: HttpRequest, user_code: uuid.UUID) -> HttpResponse:
-    """A new enrolment code, shown on this page only, once (stored as a hash)."""
+    """A new enrolment code, mailed to the person (never shown here)."""
     user = services.user_get_for_manage(actor=_actor(request), code=user_code)
     # Bound on every POST: the form's one checkbox, unticked, sends nothing.
     form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
-    context = {
-        "account": user,
-        "form": form,
-        "hours": signin.ENROLMENT_HOURS,
-        "has_second_factor": services.has_second_factor(user),
-    }
     if request.method == "POST" and form.is_valid():
-        code = services.user_issue_enrolment_code(
-            actor=_actor(request),
-            user=user,
-            remove_second_factor=form.cleaned_data["remove_second_factor"],
+        return _user_action(
+            request,
+            user_code,
+            template="manage/enrolment_code.html",
+            action=lambda user: services.user_issue_enrolment_code(
+                actor=_actor(request),
+                user=user,
+                remove_second_factor=form.cleaned_data["remove_second_factor"],
+                reset_url=_reset_url(request),
+            ),
+            success=_("A new enrolment code was sent to the person's e-mail address."),
         )
-        return render(request, "manage/enrolment_code_issued.html", {**context, "code": code})
-    return render(request, "manage/enrolment_code.html", context)
+    return render(
+        request,
+        "manage/enrolment_code.html",
+        {
+            "account": user,
+            "form": form,
+            "hours": signin.ENROLMENT_HOURS,
+            "has_second_factor": services.has_second_factor(user),
+        },
+    )
+
+
+# --- requests: the second person --------------------------------------------------------------
+
+
+@signed_in(methods=["GET", "HEAD"])
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The requests waiting for the signed-in person's approval (an administrator's, or a
+    carrier DPO's about a DPO account). Anyone else: 404."""
+    actor = _actor(request)
+    if not (services.is_admin(actor) or services.dpo_organisations(actor).exists()):
+        raise Http404("No requests page for this user")
+    return render(
+        request,
+        "manage/request_list.html",
+        {"requests": services.request_list_for(actor=actor), "is_admin": services.is_admin(actor)},
+    )
+
+
+@signed_in
+def request_detail(request: HttpRequest, request_code: uuid.UUID) -> HttpResponse:
+    """One request: approve or decline (a second person only: 404 for whoever asked, the
+    account concerned and anyone who may not decide it)."""
+    actor = _actor(request)
+    pending = services.request_get_to_decide(actor=actor, code=request_code)
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        try:
+            services.request_decide(
+                actor=actor, request=pending, approve=approve, reset_url=_reset_url(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request, _("Approved: the change is made.") if approve else _("Declined.")
+            )
+        return redirect("manage:request_list")
+    return render(
+        request,
+        "manage/request_detail.html",
+        {
+            "pending": pending,
+            "names": services.request_names(pending),
+            "is_admin": services.is_admin(actor),
+        },
+    )
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -270,7 +363,12 @@ def _setup_form(
 def _organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     return _setup_form(
         request,
-        OrganisationForm(request.POST or None, request.FILES or None, instance=organisation),
+        OrganisationForm(
+            request.POST or None,
+            request.FILES or None,
+            instance=organisation,
+            actor=_actor(request),
+        ),
         services.organisation_save,
         record="organisation",
         created=_("Organisation created."),
@@ -301,7 +399,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
     return _setup_form(
         request,
-        TeamForm(request.POST or None, instance=team),
+        TeamForm(request.POST or None, instance=team, actor=_actor(request)),
         services.team_save,
         record="team",
         created=_("Team created."),

@@ -166,3 +166,19 @@ def authenticator_confirm(
         device.save()
         AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         return new_recovery_codes(user)
+
+
+def reset_with_code(user: User, typed: str, password: str) -> EnrolmentCode | None:
+    """The person's own reset: with their valid one-time code (check_enrolment_code, which
+    throttles wrong ones) a new password, and the old second factor removed; the code then
+    enrols the new one (views.setup). None if the code is not valid."""
+    row = check_enrolment_code(user, typed)
+    if row is None:
+        return None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        for model in (AuthenticatorDevice, RecoveryCodeDevice):
+            for device in model.objects.filter(user=user):
+                device.delete()  # one by one: insider logs each removal
+    return row

@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +24,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
-from caseworks.access.permissions import signed_in
+from caseworks.access.permissions import public, signed_in
 from caseworks.models import AuthenticatorDevice, EnrolmentCode, RecoveryCode, RecoveryCodeDevice
 from caseworks.signin import services
-from caseworks.signin.forms import EnrolmentForm, TokenForm
+from caseworks.signin.forms import AccessResetForm, EnrolmentForm, TokenForm
 from caseworks.signin.services import AUTHENTICATOR_NAME, ENROLMENT_HOURS
 
 ENROLMENT_SESSION_KEY = "caseworks_enrolment_code"
@@ -196,3 +197,39 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/security.html", {"has_device": has_device, "recovery_left": left}
     )
+
+
+@public(methods=["GET", "POST"])
+def reset(request: HttpRequest) -> HttpResponse:
+    """The person sets their own password with the one-time code an administrator had mailed
+    to them (caseworks.house.services: the administrator never sees it), then sets up a new
+    second factor with the same code. The same answer for an unknown name and a wrong code."""
+    form = AccessResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = (
+            get_user_model()
+            .objects.filter(username=form.cleaned_data["username"], is_active=True)
+            .first()
+        )
+        row = (
+            services.reset_with_code(
+                user, form.cleaned_data["enrolment_code"], form.cleaned_data["password1"]
+            )
+            if user is not None
+            else None
+        )
+        if user is not None and row is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[ENROLMENT_SESSION_KEY] = row.pk
+            messages.success(request, _("Password set. Now set up the authenticator app."))
+            return redirect("otp_setup")
+        form.add_error(
+            "enrolment_code",
+            _(
+                "The user name or the code is not valid: it may be mistyped, expired (after "
+                "%(hours)d hours) or used already. After several wrong codes, each further try "
+                "has to wait longer."
+            )
+            % {"hours": ENROLMENT_HOURS},
+        )
+    return render(request, "caseworks/access_reset.html", {"form": form})

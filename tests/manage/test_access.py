@@ -39,7 +39,7 @@ def manage_urls(*, user, team, service) -> list[str]:
 
 def test_it_routes_every_manage_url_listed_here():
     routed = {name for _pattern, name in walk_urls() if name.startswith("manage:")}
-    assert len(routed) == 20
+    assert len(routed) == 22
 
 
 def test_it_opens_every_page_for_the_administrator(admin_client, alice, team_a, mbe):

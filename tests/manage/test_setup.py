@@ -5,10 +5,12 @@ empty caseload."""
 
 import re
 
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from caseworks.models import AccessLog, Organisation, Service, Team
+from caseworks.models import AccessLog, AccountRequest, Organisation, Service, Team
+from tests.helpers import make_user
 from tests.manage.conftest import actions
 from tests.security.test_second_factor import code_for, recovery_codes_from, secret_from
 
@@ -148,41 +150,53 @@ def test_the_service_directory(admin_client, ada, mbe):
     )
 
 
-def test_the_first_setup_through_manage_only(admin_client, ada, settings, dora):
+def test_the_first_setup_through_manage_only(
+    admin_client, ada, settings, dora, django_capture_on_commit_callbacks
+):
+    """ada sets the house up; ben, a second administrator, approves the new account; kai sets
+    his own password and second factor with the code mailed to him."""
     admin_client.post("/manage/organisations/new/", ORGANISATION)
-    org = Organisation.objects.get()
+    org = Organisation.objects.get(name=ORGANISATION["name"])
     admin_client.post("/manage/teams/new/", {"organisation": org.pk, "name": "Team Süd"})
-    team = Team.objects.get()
-    password = "ein langes Passwort für Kai 2026"
+    team = Team.objects.get(organisation=org)
     admin_client.post(
         "/manage/users/new/",
         {
             "username": "kai",
             "first_name": "Kai",
             "last_name": "Keller",
+            "email": "kai@example.org",
             "roles": ["caseworker"],
             "teams": [team.pk],
-            "password1": password,
-            "password2": password,
         },
     )
-    kai = team.members.get()
-    page = admin_client.post(f"/manage/users/{kai.manage_code.code}/enrolment-code/", {})
-    code = re.search(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}", page.content.decode()).group(0)
     admin_client.post(
         "/manage/services/new/", {"name": "Psychosoziales Zentrum", "kind": "counselling"}
     )
     assert Service.objects.filter(name="Psychosoziales Zentrum").exists()
+    ben = Client(HTTP_ACCEPT_LANGUAGE="en")
+    ben.force_login(make_user("ben", "admin"))
+    pending = AccountRequest.objects.get(user__username="kai")
+    with django_capture_on_commit_callbacks(execute=True):
+        ben.post(f"/manage/requests/{pending.code}/", {"decision": "approve"})
+    kai = team.members.get()
+    assert kai.username == "kai"
+    codes = [
+        c for m in mail.outbox for c in re.findall(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}", str(m.body))
+    ]
+    assert len(codes) == 1
+    code = codes[0]
 
-    # Kai signs in, enrols the second factor with the code, and sees an empty caseload.
+    # Kai sets his password with the code, enrols the second factor, and sees an empty caseload.
     settings.CASEWORKS_REQUIRE_2FA = True
+    password = "ein langes Passwort für Kai 2026"
     kai_client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert (
-        kai_client.post("/accounts/login/", {"username": "kai", "password": password}).status_code
-        == 302
+    kai_client.post(
+        "/accounts/reset/",
+        {"username": "kai", "enrolment_code": code, "password1": password, "password2": password},
     )
     assert kai_client.get("/cases/").status_code == 302  # no second factor yet
-    page = kai_client.post("/accounts/code/setup/", {"enrolment_code": code})
+    page = kai_client.get("/accounts/code/setup/")
     secret = secret_from(page)
     done = kai_client.post("/accounts/code/setup/", {"otp_token": code_for(secret)})
     recovery_codes_from(done)
@@ -195,7 +209,7 @@ def test_the_first_setup_through_manage_only(admin_client, ada, settings, dora):
         "manage.organisation.created",
         "manage.team.created",
         "manage.user.created",
-        "manage.user.enrolment_code_issued",
+        "manage.user.change_requested",
         "manage.service.created",
     ]
     logged = actions(username="ada")
