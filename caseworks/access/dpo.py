@@ -45,7 +45,7 @@ def is_dpo_of(user: Any, organisation_id: int | None) -> bool:
 
 @checks.register(checks.Tags.database)
 def check_retired_permission(
-    app_configs=None, databases=None, **kwargs
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """Accounts still holding the house-wide DPO permission: it grants nothing now; the
     migration did not guess their carrier (several organisations)."""

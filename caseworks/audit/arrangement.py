@@ -58,7 +58,7 @@ def carriers() -> list[Carrier]:
             law=organisation.get_protection_law_display(),
             authority=SUPERVISORY_AUTHORITY.get(organisation.protection_law, ""),
             teams=[team.name for team in organisation.teams.all()],
-            open_cases=organisation.open_cases,  # type: ignore[attr-defined]
+            open_cases=organisation.open_cases,
             dpo_names=sorted(
                 display_name(user) for user in organisation.data_protection_officers.all()
             ),

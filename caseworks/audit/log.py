@@ -43,10 +43,11 @@ def organisation_of(obj: Any) -> int | None:
         return Team.objects.filter(pk=obj.team_id).values_list("organisation", flat=True).first()
     for source in person_data_sources():
         if source.model is meta.concrete_model:
-            return (
+            return cast(
+                "int | None",
                 meta.concrete_model._default_manager.filter(pk=obj.pk)
                 .values_list(f"{source.by_case}__team__organisation", flat=True)
-                .first()
+                .first(),
             )
     return None
 

@@ -50,9 +50,9 @@ def visible_entries(user: Any):
 
 def _own_organisation(user: Any, code: str) -> Organisation:
     """The carrier `code` names, if `user` is its DPO; 404 for every other carrier."""
-    organisation = Organisation.objects.filter(
-        code=code if _is_uuid(code) else None, pk__in=dpo_organisation_ids(user)
-    ).first()
+    if not _is_uuid(code):
+        raise Http404("Not a carrier")
+    organisation = Organisation.objects.filter(code=code, pk__in=dpo_organisation_ids(user)).first()
     if organisation is None:
         raise Http404("Not this DPO's carrier")
     return organisation
