@@ -1,5 +1,6 @@
-"""Personal calendar feeds (iCalendar): times, places and case reference numbers only —
-never a client's name, status or the free-text purpose of an appointment."""
+"""Personal calendar feeds (iCalendar): times, case reference numbers and neutral words only
+(visits.outbound) — never a client's name, the purpose, the place or the kind of an
+appointment: a calendar app syncs the feed to its provider's servers."""
 
 import datetime
 import hashlib
@@ -8,12 +9,12 @@ import secrets
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 from icalendar import Calendar, Event
 
 from cases.selectors import week_items_for_user
 from visits.models import Accompaniment, CalendarToken
+from visits.outbound import Outside, outside_summary
 from visits.selectors import own_cases
 
 FEED_DAYS_BACK = 30
@@ -52,23 +53,14 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             appointment_at__lte=now + datetime.timedelta(days=FEED_DAYS_AHEAD),
         )
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user) | Q(volunteer=user))
-        .select_related("service", "case")
-        .only(
-            "code",
-            "appointment_at",
-            "destination_kind",
-            "service__name",
-            "service__kind",
-            "service__address",
-            "case__reference",
-            "case__closed_on",
-        )
+        .select_related("case")
+        .only("code", "appointment_at", "case__reference", "case__closed_on")
         .order_by("appointment_at")
     )
     due = cases.filter(next_visit_due__isnull=False).only("code", "reference", "next_visit_due")
     today = timezone.localdate()
-    # Tasks (Wiedervorlagen) and client appointments; their titles and kinds stay out of the
-    # feed (a calendar app syncs it to other servers): the reference says which case.
+    # Tasks (Wiedervorlagen) and client appointments; their titles, kinds and places stay out
+    # of the feed: the reference says which case.
     items = week_items_for_user(
         user=user,
         start=today - datetime.timedelta(days=FEED_DAYS_BACK),
@@ -86,15 +78,7 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             event.add("dtstamp", now)
             event.add("dtstart", a.appointment_at)
             event.add("dtend", a.appointment_at + datetime.timedelta(hours=1))
-            event.add(
-                "summary",
-                _("Accompaniment %(ref)s: %(kind)s")
-                % {"ref": a.case.reference, "kind": a.kind_label},
-            )
-            if a.service is not None:
-                # Directory data only: free text typed by a caseworker could name a person.
-                place = a.service.name + (f", {a.service.address}" if a.service.address else "")
-                event.add("location", place.replace("\n", ", "))
+            event.add("summary", outside_summary(Outside.ACCOMPANIMENT, a.case.reference))
             cal.add_component(event)
         for case in due:
             day = case.next_visit_due
@@ -104,7 +88,7 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             event.add("dtstamp", now)
             event.add("dtstart", day)
             event.add("dtend", day + datetime.timedelta(days=1))
-            event.add("summary", _("Visit due: %(ref)s") % {"ref": case.reference})
+            event.add("summary", outside_summary(Outside.VISIT, case.reference))
             cal.add_component(event)
         for item in items:
             event = Event()
@@ -113,16 +97,9 @@ def calendar_feed(*, user, language: str = "de") -> bytes:
             if item.at is None:  # a task: all day, on its due day
                 event.add("dtstart", item.day)
                 event.add("dtend", item.day + datetime.timedelta(days=1))
-                event.add("summary", _("Task due: %(ref)s") % {"ref": item.case.reference})
             else:
                 event.add("dtstart", item.at)
                 event.add("dtend", item.at + datetime.timedelta(hours=1))
-                event.add(
-                    "summary", _("Client appointment: %(ref)s") % {"ref": item.case.reference}
-                )
-                service = getattr(item.obj, "service", None)
-                if service is not None:
-                    place = service.name + (f", {service.address}" if service.address else "")
-                    event.add("location", place.replace("\n", ", "))
+            event.add("summary", outside_summary(item.kind, item.case.reference))
             cal.add_component(event)
     return cal.to_ical()

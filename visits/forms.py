@@ -142,7 +142,18 @@ class ArrivalCheckDoneForm(TextLimits, forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
 
+# Shown above the volunteer's note on the caseworker's form: the note is all a volunteer
+# reads about the appointment, and a volunteer is no caseworker (no confidentiality duty of
+# § 203 StGB, only their pledge).
+VOLUNTEER_NOTE_WARNING = _(
+    "The volunteer reads this note, and only this. Write nothing about health, residence "
+    "status, the procedure or other case details: only what they need to go along."
+)
+
+
 class AccompanimentForm(TextLimits, VersionedForm):
+    volunteer_note_warning = VOLUNTEER_NOTE_WARNING
+
     others = IdMultipleChoiceField(
         queryset=None,
         required=False,
@@ -162,23 +173,30 @@ class AccompanimentForm(TextLimits, VersionedForm):
             "purpose",
             "accompanied_by",
             "volunteer",
+            "volunteer_note",
             "interpreter_language",
             "interpreter_name",
         ]
         widgets = {
             "appointment_at": DateTimeInput,
             "purpose": forms.Textarea(attrs={"rows": 2}),
+            "volunteer_note": forms.Textarea(attrs={"rows": 3}),
             "destination_text": forms.TextInput,
         }
         labels = {
             "destination_kind": _("Kind of destination"),
+            "purpose": _("Purpose (case notes)"),
             "accompanied_by": _("Staff member"),
             "volunteer": _("Volunteer"),
+            "volunteer_note": _("Note for the accompaniment"),
         }
         help_texts = {
             "destination_text": _("If the destination is not in the directory."),
             "destination_kind": _("Only for a destination not in the directory."),
+            "purpose": _("For the case file only: the volunteer never sees it."),
             "volunteer": _("A staff member, a volunteer, or both together."),
+            # The warning itself is on the form (VOLUNTEER_NOTE_WARNING), above the field.
+            "volunteer_note": _("For example the meeting point and what to bring."),
         }
 
     def __init__(

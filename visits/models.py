@@ -39,6 +39,8 @@ class CancelReason(models.TextChoices):
 # What a volunteer may report about an accompaniment they were to go along to.
 VOLUNTEER_CANCEL_REASONS = (CancelReason.DID_NOT_TAKE_PLACE, CancelReason.CLIENT_ABSENT)
 CANCEL_NOTE_MAX = 300
+# The volunteer's note is a few lines (meeting point, what to bring), not a report.
+VOLUNTEER_NOTE_MAX = 500
 
 
 class Cancellable(models.Model):
@@ -230,7 +232,14 @@ class Accompaniment(Versioned, Cancellable):
     # Free text can reveal health details (a named practice): encrypted.
     destination_text = EncryptedTextField(_("destination (free text)"), blank=True)
     appointment_at = models.DateTimeField(_("appointment"))
+    # The case notes' view of the appointment: the caseworker's only, never the volunteer's.
     purpose = EncryptedTextField(_("purpose"))
+    # What the volunteer reads (meeting point, what to bring), written for them: the form
+    # warns against health, residence status and case details. Encrypted all the same, as
+    # free text can name anything.
+    volunteer_note = EncryptedTextField(
+        _("note for the accompaniment"), max_length=VOLUNTEER_NOTE_MAX, blank=True
+    )
     outcome = EncryptedTextField(_("outcome"), blank=True)
     # A staff member, a volunteer, or both together; a new accompaniment has at least one.
     # (Not a CheckConstraint: older records may name nobody.)

@@ -1,6 +1,6 @@
-"""The daily reminder digest. Cases are named by reference number only — never a client's
-name, residence status or the kind of a deadline (a lawsuit deadline reveals the asylum
-procedure)."""
+"""The daily reminder digest, a mail (it leaves the house): reference numbers, times and the
+neutral words of visits.outbound only — never a client's name, residence status, the kind of
+a deadline (a lawsuit deadline reveals the asylum procedure) or of an appointment."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -18,6 +18,13 @@ from cases.selectors import cases_supervised_by, week_items_for_user
 from caseworks.access.roles import Role
 from visits.dashboards import cases_overdue
 from visits.models import Accompaniment, ReminderSent
+from visits.outbound import (
+    Outside,
+    outside_facts,
+    outside_label,
+    outside_summary,
+    outside_time,
+)
 from visits.selectors import own_cases
 
 WEEK = datetime.timedelta(days=7)
@@ -40,7 +47,8 @@ def digest_lines(user, today: datetime.date) -> list[str]:
             _("Deadline %(ref)s: due %(date)s") % {"ref": d.case.reference, "date": _d(d.due_on)}
         )
     for case in own.expiring(today).order_by("reference"):
-        lines.append(_("Document expired or expiring: %(ref)s") % {"ref": case.reference})
+        # An expiring document is, here, mostly a residence title: a neutral "check".
+        lines.append(outside_summary(Outside.CHECK, case.reference))
     for case in cases_overdue(own, today).order_by("reference"):
         lines.append(_("Visit overdue: %(ref)s") % {"ref": case.reference})
     tomorrow = today + datetime.timedelta(days=1)
@@ -52,13 +60,7 @@ def digest_lines(user, today: datetime.date) -> list[str]:
         .select_related("case")
         .order_by("appointment_at")
     ):
-        lines.append(
-            _("Accompaniment tomorrow at %(time)s: %(ref)s")
-            % {
-                "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
-                "ref": a.case.reference,
-            }
-        )
+        lines.append(_("%(what)s tomorrow at %(time)s: %(ref)s") % outside_facts(a))
     # Tasks due today or overdue, and client appointments tomorrow; by reference only (a
     # task's title is free text, an appointment's kind can reveal the asylum procedure).
     for item in week_items_for_user(user=user, start=today, end=tomorrow):
@@ -68,9 +70,10 @@ def digest_lines(user, today: datetime.date) -> list[str]:
             )
         elif item.at is not None and timezone.localtime(item.at).date() == tomorrow:
             lines.append(
-                _("Client appointment tomorrow at %(time)s: %(ref)s")
+                _("%(what)s tomorrow at %(time)s: %(ref)s")
                 % {
-                    "time": time_format(timezone.localtime(item.at), "TIME_FORMAT"),
+                    "what": outside_label(item.kind),
+                    "time": outside_time(item.at),
                     "ref": item.case.reference,
                 }
             )
@@ -106,7 +109,7 @@ def digest_lines(user, today: datetime.date) -> list[str]:
 
 # Other apps add lines to the digest, and roles to its recipients, without visits importing
 # them (the volunteers app: a volunteer's accompaniments tomorrow). provider(user, today)
-# returns lines naming reference numbers, times and directory places only.
+# returns lines in the words of visits.outbound: reference numbers, times, neutral words.
 digest_providers: list = []
 digest_roles: set[str] = set()
 

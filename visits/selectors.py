@@ -57,13 +57,18 @@ def last_visit(case: Case) -> Visit | None:
     return case.visits.held().defer("notes").prefetch_related("present").first()
 
 
+# The caseworker's texts on an accompaniment: a volunteer's pages never load them. The volunteer
+# reads `volunteer_note`, written for them.
+CASEWORKER_TEXTS = ("purpose", "outcome", "cancel_note")
+
+
 def accompaniments_for_volunteer(*, user) -> QuerySet[Accompaniment]:
     if not has_role(user, Role.VOLUNTEER):
         return Accompaniment.objects.none()
     return (
         Accompaniment.objects.filter(volunteer=user, case__closed_on__isnull=True)
         .select_related("service", "client", "case")
-        .defer("outcome", "case__accommodation_address")
+        .defer(*CASEWORKER_TEXTS, "case__accommodation_address")
     )
 
 

@@ -345,6 +345,7 @@ ACCOMPANIMENT_FIELDS = (
     "destination_text",
     "appointment_at",
     "purpose",
+    "volunteer_note",
     "outcome",
     "accompanied_by",
     "volunteer",

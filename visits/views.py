@@ -377,7 +377,7 @@ def contact_visible(
 
 @page_required("volunteer:list")
 def volunteer_list(request):
-    items = accompaniments_for_volunteer(user=request.user).defer("purpose")
+    items = accompaniments_for_volunteer(user=request.user)
     planned = [a for a in items if a.status == "planned"]
     for a in planned:  # the template's flag, set on the row it lists
         vars(a)["show_contact"] = contact_visible(a.appointment_at)

@@ -4,16 +4,14 @@ volunteer, and the volunteers' lines in the daily reminder digest."""
 import datetime
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from caseworks.access.roles import Role
 from visits import reminders
 from visits import services as visit_services
 from visits.models import Accompaniment
+from visits.outbound import outside_facts
 from volunteers.models import Volunteer
-from volunteers.notify import place
 
 
 def eligible_only(users):
@@ -27,7 +25,7 @@ def eligible_only(users):
 
 
 def volunteer_digest(user, today: datetime.date) -> list[str]:
-    """A volunteer's accompaniments tomorrow: time, directory place, reference number."""
+    """A volunteer's accompaniments tomorrow: time and reference number (visits.outbound)."""
     tomorrow = today + datetime.timedelta(days=1)
     rows = (
         Accompaniment.objects.filter(
@@ -36,19 +34,11 @@ def volunteer_digest(user, today: datetime.date) -> list[str]:
             appointment_at__date=tomorrow,
             case__closed_on__isnull=True,
         )
-        .select_related("service", "case")
-        .only("appointment_at", "destination_kind", "service__name", "case__reference")
+        .select_related("case")
+        .only("appointment_at", "case__reference")
         .order_by("appointment_at")
     )
-    return [
-        _("You go along tomorrow at %(time)s: %(place)s (%(ref)s)")
-        % {
-            "time": time_format(timezone.localtime(a.appointment_at), "TIME_FORMAT"),
-            "place": place(a),
-            "ref": a.case.reference,
-        }
-        for a in rows
-    ]
+    return [_("You go along tomorrow at %(time)s (case %(ref)s)") % outside_facts(a) for a in rows]
 
 
 if eligible_only not in visit_services.volunteer_filters:

@@ -1,32 +1,20 @@
-"""E-mails about requests and offers. A mail leaves the house: it names the case's reference
-number, the time and the directory place only — never a client's name, residence status,
-the purpose or a free-text destination (which can name a practice, and so a diagnosis)."""
+"""E-mails about requests and offers. A mail leaves the house: it says "accompaniment", the
+case's reference number and the time (visits.outbound) — never a client's name, residence
+status, the purpose, the note for the volunteer, the place or the kind of destination (a
+directory entry named "Ausländerbehörde" or "Hausarztpraxis" is as telling as the kind)."""
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from caseworks.access.roles import Role
+from visits.outbound import outside_facts
 
 
-def place(accompaniment) -> str:
-    """The directory entry's name, or only the kind of destination for a free-text one."""
-    if accompaniment.service is not None:
-        return accompaniment.service.name
-    return str(accompaniment.get_destination_kind_display())
-
-
-def when(accompaniment) -> str:
-    return date_format(timezone.localtime(accompaniment.appointment_at), "SHORT_DATETIME_FORMAT")
-
-
-def _facts(request) -> dict:
-    a = request.accompaniment
-    return {"ref": a.case.reference, "when": when(a), "place": place(a)}
+def _facts(request) -> dict[str, str]:
+    return outside_facts(request.accompaniment)
 
 
 def coordinators():
@@ -57,8 +45,8 @@ def request_created(request) -> None:
             coordinators(),
             _("Caseworks: a volunteer is needed (%(ref)s)") % facts,
             _(
-                "A volunteer is asked for: case %(ref)s, %(when)s, %(place)s.\n\n"
-                "Details and candidates are in Caseworks."
+                "A volunteer is asked for: case %(ref)s, %(when)s.\n\n"
+                "The place, details and candidates are in Caseworks."
             )
             % facts,
         )
@@ -71,8 +59,8 @@ def offered(offer) -> None:
             [offer.volunteer.user],
             _("Caseworks: can you go along on %(when)s?") % facts,
             _(
-                "You are asked to go along to an appointment: %(when)s, %(place)s "
-                "(case %(ref)s).\n\nPlease accept or decline in Caseworks under "
+                "You are asked to go along to an appointment: %(when)s (case %(ref)s).\n\n"
+                "The place and details are in Caseworks: please accept or decline there under "
                 '"My volunteering".'
             )
             % facts,
@@ -87,19 +75,17 @@ def answered(offer, *, accepted: bool) -> None:
             _send(
                 [request.requested_by, offer.offered_by, *coordinators()],
                 _("Caseworks: a volunteer goes along (%(ref)s)") % facts,
-                _("A volunteer accepted the accompaniment %(when)s, %(place)s (case %(ref)s).")
-                % facts,
+                _("A volunteer accepted the accompaniment %(when)s (case %(ref)s).") % facts,
             )
             _send(
                 [offer.volunteer.user],
                 _("Caseworks: thank you, you go along on %(when)s") % facts,
-                _("You go along: %(when)s, %(place)s (case %(ref)s). The details are in Caseworks.")
+                _("You go along: %(when)s (case %(ref)s). The place and details are in Caseworks.")
                 % facts,
             )
         else:
             _send(
                 [offer.offered_by],
                 _("Caseworks: an offer was declined (%(ref)s)") % facts,
-                _("A volunteer declined the accompaniment %(when)s, %(place)s (case %(ref)s).")
-                % facts,
+                _("A volunteer declined the accompaniment %(when)s (case %(ref)s).") % facts,
             )

@@ -299,7 +299,7 @@ def _hours(volunteer, accompaniments) -> float:
 @page_required("volunteers:me")
 def me(request):
     volunteer = selectors.own_volunteer(user=request.user)
-    accompaniments = list(accompaniments_for_volunteer(user=request.user).defer("purpose"))
+    accompaniments = list(accompaniments_for_volunteer(user=request.user))
     now = timezone.now()
     return render(
         request,
@@ -437,7 +437,7 @@ def me_tandem(request, tandem_code):
 def me_hours(request):
     volunteer = selectors.own_volunteer(user=request.user)
     form = HoursForm(request.POST or None, initial={"date": timezone.localdate()})
-    accompaniments = list(accompaniments_for_volunteer(user=request.user).defer("purpose"))
+    accompaniments = list(accompaniments_for_volunteer(user=request.user))
     return form_page(
         request,
         form,

@@ -33,7 +33,9 @@ def test_the_feed_is_valid_icalendar_without_client_names(
     assert len(events) == 2
     summaries = " ".join(str(e["SUMMARY"]) for e in events)
     assert opened_case.reference in summaries
-    assert "Ausländerbehörde Musterstadt" in body
+    # Neither the directory entry nor its address: "Ausländerbehörde" hints at the status.
+    assert "Ausländerbehörde" not in body and "Rathausplatz" not in body
+    assert "LOCATION" not in body
     for person in opened_case.clients.all():
         assert person.first_name not in body and person.last_name not in body
     assert "Verlängerung" not in body  # the purpose stays out

@@ -45,7 +45,7 @@ def test_the_feed_carries_tasks_and_appointments_without_titles(client, alice, o
 def test_the_digest_names_them_by_reference(alice, opened_case):
     _task_and_appointment(alice, opened_case)
     lines = "\n".join(digest_lines(alice, TODAY))
-    assert "Task due" in lines and "Client appointment tomorrow at" in lines
+    assert "Task due" in lines and "Appointment tomorrow at" in lines
     assert lines.count(opened_case.reference) >= 2  # the task and tomorrow's appointment
     assert "Haddad" not in lines and "Kita" not in lines and "BAMF" not in lines
 

@@ -28,7 +28,9 @@ def test_the_volunteer_sees_only_what_the_accompaniment_needs(client, vera, assi
     assert [a.pk for a in listing.context["planned"]] == [assigned.pk]
     html = client.get(f"/volunteer/{assigned.code}/").content.decode()
     assert "Ahmad" in html and "0151 2222333" in html and "Dari" in html
-    assert "Verlängerung der Gestattung" in html  # the purpose
+    assert "Verlängerung der Gestattung" not in html  # the purpose is the case file's
+    # An accompaniment planned before the note existed: an empty state, not the purpose.
+    assert "No note for this accompaniment" in html
     assert "Karimi" not in html  # no last name
     assert "Am Bahnhof" not in html  # nor the accommodation address
     assert opened_case.reference not in html

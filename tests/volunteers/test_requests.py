@@ -1,5 +1,6 @@
 """A caseworker asks for a volunteer, the coordinator offers, the volunteer accepts: the
-accompaniment is assigned and everyone is told — by reference, time and directory place."""
+accompaniment is assigned and everyone is told — by reference and time only (the place and
+the kind stay in Caseworks: visits.outbound)."""
 
 import pytest
 from django.core import mail
@@ -11,7 +12,17 @@ from visits.services import volunteers_for
 from volunteers import services
 from volunteers.models import Offer, VolunteerRequest
 
-SECRETS = ("Haddad-Geheim", "Amal", "Diabetes", "Diabetologie", "Gestattung", "0171")
+SECRETS = (
+    "Haddad-Geheim",
+    "Amal",
+    "Diabetes",
+    "Diabetologie",
+    "Gestattung",
+    "0171",
+    "Hausarztpraxis",
+    "Arzt",
+    "Zimmer 3",
+)
 
 
 def assert_discreet(messages):
@@ -172,3 +183,26 @@ def test_it_asks_for_no_volunteer_on_a_closed_case(client, sam, case, accompanim
     response = client.post(url, {"task": "doctor", "language": "Arabisch"})
     assert response.status_code == 200 and "The case is closed" in response.content.decode()
     assert not VolunteerRequest.objects.filter(accompaniment=accompaniment).exists()
+
+
+def test_the_offer_shows_the_note_for_the_accompaniment_not_the_purpose(
+    client, alice, coordinated, vera, vera_profile, accompaniment
+):
+    from visits import services as visit_services
+
+    visit_services.accompaniment_update(
+        actor=alice,
+        accompaniment=accompaniment,
+        expected_version=accompaniment.version,
+        volunteer_note="Treffpunkt vor der Praxis, Versichertenkarte mitbringen",
+    )
+    request = services.request_create(
+        actor=alice, accompaniment=accompaniment, data={"task": "doctor"}
+    )
+    (offer,) = services.request_offer(actor=coordinated, request=request, volunteers=[vera_profile])
+    client.force_login(vera)
+    page = client.get(f"/volunteers/me/offers/{offer.code}/", HTTP_ACCEPT_LANGUAGE="de")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Hinweis für die Begleitung" in html and "Treffpunkt vor der Praxis" in html
+    assert "Befund Diabetes" not in html  # the purpose

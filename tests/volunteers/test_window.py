@@ -1,5 +1,6 @@
 """Need-to-know in time: the client's first name and phone from 24 hours before to 24 hours
-after the appointment, never outside; the date, the place and the purpose always."""
+after the appointment, never outside; the date, the place and the note for the accompaniment
+always, the purpose never (the case file's text)."""
 
 import datetime
 
@@ -48,7 +49,8 @@ def test_the_volunteer_page_shows_the_phone_only_inside(client, alice, case, ver
             "destination_kind": "authority",
             "destination_text": "Ausländerbehörde",
             "appointment_at": timezone.now() + offset,
-            "purpose": "Termin wahrnehmen",
+            "purpose": "Verlängerung der Grenzübertrittsbescheinigung",
+            "volunteer_note": "Treffpunkt am Haupteingang",
             "volunteer": vera,
         },
     )
@@ -57,7 +59,8 @@ def test_the_volunteer_page_shows_the_phone_only_inside(client, alice, case, ver
     listing = client.get("/volunteer/").content.decode()
     assert ("0171 5550123" in detail) is shown
     assert ("Amal" in detail) is shown
-    assert "Termin wahrnehmen" in detail and "Ausländerbehörde" in detail
+    assert "Treffpunkt am Haupteingang" in detail and "Ausländerbehörde" in detail
+    assert "Grenzübertritt" not in detail + listing
     if offset > datetime.timedelta(0):  # planned and ahead: in the list
         assert ("Amal" in listing) is shown
     assert "Haddad-Geheim" not in detail + listing
