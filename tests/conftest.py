@@ -10,6 +10,7 @@ from django.utils import translation
 from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
 
 from referrals import services as referral_services
+from tests import testdb
 
 # The helpers live in tests/helpers.py; imported here for the fixtures below, and so that an
 # old `from tests.conftest import open_case` still works (new code imports tests.helpers).
@@ -65,6 +66,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     if config.getvalue("dist") == "loadfile":
         return WorldTogether(config, log)
     return None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """pytest-django's, with the migrated database built once and copied (tests/testdb.py)."""
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        state = testdb.setup(verbosity)
+    yield
+    with django_db_blocker.unblock():
+        testdb.teardown(state, verbosity)
+
+
+@pytest.fixture
+def migrated_sqlite_file(tmp_path, django_db_setup) -> Path:
+    """A file-based SQLite database as the migrations leave it, for a test's subprocesses."""
+    return testdb.migrated_file(tmp_path / "caseworks.sqlite3")
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def run(env_extra, code=SEND):
 
 
 @pytest.mark.slow  # a subprocess: settings are read once, at start-up
+@pytest.mark.no_database
 def test_mail_goes_through_the_configured_server_with_its_login(tmp_path):
     logins = []
 
@@ -81,6 +82,7 @@ def test_mail_goes_through_the_configured_server_with_its_login(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.no_database
 def test_starttls_and_implicit_tls_together_are_refused():
     result = run(
         {"EMAIL_USE_TLS": "True", "EMAIL_USE_SSL": "True"},

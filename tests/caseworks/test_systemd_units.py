@@ -75,7 +75,8 @@ def processes() -> list[tuple[int, int, int]]:
 
 
 @pytest.mark.slow  # gunicorn in a subprocess, as systemd starts it
-def test_the_service_starts_the_app_and_stops_with_all_its_workers(tmp_path):
+@pytest.mark.no_database  # a file database of its own
+def test_the_service_starts_the_app_and_stops_with_all_its_workers(tmp_path, migrated_sqlite_file):
     exec_start = shlex.split(unit("caseworks.service")["Service"]["ExecStart"])
     assert Path(exec_start[0]).name == "gunicorn"
     port = free_port()
@@ -85,16 +86,9 @@ def test_the_service_starts_the_app_and_stops_with_all_its_workers(tmp_path):
     command[command.index("--workers") + 1] = "2"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'caseworks.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{migrated_sqlite_file}",
         "CASEWORKS_VAR_DIR": str(tmp_path),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
     server = subprocess.Popen(
         command,
         cwd=ROOT,

@@ -2,7 +2,7 @@
 once never exceed the capacity, and a sender killed with SIGKILL mid-send, then resumed,
 mails every recipient exactly once (counted by a real SMTP server, aiosmtpd).
 
-The in-memory test database is copied into a file once (schema, role groups); the scenarios
+Each test gets a file database as the migrations leave it (tests/testdb.py); the scenarios
 run in subprocesses (tests/community/file_db_runner.py) against it. No transaction=True test.
 """
 
@@ -10,7 +10,6 @@ import collections
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,24 +25,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def file_database(tmp_path, db):
-    """A file copy of the test database as the migrations left it (the test's own open
-    transaction has written nothing yet)."""
+def file_database(migrated_sqlite_file, db):
+    """A file database as the migrations leave it (schema, role groups)."""
     if connection.vendor != "sqlite":
-        pytest.skip("copies the SQLite test database into a file")
-    path = tmp_path / "community.sqlite3"
-    name = connection.settings_dict["NAME"]
-    assert connection.is_in_memory_db(), name
-    # A second connection to the shared in-memory database, reading past the lock the
-    # test's own open transaction holds (a backup would wait for it for ever); the test has
-    # written nothing yet, so this is the migrated schema with its role groups.
-    source = sqlite3.connect(name, uri=True)
-    source.execute("PRAGMA read_uncommitted = 1")
-    target = sqlite3.connect(path)
-    target.executescript("\n".join(source.iterdump()))
-    target.close()
-    source.close()
-    return path
+        pytest.skip("its scenarios run on a file-based SQLite database")
+    return migrated_sqlite_file
 
 
 def run(database: Path, *args: str, expect_kill: bool = False) -> dict:

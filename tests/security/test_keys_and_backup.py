@@ -63,19 +63,12 @@ def test_a_wrong_blind_index_key_is_caught_too(db, settings):
 
 @pytest.mark.slow  # a subprocess: a fresh interpreter with other settings
 @pytest.mark.no_database  # a file database of its own
-def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path):
+def test_the_server_refuses_to_start_with_the_wrong_key(tmp_path, migrated_sqlite_file):
     env = {
         **os.environ,
         "CASEWORKS_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{migrated_sqlite_file}",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        env=env,
-        cwd=BASE_DIR,
-        check=True,
-        capture_output=True,
-    )
     start = [sys.executable, "-c", "import caseworks.wsgi"]
     assert subprocess.run(start, env=env, cwd=BASE_DIR, capture_output=True).returncode == 0
     env["CASEWORKS_FIELD_KEYS"] = Fernet.generate_key().decode()
@@ -384,7 +377,6 @@ from django.core.management import call_command
 from django.db import connection
 from caseworks.ops import backup
 
-call_command("migrate", verbosity=0)
 path = connection.settings_dict["NAME"]
 written = {}
 real_encode = backup._encode
@@ -424,7 +416,9 @@ print(json.dumps({
 
 @pytest.mark.slow  # a subprocess: a file-based SQLite database of its own
 @pytest.mark.no_database
-def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(tmp_path):
+def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(
+    tmp_path, migrated_sqlite_file
+):
     """A backup on a file-based SQLite database (WAL, settings.py) while another connection
     writes: the write goes through at once (the backup holds no write lock), and the backup
     shows the database as it was when it began (one read transaction)."""
@@ -433,7 +427,7 @@ def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(tmp_path):
     env = {
         **os.environ,
         "CASEWORKS_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{migrated_sqlite_file}",
         "DJANGO_SETTINGS_MODULE": "caseworks.settings",
     }
     result = subprocess.run(
