@@ -27,7 +27,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
@@ -602,6 +602,10 @@ def duplicate_teams(rows: list[Row]) -> list[list[str] | None]:
 
 # Persons a batch writes in its own short transaction (whole households: one may be more).
 BATCH_ROWS = 50
+# After each batch on an SQLite file the import waits this long before it takes the write
+# lock again: other writers waiting for it poll every 100 ms at most (SQLite's busy handler),
+# and without the pause the next batch would take the lock before any of them polled.
+BATCH_PAUSE = 0.1
 # A worker holds the run this long past its last batch; then the run counts as interrupted.
 LEASE = datetime.timedelta(seconds=60)
 
@@ -717,7 +721,9 @@ def advance(
             planned = plan(import_run.data or b"", filename=import_run.filename, user=user)
             if not planned.ok:
                 raise NotImported(planned)
-        for chunk in _batches(planned.households, batch_rows or BATCH_ROWS):
+        for number, chunk in enumerate(_batches(planned.households, batch_rows or BATCH_ROWS)):
+            if number:
+                _let_others_write()
             _write_batch(import_run, chunk, user)
             if budget is not None and time.monotonic() - started > budget:
                 return False
@@ -725,6 +731,11 @@ def advance(
         return True
     finally:
         _release(import_run)
+
+
+def _let_others_write() -> None:
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        time.sleep(BATCH_PAUSE)
 
 
 def _write_batch(import_run: ImportRun, chunk: list[tuple[str, list[Row]]], user) -> None:
