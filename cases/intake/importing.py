@@ -734,7 +734,8 @@ def advance(
 
 
 def _let_others_write() -> None:
-    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and name != ":memory:" and "mode=memory" not in name:
         time.sleep(BATCH_PAUSE)
 
 
