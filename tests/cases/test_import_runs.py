@@ -5,6 +5,7 @@ batch k leaves nothing visible and is resumed to land whole, or undone to leave 
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from cases.intake import importing
 from cases.models import Case, CaseUserObjectPermission, Client, ImportedRow, ResidenceStatus
@@ -162,3 +163,17 @@ def test_a_refused_team_starts_no_run(alice, team_a):
     with pytest.raises(importing.ValidationError):
         importing.run(xlsx([person(1)]), filename="x.xlsx", user=alice)
     assert not ImportRun.objects.exists()
+
+
+def test_the_command_resumes_an_interrupted_import(monkeypatch, tmp_path, alice, adam, team_a):
+    kill_after(monkeypatch, 1)
+    path = tmp_path / "liste.xlsx"
+    path.write_bytes(caseload())
+    with pytest.raises(Killed):
+        call_command("import_cases", str(path), "--user", "adam", "--confirm", "--batch-size", "4")
+    monkeypatch.undo()
+    out = io.StringIO()
+    call_command("import_cases", "--user", "adam", "--resume", stdout=out)
+    assert "20 person(s)" in out.getvalue() and Client.objects.count() == 20
+    with pytest.raises(CommandError, match="No import is unfinished"):
+        call_command("import_cases", "--user", "adam", "--undo", stdout=io.StringIO())
