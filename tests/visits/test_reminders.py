@@ -29,8 +29,10 @@ def test_the_digest_names_reference_numbers_only(alice, sam, team_a):
         valid_until=TODAY + 5 * DAY,
         opened_on=TODAY - 60 * DAY,
     )  # not visited: overdue too
+    # Served eight days ago, a week's deadline: due yesterday, or moved past a weekend or
+    # holiday to a working day within the escalation horizon, whatever the day of the week.
     case_services.bamf_decision_record(
-        actor=alice, client=case.clients.get(), decision_type="dublin", served_on=TODAY - 5 * DAY
+        actor=alice, client=case.clients.get(), decision_type="dublin", served_on=TODAY - 8 * DAY
     )
     plan(alice, case, when=tomorrow_at(9), destination_text="Praxis", purpose="Impfung")
     call_command("send_reminders", language="en")
