@@ -29,7 +29,7 @@ from cases.services.transfers import (
     transfer_basis,
 )
 from caseworks.access.dpo import dpo_organisation_ids
-from caseworks.access.permissions import DATA_PROTECTION, role_required
+from caseworks.access.permissions import page_required, role_required
 from caseworks.access.roles import Role
 from caseworks.extensions.personal_data import person_data_sources
 from caseworks.models import Organisation, Team
@@ -235,7 +235,7 @@ def transfer_withdraw(request: SignedInRequest, transfer_code: str) -> HttpRespo
     return redirect("moving:transfer_list")
 
 
-@role_required(DATA_PROTECTION, methods=["GET", "HEAD"])
+@page_required("moving:transfer_records", methods=["GET", "HEAD"])
 def transfer_records(request: SignedInRequest) -> HttpResponse:
     """The sending carriers' records of hand-overs to another carrier, for the data
     protection officers: each sees the transfers from or to a carrier they serve."""

@@ -81,8 +81,24 @@ PAGES = [
     Page("events:mine", _("Events"), "my-events", (Role.VOLUNTEER,)),
     Page("newsletter:me", _("Newsletter"), "my-newsletter", (Role.VOLUNTEER,)),
     Page("access_log", _("Access log"), "access-log", (DATA_PROTECTION,)),
+    Page("retention_reports", _("Retention runs"), "retention", (DATA_PROTECTION,)),
+    Page(
+        "moving:transfer_records",
+        _("Transfers to other carriers"),
+        "transfer-records",
+        (DATA_PROTECTION,),
+    ),
     # The house setup. The Django admin (/admin/) is for superusers only and not in the menu.
     Page("manage:index", _("Setup"), "manage", (Role.ADMIN,)),
+    # Changes to accounts waiting for a second person (an administrator's, a DPO's about a
+    # DPO account); the context processor adds how many the user may decide.
+    Page("manage:request_list", _("Approvals"), "requests", (Role.ADMIN, DATA_PROTECTION)),
+    Page(
+        "joint_arrangement",
+        _("Joint arrangement (PDF)"),
+        "arrangement",
+        (Role.ADMIN, DATA_PROTECTION),
+    ),
 ]
 PAGES_BY_NAME = {page.url_name: page for page in PAGES}
 START_PAGES = [

@@ -427,7 +427,40 @@ def _request(
         **_change_names(change),
     )
     _tell_changed(user, actor=actor, parts=parts, state="requested")
+    _tell_approvers(request)
     return request
+
+
+def approvers_of(request: AccountRequest) -> QuerySet[User]:
+    """The active accounts who may decide `request` (request_list_for's rule, from the other
+    side): the administrators, or the carrier's DPOs; never who asked, nor the account."""
+    if request.approver == AccountRequest.Approver.DPO:
+        may = Q(dpo_of=request.organisation_id) if request.organisation_id else Q(pk__in=[])
+    else:
+        may = Q(groups__name=str(Role.ADMIN))
+    return (
+        get_user_model()
+        .objects.filter(may, is_active=True)
+        .exclude(pk__in=[request.user_id, request.requested_by_id])
+        .distinct()
+    )
+
+
+def _tell_approvers(request: AccountRequest) -> None:
+    """A mail to each person who may approve: that a request waits and where, who asked;
+    no address, role or team (the page shows them after sign-in)."""
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Caseworks: a change to an account waits for your approval")
+        body = _(
+            "%(actor)s asked for a change to the account %(account)s (%(parts)s). It takes "
+            "effect only when a second person approves it: Setup → Requests to approve."
+        ) % {
+            "actor": request.requested_by.get_username(),
+            "account": request.user.get_username(),
+            "parts": _parts_text(request.parts),
+        }
+    for approver in approvers_of(request):
+        _tell(approver, subject, body)
 
 
 def _change_names(change: dict[str, Any]) -> dict[str, Any]:

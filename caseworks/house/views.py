@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -279,13 +279,11 @@ def user_enrolment_code(request: HttpRequest, user_code: uuid.UUID) -> HttpRespo
 # --- requests: the second person --------------------------------------------------------------
 
 
-@signed_in(methods=["GET", "HEAD"])
+@page_required("manage:request_list", methods=["GET", "HEAD"])
 def request_list(request: HttpRequest) -> HttpResponse:
     """The requests waiting for the signed-in person's approval (an administrator's, or a
     carrier DPO's about a DPO account). Anyone else: 404."""
     actor = _actor(request)
-    if not (services.is_admin(actor) or services.dpo_organisations(actor).exists()):
-        raise Http404("No requests page for this user")
     return render(
         request,
         "manage/request_list.html",

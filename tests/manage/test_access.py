@@ -73,7 +73,7 @@ def test_the_administrator_starts_on_the_setup_without_the_django_admin(client, 
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == reverse("manage:index")
     nav = [url for url, _label, _key in response.context["nav_items"]]
-    assert nav == ["/manage/"]
+    assert nav == ["/manage/", "/manage/requests/", "/audit/arrangement.pdf"]
     assert "/admin/" not in response.content.decode()
 
 
