@@ -18,9 +18,11 @@ Labels are stored as the tables label their rows, once per language of the inter
 """
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from cases.models import Case, StatisticsResidue
@@ -49,52 +51,115 @@ def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+Cell = tuple[int, int, str, str, str]  # year, team, table, label, language
+
+
+@dataclass
+class Contribution:
+    """What a group of cases adds to the statistics (cell -> delta), measured but not yet
+    written; `after` is the statistics without them, for the Folder to keep once they are
+    deleted."""
+
+    cases: list[int]
+    deltas: dict[Cell, int | float] = field(default_factory=dict)
+    after: dict[tuple[int, int, str], dict] = field(default_factory=dict)
+
+
 class Folder:
     """Folds cases into the residue; within one retention run, the statistics of a (team,
-    year, language) without the last folded case are those with the next one (the case is
-    deleted in between), so each case costs one computation per year and language."""
+    year, language) without the last folded cases are those with the next ones (the cases
+    are deleted in between), so each group of cases costs one computation per team, year
+    and language (retention folds a batch at a time: cases.privacy.retention)."""
 
     def __init__(self):
         self._after: dict[tuple[int, int, str], dict] = {}
 
-    def fold(self, case: Case, today: datetime.date | None = None) -> int:
-        """Add the case's contribution to the residue; returns the number of cells changed.
-        Call inside the transaction that deletes the case."""
-        last = (case.closed_on or today or timezone.localdate()).year
-        changed = 0
-        for year in range(case.opened_on.year, last + 1):
-            start, end = year_bounds(year)
-            scope = cases_of_year(case.team_id, year)
-            for language in languages():
-                cache_key = (case.team_id, year, language)
-                with translation.override(language):
-                    before = self._after.get(cache_key)
-                    if before is None:
-                        before = _cells(statistics_for(cases=scope, start=start, end=end))
-                    after = _cells(
-                        statistics_for(cases=scope.exclude(pk=case.pk), start=start, end=end)
+    def measure(self, cases: Iterable[Case], today: datetime.date | None = None) -> Contribution:
+        """The cases' contribution to each year they were open: per team, year and language,
+        the statistics with them minus those without them (read only: call it before the
+        deleting transaction, and `write` it inside)."""
+        cases = list(cases)
+        contribution = Contribution([c.pk for c in cases])
+        by_team: dict[int, list[Case]] = {}
+        for case in cases:
+            by_team.setdefault(case.team_id, []).append(case)
+        for team_id, team_cases in by_team.items():
+            years: dict[int, list[int]] = {}
+            for case in team_cases:
+                last = (case.closed_on or today or timezone.localdate()).year
+                for year in range(case.opened_on.year, last + 1):
+                    years.setdefault(year, []).append(case.pk)
+            for year, pks in sorted(years.items()):
+                start, end = year_bounds(year)
+                scope = cases_of_year(team_id, year)
+                for language in languages():
+                    cache_key = (team_id, year, language)
+                    with translation.override(language):
+                        before = self._after.get(cache_key)
+                        if before is None:
+                            before = _cells(statistics_for(cases=scope, start=start, end=end))
+                        after = _cells(
+                            statistics_for(cases=scope.exclude(pk__in=pks), start=start, end=end)
+                        )
+                    contribution.after[cache_key] = after
+                    for (table, label), n in before.items():
+                        delta = n - after.get((table, label), 0)
+                        if delta:
+                            cell = (year, team_id, table, label[:200], language)
+                            contribution.deltas[cell] = contribution.deltas.get(cell, 0) + delta
+        return contribution
+
+    def write(self, contribution: Contribution) -> int:
+        """Add a measured contribution to the residue (inside the transaction that deletes
+        its cases); returns the number of cells changed."""
+        deltas = contribution.deltas
+        if not deltas:
+            return 0
+        cells = Q(pk__in=[])
+        for year, team_id in {(cell[0], cell[1]) for cell in deltas}:
+            cells |= Q(year=year, team_id=team_id)
+        existing = {
+            (row.year, row.team_id, row.table, row.label, row.language): row
+            for row in StatisticsResidue.objects.select_for_update().filter(cells)
+        }
+        changed, new = [], []
+        for cell, delta in deltas.items():
+            row = existing.get(cell)
+            if row is None:
+                year, team_id, table, label, language = cell
+                new.append(
+                    StatisticsResidue(
+                        year=year,
+                        team_id=team_id,
+                        table=table,
+                        label=label,
+                        language=language,
+                        count=delta,
                     )
-                self._after[cache_key] = after
-                for (table, label), n in before.items():
-                    delta = n - after.get((table, label), 0)
-                    if delta:
-                        changed += 1
-                        _add(year, case.team_id, table, label[:200], language, delta)
+                )
+            else:
+                row.count += delta
+                changed.append(row)
+        StatisticsResidue.objects.bulk_update(changed, ["count"], batch_size=500)
+        StatisticsResidue.objects.bulk_create(new, batch_size=500)
+        return len(deltas)
+
+    def keep(self, contribution: Contribution) -> None:
+        """Its cases are deleted (the transaction committed): their `after` is the next
+        `before`."""
+        self._after.update(contribution.after)
+
+    def fold(self, case: Case, today: datetime.date | None = None) -> int:
+        """Add one case's contribution to the residue; returns the number of cells changed.
+        Call inside the transaction that deletes the case."""
+        contribution = self.measure([case], today)
+        changed = self.write(contribution)
+        self.keep(contribution)
         return changed
 
     def forget(self) -> None:
-        """After a case that was not deleted (a transaction rolled back): start afresh."""
+        """After cases that were not deleted (a transaction rolled back): start afresh."""
         self._after.clear()
-
-
-def _add(year, team_id, table, label, language, delta) -> None:
-    updated = StatisticsResidue.objects.filter(
-        year=year, team_id=team_id, table=table, language=language, label=label
-    ).update(count=F("count") + delta)
-    if not updated:
-        StatisticsResidue.objects.create(
-            year=year, team_id=team_id, table=table, language=language, label=label, count=delta
-        )
 
 
 def fold_case(case: Case, today: datetime.date | None = None) -> int:

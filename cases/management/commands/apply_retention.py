@@ -4,7 +4,9 @@ set per organisation in the administration), for cron.
 Run daily, for example `15 3 * * * cd /srv/caseworks && .venv/bin/python manage.py
 apply_retention`. Every run, dry or not, is recorded (counts only) in RetentionRun: when it
 starts, and completed when it ends. A run that did not reach its end stays unfinished; the
-next run says so and completes the deletions (each case is deleted whole or not at all).
+next run says so and completes the deletions (each case is deleted whole or not at all:
+a batch of cases at a time, cases.privacy.retention.BATCH_CASES). The counts are kept for the
+house and per carrier, for each carrier's DPO (/audit/retention/<carrier>/).
 """
 
 from django.core.management.base import BaseCommand
