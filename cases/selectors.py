@@ -30,12 +30,14 @@ from cases.models import (
     ClientReference,
     Contact,
     CoverAccess,
+    ImportedRow,
     NameToken,
     Relationship,
     ResidenceStatus,
     Task,
     household_sorted,
 )
+from cases.models.imports import ImportRun
 from caseworks.access.dpo import is_dpo_of
 from caseworks.access.roles import Role, roles_of
 from caseworks.crypto.search import MIN_PREFIX, fold, matches, query_tokens
@@ -44,6 +46,17 @@ from caseworks.models import Team
 
 # A record's address in a URL (the uuid path converter) or a form.
 Code = uuid.UUID | str
+
+
+def _not_being_imported() -> Q:
+    """Not a case an import is still writing (cases.intake.importing): its cases are written a
+    batch at a time and become anybody's only when the run is committed (its caseworkers get
+    them then); until that, not even the team's supervisors nor the statistics count them.
+    A case the run only adds persons to was there before and stays visible."""
+    being_written = ImportedRow.objects.filter(
+        run__state=ImportRun.State.RUNNING, opened_case=True
+    ).values("case")
+    return ~Q(pk__in=being_written)
 
 
 def case_list_for_user(*, user: User, include_closed: bool = False) -> CaseQuerySet:
@@ -61,7 +74,7 @@ def case_list_for_user(*, user: User, include_closed: bool = False) -> CaseQuery
         visible |= Q(pk__in=permitted.values("pk"))
     if Role.SUPERVISOR in roles:
         visible |= Q(team__in=teams_supervised_by(user).values("pk"))
-    cases = Case.objects.filter(visible)
+    cases = Case.objects.filter(visible).filter(_not_being_imported())
     if not include_closed:
         cases = cases.filter(closed_on__isnull=True)
     return cases
@@ -78,7 +91,9 @@ def cases_supervised_by(*, user: User, include_closed: bool = False) -> CaseQuer
     """The cases of the teams the user leads as a supervisor (open ones unless asked)."""
     if Role.SUPERVISOR not in roles_of(user):
         return Case.objects.none()
-    cases = Case.objects.filter(team__in=teams_supervised_by(user).values("pk"))
+    cases = Case.objects.filter(team__in=teams_supervised_by(user).values("pk")).filter(
+        _not_being_imported()
+    )
     if not include_closed:
         cases = cases.filter(closed_on__isnull=True)
     return cases

@@ -26,6 +26,7 @@ from cases.services.transfers import (
     TransferBasis,
     left_out_counts,
     ordered_scope,
+    refuse_uncovered_transfer,
     transfer_basis,
 )
 from caseworks.access.dpo import dpo_organisation_ids
@@ -105,8 +106,9 @@ class TransferRequestForm(forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.case, self.actor = case, actor
         field = cast("forms.ModelChoiceField[Team]", self.fields["to_team"])
         field.queryset = (
             Team.objects.exclude(pk=case.team_id)
@@ -124,13 +126,21 @@ class TransferRequestForm(forms.Form):
 
         field.label_from_instance = label  # type: ignore[assignment]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        to_team = cleaned.get("to_team")
+        if to_team is not None:
+            # Outside the saving transaction: the refusal stays in the access log.
+            refuse_uncovered_transfer(actor=self.actor, case=self.case, to_team=to_team)
+        return cleaned
+
 
 @role_required(Role.SUPERVISOR)
 def transfer_request(request: SignedInRequest, code: str) -> HttpResponse:
     """A closed case shows the page read-only; one already waiting, the service refuses."""
     case = supervised_case_get_for_user(user=request.user, code=code)
     waiting = case.transfers.filter(status=CaseTransfer.Status.REQUESTED).first()
-    form = TransferRequestForm(request.POST or None, case=case)
+    form = TransferRequestForm(request.POST or None, case=case, actor=request.user)
     return case_form_page(
         request,
         case,
@@ -173,11 +183,25 @@ class TransferDecideForm(forms.Form):
         empty_label=gettext_lazy("nobody yet (the team's supervisors assign it)"),
     )
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, transfer: CaseTransfer, actor: User, agree: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.transfer, self.actor, self.agree = transfer, actor, agree
         field = cast("forms.ModelChoiceField[User]", self.fields["caseworker"])
-        field.queryset = services.caseworkers_of(team)
+        field.queryset = services.caseworkers_of(transfer.to_team)
         field.label_from_instance = display_name  # type: ignore[assignment]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        transfer = self.transfer
+        if self.agree and transfer.status == CaseTransfer.Status.REQUESTED:
+            # A consent revoked or run out since the request: refused, and logged outside
+            # the saving transaction.
+            refuse_uncovered_transfer(
+                actor=self.actor, case=transfer.case, to_team=transfer.to_team
+            )
+        return cleaned
 
 
 @role_required(Role.SUPERVISOR)
@@ -188,8 +212,10 @@ def transfer_decide(request: SignedInRequest, transfer_code: str) -> HttpRespons
     may_decide = services.case_transfer_may_decide(transfer=transfer, user=request.user)
     if request.method == "POST" and not may_decide:
         raise Http404("Not the deciding side")
-    form = TransferDecideForm(request.POST or None, team=transfer.to_team)
     agree = request.POST.get("decision") == "agree"
+    form = TransferDecideForm(
+        request.POST or None, transfer=transfer, actor=request.user, agree=agree
+    )
     crossing: dict[str, Any] | None = None
     if transfer.crosses_carriers and transfer.status == CaseTransfer.Status.REQUESTED:
         # As it would be decided now: today's consents, and what they leave out.

@@ -186,6 +186,32 @@ def _refusal(basis: TransferBasis) -> ValidationError:
     )
 
 
+def refuse_uncovered_transfer(*, actor: User, case: Case, to_team: Team) -> None:
+    """Refuse, and log, a hand-over to another carrier that lacks a person's consent for it.
+    The refusal the services raise inside their transaction rolls back with it, log entry
+    and all (and so would an entry written after the commit of a transaction that never
+    commits); so the forms call this in clean(), before any saving transaction, as
+    /manage/ does with self-changes; the services check again, for the race."""
+    if not crosses_carriers(case, to_team):
+        return
+    basis = transfer_basis(case, to_team.organisation)
+    if basis.covered:
+        return
+    log_access(
+        user=actor,
+        action="case.transfer_refused",
+        obj=case,
+        label=case.reference,
+        detail={
+            "to_team": to_team.name,
+            "to_organisation": str(to_team.organisation),
+            "persons": len(basis.persons),
+            "without_consent": len(basis.missing),
+        },
+    )
+    raise _refusal(basis)
+
+
 def uncovered_sources(scope: list[str]) -> list[Source]:
     """The personal-data sources a hand-over with `scope` leaves out (erases)."""
     return [
