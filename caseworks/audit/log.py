@@ -12,6 +12,7 @@ import uuid
 from typing import Any, Protocol, cast
 
 from django.contrib.auth.models import User
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.options import Options
 
@@ -29,10 +30,28 @@ class Logged(Protocol):
     def code(self) -> uuid.UUID: ...
 
 
+def _loaded(obj: Any, path: str) -> Any | None:
+    """The object at the end of `path` ("referral__case__team"), when each step is a forward
+    relation already loaded on the object before it (Django's related-object cache): no
+    query. None when a step is not loaded (or empty)."""
+    for name in path.split("__"):
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or not field.is_relation or not field.is_cached(obj):
+            return None
+        obj = getattr(obj, name)
+        if obj is None:
+            return None
+    return obj
+
+
 def organisation_of(obj: Any) -> int | None:
     """The id of the carrier whose record `obj` is: an organisation itself, a row with a
     team (a case), or a registered person-data row (through its case); None for anything
-    else (a user, the service directory, the volunteer network)."""
+    else (a user, the service directory, the volunteer network). Read from the team the
+    caller loaded with the record when it did (a batch of letters: no query per entry)."""
     meta = getattr(obj, "_meta", None)
     if meta is None or getattr(obj, "pk", None) is None:
         return None
@@ -40,9 +59,15 @@ def organisation_of(obj: Any) -> int | None:
         return cast(int, obj.pk)
     names = {f.name for f in meta.concrete_fields}
     if "team" in names and meta.get_field("team").related_model is Team:
+        team = _loaded(obj, "team")
+        if team is not None:
+            return cast(int, team.organisation_id)
         return Team.objects.filter(pk=obj.team_id).values_list("organisation", flat=True).first()
     for source in person_data_sources():
         if source.model is meta.concrete_model:
+            team = _loaded(obj, f"{source.by_case}__team")
+            if team is not None:
+                return cast(int, team.organisation_id)
             return cast(
                 "int | None",
                 meta.concrete_model._default_manager.filter(pk=obj.pk)

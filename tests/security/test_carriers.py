@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from pypdf import PdfReader
 
+from cases.models import Case, Client
 from caseworks.access.dpo import (
     check_retired_permission,
     dpo_organisation_ids,
@@ -18,6 +19,7 @@ from caseworks.access.dpo import (
 )
 from caseworks.audit.dataprotection import HOUSE_WIDE
 from caseworks.audit.insider import acting_as
+from caseworks.audit.log import organisation_of
 from caseworks.audit.views import visible_entries
 from caseworks.extensions.personal_data import not_person_data, person_data_sources
 from caseworks.models import AccessLog, Organisation, RetentionRun
@@ -71,6 +73,28 @@ def test_access_log_entries_carry_the_carrier_of_their_record(
         (cases[0].code, org_a.pk),
         (cases[1].code, org_b.pk),
     }
+
+
+def test_the_carrier_of_a_record_is_read_from_what_the_caller_loaded(
+    django_assert_num_queries, alice, cases, org_a, org_b
+):
+    """organisation_of: from the team loaded with the record (a batch of letters loads it
+    once), without a query; else one query. The same carrier either way."""
+    case_a, case_b = cases
+    for case, carrier in ((case_a, org_a), (case_b, org_b)):
+        bare = Case.objects.get(pk=case.pk)
+        with django_assert_num_queries(1):
+            assert organisation_of(bare) == carrier.pk
+        loaded = Case.objects.select_related("team").get(pk=case.pk)
+        with django_assert_num_queries(0):
+            assert organisation_of(loaded) == carrier.pk
+        # A person-data row, through its case (Source.by_case).
+        person = Client.objects.select_related("case__team").get(case=case)
+        with django_assert_num_queries(0):
+            assert organisation_of(person) == carrier.pk
+        person = Client.objects.get(case=case)
+        with django_assert_num_queries(1):
+            assert organisation_of(person) == carrier.pk
 
 
 def test_a_dpo_reads_its_carriers_and_the_houses_entries_only(
