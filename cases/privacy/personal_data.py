@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from caseworks.extensions.personal_data import (
     Source,
+    register_held_in_bulk,
     register_not_person_data,
     register_person_data,
     register_reference_lookup,
@@ -101,6 +102,12 @@ register_person_data(
 # The import's row keys are keyed hashes of a source id or of name and birth date, derived
 # like the blind indexes (nothing can be read back without the key): deleted with the person.
 register_not_person_data("cases.ImportedRow")
+# Issue 35. An import run keeps the uploaded file (names, birth dates, statuses of every row),
+# encrypted, for resuming it: client data in bulk, which no lookup finds by person or case. The
+# run empties it when it is finished or undone (cases.intake.importing); an interrupted run
+# keeps it until then, and the import page shows that run until someone finishes or undoes it.
+# The persons it made are disclosed and deleted as their own rows.
+register_held_in_bulk("cases.ImportRun")
 # Issue 31. The sending carrier's record of a hand-over to another carrier: a reference
 # number, two organisations, team names, counts and consent codes, no name and no link to
 # the case — accountability bookkeeping like the access log, meant to outlive the file.

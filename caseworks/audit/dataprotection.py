@@ -251,6 +251,10 @@ register_not_person_data(
     "caseworks.RecoveryCode",
     "caseworks.EnrolmentCode",
     "caseworks.SignInThrottle",
+    # A change to a staff account waiting for a second person (caseworks.house.services): the
+    # account, who asked and decided, the roles, team ids, name and e-mail wanted. Staff data
+    # like the access log's account entries; no client data.
+    "caseworks.AccountRequest",
 )
 
 
@@ -324,6 +328,7 @@ HOUSE_WIDE: tuple[HouseWide, ...] = (
             "caseworks.AuthenticatorDevice",
             "caseworks.RecoveryCodeDevice",
             "caseworks.EnrolmentCode",
+            "caseworks.AccountRequest",
         ),
         _("the administrators, with a second person's approval"),
         _(

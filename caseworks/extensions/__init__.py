@@ -18,6 +18,7 @@ supervision.team_figures          (*, cases, today) -> [TeamFigure]; above a tea
 versioning.update_guards          (record) -> None, or raises ValidationError; versioned_update
 personal_data.person_data         a Source per model (keyed by label); disclosure, retention
 personal_data.free_of_person_data "app_label.Model"; the check that every model is classified
+personal_data.held_in_bulk        "app_label.Model": client data in bulk for a while (an import)
 personal_data.reference_lookups   (reference) -> [code]; the access log's reference filter
 personal_data.volunteer_disclosure_sections  (user) -> {section: data}; volunteers.export
 plan.need_sources                 (*, case, kind, code) -> NeedSource | None; need from a visit
@@ -55,6 +56,7 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     versioning.update_guards,
     personal_data.person_data,
     personal_data.free_of_person_data,
+    personal_data.held_in_bulk,
     personal_data.reference_lookups,
     personal_data.volunteer_disclosure_sections,
     plan.need_sources,

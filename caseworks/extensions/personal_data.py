@@ -2,7 +2,8 @@
 (caseworks.audit.dataprotection) walk exactly the sources registered here, as pretix's apps
 register their data shredders. Each app declares, in its AppConfig.ready() (its
 personal_data.py), every model that holds data about a person and how to find its rows, and
-the models that hold none: a test checks that every model is one or the other."""
+the models that hold none: a test checks that every model is one or the other (or, rarely,
+holds client data in bulk for a while: register_held_in_bulk)."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ person_data: Registry[Source] = Registry("personal_data.person_data", key=_label
 # "app_label.Model" of the models an app declares free of client data (bookkeeping, or staff
 # data), so that the test that every model is classified knows the choice was made on purpose.
 free_of_person_data: Registry[str] = Registry("personal_data.free_of_person_data")
+# "app_label.Model" of the models that hold client data in bulk for a while, not findable per
+# person or case (a file being imported): neither disclosed nor deleted per case like a
+# Source; the registering app empties them itself when their task ends, and says when.
+held_in_bulk: Registry[str] = Registry("personal_data.held_in_bulk")
 # provider(reference: str) -> codes (UUIDs) of the objects that reference names, for the
 # access log filter (a case reference finds the entries about the case and its persons).
 reference_lookups: Registry[Callable[[str], Iterable[Any]]] = Registry(
@@ -71,12 +76,21 @@ def register_not_person_data(*labels: str) -> None:
         free_of_person_data.register(label)
 
 
+def register_held_in_bulk(*labels: str) -> None:
+    for label in labels:
+        held_in_bulk.register(label)
+
+
 def person_data_sources() -> list[Source]:
     return sorted(person_data, key=lambda s: (s.order, s.label))
 
 
 def not_person_data() -> frozenset[str]:
     return frozenset(free_of_person_data)
+
+
+def person_data_held_in_bulk() -> frozenset[str]:
+    return frozenset(held_in_bulk)
 
 
 def codes_for_reference(reference: str) -> list[Any]:
