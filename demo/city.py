@@ -34,7 +34,7 @@ from cases.models import (
 from cases.services import CASE_PERMISSIONS
 from caseworks.access.roles import Role
 from caseworks.models import Service, Team
-from demo.data import ORIGINS, PURPOSES, VISIT_NOTES
+from demo.data import ORIGINS, PURPOSES, VISIT_NOTES, VOLUNTEER_NOTES
 from referrals.models import Consent, Referral
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Place, Topic, Visit
 
@@ -238,6 +238,12 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                     outcome="Termin wahrgenommen." if status == "done" else "",
                     accompanied_by=None if volunteer else case.assigned_to,
                     volunteer=volunteer,
+                    # What the volunteer reads, never the purpose (issue 31).
+                    volunteer_note=(
+                        VOLUNTEER_NOTES[len(accompaniments) % len(VOLUNTEER_NOTES)]
+                        if volunteer
+                        else ""
+                    ),
                     status=status,
                     cancelled_at=when if status == "cancelled" else None,
                     cancel_reason="did_not_take_place" if status == "cancelled" else "",

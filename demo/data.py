@@ -121,3 +121,10 @@ VISIT_NOTES = [
     "Gespräch über Sprachkurs, Anmeldung beim VHS-Träger geplant.",
     "",
 ]
+
+# What a volunteer reads about an accompaniment: where to meet, what to bring; never why.
+VOLUNTEER_NOTES = [
+    "Treffpunkt am Haupteingang, Ausweis mitbringen.",
+    "Treffpunkt an der Haltestelle, zehn Minuten vorher.",
+    "Bitte die Terminbestätigung mitnehmen.",
+]

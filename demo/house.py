@@ -15,7 +15,16 @@ from cases import services
 from cases.models import KINDS_WITHOUT_EXPIRY, FictionSubtype, Gender, Relationship, StatusKind
 from caseworks.access.roles import Role
 from caseworks.models import Organisation, Service, Team
-from demo.data import AUTHORITIES, DPOS, ORIGINS, PASSWORD, PURPOSES, USERS, VALIDITY_DAYS
+from demo.data import (
+    AUTHORITIES,
+    DPOS,
+    ORIGINS,
+    PASSWORD,
+    PURPOSES,
+    USERS,
+    VALIDITY_DAYS,
+    VOLUNTEER_NOTES,
+)
 from referrals import services as referral_services
 from referrals.models import Referral
 from visits import services as visit_services
@@ -142,7 +151,27 @@ def create_cases(teams, users, n_clients: int) -> int:
         _numbers_and_deadlines(rng, case, worker, today)
         # Its own generator: the draws above (names, statuses) stay as they were.
         _contacts_tasks_appointments(random.Random(case.pk), case, worker, today)
+    _carrier_consent(teams, users, today)
     return created
+
+
+def _carrier_consent(teams, users, today) -> None:
+    """One household of team A (AWO) has signed its consent to a hand-over to Caritas (master
+    data and records), so that a hand-over across carriers can be shown (issue 31)."""
+    case = teams["A"].cases.filter(closed_on__isnull=True).order_by("pk").first()
+    if case is None:
+        return
+    worker = case.assigned_to or users["caseworker1"]
+    for client in case.clients.all():
+        referral_services.consent_record(
+            actor=worker,
+            client=client,
+            organisation=teams["B"].organisation,
+            transfer_scope=["master_data", "records"],
+            purpose="Übernahme durch die Caritas nach dem Umzug",
+            signed_on=today,
+            valid_until=today + datetime.timedelta(days=365),
+        )
 
 
 CONTACT_NOTES = [
@@ -319,6 +348,16 @@ def _record_visits(rng, case, worker, volunteer, today):
                 "interpreter_language": language,
             },
         )
+        if accompaniment.volunteer_id == volunteer.pk:
+            # What the volunteer reads, never the purpose (issue 31). Picked without the
+            # generator, so that the draws after it stay as they were.
+            visit_services.accompaniment_update(
+                actor=worker,
+                accompaniment=accompaniment,
+                expected_version=accompaniment.version,
+                data={"volunteer_note": VOLUNTEER_NOTES[accompaniment.pk % len(VOLUNTEER_NOTES)]},
+            )
+            accompaniment.refresh_from_db()
         if when < timezone.now() and rng.random() < 0.7:
             visit_services.accompaniment_update(
                 actor=worker,

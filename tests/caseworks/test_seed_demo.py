@@ -6,8 +6,10 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from cases.models import Case, Client, ResidenceStatus, StatusKind
+from cases.services.transfers import transfer_basis
 from caseworks.models import Organisation, Team
 from tests.helpers import module_transaction, sign_in
+from visits.models import Accompaniment
 
 # The demo house is built once for the module, with the production hashers (its users sign
 # in with the password "demo"), so its tests keep them too.
@@ -105,3 +107,20 @@ def test_each_carrier_has_its_own_dpo_login_and_cases(demo, client):
             assert client.get(url).status_code == status, (username, case.team)
         client.logout()
     assert "datenschutz3" in demo
+
+
+def test_volunteers_read_a_note_and_a_household_consents_to_another_carrier(demo):
+    """Issue 31 in the demo: an accompaniment by a volunteer carries a note written for
+    them; one household of AWO has signed its consent to a hand-over to Caritas, so the
+    hand-over across carriers can be shown."""
+    by_volunteer = Accompaniment.objects.filter(volunteer__username="volunteer1")
+    assert by_volunteer.exists()
+    assert all(a.volunteer_note for a in by_volunteer)
+    assert "Treffpunkt" in " ".join(a.volunteer_note for a in by_volunteer)
+    caritas = Organisation.objects.get(teams__name__startswith="Team B")
+    (case,) = [
+        c
+        for c in Case.objects.filter(team__organisation__teams__name__startswith="Team A")
+        if transfer_basis(c, caritas).covered
+    ]
+    assert set(transfer_basis(case, caritas).scope) == {"master_data", "records"}
