@@ -207,7 +207,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     through.objects.bulk_create(present)
     _progress(command, "visits", len(visits), started)
 
-    accompaniments = []
+    accompaniments: list[Accompaniment] = []
     now = timezone.now()
     accompaniments_per_case = 30000 * scale / len(cases)
     for case in cases:
