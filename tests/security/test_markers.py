@@ -7,7 +7,7 @@ import io
 from django.db import connection
 from pypdf import PdfReader
 
-from tests.security.world import MARKERS, fill, walk_urls
+from tests.security.world import ACCOMPANIMENT_NOTE, MARKERS, fill, walk_urls
 
 SKIPPED_TABLES = {
     "django_session",
@@ -68,7 +68,9 @@ def test_office_and_volunteers_never_see_notes_reasons_or_health_details(client,
             pages.append(("letter", _text(letter)))
         if username == "vera":
             detail = client.get(f"/volunteer/{a.params['accompaniment_code']}/")
-            assert "Arzttermin" in _text(detail)  # the purpose she needs to go along
+            # The note written for her, not the case file's purpose (a marker, checked below).
+            assert ACCOMPANIMENT_NOTE in _text(detail)
+            pages.append(("accompaniment", _text(detail)))
         for name, text in pages:
             for marker in MARKERS.values():
                 assert marker not in text, f"{marker} shown to {username} on {name}"
@@ -97,5 +99,6 @@ def test_the_markers_are_visible_to_the_caseworker(client, world):
         "document_title",
         "need_notes",
         "special_need_note",
+        "accompaniment_purpose",
     ):
         assert MARKERS[key] in seen, key

@@ -88,6 +88,7 @@ ROLE_OF = {
     "olga": "office",
     "vera": "volunteer",
     "dora": "data protection",
+    "dirk": "data protection",  # of the other carrier
     "adam": "admin",
     "cody": "coordinator",
 }

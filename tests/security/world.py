@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import CoverAccess
+from cases.models.imports import ImportRun
 from cases.plan import services as plan_services
 from cases.plan.models import NeedCategory
+from caseworks.house.services import organisation_save
+from caseworks.models import AccountRequest
 from documents import services as document_services
 from documents.sanitise import sanitise
 from referrals import services as referral_services
@@ -38,7 +41,11 @@ MARKERS = {
     "document_title": "MARKER-dokument-Mehlbeere",
     "need_notes": "MARKER-bedarf-Faulbaum",
     "special_need_note": "MARKER-schutz-Vogelbeere",
+    # The case file's purpose of an accompaniment: the volunteer reads her own note instead.
+    "accompaniment_purpose": "MARKER-zweck-Grenzuebertritt-Eibe",
 }
+# What the caseworker writes for the volunteer on the accompaniment (visits volunteer_note).
+ACCOMPANIMENT_NOTE = "Hinweis-Linde: Treffpunkt am Haupteingang"
 # The hint a caseworker writes for the volunteer (shown to her, unlike the need itself).
 VOLUNTEER_HINT = "Hinweis-Holzapfel: bitte im Wartezimmer bleiben"
 
@@ -71,6 +78,10 @@ def walk_urls() -> list[tuple[str, str]]:
 def fill(name: str, pattern: str, params: dict) -> str:
     if name == "referrals:letter_pdf":  # addressed by the referral's code
         params = {**params, "code": params["referral_code"]}
+    if name.startswith("manage_import:run"):  # addressed by the import run's code
+        params = {**params, "code": params["import_run_code"]}
+    if name == "manage:request_detail":  # an account request, not a volunteer request
+        params = {**params, "request_code": params["account_request_code"]}
 
     def value(match):
         return str(params[match.group(2)])
@@ -130,7 +141,8 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "destination_kind": "doctor",
             "destination_text": "Praxis Dr. Weiß",
             "appointment_at": timezone.now() - datetime.timedelta(hours=2),
-            "purpose": "Arzttermin",
+            "purpose": MARKERS["accompaniment_purpose"],
+            "volunteer_note": ACCOMPANIMENT_NOTE,
             "accompanied_by": volunteer,
         },
     )
@@ -261,6 +273,21 @@ def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a
     team_b.organisation.data_protection_officers.add(dirk)
     a = build_team(alice, sam, team_a, volunteer=vera, service=service, last_name="Karimi")
     b = build_team(charlie, sue, team_b, volunteer=None, service=service, last_name="Haile")
+    for side, organisation, dpo in ((a, team_a.organisation, dora), (b, team_b.organisation, dirk)):
+        # adam asks for a second DPO of the carrier: it waits for the carrier's DPO (issue 31,
+        # separation of duties), whom alone of the cast the request page opens for.
+        second = make_user(f"dpo-{organisation.pk}")
+        organisation_save(actor=adam, organisation=organisation, data={}, dpos=[dpo, second])
+        side.params["account_request_code"] = AccountRequest.objects.get(user=second).code
+    # A finished caseload import (/manage/import/run/<code>/; its file is gone).
+    run = ImportRun.objects.create(
+        filename="umzug.csv",
+        state=ImportRun.State.DONE,
+        started_by=adam,
+        finished_at=timezone.now(),
+    )
+    for side in (a, b):
+        side.params["import_run_code"] = run.code
     add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
     a.params.update(community_params(cody=cody, volunteer=vera, side="a"))
     b.params.update(community_params(cody=cody, volunteer=None, side="b"))
