@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from caseworks.audit.insider import acting_as
 from caseworks.fields import blind_index
 from caseworks.models import (
     ENROLMENT_CODE_PURPOSE,
@@ -175,7 +176,8 @@ def reset_with_code(user: User, typed: str, password: str) -> EnrolmentCode | No
     row = check_enrolment_code(user, typed)
     if row is None:
         return None
-    with transaction.atomic():
+    # Nobody is signed in yet: the access log names the person, who acts on their own account.
+    with acting_as(user), transaction.atomic():
         user.set_password(password)
         user.save()
         for model in (AuthenticatorDevice, RecoveryCodeDevice):

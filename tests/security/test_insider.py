@@ -1,8 +1,9 @@
-"""An administrator can give themselves a role, a team or the data protection permission, and
-reset a colleague's second factor: none of it goes unseen. Every such change is in the access
-log, with who did it and to whom (no secrets), and the data protection officer can filter
-for it. The administrator role (adam) works through /manage/; what only the Django admin
-does (permissions, the superuser flag, deleting a device) is a superuser's (root)."""
+"""An administrator changes other people's roles, teams and sign-in (issue 31: never their
+own, and some changes only with a second person's approval): none of it goes unseen, nor
+does an attempt on their own account. Every such change is in the access log, with who did
+it and to whom (no secrets), and the data protection officer can filter for it. The
+administrator role (adam) works through /manage/; what only the Django admin does
+(permissions, the superuser flag, deleting a device) is a superuser's (root)."""
 
 import re
 import time
@@ -11,15 +12,18 @@ from base64 import b32decode
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 
 from caseworks.audit.log import log_access
-from caseworks.models import AccessLog
+from caseworks.models import AccessLog, AccountRequest
+from tests.helpers import make_user
 
 PASSWORD = "a long and boring passphrase 2026"
+CODE = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b")
 
 
 def user_form(user, **changes):
@@ -53,7 +57,7 @@ def change_user(client, user, **changes):
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
-def manage_user(client, user, **changes):
+def manage_user(client, user, status=302, **changes):
     """Through the account's page in /manage/ (the administrator role's), as loaded."""
     url = f"/manage/users/{user.manage_code.code}/"
     form = client.get(url).context["form"]
@@ -65,42 +69,108 @@ def manage_user(client, user, **changes):
     }
     data.update(changes)
     response = client.post(url, data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.status_code == status, response.content.decode()[:3000]
+    return response.content.decode()
 
 
 def entries(action):
     return list(AccessLog.objects.filter(action=action).order_by("pk"))
 
 
-def test_an_administrator_giving_themselves_a_role_is_logged(client, adam):
+def role_names(user) -> set[str]:
+    return set(get_user_model().objects.get(pk=user.pk).groups.values_list("name", flat=True))
+
+
+def logged_text() -> str:
+    """Everything the access log holds in its free fields."""
+    return " ".join(
+        f"{e.detail} {e.object_label} {e.reason}" for e in AccessLog.objects.all()
+    ).lower()
+
+
+def test_an_administrator_giving_themselves_a_role_is_refused_and_logged(client, adam):
     client.force_login(adam)
-    manage_user(client, adam, roles=["admin", "supervisor"])
-    [entry] = entries("user.roles_changed")
+    page = manage_user(client, adam, status=200, roles=["admin", "supervisor"])
+    assert "Nobody can change their own" in page
+    assert role_names(adam) == {"admin"}
+    [entry] = entries("manage.user.self_change_refused")
     assert entry.user == adam and entry.username == "adam"
     assert entry.object_type == "user" and entry.object_label == "adam"
-    assert entry.detail["added"] == ["supervisor"] and entry.detail["removed"] == []
+    assert entry.detail["parts"] == ["roles"]
+    assert not entries("user.roles_changed") and not entries("manage.user.roles_changed")
+
+
+def test_a_role_given_to_someone_else_is_logged(client, adam, bob):
+    client.force_login(adam)
+    manage_user(client, bob, roles=["caseworker", "supervisor"])
+    assert role_names(bob) == {"caseworker", "supervisor"}
+    # The account's own entry (caseworks.audit.insider) and the setup's (house.services).
+    for action in ("user.roles_changed", "manage.user.roles_changed"):
+        [entry] = entries(action)
+        assert entry.user == adam and entry.username == "adam"
+        assert entry.object_type == "user" and entry.object_label == "bob"
+        assert entry.detail["added"] == ["supervisor"] and entry.detail["removed"] == []
     # Saving the form unchanged logs no role change.
-    manage_user(client, adam)
-    assert len(entries("user.roles_changed")) == 1
+    manage_user(client, bob)
+    assert len(entries("user.roles_changed")) == len(entries("manage.user.roles_changed")) == 1
 
 
-def test_team_membership_and_supervision_changes_are_logged(client, adam, alice, sam, team_a):
+def test_an_administrative_role_next_to_a_file_role_is_logged_when_asked_and_approved(
+    client, adam, bob
+):
+    """adam asks to make bob (a caseworker) an administrator: nothing changes until another
+    administrator approves; the rows name who asked, who approved and what changed."""
+    ben = make_user("ben", "admin")
+    client.force_login(adam)
+    manage_user(client, bob, roles=["admin", "caseworker"])
+    assert role_names(bob) == {"caseworker"}
+    assert not entries("user.roles_changed")
+    [asked] = entries("manage.user.change_requested")
+    assert (asked.username, asked.object_label) == ("adam", "bob")
+    assert asked.detail["roles"] == ["admin", "caseworker"] and asked.detail["approver"] == "admin"
+    pending = AccountRequest.objects.get(user=bob)
+    client.force_login(ben)
+    response = client.post(f"/manage/requests/{pending.code}/", {"decision": "approve"})
+    assert response.status_code == 302
+    assert role_names(bob) == {"admin", "caseworker"}
+    [approved] = entries("manage.user.change_approved")
+    assert (approved.username, approved.object_label) == ("ben", "bob")
+    assert approved.detail["requested_by"] == "adam" and approved.detail["parts"] == ["roles"]
+    for action in ("user.roles_changed", "manage.user.roles_changed"):
+        [entry] = entries(action)
+        assert (entry.username, entry.object_label) == ("ben", "bob")
+        assert entry.detail["added"] == ["admin"] and entry.detail["removed"] == []
+    assert entries("manage.user.roles_changed")[0].detail["requested_by"] == "adam"
+
+
+def test_team_membership_and_supervision_changes_are_logged(client, adam, alice, sam, sue, team_a):
+    client.force_login(adam)
+
+    def team_form(supervisors):
+        return client.post(
+            f"/manage/teams/{team_a.code}/",
+            {
+                "organisation": team_a.organisation.pk,
+                "name": team_a.name,
+                "supervisors": [u.pk for u in supervisors],
+                "members": [],
+                "version": team_a.version,
+            },
+        )
+
+    # Supervising the team themselves: refused, and the attempt is logged.
     supervisor = Group.objects.get(name="supervisor")
     adam.groups.add(supervisor)  # outside a request: no entry
-    client.force_login(adam)
-    response = client.post(
-        f"/manage/teams/{team_a.code}/",
-        {
-            "organisation": team_a.organisation.pk,
-            "name": team_a.name,
-            "supervisors": [sam.pk, adam.pk],
-            "members": [],
-            "version": team_a.version,
-        },
-    )
+    assert team_form([sam, adam]).status_code == 200
+    [refused] = entries("manage.user.self_change_refused")
+    assert (refused.username, refused.object_label) == ("adam", "adam")
+    assert not team_a.supervisors.filter(pk=adam.pk).exists()
+    assert not entries("user.supervision_added") and not entries("user.team_left")
+    # Someone else: done, and logged for each account concerned.
+    response = team_form([sam, sue])
     assert response.status_code == 302, response.content.decode()[:3000]
     [added] = entries("user.supervision_added")
-    assert (added.username, added.object_label) == ("adam", "adam")
+    assert (added.username, added.object_label) == ("adam", "sue")
     assert added.detail["team"] == team_a.name
     [left] = entries("user.team_left")
     assert (left.username, left.object_label) == ("adam", "alice")
@@ -146,15 +216,33 @@ def test_making_someone_superuser_is_logged(client, root, bob):
 
 
 @pytest.mark.real_hashers  # the log must not carry the Argon2 hash either
-def test_an_administrator_setting_a_password_is_logged(client, adam, bob, root):
+def test_resetting_access_and_setting_a_password_are_logged(
+    client, adam, bob, root, django_capture_on_commit_callbacks
+):
+    """The administrator resets bob's access (never learning a password or the code); bob sets
+    his own password with the mailed code; a superuser sets one in the Django admin. Each is
+    an entry naming who did it and to whom, without the password, its hash or the code."""
+    bob.email = "bob@example.org"
+    bob.set_password("bobs old passphrase 2025")
+    bob.save()  # outside a request: no entry
     client.force_login(adam)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/manage/users/{bob.manage_code.code}/password/", {})
+    assert response.status_code == 302
+    [reset] = entries("manage.user.access_reset")
+    assert (reset.username, reset.object_label) == ("adam", "bob")
+    [message] = [m for m in mail.outbox if CODE.search(str(m.body))]
+    assert message.to == ["bob@example.org"]
+    code = CODE.search(str(message.body)).group(0)
+    # bob, with the code from his mail: his own new password, under his own name.
+    client.logout()
     response = client.post(
-        f"/manage/users/{bob.manage_code.code}/password/",
-        {"password1": PASSWORD, "password2": PASSWORD},
+        "/accounts/reset/",
+        {"username": "bob", "enrolment_code": code, "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
-    [entry] = entries("user.password_changed")
-    assert (entry.username, entry.object_label) == ("adam", "bob")
+    [own] = entries("user.password_changed")
+    assert (own.username, own.object_label) == ("bob", "bob")
     # ... and a superuser in the Django admin.
     client.force_login(root)
     response = client.post(
@@ -162,13 +250,18 @@ def test_an_administrator_setting_a_password_is_logged(client, adam, bob, root):
         {"password1": PASSWORD + "!", "password2": PASSWORD + "!", "usable_password": "true"},
     )
     assert response.status_code == 302
-    assert [e.username for e in entries("user.password_changed")] == ["adam", "root"]
-    assert all(PASSWORD not in str(e.detail) for e in entries("user.password_changed"))
-    assert PASSWORD not in str(entry.detail) and "argon2" not in str(entry.detail)
+    assert [e.username for e in entries("user.password_changed")] == ["bob", "root"]
+    logged = logged_text()
+    for secret in (PASSWORD, code, "argon2", "bobs old passphrase"):
+        assert secret.lower() not in logged, secret
 
 
-def test_second_factor_changes_are_logged_without_secrets(client, adam, db):
-    carla = get_user_model().objects.create_user("carla", password=PASSWORD)
+def test_second_factor_changes_are_logged_without_secrets(
+    client, adam, db, django_capture_on_commit_callbacks
+):
+    carla = get_user_model().objects.create_user(
+        "carla", password=PASSWORD, email="carla@example.org"
+    )
     client.force_login(carla)
     page = client.get("/accounts/code/setup/").content.decode()
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1)
@@ -179,31 +272,45 @@ def test_second_factor_changes_are_logged_without_secrets(client, adam, db):
     codes = re.findall(r"<li><code>([^<]+)</code></li>", done.content.decode())
     [added] = entries("user.second_factor_added")
     assert (added.username, added.object_label) == ("carla", "carla")
-    # The lost-phone procedure: the administrator removes the devices with a new code.
+    # The lost-phone procedure: the administrator removes the devices; a new code is mailed.
     client.force_login(adam)
-    response = client.post(
-        f"/manage/users/{carla.manage_code.code}/enrolment-code/", {"remove_second_factor": "on"}
-    )
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/manage/users/{carla.manage_code.code}/enrolment-code/",
+            {"remove_second_factor": "on"},
+        )
+    assert response.status_code == 302
     assert not list(devices_for_user(carla, confirmed=None))
     removed = entries("user.second_factor_removed")
     assert {(e.username, e.object_label) for e in removed} == {("adam", "carla")}
     assert len(removed) == 2  # the app and the recovery codes
-    logged = " ".join(
-        f"{e.detail} {e.object_label} {e.reason}" for e in AccessLog.objects.all()
-    ).lower()
-    for value in (secret.lower(), b32decode(secret).hex(), *codes):
+    [issued] = entries("manage.user.enrolment_code_issued")
+    assert (issued.username, issued.object_label) == ("adam", "carla")
+    assert issued.detail["second_factor_removed"] is True
+    mailed = [CODE.search(str(m.body)).group(0) for m in mail.outbox if CODE.search(str(m.body))]
+    assert len(mailed) == 1
+    logged = logged_text()
+    for value in (secret.lower(), b32decode(secret).hex(), *codes, *mailed):
         assert value.lower() not in logged
 
 
-def test_enrolment_codes_issued_are_logged(client, adam, db):
-    carla = get_user_model().objects.create_user("carla", password=PASSWORD)
+def test_enrolment_codes_issued_are_logged(client, adam, db, django_capture_on_commit_callbacks):
+    carla = get_user_model().objects.create_user(
+        "carla", password=PASSWORD, email="carla@example.org"
+    )
     client.force_login(adam)
-    response = client.post(f"/manage/users/{carla.manage_code.code}/enrolment-code/", {})
-    code = re.search(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b", response.content.decode()).group(0)
-    [entry] = entries("user.enrolment_code_issued")
-    assert (entry.username, entry.object_label) == ("adam", "carla")
-    assert code not in str(entry.detail)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/manage/users/{carla.manage_code.code}/enrolment-code/", {}, follow=True
+        )
+    assert not CODE.search(response.content.decode())  # mailed to carla, never shown
+    [message] = [m for m in mail.outbox if CODE.search(str(m.body))]
+    assert message.to == ["carla@example.org"]
+    code = CODE.search(str(message.body)).group(0)
+    for action in ("user.enrolment_code_issued", "manage.user.enrolment_code_issued"):
+        [entry] = entries(action)
+        assert (entry.username, entry.object_label) == ("adam", "carla")
+    assert code.lower() not in logged_text()
 
 
 def test_changes_through_the_other_side_of_a_relation_are_logged(client, adam, alice, team_b):
@@ -258,20 +365,30 @@ def test_the_data_protection_officer_sees_and_filters_account_changes(
     log_access(user=alice, action="service.viewed", obj=mbe, label="MBE")
     client.force_login(adam)
     assert client.post(f"/manage/users/{bob.manage_code.code}/deactivate/").status_code == 302
-    manage_user(client, adam, roles=["admin", "supervisor"])
+    manage_user(client, alice, roles=["caseworker", "supervisor"])
+    manage_user(client, adam, status=200, roles=["admin", "supervisor"])  # refused
 
     client.force_login(dora)
     page = client.get("/audit/").content.decode()
-    assert "user.deactivated" in page and "user.roles_changed" in page and "service.viewed" in page
-    # Only changes to accounts.
+    for action in (
+        "user.deactivated",
+        "user.roles_changed",
+        "manage.user.self_change_refused",
+        "service.viewed",
+    ):
+        assert action in page, action
+    # Only changes to accounts (the refused attempt on one's own included).
     page = client.get("/audit/", {"kind": "accounts"}).content.decode()
     assert "user.deactivated" in page and "user.roles_changed" in page
+    assert "manage.user.self_change_refused" in page
     assert "service.viewed" not in page
     # What was changed is readable: the role given.
     assert "supervisor" in page
     # Only what concerns one user (whoever did it).
     page = client.get("/audit/", {"subject": bob.pk}).content.decode()
     assert "user.deactivated" in page and "user.roles_changed" not in page
+    page = client.get("/audit/", {"subject": adam.pk}).content.decode()
+    assert "manage.user.self_change_refused" in page and "user.deactivated" not in page
     # Only what one user did.
     page = client.get("/audit/", {"user": adam.pk, "kind": "records"}).content.decode()
     assert "user.deactivated" not in page and "service.viewed" not in page
