@@ -257,7 +257,7 @@ def test_accompaniment_slip(accompaniment):
     assert "Alice" in text and "Parisa" in text
     # First names only: no surname of the companions.
     assert "Ahmadi" not in text and "Adler" not in text
-    # The date again under the weekday in Farsi.
+    # The (fixed) date again under the name of its day in Farsi.
     assert text.count("05.03.2030") == 2
     assert any("\u0600" <= ch <= "\u06ff" for ch in text)
     inside_page(pdf)
