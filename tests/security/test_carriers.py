@@ -22,7 +22,8 @@ from caseworks.audit.insider import acting_as
 from caseworks.audit.log import organisation_of
 from caseworks.audit.views import visible_entries
 from caseworks.extensions.personal_data import not_person_data, person_data_sources
-from caseworks.models import AccessLog, Organisation, RetentionRun
+from caseworks.house.services import organisation_save
+from caseworks.models import AccessLog, AccountRequest, Organisation, RetentionRun
 from tests.helpers import make_user, open_case
 
 
@@ -116,6 +117,27 @@ def test_a_dpo_reads_its_carriers_and_the_houses_entries_only(
     assert client.get(f"/audit/?organisation={org_b.code}").status_code == 404
     assert client.get(f"/audit/?organisation={org_a.code}").status_code == 200
     assert client.get("/audit/?organisation=house").status_code == 200
+
+
+def test_each_dpo_decides_its_own_carriers_requests_only(client, adam, dora, dirk, org_a, org_b):
+    """adam asks for a second DPO of each carrier: each carrier's DPO lists and opens that
+    carrier's request, and gets 404 on the other's."""
+    requests = {}
+    for organisation, dpo in ((org_a, dora), (org_b, dirk)):
+        second = make_user(f"second-{organisation.pk}")
+        organisation_save(actor=adam, organisation=organisation, data={}, dpos=[dpo, second])
+        requests[dpo.username] = AccountRequest.objects.get(user=second)
+    for own, other in ((dora, dirk), (dirk, dora)):
+        client.force_login(own)
+        listed = client.get("/manage/requests/").content.decode()
+        assert str(requests[own.username].code) in listed
+        assert str(requests[other.username].code) not in listed
+        assert client.get(f"/manage/requests/{requests[own.username].code}/").status_code == 200
+        other_page = f"/manage/requests/{requests[other.username].code}/"
+        assert client.get(other_page).status_code == 404
+        assert client.post(other_page, {"decision": "approve"}).status_code == 404
+    assert not org_a.data_protection_officers.filter(username__startswith="second-").exists()
+    assert not org_b.data_protection_officers.filter(username__startswith="second-").exists()
 
 
 def test_a_change_of_a_carriers_dpo_is_in_that_carriers_log(
