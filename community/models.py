@@ -211,6 +211,43 @@ class Consent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
+class SubscribeRequest(models.Model):
+    """A request from the public page, queued: the page writes one of these for every address,
+    whatever its state, so its work and time tell nothing; the worker (`send_newsletter`)
+    decides what it means (community.subscriptions.subscribe_requests_work) and deletes it."""
+
+    email = EncryptedEmailField()
+    interests = ChoiceListField(item_choices=Interest.choices, default=list, blank=True)
+    language = models.CharField(max_length=8)
+    base_url = models.CharField(max_length=200)
+    source_index = models.CharField(max_length=64, blank=True)  # as Consent.source_index
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"subscribe request {self.pk}"
+
+
+class RequestCounter(models.Model):
+    """How often one key (a keyed hash of a client address) used a public form within one
+    window: the rate limits of community.ratelimit, in the database so that every worker
+    and every host counts against the same number."""
+
+    scope = models.CharField(max_length=40)
+    key_index = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key_index", "window_start"], name="request_counter_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
 class Issue(Versioned, models.Model):
     """A newsletter issue: Markdown, the segment it goes to, and its sending state. A draft is
     edited in a form (Versioned: a concurrent save is refused)."""

@@ -9,6 +9,9 @@ includes it), and their deletion:
   consent (Art. 7 (1), Art. 17 (3) e DSGVO) for 3 years, then deleted
   (`manage.py community_retention`);
 - an unconfirmed request: deleted after 7 days with its consent row;
+- a request from the public page: queued with the address (encrypted) until the worker takes
+  it, within a minute; one no worker took is deleted after 7 days;
+- the rate limits' counters: a keyed hash of the client's address, deleted after a day;
 - registrations: deleted with the user's account (CASCADE); the figures per year count them
   while they exist (docs/newsletter.md).
 """
@@ -22,4 +25,6 @@ register_not_person_data(
     "community.Consent",
     "community.Issue",
     "community.Delivery",
+    "community.SubscribeRequest",
+    "community.RequestCounter",
 )

@@ -1,12 +1,16 @@
 """Newsletter subscriptions: double opt-in for outside people, opt-in on a volunteer's own
 page, unsubscribing (one click, no sign-in). Every step writes a Consent row (the proof).
 
-No enumeration: subscribe_request() behaves the same for a new, a pending, an active and an
-unsubscribed address as seen from the page (the same answer); only the mailbox differs.
+No enumeration: subscribe_request() does the same work for a new, a pending, an active and an
+unsubscribed address (it queues the request, one row, without looking the address up), so
+neither the page's answer nor its time differs; the worker (`manage.py send_newsletter`,
+every minute) looks the address up and mails it when there is something to confirm. Only
+the mailbox differs.
 """
 
 import datetime
 import hashlib
+import logging
 import secrets
 
 from django.contrib.auth.models import User
@@ -19,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from caseworks.fields import blind_index
 from community import consent, newsletter_mails, profiles
-from community.models import Consent, Subscriber
+from community.models import Consent, Subscriber, SubscribeRequest
+
+logger = logging.getLogger("community.subscriptions")
 
 CONFIRM_DAYS = 7  # a confirmation link works this long
 RESEND_AFTER = datetime.timedelta(minutes=10)  # no mail bombing through the public page
@@ -47,7 +53,19 @@ def subscriber_for_unsubscribe_token(token: str) -> Subscriber | None:
     return Subscriber.objects.filter(code=code).first()
 
 
-def _record(subscriber: Subscriber, action: str, *, channel: str, source: str = "") -> None:
+def source_index(source: str) -> str:
+    return blind_index(source, purpose="consent-source") if source else ""
+
+
+def _record(
+    subscriber: Subscriber,
+    action: str,
+    *,
+    channel: str,
+    source: str = "",
+    index: str = "",
+    at: datetime.datetime | None = None,
+) -> None:
     language = subscriber.language or get_language() or "de"
     Consent.objects.create(
         subscriber=subscriber,
@@ -56,49 +74,91 @@ def _record(subscriber: Subscriber, action: str, *, channel: str, source: str = 
         text_sha256=consent.consent_text_sha256(language),
         language=language,
         interests=list(subscriber.interests or []),
-        source_index=blind_index(source, purpose="consent-source") if source else "",
+        source_index=index or source_index(source),
         channel=channel,
+        at=at or timezone.now(),
     )
 
 
 def subscribe_request(
     *, email: str, interests: list[str], language: str, base_url: str, source: str = ""
 ) -> None:
-    """The public page: a confirmation mail for a new (or formerly unsubscribed) address, a
-    fresh one for a pending address (at most every RESEND_AFTER), nothing for an address
-    already subscribed (it must not learn otherwise, nor receive anything unasked)."""
-    index = email_index(email)
-    now = timezone.now()
-    with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(email_index=index).first()
-        if subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE:
-            return
-        if (
-            subscriber is not None
-            and subscriber.status == Subscriber.Status.PENDING
-            and subscriber.confirm_sent_at
-            and now - subscriber.confirm_sent_at < RESEND_AFTER
-        ):
-            return
-        if subscriber is None:
-            subscriber = Subscriber(email_index=index)
-        token = secrets.token_urlsafe(32)
-        subscriber.email = email
-        subscriber.status = Subscriber.Status.PENDING
-        subscriber.language = language
-        subscriber.interests = interests
-        subscriber.confirm_token_hash = _hash(token)
-        subscriber.confirm_sent_at = now
-        subscriber.unsubscribed_at = None
+    """The public page: queue the request. The same one INSERT for every address; the
+    address's state is not even read here (community.subscriptions' module text)."""
+    SubscribeRequest.objects.create(
+        email=email,
+        interests=interests,
+        language=language,
+        base_url=base_url,
+        source_index=source_index(source),
+    )
+
+
+def subscribe_requests_work(*, limit: int | None = None) -> int:
+    """Work off queued requests (the worker): each is deleted in the transaction that acts
+    on it, so it is acted on once. Returns how many were worked off."""
+    done = 0
+    while limit is None or done < limit:
+        with transaction.atomic():
+            queued = (
+                SubscribeRequest.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            )
+            if queued is None:
+                break
+            queued.delete()
+            confirm = _subscribe(queued)
+        done += 1
+        if confirm is None:
+            continue
+        # Mailed once the request's rows are committed (a mail for a rolled-back one would
+        # carry a dead link); a mail lost now is made up by the next request for the address.
+        subscriber, token = confirm
         try:
-            with transaction.atomic():
-                subscriber.save()
-        except IntegrityError:  # the same address at the same moment: one row is enough
-            return
-        _record(subscriber, Consent.Action.REQUESTED, channel="public page", source=source)
-        transaction.on_commit(
-            lambda: newsletter_mails.send_confirmation(subscriber, token, base_url)
-        )
+            newsletter_mails.send_confirmation(subscriber, token, queued.base_url)
+        except Exception as error:
+            logger.warning("confirmation mail not sent (%s)", type(error).__name__)
+    return done
+
+
+def _subscribe(queued: SubscribeRequest) -> tuple[Subscriber, str] | None:
+    """A confirmation mail for a new (or formerly unsubscribed) address, a fresh one for a
+    pending address (at most every RESEND_AFTER), nothing for an address already subscribed
+    (it must not receive anything unasked)."""
+    index = email_index(queued.email)
+    now = timezone.now()
+    subscriber = Subscriber.objects.select_for_update().filter(email_index=index).first()
+    if subscriber is not None and subscriber.status == Subscriber.Status.ACTIVE:
+        return None
+    if (
+        subscriber is not None
+        and subscriber.status == Subscriber.Status.PENDING
+        and subscriber.confirm_sent_at
+        and now - subscriber.confirm_sent_at < RESEND_AFTER
+    ):
+        return None
+    if subscriber is None:
+        subscriber = Subscriber(email_index=index)
+    token = secrets.token_urlsafe(32)
+    subscriber.email = queued.email
+    subscriber.status = Subscriber.Status.PENDING
+    subscriber.language = queued.language
+    subscriber.interests = queued.interests
+    subscriber.confirm_token_hash = _hash(token)
+    subscriber.confirm_sent_at = now
+    subscriber.unsubscribed_at = None
+    try:
+        with transaction.atomic():
+            subscriber.save()
+    except IntegrityError:  # the same address at the same moment: one row is enough
+        return None
+    _record(
+        subscriber,
+        Consent.Action.REQUESTED,
+        channel="public page",
+        index=queued.source_index,
+        at=queued.requested_at,
+    )
+    return subscriber, token
 
 
 def subscriber_for_confirm_token(token: str) -> Subscriber | None:
@@ -184,6 +244,10 @@ def purge_unconfirmed(*, now: datetime.datetime | None = None) -> int:
     count = stale.count()
     for subscriber in stale:
         subscriber.delete()
+    # Requests no worker took (none ran): their addresses are not kept either.
+    SubscribeRequest.objects.filter(
+        requested_at__lt=now - datetime.timedelta(days=CONFIRM_DAYS)
+    ).delete()
     return count
 
 

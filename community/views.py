@@ -6,7 +6,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -22,7 +21,7 @@ from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
 from caseworks.signin.handlers import forwarded_client_ip
 from caseworks.web.forms import error_text, form_page
-from community import consent, selectors, sending, services, subscriptions
+from community import consent, ratelimit, selectors, sending, services, subscriptions
 from community.calendar import event_ics
 from community.certificate import certificate_pdf
 from community.forms import (
@@ -428,15 +427,14 @@ def _client_address(request) -> str:
 
 
 def _over_limit(request) -> bool:
-    """A simple per-address limit on the public form (the cache: per process with the
-    default local-memory cache, shared with a shared cache)."""
-    key = "community:subscribe:" + _client_address(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > SUBSCRIBE_LIMIT
+    """SUBSCRIBE_LIMIT requests an address and hour on the public form, counted in the
+    database (community.ratelimit): every worker and host counts against the same number."""
+    return not ratelimit.take(
+        scope="newsletter subscribe",
+        key=_client_address(request),
+        limit=SUBSCRIBE_LIMIT,
+        window=datetime.timedelta(hours=1),
+    )
 
 
 @public

@@ -5,6 +5,7 @@ database cannot show: several threads registering at once, and a sender killed m
     python tests/community/file_db_runner.py queue <n>
     python tests/community/file_db_runner.py send <smtp port> [--kill-after K --at sent|handed]
     python tests/community/file_db_runner.py report
+    python tests/community/file_db_runner.py subscribe-race <threads> <posts> <start at>
 """
 
 import json
@@ -137,6 +138,43 @@ def send(port: int, kill_after: int | None, at: str) -> dict:
     return {"sent": sent}
 
 
+def subscribe_race(threads: int, posts: int, start_at: float) -> dict:
+    """Like one gunicorn worker of several: `threads` clients post the public subscription
+    form `posts` times each, from one address, from `start_at` (a time.time() all the
+    racing processes share). Returns how many were accepted (302) and refused (429)."""
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.close()
+    answers: list[int] = []
+    errors: list[str] = []
+
+    def one(i):
+        from django.db import connection as thread_connection
+
+        client = Client(REMOTE_ADDR="198.51.100.7")
+        try:
+            for j in range(posts):
+                data = {"email": f"r{i}-{j}@example.org", "interests": ["events"], "consent": "on"}
+                answers.append(client.post("/newsletter/subscribe/", data).status_code)
+        except Exception as e:  # reported, never lost with the thread
+            errors.append(f"{type(e).__name__}: {e}")
+        finally:
+            thread_connection.close()
+
+    time.sleep(max(0.0, start_at - time.time()))
+    workers = [threading.Thread(target=one, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    return {"accepted": answers.count(302), "refused": answers.count(429), "errors": errors}
+
+
 def report() -> dict:
     from django.db.models import Count
 
@@ -159,6 +197,8 @@ if __name__ == "__main__":
         setup()
         if command == "register-race":
             result = register_race(int(args[0]))
+        elif command == "subscribe-race":
+            result = subscribe_race(int(args[0]), int(args[1]), float(args[2]))
         elif command == "queue":
             result = queue(int(args[0]))
         else:

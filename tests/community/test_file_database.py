@@ -1,6 +1,7 @@
 """What needs a real file database and other processes: registrations from many threads at
-once never exceed the capacity, and a sender killed with SIGKILL mid-send, then resumed,
-mails every recipient exactly once (counted by a real SMTP server, aiosmtpd).
+once never exceed the capacity, the public page's rate limit holds across processes, and a
+sender killed with SIGKILL mid-send, then resumed, mails every recipient exactly once
+(counted by a real SMTP server, aiosmtpd).
 
 Each test gets a file database as the migrations leave it (tests/testdb.py); the scenarios
 run in subprocesses (tests/community/file_db_runner.py) against it. No transaction=True test.
@@ -12,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,35 @@ def test_capacity_is_never_exceeded_by_concurrent_registrations(file_database):
     assert result["errors"] == []
     assert result["confirmed"] == result["capacity"] == 3
     assert result["waiting"] == 9
+
+
+def test_the_rate_limit_holds_across_processes(file_database):
+    """Issue 35: 61 posts from one address to 4 gunicorn workers, 40 accepted against a limit
+    of 10 an hour (the limit was counted in each process's memory). Four processes of four
+    threads each post 64 times at once: 10 accepted between them."""
+    from community.views import SUBSCRIBE_LIMIT
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{file_database}"}
+    start_at = f"{time.time() + 8:.3f}"  # after every process has started Django
+    racers = [
+        subprocess.Popen(
+            [sys.executable, str(RUNNER), "subscribe-race", "4", "4", start_at],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err[-3000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert [r["errors"] for r in results] == [[]] * 4
+    assert sum(r["accepted"] for r in results) == SUBSCRIBE_LIMIT
+    assert sum(r["refused"] for r in results) == 64 - SUBSCRIBE_LIMIT
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Work off the newsletter send queue (cron, every minute):
+"""Work off the newsletter's queues (cron, every minute): the subscription requests of the
+public page first (their confirmation mails), then the issues' send queue:
 
     * * * * *  cd /srv/caseworks/src && ../venv/bin/python manage.py send_newsletter
 
@@ -7,7 +8,7 @@ claims other rows (community.sending)."""
 
 from django.core.management.base import BaseCommand
 
-from community import sending
+from community import sending, subscriptions
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=sending.BATCH)
 
     def handle(self, *args, max_seconds, batch, **options):
+        requests = subscriptions.subscribe_requests_work()
         sent = sending.work_queue(batch=batch, max_seconds=max_seconds)
-        if options["verbosity"] > 1 or sent:
-            self.stdout.write(f"{sent} sent")
+        if options["verbosity"] > 1 or sent or requests:
+            self.stdout.write(f"{requests} subscription requests, {sent} sent")
