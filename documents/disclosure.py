@@ -1,6 +1,6 @@
 """The disclosure (Art. 15 DSGVO) with the person's documents: one ZIP with the JSON and the
-PDF export (cases.privacy.views) and every stored version of every document about the
-person or their whole household, under neutral names.
+PDF export (cases.privacy.views, cases.privacy.pdf) and every stored version of every
+document about the person or their whole household, under neutral names.
 
 The ZIP is streamed (zipstream-ng): a person with 200 documents is hundreds of megabytes,
 which built in memory took a worker past a gigabyte. The exports are made before the first
@@ -20,7 +20,8 @@ from django.http import HttpRequest
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream  # type: ignore[import-untyped]
 
 from cases.models import Client
-from cases.privacy.views import disclosure_json, disclosure_pdf
+from cases.privacy.pdf import disclosure_pdf
+from cases.privacy.views import disclosure_json
 from caseworks.audit.dataprotection import disclosure
 from documents.models import Document, DocumentFile, neutral_filename
 from documents.selectors import file_content
@@ -60,7 +61,7 @@ def disclosure_zip(request: HttpRequest, person: Client) -> Iterable[bytes]:
     archive = ZipStream(compress_type=ZIP_STORED)
     # The exports exactly as the disclosure page gives them.
     archive.add(disclosure_json(data), "auskunft.json", compress_type=ZIP_DEFLATED)
-    archive.add(disclosure_pdf(request, data), "auskunft.pdf", compress_type=ZIP_DEFLATED)
+    archive.add(disclosure_pdf(data), "auskunft.pdf", compress_type=ZIP_DEFLATED)
     for number, document in enumerate(person_documents(person), start=1):
         for file in document.files.all():
             # Photos and PDFs are compressed already: stored as they are.

@@ -50,6 +50,7 @@ from cases.models.deadlines import (
     DecisionType,
     escalation_horizon,
 )
+from cases.models.disclosure import DisclosureExport
 from cases.models.imports import ImportedRow
 from cases.models.records import (
     MAX_CONTACT_MINUTES,
@@ -68,6 +69,7 @@ from cases.models.residue import StatisticsResidue
 from cases.plan.models import Activity, Need, NeedCategory, SpecialNeed
 
 __all__ = [
+    "DisclosureExport",
     "Activity",
     "Need",
     "NeedCategory",

@@ -1,231 +1,113 @@
 """The disclosure (Art. 15 DSGVO) of everything stored about one person, as JSON or PDF.
 
 For the data protection officer of the case's carrier and the supervisors of its team; 404 for
-everyone else (cases.selectors.case_get_for_disclosure). The export is logged once it has
-been produced (a failed export is not one).
-
-The PDF must stay quick for a person with thousands of visits (WeasyPrint spends ~1-2 ms on
-every line it lays out and draws, and several times that on a table cell): the few fields of
-the person and the case are tables; every list (visits, statuses, the access log ...) is one
-short paragraph of values a row under a legend naming the columns once, with the values all
-rows share said once above it, and each row's change history on the same line (what a
-change replaced, not every value again). The JSON holds every value of every version.
+everyone else (cases.selectors.case_get_for_disclosure), checked on every page, the download
+too. The JSON is made in the request; the PDF takes seconds (minutes under load), so it is
+built in the background (cases.privacy.exports): the PDF page asks for it, a page says it is
+being created and refreshes itself, then offers it once. An export is logged once it has
+been handed out (a failed one is not one).
 """
 
 import json
-import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 
-from django.db.models import Model
-from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 
 from cases.models import Case, Client
+from cases.models.disclosure import DisclosureExport
+from cases.privacy import exports
 from cases.selectors import case_get_for_disclosure, client_get_for_case
 from caseworks.access.permissions import DATA_PROTECTION, role_required
 from caseworks.access.roles import Role
-from caseworks.audit.dataprotection import HISTORY_BOOKKEEPING, disclosure, person_data_sources
+from caseworks.audit.dataprotection import disclosure
 from caseworks.audit.log import log_access
-from caseworks.web.pdf import render_pdf
 
 FORMATS = ("json", "pdf")
-# Internal numbers: in the JSON only (the PDF says so), so the lists stay one line a row.
-TECHNICAL = {"id", "code", "version"}
-NOTHING = "–"
-ISO_DATETIME = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
-
-
-@dataclass
-class Section:
-    title: str | Promise
-    # A table of label/value pairs (the person, the case) ...
-    fields: list[tuple[str, str]] = field(default_factory=list)
-    # ... and/or lines under a legend: what all rows share, then one line a row.
-    shared: str = ""
-    columns: str = ""
-    lines: list[str] = field(default_factory=list)
-
-
-def _text(value, *, one_line: bool = True) -> str:
-    if value is None or value == "" or value == []:
-        return NOTHING
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if match := ISO_DATETIME.match(text):
-        return f"{match[1]} {match[2]}"
-    return " / ".join(text.splitlines()) if one_line else text
-
-
-def _labels(model: type[Model]) -> dict[str, str]:
-    return {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
-
-
-def _label(labels: dict[str, str], key: str) -> str:
-    return labels.get(key, key.replace("_", " "))
-
-
-def _history_by_record(data: dict) -> dict[tuple[str, object], list[dict]]:
-    grouped: dict[tuple[str, object], list[dict]] = defaultdict(list)
-    for entry in data["history"]:  # sorted by time
-        grouped[(entry["record"], entry["values"].get("id"))].append(entry)
-    return grouped
-
-
-def _changes(entries: list[dict], current: dict | None, labels: dict[str, str]) -> list[str]:
-    """Each version as "Changed 2026-03-01 10:15 Alice Arendt", with in brackets the values
-    it wrote that a later version (or the record as it is now) replaced: with the current
-    values, every value of every version can be read off."""
-    texts = []
-    for i, entry in enumerate(entries):
-        later = entries[i + 1]["values"] if i + 1 < len(entries) else current
-        text = " ".join(
-            part for part in (entry["change"], _text(entry["at"]), entry["by"] or "") if part
-        )
-        if later is not None:
-            replaced = [
-                f"{_label(labels, key)}: {_text(value)}"
-                for key, value in entry["values"].items()
-                if key not in TECHNICAL
-                and key not in HISTORY_BOOKKEEPING
-                and later.get(key) != value
-            ]
-            if replaced:
-                text += f" ({'; '.join(replaced)})"
-        texts.append(text)
-    return texts
-
-
-def _list_section(
-    title, rows: list[dict], labels: dict[str, str], history=None, record: str = ""
-) -> Section:
-    """One line a row: the values that differ between rows, under a legend; the values all
-    rows share said once. `history`: each row's versions, appended to its line."""
-    section = Section(f"{title} ({len(rows)})")
-    if not rows:
-        return section
-    keys = [k for k in rows[0] if k not in TECHNICAL]
-    texts = [{k: _text(row.get(k)) for k in keys} for row in rows]
-    shared = [k for k in keys if len(rows) > 1 and len({t[k] for t in texts}) == 1]
-    varying = [k for k in keys if k not in shared]
-    section.shared = " · ".join(f"{_label(labels, k)}: {texts[0][k]}" for k in shared)
-    section.columns = " · ".join(_label(labels, k) for k in varying)
-    if history is not None:
-        section.columns += " — " + _(
-            "changes: what, when, by whom (in brackets the values a later change replaced)"
-        )
-    for row, text in zip(rows, texts, strict=True):
-        parts = [" · ".join(text[k] for k in varying)]
-        if history is not None:
-            entries = history.pop((record, row.get("id")), [])
-            parts.append("; ".join(_changes(entries, row, labels)))
-        section.lines.append(" — ".join(part for part in parts if part) or NOTHING)
-    return section
-
-
-def _field_section(title, values: dict, labels: dict[str, str], entries: list[dict]) -> Section:
-    section = Section(title)
-    section.fields = [
-        (_label(labels, k), _text(v, one_line=False))
-        for k, v in values.items()
-        if k not in TECHNICAL
-    ]
-    section.columns = _("Changes") if entries else ""
-    section.lines = _changes(entries, values, labels)
-    return section
-
-
-def _sections(data: dict) -> list[Section]:
-    """The disclosure, headed: the person, the household, then every registered source (the
-    rows that depend on others last), then the access log."""
-    history = _history_by_record(data)
-    person_record = str(Client._meta.verbose_name)
-    case_record = str(Case._meta.verbose_name)
-    sections = [
-        _field_section(
-            _("The person"),
-            data["person"],
-            _labels(Client),
-            history.pop((person_record, data["person"].get("id")), []),
-        ),
-        _field_section(
-            _("The case (household)"),
-            data["case"],
-            _labels(Case),
-            history.pop((case_record, data["case"].get("id")), []),
-        ),
-    ]
-    for source in reversed(person_data_sources()):
-        if source.key in data:
-            model = source.model
-            sections.append(
-                _list_section(
-                    source.title,
-                    data[source.key],
-                    _labels(model),
-                    history,
-                    str(model._meta.verbose_name),
-                )
-            )
-    log_labels = {
-        "at": _("at"),
-        "by": _("by"),
-        "action": _("action"),
-        "record": _("record"),
-        "reference": _("reference"),
-    }
-    sections.append(_list_section(_("Access log"), data["access_log"], log_labels))
-    # Versions of rows no longer listed above (none today): shown, never dropped.
-    left = [entry for entries in history.values() for entry in entries]
-    if left:
-        section = Section(_("Other changes"))
-        section.lines = [
-            f"{entry['record']}: {text}" for entry in left for text in _changes([entry], None, {})
-        ]
-        sections.append(section)
-    return sections
+REFRESH_SECONDS = 3  # the "being created" page asks again this often
 
 
 def disclosure_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-def disclosure_pdf(request, data: dict) -> bytes:
-    html = render_to_string(
-        "cases/disclosure.html", {"data": data, "sections": _sections(data)}, request=request
+def _person(request, code, client_code) -> tuple[Case, Client]:
+    case = case_get_for_disclosure(user=request.user, code=code)
+    return case, client_get_for_case(case=case, code=client_code)
+
+
+def _export(request, person: Client, export_code) -> DisclosureExport:
+    """The requester's own export of this person; 404 for anyone else's."""
+    export = DisclosureExport.objects.filter(
+        code=export_code, person=person, requested_by=request.user
+    ).first()
+    if export is None:
+        raise Http404("No such export")
+    return export
+
+
+def _attachment(response: HttpResponse, case: Case, fmt: str) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="auskunft-{case.reference}-{stamp}.{fmt}"'
     )
-    return render_pdf(html)
+    return response
 
 
-@role_required(Role.SUPERVISOR, DATA_PROTECTION, methods=["GET"])
+@role_required(Role.SUPERVISOR, DATA_PROTECTION, methods=["GET", "POST"])
 def disclosure_export(request, code, client_code, fmt):
     if fmt not in FORMATS:
         raise Http404("No such format")
-    case = case_get_for_disclosure(user=request.user, code=code)
-    person = client_get_for_case(case=case, code=client_code)
-    data = disclosure(person)
-    if fmt == "json":
-        response = HttpResponse(
-            disclosure_json(data), content_type="application/json; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(disclosure_pdf(request, data), content_type="application/pdf")
-    # Logged once it exists: a failed export (an error, a worker timeout) is not one.
-    log_access(
-        user=request.user,
-        action=f"client.disclosure.{fmt}",
-        obj=person,
-        label=case.reference,
+    case, person = _person(request, code, client_code)
+    if fmt == "pdf":
+        return _pdf_request(request, case, person)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    response = HttpResponse(
+        disclosure_json(disclosure(person)), content_type="application/json; charset=utf-8"
     )
-    stamp = timezone.localdate().isoformat()
-    filename = f"auskunft-{case.reference}-{stamp}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Logged once it exists: a failed export (an error, a worker timeout) is not one.
+    log_access(user=request.user, action="client.disclosure.json", obj=person, label=case.reference)
+    return _attachment(response, case, "json")
+
+
+def _pdf_request(request, case: Case, person: Client):
+    """GET: the page to ask for the PDF (with the user's exports of the person still
+    waiting or ready); POST: ask for it, then its page."""
+    if request.method == "POST":
+        export = exports.export_request(actor=request.user, person=person)
+        return redirect("disclosure_status", case.code, person.code, export.code)
+    mine = DisclosureExport.objects.filter(person=person, requested_by=request.user).order_by(
+        "-requested_at"
+    )
+    return render(
+        request,
+        "cases/disclosure_request.html",
+        {"case": case, "person": person, "exports": mine},
+    )
+
+
+@role_required(Role.SUPERVISOR, DATA_PROTECTION, methods=["GET"])
+def disclosure_status(request, code, client_code, export_code):
+    case, person = _person(request, code, client_code)
+    export = _export(request, person, export_code)
+    response = render(
+        request,
+        "cases/disclosure_status.html",
+        {"case": case, "person": person, "export": export},
+    )
+    if export.in_progress:
+        response["Refresh"] = str(REFRESH_SECONDS)
     return response
+
+
+@role_required(Role.SUPERVISOR, DATA_PROTECTION, methods=["GET"])
+def disclosure_download(request, code, client_code, export_code):
+    """The PDF, once: the rights are checked again (they may have ended since it was asked
+    for), then it is logged and deleted as it is handed out."""
+    case, person = _person(request, code, client_code)
+    export = _export(request, person, export_code)
+    pdf = exports.export_take(export=export, actor=request.user, label=case.reference)
+    if pdf is None:
+        raise Http404("Not ready, or already downloaded")
+    return _attachment(HttpResponse(pdf, content_type="application/pdf"), case, "pdf")
