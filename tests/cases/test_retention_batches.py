@@ -57,7 +57,7 @@ def test_the_dpo_reads_the_real_figures_of_their_carrier(
     page = client.get(
         f"/audit/retention/{team_a.organisation.code}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert "2 cases" in page
+    assert "cases: 2" in page  # the template labels each count: "<what>: <n>"
 
 
 def test_an_interrupted_run_leaves_whole_batches(alice, sam, team_a, monkeypatch):
