@@ -1,7 +1,8 @@
 """Helpers the tests share (functions and constants; the fixtures are in tests/conftest.py):
 the cast (alice and bob work in team A, charlie in team B; sam supervises A, sue supervises B;
 olga is office, vera a volunteer, adam the admin, cody the coordinator), a case opened as a
-caseworker would, consents and referrals, and a module-wide transaction."""
+caseworker would, consents and referrals, the Art. 15 PDF as its requester gets it, and a
+module-wide transaction."""
 
 import contextlib
 import datetime
@@ -9,14 +10,17 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.urls import resolve
 from django.utils import timezone
 
 from cases import services
-from cases.models import StatusKind
+from cases.models import DisclosureExport, StatusKind
+from cases.privacy import exports
 from caseworks.models import Organisation, Service, Team
 from referrals import services as referral_services
 
 TODAY = timezone.localdate()
+WAITING = (DisclosureExport.Status.PENDING, DisclosureExport.Status.BUILDING)
 
 
 def make_user(username, *roles, first_name="", last_name=""):
@@ -150,3 +154,19 @@ def refer(actor, case, service, **data):
             **data,
         },
     )
+
+
+def disclosure_pdf(client, url: str) -> bytes:
+    """The Art. 15 PDF of a person as the signed-in `client` gets it (cases.privacy.exports):
+    asked for on its page (url: ".../clients/<code>/disclosure.pdf"), built by the worker,
+    then downloaded once from the page the request was sent on to."""
+    asked = client.post(url)
+    assert asked.status_code == 302, asked.status_code
+    code = resolve(asked["Location"]).kwargs["export_code"]
+    # The worker, until it built this one (it takes the oldest first: others may wait).
+    while DisclosureExport.objects.filter(code=code, status__in=WAITING).exists():
+        assert exports.export_build_next() is not None
+    response = client.get(f"{asked['Location']}auskunft.pdf")
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    return response.content

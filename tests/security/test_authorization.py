@@ -168,6 +168,14 @@ EXPECTED = {
         [R, X, X, X, 200, X, X, X, 200, X, X, X],
         [R, X, X, X, X, 200, X, X, X, X, X, 200],
     ),
+    # The PDF's page (world.py: asked for by sam on A, by dirk on B) is the requester's only,
+    # even for the carrier's DPO or the team's supervisor who may ask themselves; while the
+    # PDF waits to be built, nobody downloads it.
+    "disclosure_status": (
+        [R, X, X, X, 200, X, X, X, X, X, X, X],
+        [R, X, X, X, X, X, X, X, X, X, X, 200],
+    ),
+    "disclosure_download": [R] + [X] * 11,
     "access_log": [R, X, X, X, X, X, X, X, 200, X, X, 200],
     # Every DPO has a retention page (sent to their carrier's report); each carrier's report
     # is its DPO's only.
@@ -344,6 +352,10 @@ def test_another_teams_caseworker_cannot_post_to_anything(client, world):
                 continue  # her carrier's request is hers to decide (tests/manage)
             response = client.post(url, {"reason": "x", "note": "x", "to": users["charlie"].pk})
             expected = {404, 405}
+            if name == "disclosure" and username != "dora":  # dora may ask for A's PDF
+                # Asking for the PDF is a POST that records an export: 404 as the page.
+                pdf = client.post(fill(name, pattern, {**a.params, "fmt": "pdf"}))
+                assert pdf.status_code == 404, (name, "pdf", username, pdf.status_code)
             if (name, username) in (
                 ("access_log", "dora"),
                 ("access_log", "dirk"),

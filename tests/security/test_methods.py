@@ -13,8 +13,9 @@ from tests.security.test_authorization import EXPECTED, USERS
 from tests.security.world import fill, walk_urls
 
 UNUSED = ["PUT", "DELETE", "PATCH", "TRACE"]
-# Pages no user may open on the world's objects (the case is open): who could.
-WHO_COULD = {"cases:reopen": "sam"}
+# Pages no user may open on the world's objects (the case is open, sam's PDF not built yet):
+# who could.
+WHO_COULD = {"cases:reopen": "sam", "disclosure_download": "sam"}
 
 
 def who_may_open(name: str) -> str:

@@ -14,6 +14,7 @@ from cases.models import CoverAccess
 from cases.models.imports import ImportRun
 from cases.plan import services as plan_services
 from cases.plan.models import NeedCategory
+from cases.privacy import exports
 from caseworks.house.services import organisation_save
 from caseworks.models import AccountRequest
 from documents import services as document_services
@@ -288,6 +289,12 @@ def build_world(*, alice, bob, charlie, sam, sue, olga, vera, adam, cody, team_a
     )
     for side in (a, b):
         side.params["import_run_code"] = run.code
+    # An Art. 15 PDF asked for and not built yet (cases.privacy.exports): by sam for team A's
+    # person, by dirk (team B's carrier's DPO) for team B's. Only the one who asked sees its
+    # page; nobody can download it while it waits.
+    for side, requester in ((a, sam), (b, dirk)):
+        person = side.params["_case"].clients.get()
+        side.params["export_code"] = exports.export_request(actor=requester, person=person).code
     add_volunteer_network(a, b, alice=alice, charlie=charlie, vera=vera, cody=cody, service=service)
     a.params.update(community_params(cody=cody, volunteer=vera, side="a"))
     b.params.update(community_params(cody=cody, volunteer=None, side="b"))
