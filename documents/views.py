@@ -307,10 +307,11 @@ def _deadline_preview(data: dict) -> dict | None:
 
 @role_required(Role.SUPERVISOR, DATA_PROTECTION, methods=["GET", "HEAD"])
 def document_disclosure(request, code, client_code):
-    """The Art. 15 disclosure as a ZIP: the JSON and PDF exports and every stored file."""
+    """The Art. 15 disclosure as a ZIP: the JSON export and every stored file (the PDF is
+    made in the background: cases.privacy.exports)."""
     case = case_get_for_disclosure(user=request.user, code=code)
     person = client_get_for_case(case=case, code=client_code)
-    # Streamed: the exports are made here, the files decrypted one by one while it is sent.
+    # Streamed: the JSON is made here, the files decrypted one by one while it is sent.
     response = StreamingHttpResponse(
         disclosure_zip(request, person), content_type="application/zip"
     )
