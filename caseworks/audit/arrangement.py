@@ -49,9 +49,12 @@ class Carrier:
 
 
 def carriers() -> list[Carrier]:
-    organisations = Organisation.objects.prefetch_related(
-        "teams", "data_protection_officers"
-    ).annotate(open_cases=Count("teams__cases", filter=Q(teams__cases__closed_on__isnull=True)))
+    # Ordered by hand: Meta.ordering does not apply to a query with GROUP BY (the count).
+    organisations = (
+        Organisation.objects.prefetch_related("teams", "data_protection_officers")
+        .annotate(open_cases=Count("teams__cases", filter=Q(teams__cases__closed_on__isnull=True)))
+        .order_by("name")
+    )
     return [
         Carrier(
             organisation=organisation,
