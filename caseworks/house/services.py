@@ -753,6 +753,11 @@ def user_issue_enrolment_code(
     new phone). Not for one's own account; for a DPO account, only without removing."""
     refuse_self_change(actor=actor, user=user, parts=["second_factor"])
     _needs_address(user)
+    if request_pending_about(user).exists():
+        # The code would go to an address, or serve roles, that nobody has approved yet.
+        raise ValidationError(
+            _("A change to this account waits for approval: the code is sent once it is decided.")
+        )
     if remove_second_factor and dpo_organisations(user).exists():
         raise ValidationError(
             _("A data protection officer's second factor is reset with “Reset access”.")

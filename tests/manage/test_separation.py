@@ -228,6 +228,30 @@ def test_the_enrolment_code_is_mailed_not_shown(
     assert "manage.user.enrolment_code_issued" in actions(object_label="alice")
 
 
+def test_no_code_is_sent_while_a_change_to_the_account_waits(
+    admin_client, ada, team_a, django_capture_on_commit_callbacks
+):
+    """A code for a new account before its roles (and address) are approved would serve
+    whatever the request asks for: the page offers none, and a POST sends none."""
+    admin_client.post(
+        "/manage/users/new/",
+        {
+            "username": "kai",
+            "email": "kai@example.org",
+            "roles": ["caseworker"],
+            "teams": [team_a.pk],
+        },
+    )
+    kai = get_user_model().objects.get(username="kai")
+    url = f"/manage/users/{kai.manage_code.code}/enrolment-code/"
+    assert url not in admin_client.get(f"/manage/users/{kai.manage_code.code}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {}, follow=True)
+    assert "waits for approval" in response.content.decode()
+    assert not mailed_codes()
+    assert "manage.user.enrolment_code_issued" not in actions(object_label="kai")
+
+
 # --- a second person ------------------------------------------------------------------------
 
 
