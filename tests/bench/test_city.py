@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from cases.models import Case, Client
+from cases.privacy import exports
 from caseworks import fields
 from caseworks.access.roles import Role
 from caseworks.crypto import keys
@@ -301,20 +302,29 @@ def test_one_letter(city):
 
 
 def test_disclosure_of_a_person_with_2000_visits(city):
-    """Art. 15 export as the data protection officer: JSON and PDF, each under 10 s (a
-    gunicorn worker times out at 30 s; it took 0.1 s a visit)."""
+    """Art. 15 export as the data protection officer: the JSON in the request, the PDF as the
+    background worker builds it (cases.privacy.exports: it took 39 s in the request under
+    load, past gunicorn's 30 s), each under 10 s (the requester waits for the PDF's page)."""
     person = city["frequent"]
     assert person.visits.count() == FREQUENT_VISITS
-    dpo = User.objects.get(username="datenschutz")
-    for fmt in ("json", "pdf"):
-        url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.{fmt}"
-        get = _page(HttpClient(), dpo, url)
-        median, samples = measure(get, rounds=3, warmup=1)
+    # The DPO of the person's carrier: each carrier has its own (issue 31), and the person's
+    # team is not the supervisor's, nor AWO's in the demo city ("datenschutz" got 404).
+    dpo = person.case.team.organisation.data_protection_officers.order_by("pk").first()
+    url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.json"
+    get = _page(HttpClient(), dpo, url)
+
+    def build():
+        pdf = exports.disclosure_pdf_bytes(person)
+        assert pdf.startswith(b"%PDF")
+        return pdf
+
+    for fmt, run in (("JSON", get), ("PDF (worker)", build)):
+        median, samples = measure(run, rounds=3, warmup=1)
         RESULTS.append(
             Row(
-                f"disclosure of a person with 2,000 visits, {fmt.upper()}",
+                f"disclosure, person with 2,000 visits, {fmt}",
                 median,
-                queries=count_queries(get),
+                queries=count_queries(run),
                 goal="< 10 s",
                 met=median < 10,
                 unit="s",
