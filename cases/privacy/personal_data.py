@@ -144,7 +144,8 @@ register_person_data(
 register_not_person_data("cases.NeedCategory")
 
 # Issue 35. A disclosure PDF being built or waiting for its download (cases.privacy.exports):
-# a copy of the person's disclosure for the one who asked for it, not a record of its own —
-# disclosing it would disclose the disclosure. Deleted on download, after 7 days
-# (`manage.py build_disclosures`) or with the person (CASCADE).
-register_not_person_data("cases.DisclosureExport")
+# client data (the person's whole disclosure), held for the one who asked for it — a copy of
+# what the disclosure finds, not a record of its own: disclosing it would disclose the
+# disclosure. Deleted on download, after 7 days (`manage.py build_disclosures`) or with the
+# person (CASCADE).
+register_held_in_bulk("cases.DisclosureExport")

@@ -47,9 +47,10 @@ person_data: Registry[Source] = Registry("personal_data.person_data", key=_label
 # "app_label.Model" of the models an app declares free of client data (bookkeeping, or staff
 # data), so that the test that every model is classified knows the choice was made on purpose.
 free_of_person_data: Registry[str] = Registry("personal_data.free_of_person_data")
-# "app_label.Model" of the models that hold client data in bulk for a while, not findable per
-# person or case (a file being imported): neither disclosed nor deleted per case like a
-# Source; the registering app empties them itself when their task ends, and says when.
+# "app_label.Model" of the models that hold client data for a task, for a while: a file being
+# imported (client data in bulk, no lookup finds it by person), a disclosure PDF waiting for
+# its download (a copy of what the disclosure finds). Neither disclosed nor deleted per case
+# like a Source; the registering app empties them itself when their task ends, and says when.
 held_in_bulk: Registry[str] = Registry("personal_data.held_in_bulk")
 # provider(reference: str) -> codes (UUIDs) of the objects that reference names, for the
 # access log filter (a case reference finds the entries about the case and its persons).
