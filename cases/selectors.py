@@ -87,6 +87,12 @@ def teams_supervised_by(user: User) -> QuerySet[Team]:
     return Team.objects.filter(supervisors=user)
 
 
+def cases_for_statistics(*, teams: Iterable[Team]) -> CaseQuerySet:
+    """Every case of these teams, closed ones too, for counting only: the statistics of a
+    carrier or of the house (supervision.views.statistics), never shown case by case."""
+    return Case.objects.filter(team__in=[team.pk for team in teams]).filter(_not_being_imported())
+
+
 def cases_supervised_by(*, user: User, include_closed: bool = False) -> CaseQuerySet:
     """The cases of the teams the user leads as a supervisor (open ones unless asked)."""
     if Role.SUPERVISOR not in roles_of(user):

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,11 +64,30 @@ class ReassignForm(forms.Form):
         return data
 
 
+class StatisticsScope(TextChoices):
+    """Whose cases a statistic counts: the teams one leads, or (counts only, small numbers
+    suppressed as everywhere) every team of their carriers, or of the whole house (issue 31)."""
+
+    TEAMS = "teams", gettext_lazy("the chosen teams")
+    CARRIER = "carrier", gettext_lazy("my carrier: all its teams")
+    HOUSE = "house", gettext_lazy("the whole house: every carrier")
+
+
 class StatisticsForm(forms.Form):
     start = BoundedDateField(label=gettext_lazy("from"))
     end = BoundedDateField(label=gettext_lazy("until"))
     teams = IdMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Teams")
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Teams"),
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        choices=StatisticsScope.choices,
+        initial=StatisticsScope.TEAMS,
+        required=False,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Count"),
     )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
@@ -81,4 +100,7 @@ class StatisticsForm(forms.Form):
         end: datetime.date | None = data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The period cannot end before it starts."))
+        data["scope"] = data.get("scope") or StatisticsScope.TEAMS
+        if data["scope"] == StatisticsScope.TEAMS and not data.get("teams"):
+            self.add_error("teams", _("Choose at least one team."))
         return data

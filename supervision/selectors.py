@@ -24,6 +24,13 @@ def teams_led(user: User) -> QuerySet[Team]:
     return teams_supervised_by(user).select_related("organisation").order_by("name")
 
 
+def statistics_teams(led: QuerySet[Team], *, house: bool) -> QuerySet[Team]:
+    """The teams a statistic of a carrier counts (every team of the carriers of the teams one
+    leads) or of the house (every team): counts only, never a case (issue 31)."""
+    teams = Team.objects.select_related("organisation").order_by("organisation__name", "name")
+    return teams if house else teams.filter(organisation__in=led.values("organisation"))
+
+
 def _is_id(value: str) -> bool:
     """A primary key as typed in a URL: ASCII digits only ("²" and "٣" are digits too)."""
     return value.isascii() and value.isdigit() and len(value) < 19

@@ -18,7 +18,12 @@ from cases import services
 from cases.models import household_sorted
 from cases.page import SignedInRequest
 from cases.privacy.residue import add_residue
-from cases.selectors import case_list_for_user, main_contact_names, prefetch_households
+from cases.selectors import (
+    case_list_for_user,
+    cases_for_statistics,
+    main_contact_names,
+    prefetch_households,
+)
 from caseworks.access.permissions import page_required, role_required
 from caseworks.access.roles import Role
 from caseworks.extensions.supervision import (
@@ -30,11 +35,12 @@ from caseworks.extensions.supervision import (
 )
 from caseworks.web.forms import error_text
 from caseworks.web.users import display_name
-from supervision.forms import ReassignForm, StatisticsForm
+from supervision.forms import ReassignForm, StatisticsForm, StatisticsScope
 from supervision.selectors import (
     UNASSIGNED,
     cover_access_get_for_supervisor,
     covers_for_teams,
+    statistics_teams,
     team_and_caseworker,
     teams_led,
 )
@@ -260,15 +266,19 @@ def statistics(request: SignedInRequest) -> HttpResponse:
     )
     tables = []
     chosen_teams = list(teams)
+    scope = StatisticsScope.TEAMS
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        chosen_teams = list(form.cleaned_data["teams"])
+        scope = form.cleaned_data["scope"]
+        if scope == StatisticsScope.TEAMS:
+            chosen_teams = list(form.cleaned_data["teams"])
+            cases = case_list_for_user(user=request.user, include_closed=True)
+        else:
+            # Counts of every team of the carriers (or of the house): never a case.
+            chosen_teams = list(statistics_teams(teams, house=scope == StatisticsScope.HOUSE))
+            cases = cases_for_statistics(teams=chosen_teams)
         # Cases open at any time during the period, in the chosen teams.
-        cases = (
-            case_list_for_user(user=request.user, include_closed=True)
-            .filter(team__in=chosen_teams, opened_on__lte=end)
-            .exclude(closed_on__lt=start)
-        )
+        cases = cases.filter(team__in=chosen_teams, opened_on__lte=end).exclude(closed_on__lt=start)
         tables = statistics_for(cases=cases, start=start, end=end)
         # Deleted cases (retention) still count in the year they were open (cases.privacy.residue).
         tables = add_residue(tables, teams=chosen_teams, start=start, end=end)
@@ -306,7 +316,8 @@ def statistics(request: SignedInRequest) -> HttpResponse:
     for label, first, last in period_presets(today):
         params = QueryDict(mutable=True)
         params["start"], params["end"] = first.isoformat(), last.isoformat()
-        params.setlist("teams", [str(t.pk) for t in chosen_teams])
+        params.setlist("teams", [str(t.pk) for t in chosen_teams if t in teams])
+        params["scope"] = scope
         presets.append({"label": label, "query": params.urlencode()})
     return render(
         request,

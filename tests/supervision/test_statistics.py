@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from cases import services as case_services
 from caseworks.extensions.supervision import StatTable
+from caseworks.models import Team
 from supervision.statistics import as_csv, as_xlsx, export_rows, neutralise, suppress
 from tests.helpers import TODAY, open_case
 from visits import services as visit_services
@@ -149,3 +150,31 @@ def test_a_period_that_ends_before_it_starts(client, sam, team_a):
         "/supervision/statistics/", {"start": str(END), "end": str(START), "teams": [team_a.pk]}
     )
     assert "cannot end before it starts" in response.content.decode()
+
+
+def test_a_carriers_and_the_houses_figures_count_every_team(
+    client, sam, alice, charlie, team_a, team_b, data
+):
+    """Sam leads team A only. His carrier's figures count every team of carrier A (team A2
+    too), the house's every carrier's (team B too): counts only, suppressed as everywhere."""
+    team_a2 = Team.objects.create(organisation=team_a.organisation, name="Team A2")
+    team_a2.members.add(alice)
+    for name in ("Amal", "Bilal", "Dana"):
+        open_case(alice, team_a2, first_name=name, opened_on=TODAY - 50 * DAY)
+    for name in ("Eli", "Farah", "Ghazal", "Hadi", "Idris"):
+        open_case(charlie, team_b, first_name=name, opened_on=TODAY - 50 * DAY)
+    client.force_login(sam)
+    assert totals_of(page(client, team=team_a.pk), "persons_status") == "4"
+    carrier = page(client, team=team_a.pk, scope="carrier")
+    assert totals_of(carrier, "persons_status") == "7"
+    house = page(client, team=team_a.pk, scope="house")
+    assert totals_of(house, "persons_status") == "12"
+    for response in (carrier, house):
+        html = response.content.decode()
+        assert "Amal" not in html and "Eli" not in html and "Zahra" not in html
+    # The choice of teams stays the teams one leads: another carrier's team is refused.
+    refused = page(client, team=team_b.pk, scope="house")
+    assert refused.context["tables"] == [] and "Select a valid choice" in refused.content.decode()
+    # Without a scope the chosen teams count, and at least one must be chosen.
+    nothing = client.get("/supervision/statistics/", {"start": str(START), "end": str(END)})
+    assert "Choose at least one team" in nothing.content.decode()
