@@ -552,9 +552,7 @@ class AccountRequest(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="+"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
