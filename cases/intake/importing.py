@@ -165,6 +165,10 @@ class Row:
     opened_on: datetime.date | None = None
     address: str = ""
     main: bool = False
+    # The keys as written before they named the carrier (house-wide): an earlier row or
+    # household under such a key counts only when its case belongs to this row's carrier.
+    legacy_key: str = ""
+    legacy_household: str = ""
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicates: bool = False
@@ -190,6 +194,8 @@ class Plan:
     unknown_columns: list[str] = field(default_factory=list)
     # household key -> its rows, the one that opens the case first
     households: dict[str, list[Row]] = field(default_factory=dict)
+    # household key -> the case an earlier import of the same carrier opened for it
+    cases: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -270,8 +276,13 @@ def _country(value: str) -> str | None:
     return None
 
 
-def _key(kind: str, text: str) -> str:
-    return blind_index(text, purpose=f"import.{kind}")
+def _key(kind: str, text: str, carrier: int | None = None) -> str:
+    """The keyed hash of a row's identity or household key. Each carrier is its own
+    controller (docs/carriers.md): its keys name it, so the same household key or source id
+    in another carrier's list is another household and another person. Without a carrier,
+    the house-wide key written before (Row.legacy_key)."""
+    purpose = f"import.{kind}" if carrier is None else f"import.{kind}.{carrier}"
+    return blind_index(text, purpose=purpose)
 
 
 class _Lookups:
@@ -386,12 +397,15 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
         if day and day > today:
             err(_("“%(column)s” is in the future.") % {"column": _label_of(name)})
     row.address = cells.get("address", "")
+    carrier = row.team.organisation_id if row.team else 0
     if row.household:
-        row.household = _key("household", row.household)
+        row.legacy_household = _key("household", row.household)
+        row.household = _key("household", row.household, carrier)
     identity = cells.get("source_id") or "\x1f".join(
         [cells.get("household", ""), row.person["first_name"], row.person["last_name"], str(birth)]
     )
-    row.key = _key("row", identity)
+    row.legacy_key = _key("row", identity)
+    row.key = _key("row", identity, carrier)
     return row
 
 
@@ -446,17 +460,37 @@ def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> 
     return result
 
 
+def _carrier(row: Row) -> int:
+    return row.team.organisation_id if row.team else 0
+
+
+def _earlier_imports(
+    rows: list[Row],
+) -> tuple[set[tuple[str, int]], dict[tuple[str, int], Mapping[str, Any]]]:
+    """The rows and households earlier imports wrote, each with the carrier of its case:
+    (key, carrier) and (household, carrier) -> its case's id and team. Only the importing
+    row's own carrier counts (docs/carriers.md): another carrier's household of the same
+    key is none of this import's business, and the plan says nothing about it."""
+    keys = {r.key for r in rows} | {r.legacy_key for r in rows if r.legacy_key}
+    known = {
+        (found["key"], found["case__team__organisation_id"])
+        for found in ImportedRow.objects.filter(key__in=keys).values(
+            "key", "case__team__organisation_id"
+        )
+    }
+    households = {r.household for r in rows} | {
+        r.legacy_household for r in rows if r.legacy_household
+    }
+    cases: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for found in ImportedRow.objects.filter(household__in=households).values(
+        "household", "case_id", "case__team_id", "case__team__organisation_id"
+    ):
+        cases.setdefault((found["household"], found["case__team__organisation_id"]), found)
+    return known, cases
+
+
 def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
-    known_rows = set(
-        ImportedRow.objects.filter(key__in=[r.key for r in result.rows]).values_list(
-            "key", flat=True
-        )
-    )
-    known_households = set(
-        ImportedRow.objects.filter(household__in={r.household for r in result.rows}).values_list(
-            "household", flat=True
-        )
-    )
+    known_rows, known_cases = _earlier_imports(result.rows)
     households: OrderedDict[str, list[Row]] = OrderedDict()
     to_check: list[Row] = []
     for row in result.rows:
@@ -476,11 +510,25 @@ def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
                     _("Another team than the household's first row (row %(row)s).")
                     % {"row": head.number}
                 )
-        has_case = key in known_households
+        carrier = _carrier(head)
+        earlier = known_cases.get((key, carrier)) or known_cases.get(
+            (head.legacy_household, carrier)
+        )
+        has_case = earlier is not None
+        if earlier is not None:
+            result.cases[key] = earlier["case_id"]
+            if head.team and earlier["case__team_id"] != head.team.pk:
+                for r in rows:
+                    r.errors.append(
+                        _(
+                            "This household was imported before into another team: import "
+                            "its persons for that team."
+                        )
+                    )
         for r in rows:
             if r.errors:
                 continue
-            if r.key in known_rows:
+            if (r.key, carrier) in known_rows or (r.legacy_key, carrier) in known_rows:
                 r.action = "known"
                 continue
             r.action = "case" if (r is head and not has_case) else "person"
@@ -724,7 +772,7 @@ def advance(
         for number, chunk in enumerate(_batches(planned.households, batch_rows or BATCH_ROWS)):
             if number:
                 _let_others_write()
-            _write_batch(import_run, chunk, user)
+            _write_batch(import_run, chunk, planned.cases, user)
             if budget is not None and time.monotonic() - started > budget:
                 return False
         _commit_run(import_run, user)
@@ -739,17 +787,22 @@ def _let_others_write() -> None:
         time.sleep(BATCH_PAUSE)
 
 
-def _write_batch(import_run: ImportRun, chunk: list[tuple[str, list[Row]]], user) -> None:
+def _write_batch(
+    import_run: ImportRun, chunk: list[tuple[str, list[Row]]], cases: dict[str, int], user
+) -> None:
     """One batch of households in one transaction, with the run's progress. The persons
     are written with the intake's services in bulk (CaseImportBatch), without permissions:
     until the run is committed no caseworker sees its cases."""
     began = time.monotonic()
     with transaction.atomic():
         batch = services.CaseImportBatch(user)
-        known_cases = _cases_of_households([key for key, rows in chunk if rows[0].action != "case"])
+        known_cases = Case.objects.in_bulk(
+            [cases[key] for key, rows in chunk if rows[0].action != "case" and key in cases]
+        )
         imported: list[ImportedRow] = []
         for key, rows in chunk:
-            imported += _save_household(batch, key, rows, user, known_cases.get(key))
+            case = known_cases.get(cases[key]) if key in cases else None
+            imported += _save_household(batch, key, rows, user, case)
         batch.finish(grant=False)
         for row in imported:
             row.run = import_run
@@ -832,17 +885,6 @@ def undo(import_run: ImportRun, *, user, batch_rows: int | None = None) -> None:
             )
     finally:
         _release(import_run)
-
-
-def _cases_of_households(keys: list[str]) -> dict:
-    """The cases earlier imports opened for these households, one query."""
-    cases: dict[str, Case] = {}
-    for start in range(0, len(keys), DUPLICATE_CHUNK):
-        for row in ImportedRow.objects.filter(
-            household__in=keys[start : start + DUPLICATE_CHUNK]
-        ).select_related("case"):
-            cases.setdefault(row.household, row.case)
-    return cases
 
 
 def _save_household(batch, key: str, rows: list[Row], user, case) -> list[ImportedRow]:
