@@ -353,6 +353,10 @@ class TeamForm(TextLimits, VersionedForm):
                 else [],
             ),
         )
+        # A team with cases stays with its carrier (the form shows why, nothing is saved).
+        services.refuse_carrier_change(
+            actor=self.actor, team=self.instance, organisation=data.get("organisation")
+        )
         return data
 
     def changes(self) -> dict[str, Any]:

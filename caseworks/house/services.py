@@ -558,17 +558,42 @@ def user_update(
         _check_account_state(user, expected_state)
         parts = changed_parts(user, wanted)
         refuse_self_change(actor=actor, user=user, parts=parts)
-        approver = _approver_for(user, roles_after=set(wanted["roles"]), parts=parts)
-        if approver is not None:
-            return _request(
-                actor=actor,
-                user=user,
-                kind=AccountRequest.Kind.UPDATE,
-                parts=parts,
-                change={**wanted, "state": account_state(user)},
-                approver=approver,
-            )
+        request = _request_if_approval_needed(actor=actor, user=user, wanted=wanted, parts=parts)
+        if request is not None:
+            return request
         return _apply_update(actor=actor, user=user, wanted=wanted, parts=parts)
+
+
+def _request_if_approval_needed(
+    *, actor: User, user: User, wanted: dict[str, Any], parts: dict[str, Any]
+) -> AccountRequest | None:
+    """The one way a change to an account's roles, teams or e-mail meets the second-person
+    rule (_approver_for), from the account form and the team form alike: a pending request
+    (nothing changes until it is approved, then _apply_update makes it) or None when the
+    change may be made at once. `wanted`: the account's whole state as user_update takes it."""
+    approver = _approver_for(user, roles_after=set(wanted["roles"]), parts=parts)
+    if approver is None:
+        return None
+    return _request(
+        actor=actor,
+        user=user,
+        kind=AccountRequest.Kind.UPDATE,
+        parts=parts,
+        change={**wanted, "state": account_state(user)},
+        approver=approver,
+    )
+
+
+def _account_wanted(user: User) -> dict[str, Any]:
+    """The account's state now, in the shape user_update wants it (to change one part)."""
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "roles": roles_of_account(user),
+        "teams": sorted(Team.objects.filter(members=user).values_list("pk", flat=True)),
+        "led_teams": sorted(Team.objects.filter(supervisors=user).values_list("pk", flat=True)),
+    }
 
 
 def changed_parts(user: User, wanted: dict[str, Any]) -> dict[str, Any]:
@@ -1188,6 +1213,87 @@ def _names(users: Iterable[AbstractUser]) -> list[str]:
     return sorted(u.get_username() for u in users)
 
 
+class CarrierChange(ValidationError):
+    """A team with cases cannot move to another carrier (organisation)."""
+
+
+def _team_organisation_now(team: Team) -> int | None:
+    # From the database: a ModelForm has already set the wanted one on the instance.
+    if team.pk is None:
+        return None
+    return Team.objects.filter(pk=team.pk).values_list("organisation_id", flat=True).first()
+
+
+def refuse_carrier_change(*, actor: User, team: Team, organisation: Organisation | None) -> None:
+    """Refuse (and log) moving a team that has cases, open or closed, to another organisation:
+    every case with its history would change its controller at once, without the persons'
+    consent and without a record of the transfer (cases.services.transfers is the way across
+    carriers, case by case). A team without cases may move. Forms call it in clean(),
+    outside the saving transaction, so the refusal stays in the access log; team_save again."""
+    now = _team_organisation_now(team)
+    if now is None or organisation is None or organisation.pk == now:
+        return
+    # Case.team (the cases app, related_name "cases"): caseworks imports no app.
+    if not team.cases.exists():
+        return
+    current = Organisation.objects.get(pk=now)
+    _log(
+        actor,
+        "manage.team.carrier_change_refused",
+        team,
+        team.name,
+        organisation=current.name,
+        wanted=organisation.name,
+    )
+    raise CarrierChange(
+        {
+            "organisation": _(
+                "This team has cases: it stays with %(organisation)s. Moving it would hand "
+                "every case, with its history, to another carrier without the persons' "
+                "consent. Hand cases over one by one, or create a new team. Nothing was saved."
+            )
+            % {"organisation": current.name}
+        },
+        code="carrier_change",
+    )
+
+
+@dataclass(frozen=True)
+class TeamSaved:
+    """What team_save did: the team, and the account changes that wait for approval."""
+
+    team: Team
+    requests: list[AccountRequest]
+
+
+def _request_team_changes(
+    *, actor: User, team: Team, changes: dict[str, tuple[set[User], set[User]]]
+) -> dict[int, AccountRequest]:
+    """The memberships this team edit adds or removes, account by account, that the
+    second-person rule (_approver_for: a DPO account's teams; an account with an
+    administrative and a file-reading role gaining a team) flags: a request each, through
+    user_update's own _request_if_approval_needed; the accounts' pk -> request."""
+    # "members" -> the account's "teams", "supervisors" -> its "led_teams".
+    part_of = {"members": "teams", "supervisors": "led_teams"}
+    accounts = {u.pk for added, removed in changes.values() for u in added | removed}
+    requests: dict[int, AccountRequest] = {}
+    for user in get_user_model().objects.select_for_update().filter(pk__in=accounts):
+        wanted = _account_wanted(user)
+        for relation, (added, removed) in changes.items():
+            teams = set(wanted[part_of[relation]])
+            if user in added:
+                teams.add(team.pk)
+            if user in removed:
+                teams.discard(team.pk)
+            wanted[part_of[relation]] = sorted(teams)
+        request = _request_if_approval_needed(
+            actor=actor, user=user, wanted=wanted, parts=changed_parts(user, wanted)
+        )
+        if request is not None:
+            requests[user.pk] = request
+    return requests
+
+
 @transaction.atomic
 def team_save(
     *,
@@ -1198,16 +1304,20 @@ def team_save(
     supervisors: Iterable[User],
     members: Iterable[User],
     expected_version: int | None = None,
-) -> Team:
+) -> TeamSaved:
     """Create or change a team with its supervisors and members (office staff are members:
     the print queue shows them their teams' letters). Each membership change is logged for
-    the user concerned by caseworks.audit.insider as well. A change compares `expected_version`."""
+    the user concerned by caseworks.audit.insider as well. A change compares `expected_version`.
+    A team with cases keeps its organisation (refuse_carrier_change). A membership change the
+    second-person rule flags becomes a request (nothing changes for that account until it is
+    approved); the others are made at once."""
     created = team.pk is None
     refuse_self_change(
         actor=actor,
         user=actor,
         parts=team_self_parts(actor=actor, team=team, supervisors=supervisors, members=members),
     )
+    refuse_carrier_change(actor=actor, team=team, organisation=organisation)
     detail: dict[str, Any] = {}
     if created:
         team.organisation, team.name = organisation, name
@@ -1220,18 +1330,23 @@ def team_save(
             data={"organisation": organisation, "name": name},
             fields=("organisation", "name"),
         )
-    for relation, wanted, key in (
-        (team.supervisors, set(supervisors), "supervisors"),
-        (team.members, set(members), "members"),
-    ):
-        current = set(relation.all())
-        added, removed = wanted - current, current - wanted
+    changes: dict[str, tuple[set[User], set[User]]] = {}
+    for key, wanted in (("supervisors", set(supervisors)), ("members", set(members))):
+        current = set(getattr(team, key).all())
+        changes[key] = (wanted - current, current - wanted)
+    requests = _request_team_changes(actor=actor, team=team, changes=changes)
+    for key, (added, removed) in changes.items():
+        relation = getattr(team, key)
+        added = {u for u in added if u.pk not in requests}
+        removed = {u for u in removed if u.pk not in requests}
         if added:
             relation.add(*added)
         if removed:
             relation.remove(*removed)
         if added or removed:
             detail[key] = {"added": _names(added), "removed": _names(removed)}
+    if requests:
+        detail["requested"] = sorted(r.user.get_username() for r in requests.values())
     _log(
         actor,
         "manage.team.created" if created else "manage.team.changed",
@@ -1239,7 +1354,7 @@ def team_save(
         team.name,
         **detail,
     )
-    return team
+    return TeamSaved(team=team, requests=list(requests.values()))
 
 
 # --- the service directory --------------------------------------------------------------------

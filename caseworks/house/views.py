@@ -52,8 +52,13 @@ class _Outcome:
     """The message after a save that may have become a request for approval instead: read
     (str) when the message is stored, after the service ran."""
 
-    def __init__(self, done: str, requested: str) -> None:
-        self.done, self.requested = done, requested
+    def __init__(
+        self,
+        done: str,
+        requested: str,
+        waits: Callable[[Any], bool] = lambda result: isinstance(result, AccountRequest),
+    ) -> None:
+        self.done, self.requested, self.waits = done, requested, waits
         self.result: Any = None
 
     def keep(self, result: Any) -> Any:
@@ -61,7 +66,7 @@ class _Outcome:
         return result
 
     def __str__(self) -> str:
-        return self.requested if isinstance(self.result, AccountRequest) else self.done
+        return self.requested if self.waits(self.result) else self.done
 
 
 @page_required("manage:index", methods=["GET"])
@@ -341,16 +346,22 @@ def _setup_form(
     saved: str,
     done: str,
     template: str,
+    requested: str = "",
+    waits: Callable[[Any], bool] = lambda _result: False,
     **context: Any,
 ) -> HttpResponse:
     """A setup record's page, new or edited: `service(actor=…, <record>=…)` through
-    VersionedForm.update (the version it was loaded at, None for a new one)."""
+    VersionedForm.update (the version it was loaded at, None for a new one). `waits(result)`:
+    part of the change became a request for approval (the message says `requested` then)."""
     creating = form.instance.pk is None
+    outcome = _Outcome(created if creating else saved, requested, waits)
     return form_page(
         request,
         form,
-        save=lambda: form.update(service, actor=_actor(request), **{record: form.instance}),
-        success=created if creating else saved,
+        save=lambda: outcome.keep(
+            form.update(service, actor=_actor(request), **{record: form.instance})
+        ),
+        success=outcome,  # type: ignore[arg-type]  # a str when the message is stored
         done=reverse(done),
         template=template,
         context={"form": form, record: form.instance, "creating": creating, **context},
@@ -402,6 +413,11 @@ def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
         record="team",
         created=_("Team created."),
         saved=_("Team saved."),
+        requested=_(
+            "Team saved. Some changes to accounts wait for a second person's approval "
+            "(Requests to approve); those accounts have not changed yet."
+        ),
+        waits=lambda saved: bool(saved.requests),
         done="manage:team_list",
         template="manage/team_form.html",
         no_organisation=not Organisation.objects.exists(),

@@ -1,5 +1,6 @@
 """Handing a case over to another team (cases.services.case_transfer*, cases.moving.views),
-within one carrier: team B is moved into team A's organisation here. Across carriers:
+within one carrier: team B is built in team A's organisation here (a team with cases never
+changes its carrier, caseworks.house.services.refuse_carrier_change). Across carriers:
 test_transfer_carriers.py."""
 
 import pytest
@@ -7,13 +8,13 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import CaseTransfer
-from caseworks.models import AccessLog
+from caseworks.models import AccessLog, Team
 
 
-@pytest.fixture(autouse=True)
-def one_carrier(team_a, team_b):
-    team_b.organisation = team_a.organisation
-    team_b.save()
+@pytest.fixture
+def team_b(team_a):
+    """Team B of the same carrier as team A, from the start (overrides tests/conftest.py's)."""
+    return Team.objects.create(organisation=team_a.organisation, name="Team B")
 
 
 def ask(client, case, team, reason="Umverteilung nach Musterstadt-Nord"):
