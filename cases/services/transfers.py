@@ -31,10 +31,12 @@ Where data crosses a carrier boundary, and the rule there: docs/carriers.md.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,9 +56,13 @@ MASTER_DATA, RECORDS, DOCUMENTS = (
 )
 
 # Which scope item each personal-data source (its key) belongs to; None: bookkeeping of the
-# case's access, which the hand-over itself settles (shares and cover end; earlier hand-overs
-# and closings stay with the case). A source missing here counts as RECORDS (moves only with
-# the widest consents); tests/cases/test_transfer_carriers.py checks every source is named.
+# case's access, which the hand-over itself settles (shares and cover end). Earlier hand-overs
+# (their reason is free text: where and why the family moved) and the acknowledgements at
+# closing (free text: what was still open) are records: they move only when the consents cover
+# records, else they are erased like the contacts. The hand-over being decided stays (its
+# reason is what the receiving side agreed to). A source missing here counts as RECORDS
+# (moves only with the widest consents); tests/cases/test_transfer_carriers.py checks every
+# source is named.
 PART_OF_SOURCE: dict[str, TransferScope | None] = {
     "persons": MASTER_DATA,
     "residence_statuses": MASTER_DATA,
@@ -83,8 +89,8 @@ PART_OF_SOURCE: dict[str, TransferScope | None] = {
     "document_files": DOCUMENTS,
     "cover_accesses": None,
     "shares": None,
-    "closing_acknowledgements": None,
-    "transfers": None,
+    "closing_acknowledgements": RECORDS,
+    "transfers": RECORDS,
 }
 
 
@@ -221,11 +227,20 @@ def uncovered_sources(scope: list[str]) -> list[Source]:
     ]
 
 
+def _rows_left_out(source: Source, case: Case) -> QuerySet[Any]:
+    """The case's rows of an uncovered source; of the hand-overs, the earlier ones (the one
+    waiting to be decided is this very move)."""
+    rows = source.model._default_manager.filter(**{source.by_case: case})
+    if source.model is CaseTransfer:
+        rows = rows.exclude(status=CaseTransfer.Status.REQUESTED)
+    return rows.distinct()
+
+
 def left_out_counts(case: Case, scope: list[str]) -> dict[str, int]:
     """How many rows of each kind a hand-over with `scope` would leave out."""
     counts = {}
     for source in uncovered_sources(scope):
-        n = source.model._default_manager.filter(**{source.by_case: case}).distinct().count()
+        n = _rows_left_out(source, case).count()
         if n:
             counts[source.key] = n
     return counts
@@ -237,11 +252,7 @@ def _erase_uncovered(case: Case, scope: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for source in uncovered_sources(scope):
         model = source.model
-        ids = list(
-            model._default_manager.filter(**{source.by_case: case})
-            .values_list("pk", flat=True)
-            .distinct()
-        )
+        ids = list(_rows_left_out(source, case).values_list("pk", flat=True))
         if not ids:
             continue
         model._default_manager.filter(pk__in=ids).delete()

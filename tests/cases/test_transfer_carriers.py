@@ -202,6 +202,43 @@ def test_within_a_carrier_nothing_changes(alice, sam, alice_case, team_a):
     assert not CaseTransfer.objects.get().crosses_carriers
 
 
+def test_earlier_hand_overs_reasons_move_only_with_the_records(
+    alice, sam, sue, alice_case, team_a, team_b
+):
+    """An earlier hand-over's reason and the acknowledgements at closing are free text about
+    the family: records. Without a consent for the records they stay behind (erased, with
+    their history); the hand-over being decided moves with the file."""
+    sister = Team.objects.create(organisation=team_a.organisation, name="Team A2")
+    lead = make_user("lena", "supervisor")
+    sister.supervisors.add(lead)
+    earlier = services.case_transfer_request(
+        actor=sam, case=alice_case, to_team=sister, reason="Umzug wegen Behandlung in Klinik Nord"
+    )
+    services.case_transfer(actor=lead, transfer=earlier, agree=False)
+    carrier_consent(alice, alice_case.clients.get(), team_b.organisation)
+    moved = agree(sam, sue, alice_case, team_b)
+
+    assert list(CaseTransfer.objects.filter(case=alice_case)) == [moved]
+    assert not CaseTransfer.history.filter(id=earlier.pk).exists()
+    assert TransferRecord.objects.get().left_out["transfers"] == 1
+
+
+def test_earlier_hand_overs_move_when_the_records_are_covered(
+    alice, sam, sue, alice_case, team_a, team_b
+):
+    sister = Team.objects.create(organisation=team_a.organisation, name="Team A2")
+    lead = make_user("lena", "supervisor")
+    sister.supervisors.add(lead)
+    earlier = services.case_transfer_request(
+        actor=sam, case=alice_case, to_team=sister, reason="Umzug in die Nordstadt geplant"
+    )
+    services.case_transfer(actor=lead, transfer=earlier, agree=False)
+    carrier_consent(alice, alice_case.clients.get(), team_b.organisation, "master_data", "records")
+    agree(sam, sue, alice_case, team_b)
+    assert CaseTransfer.objects.filter(case=alice_case).count() == 2
+    assert "transfers" not in TransferRecord.objects.get().left_out
+
+
 def test_every_personal_data_source_has_its_place_in_the_scope():
     assert {s.key for s in person_data_sources()} == set(PART_OF_SOURCE)
 
