@@ -11,16 +11,25 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cases.intake import importing
+from cases.models import NeedCategory
+from cases.models.imports import ImportRun
+from cases.services import case_close, case_open_items
 from caseworks.house.services import account_state
 from caseworks.models import AccessLog, AccountRequest, AuthenticatorDevice
+from referrals.models import LetterText, PrintText
+from tests.cases.test_import_runs import BATCH, Killed, caseload, kill_after
 from tests.helpers import make_user, open_case
 from tests.manage.conftest import actions
 from tests.security.test_second_factor import code_for, recovery_codes_from, secret_from
 
+# The batch writer as the import has it (kill_after replaces it for one run).
+importing_write_batch = importing._write_batch
 CODE = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b")
 PASSWORD = "ein langes eigenes Passwort 2026"
 
@@ -441,23 +450,190 @@ def test_a_change_to_a_dpo_account_waits_for_the_other_dpo(admin_client, ada, be
     assert as_user(make_user("nobody", "caseworker")).get("/manage/requests/").status_code == 404
 
 
+def team_post(client, team, *, organisation=None, **relations):
+    """The team form as sent: the team's supervisors and members as they are, unless given."""
+    data = {
+        "organisation": (organisation or team.organisation).pk,
+        "name": team.name,
+        "version": type(team).objects.get(pk=team.pk).version,
+        "supervisors": [u.pk for u in team.supervisors.all()],
+        "members": [u.pk for u in team.members.all()],
+        **{key: [u.pk for u in users] for key, users in relations.items()},
+    }
+    return client.post(f"/manage/teams/{team.code}/", data)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_a_team_with_cases_keeps_its_carrier(admin_client, ada, sam, team_a, org_b, case_a, closed):
+    """Moving the team would hand every case, history included, to another controller
+    without consent and without a record of the transfer (issue 31)."""
+    if closed:
+        open_items = [item.key for item in case_open_items(case_a)]
+        case_close(actor=sam, case=case_a, reason="moved_away", acknowledged=open_items)
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    response = team_post(admin_client, team_a, organisation=org_b)
+    assert response.status_code == 200
+    assert "Dieses Team hat Fälle" in response.content.decode()
+    team_a.refresh_from_db()
+    assert team_a.organisation != org_b and team_a.version == 1
+    refused = AccessLog.objects.get(action="manage.team.carrier_change_refused")
+    assert refused.username == "ada" and refused.object_label == team_a.name
+    assert refused.detail == {"organisation": team_a.organisation.name, "wanted": org_b.name}
+    assert "manage.team.changed" not in actions()
+
+
+def test_a_team_without_cases_may_change_its_carrier(admin_client, ada, team_a, org_b):
+    assert team_post(admin_client, team_a, organisation=org_b).status_code == 302
+    team_a.refresh_from_db()
+    assert team_a.organisation == org_b
+    assert "manage.team.carrier_change_refused" not in actions()
+
+
+def test_a_team_edit_adding_a_dpo_waits_for_the_carriers_other_dpo(
+    admin_client, ada, ben, bob, team_b, dora, dirk, django_capture_on_commit_callbacks
+):
+    """Any change to a DPO account's teams needs the carrier's other DPO, from the team form
+    as from the account form; bob joins at once in the same save."""
+    dora.groups.add(Group.objects.get(name="caseworker"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = team_post(admin_client, team_b, members=[dora, bob])
+    assert response.status_code == 302
+    assert team_b.members.filter(pk=bob.pk).exists()
+    assert not team_b.members.filter(pk=dora.pk).exists()
+    pending = AccountRequest.objects.get(user=dora)
+    assert (pending.kind, pending.approver, pending.organisation) == (
+        "update",
+        "dpo",
+        dora.dpo_of.get(),
+    )
+    assert pending.parts == ["teams"] and pending.requested_by == ada
+    changed = AccessLog.objects.get(action="manage.team.changed")
+    assert changed.detail["requested"] == ["dora"]
+    assert changed.detail["members"] == {"added": ["bob"], "removed": []}
+    # Another administrator cannot decide it; the carrier's other DPO does.
+    assert as_user(ben).get(f"/manage/requests/{pending.code}/").status_code == 404
+    as_user(dirk).post(f"/manage/requests/{pending.code}/", {"decision": "approve"})
+    assert team_b.members.filter(pk=dora.pk).exists()
+
+
+def test_a_team_edit_removing_a_dpo_waits_too(admin_client, ada, team_b, dora, dirk):
+    dora.groups.add(Group.objects.get(name="caseworker"))
+    team_b.members.add(dora)
+    assert team_post(admin_client, team_b, members=[]).status_code == 302
+    assert team_b.members.filter(pk=dora.pk).exists()
+    assert AccountRequest.objects.get(user=dora).approver == "dpo"
+
+
+def test_a_team_edit_giving_an_admin_with_a_file_role_a_team_needs_another_admin(
+    admin_client, ada, ben, cleo, team_a, case_a
+):
+    """ben (admin) also holds the supervisor role: ada leading him into team A would let the
+    administrator ben read its files without a third person's approval."""
+    ben.groups.add(Group.objects.get(name="supervisor"))
+    response = team_post(admin_client, team_a, supervisors=[ben])
+    assert response.status_code == 302
+    assert not team_a.supervisors.filter(pk=ben.pk).exists()
+    pending = AccountRequest.objects.get(user=ben)
+    assert (pending.approver, pending.parts) == ("admin", ["led_teams"])
+    assert pending.change["led_teams"] == [team_a.pk]
+    assert as_user(ben).get(f"/cases/{case_a.code}/").status_code == 404
+    # ben cannot approve his own; ada asked; cleo can.
+    for who in (ada, ben):
+        page = as_user(who).post(f"/manage/requests/{pending.code}/", {"decision": "approve"})
+        assert page.status_code == 404
+    as_user(cleo).post(f"/manage/requests/{pending.code}/", {"decision": "approve"})
+    assert team_a.supervisors.filter(pk=ben.pk).exists()
+    assert as_user(ben).get(f"/cases/{case_a.code}/").status_code == 200
+
+
+def test_a_team_edit_of_plain_accounts_applies_at_once(admin_client, ada, bob, team_b):
+    response = team_post(admin_client, team_b, members=[bob])
+    assert response.status_code == 302
+    assert team_b.members.filter(pk=bob.pk).exists()
+    assert not AccountRequest.objects.exists()
+
+
 # --- every /manage/ form ---------------------------------------------------------------------
 
 
-def test_the_other_setup_forms_grant_no_file(admin_client, ada, alice, team_a, case_a, mbe):
-    """Services, texts and import change no one's access: after using them all the
+def submission_token(client, url: str) -> str:
+    """The save-once token of a create form (caseworks.web.submissions)."""
+    page = client.get(url).content.decode()
+    return page.split('name="submission" value="')[1].split('"')[0]
+
+
+def test_the_other_setup_forms_grant_no_file(
+    monkeypatch, admin_client, ada, alice, team_a, case_a, mbe
+):
+    """Services, needs, texts and import change no one's access: after using them all the
     administrator still gets 404 on the case; an import naming ada as caseworker is refused."""
     admin_client.post("/manage/services/new/", {"name": "PSZ", "kind": "counselling"})
     admin_client.post(f"/manage/services/{mbe.code}/deactivate/")
     admin_client.post(f"/manage/services/{mbe.code}/activate/")
+    # The needs catalogue (plan:category_*).
+    assert admin_client.get("/manage/needs/").status_code == 200
+    need = {"name": "Schulden", "referral_category": "debt", "order": 120, "is_active": "on"}
+    token = submission_token(admin_client, "/manage/needs/new/")
+    assert admin_client.post("/manage/needs/new/", {**need, "submission": token}).status_code == 302
+    category = NeedCategory.objects.get(name="Schulden")
+    response = admin_client.post(
+        f"/manage/needs/{category.code}/", {**need, "name": "Schulden und Finanzen", "version": 1}
+    )
+    assert response.status_code == 302
+    # The texts (referrals_manage:*): a letter text, new and changed, and a printout's texts.
     assert admin_client.get("/manage/texts/").status_code == 200
+    letter = {"organisation": team_a.organisation.pk, "category": "", "subject": "x", "body": "y"}
+    token = submission_token(admin_client, "/manage/texts/letters/new/")
+    response = admin_client.post("/manage/texts/letters/new/", {**letter, "submission": token})
+    assert response.status_code == 302
+    text = LetterText.objects.get()
+    response = admin_client.post(
+        f"/manage/texts/letters/{text.code}/", {**letter, "subject": "x2", "version": 1}
+    )
+    assert response.status_code == 302
+    printout = "/manage/texts/printouts/consent_form/fr/"
+    texts = {
+        f"text_{row.key}": row.text
+        for row in PrintText.objects.filter(printout="consent_form", language="fr")
+    }
+    assert admin_client.post(printout, texts).status_code == 302
+    # The caseload import, an upload naming ada; then a run continued and undone
+    # (manage_import:run_continue, run_undo) by the administrator who started it.
     header = "Haushalt;Vorname;Nachname;Team;Fallverantwortliche\n"
     upload = io.BytesIO(f"{header}1;Test;Person;{team_a.name};ada\n".encode())
     upload.name = "liste.csv"
     response = admin_client.post("/manage/import/", {"file": upload})
     assert "is not a caseworker" in response.content.decode()
+    monkeypatch.setattr(importing, "BATCH_ROWS", BATCH)
+    monkeypatch.setattr("cases.intake.views.WEB_BUDGET", 0.0)  # one batch a request
+    kill_after(monkeypatch, 1)
+    with pytest.raises(Killed):
+        importing.run(caseload(), filename="x.xlsx", user=ada, batch_rows=BATCH)
+    monkeypatch.setattr(importing, "_write_batch", importing_write_batch)
+    run = ImportRun.objects.get()
+    done = run.persons_done
+    assert admin_client.post(f"/manage/import/run/{run.code}/continue/").status_code == 302
+    run.refresh_from_db()
+    assert run.state == "running" and run.persons_done > done
+    assert admin_client.post(f"/manage/import/run/{run.code}/undo/").status_code == 302
+    run.refresh_from_db()
+    assert run.state != "running"
     assert_no_case_access(ada, case_a)
     assert roles(ada) == {"admin"}
+
+
+def test_activating_an_account_grants_nothing(admin_client, ada, alice, case_a):
+    """Activating another account makes it what it was; one's own is refused."""
+    alice.is_active = False
+    alice.save()
+    assert admin_client.post(f"/manage/users/{alice.manage_code.code}/activate/").status_code == 302
+    alice.refresh_from_db()
+    assert alice.is_active and "manage.user.activated" in actions(object_label="alice")
+    response = admin_client.post(f"/manage/users/{ada.manage_code.code}/activate/", follow=True)
+    assert "Nobody can change their own" in response.content.decode()
+    assert actions(action="manage.user.self_change_refused") == ["manage.user.self_change_refused"]
+    assert roles(ada) == {"admin"}
+    assert_no_case_access(ada, case_a)
 
 
 # Every /manage/ URL name and the test pinning that it grants nothing to oneself.
@@ -467,7 +643,7 @@ SELF_GRANT_TESTS = {
     "manage:user_create": "test_a_new_account_waits_for_another_admin",
     "manage:user_detail": "test_an_administrator_cannot_give_itself_case_roles_and_a_team",
     "manage:user_deactivate": "test_one_cannot_reset_ones_own_access_or_second_factor",
-    "manage:user_activate": "test_a_change_to_a_dpo_account_waits_for_the_other_dpo",
+    "manage:user_activate": "test_activating_an_account_grants_nothing",
     "manage:user_password": "test_the_password_page_resets_access_unseen",
     "manage:user_enrolment_code": "test_one_cannot_reset_ones_own_access_or_second_factor",
     "manage:user_unlock": "test_unlocking_oneself_grants_nothing",
@@ -478,7 +654,7 @@ SELF_GRANT_TESTS = {
     "manage:organisation_edit": "test_nobody_makes_themselves_a_dpo",
     "manage:team_list": "test_a_team_edit_cannot_add_oneself",
     "manage:team_create": "test_a_new_team_cannot_include_oneself",
-    "manage:team_edit": "test_a_team_edit_cannot_add_oneself",
+    "manage:team_edit": "test_a_team_with_cases_keeps_its_carrier",
     "manage:service_list": "test_the_other_setup_forms_grant_no_file",
     "manage:service_create": "test_the_other_setup_forms_grant_no_file",
     "manage:service_edit": "test_the_other_setup_forms_grant_no_file",
