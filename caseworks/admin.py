@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,7 +17,6 @@ from caseworks.models import (
     Service,
     Team,
 )
-from caseworks.signin import services as signin
 
 
 def superusers_only(request) -> bool:
@@ -146,24 +144,8 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class CaseworksUserAdmin(UserAdmin):
-    actions = ["issue_enrolment_code"]
+    """No enrolment codes here: a code shown on a superuser's screen would let them set up a
+    second factor for someone else. Codes go by mail to the person only, from /manage/
+    (Users → enrolment code, or Reset access); the first administrator's from create_admin."""
 
-    @admin.action(
-        description=_("Issue an enrolment code for the second factor"), permissions=["change"]
-    )
-    def issue_enrolment_code(self, request, queryset):
-        """A new code for each selected user, shown on the page this returns, only there."""
-        issued = [
-            (user, signin.issue_enrolment_code(user, issued_by=request.user))
-            for user in queryset.order_by("username")
-        ]
-        return TemplateResponse(
-            request,
-            "caseworks/otp_enrolment_codes.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Enrolment codes"),
-                "issued": issued,
-                "hours": signin.ENROLMENT_HOURS,
-            },
-        )
+    actions: list[str] = []

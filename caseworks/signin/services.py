@@ -172,7 +172,15 @@ def authenticator_confirm(
 def reset_with_code(user: User, typed: str, password: str) -> EnrolmentCode | None:
     """The person's own reset: with their valid one-time code (check_enrolment_code, which
     throttles wrong ones) a new password, and the old second factor removed; the code then
-    enrols the new one (views.setup). None if the code is not valid."""
+    enrols the new one (views.setup). None if the code is not valid.
+
+    Only for an account without a usable password: a new one, or one whose access was reset
+    (its password stopped working then). An enrolment code issued for a new phone of an
+    account that has a password sets up the second factor after signing in with that
+    password; it never replaces the password, so whoever issues or reads such a code (an
+    operator at the command line, a superuser) cannot take the account over with it."""
+    if user.has_usable_password():
+        return None  # the view's answer is the one for a wrong code
     row = check_enrolment_code(user, typed)
     if row is None:
         return None

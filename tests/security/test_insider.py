@@ -408,8 +408,10 @@ def test_the_enrolment_code_command_is_logged_under_its_name(db):
 
     carla = get_user_model().objects.create_user("carla", password=PASSWORD)
     out = StringIO()
-    call_command("issue_enrolment_code", "carla", stdout=out)
+    call_command("issue_enrolment_code", "carla", "--reset", stdout=out)
     [entry] = entries("user.enrolment_code_issued")
+    [despite] = entries("user.enrolment_code_despite_password")
+    assert despite.username == entry.username and despite.object_label == "carla"
     assert entry.user is None and entry.username.startswith("manage.py (")
     assert entry.object_label == carla.username
     code = re.search(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}\b", out.getvalue()).group(0)

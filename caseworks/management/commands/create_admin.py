@@ -1,7 +1,9 @@
 """Creates the house's first administrator: an account with the admin role (the in-app setup
 under /manage/), not a Django superuser. The password is asked twice on the terminal (or read
 from a file with --password-file); with the second factor required, an enrolment code is
-printed once as well. Everything after this is done in /manage/."""
+printed once as well: at installation there is nobody to mail it to (no mail set up, no other
+administrator), so the person running the command is the first administrator. Everything after
+this is done in /manage/, which mails codes to the person only."""
 
 import getpass
 from pathlib import Path
@@ -18,7 +20,11 @@ from caseworks.signin import services as signin
 
 
 class Command(BaseCommand):
-    help = "Create an administrator (the admin role for /manage/, no superuser)."
+    help = (
+        "Create the first administrator (the admin role for /manage/, no superuser). The "
+        "second factor's enrolment code is printed here: at installation there is nobody to "
+        "mail it to. Later accounts are created in /manage/, which mails their codes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
