@@ -853,7 +853,7 @@ def request_decide(
     """Approve (the change is made now, in the approver's name, naming who asked) or decline.
     Only a second person: not who asked, not the account concerned (request_list_for)."""
     with transaction.atomic():
-        request = request_list_for(actor=actor).select_for_update().get(pk=request.pk)
+        request = request_list_for(actor=actor).select_for_update(of=("self",)).get(pk=request.pk)
         user = get_user_model().objects.select_for_update().get(pk=request.user_id)
         request.decided_by, request.decided_at = actor, timezone.now()
         request.state = AccountRequest.State.APPROVED if approve else AccountRequest.State.DECLINED
