@@ -61,14 +61,14 @@ def test_capacity_is_never_exceeded_by_concurrent_registrations(file_database):
 def test_the_rate_limit_holds_across_processes(file_database):
     """Issue 35: 61 posts from one address to 4 gunicorn workers, 40 accepted against a limit
     of 10 an hour (the limit was counted in each process's memory). Four processes of four
-    threads each post 64 times at once: 10 accepted between them."""
+    threads each post 32 times at once: 10 accepted between them."""
     from community.views import SUBSCRIBE_LIMIT
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{file_database}"}
     start_at = f"{time.time() + 8:.3f}"  # after every process has started Django
     racers = [
         subprocess.Popen(
-            [sys.executable, str(RUNNER), "subscribe-race", "4", "4", start_at],
+            [sys.executable, str(RUNNER), "subscribe-race", "4", "2", start_at],
             env=env,
             cwd=BASE_DIR,
             stdout=subprocess.PIPE,
@@ -79,12 +79,12 @@ def test_the_rate_limit_holds_across_processes(file_database):
     ]
     results = []
     for racer in racers:
-        out, err = racer.communicate(timeout=300)
+        out, err = racer.communicate(timeout=900)  # CI runs it beside the other stages
         assert racer.returncode == 0, err[-3000:]
         results.append(json.loads(out.strip().splitlines()[-1]))
     assert [r["errors"] for r in results] == [[]] * 4
     assert sum(r["accepted"] for r in results) == SUBSCRIBE_LIMIT
-    assert sum(r["refused"] for r in results) == 64 - SUBSCRIBE_LIMIT
+    assert sum(r["refused"] for r in results) == 32 - SUBSCRIBE_LIMIT
 
 
 @pytest.fixture
