@@ -210,7 +210,8 @@ class Browser:
         self, action: str, method: str, path: str, fields=None, expect=(200,), redirect_to=None
     ) -> Response | None:
         """One request; a status outside `expect` (or a redirect elsewhere than
-        `redirect_to`, e.g. to the sign-in page) is recorded as unexpected."""
+        `redirect_to`, e.g. to the sign-in page; a `redirect_to` ending in "*" is a prefix)
+        is recorded as unexpected."""
         headers = {"Host": f"127.0.0.1:{self.port}", "Accept-Language": "de"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -243,8 +244,11 @@ class Browser:
         ms = (time.monotonic() - began) * 1000
         unexpected = response.status < 500 and response.status not in expect
         location = urllib.parse.urlsplit(response.headers.get("location", "")).path
-        if response.status == 302 and redirect_to is not None and location != redirect_to:
-            unexpected = True
+        if response.status == 302 and redirect_to is not None:
+            if redirect_to.endswith("*"):
+                unexpected = unexpected or not location.startswith(redirect_to[:-1])
+            else:
+                unexpected = unexpected or location != redirect_to
         self.samples.append(Sample(action, response.status, ms, unexpected))
         if response.status >= 500 or unexpected:
             with self.shared.lock:
@@ -351,7 +355,13 @@ class VirtualUser(threading.Thread):
         )
         self.pause(0.2, 1.0)  # typing
         saved = self.browser.request(
-            "visit save", "POST", path, fields, expect=(302, 200), redirect_to=case
+            # A saved visit opens its own page (visits.views.visit_new).
+            "visit save",
+            "POST",
+            path,
+            fields,
+            expect=(302, 200),
+            redirect_to=f"{case}visits/*",
         )
         if saved is None or self.browser.samples[-1].unexpected:
             return
