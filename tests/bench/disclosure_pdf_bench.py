@@ -47,16 +47,11 @@ def _django() -> None:
 
 def build_database() -> None:
     import datetime
-    import random
-
-    from simple_history.utils import bulk_create_with_history
 
     from cases import services
-    from demo.data import VISIT_NOTES
+    from tests.bench.long_accompaniment import add_visits
     from tests.helpers import make_team, make_user
-    from visits.models import Place, Topic, Visit
 
-    rng = random.Random(2000)
     team = make_team("a")
     caseworker = make_user("bench-cw", "caseworker", first_name="Clara", last_name="Weber")
     team.members.add(caseworker)
@@ -74,26 +69,7 @@ def build_database() -> None:
         opened_on=opened,
     )
     person = case.clients.get()
-    visits = []
-    for i in range(VISITS):
-        interpreted = rng.random() < 0.3
-        visits.append(
-            Visit(
-                case=case,
-                kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
-                date=opened + datetime.timedelta(days=2 * i + rng.randint(0, 1)),
-                duration_minutes=rng.choice([30, 45, 60, 90]),
-                place=rng.choice(list(Place)),
-                topics=rng.sample(list(Topic.values), rng.randint(1, 3)),
-                interpreter_language="Arabisch" if interpreted else "",
-                interpreter_name="Frau Haddad" if interpreted else "",
-                notes=rng.choice(VISIT_NOTES),
-                recorded_by=caseworker,
-            )
-        )
-    visits = bulk_create_with_history(visits, Visit, batch_size=500, default_user=caseworker)
-    through = Visit.present.through
-    through.objects.bulk_create([through(visit_id=v.pk, client_id=person.pk) for v in visits])
+    add_visits(case, person, caseworker, count=VISITS, opened=opened, every=2)
 
 
 def request_ms(person) -> float:

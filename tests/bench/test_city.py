@@ -22,6 +22,7 @@ from caseworks.web.pdf import merge_pdfs
 from referrals.letters import covering_consent, render_letter
 from referrals.models import Referral
 from tests.bench.conftest import RESULTS, Row, count_queries, measure, measure_pair
+from tests.bench.long_accompaniment import add_visits
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -106,15 +107,8 @@ def _big_case(caseworker, team):
 def _person_with_visits(team):
     """A person with 2,000 visits (and their history rows, as the city's), in a team the
     other operations do not look at: the Art. 15 disclosure of a long accompaniment."""
-    import random
-
-    from simple_history.utils import bulk_create_with_history
-
     from cases import services
-    from demo.data import VISIT_NOTES
-    from visits.models import Place, Topic
 
-    rng = random.Random(2000)
     caseworker = team.members.filter(groups__name=Role.CASEWORKER).order_by("pk").first()
     opened = timezone.localdate() - datetime.timedelta(days=3 * FREQUENT_VISITS)
     case = services.case_create(
@@ -129,26 +123,7 @@ def _person_with_visits(team):
     )
     Case.objects.filter(pk=case.pk).update(reference=FREQUENT_CASE)
     person = case.clients.get()
-    visits = []
-    for i in range(FREQUENT_VISITS):
-        interpreted = rng.random() < 0.3
-        visits.append(
-            Visit(
-                case=case,
-                kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
-                date=opened + datetime.timedelta(days=i + rng.randint(0, 1)),
-                duration_minutes=rng.choice([30, 45, 60, 90]),
-                place=rng.choice(list(Place)),
-                topics=rng.sample(list(Topic.values), rng.randint(1, 3)),
-                interpreter_language="Arabisch" if interpreted else "",
-                interpreter_name="Frau Haddad" if interpreted else "",
-                notes=rng.choice(VISIT_NOTES),
-                recorded_by=caseworker,
-            )
-        )
-    visits = bulk_create_with_history(visits, Visit, batch_size=500, default_user=caseworker)
-    through = Visit.present.through
-    through.objects.bulk_create([through(visit_id=v.pk, client_id=person.pk) for v in visits])
+    add_visits(case, person, caseworker, count=FREQUENT_VISITS, opened=opened, every=1)
     return person
 
 
