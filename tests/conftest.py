@@ -45,8 +45,38 @@ def uses_shared_world(path: Path) -> bool:
     return path.parent.name == "security" and bool(SHARED_WORLD.search(path.read_text()))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The modules with the shared world next to each other, where the first of them was."""
+# What gives a test a database (pytest-django blocks every other way to one).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-only",
+        action="store_true",
+        help="only the tests that use a database (the others are the same on every database: "
+        ".ci/run's PostgreSQL pass leaves them to the SQLite pass)",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--database-only: deselect what cannot touch a database. Then the modules with the
+    shared world next to each other, where the first of them was."""
+    if config.getoption("database_only"):
+        agnostic = [item for item in items if not uses_database(item)]
+        if agnostic:
+            config.hook.pytest_deselected(items=agnostic)
+            items[:] = [item for item in items if uses_database(item)]
     world = [item for item in items if uses_shared_world(item.path)]
     if world:
         first = items.index(world[0])

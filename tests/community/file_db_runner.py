@@ -8,6 +8,7 @@ database cannot show: several threads registering at once, and a sender killed m
     python tests/community/file_db_runner.py subscribe-race <threads> <posts> <start at>
 """
 
+import faulthandler
 import json
 import os
 import signal
@@ -185,7 +186,12 @@ def report() -> dict:
     return {"states": states, "interrupted": interrupted}
 
 
+# A scenario that hangs shows where, in every thread, instead of running into the caller's
+# timeout without a word (stderr reaches the failing test's report).
+HANG_SECONDS = float(os.environ.get("FILE_DB_RUNNER_HANG_SECONDS", "420"))
+
 if __name__ == "__main__":
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     command, args = sys.argv[1], sys.argv[2:]
     if command == "send":
         port = int(args[0])
