@@ -240,17 +240,20 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 # Best first: exact full name, a document or file number, a birth date or the reference; then
-# every typed word a whole name part; then prefixes and reference fragments.
-EXACT, ALL_PARTS, PREFIX = 0, 1, 2
+# every typed word a whole name part; then prefixes and reference fragments; then names that
+# only sound like a typed word (Jusuf: Yusuf).
+EXACT, ALL_PARTS, PREFIX, SOUND = 0, 1, 2, 3
 
 
-def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
+def _name_ranks(cases: CaseQuerySet, query: str, *, sounds_like: bool) -> dict[int, int]:
     """Case id -> best rank of a person whose name parts answer every typed word.
 
     The full name as typed (either order) is found by its blind index. The search rows
     (caseworks.crypto.search) give candidates in the cases in scope — persons with a row for each
     word's token, many of them false (tokens are short on purpose) — and each candidate's
-    own keyed verifiers tell the true ones. No name is decrypted."""
+    own keyed verifiers tell the true ones; with `sounds_like` a word may also match a part
+    that sounds like it (its Kölner Phonetik row, the duplicate check's measure). No name is
+    decrypted."""
     words = fold(query).split()
     if not words:
         return {}
@@ -266,22 +269,23 @@ def _name_ranks(cases: CaseQuerySet, query: str) -> dict[int, int]:
     case_of: dict[int, int] = {}
     rows = []
     for client_id, case_id, verifier, whole in NameToken.objects.filter(
-        token__in=query_tokens(words), case__in=in_scope
+        token__in=query_tokens(words, sounds=sounds_like), case__in=in_scope
     ).values_list("client_id", "case_id", "verifier", "whole"):
         case_of[client_id] = case_id
         rows.append((client_id, verifier, whole))
-    for client_id, how in matches(words, rows).items():
+    for client_id, how in matches(words, rows, sounds=sounds_like).items():
         case_id = case_of[client_id]
         ranks[case_id] = min(how, ranks.get(case_id, how))
     return ranks
 
 
-def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
+def case_search(cases: CaseQuerySet, query: str, *, sounds_like: bool = True) -> CaseQuerySet:
     """The one search box: names (any part, any order, prefixes from three letters, folded
-    as caseworks.crypto.search.fold), birth dates (1.2.1990, 01.02.90, 1990-02-01), document and
-    file numbers (spaces, dashes and case ignored) and case references or their fragments
+    as caseworks.crypto.search.fold; with `sounds_like`, a word of four letters or more also
+    by its sound: "Jusuf" finds Yusuf), birth dates (1.2.1990, 01.02.90, 1990-02-01), document
+    and file numbers (spaces, dashes and case ignored) and case references or their fragments
     ("0005"). Only within `cases`; no name is decrypted (keyed indexes and verifiers).
-    The result carries `search_rank` (EXACT, ALL_PARTS, PREFIX) to sort by."""
+    The result carries `search_rank` (EXACT, ALL_PARTS, PREFIX, SOUND) to sort by."""
     # Control characters (NUL among them, which PostgreSQL refuses in text) match nothing;
     # any kind of space (a phone's no-break space) is a space.
     query = " ".join(
@@ -289,7 +293,7 @@ def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
     )
     if not query:
         return cases
-    ranks = _name_ranks(cases, query)
+    ranks = _name_ranks(cases, query, sounds_like=sounds_like)
 
     def found(ids: Iterable[int], how: int) -> None:
         for case_id in ids:
@@ -322,10 +326,10 @@ def case_search(cases: CaseQuerySet, query: str) -> CaseQuerySet:
         if len(query) >= MIN_PREFIX:  # "0005" or "2026-0005": a fragment of the reference
             found(cases.filter(reference__icontains=query).values_list("pk", flat=True), PREFIX)
     if not ranks:
-        return cases.none().annotate(search_rank=Value(PREFIX))
+        return cases.none().annotate(search_rank=Value(SOUND))
     order = SqlCase(
         *(When(pk=case_id, then=Value(how)) for case_id, how in ranks.items()),
-        default=Value(PREFIX),
+        default=Value(SOUND),
         output_field=IntegerField(),
     )
     return cases.filter(pk__in=list(ranks)).annotate(search_rank=order)

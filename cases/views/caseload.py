@@ -26,7 +26,13 @@ from cases.forms import (
 )
 from cases.models import Case, household_sorted
 from cases.page import SignedInRequest
-from cases.selectors import case_list_for_user, case_search, cover_candidates, prefetch_households
+from cases.selectors import (
+    SOUND,
+    case_list_for_user,
+    case_search,
+    cover_candidates,
+    prefetch_households,
+)
 from caseworks.access.permissions import page_required
 from caseworks.access.roles import Role, has_role
 from caseworks.web.forms import error_text, submit
@@ -105,8 +111,14 @@ def case_list(request: SignedInRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     q = data.get("q", "").strip()
+    # A colleague's case (for cover) only by its exact or prefix name, never by a name that
+    # merely sounds alike: outside one's own cases the search tells no more than it did.
     team_matches = (
-        list(case_search(cover_candidates(user=request.user), q).only("code", "reference")[:10])
+        list(
+            case_search(cover_candidates(user=request.user), q, sounds_like=False).only(
+                "code", "reference"
+            )[:10]
+        )
         if q and not show_closed
         else []
     )
@@ -117,6 +129,7 @@ def case_list(request: SignedInRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "households": households,
+            "sound_rank": SOUND,
             "query": query.urlencode(),
             "is_supervisor": is_supervisor,
             "show_closed": show_closed,
