@@ -2,7 +2,8 @@
 
 Only eligible volunteers (active, complete and valid onboarding on the appointment day) who
 are not absent that day are candidates. Among them, in this order of weight:
-- the language asked for (by level: a native or fluent speaker before a basic one);
+- the language asked for, however it was typed (volunteers.selectors.speaking), by level: a
+  native or fluent speaker before a basic one;
 - continuity: earlier accompaniments of the same household, or a tandem with it (the same
   person for the same family matters more than any other convenience);
 - a weekly availability slot covering the appointment time;
@@ -25,9 +26,8 @@ from volunteers.models import (
     Level,
     Tandem,
     Volunteer,
-    VolunteerLanguage,
-    language_key,
 )
+from volunteers.selectors import speaking
 
 LANGUAGE_POINTS = 10  # per level step: basic 10, good 20, fluent/native 30
 CONTINUITY_POINTS = 25
@@ -64,19 +64,22 @@ def candidates_for(request, *, limit: int | None = None) -> list[Candidate]:
     at = accompaniment.appointment_at
     local = timezone.localtime(at)
     day = local.date()
-    wanted = language_key(request.language) if request.language else ""
+    wanted = request.language.strip()
     absent = Absence.objects.filter(starts_on__lte=day, ends_on__gte=day).values("volunteer")
     eligible = Volunteer.objects.eligible(on=day).exclude(pk__in=absent)
     rows = list(eligible.values_list("pk", "user_id", "tasks", "districts", "user__last_name"))
     ids = [row[0] for row in rows]
     users = [row[1] for row in rows]
-    levels = dict(
-        VolunteerLanguage.objects.filter(volunteer__in=ids, key=wanted).values_list(
-            "volunteer_id", "level"
-        )
-        if wanted
-        else ()
-    )
+    # The language however it was typed (volunteers.selectors.speaking): "Kurdisch" finds
+    # "Kurdisch (Kurmanji)", "ar" finds "Arabisch"; a volunteer with two varieties of it
+    # counts by the better level.
+    levels: dict[int, str] = {}
+    if wanted:
+        for volunteer_id, level in (
+            speaking(wanted).filter(volunteer__in=ids).values_list("volunteer_id", "level")
+        ):
+            if LEVEL_WEIGHT.get(level, 0) > LEVEL_WEIGHT.get(levels.get(volunteer_id, ""), 0):
+                levels[volunteer_id] = level
     available = set()
     for volunteer_id, starts_at, ends_at in AvailabilitySlot.objects.filter(
         volunteer__in=ids, weekday=local.weekday()

@@ -17,16 +17,17 @@ from cases.models import Case
 from cases.selectors import case_list_for_user
 from caseworks.access.permissions import DATA_PROTECTION, may
 from caseworks.access.roles import Role, has_role
+from caseworks.languages import language_key
 from visits.models import Accompaniment
 from volunteers.models import (
     EXPIRY_LOOKAHEAD_DAYS,
     Offer,
     Tandem,
     Volunteer,
+    VolunteerLanguage,
     VolunteerRequest,
     add_years,
     certificate_years,
-    language_key,
 )
 
 # A record's code as a URL hands it over (a UUID) or a form posts it (text).
@@ -60,6 +61,17 @@ def own_volunteer(*, user: User) -> Volunteer:
     return volunteer
 
 
+def speaking(language: str) -> QuerySet[VolunteerLanguage]:
+    """The register's language rows that are `language` however either was typed ("ar",
+    "Arabisch", "Arabisch (syrisch)"; caseworks.languages.language_key): the one comparison
+    the matching and the register's filter make. The names typed differ by the few dozen."""
+    wanted = language_key(language)
+    names = VolunteerLanguage.objects.order_by().values_list("language", flat=True).distinct()
+    return VolunteerLanguage.objects.filter(
+        language__in=[name for name in names if language_key(name) == wanted]
+    )
+
+
 def register_filter(
     volunteers: QuerySet[Volunteer],
     *,
@@ -74,7 +86,7 @@ def register_filter(
     elif status:
         volunteers = volunteers.filter(status=status)
     if language:
-        volunteers = volunteers.filter(languages__key=language_key(language))
+        volunteers = volunteers.filter(languages__in=speaking(language))
     if task or district:
         # JSON "contains" is not on SQLite (and the text of a JSON list differs between
         # databases): the lists are read, a register holds hundreds, not millions.
