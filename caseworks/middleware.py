@@ -5,11 +5,13 @@ that says so in the user's language."""
 import errno
 import logging
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, user_logged_in
+from django.contrib.auth import SESSION_KEY, logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, OperationalError
@@ -20,6 +22,9 @@ from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from caseworks.access.permissions import PUBLIC, gate_of
+from caseworks.web import stash
 
 logger = logging.getLogger("caseworks.storage")
 
@@ -187,18 +192,55 @@ class NoStoreMiddleware:
         return response
 
 
+# The user whose session ended in this browser, kept in the new (anonymous) session: what a
+# form sent afterwards is kept for them alone (caseworks.web.stash).
+ENDED_USER = "caseworks_ended_user"
+
+
 @receiver(user_logged_in)
 def _remember_sign_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         now = int(time.time())
         request.session[SIGNED_IN_AT] = now
         request.session[LAST_SEEN] = now
+        request.session.pop(ENDED_USER, None)
+        stash.discard_unless_for(request, str(user.pk))
+
+
+def _session_store() -> type[SessionBase]:
+    store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+    return store
+
+
+def _recall_ended_session(request: HttpRequest) -> None:
+    """A cookie naming a session that expired (the idle time passed without a request; its
+    row outlives it until `clearsessions`): note whose it was in the new session, and delete
+    the row. Only used to bind what is typed next to that user, never to sign anyone in."""
+    cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    store = _session_store()
+    if (
+        not cookie
+        or request.session.session_key is not None
+        or not hasattr(store, "get_model_class")
+    ):
+        return
+    row = store.get_model_class().objects.filter(session_key=cookie).first()
+    if row is None:
+        return
+    user_id = store().decode(row.session_data).get(SESSION_KEY)
+    row.delete()
+    if user_id is not None:
+        request.session[ENDED_USER] = str(user_id)
 
 
 class SessionLifetimeMiddleware:
     """Ends a session after CASEWORKS_SESSION_IDLE_MINUTES without a request, and
     CASEWORKS_SESSION_MAX_HOURS after signing in, whatever happened in between. Ending means
-    logout(): the session row is deleted on the server, not just the cookie forgotten."""
+    logout(): the session row is deleted on the server, not just the cookie forgotten.
+
+    After the end, a page behind the sign-in leads to the sign-in page saying the session
+    ended; a form sent to one is not processed, and what was typed is kept encrypted
+    (caseworks.web.stash) until the same user signs in again and lands on the form."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -212,11 +254,37 @@ class SessionLifetimeMiddleware:
             idle = settings.CASEWORKS_SESSION_IDLE_MINUTES * 60
             maximum = settings.CASEWORKS_SESSION_MAX_HOURS * 3600
             if signed_in is None or now - last_seen > idle or now - signed_in > maximum:
+                user_id = str(request.user.pk)
                 logout(request)
-                messages.info(request, _("Your session has ended. Please sign in again."))
-                return redirect_to_login(request.get_full_path())
-            session[LAST_SEEN] = now
-        return self.get_response(request)
+                request.session[ENDED_USER] = user_id
+                if request.method != "POST":
+                    messages.info(request, _("Your session has ended. Please sign in again."))
+                    return redirect_to_login(request.get_full_path())
+                # A form goes on to process_view, which keeps what was typed.
+            else:
+                session[LAST_SEEN] = now
+        elif settings.SESSION_COOKIE_NAME in request.COOKIES:
+            _recall_ended_session(request)
+        response = self.get_response(request)
+        stash.finish(request, response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.user.is_authenticated:
+            return None
+        user_id = request.session.get(ENDED_USER)
+        gate = gate_of(view_func)
+        if user_id is None or gate is None or gate == PUBLIC:
+            return None
+        response = redirect_to_login(request.get_full_path())
+        if request.method == "POST" and stash.keep(request, response, user_id=user_id):
+            messages.info(
+                request,
+                _("Your session has expired. After signing in, what you typed is back."),
+            )
+        else:
+            messages.info(request, _("Your session has ended. Please sign in again."))
+        return response
 
 
 # Pages a signed-in but not yet verified user may reach.

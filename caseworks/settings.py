@@ -260,6 +260,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Caseworks")
 # Sessions end after this much inactivity, and in any case this long after signing in.
 CASEWORKS_SESSION_IDLE_MINUTES = envint("CASEWORKS_SESSION_IDLE_MINUTES", "30")
 CASEWORKS_SESSION_MAX_HOURS = envint("CASEWORKS_SESSION_MAX_HOURS", "10")
+# A banner this long before the idle end offers to stay signed in (static/js/session.js).
+CASEWORKS_SESSION_WARNING_MINUTES = envint("CASEWORKS_SESSION_WARNING_MINUTES", "2")
 # The database row expires with the idle time too (refreshed on every request), so a stolen
 # cookie of an abandoned session is worthless even if the middleware were bypassed.
 SESSION_COOKIE_AGE = CASEWORKS_SESSION_IDLE_MINUTES * 60

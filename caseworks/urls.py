@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/code/", signin_views.verify, name="otp_verify"),
     path("accounts/code/setup/", signin_views.setup, name="otp_setup"),
     path("accounts/security/", signin_views.security, name="security"),
+    path("accounts/session/", signin_views.session_alive, name="session_alive"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
     path("cases/", include("cases.privacy.urls")),

@@ -199,6 +199,14 @@ def security(request: HttpRequest) -> HttpResponse:
     )
 
 
+@signed_in(methods=["GET"])
+def session_alive(request: HttpRequest) -> HttpResponse:
+    """The "stay signed in" button (static/js/session.js): a request like any other, which is
+    all it takes to extend the session (SessionLifetimeMiddleware); nothing else happens.
+    After the end, the usual redirect to the sign-in page tells the script so."""
+    return HttpResponse(status=204)
+
+
 @public(methods=["GET", "POST"])
 def reset(request: HttpRequest) -> HttpResponse:
     """The person sets their own password with the one-time code an administrator had mailed

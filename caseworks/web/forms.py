@@ -21,6 +21,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from caseworks.web import stash
 from caseworks.web.concurrency import ConcurrentEdit
 from caseworks.web.submissions import AlreadySaved, earlier_submission, submission_record
 from caseworks.web.users import display_name
@@ -133,7 +134,11 @@ def form_page(
     Back and save) shows "already saved" with a link to done(result) (caseworks.web.submissions).
     `read_only`: why nothing may be saved here (a closed case, cases.page): every field is
     shown disabled with that reason, and a POST saves nothing and says why.
+    What the user typed before their session ended comes back on the GET after signing in
+    again (caseworks.web.stash), not saved.
     """
+    if request.method == "GET":
+        stash.restore(request, *forms)
     if read_only:
         for form in forms:
             for field in form.fields.values():

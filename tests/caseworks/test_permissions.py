@@ -82,6 +82,7 @@ def test_signed_in_views_are_about_ones_own_account():
         "accounts/password/",
         "accounts/password/done/",
         "accounts/security/",
+        "accounts/session/",  # "stay signed in": one's own session, nothing else
         # A request waiting for a second person: the view decides who may (else 404).
         "manage/requests/<uuid:request_code>/",
         "visits/calendar/",
