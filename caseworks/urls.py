@@ -52,12 +52,7 @@ urlpatterns = [
     path("cases/", include("cases.privacy.urls")),
     path("cases/", include("cases.moving.urls")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
-    path("audit/retention/", dataprotection_views.retention_reports, name="retention_reports"),
-    path(
-        "audit/retention/<uuid:organisation_code>/",
-        dataprotection_views.retention_report,
-        name="retention_report",
-    ),
+    path("audit/", include("cases.privacy.urls_audit")),
     path(
         "audit/arrangement.pdf",
         dataprotection_views.joint_arrangement,

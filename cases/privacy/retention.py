@@ -49,14 +49,16 @@ def expired_cases(
     """Per organisation (each sets its own retention period, default 3 years): the cutoff
     and the cases closed before it."""
     for organisation in Organisation.objects.order_by("pk"):
-        cutoff = retention_cutoff(organisation.retention_years, today)
-        yield (
-            organisation,
-            cutoff,
-            Case.objects.filter(team__organisation=organisation, closed_on__lt=cutoff).order_by(
-                "pk"
-            ),
-        )
+        yield organisation, *due_cases(organisation, today)
+
+
+def due_cases(
+    organisation: Organisation, today: datetime.date | None = None
+) -> tuple[datetime.date, QuerySet[Case]]:
+    """The carrier's cutoff and its cases closed before it: what the next run deletes."""
+    cutoff = retention_cutoff(organisation.retention_years, today)
+    cases = Case.objects.filter(team__organisation=organisation, closed_on__lt=cutoff)
+    return cutoff, cases.order_by("pk")
 
 
 def unfinished_runs() -> QuerySet[RetentionRun]:
@@ -82,13 +84,18 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 @contextlib.contextmanager
-def _no_deletion_history() -> Iterator[None]:
+def _no_deletion_history(enabled: bool = True) -> Iterator[None]:
     """simple-history writes a "deleted" history row, with the record's whole content, for
     every row deleted (and loads each row whole to do so), which the purge then deletes
     again: half of the time of a purge. Switched off (SIMPLE_HISTORY_ENABLED, the library's
     own switch) while a batch's rows are deleted; their existing history rows are deleted
-    by id. The setting is process-wide: retention runs in the command's own process, which
-    serves no requests."""
+    by id. The setting is process-wide: only the command's own process, which serves no
+    requests, switches it off (`enabled`); a run started on the DPO's page, in a web process
+    whose other threads may be saving records, leaves it on (slower, never a record saved
+    without its history)."""
+    if not enabled:
+        yield
+        return
     previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
     settings.SIMPLE_HISTORY_ENABLED = False
     try:
@@ -104,7 +111,7 @@ def _delete(model: type[models.Model], ids: Sequence[Any]) -> None:
         model._default_manager.filter(pk__in=chunk).only("pk").delete()
 
 
-def purge_cases(cases: Sequence[Case]) -> Counts:
+def purge_cases(cases: Sequence[Case], *, history_switch: bool = True) -> Counts:
     """Delete cases with everything about them, at once: per registered source its rows, the
     history rows of those rows and of the cases, and the access log entries about any of
     them. Counts only are returned. (caseworks.audit.dataprotection.purge_case is the same
@@ -113,7 +120,7 @@ def purge_cases(cases: Sequence[Case]) -> Counts:
     case_ids = [case.pk for case in cases]
     codes: set[Any] = {case.code for case in cases}
     deleted: list[tuple[type[models.Model], list[Any]]] = []
-    with transaction.atomic(), _no_deletion_history():
+    with transaction.atomic(), _no_deletion_history(history_switch):
         for source in person_data_sources():
             model = source.model
             ids: list[Any] = []
@@ -194,6 +201,7 @@ def _purge_batch(
     cutoff: datetime.date,
     progress: _Progress,
     residue: Folder,
+    history_switch: bool = True,
 ) -> None:
     """Delete a batch of cases, in one transaction, those still closed before the cutoff;
     count them in the run in the same transaction, so that the record never claims more or
@@ -215,7 +223,7 @@ def _purge_batch(
             residue.forget()
             contribution = residue.measure(current)
         residue.write(contribution)
-        counts = purge_cases(current)
+        counts = purge_cases(current, history_switch=history_switch)
         totals, per_carrier = progress.adding(organisation, counts)
         progress.save(totals, per_carrier)
     residue.keep(contribution)
@@ -223,27 +231,41 @@ def _purge_batch(
 
 
 def apply_retention(
-    *, dry_run: bool, today: datetime.date | None = None, batch_cases: int = BATCH_CASES
+    *,
+    dry_run: bool,
+    today: datetime.date | None = None,
+    batch_cases: int = BATCH_CASES,
+    organisations: Iterable[Organisation] | None = None,
+    history_switch: bool = True,
+    max_cases: int | None = None,
 ) -> tuple[RetentionRun, Counts]:
+    """One run: every carrier's due cases (the nightly command), or those of `organisations`
+    only (a DPO's run of their carrier: the run records that carrier's cutoff and counts and
+    nothing about the others). `history_switch`: see _no_deletion_history. `max_cases`: at
+    most so many cases per carrier, the oldest ids first (a run started in a request must end
+    within the web server's timeout; the nightly run deletes the rest)."""
     run = RetentionRun.objects.create(dry_run=dry_run, status=RetentionRun.Status.RUNNING)
     progress = _Progress(run)
     residue = Folder()
     try:
         cutoffs = {}
+        wanted = None if organisations is None else {o.pk for o in organisations}
         for organisation, cutoff, cases in expired_cases(today):
+            if wanted is not None and organisation.pk not in wanted:
+                continue
             cutoffs[str(organisation.pk)] = cutoff.isoformat()
             RetentionRun.objects.filter(pk=run.pk).update(cutoffs=cutoffs)
             if dry_run:
-                for case in cases:
+                for case in list(cases)[:max_cases]:
                     progress.keep(*progress.adding(organisation, case_row_counts(case)))
                 continue
             ids = (
                 list(cases.values_list("pk", flat=True))
                 if isinstance(cases, QuerySet)
                 else [case.pk for case in cases]
-            )
+            )[:max_cases]
             for batch in _chunks(ids, batch_cases):
-                _purge_batch(batch, organisation, cutoff, progress, residue)
+                _purge_batch(batch, organisation, cutoff, progress, residue, history_switch)
     except BaseException:
         # An error or Ctrl-C: say so (a killed process cannot, and stays "running"). If even
         # this fails (the database went away), the original error is the one to see.

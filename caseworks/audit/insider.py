@@ -33,6 +33,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from caseworks.audit.labels import local_time, role_label
 from caseworks.audit.log import log_access
 from caseworks.models import (
     AccessLog,
@@ -369,24 +370,40 @@ def is_account_change(action: str) -> bool:
 
 
 def describe(entry: AccessLog) -> str:
-    """What an account change changed, in words (the access log page)."""
+    """What an account change changed, in words (the access log page): roles by their
+    names, times as local time."""
     if not is_account_change(entry.action):
         return ""
     detail = entry.detail or {}
+    names = role_label if entry.action.endswith("roles_changed") else str
     parts = []
     if detail.get("added"):
-        parts.append(_("added: %(names)s") % {"names": ", ".join(detail["added"])})
+        parts.append(_("added: %(names)s") % {"names": ", ".join(map(names, detail["added"]))})
     if detail.get("removed"):
-        parts.append(_("removed: %(names)s") % {"names": ", ".join(detail["removed"])})
+        parts.append(_("removed: %(names)s") % {"names": ", ".join(map(names, detail["removed"]))})
+    roles = detail.get("roles")
+    if isinstance(roles, dict):
+        for key, text in (
+            ("added", _("roles added: %(names)s")),
+            ("removed", _("roles removed: %(names)s")),
+        ):
+            if roles.get(key):
+                parts.append(text % {"names": ", ".join(map(role_label, roles[key]))})
     if detail.get("team"):
         parts.append(_("team: %(team)s") % {"team": detail["team"]})
     if detail.get("carrier"):
         parts.append(_("data protection officer of %(carrier)s") % {"carrier": detail["carrier"]})
+    if detail.get("organisation") and entry.action.endswith("roles_changed"):
+        parts.append(_("carrier: %(carrier)s") % {"carrier": detail["organisation"]})
     if detail.get("device"):
         parts.append(_("device: %(device)s") % {"device": detail["device"]})
     for flag, label in (("is_staff", _("staff")), ("is_superuser", _("superuser"))):
         if flag in detail:
             parts.append(f"{label}: {_('yes') if detail[flag] else _('no')}")
     if detail.get("valid_until"):
-        parts.append(_("valid until %(time)s") % {"time": detail["valid_until"]})
+        parts.append(_("valid until %(time)s") % {"time": local_time(detail["valid_until"])})
+    if detail.get("valid_hours"):
+        parts.append(_("valid for %(hours)s hours") % {"hours": detail["valid_hours"]})
+    if detail.get("second_factor_removed"):
+        parts.append(_("second factor removed"))
     return "; ".join(parts)

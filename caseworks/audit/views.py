@@ -1,5 +1,7 @@
 """The data protection officer's access log, per carrier; everyone else gets 404. (The
-disclosure, Art. 15 DSGVO, is a case page: cases.privacy.views.)
+person search, the disclosure (Art. 15 DSGVO) and the retention pages read cases:
+cases.privacy.views.) The log reads in words: each action code and role by its label, times
+as local time (caseworks.audit.labels).
 
 Which entries a DPO reads (caseworks.access.dpo.dpo_organisation_ids): those stamped with a
 carrier they serve (AccessLog.organisation, stamped when written: the record's case's team's
@@ -9,8 +11,6 @@ every carrier's DPO reads because the administrator and the accounts are shared.
 carrier's entries are never listed; asking for that carrier (?organisation=<its code>) is 404.
 """
 
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,9 +18,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.dpo import dpo_organisation_ids
@@ -28,13 +29,14 @@ from caseworks.access.permissions import DATA_PROTECTION, page_required, role_re
 from caseworks.access.roles import Role
 from caseworks.audit import insider
 from caseworks.audit.arrangement import arrangement_pdf
+from caseworks.audit.labels import action_label, local_time, object_type_label
+from caseworks.audit.scope import organisation_for_dpo
 from caseworks.extensions.personal_data import codes_for_reference
 from caseworks.extensions.supervision import local_days
-from caseworks.models import AccessLog, Organisation, RetentionRun
+from caseworks.models import AccessLog, Organisation
 from caseworks.web.forms import BoundedDateField
 
 PAGE_SIZE = 50
-RETENTION_RUNS = 100  # the latest runs a report lists
 
 
 ACCOUNTS, RECORDS = "accounts", "records"
@@ -46,24 +48,6 @@ def visible_entries(user: Any):
     return AccessLog.objects.filter(
         Q(organisation__in=dpo_organisation_ids(user)) | Q(organisation__isnull=True)
     )
-
-
-def _own_organisation(user: Any, code: str) -> Organisation:
-    """The carrier `code` names, if `user` is its DPO; 404 for every other carrier."""
-    if not _is_uuid(code):
-        raise Http404("Not a carrier")
-    organisation = Organisation.objects.filter(code=code, pk__in=dpo_organisation_ids(user)).first()
-    if organisation is None:
-        raise Http404("Not this DPO's carrier")
-    return organisation
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class AccessLogFilter(forms.Form):
@@ -145,11 +129,21 @@ class AccessLogFilter(forms.Form):
         return entries
 
 
+def _outcome(entry: AccessLog) -> str:
+    """What a DPO's search or a retention run came to, from its counts."""
+    detail = entry.detail or {}
+    if entry.action == "dpo.person_search":
+        return gettext("persons found: %(n)s") % {"n": detail.get("persons", 0)}
+    if entry.action.startswith("retention.") and "cases" in detail:
+        return gettext("cases: %(n)s") % {"n": detail["cases"]}
+    return ""
+
+
 @page_required("access_log", methods=["GET"])
 def access_log(request):
     wanted = request.GET.get("organisation", "")
     if wanted and wanted != HOUSE:
-        _own_organisation(request.user, wanted)
+        organisation_for_dpo(request.user, wanted)
     carriers = Organisation.objects.filter(pk__in=dpo_organisation_ids(request.user))
     form = AccessLogFilter(request.GET or None, carriers=carriers)
     entries = (
@@ -161,53 +155,16 @@ def access_log(request):
         entries = entries.none()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page:
-        entry.change = insider.describe(entry)
+        entry.when = local_time(entry.at)
+        entry.what = action_label(entry.action)
+        entry.record = object_type_label(entry.object_type)
+        entry.change = insider.describe(entry) or _outcome(entry)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "caseworks/access_log.html",
         {"form": form, "page": page, "query": query.urlencode(), "carriers": carriers},
-    )
-
-
-# --- retention runs, per carrier --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunPart:
-    """A carrier's part of a retention run: its cutoff and its counts, never another's."""
-
-    run: RetentionRun
-    cutoff: str | None
-    counts: dict[str, int] | None  # None: the run did not record counts per carrier
-
-
-def run_parts(organisation: Organisation) -> list[RunPart]:
-    key = str(organisation.pk)
-    return [
-        RunPart(run, run.cutoffs.get(key), run.organisation_counts.get(key))
-        for run in RetentionRun.objects.order_by("-at", "-pk")[:RETENTION_RUNS]
-    ]
-
-
-@role_required(DATA_PROTECTION, methods=["GET"])
-def retention_reports(request):
-    """The carriers this DPO serves; with one, straight to its report."""
-    carriers = list(Organisation.objects.filter(pk__in=dpo_organisation_ids(request.user)))
-    if len(carriers) == 1:
-        return redirect("retention_report", organisation_code=carriers[0].code)
-    return render(request, "caseworks/retention_reports.html", {"carriers": carriers})
-
-
-@role_required(DATA_PROTECTION, methods=["GET"])
-def retention_report(request, organisation_code):
-    """One carrier's part of the retention runs: 404 for another carrier's DPO."""
-    organisation = _own_organisation(request.user, str(organisation_code))
-    return render(
-        request,
-        "caseworks/retention_report.html",
-        {"organisation": organisation, "parts": run_parts(organisation)},
     )
 
 

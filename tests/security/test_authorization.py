@@ -184,6 +184,14 @@ EXPECTED = {
         [R, X, X, X, X, X, X, X, 200, X, X, X],
         [R, X, X, X, X, X, X, X, X, X, X, 200],
     ),
+    # The DPO's person search (issue 36) and their carrier's retention run: a dry run is a
+    # POST; the run for real asks for a confirmation first.
+    "dpo_people": [R, X, X, X, X, X, X, X, 200, X, X, 200],
+    "retention_dry_run": POST_ONLY,
+    "retention_run": (
+        [R, X, X, X, X, X, X, X, 200, X, X, X],
+        [R, X, X, X, X, X, X, X, X, X, X, 200],
+    ),
     "joint_arrangement": [R, X, X, X, X, X, X, X, 200, 200, X, 200],
     "case_visits:visit_new": OWN_TEAM,
     "case_visits:visit_detail": OWN_TEAM,
@@ -350,6 +358,8 @@ def test_another_teams_caseworker_cannot_post_to_anything(client, world):
                 continue  # the token, or her own registration, allows it (tests/community)
             if (name, username) == ("manage:request_detail", "dora"):
                 continue  # her carrier's request is hers to decide (tests/manage)
+            if (name, username) in (("retention_dry_run", "dora"), ("retention_run", "dora")):
+                continue  # her carrier's retention (tests/caseworks/test_dpo_retention.py)
             response = client.post(url, {"reason": "x", "note": "x", "to": users["charlie"].pk})
             expected = {404, 405}
             if name == "disclosure" and username != "dora":  # dora may ask for A's PDF
