@@ -1,9 +1,9 @@
 """One save per filled-in form: a double tap, or the Back button and "save" again, must not
 create a second visit, person or deadline.
 
-A create view calls `submission_seen(request)` first when handling a POST; a response it
-returns is the "already saved" page with a link to what was saved. Inside the transaction
-that creates the row, the view calls `submission_record(request, url=…)`.
+The one protocol is `caseworks.web.forms.submit(..., creates=...)` (used by form_page with
+`creates=True`): before saving it asks `earlier_submission(request)`, and inside the
+transaction that creates the row it calls `submission_record(request, url=…)`.
 
 Two keys recognise a repeat, either suffices:
 - the token `{% submission_field %}` puts into the form (a double tap sends it twice);
@@ -12,7 +12,13 @@ Two keys recognise a repeat, either suffices:
   with a new token while the browser restores what was typed.
 Both are kept CASEWORKS_RESUBMISSION_MINUTES. Two requests racing past the check both try to
 record the same key; the second fails on the unique key, raises AlreadySaved, which rolls
-its transaction back, and SubmissionMiddleware answers it with the same page.
+its transaction back.
+
+SubmissionMiddleware answers AlreadySaved. The same form sent twice (its token: a double
+tap) goes where the first one went, as if it had been the only one: the browser dropped the
+first answer, whose success message waits in the session and shows there. The same content
+sent from a form loaded anew (Back and save) gets the "already saved" page, which says that
+nothing was saved twice and how to record a second, identical entry on purpose.
 """
 
 import datetime
@@ -23,10 +29,12 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from caseworks.fields import _hmac_key
 from caseworks.models import Submission
@@ -95,14 +103,6 @@ def already_saved_response(request: HttpRequest, submission: Submission | None) 
     )
 
 
-def submission_seen(request: HttpRequest) -> HttpResponse | None:
-    """The "already saved" page when this user sent this form before; else None."""
-    if request.method != "POST" or not request.user.is_authenticated:
-        return None
-    earlier = earlier_submission(request)
-    return already_saved_response(request, earlier) if earlier is not None else None
-
-
 def submission_record(request: HttpRequest, *, url: str, label: str = "") -> None:
     """Remember that this form was saved; call inside the saving transaction. `label` is a
     kind ("visit"), never personal data. Raises AlreadySaved when another request saved the
@@ -120,8 +120,38 @@ def submission_record(request: HttpRequest, *, url: str, label: str = "") -> Non
         raise AlreadySaved(Submission.objects.filter(key=key).first()) from None
 
 
+def _double_tap(request: HttpRequest, submission: Submission) -> bool:
+    """This very form was sent before (its token), not one loaded anew with the same
+    content; and what it saved has a page of this site to go back to."""
+    token = _token(request)
+    url = submission.url
+    return bool(token) and submission.token == token and url.startswith("/") and "//" not in url
+
+
+def _say_saved(request: HttpRequest) -> None:
+    """The first request's success message waits in the session (the browser dropped that
+    answer for the second tap's): show it, once. Only when none is waiting (it was shown
+    meanwhile, or the two requests raced) a short one of our own."""
+    storage = messages.get_messages(request)
+    waiting = any(message.level == messages.SUCCESS for message in storage)
+    storage.used = False  # looking does not count as shown (Django's documented way)
+    if not waiting:
+        messages.success(request, _("Saved."))
+
+
+def repeat_response(request: HttpRequest, submission: Submission | None) -> HttpResponse:
+    """The answer to a create form sent again (see the module's docstring)."""
+    if submission is not None and submission.user_id != request.user.pk:
+        submission = None
+    if submission is not None and _double_tap(request, submission):
+        _say_saved(request)
+        return HttpResponseRedirect(submission.url)
+    return already_saved_response(request, submission)
+
+
 class SubmissionMiddleware:
-    """Answers AlreadySaved (a racing duplicate, rolled back) with the "already saved" page."""
+    """Answers AlreadySaved (a repeat found before saving, or a racing duplicate, rolled
+    back): repeat_response."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -131,8 +161,5 @@ class SubmissionMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, AlreadySaved):
-            submission = exception.submission
-            if submission is not None and submission.user_id != request.user.pk:
-                submission = None
-            return already_saved_response(request, submission)
+            return repeat_response(request, exception.submission)
         return None
