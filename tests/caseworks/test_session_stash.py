@@ -12,12 +12,14 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.utils import timezone
 
+from cases.models import Case
 from caseworks.access.roles import Role
 from caseworks.middleware import LAST_SEEN, SIGNED_IN_AT
 from caseworks.models import AuthenticatorDevice
 from caseworks.web.stash import COOKIE, SESSION_KEY
-from tests.helpers import cast_member, make_team, open_case, sign_in
+from tests.helpers import TODAY, cast_member, make_team, open_case, sign_in
 from tests.security.test_sign_in import totp_now
+from visits import services as visit_services
 from visits.models import Visit
 
 PASSWORD = "a long and boring passphrase 2026"
@@ -165,3 +167,28 @@ def test_it_comes_back_after_the_second_factor_too(client, world):
     response = client.post(response.url, {"otp_token": totp_now(device, offset=1)})
     assert response.url == url
     assert NOTE in client.get(url).content.decode()
+
+
+def test_an_edit_comes_back_with_the_version_it_was_loaded_with(client, world):
+    """Someone else's change made meanwhile is then detected on saving, not overwritten."""
+    users, url = world
+    case = Case.objects.get()
+    visit = visit_services.visit_record(
+        actor=users["alice"],
+        case=case,
+        kind=Visit.Kind.FIRST,
+        date=TODAY,
+        duration_minutes=30,
+        place="office",
+    )
+    edit = f"/cases/{case.code}/visits/{visit.code}/edit/"
+    assert sign_in(client, "alice", PASSWORD)
+    _end_session(client, "idle")
+    loaded = visit.version
+    client.post(edit, {"notes": NOTE, "version": str(loaded), "duration_minutes": "45"})
+    Visit.objects.filter(pk=visit.pk).update(version=loaded + 1)  # a colleague saved meanwhile
+
+    assert sign_in(client, "alice", PASSWORD)
+    form = client.get(edit).context["form"]
+    assert form["notes"].value() == NOTE and form["duration_minutes"].value() == "45"
+    assert form["version"].value() == str(loaded)
