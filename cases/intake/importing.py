@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -38,9 +38,11 @@ from openpyxl import Workbook
 
 from cases import services
 from cases.intake.reading import MAX_ROWS, UnreadableFile, read_rows, too_many_rows
+from cases.law.status_names import ACCEPTED, StatusReading, read_status
 from cases.models import (
     Case,
     Client,
+    FictionSubtype,
     Gender,
     ImportedRow,
     ReferenceKind,
@@ -50,7 +52,7 @@ from cases.models import (
 from cases.models.imports import ImportRun
 from cases.services.imports import check_import_rights, import_publish, import_undo
 from caseworks.audit.log import log_event
-from caseworks.fields import blind_index, phonetic
+from caseworks.fields import blind_index, normalise, phonetic
 from caseworks.models import Team
 
 # (field, label in the template, other accepted headers). Headers are compared folded
@@ -80,28 +82,9 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("address", "Unterkunft", ("accommodation address", "address", "adresse")),
 ]
 REQUIRED = ("household", "first_name", "last_name", "team")
+# The team is the household's (its main contact's row names it): the other rows may leave it empty.
+REQUIRED_IN_EVERY_ROW = ("household", "first_name", "last_name")
 
-# What the statuses are called in the lists houses keep (DOMAIN.md), beside codes and labels.
-STATUS_NAMES = {
-    "ankunftsnachweis": StatusKind.ARRIVAL_CERTIFICATE,
-    "aufenthaltsgestattung": StatusKind.PERMISSION_TO_RESIDE,
-    "gestattung": StatusKind.PERMISSION_TO_RESIDE,
-    "duldung": StatusKind.TOLERATION,
-    "duldung 60b": StatusKind.TOLERATION_UNCLEAR_IDENTITY,
-    "ausbildungsduldung": StatusKind.TRAINING_TOLERATION,
-    "beschäftigungsduldung": StatusKind.EMPLOYMENT_TOLERATION,
-    "grenzübertrittsbescheinigung": StatusKind.BORDER_CROSSING_CERTIFICATE,
-    "fiktionsbescheinigung": StatusKind.FICTIONAL_CERTIFICATE,
-    "aufenthaltserlaubnis": StatusKind.RESIDENCE_PERMIT_ASYLUM,
-    "aufenthaltserlaubnis 25 1": StatusKind.RESIDENCE_PERMIT_ASYLUM,
-    "aufenthaltserlaubnis 25 2": StatusKind.RESIDENCE_PERMIT_ASYLUM,
-    "aufenthaltserlaubnis 25 3": StatusKind.RESIDENCE_PERMIT_DEPORTATION_BAN,
-    "aufenthaltserlaubnis 24": StatusKind.TEMPORARY_PROTECTION,
-    "chancen aufenthaltsrecht": StatusKind.OPPORTUNITY_RESIDENCE,
-    "niederlassungserlaubnis": StatusKind.SETTLEMENT_PERMIT,
-    "sonstiger": StatusKind.OTHER,
-    "ungeklärt": StatusKind.UNKNOWN,
-}
 GENDERS = {
     "w": Gender.FEMALE,
     "weiblich": Gender.FEMALE,
@@ -154,8 +137,12 @@ class Row:
     """One row as planned: what it will create, or why it cannot."""
 
     number: int  # as the spreadsheet program shows it (the header is row 1)
-    household: str = ""
+    household: str = ""  # the keyed hash of the household key (_set_keys)
     key: str = ""
+    source_household: str = ""  # the household key as written
+    identity: str = ""  # what the row's key is a hash of
+    team_named: bool = False  # the row's own team cell is filled
+    status_problem: bool = False  # its status is not understood, or could be several
     person: dict = field(default_factory=dict)
     status: dict | None = None
     references: list[tuple[str, str]] = field(default_factory=list)
@@ -177,6 +164,16 @@ class Row:
     @property
     def action_label(self) -> str:
         return str(ACTIONS.get(self.action, ACTIONS[""]))
+
+    @property
+    def status_label(self) -> str:
+        """The residence status the row records, as the case file will name it."""
+        if self.status is None:
+            return ""
+        label = str(StatusKind(self.status["kind"]).label)
+        if self.status.get("fiction_subtype"):
+            label += " – " + str(FictionSubtype(self.status["fiction_subtype"]).label)
+        return label
 
 
 ACTIONS = {
@@ -224,6 +221,10 @@ class Plan:
     def duplicates(self) -> int:
         return sum(1 for r in self.rows if r.duplicates)
 
+    @property
+    def status_problems(self) -> int:
+        return sum(1 for r in self.rows if r.status_problem)
+
 
 def _text(value) -> str:
     if value is None:
@@ -251,16 +252,6 @@ def parse_date(value) -> datetime.date | None:
         except ValueError:
             continue
     raise ValueError(text)
-
-
-def _status_kinds() -> dict[str, str]:
-    names: dict[str, str] = {fold_header(k): v for k, v in STATUS_NAMES.items()}
-    for code, label in StatusKind.choices:
-        names[fold_header(code)] = code
-        for language in ("en", "de"):
-            with translation.override(language):
-                names.setdefault(fold_header(str(label)), code)
-    return names
 
 
 def _country(value: str) -> str | None:
@@ -292,7 +283,6 @@ class _Lookups:
         self.teams = {fold_header(t.name): t for t in Team.objects.select_related("organisation")}
         self.users: dict[str, object] = {}
         self.caseworkers: dict[int, set[int]] = {}
-        self.statuses = _status_kinds()
 
     def user(self, username: str):
         if username not in self.users:
@@ -310,9 +300,9 @@ class _Lookups:
 
 
 def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date) -> Row:
-    row = Row(number=number, household=cells.get("household", ""))
+    row = Row(number=number, source_household=cells.get("household", ""))
     err = row.errors.append
-    for name in REQUIRED:
+    for name in REQUIRED_IN_EVERY_ROW:
         if not cells.get(name):
             err(_("“%(column)s” is empty.") % {"column": _label_of(name)})
     dates = {}
@@ -361,22 +351,41 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
         "relationship": relationship,
     }
     if cells.get("status"):
-        kind = lookups.statuses.get(fold_header(cells["status"]))
-        if kind is None:
-            err(_("Unknown residence status “%(value)s”.") % {"value": cells["status"]})
+        reading = read_status(cells["status"])
+        row.status_problem = not reading.understood
+        if reading.ambiguous:
+            err(status_question(reading))
+        elif not reading.understood:
+            err(
+                _(
+                    "Unknown residence status “%(value)s”: write one of the accepted residence "
+                    "statuses (listed on the page), e.g. “Duldung” or “§ 25 Abs. 2 AufenthG”."
+                )
+                % {"value": cells["status"]}
+            )
         elif dates["status_from"] is None:
             err(_("A residence status needs the day it is valid from."))
         elif dates["status_until"] and dates["status_until"] < dates["status_from"]:
             err(_("The status ends before it begins."))
         else:
             row.status = {
-                "kind": kind,
+                "kind": reading.kind,
+                "fiction_subtype": reading.subtype,
                 "valid_from": dates["status_from"],
                 "valid_until": dates["status_until"],
             }
+            if reading.kind == StatusKind.FICTIONAL_CERTIFICATE and not reading.subtype:
+                row.warnings.append(
+                    _(
+                        "The type of the fictional certificate is not stated (§ 81 Abs. 3 S. 1, "
+                        "Abs. 3 S. 2 or Abs. 4): it is recorded without one; add it in the case "
+                        "file, only Abs. 4 allows travel."
+                    )
+                )
     for name, kind in (("bamf", ReferenceKind.BAMF), ("azr", ReferenceKind.AZR)):
         if cells.get(name):
             row.references.append((kind, cells[name][:80]))
+    row.team_named = bool(cells.get("team"))
     if cells.get("team"):
         row.team = lookups.teams.get(fold_header(cells["team"]))
         if row.team is None:
@@ -397,16 +406,72 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
         if day and day > today:
             err(_("“%(column)s” is in the future.") % {"column": _label_of(name)})
     row.address = cells.get("address", "")
-    carrier = row.team.organisation_id if row.team else 0
-    if row.household:
-        row.legacy_household = _key("household", row.household)
-        row.household = _key("household", row.household, carrier)
-    identity = cells.get("source_id") or "\x1f".join(
+    row.identity = cells.get("source_id") or "\x1f".join(
         [cells.get("household", ""), row.person["first_name"], row.person["last_name"], str(birth)]
     )
-    row.legacy_key = _key("row", identity)
-    row.key = _key("row", identity, carrier)
     return row
+
+
+def status_question(reading: StatusReading) -> str:
+    """The question an ambiguous status asks: the kinds it could be, each with how to
+    write it so that it is that kind alone."""
+    options = "; ".join(
+        _("%(label)s: write %(written)s")
+        % {
+            "label": StatusKind(kind).label,
+            "written": _(" or ").join(_("“%(text)s”") % {"text": w} for w in ACCEPTED[kind][:2]),
+        }
+        for kind in reading.candidates
+    )
+    return _(
+        "Which residence status is “%(value)s”? It could be: %(options)s. Or write "
+        "“ungeklärt” if it is not known."
+    ) % {"value": reading.text, "options": options}
+
+
+def _head(rows: list[Row]) -> Row:
+    """The household's main contact: the row marked so, or its first row."""
+    return next((r for r in rows if r.main), rows[0])
+
+
+def _household_teams(rows: list[Row]) -> None:
+    """Each household's team is its main contact's (docs/import.md): a row that leaves the
+    team empty gets it; one that names another team is an error. Without a team on the
+    main contact's row, the one team its other rows name."""
+    households: dict[str, list[Row]] = {}
+    for row in rows:
+        households.setdefault(normalise(row.source_household), []).append(row)
+    for household in households.values():
+        head = _head(household)
+        team = head.team
+        if not head.team_named:
+            named = {r.team for r in household if r.team is not None}
+            team = named.pop() if len(named) == 1 else None
+            if team is None and not any(r.team_named for r in household):
+                head.errors.append(
+                    _(
+                        "“%(column)s” is empty: the household's team is named in its main "
+                        "contact's row."
+                    )
+                    % {"column": _label_of("team")}
+                )
+        for r in household:
+            if not r.team_named:
+                r.team = team
+            elif team is not None and r.team is not None and r.team != team:
+                r.errors.append(
+                    _("Another team than the household's main contact (row %(row)s).")
+                    % {"row": head.number}
+                )
+
+
+def _set_keys(row: Row) -> None:
+    carrier = _carrier(row)
+    if row.source_household:
+        row.legacy_household = _key("household", row.source_household)
+        row.household = _key("household", row.source_household, carrier)
+    row.legacy_key = _key("row", row.identity)
+    row.key = _key("row", row.identity, carrier)
 
 
 def _label_of(name: str) -> str:
@@ -451,11 +516,13 @@ def plan(data: bytes, *, filename: str, user, check_duplicates: bool = True) -> 
         }
         if not any(cells.values()):
             continue  # nothing in the known columns
-        row = _check_row(number, {**cells, **raw_dates}, lookups, today)
+        result.rows.append(_check_row(number, {**cells, **raw_dates}, lookups, today))
+    _household_teams(result.rows)
+    for row in result.rows:
+        _set_keys(row)
         if row.key in seen_keys:
             row.errors.append(_("The same person as in row %(row)s.") % {"row": seen_keys[row.key]})
-        seen_keys.setdefault(row.key, number)
-        result.rows.append(row)
+        seen_keys.setdefault(row.key, row.number)
     _plan_households(result, user=user, check_duplicates=check_duplicates)
     return result
 
@@ -496,19 +563,11 @@ def _plan_households(result: Plan, *, user, check_duplicates: bool) -> None:
     for row in result.rows:
         households.setdefault(row.household, []).append(row)
     for key, rows in households.items():
-        mains = [r for r in rows if r.main]
-        if len(mains) > 1:
-            for r in mains[1:]:
-                r.errors.append(
-                    _("A household has one main contact (see row %(row)s).")
-                    % {"row": mains[0].number}
-                )
-        head = mains[0] if mains else rows[0]
+        head = _head(rows)
         for r in rows:
-            if r is not head and r.team and head.team and r.team != head.team:
+            if r.main and r is not head:
                 r.errors.append(
-                    _("Another team than the household's first row (row %(row)s).")
-                    % {"row": head.number}
+                    _("A household has one main contact (see row %(row)s).") % {"row": head.number}
                 )
         carrier = _carrier(head)
         earlier = known_cases.get((key, carrier)) or known_cases.get(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.intake import importing
 from cases.intake.reading import MAX_BYTES
+from cases.law.status_names import accepted
 from cases.models.imports import ImportRun
 from caseworks.access.permissions import role_required
 from caseworks.access.roles import Role
@@ -85,12 +86,22 @@ def upload(request):
             form.add_error("file", e)
         else:
             token = _stash(request, upload.name, data) if plan.ok and plan.new_persons else ""
-            return render(
-                request,
-                "cases/import/report.html",
-                {"plan": plan, "token": token, "name": upload.name},
-            )
-    return render(request, "cases/import/upload.html", {"form": form, "unfinished": _unfinished()})
+            return _report(request, plan, name=upload.name, token=token)
+    return render(
+        request,
+        "cases/import/upload.html",
+        {"form": form, "unfinished": _unfinished(), "accepted_statuses": accepted()},
+    )
+
+
+def _report(request, plan: importing.Plan, *, name: str, token: str = ""):
+    """The dry run's report: per row what happens and the residence status it records,
+    every problem, and the residence statuses the import accepts."""
+    return render(
+        request,
+        "cases/import/report.html",
+        {"plan": plan, "token": token, "name": name, "accepted_statuses": accepted()},
+    )
 
 
 def _unfinished() -> dict | None:
@@ -116,9 +127,7 @@ def confirm(request):
     try:
         run, plan = importing.start(data, filename=name, user=request.user)
     except importing.NotImported as e:
-        return render(
-            request, "cases/import/report.html", {"plan": e.plan, "token": "", "name": name}
-        )
+        return _report(request, e.plan, name=name)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("manage_import:upload")
@@ -131,9 +140,7 @@ def _advance(request, run: ImportRun, *, planned: importing.Plan | None = None):
         importing.advance(run, user=request.user, planned=planned, budget=WEB_BUDGET)
     except importing.NotImported as e:
         messages.error(request, _("The file no longer imports without errors: undo the import."))
-        return render(
-            request, "cases/import/report.html", {"plan": e.plan, "token": "", "name": run.filename}
-        )
+        return _report(request, e.plan, name=run.filename)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     return redirect("manage_import:run", code=run.code)

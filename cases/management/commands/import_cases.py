@@ -99,4 +99,6 @@ class Command(BaseCommand):
         for row in result.rows:
             notes = [*row.errors, *row.warnings]
             line = f"row {row.number}: {row.action_label}"
+            if row.status is not None:  # the residence status it records (issue 36)
+                line += f" [{row.status_label}]"
             self.stdout.write(line + (" — " + " ".join(notes) if notes else ""))
