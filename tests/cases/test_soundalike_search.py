@@ -136,3 +136,13 @@ def test_sound_rows_are_padded_like_the_others_and_differ_per_person():
     assert not {check for _t, check, _w in one} & {check for _t, check, _w in other}
     # The sound texts are not a folded name: they cannot answer for a typed word.
     assert all(not sound_text(part).isalnum() for part in fold("Yusuf Haidari").split())
+
+
+def test_the_mark_and_the_empty_state_in_german(client, alice, team_a):
+    open_case(alice, team_a, first_name="Yusuf", last_name="Hosseini")
+    client.force_login(alice)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    assert "ähnliche Schreibweise" in results(client, "Jusuf").content.decode()
+    empty = results(client, "Tesfamariam").content.decode()
+    assert "0 Fälle" in empty
+    assert "oder eine ähnliche Schreibweise gefunden" in empty
