@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.roles import Role
@@ -21,6 +22,11 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%H:%M")
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
 
 
 class VolunteerForm(VersionedForm):
@@ -70,19 +76,9 @@ class VolunteerForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["districts"].choices = districts()  # type: ignore[attr-defined]
         self.fields["email"].widget = forms.EmailInput()
+        self.new = new
         if new:
-            registered = Volunteer.objects.values("user_id")
-            self.fields["user"] = forms.ModelChoiceField(
-                label=_("login"),
-                queryset=get_user_model()
-                .objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
-                .exclude(pk__in=registered)
-                .order_by("last_name", "first_name", "username"),
-            )
-            self.fields["user"].label_from_instance = (  # type: ignore[attr-defined]
-                lambda u: u.get_full_name() or u.username
-            )
-            self.order_fields(["user"])
+            self._add_account_fields()
         languages = list(self.instance.languages.all()) if self.instance.pk else []
         for i in range(LANGUAGE_ROWS):
             current = languages[i] if i < len(languages) else None
@@ -98,6 +94,46 @@ class VolunteerForm(VersionedForm):
                 initial=current.level if current else Level.GOOD,
             )
 
+    def _add_account_fields(self) -> None:
+        """A new volunteer's account: made here (the volunteer role only, its sign-in code
+        mailed to the person), or — when an administrator made one before — picked."""
+        self.fields["first_name"] = forms.CharField(label=_("first name"), max_length=150)
+        self.fields["last_name"] = forms.CharField(label=_("last name"), max_length=150)
+        self.fields["username"] = forms.CharField(
+            label=_("user name"),
+            required=False,
+            max_length=150,
+            validators=[UnicodeUsernameValidator()],
+            help_text=_("Leave empty for first.last (e.g. maria.schmidt)."),
+        )
+        self.fields["email"].help_text = _(
+            "The one-time sign-in code goes to this address: with it the person sets their "
+            "own password. You never see the code."
+        )
+        registered = Volunteer.objects.values("user_id")
+        logins = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
+            .exclude(pk__in=registered)
+            .order_by("last_name", "first_name", "username")
+        )
+        if logins.exists():
+            self.fields["user"] = AccountChoiceField(
+                label=_("existing account"),
+                queryset=logins,
+                required=False,
+                empty_label=_("— none: create a new account —"),
+                help_text=_("Only if an administrator made an account for the person already."),
+            )
+            for name in ("first_name", "last_name"):
+                self.fields[name].required = False
+
+    def account(self) -> dict[str, str] | None:
+        """The new account volunteer_register makes, or None for a picked one."""
+        if not self.new or self.cleaned_data.get("user"):
+            return None
+        return {name: self.cleaned_data[name] for name in ("username", "first_name", "last_name")}
+
     def language_rows(self):
         return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(LANGUAGE_ROWS)]
 
@@ -106,6 +142,10 @@ class VolunteerForm(VersionedForm):
         issued, sighted = data.get("certificate_issued_on"), data.get("certificate_sighted_on")
         if issued and sighted and issued > sighted:
             self.add_error("certificate_issued_on", _("The issue date is after the sighting."))
+        if self.new and not data.get("user"):
+            for name in ("first_name", "last_name", "email"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("A new account needs this."))
         return data
 
     def changes(self) -> dict[str, Any]:

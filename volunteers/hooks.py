@@ -1,5 +1,6 @@
 """What the volunteers app tells visits, which does not import it: who may be picked as a
-volunteer, and the volunteers' lines in the daily reminder digest."""
+volunteer, the volunteers' lines in the daily reminder digest, and the offers waiting for
+an answer on the volunteer's start page."""
 
 import datetime
 
@@ -7,10 +8,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from caseworks.access.roles import Role
+from caseworks.extensions.casefile import Panel
 from visits import reminders
 from visits import services as visit_services
+from visits import views as visit_views
 from visits.models import Accompaniment
 from visits.outbound import outside_facts
+from volunteers import selectors
 from volunteers.models import Volunteer
 
 
@@ -41,8 +45,19 @@ def volunteer_digest(user, today: datetime.date) -> list[str]:
     return [_("You go along tomorrow at %(time)s (case %(ref)s)") % outside_facts(a) for a in rows]
 
 
+def open_offers(user) -> Panel | None:
+    """The start page's "Can you go along?": the offers waiting for the volunteer's answer
+    (before, only on "My volunteering")."""
+    offers = list(selectors.open_offers_for_volunteer(user=user))
+    if not offers:
+        return None
+    return Panel(order=0, template="volunteers/offers_panel.html", context={"offers": offers})
+
+
 if eligible_only not in visit_services.volunteer_filters:
     visit_services.volunteer_filters.append(eligible_only)
 if volunteer_digest not in reminders.digest_providers:
     reminders.digest_providers.append(volunteer_digest)
 reminders.digest_roles.add(str(Role.VOLUNTEER))
+if open_offers not in visit_views.volunteer_start_panels:
+    visit_views.volunteer_start_panels.append(open_offers)

@@ -5,6 +5,7 @@ requests of cases they may see (cases.selectors decides that)."""
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from cases.selectors import case_list_for_user
 from caseworks.access.permissions import DATA_PROTECTION, may
 from caseworks.access.roles import Role, has_role
 from caseworks.languages import language_key
+from caseworks.models import EnrolmentCode
 from visits.models import Accompaniment
 from volunteers.models import (
     EXPIRY_LOOKAHEAD_DAYS,
@@ -159,6 +161,18 @@ def offers_for_volunteer(*, user: User) -> QuerySet[Offer]:
     )
 
 
+def open_offers_for_volunteer(*, user: User) -> QuerySet[Offer]:
+    """The offers waiting for the volunteer's answer: still open, the appointment ahead."""
+    return offers_for_volunteer(user=user).filter(
+        status=Offer.OfferStatus.OFFERED,
+        request__status__in=[
+            VolunteerRequest.RequestStatus.OPEN,
+            VolunteerRequest.RequestStatus.OFFERED,
+        ],
+        request__accompaniment__appointment_at__gt=timezone.now(),
+    )
+
+
 def offer_get_for_volunteer(*, user: User, code: Code) -> Offer:
     offer = offers_for_volunteer(user=user).filter(code=code).first()
     if offer is None:
@@ -214,3 +228,26 @@ def load_of(
         .order_by()
     )
     return {row["volunteer"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class SignInState:
+    """Whether the volunteer can sign in yet (the register's page shows it to the
+    coordinator): their own password set, or the one-time code mailed and valid until when
+    (None: none valid)."""
+
+    username: str
+    ready: bool
+    code_until: datetime.datetime | None
+
+
+def sign_in_state(volunteer: Volunteer) -> SignInState:
+    user = volunteer.user
+    code = (
+        EnrolmentCode.objects.filter(user=user, expires_at__gt=timezone.now())
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    return SignInState(
+        username=user.get_username(), ready=user.has_usable_password(), code_until=code
+    )

@@ -2,10 +2,13 @@
 message and saves nothing (one transaction); the acting user is the history user."""
 
 import datetime
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +19,7 @@ from cases.models import Case
 from cases.services import require_open
 from caseworks.access.roles import Role, has_role
 from caseworks.audit.log import save_audited
+from caseworks.house import services as house
 from caseworks.web.concurrency import versioned_update
 from visits import services as visit_services
 from visits.models import Accompaniment
@@ -98,6 +102,51 @@ def volunteer_create(
     save_audited(volunteer, actor)
     _set_languages(actor, volunteer, languages)
     return volunteer
+
+
+def _free_username(first_name: str, last_name: str) -> str:
+    """first.last in plain letters (ä → ae), numbered when taken: maria.schmidt2."""
+    name = f"{first_name}.{last_name}".casefold()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.replace(umlaut, plain)
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9.]+", "", name).strip(".")[:140] or "volunteer"
+    taken = get_user_model().objects.filter(username__istartswith=base)
+    used = {u.casefold() for u in taken.values_list("username", flat=True)}
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
+@transaction.atomic
+def volunteer_register(
+    *,
+    actor: User,
+    user: User | None,
+    account: dict[str, str] | None,
+    data: dict[str, Any],
+    languages: Sequence[tuple[str, str]] = (),
+    reset_url: str,
+) -> Volunteer:
+    """Register a volunteer: with a login an administrator made (`user`), or with a new
+    account (`account`: first name, last name, user name or "" for first.last) made here
+    with the volunteer role only (caseworks.house.services.volunteer_account_create mails the
+    person their one-time sign-in code to the register entry's e-mail address)."""
+    if user is None:
+        if account is None:
+            raise ValidationError(_("Pick an account or enter the new account's name."))
+        user = house.volunteer_account_create(
+            actor=actor,
+            username=account.get("username")
+            or _free_username(account["first_name"], account["last_name"]),
+            first_name=account["first_name"],
+            last_name=account["last_name"],
+            email=str(data.get("email", "")),
+            reset_url=reset_url,
+        )
+    return volunteer_create(actor=actor, user=user, data=data, languages=languages)
 
 
 @transaction.atomic

@@ -70,12 +70,18 @@ def register(request):
 
 @role_required(COORDINATOR)
 def volunteer_new(request):
+    """Register a volunteer, making their account (the volunteer role only) unless an
+    administrator made one: the person gets their one-time sign-in code by e-mail."""
     form = VolunteerForm(request.POST or None, new=True)
     return form_page(
         request,
         form,
-        save=lambda: services.volunteer_create(
-            actor=request.user, user=form.cleaned_data["user"], **form.changes()
+        save=lambda: services.volunteer_register(
+            actor=request.user,
+            user=form.cleaned_data.get("user"),
+            account=form.account(),
+            reset_url=request.build_absolute_uri(reverse("access_reset")),
+            **form.changes(),
         ),
         success=_("Volunteer registered."),
         done=lambda v: reverse("volunteers:detail", args=[v.code]),
@@ -103,6 +109,7 @@ def volunteer_detail(request, volunteer_code):
             "offers": volunteer.offers.select_related(
                 "request__accompaniment__case", "request__accompaniment__service"
             )[:20],
+            "sign_in": selectors.sign_in_state(volunteer),
             "today": today,
         },
     )
@@ -300,17 +307,12 @@ def _hours(volunteer, accompaniments) -> float:
 def me(request):
     volunteer = selectors.own_volunteer(user=request.user)
     accompaniments = list(accompaniments_for_volunteer(user=request.user))
-    now = timezone.now()
     return render(
         request,
         "volunteers/me.html",
         {
             "volunteer": volunteer,
-            "offers": selectors.offers_for_volunteer(user=request.user).filter(
-                status=Offer.OfferStatus.OFFERED,
-                request__status__in=["open", "offered"],
-                request__accompaniment__appointment_at__gt=now,
-            ),
+            "offers": selectors.open_offers_for_volunteer(user=request.user),
             "planned": [a for a in accompaniments if a.status == "planned"],
             "tandems": selectors.tandems_for_user(user=request.user),
             "hours": _hours(volunteer, accompaniments),

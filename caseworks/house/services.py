@@ -481,6 +481,26 @@ def _change_names(change: dict[str, Any]) -> dict[str, Any]:
 # --- users ------------------------------------------------------------------------------------
 
 
+def _new_account(*, username: str, first_name: str, last_name: str, email: str) -> User:
+    """An account without a password, roles or teams (the person sets the password with the
+    enrolment code mailed to `email`)."""
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("An account with this user name exists already.")})
+    if not email:
+        raise ValidationError(
+            {"email": _("A new account needs an e-mail address: the sign-in code goes there.")}
+        )
+    user = get_user_model()(
+        username=username, first_name=first_name, last_name=last_name, email=email
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    # The code /manage/ addresses the account by (the post_save receiver makes it too).
+    UserCode.objects.get_or_create(user=user)
+    return user
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -497,20 +517,7 @@ def user_create(
     the person, with which they set their own password and second factor) come when another
     administrator approves the request this makes."""
     roles = sorted({str(r) for r in roles})
-    if get_user_model().objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("An account with this user name exists already.")})
-    if not email:
-        raise ValidationError(
-            {"email": _("A new account needs an e-mail address: the sign-in code goes there.")}
-        )
-    user = get_user_model()(
-        username=username, first_name=first_name, last_name=last_name, email=email
-    )
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    # The code /manage/ addresses the account by (the post_save receiver makes it too).
-    UserCode.objects.get_or_create(user=user)
+    user = _new_account(username=username, first_name=first_name, last_name=last_name, email=email)
     _log(actor, "manage.user.created", user, user.get_username(), roles=[], teams=[], led_teams=[])
     _request(
         actor=actor,
@@ -524,6 +531,30 @@ def user_create(
         },
         approver=(AccountRequest.Approver.ADMIN, None),
     )
+    return user
+
+
+@transaction.atomic
+def volunteer_account_create(
+    *, actor: User, username: str, first_name: str, last_name: str, email: str, reset_url: str
+) -> User:
+    """The volunteer coordination registers a new volunteer (DESIGN.md "Roles and access"):
+    an account with the volunteer role and nothing else — no team, no case permission, no
+    other role —, made at once like an approved CREATE request (_apply_request). The role
+    alone reads nothing: a volunteer sees an accompaniment or a household only when the
+    coordination offers it to a registered volunteer whose onboarding is complete. The
+    enrolment code goes to the person's address only, never to the coordinator, who could
+    otherwise sign in as the volunteer."""
+    if str(Role.COORDINATOR) not in roles_of_account(actor):
+        raise ValidationError(_("Only the volunteer coordination creates volunteer accounts."))
+    user = _new_account(username=username, first_name=first_name, last_name=last_name, email=email)
+    roles = [str(Role.VOLUNTEER)]
+    _log(
+        actor, "manage.user.created", user, user.get_username(), roles=roles, teams=[], led_teams=[]
+    )
+    wanted = {**_account_wanted(user), "roles": roles}
+    _apply_update(actor=actor, user=user, wanted=wanted, parts=changed_parts(user, wanted))
+    _send_code(actor=actor, user=user, reset_url=reset_url)
     return user
 
 
