@@ -18,6 +18,7 @@ from cases.models import Case, Client, Need
 from cases.services import (
     case_set_next_visit_due,
     caseworkers_of,
+    deadline_undo_hours,
     require_household_member,
     require_open,
 )
@@ -495,7 +496,66 @@ def accompaniment_report_not_held(
             raise ValidationError(_("Only the volunteer going along can report this."))
         if current.status == Accompaniment.Status.DONE:
             raise ValidationError(_("This accompaniment is already recorded as done."))
+        if not report_not_held_possible(current):
+            raise ValidationError(
+                _(
+                    "Only an appointment of today or earlier can be reported as not held. If "
+                    "it is called off in advance, tell the caseworker."
+                )
+            )
 
     return _cancel_accompaniment(
         actor, accompaniment, reason, note, VOLUNTEER_CANCEL_REASONS, reported_by_volunteer
+    )
+
+
+def report_not_held_possible(accompaniment: Accompaniment) -> bool:
+    """A volunteer reports "did not take place" on the day or after it, never ahead."""
+    return timezone.localtime(accompaniment.appointment_at).date() <= timezone.localdate()
+
+
+def report_not_held_undo_until(accompaniment: Accompaniment) -> datetime.datetime | None:
+    """Until when the volunteer's "did not take place" can be taken back: the house's one
+    undo window (CASEWORKS_DEADLINE_UNDO_HOURS, as for a deadline ticked by mistake) after
+    the report. None: not a volunteer's report."""
+    if (
+        not accompaniment.is_cancelled
+        or accompaniment.cancelled_at is None
+        or accompaniment.cancel_reason not in VOLUNTEER_CANCEL_REASONS
+        or accompaniment.cancelled_by_id != accompaniment.volunteer_id
+    ):
+        return None
+    return accompaniment.cancelled_at + datetime.timedelta(hours=deadline_undo_hours())
+
+
+@transaction.atomic
+def accompaniment_report_not_held_undo(
+    *, actor: User, accompaniment: Accompaniment, expected_version: int
+) -> Accompaniment:
+    """The volunteer takes their "did not take place" back (a tap on the wrong appointment):
+    planned again, within report_not_held_undo_until. Taking it back twice changes nothing."""
+
+    def plan_again(current: Accompaniment) -> None:
+        if current.volunteer_id != actor.pk or current.cancelled_by_id != actor.pk:
+            raise ValidationError(_("Only the volunteer who reported it can take it back."))
+        until = report_not_held_undo_until(current)
+        if until is None or timezone.now() >= until:
+            raise ValidationError(
+                _("This was reported too long ago to take it back here: tell the caseworker.")
+            )
+        current.status = Accompaniment.Status.PLANNED
+        current.cancelled_at = None
+        current.cancelled_by = None
+        current.cancel_reason = ""
+        current.cancel_note = ""
+
+    if not accompaniment.is_cancelled:
+        return accompaniment
+    return versioned_update(
+        accompaniment,
+        actor=actor,
+        expected_version=expected_version,
+        data={},
+        fields=(),
+        clean=plan_again,
     )

@@ -13,4 +13,9 @@ urlpatterns = [
         views.volunteer_cancel,
         name="did_not_take_place",
     ),
+    path(
+        "<uuid:accompaniment_code>/did-not-take-place/undo/",
+        views.volunteer_cancel_undo,
+        name="did_not_take_place_undo",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +20,11 @@ from cases.models import Case
 from cases.page import SignedInRequest, case_context, case_form_page
 from cases.plan.selectors import volunteer_hints_for
 from cases.selectors import case_get_for_user, open_case_get_for_user
+from cases.services import deadline_undo_hours
 from caseworks.access.permissions import CASE_ROLES, page_required, public, role_required, signed_in
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
+from caseworks.extensions.casefile import Panel
 from caseworks.models import Service
 from caseworks.web.forms import EARLIEST_DATE, LATEST_DATE, error_text, form_page
 from visits import calendar, services
@@ -375,14 +379,30 @@ def contact_visible(
     return appointment_at - window <= now <= appointment_at + window
 
 
+# Boxes other apps put on the volunteer's start page, visits importing none of them (the
+# volunteers app: the offers waiting for the volunteer's answer). Each gets the user and
+# returns a Panel (template and its context) or None; they stand above the accompaniments.
+volunteer_start_panels: list[Callable[[Any], Panel | None]] = []
+
+
 @page_required("volunteer:list")
 def volunteer_list(request):
+    """The volunteer's start page: what waits for their answer, then their accompaniments."""
     items = accompaniments_for_volunteer(user=request.user)
     planned = [a for a in items if a.status == "planned"]
     for a in planned:  # the template's flag, set on the row it lists
         vars(a)["show_contact"] = contact_visible(a.appointment_at)
     done = [a for a in items.order_by("-appointment_at") if a.status != "planned"][:20]
-    return render(request, "visits/volunteer_list.html", {"planned": planned, "done": done})
+    found = [panel(request.user) for panel in volunteer_start_panels]
+    panels = [
+        render_to_string(p.template, p.context, request=request)
+        for p in sorted((p for p in found if p is not None), key=lambda p: p.order)
+    ]
+    return render(
+        request,
+        "visits/volunteer_list.html",
+        {"planned": planned, "done": done, "panels": panels},
+    )
 
 
 @role_required(Role.VOLUNTEER)
@@ -420,8 +440,19 @@ def volunteer_detail(request, accompaniment_code):
             "show_contact": show_contact,
             "can_complete": accompaniment.status == "planned"
             and accompaniment.appointment_at <= timezone.now(),
+            "can_report": accompaniment.status == "planned"
+            and services.report_not_held_possible(accompaniment),
+            "undo_until": _undo_until(accompaniment, request.user),
         },
     )
+
+
+def _undo_until(accompaniment: Accompaniment, user: Any) -> datetime.datetime | None:
+    """Until when the volunteer may take their own "did not take place" back (None: not)."""
+    until = services.report_not_held_undo_until(accompaniment)
+    if until is None or accompaniment.cancelled_by_id != user.pk or until <= timezone.now():
+        return None
+    return until
 
 
 @role_required(Role.VOLUNTEER)
@@ -432,6 +463,15 @@ def volunteer_cancel(request, accompaniment_code):
         if request.method == "POST" and accompaniment.is_cancelled:
             messages.info(request, _("This was already reported."))
         return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
+    if not services.report_not_held_possible(accompaniment):
+        messages.info(
+            request,
+            _(
+                "Only an appointment of today or earlier can be reported as not held. If it "
+                "is called off in advance, tell the caseworker."
+            ),
+        )
+        return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
     reasons = [(r.value, r.label) for r in CancelReason if r in VOLUNTEER_CANCEL_REASONS]
     form = CancelForm(request.POST or None, reasons=reasons)
     return form_page(
@@ -441,7 +481,30 @@ def volunteer_cancel(request, accompaniment_code):
             actor=request.user, accompaniment=accompaniment, **form.cleaned_data
         ),
         success=_("Thank you: the caseworker sees that the appointment did not take place."),
-        done=reverse("volunteer:list"),
+        done=reverse("volunteer:detail", args=[accompaniment.code]),
         template="visits/volunteer_cancel.html",
-        context={"accompaniment": accompaniment, "form": form},
+        context={
+            "accompaniment": accompaniment,
+            "form": form,
+            "undo_hours": deadline_undo_hours(),
+        },
     )
+
+
+@role_required(Role.VOLUNTEER, methods=["POST"])
+def volunteer_cancel_undo(request, accompaniment_code):
+    """The volunteer takes their "did not take place" back, for a while after reporting it."""
+    accompaniment = accompaniment_get_for_volunteer(user=request.user, code=accompaniment_code)
+    if not accompaniment.is_cancelled:  # taken back already (a double tap, a second tab)
+        return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
+    try:
+        services.accompaniment_report_not_held_undo(
+            actor=request.user,
+            accompaniment=accompaniment,
+            expected_version=int(request.POST.get("version") or accompaniment.version),
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Taken back: the accompaniment is planned again."))
+    return redirect("volunteer:detail", accompaniment_code=accompaniment.code)
