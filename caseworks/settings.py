@@ -368,7 +368,12 @@ CASEWORKS_DUPLICATE_CHECKS_PER_HOUR = envint("CASEWORKS_DUPLICATE_CHECKS_PER_HOU
 # A create form sent again within this time (Back and "save", a double tap) is recognised and
 # not saved twice (caseworks.web.submissions).
 CASEWORKS_RESUBMISSION_MINUTES = envint("CASEWORKS_RESUBMISSION_MINUTES", "120")
-# How long "done" on a legal deadline can be undone.
+# Who the public newsletter pages and mails are from: the house's name (its carriers, from
+# /manage/, are named too) and the addresses of its imprint (§ 5 DDG) and privacy notice.
+CASEWORKS_HOUSE_NAME = os.environ.get("CASEWORKS_HOUSE_NAME", "")
+CASEWORKS_IMPRINT_URL = os.environ.get("CASEWORKS_IMPRINT_URL", "")
+CASEWORKS_PRIVACY_URL = os.environ.get("CASEWORKS_PRIVACY_URL", "")
+# How long "done" on a legal deadline (and a volunteer's "did not take place") can be undone.
 CASEWORKS_DEADLINE_UNDO_HOURS = envint("CASEWORKS_DEADLINE_UNDO_HOURS", "24")
 # Cover access to a colleague's case: this many a user and day; more wait for a supervisor.
 CASEWORKS_COVER_ACCESSES_PER_DAY = envint("CASEWORKS_COVER_ACCESSES_PER_DAY", "3")

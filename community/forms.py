@@ -112,3 +112,10 @@ class OptInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     consent = forms.BooleanField(label=_("I agree (text above)"), required=True)
+
+
+class SendForm(forms.Form):
+    """The confirmation before an issue goes out: the number of recipients the coordinator
+    was shown, so that a segment grown or shrunk meanwhile is confirmed again."""
+
+    recipients = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -78,6 +78,11 @@ class Event(Versioned, models.Model):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
     @property
+    def is_over(self) -> bool:
+        """Ended: nobody registers any more (community.services.registration_add)."""
+        return self.ends_at < timezone.now()
+
+    @property
     def is_training(self) -> bool:
         return self.kind == self.Kind.TRAINING
 

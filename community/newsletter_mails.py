@@ -10,6 +10,7 @@ from django.utils.translation import override
 from community import consent
 from community.models import Issue, Subscriber
 from community.rendering import render_issue
+from community.sender import newsletter_sender
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -20,6 +21,7 @@ def send_confirmation(subscriber: Subscriber, token: str, base_url: str) -> None
     # Imported here: community.subscriptions imports this module (a cycle).
     from community.subscriptions import CONFIRM_DAYS
 
+    sender = newsletter_sender()
     with override(subscriber.language):
         body = render_to_string(
             "community/mail/confirm.txt",
@@ -27,10 +29,13 @@ def send_confirmation(subscriber: Subscriber, token: str, base_url: str) -> None
                 "confirm_url": absolute(base_url, reverse("newsletter:confirm", args=[token])),
                 "days": CONFIRM_DAYS,
                 "consent_text": consent.consent_text(),
+                "sender": sender,
             },
         )
         subject = _("Please confirm your newsletter subscription")
-    EmailMessage(subject=subject, body=body, to=[subscriber.email]).send()
+    EmailMessage(
+        subject=subject, body=body, from_email=sender.from_email, to=[subscriber.email]
+    ).send()
 
 
 def unsubscribe_url(base_url: str, subscriber: Subscriber) -> str:
@@ -47,11 +52,15 @@ def issue_message(
 ) -> EmailMultiAlternatives:
     """One issue for one subscriber (`to`: another address, for the test send)."""
     link = unsubscribe_url(issue.base_url, subscriber)
+    sender = newsletter_sender()
     with override(subscriber.language):
-        text, html = render_issue(subject=issue.subject, body=issue.body, unsubscribe_url=link)
+        text, html = render_issue(
+            subject=issue.subject, body=issue.body, unsubscribe_url=link, sender=sender
+        )
     message = EmailMultiAlternatives(
         subject=issue.subject,
         body=text,
+        from_email=sender.from_email,
         to=[to or subscriber.email],
         headers={
             # RFC 2369 / RFC 8058: mail programs show an "unsubscribe" button that POSTs

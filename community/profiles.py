@@ -37,6 +37,11 @@ def volunteer_email(user) -> str:
     return (volunteer.email if volunteer else "") or user.email
 
 
+def active_volunteer_users():
+    """The logins of the volunteers active in the register (a values queryset of user ids)."""
+    return Volunteer.objects.filter(status=Status.ACTIVE, user__is_active=True).values("user_id")
+
+
 def is_active_volunteer(user) -> bool:
     return Volunteer.objects.filter(user=user, status=Status.ACTIVE).exists()
 

@@ -1,12 +1,15 @@
 """Who sees which event, registration and issue. The coordinator sees them all; a volunteer
 sees the events open to volunteers and only their own registrations."""
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from caseworks.access.roles import Role, has_role
-from community.models import Event, Issue, Registration
+from community import profiles
+from community.models import Event, Issue, Registration, Subscriber
 
 
 def is_coordinator(user) -> bool:
@@ -96,3 +99,22 @@ def figures_by_year() -> list[dict]:
     for y, row in by_year.items():
         row["people"] = len(people[y])
     return [{"year": y, **by_year[y]} for y in sorted(by_year, reverse=True)]
+
+
+@dataclass(frozen=True)
+class VolunteerReach:
+    """How many of the register's active volunteers receive the newsletter (they subscribe
+    themselves, signed in, on their newsletter page: consent is theirs to give)."""
+
+    subscribed: int
+    active: int
+
+
+def volunteer_reach() -> VolunteerReach:
+    active = profiles.active_volunteer_users()
+    return VolunteerReach(
+        subscribed=Subscriber.objects.filter(
+            status=Subscriber.Status.ACTIVE, user_id__in=active
+        ).count(),
+        active=active.count(),
+    )

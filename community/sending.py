@@ -76,14 +76,27 @@ def recipients(issue: Issue) -> list[Subscriber]:
 
 
 @transaction.atomic
-def issue_send(*, actor: User, issue: Issue, base_url: str) -> int:
-    """Queue the issue for its segment; workers send it. Returns the number queued."""
+def issue_send(
+    *, actor: User, issue: Issue, base_url: str, expected_recipients: int | None = None
+) -> int:
+    """Queue the issue for its segment; workers send it. Returns the number queued.
+    `expected_recipients`: the number the coordinator confirmed; a segment that changed since
+    is refused, to be confirmed again. The row lock makes a second send (a double tap, two
+    tabs) wait and then find the issue sent."""
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status != Issue.Status.DRAFT:
         raise ValidationError(_("This issue was already sent."))
     chosen = recipients(issue)
     if not chosen:
         raise ValidationError(_("No subscriber is in this segment."))
+    if expected_recipients is not None and expected_recipients != len(chosen):
+        raise ValidationError(
+            _(
+                "The segment changed meanwhile: it now has %(count)s recipients. Check the "
+                "number and confirm again."
+            )
+            % {"count": len(chosen)}
+        )
     issue.status = Issue.Status.SENDING
     issue.sent_by = actor
     issue.send_started_at = timezone.now()

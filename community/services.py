@@ -84,7 +84,7 @@ def registration_add(*, actor: User, event: Event, user: User) -> Registration:
         event = Event.objects.select_for_update().get(pk=event.pk)
         if event.cancelled_at is not None:
             raise ValidationError(_("This event was cancelled."))
-        if event.ends_at < timezone.now():
+        if event.is_over:
             raise ValidationError(_("This event is over."))
         existing = (
             event.registrations.filter(user=user)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("unsubscribe/<str:unsubscribe_token>/", views.unsubscribe, name="unsubscribe"),
     path("<uuid:issue_code>/", views.issue_detail, name="detail"),
     path("<uuid:issue_code>/edit/", views.issue_edit, name="edit"),
+    path("<uuid:issue_code>/send/", views.issue_send, name="send"),
 ]

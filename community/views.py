@@ -30,10 +30,12 @@ from community.forms import (
     IssueForm,
     OptInForm,
     RegisterVolunteerForm,
+    SendForm,
     SubscribeForm,
 )
 from community.models import Issue, Registration, Subscriber
 from community.rendering import markdown_html
+from community.sender import newsletter_sender
 
 COORDINATOR = Role.COORDINATOR
 SUBSCRIBE_LIMIT = 10  # requests an address and hour on the public page
@@ -104,6 +106,10 @@ def event_edit(request, event_code):
 def event_detail(request, event_code):
     event = selectors.managed_event_get(user=request.user, code=event_code)
     form = RegisterVolunteerForm(request.POST or None)
+    # Over or cancelled: the page offers no registration, and a posted one saves nothing.
+    closed = _("This event is over.") if event.is_over else None
+    if event.cancelled_at is not None:
+        closed = _("This event was cancelled.")
     registrations = event.registrations.select_related("user").order_by("queued_at", "pk")
     by_status: dict[str, list[Registration]] = {s: [] for s in Registration.Status.values}
     for registration in registrations:
@@ -117,6 +123,7 @@ def event_detail(request, event_code):
         success=_("Registered."),
         done=reverse("events:detail", args=[event.code]),
         template="community/event_detail.html",
+        read_only=closed,
         context={
             "event": event,
             "form": form,
@@ -266,7 +273,7 @@ def my_event_detail(request, event_code):
             "event": event,
             "registration": registration,
             "position": position,
-            "open": event.ends_at >= timezone.now(),
+            "open": not event.is_over,
         },
     )
 
@@ -293,6 +300,7 @@ def issue_list(request):
             "archive": issues.filter(status=Issue.Status.SENT).order_by("-sent_at"),
             "counts": counts,
             "volunteers": volunteers,
+            "reach": selectors.volunteer_reach(),
         },
     )
 
@@ -346,13 +354,6 @@ def issue_detail(request, issue_code):
                     language=get_language() or settings.LANGUAGE_CODE,
                 )
                 messages.success(request, _("A test mail went to your address."))
-            elif action == "send":
-                count = sending.issue_send(
-                    actor=request.user, issue=issue, base_url=_base_url(request)
-                )
-                messages.success(
-                    request, _("%(count)s mails are queued and being sent.") % {"count": count}
-                )
             elif action == "continue":
                 # For a house without cron: the page works off a few batches itself.
                 sending.work_queue(issue=issue, max_seconds=10)
@@ -374,13 +375,50 @@ def issue_detail(request, issue_code):
         request,
         "community/issue_detail.html",
         {
-            "issue": issue,
-            "html": markdown_html(issue.body),
+            **_segment(issue),
             "progress": state,
             "interrupted": interrupted,
             "segment_size": segment_size,
-            "interest_labels": issue._meta.get_field("interests").labels(issue.interests),
         },
+    )
+
+
+def _segment(issue: Issue) -> dict:
+    """What the issue's pages say about who gets it: the segment, and how volunteers and
+    outside readers join it."""
+    return {
+        "issue": issue,
+        "html": markdown_html(issue.body),
+        "interest_labels": issue._meta.get_field("interests").labels(issue.interests),
+        "reach": selectors.volunteer_reach(),
+    }
+
+
+@page_required("newsletter:list")
+def issue_send(request, issue_code):
+    """The confirmation before sending, naming the number of recipients; POST queues the
+    issue. Sent already (a double tap, Back and send): its page, nothing sent twice."""
+    issue = selectors.issue_get_for_user(user=request.user, code=issue_code)
+    if issue.status != Issue.Status.DRAFT:
+        messages.info(request, _("This issue is being sent or was sent already."))
+        return redirect("newsletter:detail", issue_code=issue.code)
+    count = len(sending.recipients(issue))
+    if not count:  # the issue's page says why and how people join
+        return redirect("newsletter:detail", issue_code=issue.code)
+    form = SendForm(request.POST or None, initial={"recipients": count})
+    return form_page(
+        request,
+        form,
+        save=lambda: sending.issue_send(
+            actor=request.user,
+            issue=issue,
+            base_url=_base_url(request),
+            expected_recipients=form.cleaned_data["recipients"],
+        ),
+        success=_("%(count)s mails are queued and being sent.") % {"count": count},
+        done=reverse("newsletter:detail", args=[issue.code]),
+        template="community/issue_send.html",
+        context={**_segment(issue), "form": form, "count": count},
     )
 
 
@@ -437,6 +475,14 @@ def _over_limit(request) -> bool:
     )
 
 
+def _public(request, template: str, context: dict | None = None, status: int = 200):
+    """A public newsletter page: it names the house, its carriers, imprint and privacy
+    notice (community.sender)."""
+    return render(
+        request, template, {**(context or {}), "sender": newsletter_sender()}, status=status
+    )
+
+
 @public
 def subscribe(request):
     """The public double opt-in page. Whatever the address's state, the answer is the same
@@ -444,7 +490,7 @@ def subscribe(request):
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
         if _over_limit(request):
-            response = render(request, "community/subscribe_limited.html", status=429)
+            response = _public(request, "community/subscribe_limited.html", status=429)
             response["Retry-After"] = "3600"
             return response
         if form.is_valid():
@@ -456,7 +502,7 @@ def subscribe(request):
                 source=_client_address(request),
             )
             return redirect("newsletter:subscribe_sent")
-    return render(
+    return _public(
         request,
         "community/subscribe.html",
         {"form": form, "consent_text": consent.consent_text()},
@@ -465,7 +511,7 @@ def subscribe(request):
 
 @public(methods=["GET", "HEAD"])
 def subscribe_sent(request):
-    return render(request, "community/subscribe_sent.html")
+    return _public(request, "community/subscribe_sent.html")
 
 
 @public
@@ -474,8 +520,8 @@ def confirm(request, confirm_token):
     subscriber = subscriptions.subscriber_for_confirm_token(confirm_token)
     if request.method == "POST" and subscriber is not None:
         subscriptions.subscription_confirm(token=confirm_token, source=_client_address(request))
-        return render(request, "community/confirmed.html")
-    return render(
+        return _public(request, "community/confirmed.html")
+    return _public(
         request,
         "community/confirm.html",
         {"valid": subscriber is not None},
@@ -495,6 +541,6 @@ def unsubscribe(request, unsubscribe_token):
         raise Http404("Unknown subscription")
     if request.method == "POST":
         subscriptions.unsubscribe(subscriber=subscriber, channel="unsubscribe link")
-        return render(request, "community/unsubscribed.html")
+        return _public(request, "community/unsubscribed.html")
     done = subscriber.status == Subscriber.Status.UNSUBSCRIBED
-    return render(request, "community/unsubscribe.html", {"done": done})
+    return _public(request, "community/unsubscribe.html", {"done": done})

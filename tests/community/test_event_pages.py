@@ -115,3 +115,19 @@ def test_a_training_attended_counts_towards_onboarding(cody, active_vera):
     volunteer = Volunteer.objects.get(user=active_vera)
     assert volunteer.training_attended_on == timezone.localtime(event.starts_at).date()
     assert volunteer.history.first().history_user == cody
+
+
+def test_a_past_event_offers_no_registration(client, cody, vera):
+    """Item 14 of issue 36: neither the coordinator's page nor the volunteer's offers to
+    register for an event that is over, and a posted registration saves nothing."""
+    event = make_event(cody, days=-2)
+    client.force_login(cody)
+    page = client.get(f"/events/{event.code}/").content.decode()
+    assert "Register a volunteer" not in page and "nobody can register any more" in page
+    client.post(f"/events/{event.code}/", {"user": vera.pk})
+    client.force_login(vera)
+    page = client.get(f"/events/mine/{event.code}/").content.decode()
+    assert 'type="submit" class="button primary tap"' not in page
+    assert "nobody can register any more" in page
+    client.post(f"/events/mine/{event.code}/")
+    assert not Registration.objects.exists()

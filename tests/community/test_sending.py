@@ -8,8 +8,11 @@ from django.template import engines
 
 from community import rendering, sending, subscriptions
 from community.models import Delivery, Issue, Subscriber
+from community.sender import Sender
 from tests.community.conftest import active_subscriber, register_volunteer
 from tests.helpers import make_user
+
+SENDER = Sender(house="Haus", carriers=("Träger",), imprint_url="", privacy_url="")
 
 
 def test_markdown_becomes_html_and_raw_html_never_passes():
@@ -29,6 +32,7 @@ def test_the_render_function_gets_only_the_issue_text_and_the_unsubscribe_link(m
         "subject",
         "body",
         "unsubscribe_url",
+        "sender",  # names and addresses from the settings (community.sender)
     ]
     seen = []
     original = rendering.render_to_string
@@ -38,9 +42,9 @@ def test_the_render_function_gets_only_the_issue_text_and_the_unsubscribe_link(m
         return original(name, context, request=request, using=using)
 
     monkeypatch.setattr(rendering, "render_to_string", spy)
-    rendering.render_issue(subject="S", body="B", unsubscribe_url="http://x/u/")
+    rendering.render_issue(subject="S", body="B", unsubscribe_url="http://x/u/", sender=SENDER)
     assert {frozenset(keys) for _n, keys, _r in seen} == {
-        frozenset({"subject", "html_body", "text_body", "unsubscribe_url"})
+        frozenset({"subject", "html_body", "text_body", "unsubscribe_url", "sender"})
     }
     assert all(request is None for *_x, request in seen)  # no context processors, no user
     # And the templates name nothing else.
@@ -150,7 +154,7 @@ def test_the_coordinator_composes_previews_tests_and_sends(client, cody):
     assert "<h1>Hallo</h1>" in page and "&lt;i&gt;roh&lt;/i&gt;" in page
     client.post(f"/newsletter/{issue.code}/", {"action": "test"})
     assert [m.to for m in mail.outbox] == [["cody@example.org"]]
-    client.post(f"/newsletter/{issue.code}/", {"action": "send"})
+    client.post(f"/newsletter/{issue.code}/send/", {"recipients": 1})
     client.post(f"/newsletter/{issue.code}/", {"action": "continue"})
     assert [m.to for m in mail.outbox][-1] == ["leser@example.org"]
     page = client.get(f"/newsletter/{issue.code}/").content.decode()

@@ -103,7 +103,9 @@ def test_subscribe_send_register_and_attend(journey, network, smtp):
     page.check('input[name="interests"][value="events"]')
     journey.submit()
     journey.check("community-issue-preview")
-    journey.submit("Send to|Abonnent")
+    with page.expect_navigation():
+        page.locator("main a", has_text=re.compile("Send to|Abonnent")).click()
+    journey.submit("Yes, send|Ja, an")  # the confirmation names the number first
     journey.submit("next batch|Stapel")  # no cron here: the page sends
     journey.check("community-issue-sent")
     wait_for(smtp, 2)
