@@ -111,16 +111,16 @@ def _delete(model: type[models.Model], ids: Sequence[Any]) -> None:
         model._default_manager.filter(pk__in=chunk).only("pk").delete()
 
 
-def purge_cases(cases: Sequence[Case], *, history_switch: bool = True) -> Counts:
+def purge_cases(cases: Sequence[Case]) -> Counts:
     """Delete cases with everything about them, at once: per registered source its rows, the
     history rows of those rows and of the cases, and the access log entries about any of
     them. Counts only are returned. (caseworks.audit.dataprotection.purge_case is the same
-    for one case.)"""
+    for one case.) The caller decides about the history switch (_purge_batch)."""
     counts: Counts = {}
     case_ids = [case.pk for case in cases]
     codes: set[Any] = {case.code for case in cases}
     deleted: list[tuple[type[models.Model], list[Any]]] = []
-    with transaction.atomic(), _no_deletion_history(history_switch):
+    with transaction.atomic():
         for source in person_data_sources():
             model = source.model
             ids: list[Any] = []
@@ -223,7 +223,8 @@ def _purge_batch(
             residue.forget()
             contribution = residue.measure(current)
         residue.write(contribution)
-        counts = purge_cases(current, history_switch=history_switch)
+        with _no_deletion_history(history_switch):
+            counts = purge_cases(current)
         totals, per_carrier = progress.adding(organisation, counts)
         progress.save(totals, per_carrier)
     residue.keep(contribution)

@@ -2,25 +2,13 @@
 ran, what did not finish — runs a dry run (deletes nothing) and, after a confirmation, a run
 for real, both under their name; another carrier's DPO and anyone else get 404."""
 
-import datetime
-
 import pytest
 from django.test import Client as Browser
 
-from cases import services as case_services
 from cases.models import Case
 from caseworks.models import AccessLog, RetentionRun
-from tests.helpers import TODAY, make_user, open_case
-
-YEAR = datetime.timedelta(days=365)
-
-
-def closed_case(actor, supervisor, team, name, *, years_ago=5):
-    case = open_case(actor, team, last_name=name, opened_on=TODAY - (years_ago + 1) * YEAR)
-    case_services.case_close(
-        actor=supervisor, case=case, reason="moved_away", closed_on=TODAY - years_ago * YEAR
-    )
-    return case
+from tests.cases.test_retention_batches import closed_case
+from tests.helpers import make_user
 
 
 def as_user(user) -> Browser:

@@ -1,6 +1,6 @@
 """Issue 36, item 4 in the browser: the data protection officer, on a 360 px phone, finds a
-person from the menu, starts the Art. 15 disclosure from the result row, and sees the
-retention page; no page is wider than the screen (Journey.check: screenshot, axe-core, CSP,
+person from the menu, starts the Art. 15 disclosure from the result row, and sees the access
+log and the retention page; no page is wider than the screen (Journey.check: screenshot, axe-core, CSP,
 no horizontal overflow)."""
 
 import datetime
@@ -61,6 +61,11 @@ def test_the_dpo_finds_a_person_and_starts_the_disclosure_on_a_phone(journey, dp
     export = DisclosureExport.objects.get(requested_by=dpo_house["dana"])
     assert export.person.last_name == "Rahimi-Abdulrahmanzadeh"
     journey.check("dpo-disclosure-status")
+
+    # The access log reads in words and fits the phone too (issue 36, items 8 and 9).
+    journey.go("/audit/")
+    assert "Person in der Suche" in page.locator("main").inner_text()
+    journey.check("dpo-access-log")
 
     journey.go(f"/audit/retention/{dpo_house['team'].organisation.code}/")
     assert "1 Fall, abgeschlossen vor dem" in page.locator("main").inner_text()
