@@ -12,6 +12,8 @@ help:
 	@echo "make test-e2e  browser tests in Chromium (journeys, axe-core, language); screenshots in var/e2e/"
 	@echo "make bench   benchmarks on a 20,000-person city data set (not part of make test)"
 	@echo "make loadtest  30 users on gunicorn for 120 s: fails on 500s and lost writes (SQLite or DATABASE_URL)"
+	@echo "             LOADTEST_SIDE=import,disclosure: meanwhile a 5,000-row import, an Art. 15 PDF and ZIP"
+	@echo "             hostile files refused: .venv/bin/python -m tests.bench.bombs (README, Performance)"
 	@echo "make lint    ruff check and format, import-linter (dependency graph), mypy"
 	@echo "make messages  update and compile the translation catalogues (needs gettext)"
 
@@ -66,7 +68,8 @@ bench: $(BIN)/.installed
 # Load test (not part of `make test`): a fresh house (seed_demo, LOADTEST_CLIENTS=400) in
 # var/loadtest/ or in the local *loadtest* PostgreSQL database DATABASE_URL names, gunicorn
 # with LOADTEST_WORKERS=4 on 127.0.0.1, LOADTEST_USERS=30 for LOADTEST_SECONDS=120.
-# Prints one table; fails on any response >= 500 and on lost writes.
+# Prints one table; fails on any response >= 500 and on lost writes. LOADTEST_SIDE=import,disclosure
+# adds side jobs while the users work (a 5,000-row import, a disclosure PDF and documents ZIP).
 .PHONY: loadtest
 loadtest: $(BIN)/.installed
 	$(BIN)/python tests/load/loadtest.py

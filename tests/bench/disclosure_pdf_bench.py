@@ -11,6 +11,7 @@ building, and the PDF's size and pages.
 """
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / "var" / "bench" / "disclosure-2000.sqlite3"
@@ -46,10 +49,8 @@ def _django() -> None:
 
 
 def build_database() -> None:
-    import datetime
-
-    from cases import services
-    from tests.bench.long_accompaniment import add_visits
+    # Imported here and below: models can be imported only after django.setup().
+    from tests.bench.long_accompaniment import long_person
     from tests.helpers import make_team, make_user
 
     team = make_team("a")
@@ -57,19 +58,7 @@ def build_database() -> None:
     team.members.add(caseworker)
     supervisor = make_user("bench-sup", "supervisor", first_name="Sam", last_name="Sommer")
     team.supervisors.add(supervisor)
-    opened = datetime.date(2010, 1, 1)
-    case = services.case_create(
-        actor=caseworker,
-        team=team,
-        client={
-            "first_name": "Samira",
-            "last_name": "Vielbesuch",
-            "birth_date": datetime.date(1975, 3, 9),
-        },
-        opened_on=opened,
-    )
-    person = case.clients.get()
-    add_visits(case, person, caseworker, count=VISITS, opened=opened, every=2)
+    long_person(team, caseworker, visits=VISITS)
 
 
 def request_ms(person) -> float:
@@ -98,8 +87,6 @@ def request_ms(person) -> float:
 
 def one_run() -> dict:
     """In this (fresh) process: build the PDF once, as the background worker does."""
-    from pypdf import PdfReader
-
     from cases.models import Client
     from cases.privacy import exports
 
@@ -109,8 +96,6 @@ def one_run() -> dict:
     pdf = exports.disclosure_pdf_bytes(person)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    import io
-
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     return {
         "request_ms": request_ms(person),

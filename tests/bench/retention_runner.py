@@ -4,10 +4,11 @@ an hour), on a copy of a database with closed cases, in a process of its own:
     DEBUG=True python tests/bench/retention_runner.py SOURCE.sqlite3 \
         [--profile] [--cases N] [--batch B]
 
-Copies SOURCE (e.g. built with `seed_demo --clients 6000`, some cases closed) to a temporary
-file, so every run starts from the same data, and runs apply_retention with `today` far
-enough ahead that every closed case is due (at most N of them: the others are reopened in
-the copy first). Prints one JSON line: cases deleted, seconds, cases per second, queries.
+Copies SOURCE (e.g. built with `seed_demo --clients 6000`, which closes some cases; the keys
+are those of SOURCE's folder unless CASEWORKS_VAR_DIR says otherwise) to a temporary file, so
+every run starts from the same data, and runs apply_retention with `today` far enough ahead
+that every closed case is due (at most N of them: the others are reopened in the copy
+first). Prints one JSON line: cases deleted, seconds, cases per second, queries.
 --profile prints a profile to stderr (pyinstrument if installed, else cProfile).
 """
 
@@ -37,6 +38,8 @@ def main() -> dict:
     copy = workdir / "db.sqlite3"
     shutil.copyfile(args.source, copy)
     os.environ["DATABASE_URL"] = f"sqlite:///{copy}"
+    # The keys of the instance the source belongs to (its folder, as var/ for var/*.sqlite3).
+    os.environ.setdefault("CASEWORKS_VAR_DIR", str(Path(args.source).resolve().parent))
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseworks.settings")
 

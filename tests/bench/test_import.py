@@ -20,18 +20,19 @@ pytestmark = pytest.mark.django_db
 ROWS = 2000
 
 
-def caseload_xlsx(team: Team, caseworkers: list[str]) -> bytes:
+def caseload_xlsx(team: Team, caseworkers: list[str], rows: int = ROWS) -> bytes:
+    """A caseload of `rows` persons, two a household (also the load test's import file)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.append([label for _f, label, _o in importing.COLUMNS])
-    for n in range(1, ROWS + 1):
+    for n in range(1, rows + 1):
         row = {
             "source_id": f"BENCH-IMPORT-{n}",
             "household": f"BH-{(n + 1) // 2}",
             "main_contact": "ja" if n % 2 else "nein",
             "first_name": f"Importvorname{n}",
             "last_name": f"Importnachname{n}",
-            "birth_date": datetime.date(1970, 1, 1) + datetime.timedelta(days=7 * n),
+            "birth_date": datetime.date(1950, 1, 1) + datetime.timedelta(days=(7 * n) % 20000),
             "gender": "w" if n % 2 else "m",
             "nationality": "SY",
             "languages": "Arabisch",

@@ -1,6 +1,6 @@
 """The load test's database side (run by tests/load/loadtest.py with the server's environment).
 
-    python tests/load/db.py prepare --clients 400 --users 30     # prints the roster as JSON
+    python tests/load/db.py prepare --clients 400 --users 30 [--side import,disclosure]
     python tests/load/db.py count --since ISO --marker-minutes 47 --clients FILE   # JSON
 
 `prepare` builds the house the load test drives: on PostgreSQL it first recreates the
@@ -12,9 +12,22 @@ them, and paired, each pair sharing its cases (two people on one file: concurren
 the same person happen, as in a real office); supervisors of A and B; office staff of both
 teams; volunteers with some of volunteer1's accompaniments.
 
+With --side (LOADTEST_SIDE, tests/load/loadtest.py's side jobs) `prepare` adds, in team A and
+outside every virtual user's caseload, a caseworker and a supervisor for the side jobs
+(load-side-cw, load-side-sup) and: for "disclosure", the long accompaniment of
+tests/bench/long_accompaniment.py (a person with 2,000 visits and 200 documents of about
+2 MB); for "import", the file to import (tests/bench/test_import.py's caseload, --import-rows
+persons assigned to load-side-cw) at --import-file. The output is then {"roster": [...],
+"side": {...}} instead of the roster alone.
+
+`import FILE --user U --log L` runs `manage.py import_cases FILE --user U --confirm` in this
+process and prints, as JSON, how long its transactions held SQLite's write lock (median, 95th
+percentile, longest) and the longest wait for it.
+
 `count` reads back what the run wrote, through the ORM (decrypting): the visits carrying the
 run's marker (their notes hold the token each POST sent), and the version and phone number of
-every person the run edited.
+every person the run edited; and the import runs started since (their batches and the
+longest batch's milliseconds, as the import recorded them: cases.models.ImportRun).
 """
 
 import argparse
@@ -180,15 +193,127 @@ def prepare(clients: int, users: int) -> list[dict]:
     return roster
 
 
+SIDE_CASEWORKER = "load-side-cw"
+SIDE_SUPERVISOR = "load-side-sup"
+DOCUMENTS = 200
+DOCUMENT_MB = 2.0
+VISITS = 2000
+
+
+def prepare_side(side: set[str], import_rows: int, import_file: Path | None) -> dict:
+    """The side jobs' accounts and data (see the module's docstring), in team A, which the
+    virtual users' caseloads do not reach: the side caseworker is no virtual user."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from caseworks.access.roles import Role
+    from caseworks.models import Team
+    from tests.bench.long_accompaniment import add_documents, long_person
+    from tests.bench.test_import import caseload_xlsx
+
+    User = get_user_model()
+    team = Team.objects.get(members__username="caseworker1")
+    caseworker = User.objects.create_user(
+        SIDE_CASEWORKER, password=PASSWORD, first_name="Side", last_name="Caseworker"
+    )
+    caseworker.groups.set(Group.objects.filter(name=Role.CASEWORKER))
+    team.members.add(caseworker)
+    supervisor = User.objects.create_user(
+        SIDE_SUPERVISOR, password=PASSWORD, first_name="Side", last_name="Supervisor"
+    )
+    supervisor.groups.set(Group.objects.filter(name=Role.SUPERVISOR))
+    team.supervisors.add(supervisor)
+    found: dict = {"supervisor": SIDE_SUPERVISOR, "importer": "admin"}
+    if "disclosure" in side:
+        person = long_person(team, caseworker, visits=VISITS)
+        add_documents(person.case, person, caseworker, count=DOCUMENTS, megabytes=DOCUMENT_MB)
+        found |= {
+            "case": str(person.case.code),
+            "person": str(person.code),
+            "visits": VISITS,
+            "documents": DOCUMENTS,
+        }
+    if "import" in side and import_file is not None:
+        import_file.write_bytes(caseload_xlsx(team, [SIDE_CASEWORKER], rows=import_rows))
+        found |= {"import_file": str(import_file), "import_rows": import_rows}
+    return found
+
+
 def count(since: datetime.datetime, marker_minutes: int, client_codes: list[str]) -> dict:
     from cases.models import Client
+    from cases.models.imports import ImportRun
     from visits.models import Visit
 
     visits = Visit.objects.filter(duration_minutes=marker_minutes, created_at__gte=since)
     clients = Client.objects.filter(code__in=client_codes)
+    imports = ImportRun.objects.filter(started_at__gte=since).order_by("pk")
     return {
         "visits": [v.notes for v in visits.only("notes")],
         "clients": {str(c.code): [c.version, c.phone] for c in clients},
+        "imports": [
+            {
+                "state": run.state,
+                "persons": run.persons,
+                "persons_done": run.persons_done,
+                "batches": run.batches,
+                "longest_batch_ms": run.longest_batch_ms,
+                "seconds": (
+                    round((run.finished_at - run.started_at).total_seconds(), 1)
+                    if run.finished_at
+                    else None
+                ),
+            }
+            for run in imports
+        ],
+    }
+
+
+def import_timed(path: str, username: str, log: Path) -> dict:
+    """`manage.py import_cases FILE --user USERNAME --confirm`, the real command, in this
+    process, timing every transaction it runs on SQLite: the wait for the write lock (BEGIN
+    IMMEDIATE, as settings.py begins them) and the hold, from the lock granted to COMMIT or
+    ROLLBACK done. Its output goes to `log`."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    connection = connections["default"]
+    waits: list[float] = []
+    holds: list[float] = []
+    granted: list[float] = []
+
+    def begin(execute, sql, params, many, context):
+        if not sql.startswith("BEGIN"):
+            return execute(sql, params, many, context)
+        asked = time.monotonic()
+        result = execute(sql, params, many, context)
+        granted.append(time.monotonic())
+        waits.append(granted[-1] - asked)
+        return result
+
+    def ending(real):
+        def end():
+            try:
+                return real()
+            finally:
+                if granted:
+                    holds.append(time.monotonic() - granted.pop())
+
+        return end
+
+    # The connection's own commit and rollback (no hook runs after them).
+    connection._commit = ending(connection._commit)  # type: ignore[method-assign]
+    connection._rollback = ending(connection._rollback)  # type: ignore[method-assign]
+    with open(log, "a") as out, connection.execute_wrapper(begin):
+        call_command("import_cases", path, user=username, confirm=True, stdout=out)
+    ordered = sorted(holds)
+    return {
+        "transactions": len(holds),
+        "hold_median_ms": round(ordered[len(ordered) // 2] * 1000) if ordered else 0,
+        "hold_p95_ms": round(ordered[int(len(ordered) * 0.95)] * 1000) if ordered else 0,
+        "hold_longest_ms": round(max(holds, default=0) * 1000),
+        "wait_longest_ms": round(max(waits, default=0) * 1000),
     }
 
 
@@ -198,14 +323,29 @@ def main() -> None:
     p = sub.add_parser("prepare")
     p.add_argument("--clients", type=int, default=400)
     p.add_argument("--users", type=int, default=30)
+    p.add_argument("--side", default="", help="side jobs to prepare for: import,disclosure")
+    p.add_argument("--import-rows", type=int, default=5000)
+    p.add_argument("--import-file", type=Path)
     c = sub.add_parser("count")
     c.add_argument("--since", required=True)
     c.add_argument("--marker-minutes", type=int, required=True)
     c.add_argument("--clients", required=True, help="a JSON file: the edited persons' codes")
+    i = sub.add_parser("import")
+    i.add_argument("file")
+    i.add_argument("--user", required=True)
+    i.add_argument("--log", type=Path, required=True)
     args = parser.parse_args()
     setup_django()
     if args.command == "prepare":
+        side = {s for s in args.side.split(",") if s}
         result: object = prepare(args.clients, args.users)
+        if side:
+            result = {
+                "roster": result,
+                "side": prepare_side(side, args.import_rows, args.import_file),
+            }
+    elif args.command == "import":
+        result = import_timed(args.file, args.user, args.log)
     else:
         codes = json.loads(Path(args.clients).read_text())
         since = datetime.datetime.fromisoformat(args.since)

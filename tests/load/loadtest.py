@@ -25,6 +25,20 @@
    stopped. Exit status 1 on any of them, and on answers the driver did not expect (a 403,
    a redirect to the sign-in page: then the test itself proves nothing).
 
+5. LOADTEST_SIDE=import,disclosure (either or both): side jobs while the users work, from
+   LOADTEST_SIDE_DELAY (15) seconds on; the users work on until they are done. "import": an
+   administrator imports a caseload of LOADTEST_IMPORT_ROWS (5,000) persons with `manage.py
+   import_cases --confirm` (the batched import run of /manage/import/); on SQLite each of
+   the import's transactions is timed from the write lock granted to its commit (median,
+   p95, longest hold), a probe asks for the lock every 50 ms (its longest wait during the
+   import and outside it), and the other users' writes during and outside the import are
+   counted (failed, p50, p95, longest). "disclosure" (LOADTEST_DISCLOSURE_AFTER,
+   30, seconds after the import's start, so that it meets its batches): a supervisor asks
+   for the Art. 15 PDF of a person with 2,000 visits and 200 documents of about 2 MB
+   (tests/bench/long_accompaniment.py), `manage.py build_disclosures` builds it as its
+   timer would (time and the process's peak RSS), the PDF is downloaded, then the documents
+   ZIP is streamed (time, files, and the gunicorn workers' peak RSS, /proc VmHWM).
+
 LOADTEST_CLIENTS (400) sizes the house; LOADTEST_REUSE=1 drives the house the previous run
 of the same database prepared (for working on the driver; the figures need a fresh one).
 
@@ -43,6 +57,8 @@ import os
 import random
 import signal
 import socket
+import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -96,7 +112,9 @@ class FormParser(HTMLParser):
             self.links.append(a["href"])
         elif tag == "form":
             method = a.get("method", "get").lower()
-            self.forms.append({"method": method, "fields": [], "names": set()})
+            self.forms.append(
+                {"method": method, "action": a.get("action", ""), "fields": [], "names": set()}
+            )
         elif not self.forms:
             return
         elif tag == "option" and self._select:
@@ -152,6 +170,14 @@ def post_form(page: str, having: str) -> list[tuple[str, str]]:
     raise LookupError(f"no POST form with {having!r} on the page")
 
 
+def own_post_form(page: str) -> list[tuple[str, str]]:
+    """The fields of the page's POST form that posts to the page itself (no action)."""
+    for form in parse(page).forms:
+        if form["method"] == "post" and not form["action"]:
+            return list(form["fields"])
+    raise LookupError("no POST form to the page itself")
+
+
 def replace(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
     kept = [(k, v) for k, v in fields if k not in values]
     return kept + list(values.items())
@@ -178,6 +204,7 @@ class Sample:
     status: int  # 0: no answer (connection refused or reset, timeout)
     ms: float
     unexpected: bool = False
+    at: float = 0.0  # when it was sent (time.monotonic())
 
 
 @dataclass
@@ -197,6 +224,8 @@ class Run:
     errors: list[str] = field(default_factory=list)
     crashed: list[str] = field(default_factory=list)  # virtual users that died (driver bug)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set while side jobs (LOADTEST_SIDE) run: the virtual users work on until they are done.
+    side_running: threading.Event = field(default_factory=threading.Event)
 
 
 class Browser:
@@ -235,7 +264,7 @@ class Browser:
                     else:
                         self.cookies[name.strip()] = cookie_value
         except (OSError, http.client.HTTPException) as e:
-            self.samples.append(Sample(action, 0, (time.monotonic() - began) * 1000, True))
+            self.samples.append(Sample(action, 0, (time.monotonic() - began) * 1000, True, began))
             with self.shared.lock:
                 self.shared.errors.append(f"{action} {method} {path}: no answer ({e!r})")
             return None
@@ -249,7 +278,7 @@ class Browser:
                 unexpected = unexpected or not location.startswith(redirect_to[:-1])
             else:
                 unexpected = unexpected or location != redirect_to
-        self.samples.append(Sample(action, response.status, ms, unexpected))
+        self.samples.append(Sample(action, response.status, ms, unexpected, began))
         if response.status >= 500 or unexpected:
             with self.shared.lock:
                 self.shared.errors.append(f"{action} {method} {path}: {response.status}")
@@ -258,6 +287,37 @@ class Browser:
     def get(self, action: str, path: str) -> Response | None:
         response = self.request(action, "GET", path)
         return response if response is not None and response.status == 200 else None
+
+    def download(self, action: str, path: str) -> "Download":
+        """A GET whose body is read in pieces, counted and dropped (a ZIP of hundreds of
+        megabytes), keeping its first bytes and its last 64 KB (a ZIP's end records)."""
+        headers = {"Host": f"127.0.0.1:{self.port}", "Accept-Language": "de"}
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        began = time.monotonic()
+        done = Download(status=0, began=began)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            conn.request("GET", path, headers=headers)
+            raw = conn.getresponse()
+            done.status = raw.status
+            done.content_type = raw.getheader("content-type", "")
+            while piece := raw.read(1 << 20):
+                if not done.size:
+                    done.first_byte = time.monotonic() - began
+                    done.head = piece[:16]
+                done.size += len(piece)
+                done.tail = (done.tail + piece)[-65536:]
+        except (OSError, http.client.HTTPException) as e:
+            done.error = repr(e)
+        finally:
+            conn.close()
+        done.seconds = time.monotonic() - began
+        unexpected = done.status != 200 or bool(done.error)
+        self.samples.append(Sample(action, done.status, done.seconds * 1000, unexpected, began))
+        if unexpected:
+            with self.shared.lock:
+                self.shared.errors.append(f"{action} GET {path}: {done.status} {done.error}")
+        return done
 
     def sign_in(self, username: str) -> bool:
         page = self.get("sign in (form)", "/accounts/login/")
@@ -268,6 +328,30 @@ class Browser:
             "sign in", "POST", "/accounts/login/", fields, expect=(302,), redirect_to="/"
         )
         return done is not None and done.status == 302 and not self.samples[-1].unexpected
+
+
+@dataclass
+class Download:
+    status: int
+    began: float = 0.0
+    content_type: str = ""
+    size: int = 0
+    first_byte: float = 0.0  # seconds
+    seconds: float = 0.0
+    head: bytes = b""
+    tail: bytes = b""
+    error: str = ""
+
+    def zip_entries(self) -> int | None:
+        """The number of files the ZIP's end record names (ZIP64's when it has one)."""
+        at = self.tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(self.tail) < at + 22:
+            return None
+        (entries,) = struct.unpack("<H", self.tail[at + 10 : at + 12])
+        at64 = self.tail.rfind(b"PK\x06\x06")
+        if entries == 0xFFFF and at64 >= 0:
+            (entries,) = struct.unpack("<Q", self.tail[at64 + 32 : at64 + 40])
+        return entries
 
 
 def links(page: Response, prefix: str, suffix: str = "") -> list[str]:
@@ -297,12 +381,14 @@ class VirtualUser(threading.Thread):
         self.sequence = 0
 
     def pause(self, low: float = 0.1, high: float = 0.5) -> None:
-        time.sleep(min(self.rng.uniform(low, high), max(0.0, self.deadline - time.monotonic())))
+        left = max(0.0, self.deadline - time.monotonic())
+        if self.shared.side_running.is_set():
+            left = high
+        time.sleep(min(self.rng.uniform(low, high), left))
 
     def alive(self) -> bool:
-        return (
-            time.monotonic() < self.deadline and len(self.browser.samples) < MAX_REQUESTS_PER_USER
-        )
+        working = time.monotonic() < self.deadline or self.shared.side_running.is_set()
+        return working and len(self.browser.samples) < MAX_REQUESTS_PER_USER
 
     def run(self) -> None:
         time.sleep(self.rng.uniform(0, 2))  # people do not all sign in in the same second
@@ -444,6 +530,318 @@ def parse_checkboxes(html: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Side jobs (LOADTEST_SIDE=import,disclosure): what an administrator and a supervisor start
+# while the virtual users work, each measured from the outside
+
+SIDE_JOBS = ("import", "disclosure")
+WRITES = ("visit save", "person save", "print batch")  # the virtual users' writes
+
+
+@dataclass
+class Process:
+    """A child process that ended: its exit status, wall seconds and peak RSS (its own
+    ru_maxrss, from wait4)."""
+
+    returncode: int
+    began: float
+    ended: float
+    peak_mb: float
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.began
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> Process:
+    began = time.monotonic()
+    with open(log, "ab") as out:
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, not by Popen
+    return Process(child.returncode, began, time.monotonic(), usage.ru_maxrss / 1024)
+
+
+def manage(*args: str) -> list[str]:
+    return [str(PYTHON), "manage.py", *args]
+
+
+class WriteLockProbe(threading.Thread):
+    """Every 50 ms, how long a writer waits for SQLite's write lock: BEGIN IMMEDIATE (as the
+    app's connections begin: settings.py) and ROLLBACK at once, on a connection of its own
+    with a busy timeout like theirs. While the import runs, its longest wait bounds how long
+    one of the import's batches held the lock (plus the other writes queued before it)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="write-lock probe", daemon=True)
+        self.path = path
+        self.waits: list[tuple[float, float]] = []  # (asked at, seconds waited)
+        self.failed: list[str] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            while not self.stop.wait(0.05):
+                began = time.monotonic()
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as e:  # waited 60 s: the very failure sought
+                    self.failed.append(f"{e} after {time.monotonic() - began:.1f} s")
+                    continue
+                self.waits.append((began, time.monotonic() - began))
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def longest(self, window: tuple[float, float], *, inside: bool = True) -> float:
+        low, high = window
+        return max((wait for at, wait in self.waits if (low <= at <= high) == inside), default=0.0)
+
+
+class SideJob(threading.Thread):
+    """A side job's thread: waits for its start, records an error instead of dying."""
+
+    def __init__(self, name: str, start_at: float) -> None:
+        super().__init__(name=name, daemon=True)
+        self.start_at = start_at
+        self.error = ""
+
+    def run(self) -> None:
+        time.sleep(max(0.0, self.start_at - time.monotonic()))
+        try:
+            self.work()
+        except Exception as e:  # reported in the table and failing the run
+            self.error = f"{type(e).__name__}: {e}"
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+
+class ImportJob(SideJob):
+    """The administrator imports a large caseload: `manage.py import_cases FILE --confirm`,
+    the batched import run that /manage/import/'s confirmation starts too (the page writes
+    batches for 15 s a request; the command writes them all), as a process of its own, run
+    by tests/load/db.py, which times how long each of its transactions holds SQLite's write
+    lock (the command's own output goes to import-command.log)."""
+
+    def __init__(self, env: dict[str, str], side: dict, start_at: float, log: Path) -> None:
+        super().__init__("import", start_at)
+        self.env, self.side, self.log = env, side, log
+        self.process: Process | None = None
+        self.locks: dict = {}
+
+    def work(self) -> None:
+        command = [
+            str(PYTHON),
+            str(Path(__file__).with_name("db.py")),
+            "import",
+            self.side["import_file"],
+            f"--user={self.side['importer']}",
+            f"--log={self.log.with_name('import-command.log')}",
+        ]
+        self.process = run_measured(command, self.env, self.log)
+        if self.process.returncode:
+            raise RuntimeError(f"the import exited {self.process.returncode}; see {self.log}")
+        self.locks = json.loads(self.log.read_text().strip().splitlines()[-1])
+
+    def window(self) -> tuple[float, float] | None:
+        return (self.process.began, self.process.ended) if self.process else None
+
+
+class DisclosureJob(SideJob):
+    """A supervisor's Art. 15 disclosure of the long accompaniment (a person with 2,000
+    visits and 200 documents): the PDF asked for on its page, built by the background
+    builder (`manage.py build_disclosures`, started once as its timer would), then
+    downloaded; and the documents ZIP, streamed by a gunicorn worker, whose peak RSS is
+    read from /proc (VmHWM, reset just before where the kernel allows it)."""
+
+    def __init__(
+        self, port: int, run: Run, env: dict[str, str], side: dict, start_at: float, log: Path
+    ) -> None:
+        super().__init__("disclosure", start_at)
+        self.browser = Browser(port, run)
+        self.env, self.side, self.log = env, side, log
+        self.server_pid = 0
+        self.idle: Process | None = None
+        self.builder: Process | None = None
+        self.pdf: Download | None = None
+        self.zip: Download | None = None
+        self.worker_peak_mb = 0.0
+        self.worker_before_mb = 0.0
+        self.peaks_reset = False
+
+    def work(self) -> None:
+        case, person = self.side["case"], self.side["person"]
+        if not self.browser.sign_in(self.side["supervisor"]):
+            raise RuntimeError("the side supervisor could not sign in")
+        build = manage("build_disclosures", "--max-seconds", "0")
+        # The builder with nothing to build: what a run of its timer costs anyway.
+        self.idle = run_measured(build, self.env, self.log)
+        path = f"/cases/{case}/clients/{person}/disclosure.pdf"
+        page = self.browser.get("side: disclosure PDF page", path)
+        if page is None:
+            raise RuntimeError(f"GET {path} failed")
+        asked = self.browser.request(
+            "side: ask for the PDF",
+            "POST",
+            path,
+            own_post_form(page.text),
+            expect=(302,),
+            redirect_to=f"/cases/{case}/clients/{person}/disclosure/*",
+        )
+        if asked is None or self.browser.samples[-1].unexpected:
+            raise RuntimeError("asking for the PDF failed")
+        status = urllib.parse.urlsplit(asked.headers["location"]).path
+        self.builder = run_measured(build, self.env, self.log)
+        ready = self.browser.get("side: PDF status", status)
+        offered = parse(ready.text).links if ready else []
+        download = [href for href in offered if href.endswith("auskunft.pdf")]
+        if self.builder.returncode or not download:
+            raise RuntimeError(f"the PDF was not built (builder exit {self.builder.returncode})")
+        self.pdf = self.browser.download("side: PDF download", download[0])
+        if not self.pdf.head.startswith(b"%PDF"):
+            raise RuntimeError(f"the download is no PDF ({self.pdf.status})")
+
+        workers = gunicorn_workers(self.server_pid)
+        self.peaks_reset = all(reset_peak(pid) for pid in workers)
+        self.worker_before_mb = max((memory(pid, "VmRSS") for pid in workers), default=0.0)
+        self.zip = self.browser.download(
+            "side: documents ZIP", f"/cases/{case}/documents/disclosure/{person}.zip"
+        )
+        self.worker_peak_mb = max((memory(pid, "VmHWM") for pid in workers), default=0.0)
+        expected = self.side["documents"] + 2  # the note and the JSON
+        if self.zip.status != 200 or self.zip.zip_entries() != expected:
+            raise RuntimeError(
+                f"the ZIP: {self.zip.status}, {self.zip.zip_entries()} files, not {expected}"
+            )
+
+
+def gunicorn_workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    try:
+        return [int(pid) for pid in children.read_text().split()]
+    except OSError:
+        return []
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset the process's VmHWM to its current RSS (Linux: clear_refs 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def memory(pid: int, key: str) -> float:
+    """VmRSS or VmHWM of a process, in MB (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def during(window: tuple[float, float] | None, began: float, ended: float) -> str:
+    if window is None:
+        return "?"
+    low, high = window
+    if began >= low and ended <= high:
+        return "during the import"
+    if ended < low or began > high:
+        return "not during the import"
+    return "partly during the import"
+
+
+def side_report(
+    jobs: dict[str, SideJob], probe: WriteLockProbe | None, samples: list[Sample], imports: list
+) -> list[str]:
+    """The side jobs' figures (printed after the table), and the problems among them."""
+    problems = [f"side job {name}: {job.error}" for name, job in jobs.items() if job.error]
+    print("\nside jobs")
+    window = None
+    importer = jobs.get("import")
+    if isinstance(importer, ImportJob) and importer.process is not None:
+        process = importer.process
+        window = importer.window()
+        run = imports[-1] if imports else {}
+        print(
+            f"  import of {importer.side['import_rows']} rows (manage.py import_cases "
+            f"--confirm): {process.seconds:.1f} s in all, exit {process.returncode}, "
+            f"peak RSS {process.peak_mb:.0f} MB; the run: {run.get('state', 'missing')}, "
+            f"{run.get('persons_done', 0)} persons in {run.get('batches', 0)} batches over "
+            f"{run.get('seconds')} s, longest batch transaction {run.get('longest_batch_ms', 0)} "
+            f"ms (recorded by the import)"
+        )
+        if run.get("state") != "done" or run.get("persons_done") != importer.side["import_rows"]:
+            problems.append(f"the import did not land whole: {run}")
+        locks = importer.locks
+        if locks.get("transactions"):
+            print(
+                f"  the import's {locks['transactions']} transactions held the write lock: "
+                f"median {locks['hold_median_ms']} ms, p95 {locks['hold_p95_ms']} ms, longest "
+                f"{locks['hold_longest_ms']} ms; its longest wait for it "
+                f"{locks['wait_longest_ms']} ms"
+            )
+        for inside in (True, False):
+            writes = [
+                s
+                for s in samples
+                if s.action in WRITES and (window[0] <= s.at <= window[1]) == inside
+            ]
+            failed = sum(s.status >= 500 or s.status == 0 for s in writes)
+            unexpected = sum(s.unexpected and s.status > 0 for s in writes)
+            ms = [s.ms for s in writes]
+            print(
+                f"  other users' writes {'during' if inside else 'outside'} the import: "
+                f"{len(writes)}, {failed} failed (>=500 or no answer), {unexpected} unexpected; "
+                f"p50 {percentile(ms, 0.5):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, longest "
+                f"{max(ms, default=0):.0f} ms"
+            )
+        if probe is not None:
+            longest = probe.longest(window)
+            print(
+                f"  write lock (a probe's BEGIN IMMEDIATE every 50 ms): longest wait "
+                f"{longest * 1000:.0f} ms during the import, "
+                f"{probe.longest(window, inside=False) * 1000:.0f} ms outside it; "
+                f"{len(probe.waits)} probes, {len(probe.failed)} failed"
+            )
+            problems += [f"write-lock probe: {failure}" for failure in probe.failed]
+    disclosure = jobs.get("disclosure")
+    if isinstance(disclosure, DisclosureJob) and disclosure.builder and disclosure.idle:
+        builder, idle = disclosure.builder, disclosure.idle
+        print(
+            f"  disclosure PDF of a person with {disclosure.side['visits']} visits "
+            f"(manage.py build_disclosures, one export): {builder.seconds:.1f} s, peak RSS "
+            f"{builder.peak_mb:.0f} MB ({during(window, builder.began, builder.ended)}); the "
+            f"builder with nothing to build: {idle.seconds:.1f} s, {idle.peak_mb:.0f} MB"
+        )
+        if disclosure.pdf is not None:
+            print(
+                f"  the PDF: {disclosure.pdf.size / 1024:.0f} KB, downloaded in "
+                f"{disclosure.pdf.seconds * 1000:.0f} ms"
+            )
+    if isinstance(disclosure, DisclosureJob) and disclosure.zip is not None:
+        zipped = disclosure.zip
+        mb = zipped.size / 1024 / 1024
+        reset = "reset before" if disclosure.peaks_reset else "lifetime peak: not reset"
+        print(
+            f"  documents ZIP ({disclosure.side['documents']} documents): {mb:.0f} MB, "
+            f"{zipped.zip_entries()} files, first byte after {zipped.first_byte * 1000:.0f} ms, "
+            f"all in {zipped.seconds:.1f} s "
+            f"({during(window, zipped.began, zipped.began + zipped.seconds)})"
+        )
+        print(
+            f"  gunicorn workers' peak RSS while it streamed: {disclosure.worker_peak_mb:.0f} MB "
+            f"(VmHWM, {reset}; {disclosure.worker_before_mb:.0f} MB before)"
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
 # The run: database, server, users, table
 
 
@@ -540,6 +938,11 @@ def main() -> int:
     users = env_int("LOADTEST_USERS", 30)
     clients = env_int("LOADTEST_CLIENTS", 400)
     workers = env_int("LOADTEST_WORKERS", 4)
+    sides = [name for name in os.environ.get("LOADTEST_SIDE", "").split(",") if name]
+    if set(sides) - set(SIDE_JOBS):
+        sys.exit(f"LOADTEST_SIDE names side jobs of {', '.join(SIDE_JOBS)}, got {sides}")
+    import_rows = env_int("LOADTEST_IMPORT_ROWS", 5000)
+    side_delay = env_int("LOADTEST_SIDE_DELAY", 15)
     var = ROOT / "var" / "loadtest"
     var.mkdir(parents=True, exist_ok=True)
     var.chmod(0o700)
@@ -557,30 +960,49 @@ def main() -> int:
         env["DATABASE_URL"] = f"sqlite:///{path}"
     print(
         f"loadtest: {database}, {clients} clients, {users} users, {seconds} s, "
-        f"{workers} gunicorn workers",
+        f"{workers} gunicorn workers" + (f"; side jobs: {', '.join(sides)}" if sides else ""),
         flush=True,
     )
     # LOADTEST_REUSE=1: the previous run's house (writes accumulate; counts are this run's).
     roster_file = var / f"roster-{database}.json"
+    import_file = var / f"import-{import_rows}.xlsx"
     if os.environ.get("LOADTEST_REUSE") == "1" and roster_file.exists():
-        roster = json.loads(roster_file.read_text())
+        house = json.loads(roster_file.read_text())
     else:
         roster_file.unlink(missing_ok=True)
         if database == "sqlite":
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         began = time.monotonic()
-        roster = django(env, "prepare", f"--clients={clients}", f"--users={users}")
-        assert isinstance(roster, list)
-        roster_file.write_text(json.dumps(roster))
+        prepared = django(
+            env,
+            "prepare",
+            f"--clients={clients}",
+            f"--users={users}",
+            f"--side={','.join(sides)}",
+            f"--import-rows={import_rows}",
+            f"--import-file={import_file}",
+        )
+        house = prepared if isinstance(prepared, dict) else {"roster": prepared, "side": {}}
+        roster_file.write_text(json.dumps(house))
         print(f"prepared in {time.monotonic() - began:.0f} s", flush=True)
+    roster, side = house["roster"], house["side"]
+    missing = {"import": "import_file", "disclosure": "case"}
+    if any(missing[name] not in side for name in sides):
+        sys.exit("LOADTEST_REUSE: the previous house was prepared without these side jobs")
     print(", ".join(f"{n} {r}s" for r, n in Counter(a["role"] for a in roster).items()))
 
     log = var / "gunicorn.log"
-    log.unlink(missing_ok=True)
+    for name in ("gunicorn.log", "import.log", "import-command.log", "disclosure.log"):
+        (var / name).unlink(missing_ok=True)
     port = free_port()
     server = start_server(env, port, workers, log)
     run = Run()
+    jobs: dict[str, SideJob] = {}
+    probe = None
+    if database == "sqlite" and "import" in sides:
+        probe = WriteLockProbe(path)
+        probe.start()
     try:
         since = datetime.now(UTC)
         start = time.monotonic()
@@ -588,15 +1010,35 @@ def main() -> int:
         threads = [
             VirtualUser(port, run, account, deadline, seed=i) for i, account in enumerate(roster)
         ]
-        for thread in threads:
+        side_start = start + side_delay
+        if "import" in sides:
+            jobs["import"] = ImportJob(env, side, side_start, var / "import.log")
+        if "disclosure" in sides:
+            # With the import: once it is past checking its file and writes its batches.
+            after = env_int("LOADTEST_DISCLOSURE_AFTER", 30) if "import" in sides else 0
+            disclosure = DisclosureJob(
+                port, run, env, side, side_start + after, var / "disclosure.log"
+            )
+            disclosure.server_pid = server.pid
+            jobs["disclosure"] = disclosure
+        if jobs:
+            run.side_running.set()
+        for thread in [*threads, *jobs.values()]:
             thread.start()
+        for job in jobs.values():
+            job.join()
+        run.side_running.clear()
         for thread in threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()) + REQUEST_TIMEOUT + 30)
         elapsed = time.monotonic() - start
     finally:
         stop_server(server)
+        if probe is not None:
+            probe.stop.set()
     for thread in threads:
         run.samples += thread.browser.samples
+    if isinstance(jobs.get("disclosure"), DisclosureJob):
+        run.samples += jobs["disclosure"].browser.samples
     stuck = [t.name for t in threads if t.is_alive()]
 
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
@@ -682,6 +1124,8 @@ def main() -> int:
         problems.append("no visit was recorded: the test proved nothing")
     if run.crashed:
         problems.append(f"virtual users crashed: {'; '.join(run.crashed)}")
+    if jobs:
+        problems += side_report(jobs, probe, run.samples, found["imports"])
     if stuck:
         problems.append(f"users still waiting at the end: {', '.join(stuck)}")
     if problems:
