@@ -16,7 +16,7 @@ from caseworks.web.forms import (
     free_text_field,
 )
 from referrals.models import Consent, LetterText, Referral
-from referrals.printtexts import LANGUAGES, RTL
+from referrals.printtexts import LANGUAGES, RTL, key_label
 
 
 def _full_name(client: Client) -> str:
@@ -259,7 +259,7 @@ class PrintTextsForm(TextLimits, forms.Form):
         super().__init__(*args, **kwargs)
         for key in keys:
             self.fields[f"text_{key}"] = free_text_field(
-                label=key,
+                label=key_label(key),
                 widget=forms.Textarea(
                     attrs={"rows": 3, "lang": language, "dir": "rtl" if language in RTL else "ltr"}
                 ),

@@ -11,6 +11,9 @@ its German default uses).
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from referrals.placeholders import placeholders_in
 
 # Code, the language's own name, the German name (for the caseworker's choice).
@@ -630,6 +633,56 @@ DEFAULTS: dict[str, dict[str, dict[str, str]]] = {
 # fmt: on
 
 PRINTOUTS = (CONSENT, INFO_SHEET, SLIP, COMMON)
+
+
+# What each text is, in words, for the administrator's editor (/manage/texts/): a key such as
+# `data_name` means nothing to the one who edits the texts. Every key of DEFAULTS has one
+# (tests/referrals/test_printouts_texts_labels.py).
+KEY_LABELS: dict[str, str | Promise] = {
+    "notice": _("Note that the translation is not reviewed"),
+    "title": _("Heading of the printout"),
+    "intro": _("Opening paragraph"),
+    "person": _("Label: person"),
+    "recipients": _("Who receives the data"),
+    "purpose": _("Purpose"),
+    "data": _("Heading of the data passed on"),
+    "data_name": _("Data item: name and date of birth"),
+    "data_contact": _("Data item: address, phone and e-mail"),
+    "data_language": _("Data item: languages and interpreting"),
+    "data_reason": _("Data item: reason for the referral"),
+    "valid_until": _("Validity with an end date"),
+    "valid_open": _("Validity until revoked"),
+    "revocation": _("Voluntariness and revocation"),
+    "sign_client": _("Signature line of the person"),
+    "sign_staff": _("Signature line of the staff member"),
+    "basis": _("Law the information is given under"),
+    "controller": _("Who is responsible (controller)"),
+    "dpo": _("How to reach the data protection officer"),
+    "legal": _("Legal basis of the processing"),
+    "retention": _("How long the data is kept"),
+    "rights": _("Rights of the person"),
+    "complaint": _("Complaint to the supervisory authority"),
+    "voluntary": _("Whether the information is voluntary"),
+    "date": _("Label: date"),
+    "time": _("Label: time"),
+    "clock": _("Time of day"),
+    "place": _("Label: place"),
+    "bring": _("Heading: what to bring"),
+    "bring_items": _("What to bring"),
+    "along": _("Label: who comes along"),
+    "nobody": _("Nobody of us comes along"),
+    "role_staff": _("Role: staff member"),
+    "role_volunteer": _("Role: volunteer"),
+    "role_interpreter": _("Role: interpreter"),
+    "role_family": _("Role: family"),
+    "contact": _("Whom to contact"),
+    "weekdays": _("Names of the weekdays (Monday to Sunday, separated by commas)"),
+}
+
+
+def key_label(key: str) -> str:
+    """A text's name in words (the key itself for one without, never an empty label)."""
+    return str(KEY_LABELS.get(key, key))
 
 
 def allowed_placeholders(printout: str, key: str) -> frozenset[str]:
