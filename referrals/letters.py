@@ -129,7 +129,7 @@ def person_rows(referral: Referral, consent: Consent) -> list[tuple[str, str]]:
             for label, value in (
                 ("Anschrift", address),
                 ("Telefon", client.phone),
-                ("E-Mail", client.email),
+                ("E-Mail", pdfrender.breakable_emails(client.email)),
             )
             if value
         ]
@@ -286,8 +286,8 @@ def letter_context(
     subject = referral.letter_subject or default_subject(
         service, client, case=case, author=referral.created_by
     )
-    if referral.urgency == Referral.Urgency.URGENT:
-        subject = f"Eilt: {subject}"
+    # Urgency is its own mark above the subject, not a second prefix before the subject's
+    # own ("Eilt: Vermittlung: …").
     recipient_lines = [service.name, *_lines(service.address)]
     reason = ""
     if consent.shares(Consent.SharedData.REASON):
@@ -298,11 +298,12 @@ def letter_context(
         "recipient_lines": recipient_lines,
         "address_size": address_size(recipient_lines),
         "caseworker_name": display_name(contact),
-        "caseworker_email": contact.email,
+        "caseworker_email": pdfrender.breakable_emails(contact.email),
         "phone": organisation.phone,
         "reference": case.reference,
         "date": _date(today),
         "subject": subject,
+        "urgent": referral.urgency == Referral.Urgency.URGENT,
         "salutation": SALUTATION,
         "body": body_paragraphs(
             referral.letter_body
@@ -332,7 +333,7 @@ def stationery_context(organisation, team_name: str, *, logo_url: str = "") -> d
                     line
                     for line in (
                         f"Tel. {organisation.phone}" if organisation.phone else "",
-                        organisation.email,
+                        pdfrender.breakable_emails(organisation.email),
                         organisation.website,
                     )
                     if line

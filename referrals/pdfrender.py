@@ -14,6 +14,7 @@ between threads.
 import functools
 import hashlib
 import io
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -39,6 +40,25 @@ SCRIPT_FONTS = (
 )
 
 _local = threading.local()
+
+# Where an e-mail address may break when it is wider than its column: after the "@" and before
+# a dot, as typesetters break them, never inside a word ("…exampl / e"). A zero-width space
+# is a break opportunity the text layout takes before breaking a word anywhere; it draws
+# nothing and is no character of the extracted text.
+ZERO_WIDTH_SPACE = "\u200b"
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def _email_breaks(match: re.Match[str]) -> str:
+    local, domain = match[0].split("@", 1)
+    dots = f"{ZERO_WIDTH_SPACE}."
+    return f"{local.replace('.', dots)}@{ZERO_WIDTH_SPACE}{domain.replace('.', dots)}"
+
+
+def breakable_emails(text: str) -> str:
+    """`text` with every e-mail address in it breakable after its "@" and before its dots."""
+    return _EMAIL.sub(_email_breaks, text) if "@" in text else text
+
 
 # WeasyPrint's user-agent stylesheet without what these documents never contain: form fields,
 # footnotes and notes, and the ::marker rule (their lists have no markers). The pseudo-element

@@ -4,11 +4,13 @@ which); the PDFs are rendered by referrals.printouts, written and logged by the 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.models import Client
 from cases.page import case_context
 from cases.selectors import appointment_get_for_case, open_case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, role_required
@@ -50,10 +52,19 @@ def printouts_page(request, code):
         .select_related("client", "service")
         .only("code", "appointment_at", "client__first_name", "service__name", "case_id")
     )
+    # A slip names its person: one a person of the appointment (referrals.printouts._slip).
     appointments = list(
         case.appointments.planned()
         .filter(starts_at__date__gte=today)
         .select_related("service")
+        .prefetch_related(
+            Prefetch(
+                "persons",
+                queryset=Client.objects.only(
+                    "code", "first_name", "last_name", "languages", "case_id"
+                ),
+            )
+        )
         .only("code", "starts_at", "kind", "service__name", "case_id")
     )
     guess = printtexts.guess_language(
@@ -162,12 +173,19 @@ def accompaniment_slip(request, code, accompaniment_code):
 
 @role_required(*CASE_ROLES, methods=["GET"])
 def appointment_slip(request, code, appointment_code):
+    """The slip of one person of the appointment (`?person=<code>`; without it, the
+    appointment's only person). Someone not on the appointment: 404, never another
+    person's name on the slip."""
     case = open_case_get_for_user(user=request.user, code=code)
     appointment = appointment_get_for_case(case=case, code=appointment_code)
     persons = list(appointment.persons.all())
-    client = persons[0] if persons else case.clients.order_by("id").first()
-    if client is None:  # a case without any person: nobody to hand a slip to
-        raise Http404("No person on the case")
+    wanted = request.GET.get("person", "")
+    if wanted:
+        client = next((p for p in persons if str(p.code) == wanted), None)
+    else:
+        client = persons[0] if len(persons) == 1 else None
+    if client is None:
+        raise Http404("Not a person of the appointment")
     available = printout_languages()[printtexts.SLIP]
     language = _language(request, available, printtexts.guess_language(client.languages))
     pdf = services.slip_print(

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from cases.models import Appointment, Case, Client
+from caseworks.audit.arrangement import SUPERVISORY_AUTHORITY
 from caseworks.models import Organisation
 from caseworks.web.pdf import wrapped_line_count
 from caseworks.web.users import display_name
@@ -32,24 +33,29 @@ _NUMBER_SPACE = re.compile(r" (?=[\d§])")
 SHORT_VALUE = 40  # characters: fits half a page's column at the printouts' size
 SCRIPT_OF = {"ar": "ar", "fa": "ar", "ps": "ar", "ti": "ti"}
 
-# Per organisation: the law the sheet is given under, the legal basis, the supervisory body.
+# Per organisation: the law the sheet is given under and the legal basis. The supervisory
+# authority comes from the one place that names it by the carrier's law, which the joint
+# arrangement prints too (caseworks.audit.arrangement.SUPERVISORY_AUTHORITY).
 LAW = {
     Organisation.ProtectionLaw.DSGVO: (
         "Art. 13 DSGVO",
         "Art. 6 Abs. 1 Buchst. a, b und e, Art. 9 Abs. 2 Buchst. a DSGVO",
-        "Landesbeauftragte/r für den Datenschutz Ihres Bundeslandes",
     ),
     Organisation.ProtectionLaw.KDG: (
         "§ 15 KDG (Gesetz über den Kirchlichen Datenschutz)",
         "§ 6 Abs. 1 Buchst. b und c, § 11 Abs. 2 Buchst. a KDG",
-        "Diözesandatenschutzbeauftragte/r (Katholisches Datenschutzzentrum)",
     ),
     Organisation.ProtectionLaw.DSG_EKD: (
         "§ 17 DSG-EKD (Datenschutzgesetz der Evangelischen Kirche in Deutschland)",
         "§ 6 Nr. 2 und 3, § 13 Abs. 2 Nr. 1 DSG-EKD",
-        "Der Beauftragte für den Datenschutz der EKD",
     ),
 }
+
+
+def supervisory_authority(organisation: Organisation) -> str:
+    """The authority a person may complain to, in German (the sheet's binding text)."""
+    with override("de"):
+        return str(SUPERVISORY_AUTHORITY[organisation.protection_law])
 
 
 def _keep_together(value: str) -> str:
@@ -266,7 +272,8 @@ INFO_SECTIONS = ("purpose", "legal", "recipients", "retention", "rights", "compl
 
 
 def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client | None = None):
-    law, legal, authority = LAW[Organisation.ProtectionLaw(organisation.protection_law)]
+    law, legal = LAW[Organisation.ProtectionLaw(organisation.protection_law)]
+    authority = supervisory_authority(organisation)
     texts = texts_for(
         INFO_SHEET,
         language,
@@ -313,15 +320,20 @@ def _slip(
     address: list[str],
     companions: Iterable[tuple[str, str]],
     language: str,
-    contact: str,
-    title_extra: str = "",
+    contact: list[str],
+    family: Iterable[Client] = (),
 ) -> bytes:
+    """The slip of one person (`client`: named on it, whoever else of the household goes):
+    `companions` are who of the house comes along (first name, role key), `family` the
+    other persons of the household the appointment is for as well."""
     organisation = case.team.organisation
     local = timezone.localtime(at)
     texts = texts_for(SLIP, language, {"time": f"{local:%H:%M}"})
     weekday_de, weekday_xx = _weekday(
         texts.german["weekdays"], texts.client.get("weekdays", ""), local.date()
     )
+    house = [(name, *texts.pair(role)) for name, role in companions]
+    relatives = [(_first(person.first_name), *texts.pair("role_family")) for person in family]
     return _render(
         "referrals/print/appointment_slip.html",
         {
@@ -332,27 +344,33 @@ def _slip(
             "weekday_xx": weekday_xx,
             "place": place,
             "address": address,
-            "companions": [(name, *texts.pair(role)) for name, role in companions],
+            "companions": house + relatives,
+            "nobody_from_us": not house,
             "contact": contact,
-            "what": title_extra,
         },
         texts,
         kind="slip",
     )
 
 
-def _contact(user, organisation: Organisation) -> str:
+def _contact(user, organisation: Organisation) -> list[str]:
+    """Whom to call: the caseworker's name, the phone, the e-mail (breakable after its "@"
+    and before its dots, never inside a word), each on a line of its own."""
     parts = [display_name(user)] if user else []
     if organisation.phone:
         parts.append(f"Tel. {organisation.phone}")
     email = (user.email if user is not None else "") or organisation.email
     if email:
-        parts.append(email)
-    return " · ".join(parts)
+        parts.append(pdfrender.breakable_emails(email))
+    return parts
+
+
+def _first(name: str) -> str:
+    return name.split()[0] if name.strip() else ""
 
 
 def _first_name(user) -> str:
-    return (user.first_name or user.get_username()).split()[0] if user else ""
+    return _first(user.first_name or user.get_username()) if user else ""
 
 
 def accompaniment_slip_pdf(accompaniment: Accompaniment, *, language: str) -> bytes:
@@ -365,8 +383,6 @@ def accompaniment_slip_pdf(accompaniment: Accompaniment, *, language: str) -> by
     if accompaniment.interpreter_name or accompaniment.interpreter_language:
         first = (accompaniment.interpreter_name or "").split()
         companions.append((first[0] if first else "", "role_interpreter"))
-    for other in accompaniment.others.all():
-        companions.append((other.first_name.split()[0] if other.first_name else "", "role_family"))
     service = accompaniment.service
     if service is not None:
         place, address = service.name, _lines(service.address)
@@ -382,12 +398,15 @@ def accompaniment_slip_pdf(accompaniment: Accompaniment, *, language: str) -> by
         place=place,
         address=address,
         companions=companions,
+        family=accompaniment.others.all(),
         language=language,
         contact=_contact(accompaniment.accompanied_by or case.assigned_to, case.team.organisation),
     )
 
 
 def appointment_slip_pdf(appointment: Appointment, *, client: Client, language: str) -> bytes:
+    """The slip of `client`, one of the persons the appointment is for (the caller checks):
+    named on it, the others of the appointment listed as family who goes too."""
     case = appointment.case
     service = appointment.service
     if service is not None:
@@ -404,6 +423,7 @@ def appointment_slip_pdf(appointment: Appointment, *, client: Client, language: 
         place=place,
         address=address,
         companions=[],
+        family=[person for person in appointment.persons.all() if person.pk != client.pk],
         language=language,
         contact=_contact(case.assigned_to, case.team.organisation),
     )

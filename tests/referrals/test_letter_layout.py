@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from referrals import services
-from referrals.letters import render_letter
+from referrals.letters import covering_consent, render_letter
 from referrals.models import Consent
 from tests.referrals.conftest import consent, pdf_text, refer, subset_names
 
@@ -121,8 +121,8 @@ def test_it_places_address_field_and_information_block_per_din_5008_form_b(long_
     assert abs(min(w["x0"] for w in info) - 125) < 1
     assert abs(min(w["top"] for w in info) - 50) < 1
     assert all(in_box(w, 125, 50, 200, 95) for w in info)
-    # The very long e-mail wraps inside the block (three lines here), nothing cut off.
-    email = "".join(w["text"] for w in info if w["x0"] > 140 and w["text"][0] in "ags")
+    # The very long e-mail wraps inside the block (several lines here), nothing cut off.
+    email = "".join(w["text"] for w in info if w["x0"] > 140 and w["text"] in LONG_EMAIL)
     assert LONG_EMAIL in email
     # The subject two lines below the address field (98.46 mm).
     subject = find(ws, "Vermittlung:")
@@ -254,3 +254,29 @@ def test_each_font_subset_has_a_name_of_its_own(long_letter):
     has its own name, so that nothing keeping fonts by name mixes up their glyphs."""
     names = subset_names(long_letter)
     assert len(names) >= 4 and len(set(names)) == len(names)
+
+
+# --- issue 36, item 13 --------------------------------------------------------------------------
+
+
+def test_an_e_mail_breaks_only_after_its_at_sign_or_before_a_dot(long_letter):
+    """The information block's e-mail broke mid-word ("…exampl / e")."""
+    info = [w for w in words(long_letter) if 45 <= w["top"] < 95 and w["x0"] > 140]
+    lines = [w["text"] for w in info if len(w["text"]) > 3 and w["text"] in LONG_EMAIL]
+    assert "".join(lines) == LONG_EMAIL and len(lines) > 1, lines
+    for line, after in zip(lines, lines[1:], strict=False):
+        assert line.endswith(("@", "-")) or after.startswith("."), (line, after)
+
+
+def test_an_urgent_letter_has_one_prefix_in_its_subject(ready_referral):
+    ready_referral.urgency = "urgent"
+    pdf = render_letter(ready_referral, covering_consent(ready_referral))
+    text = pdf_text(pdf)
+    assert "\nVermittlung: Ahmad Karimi\n" in text
+    assert "Eilt: Vermittlung" not in text and text.count("Eilt") == 1
+    ws = words(pdf)
+    # The mark on the line above the subject, which keeps its place (DIN 5008: two lines
+    # below the address field).
+    subject, mark = find(ws, "Vermittlung:"), find(ws, "Eilt!")
+    assert abs(subject["top"] - 98.46) < 1
+    assert abs(mark["x0"] - subject["x0"]) < 0.5 and 0 < subject["top"] - mark["bottom"] < 3

@@ -193,6 +193,7 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
     appointment = case_services.appointment_create(
         actor=actor,
         case=case,
+        persons=[client],  # whose it is: its slip names them (referrals.print_views)
         kind="school",
         starts_at=timezone.now() + datetime.timedelta(days=2),
     )
