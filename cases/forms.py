@@ -33,6 +33,7 @@ from cases.models import (
     Task,
 )
 from cases.selectors import case_filter_by_status, case_filter_expiring, case_search
+from cases.services.case import is_deadline_item
 from caseworks.models import Service, Team
 from caseworks.web.forms import (
     SHORT_TEXT_MAX,
@@ -329,10 +330,26 @@ class CloseForm(forms.Form):
         error_messages={"required": _("Choose why the case is closed.")},
     )
     closed_on = forms.DateField(label=_("Closed on"), widget=DateInput)
+    deadline_reason = forms.CharField(
+        label=_("Why the case is closed although the deadline is running"),
+        help_text=_(
+            "For example: the lawyer has taken the case over and keeps the deadline. Kept in "
+            "the case's history."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SHORT_TEXT_MAX,
+        error_messages={
+            "required": _("Say why the case is closed although a deadline is running.")
+        },
+    )
 
     def __init__(self, *args, open_items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.open_items = list(open_items)
+        # A running deadline is no point to tick: it needs a reason (services.case_close).
+        self.deadlines = [item for item in open_items if is_deadline_item(item)]
+        self.open_items = [item for item in open_items if not is_deadline_item(item)]
+        if not self.deadlines:
+            del self.fields["deadline_reason"]
         for item in self.open_items:
             self.fields[f"ack_{item.key}"] = forms.BooleanField(
                 label=_("Seen: stays open, the case is closed anyway"),

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import (
     Case,
@@ -326,6 +327,16 @@ def case_open_items(case: Case) -> list[OpenItem]:
     return open_items_for(case)
 
 
+# The key of a running deadline's OpenItem (cases.casefile.open_case_items): "deadline-<code>".
+DEADLINE_ITEM = "deadline-"
+
+
+def is_deadline_item(item: OpenItem) -> bool:
+    """A court or authority deadline still running (cases.models.Deadline: a due date that
+    cannot be undone), not a point to tick off."""
+    return item.key.startswith(DEADLINE_ITEM)
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -334,17 +345,23 @@ def case_close(
     reason: str,
     closed_on: datetime.date | None = None,
     acknowledged: Collection[str] = (),
+    deadline_reason: str = "",
 ) -> Case:
     """Close the case: it leaves every caseload and only the team's supervisors keep access.
 
-    Whatever is still open (a running § 74 deadline, a task, a planned accompaniment …) would
+    Whatever is still open (a task, a planned accompaniment, a checklist point …) would
     vanish from the caseworker's week: each must be in `acknowledged` (the OpenItem keys the
-    supervisor ticked). Which ones, and who closed, is kept in the case's history."""
+    supervisor ticked). A running deadline (a lawsuit deadline under § 74 AsylG, an objection
+    period) weighs more than a tick: closing over it needs `deadline_reason`, in words — who
+    keeps it in view, or why it no longer matters. Which items, that reason, and who closed
+    are kept in the case's history."""
     require_supervisor(actor, case)
     current = require_open(case)
     # Read after the lock: an item added while the supervisor read the list is not ticked.
     open_items = case_open_items(current)
-    missing = [item for item in open_items if item.key not in set(acknowledged)]
+    deadlines = [item for item in open_items if is_deadline_item(item)]
+    ticked = set(acknowledged)
+    missing = [item for item in open_items if not is_deadline_item(item) and item.key not in ticked]
     if missing:
         raise ValidationError(
             _(
@@ -353,6 +370,23 @@ def case_close(
             )
             % {"n": len(missing)},
             code="open_items",
+        )
+    deadline_reason = deadline_reason.strip()
+    if deadlines and not deadline_reason:
+        raise ValidationError(
+            {
+                "deadline_reason": ngettext(
+                    "A deadline is still running. Mark it done, or say why the case is "
+                    "closed all the same: who keeps the deadline in view, or why it no "
+                    "longer matters.",
+                    "%(n)s deadlines are still running. Mark them done, or say why the case "
+                    "is closed all the same: who keeps the deadlines in view, or why they no "
+                    "longer matter.",
+                    len(deadlines),
+                )
+                % {"n": len(deadlines)}
+            },
+            code="open_deadlines",
         )
     current.closed_on = closed_on or timezone.localdate()
     if current.closed_on > timezone.localdate():
@@ -363,12 +397,14 @@ def case_close(
     current.reopening_reason = ""
     save_transition(current, actor)
     if open_items:
+        lines = [f"{item.kind_label}: {item.text}" for item in open_items]
+        if deadlines:
+            lines.append(
+                _("Closed with a running deadline because: %(reason)s")
+                % {"reason": deadline_reason}
+            )
         save_audited(
-            ClosingAcknowledgement(
-                case=current,
-                acknowledged_by=actor,
-                items="\n".join(f"{item.kind_label}: {item.text}" for item in open_items),
-            ),
+            ClosingAcknowledgement(case=current, acknowledged_by=actor, items="\n".join(lines)),
             actor,
         )
     sync_permissions(current)

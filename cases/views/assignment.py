@@ -99,11 +99,12 @@ def case_close(request: SignedInRequest, code: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             closed_on=form.cleaned_data["closed_on"],
             acknowledged=form.acknowledged(),
+            deadline_reason=form.cleaned_data.get("deadline_reason", ""),
         ),
         success=_("Case closed."),
         done=reverse("cases:detail", args=[case.code]),
         template="cases/case_close.html",
-        extra={"form": form, "open_rows": form.item_rows()},
+        extra={"form": form, "open_rows": form.item_rows(), "deadlines": form.deadlines},
     )
 
 

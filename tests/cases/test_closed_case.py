@@ -93,6 +93,7 @@ def closed(world):
         case=case,
         reason="moved_away",
         acknowledged=[item.key for item in services.case_open_items(case)],
+        deadline_reason="Die Anwältin überwacht die Frist.",
     )
     return users, a
 

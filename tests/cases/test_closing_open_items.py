@@ -33,7 +33,9 @@ def test_it_lists_a_running_lawsuit_deadline_on_the_close_page(client, sam, alic
     page = client.get(close_url(alice_case)).content.decode()
     assert "lawsuit deadline" in page
     assert f"/cases/{alice_case.code}/deadlines/" in page  # handle it
-    assert f'name="ack_deadline-{lawsuit.code}"' in page
+    # A running deadline is not ticked away: it needs a reason (test_close_with_deadline).
+    assert 'name="deadline_reason"' in page
+    assert f'name="ack_deadline-{lawsuit.code}"' not in page
 
 
 def test_it_refuses_to_close_without_the_acknowledgement(client, sam, alice_case, lawsuit):
@@ -42,7 +44,9 @@ def test_it_refuses_to_close_without_the_acknowledgement(client, sam, alice_case
         close_url(alice_case), {"reason": "moved_away", "closed_on": TODAY.isoformat()}
     )
     assert response.status_code == 200
-    assert "Handle this item or tick that you have seen it." in response.content.decode()
+    assert "Say why the case is closed although a deadline is running." in (
+        response.content.decode()
+    )
     alice_case.refresh_from_db()
     assert alice_case.closed_on is None
 
@@ -51,7 +55,11 @@ def test_it_closes_with_each_item_acknowledged_and_keeps_it_in_the_history(
     client, sam, alice_case, lawsuit
 ):
     client.force_login(sam)
-    data = {"reason": "moved_away", "closed_on": TODAY.isoformat()}
+    data = {
+        "reason": "moved_away",
+        "closed_on": TODAY.isoformat(),
+        "deadline_reason": "Die Anwältin überwacht die Frist.",
+    }
     for item in services.case_open_items(alice_case):
         data[f"ack_{item.key}"] = "on"
     response = client.post(close_url(alice_case), data)

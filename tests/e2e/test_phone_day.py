@@ -132,4 +132,8 @@ def test_the_caseworkers_day_on_a_phone(journey, day):
     for box in page.locator('main input[type=checkbox][name^="ack_"]').all():
         box.check()
     journey.submit()
+    # The running Klagefrist is no box to tick: it needs a reason in words (issue 36).
+    assert Case.objects.get(pk=case.pk).closed_on is None
+    page.fill('[name="deadline_reason"]', "Die Anwältin hat das Mandat und überwacht die Frist.")
+    journey.submit()
     assert Case.objects.get(pk=case.pk).closed_on == TODAY
