@@ -8,8 +8,10 @@ an older version) is shown as it is rather than hidden.
 """
 
 import datetime
+import functools
 
 from django.apps import apps
+from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +116,19 @@ ACTIONS: dict[str, str | Promise] = {
     "manage.print_text.reviewed": _("printed text reviewed"),
     "manage.need_category_created": _("need category created"),
     "manage.need_category_changed": _("need category changed"),
+    # sign-in through the organisation's directory (caseworks.house.directory)
+    "manage.directory.created": _("directory sign-in set up"),
+    "manage.directory.changed": _("directory sign-in changed"),
+    "manage.directory.mapping_requested": _("directory group mapping waiting for approval"),
+    "manage.directory.mapping_approved": _("directory group mapping approved"),
+    "manage.directory.mapping_removed": _("directory group mapping removed"),
+    "manage.directory.mapping_self_approval_refused": _(
+        "approving one's own directory group mapping refused"
+    ),
+    "directory.signed_in": _("signed in through the directory"),
+    "directory.sign_in_refused": _("sign-in through the directory refused"),
+    "directory.account_ended": _("account ended by the directory"),
+    "directory.logout": _("signed out by the directory"),
 }
 
 # The DPO assignment is not a group, but a role change names it like one ("dpo").
@@ -146,10 +161,13 @@ def object_type_label(name: str) -> str:
         return ""
     if name in OBJECT_TYPES:
         return str(OBJECT_TYPES[name])
-    for model in apps.get_models():
-        if model._meta.model_name == name:
-            return str(model._meta.verbose_name)
-    return name
+    model = _models_by_name().get(name)
+    return str(model._meta.verbose_name) if model is not None else name
+
+
+@functools.cache
+def _models_by_name() -> dict[str, type[Model]]:
+    return {str(model._meta.model_name): model for model in apps.get_models()}
 
 
 def local_time(value: datetime.datetime | str | None) -> str:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("caseworks", "cases", "visits", "referrals", "documents", "volunteers", "community")
 PREFIXES = (
     "user|role|manage|case|client|intake|import|document|letter|referral|visit|volunteer|"
-    "tandem|event|accompaniment|appointment|consent|info_sheet|special_need|dpo|retention"
+    "tandem|event|accompaniment|appointment|consent|info_sheet|special_need|dpo|retention|"
+    "directory"
 )
 # A dotted string that is an action code: passed as an action, or as _log_user's/_log's.
 CODE = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+(?:\.[a-z_]+)?)"')
