@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from caseworks.web import countries
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CASEWORKS_VAR_DIR", BASE_DIR / "var"))
 
@@ -233,8 +235,9 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 
-# Nationality: ISO 3166 plus the two answers the countries list lacks (user-assigned codes).
-COUNTRIES_OVERRIDE = {"XS": _("stateless"), "XU": _("unclear nationality")}
+# Nationality: ISO 3166 plus the two answers the countries list lacks (user-assigned codes),
+# and German names where django_countries' catalogue is wrong (caseworks.web.countries).
+COUNTRIES_OVERRIDE = countries.NAMES
 COUNTRIES_FIRST = ["SY", "AF", "IQ", "TR", "IR", "ER", "UA", "XS", "XU"]
 COUNTRIES_FIRST_BREAK = "──────────"
 

@@ -115,6 +115,22 @@ def _referral_url(case: Case, referral: Referral) -> str:
     return reverse("referrals_case:referral_detail", args=[case.code, referral.code])
 
 
+def _offered_moves(
+    referral: Referral, *, consent: object, letter: Letter | None
+) -> list[tuple[str, str, str]]:
+    """The status moves the page offers: (status, its button's label, what is missing). A
+    move services.referral_transition would refuse for something missing (a consent before
+    "ready to print", a printed letter before "sent") says so instead of a button that fails
+    after the tap."""
+    missing = {
+        Referral.Status.READY: "" if consent else _("Ready to print once a consent is recorded."),
+        Referral.Status.SENT: ""
+        if letter
+        else _("Can be marked as sent once the letter is printed."),
+    }
+    return [(to, label, missing.get(to, "")) for to, label in referral.transition_choices()]
+
+
 @role_required(*CASE_ROLES)
 def referral_detail(
     request: SignedInRequest, code: uuid.UUID, referral_code: uuid.UUID
@@ -122,10 +138,13 @@ def referral_detail(
     case = case_get_for_user(user=request.user, code=code)
     referral = referral_get_for_case(case=case, code=referral_code)
     log_access(user=request.user, action="referral.viewed", obj=case, label=case.reference)
+    consent = covering_consent(referral)
+    letter = Letter.objects.filter(referral=referral).only("sha256", "printed_at").first()
     extra = {
         "referral": referral,
-        "consent": covering_consent(referral),
-        "letter": Letter.objects.filter(referral=referral).only("sha256", "printed_at").first(),
+        "consent": consent,
+        "letter": letter,
+        "moves": _offered_moves(referral, consent=consent, letter=letter),
     }
     if not services.referral_accepts_edits(referral):  # the letter went out, or case closed
         return render(

@@ -17,6 +17,7 @@ from caseworks.extensions.casefile import panels_for, timeline_for
 
 TIMELINE_PAGE = 50
 TIMELINE_MAX = 1000
+RECENT_VISITS = 3  # the newest visits, near the top of the case file (above the household)
 
 
 @role_required(*CASE_ROLES)
@@ -45,6 +46,7 @@ def case_detail(request: SignedInRequest, code: str) -> HttpResponse:
             shares=case.shares.select_related("user"),
             panels=panels_for(case, user=request.user),
             timeline=timeline,
+            recent_visits=[entry for entry in timeline if entry.kind == "visit"][:RECENT_VISITS],
             more_entries=limit + TIMELINE_PAGE if more else None,
         ),
     )

@@ -5,6 +5,7 @@ import re
 
 from django.utils import translation
 
+from referrals import services
 from referrals.models import Referral
 
 
@@ -24,6 +25,8 @@ def test_it_pairs_the_allowed_moves_with_their_labels_in_german(ready_referral) 
 
 
 def test_it_shows_each_move_as_a_button_with_its_label(client, alice, ready_referral) -> None:
+    # "sent" is offered once the letter is printed (test_ready_needs_consent).
+    services.letter_issue(actor=alice, referral=ready_referral)
     client.force_login(alice)
     url = f"/cases/{ready_referral.case.code}/referrals/{ready_referral.code}/"
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
