@@ -419,7 +419,7 @@ def status_question(reading: StatusReading) -> str:
         _("%(label)s: write %(written)s")
         % {
             "label": StatusKind(kind).label,
-            "written": _(" or ").join(_("“%(text)s”") % {"text": w} for w in ACCEPTED[kind][:2]),
+            "written": _("“%(text)s”") % {"text": ACCEPTED[kind][0]},
         }
         for kind in reading.candidates
     )

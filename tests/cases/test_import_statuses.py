@@ -136,7 +136,8 @@ def test_a_bare_residence_permit_is_asked_about_not_recorded_as_asylum(alice, ad
     (question,) = first.errors
     assert question.startswith("Which residence status is “Aufenthaltserlaubnis”?")
     # Each kind it could be, with how to write it.
-    assert "“§ 25 Abs. 3 AufenthG”" in question and "“§ 24 AufenthG”" in question
+    assert "§ 25 (3) AufenthG): write “Aufenthaltserlaubnis (Abschiebungsverbot)”" in question
+    assert "§ 24 AufenthG): write “Aufenthaltserlaubnis (vorübergehender Schutz)”" in question
     assert "“Aufenthaltserlaubnis (Asyl/Flüchtling)”" in question and "ungeklärt" in question
     assert [r.errors for r in others] == [[], [], [], []]
     assert [r.status["kind"] for r in others] == [
@@ -282,9 +283,9 @@ def test_the_dry_run_page_asks_about_an_ambiguous_status(client, alice, adam, te
     )
     assert "Welcher Aufenthaltsstatus ist „Aufenthaltserlaubnis“? Möglich sind:" in page
     assert (
-        "schreiben Sie „Aufenthaltserlaubnis (Abschiebungsverbot)“ oder „§ 25 Abs. 3 AufenthG“"
-        in page
-    )
+        "Aufenthaltserlaubnis (Abschiebungsverbot, § 25 Abs. 3 AufenthG): schreiben Sie "
+        "„Aufenthaltserlaubnis (Abschiebungsverbot)“;"
+    ) in page
     assert "Unbekannter Aufenthaltsstatus „Blauer Pass“: Schreiben Sie einen der zulässigen" in page
     assert page.count("? siehe Hinweis") == 2
     # Opened where a status is in question; nothing to import.
