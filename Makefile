@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=True
 
-.PHONY: run test test-e2e bench lint messages clean help
+.PHONY: run test test-e2e bench bench-pages bench-scale lint messages clean help
 
 help:
 	@echo "make run     set up everything and serve the demo on http://127.0.0.1:8000"
 	@echo "make test    run the test suite (SQLite)"
 	@echo "make test-e2e  browser tests in Chromium (journeys, axe-core, language); screenshots in var/e2e/"
 	@echo "make bench   benchmarks on a 20,000-person city data set (not part of make test)"
+	@echo "make bench-pages  only the pages against the floor page (issue 37); bench-scale: 2k/20k/50k"
 	@echo "make loadtest  30 users on gunicorn for 120 s: fails on 500s and lost writes (SQLite or DATABASE_URL)"
 	@echo "             LOADTEST_SIDE=import,disclosure: meanwhile a 5,000-row import, an Art. 15 PDF and ZIP"
 	@echo "             hostile files refused: .venv/bin/python -m tests.bench.bombs (README, Performance)"
@@ -64,6 +65,15 @@ test-e2e: $(BIN)/.installed
 # Prints one table: operation, median, queries, ratio to its baseline, goal.
 bench: $(BIN)/.installed
 	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" -q
+
+# The pages against the floor page, timed alternately (tests/bench/test_pages.py); and the
+# same on cities of CASEWORKS_BENCH_SCALE persons (default 2000,20000,50000), each page's
+# growth between the two largest (tests/bench/scale.py; PostgreSQL: a database per size).
+bench-pages: $(BIN)/.installed
+	$(BIN)/pytest tests/bench/test_pages.py -o addopts="-p no:cacheprovider" -q
+
+bench-scale: $(BIN)/.installed
+	$(BIN)/python -m tests.bench.scale
 
 # Load test (not part of `make test`): a fresh house (seed_demo, LOADTEST_CLIENTS=400) in
 # var/loadtest/ or in the local *loadtest* PostgreSQL database DATABASE_URL names, gunicorn

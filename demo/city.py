@@ -1,12 +1,14 @@
 """The city-scale demo set (`seed_demo --clients N` with N ≥ CITY_THRESHOLD): bulk inserts.
 
 Per 20,000 persons: about 8,000 households, 150,000 visits, 30,000 accompaniments, 20,000
-referrals (with consents), 60 caseworkers in 6 teams. Rows and their history rows are written
-with simple-history's bulk_create_with_history, so the history tab and the disclosure have
-their "created" entries; permissions are written as guardian rows, reference numbers through
-the counter. Validation rules are the services'; this path writes only data that satisfies
-them (a first visit on or after the opening, visits of household members, consents covering
-their referrals).
+referrals (with consents), 60 caseworkers in 6 teams of ten. A city of another size has about
+as many caseworkers per household and teams of ten (three teams at least: A, B and C exist),
+so that a caseload and a team stay the same size as the city grows (make bench-scale). Rows and
+their history rows are written with simple-history's bulk_create_with_history, so the history
+tab and the disclosure have their "created" entries; permissions are written as guardian rows,
+reference numbers through the counter. Validation rules are the services'; this path writes
+only data that satisfies them (a first visit on or after the opening, visits of household
+members, consents covering their referrals).
 """
 
 import datetime
@@ -48,7 +50,9 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
     today = timezone.localdate()
     scale = n_clients / 20000
 
-    workers_by_team = _city_staff(teams, users, rng, caseworkers=max(6, round(60 * scale)))
+    workers_by_team = _city_staff(
+        teams, users, caseworkers=max(3, round(60 * scale)), n_teams=max(3, round(6 * scale))
+    )
     supervisor = users["supervisor"]
     volunteers = list(get_user_model().objects.filter(groups__name=Role.VOLUNTEER))
     services = list(Service.objects.all())
@@ -334,13 +338,14 @@ def _poisson(rng, mean: float) -> int:
         k += 1
 
 
-def _city_staff(teams, users, rng, *, caseworkers: int) -> dict[str, list]:
-    """Six teams (A, B and C exist) with caseworkers spread evenly; one supervisor each."""
+def _city_staff(teams, users, *, caseworkers: int, n_teams: int) -> dict[str, list]:
+    """n_teams teams (A, B and C exist; D, E, F… are added) with caseworkers spread evenly;
+    one supervisor each."""
     User = get_user_model()
     caseworker_group = Group.objects.get(name=Role.CASEWORKER)
     supervisor_group = Group.objects.get(name=Role.SUPERVISOR)
     organisation = teams["A"].organisation
-    for key in "CDEF":
+    for key in (chr(ord("A") + i) for i in range(n_teams)):
         if key not in teams:
             teams[key] = Team.objects.create(
                 organisation=organisation, name=f"Team {key} – Flüchtlingsbegleitung"

@@ -1,4 +1,5 @@
-"""The operations issue 8 names, on the city data set. See conftest.py; run `make bench`."""
+"""The operations issue 8 names, on the city data set. See conftest.py; run `make bench`. The
+pages themselves are timed against the floor page in test_pages.py (issue 37)."""
 
 import datetime
 from unittest import mock
@@ -21,13 +22,20 @@ from caseworks.models import Team
 from caseworks.web.pdf import merge_pdfs
 from referrals.letters import covering_consent, render_letter
 from referrals.models import Referral
-from tests.bench.conftest import RESULTS, Row, count_queries, measure, measure_pair
+from tests.bench.conftest import (
+    RESULTS,
+    Row,
+    big_case,
+    busiest_caseworker,
+    count_queries,
+    measure,
+    measure_pair,
+    signed_in_get,
+)
 from tests.bench.long_accompaniment import add_visits
-from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-BIG_CASE = "BENCH-300"
 FREQUENT_CASE = "BENCH-2000V"
 FREQUENT_VISITS = 2000
 
@@ -38,8 +46,8 @@ def city(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         supervisor = User.objects.get(username="supervisor")
         team = Team.objects.filter(supervisors=supervisor).first()
-        busiest = _busiest(team)
-        big = Case.objects.filter(reference=BIG_CASE).first() or _big_case(busiest, team)
+        busiest = busiest_caseworker(team)
+        big = big_case(busiest, team)
         _plain_table()
         letters = _ready_referrals(busiest, team)
         mains = Client.objects.filter(
@@ -58,50 +66,6 @@ def city(django_db_setup, django_db_blocker):
             "person": person,
             "frequent": frequent,
         }
-
-
-def _busiest(team, pick=max):
-    """The team's caseworker with the most open cases (pick=min: the fewest)."""
-    counts = {}
-    for user_id in Case.objects.filter(team=team, closed_on__isnull=True).values_list(
-        "assigned_to_id", flat=True
-    ):
-        counts[user_id] = counts.get(user_id, 0) + 1
-    return User.objects.get(pk=pick(counts, key=counts.get))
-
-
-def _big_case(caseworker, team):
-    """A household with 300 timeline entries (visits), assigned to the busiest caseworker."""
-    from cases import services
-
-    case = services.case_create(
-        actor=caseworker,
-        team=team,
-        client={
-            "first_name": "Amina",
-            "last_name": "Langzeit",
-            "birth_date": datetime.date(1980, 1, 1),
-        },
-        opened_on=timezone.localdate() - datetime.timedelta(days=900),
-    )
-    Case.objects.filter(pk=case.pk).update(reference=BIG_CASE)
-    day = case.opened_on
-    Visit.objects.bulk_create(
-        [
-            Visit(
-                case=case,
-                kind=Visit.Kind.FIRST if i == 0 else Visit.Kind.FOLLOW_UP,
-                date=day + datetime.timedelta(days=3 * i),
-                duration_minutes=60,
-                place="accommodation",
-                topics=["housing"],
-                notes=f"Besuch {i}",
-                recorded_by=caseworker,
-            )
-            for i in range(300)
-        ]
-    )
-    return Case.objects.get(pk=case.pk)
 
 
 def _person_with_visits(team):
@@ -167,17 +131,6 @@ def _ready_referrals(caseworker, team):
     return pairs
 
 
-def _page(client, user, url):
-    client.force_login(user)
-
-    def get():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return get
-
-
 def record_page(name, get, goal_ms=None, rounds=20):
     median, samples = measure(get, rounds=rounds)
     row = Row(name, median, queries=count_queries(get), samples=samples)
@@ -185,11 +138,6 @@ def record_page(name, get, goal_ms=None, rounds=20):
         row.goal, row.met = f"< {goal_ms} ms", median * 1000 < goal_ms
     RESULTS.append(row)
     return row
-
-
-def test_caseload_list(city):
-    get = _page(HttpClient(), city["caseworker"], "/cases/")
-    record_page("caseload list page (busiest caseworker)", get, goal_ms=100)
 
 
 def test_name_search_page(city):
@@ -200,7 +148,7 @@ def test_name_search_page(city):
 
     person = city["person"]
     url = f"/cases/?q={person.first_name} {person.last_name}"
-    get = _page(HttpClient(), city["supervisor"], url)
+    get = signed_in_get(HttpClient(), city["supervisor"], url)
     assert person.case.reference in get().content.decode()
     row = record_page("name search, caseload page (supervisor)", get, goal_ms=100)
 
@@ -236,35 +184,9 @@ def test_name_search_page(city):
 def test_birth_date_search_page(city):
     person = city["person"]
     url = f"/cases/?q={person.birth_date:%d.%m.%Y}"
-    get = _page(HttpClient(), city["supervisor"], url)
+    get = signed_in_get(HttpClient(), city["supervisor"], url)
     assert person.case.reference in get().content.decode()
     record_page("birth-date search, caseload page", get, goal_ms=100)
-
-
-def test_case_file_with_300_entries(city):
-    big = city["big"]
-    assert big.visits.count() == 300
-    get = _page(HttpClient(), city["caseworker"], f"/cases/{big.code}/")
-    record_page("case file, 300 timeline entries", get, goal_ms=100)
-
-
-def test_my_week(city):
-    get = _page(HttpClient(), city["caseworker"], "/visits/week/")
-    record_page("my week", get, goal_ms=100)
-
-
-def test_supervision_dashboard(city):
-    size = city["team"].members.filter(groups__name=Role.CASEWORKER).count()
-    get = _page(HttpClient(), city["supervisor"], "/supervision/")
-    record_page(f"supervision dashboard, team of {size}", get, goal_ms=100)
-
-
-def test_statistics_for_a_year(city):
-    end = timezone.localdate()
-    start = end - datetime.timedelta(days=364)
-    url = f"/supervision/statistics/?start={start}&end={end}&teams={city['team'].pk}"
-    get = _page(HttpClient(), city["supervisor"], url)
-    record_page("statistics, one year, one team", get, goal_ms=1000, rounds=5)
 
 
 def test_one_letter(city):
@@ -286,7 +208,7 @@ def test_disclosure_of_a_person_with_2000_visits(city):
     # team is not the supervisor's, nor AWO's in the demo city ("datenschutz" got 404).
     dpo = person.case.team.organisation.data_protection_officers.order_by("pk").first()
     url = f"/cases/{person.case.code}/clients/{person.code}/disclosure.json"
-    get = _page(HttpClient(), dpo, url)
+    get = signed_in_get(HttpClient(), dpo, url)
 
     def build():
         pdf = exports.disclosure_pdf_bytes(person)
@@ -389,7 +311,7 @@ def test_list_page_encrypted_against_plaintext(city):
     stored in plaintext columns (a lookup of the already known plaintext instead of the
     decryption): the difference is what encryption costs the page."""
     http = HttpClient()
-    get = _page(http, city["caseworker"], "/cases/")
+    get = signed_in_get(http, city["caseworker"], "/cases/")
     known = {}
     real = fields.decrypt_str
 
@@ -426,9 +348,9 @@ def test_queries_do_not_grow_with_the_data(city):
     counts = {}
     for label, user in (
         ("busiest", city["caseworker"]),
-        ("smallest", _busiest(city["team"], pick=min)),
+        ("smallest", busiest_caseworker(city["team"], pick=min)),
     ):
-        get = _page(HttpClient(), user, "/cases/")
+        get = signed_in_get(HttpClient(), user, "/cases/")
         counts[label] = count_queries(get)
     assert counts["busiest"] == counts["smallest"]
 
