@@ -26,7 +26,7 @@ def test_without_a_consent_it_says_what_is_missing(client, alice, alice_case, mb
     html = _page(client, referral)
     assert "ready" not in _buttons(html) and "cancelled" in _buttons(html)
     with translation.override("de"):
-        assert "Druckbereit, sobald eine Einwilligung erfasst ist." in html
+        assert "Druckbereit, sobald eine Schweigepflichtentbindung erfasst ist." in html
     assert f"/cases/{alice_case.code}/consents/new/?client=" in html
 
 
