@@ -122,7 +122,7 @@ def _offered_moves(
     move services.referral_transition would refuse for something missing (a consent before
     "ready to print", a printed letter before "sent") says so instead of a button that fails
     after the tap."""
-    missing = {
+    missing: dict[str, str] = {
         Referral.Status.READY: "" if consent else _("Ready to print once a consent is recorded."),
         Referral.Status.SENT: ""
         if letter

@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -134,7 +135,8 @@ def _say_saved(request: HttpRequest) -> None:
     meanwhile, or the two requests raced) a short one of our own."""
     storage = messages.get_messages(request)
     waiting = any(message.level == messages.SUCCESS for message in storage)
-    storage.used = False  # looking does not count as shown (Django's documented way)
+    if isinstance(storage, BaseStorage):
+        storage.used = False  # looking does not count as shown (Django's documented way)
     if not waiting:
         messages.success(request, _("Saved."))
 
