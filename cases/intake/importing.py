@@ -21,7 +21,7 @@ import re
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -707,11 +707,17 @@ def duplicate_teams(rows: list[Row]) -> list[list[str] | None]:
 
 # --- saving --------------------------------------------------------------------------------------
 
-# Persons a batch writes in its own short transaction (whole households: one may be more).
+# Persons a batch writes in its own short transaction (whole households: one may be more):
+# at most BATCH_ROWS, fewer when a batch took longer than BATCH_TARGET seconds (a busy
+# machine: the batch's validation, encryption and history rows are done while it holds the
+# write lock, so its size is what keeps that hold short), never fewer than MIN_BATCH_ROWS.
 BATCH_ROWS = 50
-# After each batch on an SQLite file the import waits this long before it takes the write
-# lock again: other writers waiting for it poll every 100 ms at most (SQLite's busy handler),
-# and without the pause the next batch would take the lock before any of them polled.
+MIN_BATCH_ROWS = 5
+BATCH_TARGET = 0.25
+# After each batch on an SQLite file the import waits at least this long, and at least half
+# as long as the batch held the lock, before it takes the write lock again: other writers
+# waiting for it poll every 100 ms at most (SQLite's busy handler), and without the pause the
+# next batch would take the lock before any of them polled.
 BATCH_PAUSE = 0.1
 # A worker holds the run this long past its last batch; then the run counts as interrupted.
 LEASE = datetime.timedelta(seconds=60)
@@ -790,9 +796,33 @@ def _release(import_run: ImportRun) -> None:
         ImportRun.objects.filter(pk=import_run.pk).update(lease_until=None)
 
 
-def _batches(households: dict[str, list[Row]], size: int) -> Iterator[list[tuple[str, list[Row]]]]:
-    """The households with something to write, in batches of about `size` persons (a
-    household is never split: its later persons join the case its head opens)."""
+def next_batch_size(size: int, took: float, *, largest: int) -> int:
+    """The next batch's size in persons after one of `size` took `took` seconds: about
+    what takes BATCH_TARGET at that pace, growing at most twice over per batch, within
+    MIN_BATCH_ROWS..largest."""
+    if took <= 0:
+        return largest
+    wanted = int(size * BATCH_TARGET / took)
+    return max(min(MIN_BATCH_ROWS, largest), min(largest, 2 * size, wanted))
+
+
+@dataclass
+class _Pace:
+    """The size of the next batch and how long the last one took (seconds)."""
+
+    size: int
+    took: float = 0.0
+
+    def next_size(self) -> int:
+        return self.size
+
+
+def _batches(
+    households: dict[str, list[Row]], size: Callable[[], int]
+) -> Iterator[list[tuple[str, list[Row]]]]:
+    """The households with something to write, in batches of about `size()` persons, asked
+    before each batch (a household is never split: its later persons join the case its head
+    opens)."""
     chunk: list[tuple[str, list[Row]]] = []
     persons = 0
     for key, rows in households.items():
@@ -801,7 +831,7 @@ def _batches(households: dict[str, list[Row]], size: int) -> Iterator[list[tuple
             continue
         chunk.append((key, rows))
         persons += todo
-        if persons >= size:
+        if persons >= size():
             yield chunk
             chunk, persons = [], 0
     if chunk:
@@ -828,10 +858,13 @@ def advance(
             planned = plan(import_run.data or b"", filename=import_run.filename, user=user)
             if not planned.ok:
                 raise NotImported(planned)
-        for number, chunk in enumerate(_batches(planned.households, batch_rows or BATCH_ROWS)):
+        largest = batch_rows or BATCH_ROWS
+        pace = _Pace(size=largest)
+        for number, chunk in enumerate(_batches(planned.households, pace.next_size)):
             if number:
-                _let_others_write()
-            _write_batch(import_run, chunk, planned.cases, user)
+                _let_others_write(pace.took)
+            pace.took = _write_batch(import_run, chunk, planned.cases, user)
+            pace.size = next_batch_size(pace.size, pace.took, largest=largest)
             if budget is not None and time.monotonic() - started > budget:
                 return False
         _commit_run(import_run, user)
@@ -840,18 +873,20 @@ def advance(
         _release(import_run)
 
 
-def _let_others_write() -> None:
+def _let_others_write(held: float) -> None:
+    """The pause after a batch that held SQLite's write lock for `held` seconds."""
     name = str(connection.settings_dict["NAME"])
     if connection.vendor == "sqlite" and name != ":memory:" and "mode=memory" not in name:
-        time.sleep(BATCH_PAUSE)
+        time.sleep(max(BATCH_PAUSE, held / 2))
 
 
 def _write_batch(
     import_run: ImportRun, chunk: list[tuple[str, list[Row]]], cases: dict[str, int], user
-) -> None:
-    """One batch of households in one transaction, with the run's progress. The persons
-    are written with the intake's services in bulk (CaseImportBatch), without permissions:
-    until the run is committed no caseworker sees its cases."""
+) -> float:
+    """One batch of households in one transaction, with the run's progress; returns how
+    long it took (seconds). The persons are written with the intake's services in bulk
+    (CaseImportBatch), without permissions: until the run is committed no caseworker sees
+    its cases."""
     began = time.monotonic()
     with transaction.atomic():
         batch = services.CaseImportBatch(user)
@@ -873,6 +908,7 @@ def _write_batch(
             longest_batch_ms=Greatest("longest_batch_ms", took),
             lease_until=timezone.now() + LEASE,
         )
+    return time.monotonic() - began
 
 
 def _commit_run(import_run: ImportRun, user) -> None:
