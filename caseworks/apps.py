@@ -21,5 +21,12 @@ class CaseworksConfig(AppConfig):
         connection_created.connect(
             instance.on_connection_created, dispatch_uid="caseworks.ops.instance"
         )
+        from caseworks.ops import planner
+
+        # The query planner's statistics current (caseworks/ops/planner.py).
+        connection_created.connect(
+            planner.on_connection_created, dispatch_uid="caseworks.ops.planner"
+        )
+        post_migrate.connect(planner.on_post_migrate, sender=self)
         from caseworks import checks, middleware  # noqa: F401
         from caseworks.audit import insider  # noqa: F401

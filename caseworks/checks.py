@@ -1,9 +1,13 @@
-"""System checks: production refuses to start without explicit keys (also run from wsgi.py)."""
+"""System checks: production refuses to start without explicit keys (also run from wsgi.py);
+the query planner's statistics are current (a warning; `check --database default`, migrate)."""
 
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+
+from caseworks.ops import planner
 
 MIN_BLIND_INDEX_KEY_LENGTH = 32
 KEYS_TAG = "caseworks_keys"
@@ -68,3 +72,24 @@ def check_keys(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.database)
+def check_planner_statistics(app_configs=None, databases=None, **kwargs):
+    """The query planner's statistics (caseworks.ops.planner): without them SQLite picks the
+    wrong index on a city-sized database and pages slow down tenfold."""
+    warnings = []
+    for alias in databases or ():
+        stale = planner.stale_tables(connections[alias])
+        more = ", …" if len(stale) > 5 else ""
+        if stale:
+            warnings.append(
+                checks.Warning(
+                    f"Database {alias!r}: query planner statistics missing or stale for "
+                    f"{len(stale)} tables ({', '.join(stale[:5])}{more}).",
+                    hint="Run `python manage.py migrate` (it analyses), or ANALYZE in the "
+                    "database's shell; every new process of Caseworks also does.",
+                    id="caseworks.W030",
+                )
+            )
+    return warnings
