@@ -40,6 +40,7 @@ from supervision.selectors import (
     UNASSIGNED,
     cover_access_get_for_supervisor,
     covers_for_teams,
+    open_cases_of,
     statistics_teams,
     team_and_caseworker,
     teams_led,
@@ -91,7 +92,7 @@ def _ordered(columns: list[Column]) -> list[Column]:
 def dashboard(request: SignedInRequest) -> HttpResponse:
     teams = list(teams_led(request.user))
     today = timezone.localdate()
-    cases = case_list_for_user(user=request.user).filter(team__in=teams)
+    cases = open_cases_of(request.user, teams)
     columns = _ordered(columns_for(cases=cases, today=today))
     team_figures = team_figures_for(cases=cases, today=today)
     members = (
@@ -112,7 +113,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     for team in teams:
         rows: list[Row] = []
         for pk, name in [*people[team.pk], (None, _("not assigned"))]:
-            figures = [(c, c.counts.get((team.pk, pk), 0)) for c in columns]
+            figures = [(c, c.count(team.pk, pk)) for c in columns]
             rows.append(Row(UNASSIGNED if pk is None else pk, str(name), figures, pk is None))
         if sort in keys:
             rows.sort(key=lambda r: r.figure(sort), reverse=descending)
@@ -160,7 +161,7 @@ def drilldown(request: SignedInRequest) -> HttpResponse:
     teams = teams_led(request.user)
     team, caseworker = team_and_caseworker(request.GET, teams)
     today = timezone.localdate()
-    cases = case_list_for_user(user=request.user).filter(team=team)
+    cases = open_cases_of(request.user, [team])
     columns = {c.key: c for c in columns_for(cases=cases, today=today)}
     column = columns.get(request.GET.get("figure", "open_cases"))
     if column is None:
@@ -184,7 +185,7 @@ def drilldown(request: SignedInRequest) -> HttpResponse:
             "caseworker": caseworker,
             "column": column,
             "rows": rows,
-            "figure": column.counts.get((team.pk, assignee), 0),
+            "figure": column.count(team.pk, assignee),
             "total": column.total(items),
         },
     )

@@ -20,6 +20,8 @@ from caseworks.extensions.supervision import (
     Source,
     StatTable,
     TeamFigure,
+    added,
+    counted,
     local_days,
     register_columns,
     register_statistics,
@@ -35,44 +37,65 @@ def recent_visit_start(today: datetime.date) -> datetime.date:
     return today - datetime.timedelta(days=29)
 
 
-def cases_overdue(cases, today: datetime.date):
-    """Follow-up overdue: the next visit agreed has passed or, when none is agreed, nobody has
-    visited for more than CASEWORKS_VISIT_INTERVAL_DAYS (counted from the last visit, or from
-    the opening). An agreed date in the future wins over the interval: a case visited seven
-    weeks ago with the next visit fixed in two weeks is planned, not overdue."""
-    limit = today - datetime.timedelta(days=settings.CASEWORKS_VISIT_INTERVAL_DAYS)
+def with_last_contact(cases):
+    """Cases annotated `last_visit` (the last visit held) and `last_contact` (that, or the
+    opening)."""
     # The last visit through a correlated subquery: one step down the (case, date) index a
     # case, where Max() over a join would group every visit of the team first.
     last_visit = (
         Visit.objects.held().filter(case=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    return (
-        cases.annotate(last_visit=Subquery(last_visit))
-        .annotate(last_contact=Coalesce("last_visit", "opened_on"))
-        .filter(
-            Q(next_visit_due__lt=today) | Q(next_visit_due__isnull=True, last_contact__lt=limit)
-        )
+    return cases.annotate(last_visit=Subquery(last_visit)).annotate(
+        last_contact=Coalesce("last_visit", "opened_on")
     )
+
+
+def overdue(today: datetime.date) -> Q:
+    """Follow-up overdue, over cases `with_last_contact`: the next visit agreed has passed or,
+    when none is agreed, nobody has visited for more than CASEWORKS_VISIT_INTERVAL_DAYS
+    (counted from the last visit, or from the opening). An agreed date in the future wins
+    over the interval: a case visited seven weeks ago with the next visit fixed in two weeks
+    is planned, not overdue."""
+    limit = today - datetime.timedelta(days=settings.CASEWORKS_VISIT_INTERVAL_DAYS)
+    return Q(next_visit_due__lt=today) | Q(next_visit_due__isnull=True, last_contact__lt=limit)
+
+
+def cases_overdue(cases, today: datetime.date):
+    """The cases whose follow-up is overdue (see `overdue`)."""
+    return with_last_contact(cases).filter(overdue(today))
 
 
 def first_visit_promise_days() -> int:
     return getattr(settings, "CASEWORKS_FIRST_VISIT_PROMISE_DAYS", 7)
 
 
-def first_visit_waiting(cases):
-    """Cases without a first visit that took place, annotated `waiting_since`: the day of
-    allocation to the municipality, or the opening when the allocation was not recorded."""
+def with_waiting_since(cases):
+    """Cases annotated `waiting_since`: the day of allocation to the municipality, or the
+    opening when the allocation was not recorded."""
+    return cases.annotate(waiting_since=Coalesce("allocated_on", "opened_on"))
+
+
+def no_first_visit() -> Q:
+    """No first visit that took place."""
     first = Visit.objects.held().filter(case=OuterRef("pk"), kind=Visit.Kind.FIRST)
-    return cases.filter(~Exists(first)).annotate(
-        waiting_since=Coalesce("allocated_on", "opened_on")
-    )
+    return Q(~Exists(first))
+
+
+def first_visit_waiting(cases):
+    """Cases without a first visit that took place, annotated `waiting_since`."""
+    return with_waiting_since(cases).filter(no_first_visit())
+
+
+def first_visit_pending(today: datetime.date) -> Q:
+    """Over cases `with_waiting_since`: first visit still pending more than
+    CASEWORKS_FIRST_VISIT_PROMISE_DAYS after the allocation (the house's promise to newly
+    allocated households)."""
+    limit = today - datetime.timedelta(days=first_visit_promise_days())
+    return no_first_visit() & Q(waiting_since__lt=limit)
 
 
 def cases_first_visit_pending(cases, today: datetime.date):
-    """First visit still pending more than CASEWORKS_FIRST_VISIT_PROMISE_DAYS after the
-    allocation (the house's promise to newly allocated households)."""
-    limit = today - datetime.timedelta(days=first_visit_promise_days())
-    return first_visit_waiting(cases).filter(waiting_since__lt=limit)
+    return with_waiting_since(cases).filter(first_visit_pending(today))
 
 
 def week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -111,62 +134,40 @@ def _timed_item(record) -> Item:
     return Item(record.case, record.date, f"{record.get_kind_display()} · {minutes} min", minutes)
 
 
-def _work_sources(cases, today: datetime.date, *, hours: bool) -> list[Source]:
+def _work_sources(cases, today: datetime.date) -> tuple[list[Source], list[Source]]:
     """Visits, contacts (file notes are records, not counselling) and accompaniments of the
-    last 30 days, counted for whoever did them. Accompaniments record no duration: they count
-    as contacts, not in the hours."""
+    last 30 days, counted for whoever did them: the contacts' sources, and the hours'
+    (accompaniments record no duration: they count as contacts, not in the hours)."""
     since = recent_visit_start(today)
     visits = Visit.objects.held().filter(case__in=cases, date__gte=since, date__lte=today)
     contacts = Contact.objects.filter(case__in=cases, date__gte=since, date__lte=today).exclude(
         kind=ContactKind.FILE_NOTE
     )
-    sources = [
-        Source(
-            visits.order_by("date", "pk"),
-            TEAM,
-            "recorded_by_id",
-            lambda v: Item(
-                v.case,
-                v.date,
-                f"{v.get_kind_display()} · {v.duration_minutes} min",
-                v.duration_minutes,
-            ),
-            minutes="duration_minutes" if hours else None,
-        ),
-        Source(
-            contacts.order_by("date", "pk"),
-            TEAM,
-            "recorded_by_id",
-            lambda c: Item(
-                c.case,
-                c.date,
-                f"{c.get_kind_display()} · {c.duration_minutes} min",
-                c.duration_minutes,
-            ),
-            minutes="duration_minutes" if hours else None,
-        ),
+    first, after = local_days(since, today)
+    accompaniments = Accompaniment.objects.held().filter(
+        case__in=cases,
+        accompanied_by__isnull=False,
+        appointment_at__gte=first,
+        appointment_at__lt=after,
+    )
+    timed = [
+        Source(visits.order_by("date", "pk"), TEAM, "recorded_by_id", _timed_item),
+        Source(contacts.order_by("date", "pk"), TEAM, "recorded_by_id", _timed_item),
     ]
-    if not hours:
-        first, after = local_days(since, today)
-        accompaniments = Accompaniment.objects.held().filter(
-            case__in=cases,
-            accompanied_by__isnull=False,
-            appointment_at__gte=first,
-            appointment_at__lt=after,
-        )
-        sources.append(
-            Source(
-                accompaniments.order_by("appointment_at", "pk"),
-                TEAM,
-                "accompanied_by_id",
-                lambda a: Item(
-                    a.case,
-                    a.appointment_at,
-                    f"{_('accompaniment')} · {a.get_destination_kind_display()}",
-                ),
-            )
-        )
-    return sources
+    accompanied = Source(
+        accompaniments.order_by("appointment_at", "pk"),
+        TEAM,
+        "accompanied_by_id",
+        lambda a: Item(
+            a.case,
+            a.appointment_at,
+            f"{_('accompaniment')} · {a.get_destination_kind_display()}",
+        ),
+    )
+    hours = [
+        Source(s.queryset, s.team, s.assignee, s.item, minutes="duration_minutes") for s in timed
+    ]
+    return [*timed, accompanied], hours
 
 
 @register_columns
@@ -181,14 +182,32 @@ def visit_columns(*, cases, today):
         appointment_at__lt=end,
     )
     promise = first_visit_promise_days()
+    # Two figures of the cases, and the counts and minutes of the visits and the contacts,
+    # each in one query: a figure's condition is its list's filter.
+    followed = with_waiting_since(with_last_contact(cases))
+    pending, late = first_visit_pending(today), overdue(today)
+    of_cases = counted(
+        followed,
+        "team_id",
+        "assigned_to_id",
+        pending=Count("pk", filter=pending),
+        overdue=Count("pk", filter=late),
+    )
+    work, timed = _work_sources(cases, today)
+    visits_done, contacts_done = (
+        counted(s.queryset, s.team, s.assignee, n=Count("pk"), minutes=Sum("duration_minutes"))
+        for s in timed
+    )
+    accompanied = work[2].counts()
     return [
         Column(
             "first_visit_pending",
             _("first visit pending"),
             7,
+            counts=of_cases["pending"],
             sources=[
                 Source(
-                    cases_first_visit_pending(cases, today).order_by("waiting_since", "pk"),
+                    followed.filter(pending).order_by("waiting_since", "pk"),
                     "team_id",
                     "assigned_to_id",
                     _waiting_item(today),
@@ -221,9 +240,10 @@ def visit_columns(*, cases, today):
             "overdue",
             _("follow-up overdue"),
             40,
+            counts=of_cases["overdue"],
             sources=[
                 Source(
-                    cases_overdue(cases, today).order_by("next_visit_due", "last_contact", "pk"),
+                    followed.filter(late).order_by("next_visit_due", "last_contact", "pk"),
                     "team_id",
                     "assigned_to_id",
                     _overdue_item,
@@ -256,7 +276,8 @@ def visit_columns(*, cases, today):
             "contacts_30",
             _("contacts (30 days)"),
             90,
-            sources=_work_sources(cases, today, hours=False),
+            counts=added(visits_done["n"], contacts_done["n"], accompanied),
+            sources=work,
             help=_(
                 "contacts (30 days): visits, counselling contacts (no file notes) and "
                 "accompaniments in the last 30 days, for whoever recorded or went along, on "
@@ -267,7 +288,8 @@ def visit_columns(*, cases, today):
             "hours_30",
             _("hours (30 days)"),
             91,
-            sources=_work_sources(cases, today, hours=True),
+            counts=added(visits_done["minutes"], contacts_done["minutes"]),
+            sources=timed,
             unit="hours",
             help=_(
                 "hours (30 days): the duration of those visits and contacts; accompaniments "

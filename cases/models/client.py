@@ -67,12 +67,16 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def expiring(self, today: datetime.date | None = None) -> Self:
         """Persons whose current residence document or any reference (passport, eAT,
         Wohnsitzauflage …) has expired or expires within the warning window."""
-        statuses = ResidenceStatus.objects.current().expiring(today)
-        references = ClientReference.objects.expiring(today)
-        return self.filter(
-            Q(Exists(statuses.filter(client=OuterRef("pk"))))
-            | Q(Exists(references.filter(client=OuterRef("pk"))))
-        )
+        return self.filter(expiring(today))
+
+
+def expiring(today: datetime.date | None = None) -> Q:
+    """ClientQuerySet.expiring as a condition (a dashboard counts it with other figures)."""
+    statuses = ResidenceStatus.objects.current().expiring(today)
+    references = ClientReference.objects.expiring(today)
+    return Q(Exists(statuses.filter(client=OuterRef("pk")))) | Q(
+        Exists(references.filter(client=OuterRef("pk")))
+    )
 
 
 def household_sorted(clients: Iterable["Client"]) -> list["Client"]:

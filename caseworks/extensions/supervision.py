@@ -2,15 +2,17 @@
 
 Like caseworks.extensions.casefile: apps register providers in AppConfig.ready(), the supervision
 pages ask. A dashboard column gives its counts per (team, caseworker) in ONE grouped query, and the
-filter behind the figure, so the number and the list it links to share one definition.
+filter behind the figure, so the number and the list it links to share one definition. Several
+figures over the same records come from one query with conditional aggregates (`counted`):
+the condition of a figure is the filter of its list.
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Aggregate, Count, QuerySet, Sum
 from django.utils import timezone
 
 from caseworks.extensions.registry import Registry
@@ -66,8 +68,10 @@ class Column:
     key: str
     label: str
     order: int
-    # {(team_id, caseworker_id or None): count}; computed from `sources` when they are given
-    counts: dict[tuple[int, int | None], float] = field(default_factory=dict)
+    # {(team_id, caseworker_id or None): figure as shown}. Given: the sources' counts as they
+    # count them (minutes for an hours figure), by a provider that counts several columns in
+    # one query (`counted`); None: counted from `sources`, one query each.
+    counts: Mapping[tuple[int, int | None], float] | None = None
     # Older shape: cases -> the cases behind the figure (prefer `sources`)
     drilldown: Callable[[Any], Any] | None = None
     sources: list[Source] = field(default_factory=list)
@@ -79,12 +83,20 @@ class Column:
     unit: str = "count"
 
     def __post_init__(self) -> None:
-        if self.sources and not self.counts:
-            totals: dict[tuple[int, int | None], int] = {}
-            for source in self.sources:
-                for key, n in source.counts().items():
-                    totals[key] = totals.get(key, 0) + (n or 0)
-            self.counts = {key: self.shown(n) for key, n in totals.items()}
+        if self.counts is None:
+            self.counts = self.shown_counts([source.counts() for source in self.sources])
+        else:
+            self.counts = self.shown_counts([self.counts])
+
+    def shown_counts(
+        self, parts: Iterable[Mapping[tuple[int, int | None], Any]]
+    ) -> dict[tuple[int, int | None], float]:
+        """The figure per row from its sources' counts (added up), as shown."""
+        return {key: self.shown(n) for key, n in added(*parts).items()}
+
+    def count(self, team_id: int, assignee_id: int | None) -> float:
+        """The figure of one row (0 where nothing is counted)."""
+        return (self.counts or {}).get((team_id, assignee_id), 0)
 
     def shown(self, value: int) -> float:
         """The figure as shown: hours rounded to one decimal for an hours figure."""
@@ -175,16 +187,56 @@ def grouped(
 ) -> dict[tuple[int, int | None], int]:
     """{(team_id, assignee_id): count} (or the sum of `total`) from one GROUP BY query.
 
-    The rows are selected in a subquery: annotations on `queryset` (a last visit date, the
-    current document's expiry) would otherwise join the GROUP BY and split the groups.
+    The queryset's own annotations (a last visit date, the current document's expiry) stay
+    filters: values() before the count keeps them out of the GROUP BY. Only a queryset whose
+    filters join a multi-valued relation (a row per match) is counted through a subquery of
+    its keys, so that no record counts twice.
     """
+    if _multiplies(queryset):
+        queryset = queryset.model.objects.filter(pk__in=queryset.values("pk"))
     rows = (
-        queryset.model.objects.filter(pk__in=queryset.values("pk"))
-        .values(team_path, assignee_path)
+        queryset.values(team_path, assignee_path)
         .annotate(n=Sum(total) if total else Count("pk"))
         .order_by()
     )
     return {(r[team_path], r[assignee_path]): r["n"] for r in rows}
+
+
+def counted(
+    queryset: QuerySet[Any], team_path: str, assignee_path: str, **figures: Aggregate
+) -> dict[str, dict[tuple[int, int | None], int]]:
+    """Several figures over the same records in ONE grouped query: {name: {(team_id,
+    assignee_id): n}} for each aggregate (a Count or Sum with `filter=` the figure's
+    condition, the same Q its list filters on)."""
+    if _multiplies(queryset):
+        queryset = queryset.model.objects.filter(pk__in=queryset.values("pk"))
+    rows = queryset.values(team_path, assignee_path).annotate(**figures).order_by()
+    found: dict[str, dict[tuple[int, int | None], int]] = {name: {} for name in figures}
+    for r in rows:
+        for name in figures:
+            if r[name]:
+                found[name][(r[team_path], r[assignee_path])] = r[name]
+    return found
+
+
+def added(
+    *parts: Mapping[tuple[int, int | None], Any],
+) -> dict[tuple[int, int | None], int]:
+    """Counts of several sources of one figure, added up per row."""
+    totals: dict[tuple[int, int | None], int] = {}
+    for part in parts:
+        for key, n in part.items():
+            totals[key] = totals.get(key, 0) + (n or 0)
+    return totals
+
+
+def _multiplies(queryset: QuerySet[Any]) -> bool:
+    """Whether the query joins a to-many relation (reverse foreign key, many-to-many)."""
+    for join in queryset.query.alias_map.values():
+        field = getattr(join, "join_field", None)
+        if field is not None and (field.one_to_many or field.many_to_many):
+            return True
+    return False
 
 
 def local_days(
