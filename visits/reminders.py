@@ -16,6 +16,7 @@ from django.utils.translation import override
 from cases.models import CoverAccess, Deadline
 from cases.selectors import cases_supervised_by, week_items_for_user
 from caseworks.access.roles import Role
+from caseworks.extensions import volunteering
 from visits.dashboards import cases_overdue
 from visits.models import Accompaniment, ReminderSent
 from visits.outbound import (
@@ -102,16 +103,14 @@ def digest_lines(user, today: datetime.date) -> list[str]:
             _("Escalated: deadline %(ref)s due %(date)s is not done")
             % {"ref": d.case.reference, "date": _d(d.due_on)}
         )
-    for provider in digest_providers:
-        lines.extend(provider(user, today))
+    for source in volunteering.digest_sources:  # other apps' lines (the volunteers app)
+        lines.extend(source.lines(user, today))
     return lines
 
 
-# Other apps add lines to the digest, and roles to its recipients, without visits importing
-# them (the volunteers app: a volunteer's accompaniments tomorrow). provider(user, today)
-# returns lines in the words of visits.outbound: reference numbers, times, neutral words.
-digest_providers: list = []
-digest_roles: set[str] = set()
+def digest_roles() -> list[str]:
+    """The roles other apps add to the digest's recipients (caseworks.extensions.volunteering)."""
+    return sorted({source.role for source in volunteering.digest_sources})
 
 
 def send_reminders(*, today: datetime.date | None = None, language: str = "de") -> dict:
@@ -120,7 +119,7 @@ def send_reminders(*, today: datetime.date | None = None, language: str = "de") 
     users = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR, *sorted(digest_roles)])
+        .filter(groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR, *digest_roles()])
         .distinct()
     )
     for user in users:

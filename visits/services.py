@@ -24,6 +24,7 @@ from cases.services import (
 )
 from caseworks.access.roles import Role, has_any_role, has_role
 from caseworks.audit.log import save_audited
+from caseworks.extensions import volunteering
 from caseworks.web.concurrency import versioned_update
 from visits.models import (
     VOLUNTEER_CANCEL_REASONS,
@@ -271,17 +272,11 @@ def staff_for(case: Case) -> QuerySet[User]:
     )
 
 
-# Other apps narrow who may be picked as a volunteer without visits importing them (the
-# volunteers app: only register entries with a complete, valid onboarding). Each takes and
-# returns a QuerySet of users.
-volunteer_filters: list[Callable[[QuerySet[User]], QuerySet[User]]] = []
-
-
 def volunteers_for(case: Case) -> QuerySet[User]:
     """Who can go along as a volunteer: any active volunteer the registered filters keep."""
     User = get_user_model()
     users = User.objects.filter(is_active=True, groups__name=Role.VOLUNTEER)
-    for narrow in volunteer_filters:
+    for narrow in volunteering.volunteer_filters:  # the volunteers app's rules
         users = narrow(users)
     return users.order_by("last_name", "first_name", "username")
 

@@ -2,7 +2,6 @@
 
 import datetime
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from cases.services import deadline_undo_hours
 from caseworks.access.permissions import CASE_ROLES, page_required, public, role_required, signed_in
 from caseworks.access.roles import Role
 from caseworks.audit.log import log_access
-from caseworks.extensions.casefile import Panel
+from caseworks.extensions import volunteering
 from caseworks.models import Service
 from caseworks.web.forms import EARLIEST_DATE, LATEST_DATE, error_text, form_page
 from visits import calendar, services
@@ -379,12 +378,6 @@ def contact_visible(
     return appointment_at - window <= now <= appointment_at + window
 
 
-# Boxes other apps put on the volunteer's start page, visits importing none of them (the
-# volunteers app: the offers waiting for the volunteer's answer). Each gets the user and
-# returns a Panel (template and its context) or None; they stand above the accompaniments.
-volunteer_start_panels: list[Callable[[Any], Panel | None]] = []
-
-
 @page_required("volunteer:list")
 def volunteer_list(request):
     """The volunteer's start page: what waits for their answer, then their accompaniments."""
@@ -393,7 +386,8 @@ def volunteer_list(request):
     for a in planned:  # the template's flag, set on the row it lists
         vars(a)["show_contact"] = contact_visible(a.appointment_at)
     done = [a for a in items.order_by("-appointment_at") if a.status != "planned"][:20]
-    found = [panel(request.user) for panel in volunteer_start_panels]
+    # Boxes other apps contribute (caseworks.extensions.volunteering), above the list.
+    found = [panel(request.user) for panel in volunteering.start_panels]
     panels = [
         render_to_string(p.template, p.context, request=request)
         for p in sorted((p for p in found if p is not None), key=lambda p: p.order)

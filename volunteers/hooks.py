@@ -8,10 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from caseworks.access.roles import Role
+from caseworks.extensions import volunteering
 from caseworks.extensions.casefile import Panel
-from visits import reminders
-from visits import services as visit_services
-from visits import views as visit_views
 from visits.models import Accompaniment
 from visits.outbound import outside_facts
 from volunteers import selectors
@@ -54,10 +52,8 @@ def open_offers(user) -> Panel | None:
     return Panel(order=0, template="volunteers/offers_panel.html", context={"offers": offers})
 
 
-if eligible_only not in visit_services.volunteer_filters:
-    visit_services.volunteer_filters.append(eligible_only)
-if volunteer_digest not in reminders.digest_providers:
-    reminders.digest_providers.append(volunteer_digest)
-reminders.digest_roles.add(str(Role.VOLUNTEER))
-if open_offers not in visit_views.volunteer_start_panels:
-    visit_views.volunteer_start_panels.append(open_offers)
+volunteering.volunteer_filters.register(eligible_only)
+volunteering.digest_sources.register(
+    volunteering.DigestSource(str(Role.VOLUNTEER), volunteer_digest)
+)
+volunteering.start_panels.register(open_offers)

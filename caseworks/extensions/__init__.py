@@ -27,6 +27,9 @@ handover.handover_consents        (case, *, today) -> [PacketConsent]; the hand-
 handover.transfer_consents        (case, *, organisation_id, today) -> [TransferConsent];
                                   a hand-over to another carrier (cases.services.transfers)
 setup.setup_links                 () -> [ManageLink]; the /manage/ overview and sub-navigation
+volunteering.volunteer_filters    (users) -> users; who may be picked to go along (visits)
+volunteering.digest_sources       DigestSource(role, lines(user, today)); the daily digest
+volunteering.start_panels         (user) -> Panel | None; the volunteer's start page
 
 A new extension point is a Registry in one of these modules, added to REGISTRIES and to the
 list above (tests/caseworks/test_extensions.py checks that no other Registry exists).
@@ -42,6 +45,7 @@ from caseworks.extensions import (
     setup,
     supervision,
     versioning,
+    volunteering,
 )
 from caseworks.extensions.registry import Registry
 
@@ -64,6 +68,9 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     handover.handover_consents,
     handover.transfer_consents,
     setup.setup_links,
+    volunteering.volunteer_filters,
+    volunteering.digest_sources,
+    volunteering.start_panels,
 )
 
 __all__ = ["REGISTRIES", "Registry"]

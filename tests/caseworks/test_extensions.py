@@ -55,6 +55,41 @@ def test_it_finds_no_registry_made_outside_the_extensions_package():
     assert makers == set()
 
 
+def _appends_to_another_module(path: Path) -> list[str]:
+    """`module.attribute.append(...)`/`.add(...)`/`.extend(...)` with `module` imported from
+    another package of the project: a bare list or set used as an extension point."""
+    tree = ast.parse(path.read_text(), str(path))
+    imported: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                imported[alias.asname or alias.name] = alias.name
+    own = path.relative_to(ROOT).parts[0]
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"append", "add", "extend", "insert", "update"}
+            and isinstance(node.func.value, ast.Attribute)
+            and isinstance(node.func.value.value, ast.Name)
+        ):
+            source = imported.get(node.func.value.value.id, "")
+            if source.split(".")[0] in PACKAGES and source.split(".")[0] != own:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {source}")
+    return found
+
+
+def test_no_app_fills_another_apps_bare_list():
+    """Issue 30: an extension point is a Registry (one typed kind, listed in one module),
+    never a module-level list or set that another app appends to."""
+    found = [hit for path in _project_modules() for hit in _appends_to_another_module(path)]
+    assert found == []
+
+
 @pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.name)
 def test_it_names_each_registry_by_where_it_lives(registry):
     module, attribute = registry.name.split(".")
