@@ -177,6 +177,9 @@ def request_too_large(request: HttpRequest, *, limit: int, sent: int | None) -> 
 
 SIGNED_IN_AT = "caseworks_signed_in_at"
 LAST_SEEN = "caseworks_last_seen"
+# LAST_SEEN is written when it moved by at least this many seconds: a request that changes
+# nothing writes nothing (no session save, no commit; issue 37). Idle limits are in minutes.
+LAST_SEEN_RESOLUTION = 60
 
 
 class NoStoreMiddleware:
@@ -238,6 +241,12 @@ class SessionLifetimeMiddleware:
     CASEWORKS_SESSION_MAX_HOURS after signing in, whatever happened in between. Ending means
     logout(): the session row is deleted on the server, not just the cookie forgotten.
 
+    The idle end is never early and at most a minute late: the time of the last request is
+    kept to the minute (LAST_SEEN_RESOLUTION; written only when it moved that far, so it is
+    at most 59 seconds behind the real last request), and the end comes when even that
+    lagging time is more than the idle limit plus those 59 seconds ago. The session row
+    expires a minute after the idle limit accordingly (settings.SESSION_COOKIE_AGE).
+
     After the end, a page behind the sign-in leads to the sign-in page saying the session
     ended; a form sent to one is not processed, and what was typed is kept encrypted
     (caseworks.web.stash) until the same user signs in again and lands on the form."""
@@ -253,7 +262,8 @@ class SessionLifetimeMiddleware:
             last_seen = session.get(LAST_SEEN, signed_in)
             idle = settings.CASEWORKS_SESSION_IDLE_MINUTES * 60
             maximum = settings.CASEWORKS_SESSION_MAX_HOURS * 3600
-            if signed_in is None or now - last_seen > idle or now - signed_in > maximum:
+            lag = LAST_SEEN_RESOLUTION - 1
+            if signed_in is None or now - last_seen > idle + lag or now - signed_in > maximum:
                 user_id = str(request.user.pk)
                 logout(request)
                 request.session[ENDED_USER] = user_id
@@ -261,7 +271,7 @@ class SessionLifetimeMiddleware:
                     messages.info(request, _("Your session has ended. Please sign in again."))
                     return redirect_to_login(request.get_full_path())
                 # A form goes on to process_view, which keeps what was typed.
-            else:
+            elif now - last_seen >= LAST_SEEN_RESOLUTION:
                 session[LAST_SEEN] = now
         elif settings.SESSION_COOKIE_NAME in request.COOKIES:
             _recall_ended_session(request)

@@ -265,10 +265,12 @@ CASEWORKS_SESSION_IDLE_MINUTES = envint("CASEWORKS_SESSION_IDLE_MINUTES", "30")
 CASEWORKS_SESSION_MAX_HOURS = envint("CASEWORKS_SESSION_MAX_HOURS", "10")
 # A banner this long before the idle end offers to stay signed in (static/js/session.js).
 CASEWORKS_SESSION_WARNING_MINUTES = envint("CASEWORKS_SESSION_WARNING_MINUTES", "2")
-# The database row expires with the idle time too (refreshed on every request), so a stolen
-# cookie of an abandoned session is worthless even if the middleware were bypassed.
-SESSION_COOKIE_AGE = CASEWORKS_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The database row expires with the idle time too (refreshed whenever the middleware notes the
+# time of a request, once a minute: caseworks.middleware.LAST_SEEN_RESOLUTION, hence the minute
+# more), so a stolen cookie of an abandoned session is worthless even if the middleware were
+# bypassed. Saved only when changed: a request that changes nothing writes nothing.
+SESSION_COOKIE_AGE = CASEWORKS_SESSION_IDLE_MINUTES * 60 + 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
