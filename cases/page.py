@@ -2,11 +2,13 @@
 household's name, the supervisor's actions and the closed-case rule. Shared by the case file's
 own pages and those of visits, documents, referrals, volunteers, the plan and moving on."""
 
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
@@ -75,3 +77,24 @@ def with_data(service: Callable[..., _Result], /, **bound: Any) -> Callable[...,
         return service(**bound, expected_version=expected_version, data=data)
 
     return call
+
+
+# Stand-ins for the codes a URL is made with: UUIDs, as the URL patterns take (<uuid:…>).
+_SLOTS = (uuid.UUID(int=0xC0DE0), uuid.UUID(int=0xC0DE1))
+
+
+def url_maker(name: str, /, *fixed: Any, varying: int = 1) -> Callable[..., str]:
+    """reverse() once, then string formatting, for a page that links each of many entries
+    (the case file's timeline, the week): `visit_url = url_maker("case_visits:visit_detail",
+    case.code)`, then `visit_url(visit.code)` an entry. The `varying` arguments given later
+    are codes (UUIDs: nothing in them to quote). Nothing is kept beyond the maker itself: made
+    where a page is drawn, it serves that page (one request, one user) only."""
+    slots = _SLOTS[:varying]
+    pattern = reverse(name, args=[*fixed, *slots]).replace("{", "{{").replace("}", "}}")
+    for position, slot in enumerate(slots):
+        pattern = pattern.replace(str(slot), f"{{{position}}}")
+
+    def make(*codes: Any) -> str:
+        return pattern.format(*codes)
+
+    return make

@@ -1,12 +1,15 @@
 """The case file's timeline entries and panels contributed by visits (see
 caseworks.extensions.casefile)."""
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from cases.models import Client
+from cases.page import url_maker
 from caseworks.extensions.casefile import (
     OpenItem,
     Panel,
@@ -18,38 +21,81 @@ from caseworks.extensions.casefile import (
 )
 from visits.models import Accompaniment, ArrivalCheck, ChecklistItem, Visit
 
+# What the timeline shows of a visit (visits/timeline_visit.html): kind, date, place, length,
+# topics, whether cancelled and why. Not the notes, the cancel note, the interpreter's name or
+# who recorded it: those stay encrypted and unloaded here (the visit's own page shows them).
+VISIT_SHOWN = (
+    "id",
+    "code",
+    "case_id",
+    "kind",
+    "date",
+    "place",
+    "duration_minutes",
+    "topics",
+    "cancelled_at",
+    "cancel_reason",
+)
+# Of the persons present or accompanied, the timeline names each by first name only.
+FIRST_NAMES = Client.objects.only("id", "first_name")
+# The users an accompaniment names: their names, not their accounts' other fields.
+USER_NAME = ("username", "first_name", "last_name")
+
 
 @register_timeline
 def visit_entries(case, *, limit):
-    # Notes stay encrypted here: the timeline shows topics; the visit page shows the notes.
     # Cancelled visits stay on the timeline, marked (they are no longer counted).
-    visits = (
-        case.visits.defer("notes", "cancel_note")
-        .select_related("recorded_by", "cancelled_by")
-        .prefetch_related("present")[:limit]
-    )
+    visits = case.visits.only(*VISIT_SHOWN).prefetch_related(
+        Prefetch("present", queryset=FIRST_NAMES)
+    )[:limit]
+    visit_url = url_maker("case_visits:visit_detail", case.code)
     return [
-        TimelineEntry(v.date, "visit", "visits/timeline_visit.html", {"visit": v, "case": case})
+        TimelineEntry(
+            v.date,
+            "visit",
+            "visits/timeline_visit.html",
+            {"visit": v, "case": case, "url": visit_url(v.code)},
+        )
         for v in visits
     ]
 
 
+def _shown_accompaniments(case):
+    """A case's accompaniments as the case file shows them (visits/timeline_accompaniment.html,
+    visits/panel.html): not the outcome, the cancel note, the volunteer's note or the
+    interpreter's name; of the persons and users their names only."""
+    return (
+        case.accompaniments.select_related("service", "client", "accompanied_by", "volunteer")
+        .only(
+            "id",
+            "code",
+            "case_id",
+            "status",
+            "cancel_reason",
+            "appointment_at",
+            "destination_kind",
+            "destination_text",
+            "purpose",
+            "service__name",
+            "service__kind",
+            "client__first_name",
+            *(f"accompanied_by__{field}" for field in USER_NAME),
+            *(f"volunteer__{field}" for field in USER_NAME),
+        )
+        .prefetch_related(Prefetch("others", queryset=FIRST_NAMES))
+    )
+
+
 @register_timeline
 def accompaniment_entries(case, *, limit):
-    accompaniments = (
-        case.accompaniments.select_related(
-            "service", "client", "accompanied_by", "volunteer", "cancelled_by"
-        )
-        .prefetch_related("others")
-        .defer("outcome", "cancel_note")
-        .order_by("-appointment_at")[:limit]
-    )
+    accompaniments = _shown_accompaniments(case).order_by("-appointment_at")[:limit]
+    accompaniment_url = url_maker("case_visits:accompaniment_detail", case.code)
     return [
         TimelineEntry(
             a.appointment_at,
             "accompaniment",
             "visits/timeline_accompaniment.html",
-            {"accompaniment": a, "case": case},
+            {"accompaniment": a, "case": case, "url": accompaniment_url(a.code)},
         )
         for a in accompaniments
     ]
@@ -60,10 +106,9 @@ def visits_panel(case, *, user):
     open_checks = [c for c in case.arrival_checks.all() if not c.is_done]
     has_first = case.visits.held().filter(kind=Visit.Kind.FIRST).exists()
     upcoming = list(
-        case.accompaniments.filter(status=Accompaniment.Status.PLANNED)
-        .select_related("service", "client", "accompanied_by", "volunteer")
-        .prefetch_related("others")
-        .defer("outcome", "purpose", "cancel_note")
+        _shown_accompaniments(case)
+        .filter(status=Accompaniment.Status.PLANNED)
+        .defer("purpose")  # the panel names no purpose
         .order_by("appointment_at")[:5]
     )
     return Panel(
