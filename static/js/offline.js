@@ -313,13 +313,20 @@
   function fieldList(payload) {
     var list = document.createElement("dl");
     list.className = "offline-fields";
+    // One line per field; the values of a multiple choice (topics) together.
+    var order = [];
+    var values = {};
     payload.fields.forEach(function (pair) {
       if (!pair[1]) { return; }
       var labelled = labelOf(payload.kind, pair[0], pair[1]);
+      if (!(labelled[0] in values)) { order.push(labelled[0]); values[labelled[0]] = []; }
+      values[labelled[0]].push(labelled[1]);
+    });
+    order.forEach(function (title) {
       var dt = document.createElement("dt");
-      dt.textContent = labelled[0];
+      dt.textContent = title.replace(/\s*\*$/, "");
       var dd = document.createElement("dd");
-      dd.textContent = labelled[1];
+      dd.textContent = values[title].join(", ");
       list.append(dt, dd);
     });
     return list;
