@@ -569,3 +569,8 @@ class AccountRequest(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.state} ({self.requested_at:%Y-%m-%d})"
+
+
+# The directory sign-in's models live with it (caseworks.directory); imported here so
+# that Django registers them with this app.
+import caseworks.directory.models  # noqa: E402, F401

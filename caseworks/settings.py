@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "caseworks.audit.insider.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseworks.middleware.SessionLifetimeMiddleware",
+    # A session opened through a carrier's directory ends when the directory ends it.
+    "caseworks.directory.middleware.DirectorySessionMiddleware",
     "caseworks.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

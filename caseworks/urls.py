@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 from caseworks import views
 from caseworks.access.permissions import public, signed_in
 from caseworks.audit import views as dataprotection_views
+from caseworks.house import directory_views
 from caseworks.signin import views as signin_views
 from caseworks.web.forms import SignInForm
 
@@ -47,6 +48,22 @@ urlpatterns = [
     path("accounts/code/setup/", signin_views.setup, name="otp_setup"),
     path("accounts/security/", signin_views.security, name="security"),
     path("accounts/session/", signin_views.session_alive, name="session_alive"),
+    # Sign-in with a carrier's directory (OpenID Connect): caseworks.house.directory_views.
+    path(
+        "accounts/directory/<uuid:organisation_code>/",
+        directory_views.directory_start,
+        name="directory_start",
+    ),
+    path(
+        "accounts/directory/<uuid:organisation_code>/callback/",
+        directory_views.directory_callback,
+        name="directory_callback",
+    ),
+    path(
+        "accounts/directory/<uuid:organisation_code>/backchannel-logout/",
+        directory_views.directory_backchannel_logout,
+        name="directory_backchannel_logout",
+    ),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
     path("cases/", include("cases.privacy.urls")),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseworks.house import views
+from caseworks.house import directory_views, views
 
 app_name = "manage"
 
@@ -28,6 +28,17 @@ urlpatterns = [
         "organisations/<uuid:organisation_code>/",
         views.organisation_edit,
         name="organisation_edit",
+    ),
+    path("directory/", directory_views.directory_list, name="directory_list"),
+    path(
+        "directory/<uuid:organisation_code>/",
+        directory_views.directory_edit,
+        name="directory_edit",
+    ),
+    path(
+        "directory/<uuid:organisation_code>/mappings/",
+        directory_views.directory_mappings,
+        name="directory_mappings",
     ),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),

@@ -21,6 +21,7 @@ from cases.models import NeedCategory
 from cases.models.imports import ImportRun
 from cases.services import case_close, case_open_items
 from caseworks.house.services import account_state
+from caseworks.directory.models import DirectoryMapping
 from caseworks.models import AccessLog, AccountRequest, AuthenticatorDevice
 from referrals.models import LetterText, PrintText
 from tests.cases.test_import_runs import BATCH, Killed, caseload, kill_after
@@ -650,6 +651,9 @@ SELF_GRANT_TESTS = {
     "manage:request_list": "test_a_new_account_waits_for_another_admin",
     "manage:request_detail": "test_admin_and_a_file_role_together_need_a_third_person",
     "manage:organisation_list": "test_nobody_makes_themselves_a_dpo",
+    "manage:directory_list": "test_a_directory_group_needs_a_second_administrator",
+    "manage:directory_edit": "test_a_directory_group_needs_a_second_administrator",
+    "manage:directory_mappings": "test_a_directory_group_needs_a_second_administrator",
     "manage:organisation_create": "test_a_new_organisation_cannot_name_oneself_dpo",
     "manage:organisation_edit": "test_nobody_makes_themselves_a_dpo",
     "manage:team_list": "test_a_team_edit_cannot_add_oneself",
@@ -674,6 +678,46 @@ SELF_GRANT_TESTS = {
     "referrals_manage:letter_text_edit": "test_the_other_setup_forms_grant_no_file",
     "referrals_manage:print_texts_edit": "test_the_other_setup_forms_grant_no_file",
 }
+
+
+def test_a_directory_group_needs_a_second_administrator(admin_client, ada, ben, team_a):
+    """Sign-in with a carrier's directory (caseworks.house.directory): a group mapped to a
+    role counts only once another administrator approved it; never admin with a file role."""
+    organisation = team_a.organisation
+    assert admin_client.get("/manage/directory/").status_code == 200
+    url = f"/manage/directory/{organisation.code}/"
+    provider = {
+        "label": "Mit dem AWO-Konto anmelden",
+        "issuer": "https://login.example.org/realms/awo",
+        "client_id": "caseworks",
+        "client_secret": "geheim-1234",
+        "scopes": "openid email profile",
+        "groups_claim": "groups",
+        "second_factor_amr": "mfa",
+        "check_minutes": 15,
+        "enabled": "on",
+    }
+    token = submission_token(admin_client, url)
+    assert admin_client.post(url, {**provider, "submission": token}).status_code == 302
+    assert "geheim-1234" not in admin_client.get(url).content.decode()  # never shown back
+    mappings = f"/manage/directory/{organisation.code}/mappings/"
+    both = {"group": "it", "roles": ["admin", "caseworker"], "team": team_a.pk}
+    token = submission_token(admin_client, mappings)
+    assert admin_client.post(mappings, {**both, "submission": token}).status_code == 200
+    mine = {"group": "beratung", "roles": ["caseworker"], "team": team_a.pk}
+    token = submission_token(admin_client, mappings)
+    assert admin_client.post(mappings, {**mine, "submission": token}).status_code == 302
+    mapping = DirectoryMapping.objects.get(group="beratung")
+    admin_client.post(mappings, {"mapping": str(mapping.code), "approve": "1"})
+    mapping.refresh_from_db()
+    assert mapping.approved_by is None
+    assert "manage.directory.mapping_self_approval_refused" in actions()
+    other = Client()
+    other.force_login(ben)
+    other.post(mappings, {"mapping": str(mapping.code), "approve": "1"})
+    mapping.refresh_from_db()
+    assert mapping.approved_by == ben
+    assert roles(ada) == {"admin"}
 
 
 def test_unlocking_oneself_grants_nothing(admin_client, ada, case_a):

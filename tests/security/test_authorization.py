@@ -90,6 +90,14 @@ EXPECTED = {
         [R, X, X, X, X, X, X, X, X, X, X, 200],
     ),
     "manage:organisation_list": ADMIN_ONLY,
+    # A carrier's directory sign-in (world: none set up): the mappings page sends the
+    # administrator to set it up; its public sign-in pages do not exist (404).
+    "manage:directory_list": ADMIN_ONLY,
+    "manage:directory_edit": ADMIN_ONLY,
+    "manage:directory_mappings": [R, X, X, X, X, X, X, X, X, R, X, X],
+    "directory_start": [X] * 12,
+    "directory_callback": [X] * 12,
+    "directory_backchannel_logout": [M] * 12,
     "manage:organisation_create": ADMIN_ONLY,
     "manage:organisation_edit": ADMIN_ONLY,
     "manage:team_list": ADMIN_ONLY,
