@@ -21,6 +21,7 @@ help:
 # WeasyPrint (referral letters) needs Pango from the system, and HarfBuzz's subsetter to embed
 # only the glyphs a letter uses (without it, fontTools does the same several times slower).
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+NODE_PACKAGES := nodejs npm
 
 .PHONY: sysdeps
 sysdeps:
@@ -31,6 +32,11 @@ sysdeps:
 	  else \
 	    echo "Missing: Pango for PDF letters. On Debian/Ubuntu: sudo apt-get install $(PANGO_PACKAGES)"; exit 1; \
 	  fi; \
+	fi
+	@# Node.js runs the real OpenID provider of the directory sign-in tests (tests/oidc).
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Node.js for the directory sign-in tests: $(NODE_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_PACKAGES) >/dev/null; \
 	fi
 
 $(BIN)/.installed: pyproject.toml | sysdeps
@@ -52,6 +58,8 @@ run: $(BIN)/.installed
 
 # ARGS: more options for pytest (`make test ARGS="-m 'not slow'"`).
 test: $(BIN)/.installed
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "Missing: Node.js 20.19 or newer with npm (the directory sign-in tests start a real OpenID provider). On Debian/Ubuntu: sudo apt-get install $(NODE_PACKAGES)"; exit 1; }
 	$(BIN)/pytest $(ARGS)
 
 # Browser tests: Playwright driving Debian's Chromium (CASEWORKS_CHROMIUM to use another).
