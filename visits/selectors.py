@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +22,8 @@ from cases.models import (
     Deadline,
     ResidenceStatus,
 )
-from cases.selectors import LIST_DEFERRED, case_list_for_user
+from cases.page import url_maker
+from cases.selectors import case_list_for_user
 from caseworks.access.roles import Role, has_role
 from visits.models import Accompaniment, Visit
 
@@ -115,6 +115,7 @@ class WeekEntry:
     urgent: bool = False
     obj: Any = None
     household: str = ""  # the main contact's name: which family this is about
+    case_url: str = ""  # the case file (set for every entry by my_week)
 
     @property
     def label(self) -> str:
@@ -141,6 +142,24 @@ class WeekDay:
     entries: list[WeekEntry]
 
 
+# What the week shows of an accompaniment: when, where, for whom (first names). Not the
+# purpose, outcome or notes, the interpreter's name or who goes along: unloaded, so never
+# decrypted here (the accompaniment's page shows them).
+_WEEK_ACCOMPANIMENT = (
+    "id",
+    "code",
+    "case__code",
+    "case__reference",
+    "status",
+    "appointment_at",
+    "destination_kind",
+    "destination_text",
+    "service__name",
+    "service__kind",
+    "client__first_name",
+)
+
+
 def _accompaniment_entries(user, cases, today, until) -> list[WeekEntry]:
     now = timezone.now()
     accompaniments = (
@@ -150,11 +169,13 @@ def _accompaniment_entries(user, cases, today, until) -> list[WeekEntry]:
             appointment_at__lt=_local_start(until),
         )
         .filter(Q(case__in=cases.values("pk")) | Q(accompanied_by=user))
-        .select_related("service", "client", "case", "accompanied_by", "volunteer")
-        .prefetch_related("others")
-        .defer("outcome", "purpose", "cancel_note", *LIST_DEFERRED)
+        .select_related("service", "client", "case")
+        .only(*_WEEK_ACCOMPANIMENT)
+        .prefetch_related(Prefetch("others", queryset=Client.objects.only("id", "first_name")))
         .order_by("appointment_at")
     )
+    detail_url = url_maker("case_visits:accompaniment_detail", varying=2)
+    outcome_url = url_maker("case_visits:accompaniment_outcome", varying=2)
     entries = []
     for a in accompaniments:
         local = timezone.localtime(a.appointment_at)
@@ -170,14 +191,9 @@ def _accompaniment_entries(user, cases, today, until) -> list[WeekEntry]:
                 case=a.case,
                 title=f"{a.kind_label}: {a.destination}",
                 detail=detail,
-                url=reverse("case_visits:accompaniment_detail", args=[a.case.code, a.code]),
+                url=detail_url(a.case.code, a.code),
                 # After the appointment the one thing to do is the outcome.
-                action_url=reverse(
-                    "case_visits:accompaniment_outcome"
-                    if past
-                    else "case_visits:accompaniment_detail",
-                    args=[a.case.code, a.code],
-                ),
+                action_url=(outcome_url if past else detail_url)(a.case.code, a.code),
                 action_label=_("Record outcome") if past else _("Open accompaniment"),
                 overdue=local.date() < today,
                 urgent=past,
@@ -195,6 +211,7 @@ def _visit_due_entries(cases, today, until) -> list[WeekEntry]:
         .defer("accommodation_address")
         .order_by("next_visit_due", "reference")
     )
+    visit_url = url_maker("case_visits:visit_new")
     entries = []
     for case in due:
         # A pending first visit without a due date is due now.
@@ -209,7 +226,7 @@ def _visit_due_entries(cases, today, until) -> list[WeekEntry]:
                 title=_("Follow-up visit due")
                 if case.has_first_visit
                 else _("First visit pending"),
-                action_url=reverse("case_visits:visit_new", args=[case.code]),
+                action_url=visit_url(case.code),
                 action_label=_("Record visit") if case.has_first_visit else _("Record first visit"),
                 overdue=day < today,
                 obj=case,
@@ -225,6 +242,7 @@ def _deadline_entries(cases, today, until) -> list[WeekEntry]:
         .defer("case__accommodation_address")
         .order_by("due_on")
     )
+    deadlines_url = url_maker("cases:deadlines")
     return [
         WeekEntry(
             kind="deadline",
@@ -232,7 +250,7 @@ def _deadline_entries(cases, today, until) -> list[WeekEntry]:
             case=d.case,
             title=d.label,
             detail=d.client.full_name if d.client else "",
-            action_url=reverse("cases:deadlines", args=[d.case.code]),
+            action_url=deadlines_url(d.case.code),
             action_label=_("Open deadlines"),
             overdue=d.due_on < today,
             urgent=d.is_escalated(today),
@@ -272,6 +290,8 @@ def _document_entries(cases, today, until, since) -> list[WeekEntry]:
         .defer("number", *_UNSHOWN_CLIENT_FIELDS)
         .order_by("valid_until", "id")
     )
+    status_url = url_maker("cases:status_add", varying=2)
+    references_url = url_maker("cases:client_references", varying=2)
     entries = []
     for status in statuses:
         case, client = status.client.case, status.client
@@ -283,7 +303,7 @@ def _document_entries(cases, today, until, since) -> list[WeekEntry]:
                 case=case,
                 title=str(status.get_kind_display()),
                 detail=client.full_name,
-                action_url=reverse("cases:status_add", args=[case.code, client.code]),
+                action_url=status_url(case.code, client.code),
                 action_label=_("Record new status"),
                 overdue=status.valid_until < today,
                 urgent=True,
@@ -300,7 +320,7 @@ def _document_entries(cases, today, until, since) -> list[WeekEntry]:
                 case=case,
                 title=str(reference.get_kind_display()),
                 detail=client.full_name,
-                action_url=reverse("cases:client_references", args=[case.code, client.code]),
+                action_url=references_url(case.code, client.code),
                 action_label=_("Open reference numbers"),
                 overdue=reference.valid_until < today,
                 urgent=True,
@@ -348,15 +368,18 @@ def _task_and_appointment_entries(user, start, end, today) -> list[WeekEntry]:
 
 
 def _name_households(entries: list[WeekEntry]) -> None:
-    """Each entry names its family (the main contact), in one query for all of them."""
+    """Each entry names its family (the main contact), in one query for all of them, and
+    links its case file."""
     names = {
         c.case_id: c.full_name
         for c in Client.objects.filter(
             case_id__in={e.case.pk for e in entries}, relationship="main_contact"
         ).only("id", "case_id", "first_name", "last_name", "relationship")
     }
+    case_url = url_maker("cases:detail")
     for entry in entries:
         entry.household = names.get(entry.case.pk, "")
+        entry.case_url = case_url(entry.case.code)
 
 
 def _order(entry: WeekEntry) -> tuple:
@@ -373,7 +396,9 @@ def my_week(*, user, start: datetime.date | None = None, today: datetime.date | 
     start = week_start(start or today)
     end = start + datetime.timedelta(days=6)
     until = end + DAY  # the first day after the week
-    cases = own_cases(user=user)
+    # The user's open cases read once, by id: each query below takes the list instead of
+    # running the visibility subquery again (most of the week's SQL at city scale).
+    cases = Case.objects.filter(pk__in=list(own_cases(user=user).values_list("pk", flat=True)))
     # Overdue: before the week, and before today (a later week does not call today's
     # items overdue; they are in their own week).
     overdue_before = min(start, today)
