@@ -45,6 +45,7 @@ class OrganisationForm(forms.ModelForm):
             "protection_law",
             "retention_years",
             "dpo_contact",
+            "supervisory_authority",
             "letter_sender",
             "address",
             "phone",

@@ -49,6 +49,18 @@ class Organisation(Versioned, models.Model):
     # § 195 BGB: the civil limitation period of three years is the common default.
     retention_years = models.PositiveSmallIntegerField(_("retention period (years)"), default=3)
     dpo_contact = models.TextField(_("data protection officer (contact)"), blank=True)
+    # Art. 13 (2) d DSGVO, § 15 KDG, § 17 DSG-EKD: the one the person may complain to. Which
+    # one depends on the carrier's seat (a Land, a diocese); empty: named by its law only.
+    supervisory_authority = models.TextField(
+        _("competent supervisory authority"),
+        blank=True,
+        help_text=_(
+            "Name and address of the data protection supervisory authority competent for "
+            "this carrier (e.g. the Land's data protection commissioner, the diocese's "
+            "Catholic data protection centre). Printed on the information sheet and in the "
+            "joint arrangement."
+        ),
+    )
     # The accounts that are this carrier's data protection officer: the one source of who is a
     # DPO and for which carrier (caseworks.access.dpo). A DPO reads this carrier's access log,
     # disclosures and retention reports, and no other carrier's.

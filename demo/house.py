@@ -44,6 +44,10 @@ def create_house():
         letter_footer="Sparkasse Musterstadt · IBAN DE00 0000 0000 0000 0000 00",
         protection_law=Organisation.ProtectionLaw.DSGVO,
         dpo_contact=f"Datenschutz AWO, {house}, datenschutz@awo.example",
+        supervisory_authority=(
+            "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+            "Kavalleriestraße 2–4, 40213 Düsseldorf"
+        ),
     )
     caritas = Organisation.objects.create(
         name="Caritasverband Musterstadt e. V.",
@@ -54,12 +58,18 @@ def create_house():
         email="migration@caritas.example",
         protection_law=Organisation.ProtectionLaw.KDG,
         dpo_contact="Betrieblicher Datenschutz Caritas, datenschutz@caritas.example",
+        supervisory_authority=(
+            "Katholisches Datenschutzzentrum (KdöR), Brackeler Hellweg 144, 44309 Dortmund"
+        ),
     )
     diakonie = Organisation.objects.create(
         name="Diakonisches Werk Musterstadt",
         short_name="Diakonie",
         protection_law=Organisation.ProtectionLaw.DSG_EKD,
         dpo_contact="Örtlich Beauftragte für den Datenschutz, datenschutz@diakonie.example",
+        supervisory_authority=(
+            "Der Beauftragte für den Datenschutz der EKD, Lange Laube 20, 30159 Hannover"
+        ),
     )
     teams = {
         "A": Team.objects.create(organisation=awo, name="Team A – Flüchtlingsbegleitung"),

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from cases.models import Appointment, Case, Client
-from caseworks.audit.arrangement import SUPERVISORY_AUTHORITY
+from caseworks.audit import arrangement
 from caseworks.models import Organisation
 from caseworks.web.pdf import wrapped_line_count
 from caseworks.web.users import display_name
@@ -55,7 +55,7 @@ LAW = {
 def supervisory_authority(organisation: Organisation) -> str:
     """The authority a person may complain to, in German (the sheet's binding text)."""
     with override("de"):
-        return str(SUPERVISORY_AUTHORITY[organisation.protection_law])
+        return str(arrangement.supervisory_authority(organisation))
 
 
 def _keep_together(value: str) -> str:

@@ -38,6 +38,14 @@ SUPERVISORY_AUTHORITY: dict[str, str | Promise] = {
 }
 
 
+def supervisory_authority(organisation: Organisation) -> str | Promise:
+    """The authority the carrier's clients may complain to: the one set up for it, or
+    (until it is) the kind its law names."""
+    if organisation.supervisory_authority.strip():
+        return organisation.supervisory_authority.strip()
+    return SUPERVISORY_AUTHORITY.get(organisation.protection_law, "")
+
+
 @dataclass(frozen=True)
 class Carrier:
     organisation: Organisation
@@ -59,7 +67,7 @@ def carriers() -> list[Carrier]:
         Carrier(
             organisation=organisation,
             law=organisation.get_protection_law_display(),
-            authority=SUPERVISORY_AUTHORITY.get(organisation.protection_law, ""),
+            authority=supervisory_authority(organisation),
             teams=[team.name for team in organisation.teams.all()],
             open_cases=organisation.open_cases,
             dpo_names=sorted(

@@ -205,7 +205,12 @@ class OrganisationForm(TextLimits, VersionedForm, AdminOrganisationForm):
     to remove the logo and the version it was loaded at. Saving is
     manage_services.organisation_save's."""
 
-    text_limits = {"dpo_contact": 1000, "address": 500, "letter_footer": 1000}
+    text_limits = {
+        "dpo_contact": 1000,
+        "supervisory_authority": 500,
+        "address": 500,
+        "letter_footer": 1000,
+    }
 
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     dpos = UserChoices(

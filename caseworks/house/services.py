@@ -1079,6 +1079,7 @@ ORGANISATION_FIELDS = (
     "protection_law",
     "retention_years",
     "dpo_contact",
+    "supervisory_authority",
     "letter_sender",
     "address",
     "phone",
