@@ -28,7 +28,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -302,9 +302,10 @@ def session_key(request: SignedInRequest) -> JsonResponse:
 
 
 class DraftForm(forms.Form):
-    """What every draft carries besides its fields: the case and the version it was written
-    against (from the day's list)."""
+    """What every draft carries besides its fields: what it is, the case and the version of
+    the case it was written against (from the day's list)."""
 
+    draft_kind = forms.ChoiceField(choices=[(name, name) for name in KINDS])
     case = forms.UUIDField()
     case_version = forms.IntegerField(min_value=0)
 
@@ -349,18 +350,16 @@ def _conflict(case: Case, reason: str, message: str, **more: Any) -> JsonRespons
 
 
 @role_required(*CASE_ROLES, methods=["POST"])
-def send(request: SignedInRequest, kind: str) -> JsonResponse:
+def send(request: SignedInRequest) -> JsonResponse:
     """Save one draft, exactly once, or say why not. The draft's own token (made when it was
     written) is the save-once token: sent twice (a lost answer, two tabs), it is saved once
     and the second answer says so."""
-    draft_kind = KINDS.get(kind)
-    if draft_kind is None:
-        raise Http404("No such kind of draft")
     draft = DraftForm(request.POST)
     if not draft.is_valid():
         return JsonResponse(
             {"status": "invalid", "errors": draft.errors.get_json_data()}, status=400
         )
+    draft_kind = KINDS[draft.cleaned_data["draft_kind"]]
     case = case_get_for_user(user=request.user, code=draft.cleaned_data["case"])
     form = draft_kind.form(request.POST, request, case)
     expected = draft.cleaned_data["case_version"]

@@ -11,7 +11,7 @@ urlpatterns = [
     path("offline/", offline.shell, name="offline"),
     path("offline/day.json", offline.day, name="offline_day"),
     path("offline/session/", offline.session_key, name="offline_session"),
-    path("offline/send/<slug:kind>/", offline.send, name="offline_send"),
+    path("offline/send/", offline.send, name="offline_send"),
     path("offline/sw.js", offline.service_worker, name="offline_sw"),
     path("offline/manifest.webmanifest", offline.manifest, name="offline_manifest"),
 ]

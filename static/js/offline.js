@@ -206,11 +206,12 @@
 
   function sendOne(record, payload) {
     var body = new URLSearchParams();
+    body.append("draft_kind", payload.kind);
     body.append("case", payload.case);
     body.append("case_version", String(payload.caseVersion));
     body.append("submission", payload.token);
     payload.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    return window.fetch(config.send.replace("KIND", payload.kind), {
+    return window.fetch(config.send, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: {"X-CSRFToken": csrf, Accept: "application/json"}
     }).then(function (response) {

@@ -70,6 +70,9 @@ def test_public_views_are_the_ones_meant_to_be():
         "newsletter/subscribe/sent/",
         "newsletter/unsubscribe/<str:unsubscribe_token>/",
         "visits/calendar/<str:token>.ics",  # the secret in the URL is the credential
+        # The offline app's manifest and service worker: the same for everybody, no data.
+        "visits/offline/manifest.webmanifest",
+        "visits/offline/sw.js",
     ]
 
 

@@ -243,6 +243,14 @@ EXPECTED = {
     "visits:week": [R, 200, 200, 200, 200, 200, X, X, X, X, X, X],
     "visits:calendar": EVERYONE_SIGNED_IN,
     "visits:calendar_feed": [200] * 12,  # the secret in the URL is the credential
+    # Visits without signal (visits.offline): the shell, the day's references and the drafts'
+    # key for those who record visits; the worker and the manifest hold nobody's data.
+    "visits:offline": [R, 200, 200, 200, 200, 200, X, X, X, X, X, X],
+    "visits:offline_day": [R, 200, 200, 200, 200, 200, X, X, X, X, X, X],
+    "visits:offline_session": [R, 200, 200, 200, 200, 200, X, X, X, X, X, X],
+    "visits:offline_send": POST_ONLY,
+    "visits:offline_sw": [200] * 12,
+    "visits:offline_manifest": [200] * 12,
     "documents:list": OWN_TEAM,
     "documents:upload": OWN_TEAM,
     "documents:detail": OWN_TEAM,

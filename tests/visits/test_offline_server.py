@@ -22,6 +22,7 @@ NOTE = "Frau K. hat Angst vor der Anhörung beim BAMF"
 
 def send(client, case, *, kind="visit", version=None, submission="draft-1", **fields):
     data = {
+        "draft_kind": kind,
         "case": str(case.code),
         "case_version": str(case.version if version is None else version),
         "submission": submission,
@@ -32,7 +33,7 @@ def send(client, case, *, kind="visit", version=None, submission="draft-1", **fi
         "notes": NOTE,
     }
     data.update(fields)
-    return client.post(f"/visits/offline/send/{kind}/", data)
+    return client.post("/visits/offline/send/", data)
 
 
 def notes_saved(case) -> int:
@@ -253,8 +254,9 @@ def test_an_invalid_draft_is_refused_with_the_forms_messages(client, alice, due_
 def test_a_contact_and_a_task_are_saved_from_drafts(client, alice, due_today):
     client.force_login(alice)
     contact = client.post(
-        "/visits/offline/send/contact/",
+        "/visits/offline/send/",
         {
+            "draft_kind": "contact",
             "case": str(due_today.code),
             "case_version": str(due_today.version),
             "submission": "contact-1",
@@ -269,8 +271,9 @@ def test_a_contact_and_a_task_are_saved_from_drafts(client, alice, due_today):
     assert Contact.objects.get(case=due_today).note == "Rückruf Jobcenter"
     due_today.refresh_from_db()
     task = client.post(
-        "/visits/offline/send/task/",
+        "/visits/offline/send/",
         {
+            "draft_kind": "task",
             "case": str(due_today.code),
             "case_version": str(due_today.version),
             "submission": "task-1",
@@ -283,6 +286,8 @@ def test_a_contact_and_a_task_are_saved_from_drafts(client, alice, due_today):
     assert saved.assigned_to == alice
 
 
-def test_an_unknown_kind_is_404(client, alice, due_today):
+def test_an_unknown_kind_is_refused(client, alice, due_today):
     client.force_login(alice)
-    assert send(client, due_today, kind="letter").status_code == 404
+    response = send(client, due_today, kind="letter")
+    assert response.status_code == 400 and "draft_kind" in response.json()["errors"]
+    assert notes_saved(due_today) == 0

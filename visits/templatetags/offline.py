@@ -93,7 +93,7 @@ def offline_script(context: dict[str, Any], shell: bool = False) -> str:
         session,
         round(settings.CASEWORKS_SESSION_IDLE_MINUTES * 60),
         reverse("visits:offline_session"),
-        reverse("visits:offline_send", args=["KIND"]),
+        reverse("visits:offline_send"),
         reverse("visits:offline_sw") if records or shell else "",
         reverse("visits:offline"),
         reverse("visits:offline_day"),
