@@ -2,7 +2,7 @@
 caseworks.extensions.supervision)."""
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -15,6 +15,7 @@ from cases.models import (
     ContactKind,
     Deadline,
     Gender,
+    Relationship,
     ResidenceStatus,
     StatusKind,
 )
@@ -145,71 +146,72 @@ def _rows(pairs, labels):
 
 @register_statistics
 def case_statistics(*, cases, start, end):
-    """Persons, and households (counted by their main contact), by four dimensions."""
-    persons = Client.objects.filter(case__in=cases)
-    households = persons.filter(relationship="main_contact")
+    """Persons, and households (counted by their main contact), by four dimensions: counted
+    in ONE query, grouped by all four at once (and main contact or not), the tables being its
+    sums along each dimension."""
     kinds = dict(StatusKind.choices)
     country_names = {code: name for code, name in countries}
     genders = dict(Gender.choices)
+    cube = list(
+        Client.objects.filter(case__in=cases)
+        .with_current_status("kind", on=end)
+        .values("current_kind", "nationality", "birth_year", "gender")
+        .annotate(n=Count("pk"), main=Count("pk", filter=Q(relationship=Relationship.MAIN_CONTACT)))
+        .order_by()
+    )
 
-    def by(clients, field, labels):
-        counts = clients.values(field).annotate(n=Count("pk")).order_by()
-        return _rows(((r[field], r["n"]) for r in counts), labels)
+    def by(field, labels, count="n"):
+        return _rows(((r[field], r[count]) for r in cube if r[count]), labels)
 
-    def by_status(clients):
-        return by(clients.with_current_status("kind", on=end), "current_kind", kinds)
+    def ages(count="n"):
+        return _age_groups(((r["birth_year"], r[count]) for r in cube if r[count]), end)
 
     return [
-        StatTable("persons_status", _("Persons by residence status"), 10, by_status(persons)),
+        StatTable(
+            "persons_status", _("Persons by residence status"), 10, by("current_kind", kinds)
+        ),
         StatTable(
             "households_status",
             _("Households by residence status of the main contact"),
             11,
-            by_status(households),
+            by("current_kind", kinds, "main"),
         ),
-        StatTable(
-            "nationality",
-            _("Persons by nationality"),
-            20,
-            by(persons, "nationality", country_names),
-        ),
+        StatTable("nationality", _("Persons by nationality"), 20, by("nationality", country_names)),
         StatTable(
             "households_nationality",
             _("Households by nationality of the main contact"),
             21,
-            by(households, "nationality", country_names),
+            by("nationality", country_names, "main"),
         ),
-        StatTable("age", _("Persons by age group"), 30, _age_groups(persons, end)),
+        StatTable("age", _("Persons by age group"), 30, ages()),
         StatTable(
-            "households_age",
-            _("Households by age group of the main contact"),
-            31,
-            _age_groups(households, end),
+            "households_age", _("Households by age group of the main contact"), 31, ages("main")
         ),
-        StatTable("gender", _("Persons by gender"), 40, by(persons, "gender", genders)),
+        StatTable("gender", _("Persons by gender"), 40, by("gender", genders)),
         StatTable(
             "households_gender",
             _("Households by gender of the main contact"),
             41,
-            by(households, "gender", genders),
+            by("gender", genders, "main"),
         ),
     ]
 
 
-def _age_groups(clients, day):
-    """Birth dates are encrypted: decrypted here only to count, never shown."""
+def _age_groups(years, day):
+    """Ages reached in the year of `day` (the period's end), from (birth year, persons): the
+    year is kept in the clear for this (Client.birth_year), nothing is decrypted. For a
+    calendar year the age on its last day; for another period a person whose birthday is
+    still to come that year counts one year older (docs/statistics.md)."""
     counts = {group: 0 for group in AGE_GROUPS}
     unknown = 0
-    for birth_date in clients.values_list("birth_date", flat=True):
-        if birth_date is None:
-            unknown += 1
+    for birth_year, n in years:
+        if birth_year is None:
+            unknown += n
             continue
-        age = (
-            day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-        )
+        age = day.year - birth_year
         for low, high in AGE_GROUPS:
             if low <= age <= high:
-                counts[(low, high)] += 1
+                counts[(low, high)] += n
                 break
     rows = [
         (f"{low}–{high}" if high < 200 else f"{low}+", n) for (low, high), n in counts.items() if n

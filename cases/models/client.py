@@ -84,6 +84,30 @@ def household_sorted(clients: Iterable["Client"]) -> list["Client"]:
     return sorted(clients, key=lambda c: (not c.is_main_contact, c.pk))
 
 
+class YearOfField(models.PositiveSmallIntegerField):
+    """The year of a date field of the same row, kept with it whenever the row is saved or
+    inserted (bulk inserts too: Django asks every field's pre_save then). Not editable."""
+
+    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> int | None:
+        day = getattr(model_instance, self.source)
+        year = day.year if day is not None else None
+        setattr(model_instance, self.attname, year)
+        return year
+
+
 class Client(Versioned):
     """A person in a case. Identifying data is encrypted; statistics fields are plain."""
 
@@ -98,6 +122,9 @@ class Client(Versioned):
     first_name = EncryptedCharField(_("first name(s)"), max_length=150)
     last_name = EncryptedCharField(_("last name"), max_length=150)
     birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    # The year alone, in the clear, for the age groups of the statistics (no statistic
+    # decrypts a person's data): docs/statistics.md says what it reveals.
+    birth_year = YearOfField(source="birth_date")
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     email = EncryptedEmailField(_("e-mail"), max_length=254, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.NOT_STATED)
@@ -124,7 +151,8 @@ class Client(Versioned):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=NAME_INDEXES)
+    # The birth year is derived from the birth date like the indexes: not history of its own.
+    history = HistoricalRecords(excluded_fields=[*NAME_INDEXES, "birth_year"])
 
     objects = ClientQuerySet.as_manager()
 
