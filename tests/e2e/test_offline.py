@@ -11,12 +11,15 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
+from tests.e2e.conftest import Journey
 from tests.helpers import open_case
+from visits import offline
 from visits import services as visit_services
 from visits.models import Visit
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
+IDLE_SECONDS = 20
 NOTE = "Frau Haddad fürchtet die Anhörung beim BAMF am Dienstag"
 
 # Everything the browser keeps for this origin, as text: IndexedDB (every store, binary values
@@ -52,10 +55,12 @@ STORAGE = """async () => {
     }
     db.close();
   }
+  out.cached = [];
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
     for (const request of await cache.keys()) {
       const response = await cache.match(request);
+      out.cached.push(new URL(request.url).pathname);
       out.caches.push(name + ' ' + request.url + ' ' + await response.text());
     }
   }
@@ -145,6 +150,8 @@ def test_a_visit_recorded_offline_is_saved_once_back_online(journey, day):
     assert NOTE not in dump(kept) and "Anhörung" not in dump(kept)
     assert "Haddad" not in dump(kept)
     assert kept["keys"] and not any(key["extractable"] for key in kept["keys"])
+    # The worker kept the allow-list and nothing else (no case file, no week, no key).
+    assert kept["cached"] and set(kept["cached"]) <= set(offline.cacheable_urls())
     assert Visit.objects.filter(case=case).count() == 1  # only the first visit so far
 
     page.context.set_offline(False)
@@ -211,3 +218,33 @@ def test_a_draft_for_a_case_closed_meanwhile_is_a_conflict_and_sign_out_leaves_n
     for secret in (NOTE, "Anhörung", case.reference, str(case.code), "Haddad"):
         assert secret not in dump(left), (secret, left)
     assert notes_saved(case) == 0
+
+
+def test_the_idle_end_deletes_the_drafts_after_saying_so(browser, live_server, day, settings):
+    settings.CASEWORKS_SESSION_IDLE_MINUTES = IDLE_SECONDS / 60
+    settings.SESSION_COOKIE_AGE = IDLE_SECONDS
+    settings.CASEWORKS_SESSION_WARNING_MINUTES = 5 / 60
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    journey = Journey(page, live_server.url, 360)
+    case = day["case"]
+    journey.sign_in("leyla")
+    load_the_day(journey, case)
+    record_offline(journey, case)
+    # Offline, nothing reaches the server: the session ends on its idle time, and with it
+    # the key and the drafts in the browser — first a warning saying how many.
+    warning = page.locator("#offline-idle-warning")
+    warning.wait_for()
+    assert "1 nicht gesendete" in warning.inner_text()
+    page.locator(".offline-notice", has_text="wurden gelöscht").wait_for(
+        timeout=(IDLE_SECONDS + 15) * 1000
+    )
+    assert page.locator(".offline-draft").count() == 0
+    left = storage(page)
+    assert not left["idb"] and not left["caches"], left
+    assert NOTE not in dump(left)
+    context.set_offline(False)
+    page.wait_for_timeout(1000)
+    assert notes_saved(case) == 0
+    context.close()
