@@ -345,30 +345,42 @@ FIRST_VISIT_BANDS = [(0, 7), (8, 14), (15, 28), (29, None)]
 @register_statistics
 def visit_statistics(*, cases, start, end):
     held = Visit.objects.held().filter(case__in=cases, date__gte=start, date__lte=end)
-    visits = held.values("kind").annotate(n=Count("pk"), minutes=Sum("duration_minutes")).order_by()
-    places = held.values("place").annotate(n=Count("pk")).order_by()
+    # Kinds, places and topics from one query grouped by all three (a topic list as stored:
+    # few distinct ones); the tables are its sums.
+    grid = list(
+        held.values("kind", "place", "topics")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+        .order_by()
+    )
+    visits = _summed(grid, "kind")
+    places = _summed(grid, "place")
     kinds = dict(Visit.Kind.choices)
-    first, after = local_days(start, end)
-    done = Accompaniment.objects.filter(
-        case__in=cases,
-        status=Accompaniment.Status.DONE,
-        appointment_at__gte=first,
-        appointment_at__lt=after,
+    done = Q(status=Accompaniment.Status.DONE)
+    # The status in the counts' filter, not in the WHERE: the rows are reached through the
+    # cases (the case index), not through every done accompaniment of the city's year.
+    by_destination = (
+        done_accompaniments(cases, start, end)
+        .values("destination_kind")
+        .annotate(
+            n=Count("pk", filter=done),
+            by_staff=Count("pk", filter=done & Q(accompanied_by__isnull=False, volunteer=None)),
+            by_volunteer=Count("pk", filter=done & Q(accompanied_by=None, volunteer__isnull=False)),
+            by_both=Count(
+                "pk", filter=done & Q(accompanied_by__isnull=False, volunteer__isnull=False)
+            ),
+            by_nobody=Count("pk", filter=done & Q(accompanied_by=None, volunteer=None)),
+        )
+        .order_by()
     )
-    by_destination = done.values("destination_kind").annotate(n=Count("pk")).order_by()
+    by_destination = [r for r in by_destination if r["n"]]
     destinations = dict(Accompaniment.DestinationKind.choices)
-    companions = done.aggregate(
-        by_staff=Count("pk", filter=Q(accompanied_by__isnull=False, volunteer__isnull=True)),
-        by_volunteer=Count("pk", filter=Q(accompanied_by__isnull=True, volunteer__isnull=False)),
-        by_both=Count("pk", filter=Q(accompanied_by__isnull=False, volunteer__isnull=False)),
-        by_nobody=Count("pk", filter=Q(accompanied_by__isnull=True, volunteer__isnull=True)),
-    )
     companion_labels = {
         "by_staff": _("a staff member"),
         "by_volunteer": _("a volunteer"),
         "by_both": _("a staff member and a volunteer"),
         "by_nobody": _("not recorded"),
     }
+    companions = {k: sum(r[k] for r in by_destination) for k in companion_labels}
     return [
         StatTable(
             "visits",
@@ -391,7 +403,9 @@ def visit_statistics(*, cases, start, end):
                 key=lambda row: -row[1],
             ),
         ),
-        StatTable("topics", _("Topics of visits and contacts"), 63, _topics(cases, start, end)),
+        StatTable(
+            "topics", _("Topics of visits and contacts"), 63, _topics(grid, cases, start, end)
+        ),
         StatTable(
             "first_visit_days",
             _("Days from allocation to first visit (first visits in the period)"),
@@ -413,15 +427,40 @@ def visit_statistics(*, cases, start, end):
     ]
 
 
-def _topics(cases, start, end):
-    """A visit or contact can touch several topics: each counts once per record."""
+def done_accompaniments(cases, start, end):
+    """The accompaniments of these cases in the period, any status: count the done ones with
+    `Count(filter=Q(status=DONE))` (see visit_statistics)."""
+    first, after = local_days(start, end)
+    return Accompaniment.objects.filter(
+        case__in=cases, appointment_at__gte=first, appointment_at__lt=after
+    )
+
+
+def _summed(grid, field):
+    """The rows of a grouped query summed along one of its fields, in the order first seen."""
+    sums: dict = {}
+    for r in grid:
+        row = sums.setdefault(r[field], {field: r[field], "n": 0, "minutes": 0})
+        row["n"] += r["n"]
+        row["minutes"] += r["minutes"] or 0
+    return list(sums.values())
+
+
+def _topics(visits, cases, start, end):
+    """A visit or contact can touch several topics: each counts once per record. Counted by
+    the database per distinct topic list (the visits' from visit_statistics' grouped rows,
+    the contacts' here): a list is read once however many records share it."""
+    contacts = (
+        Contact.objects.filter(case__in=cases, date__gte=start, date__lte=end)
+        .exclude(kind=ContactKind.FILE_NOTE)
+        .values("topics")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts: dict = {}
-    for rows in (Visit.objects.held(), Contact.objects.exclude(kind=ContactKind.FILE_NOTE)):
-        for topics in rows.filter(case__in=cases, date__gte=start, date__lte=end).values_list(
-            "topics", flat=True
-        ):
-            for code in topics or ():
-                counts[code] = counts.get(code, 0) + 1
+    for row in [*visits, *contacts]:
+        for code in row["topics"] or ():
+            counts[code] = counts.get(code, 0) + row["n"]
     labels = dict(Topic.choices)
     return sorted(
         ((str(labels.get(code, code)), n) for code, n in counts.items()), key=lambda r: -r[1]
