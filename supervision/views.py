@@ -36,6 +36,7 @@ from caseworks.extensions.supervision import (
 from caseworks.web.forms import error_text
 from caseworks.web.users import display_name
 from supervision.forms import ReassignForm, StatisticsForm, StatisticsScope
+from supervision.kept import kept_statistics
 from supervision.selectors import (
     UNASSIGNED,
     cover_access_get_for_supervisor,
@@ -280,7 +281,15 @@ def statistics(request: SignedInRequest) -> HttpResponse:
             cases = cases_for_statistics(teams=chosen_teams)
         # Cases open at any time during the period, in the chosen teams.
         cases = cases.filter(team__in=chosen_teams, opened_on__lte=end).exclude(closed_on__lt=start)
-        tables = statistics_for(cases=cases, start=start, end=end)
+        # A closed period's tables are kept once computed (supervision.kept says what drops
+        # them), under the scope and the teams counted: never another scope's figures.
+        tables = kept_statistics(
+            scope=scope,
+            teams=chosen_teams,
+            start=start,
+            end=end,
+            compute=lambda: statistics_for(cases=cases, start=start, end=end),
+        )
         # Deleted cases (retention) still count in the year they were open (cases.privacy.residue).
         tables = add_residue(tables, teams=chosen_teams, start=start, end=end)
         export = request.GET.get("format")

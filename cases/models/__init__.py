@@ -52,6 +52,7 @@ from cases.models.deadlines import (
 )
 from cases.models.disclosure import DisclosureExport
 from cases.models.imports import ImportedRow
+from cases.models.kept import KeptFigures
 from cases.models.records import (
     MAX_CONTACT_MINUTES,
     Appointment,
@@ -124,5 +125,6 @@ __all__ = [
     "Task",
     "TaskQuerySet",
     "ImportedRow",
+    "KeptFigures",
     "StatisticsResidue",
 ]
