@@ -39,8 +39,9 @@ def kill_after(monkeypatch, k: int) -> None:
     def dying(*args, **kwargs):
         if len(done) == k:
             raise Killed
-        write(*args, **kwargs)
+        took = write(*args, **kwargs)
         done.append(1)
+        return took
 
     monkeypatch.setattr(importing, "_write_batch", dying)
 

@@ -58,6 +58,11 @@ def test_an_ungated_view_is_reported():
 def test_public_views_are_the_ones_meant_to_be():
     public = sorted(route for route, view in routed_views() if gate_of(view) == PUBLIC)
     assert public == [
+        # Sign-in through a carrier's directory (issue 33): the start, the provider's answer
+        # (checked: state, PKCE, the signed token) and its back-channel logout (a signed token).
+        "accounts/directory/<uuid:organisation_code>/",
+        "accounts/directory/<uuid:organisation_code>/backchannel-logout/",
+        "accounts/directory/<uuid:organisation_code>/callback/",
         "accounts/login/",
         "accounts/logout/",
         # Setting one's own password with the one-time code an administrator had mailed.

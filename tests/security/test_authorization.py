@@ -110,6 +110,8 @@ EXPECTED = {
     "manage:service_activate": ADMIN_ONLY,
     "login": [200, R, R, R, R, R, R, R, R, R, R, R],
     "logout": [M] * 12,
+    # "Stay signed in": a request that extends one's own session, 204 and nothing else.
+    "session_alive": [R] + [204] * 11,
     "password_change": EVERYONE_SIGNED_IN,
     "password_change_done": EVERYONE_SIGNED_IN,
     "otp_verify": [R] * 12,  # second factor off in this run: sent to set-up

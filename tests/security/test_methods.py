@@ -15,7 +15,14 @@ from tests.security.world import fill, walk_urls
 UNUSED = ["PUT", "DELETE", "PATCH", "TRACE"]
 # Pages no user may open on the world's objects (the case is open, sam's PDF not built yet):
 # who could.
-WHO_COULD = {"cases:reopen": "sam", "disclosure_download": "sam"}
+# Pages no one in the shared world opens (404 for all: a closed case's reopening, a ready
+# disclosure, a carrier's directory sign-in that is not set up): methods are refused first.
+WHO_COULD = {
+    "cases:reopen": "sam",
+    "disclosure_download": "sam",
+    "directory_start": "alice",
+    "directory_callback": "alice",
+}
 
 
 def who_may_open(name: str) -> str:
