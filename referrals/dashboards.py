@@ -1,7 +1,7 @@
 """The referrals app's dashboard column and statistics tables (see
 caseworks.extensions.supervision)."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -10,6 +10,7 @@ from caseworks.extensions.supervision import (
     Item,
     Source,
     StatTable,
+    counted,
     local_days,
     register_columns,
     register_statistics,
@@ -32,18 +33,24 @@ def _waiting_item(referral: Referral) -> Item:
 
 @register_columns
 def referral_columns(*, cases, today):
-    waiting = Referral.objects.filter(
-        case__in=cases, status=Referral.Status.SENT, follow_up_on__lt=today
+    # The cases' referrals, those waiting counted by the count's filter: with the status in
+    # the WHERE, the (status, follow_up_on) index would read every sent referral of the city.
+    referrals = Referral.objects.filter(case__in=cases)
+    is_waiting = Q(status=Referral.Status.SENT, follow_up_on__lt=today)
+    waiting = counted(
+        referrals, "case__team_id", "case__assigned_to_id", n=Count("pk", filter=is_waiting)
     )
     return [
         Column(
             "referrals_waiting",
             _("referrals waiting past follow-up"),
             80,
+            counts=waiting["n"],
             sources=[
                 Source(
                     # The letter's date only, not its (encrypted) PDF.
-                    waiting.select_related("service", "letter")
+                    referrals.filter(is_waiting)
+                    .select_related("service", "letter")
                     .defer("reason", "letter_subject", "letter_body", "letter__pdf")
                     .order_by("follow_up_on", "pk"),
                     "case__team_id",
