@@ -72,22 +72,27 @@ def referral_statistics(*, cases, start, end):
     made = Referral.objects.filter(case__in=cases, created_at__gte=first, created_at__lt=after)
     categories = dict(Service.Category.choices)
     statuses = dict(Referral.Status.choices)
-    by_category = made.values("service__category").annotate(n=Count("pk")).order_by()
-    by_status = made.values("status").annotate(n=Count("pk")).order_by()
+    # Both tables from one query grouped by category and outcome; each is its sums.
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for r in made.values("service__category", "status").annotate(n=Count("pk")).order_by():
+        category = r["service__category"]
+        by_category[category] = by_category.get(category, 0) + r["n"]
+        by_status[r["status"]] = by_status.get(r["status"], 0) + r["n"]
     return [
         StatTable(
             "referral_categories",
             _("Referrals by service category"),
             80,
             [
-                (str(categories.get(r["service__category"], _("without category"))), r["n"])
-                for r in by_category
+                (str(categories.get(category, _("without category"))), n)
+                for category, n in by_category.items()
             ],
         ),
         StatTable(
             "referral_outcomes",
             _("Referrals by outcome"),
             90,
-            [(str(statuses[r["status"]]), r["n"]) for r in by_status],
+            [(str(statuses[status]), n) for status, n in by_status.items()],
         ),
     ]
