@@ -27,6 +27,7 @@
   var DB_NAME = "caseworks-offline";
   var SEEN = "caseworks-session-seen";  // static/js/session.js: when a page was last loaded
   var WARN_BEFORE = 2 * 60 * 1000;
+  var RETRY = 5000;
   var idle = parseInt(config.idle, 10) * 1000;
   var isShell = config.state === "shell";
   var db = null;
@@ -34,6 +35,9 @@
   var tag = config.tag || null;
   var csrf = null;
   var syncing = false;
+  // Whether the last request reached the server (null: none tried yet). navigator.onLine
+  // alone may say "online" on a phone with a signal bar and no data.
+  var reachable = null;
   var statusBox = null;
 
   function say(template, values) {
@@ -169,13 +173,14 @@
       credentials: "same-origin", redirect: "manual", cache: "no-store",
       headers: {Accept: "application/json"}
     }).then(function (response) {
+      reachable = true;
       if (response.status === 200) {
         seenNow();
         return response.json().then(function (data) { data.result = "ok"; return data; });
       }
       return {result: response.type === "opaqueredirect" || response.status === 403 ||
         response.status === 404 ? "ended" : "offline"};
-    }).catch(function () { return {result: "offline"}; });
+    }).catch(function () { reachable = false; return {result: "offline"}; });
   }
 
   /* Online on the shell or before sending: the session's key into IndexedDB (a new session:
@@ -231,8 +236,10 @@
         return saveDraft(record.id, answer.status === "conflict" ? "conflict" : "invalid", payload)
           .then(function () { return "next"; });
       });
-    }).catch(function () { return "stop"; });
+    }).catch(function () { reachable = false; return "stop"; });
   }
+
+  function online() { return navigator.onLine && reachable !== false; }
 
   function sync() {
     if (syncing || !db || !navigator.onLine) { return Promise.resolve(); }
@@ -273,13 +280,13 @@
   function status(extra) {
     if (!statusBox) { return; }
     Promise.all([countDrafts(), db ? getOne("meta", "lastSent") : null]).then(function (found) {
-      var lines = [navigator.onLine ? T.online : T.offline];
+      var lines = [online() ? T.online : T.offline];
       lines.push(found[0] ? say(T.waiting, {n: found[0]}) : T.none);
       if (found[1]) {
         lines.push(say(T.lastSent, {time: new Date(found[1].at).toLocaleString()}));
       }
       if (extra) { lines.push(extra); }
-      statusBox.dataset.offline = navigator.onLine ? "no" : "yes";
+      statusBox.dataset.offline = online() ? "no" : "yes";
       statusBox.dataset.waiting = String(found[0]);
       statusBox.replaceChildren.apply(statusBox, lines.map(function (line) {
         var p = document.createElement("p");
@@ -676,7 +683,10 @@
       return getOne("keys", "current");
     }).then(function (stored) {
       var expired = lastSeen() && idle && lastSeen() + idle < Date.now();
-      if (stored && ((tag && stored.tag !== tag) || expired)) {
+      // A signed-in page names its session's tag ("" before the shell first asked for the
+      // key): a key of any other tag is another session's.
+      var other = config.state === "signed-in" && stored && stored.tag !== (config.tag || "");
+      if (stored && (other || expired)) {
         // Another session's key and drafts (or the session ended): never readable here.
         return wipeSaying(T.wiped).then(openDb).then(function (o) { db = o; return null; });
       }
@@ -719,6 +729,16 @@
     }).then(setUpShell).then(render).then(sync);
     window.addEventListener("online", function () { status(); sync(); });
     window.addEventListener("offline", function () { status(); });
+    // Drafts waiting and the server out of reach: try again now and then (the "online" event
+    // does not come when the signal returns without the browser having noticed it gone).
+    window.setInterval(function () {
+      if (reachable !== false || !navigator.onLine || syncing) { return; }
+      askSession().then(function (found) {
+        if (found.result === "ended") { return sessionEnded(); }
+        status();
+        return found.result === "ok" ? sync() : null;
+      });
+    }, RETRY);
     watchIdle();
   }
 

@@ -134,6 +134,10 @@ def test_a_visit_recorded_offline_is_saved_once_back_online(journey, day):
     journey.sign_in("leyla")
     load_the_day(journey, case)
     journey.check("offline-tag")
+    # Installable: the manifest loads (the CSP allows it from this site) and names the shell.
+    found = page.context.new_cdp_session(page).send("Page.getAppManifest")
+    assert not found.get("errors"), found
+    assert '"start_url": "/visits/offline/"' in found["data"], found
 
     record_offline(journey, case)
     # Reloaded without a signal: the shell from the worker's cache, the draft still readable
@@ -143,7 +147,7 @@ def test_a_visit_recorded_offline_is_saved_once_back_online(journey, day):
     draft = page.locator(".offline-draft")
     draft.wait_for()
     assert NOTE in draft.inner_text()
-    assert page.locator("#offline-status").get_attribute("data-offline") == "yes"
+    page.locator('#offline-status[data-offline="yes"]').wait_for()
     journey.check("offline-entwurf")
     kept = storage(page)
     assert kept["idb"], kept

@@ -166,10 +166,14 @@ def test_every_signed_in_page_names_its_session_and_a_signed_out_one_says_so(cli
     page = client.get("/accounts/login/").content.decode()
     assert 'data-state="signed-out"' in page
     client.force_login(alice)
+    # Before the shell asked for the key, the session has no tag (a page writes no session).
+    page = client.get("/visits/week/").content.decode()
+    assert 'data-tag=""' in page and 'data-state="signed-in"' in page
+    assert offline.SESSION_KEY not in client.session
+    key = client.get("/visits/offline/session/").json()["key"]
     page = client.get("/visits/week/").content.decode()
     tag = client.session[offline.SESSION_KEY]["tag"]
-    assert f'data-tag="{tag}"' in page and 'data-state="signed-in"' in page
-    assert client.session[offline.SESSION_KEY]["key"] not in page
+    assert f'data-tag="{tag}"' in page and key not in page
 
 
 # --- a draft sent back online -------------------------------------------------------------------

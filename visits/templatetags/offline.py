@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from caseworks.access.permissions import CASE_ROLES, may
-from visits.offline import offline_session
+from visits.offline import SESSION_KEY
 
 register = template.Library()
 
@@ -83,7 +83,10 @@ def offline_script(context: dict[str, Any], shell: bool = False) -> str:
     # Every signed-in page names its session (a colleague's drafts in this browser are then
     # deleted); only those who record visits get the worker.
     records = signed_in and may(user, *CASE_ROLES)
-    session = "" if shell or request is None or not signed_in else offline_session(request)["tag"]
+    # Read, never made here: a page view writes no session. Before the shell first asked for
+    # the key, this session has no tag, and any key in the browser is another session's.
+    found = request.session.get(SESSION_KEY) if request is not None and signed_in else None
+    session = found.get("tag", "") if isinstance(found, dict) and not shell else ""
     return format_html(
         '<script src="{}" defer data-state="{}" data-tag="{}" data-idle="{}" data-session="{}"'
         ' data-send="{}" data-worker="{}" data-scope="{}" data-day="{}" data-logout="{}"'
