@@ -116,6 +116,10 @@ register_not_person_data("cases.TransferRecord")
 # status, a nationality, an age group, a topic …) summed over deleted cases, with no key to a
 # case or person; the statistics page suppresses small counts of the sums as of any count.
 register_not_person_data("cases.StatisticsResidue")
+# Issue 37. Kept statistics of closed periods: per scope (teams), period, language and table,
+# the rows' labels and counts as computed, before suppression (the page suppresses on every
+# view, as for fresh ones), with no key to a case or person; dropped when a record changes.
+register_not_person_data("cases.KeptFigures")
 
 # Issue 23, the case plan. Needs of the household (no person) are in every member's
 # disclosure; a special protection need only in its person's (Art. 9 data); the catalogue
