@@ -44,7 +44,7 @@ from cases.page import SignedInRequest
 from cases.selectors import case_get_for_user
 from caseworks.access.permissions import CASE_ROLES, public, role_required
 from caseworks.web.concurrency import ConcurrentEdit, lock_versioned
-from caseworks.web.forms import TextLimits, submit
+from caseworks.web.forms import TextLimits, VersionedForm, submit
 from caseworks.web.submissions import AlreadySaved
 from caseworks.web.users import display_name
 from visits import services
@@ -150,31 +150,31 @@ def manifest(request: HttpRequest) -> HttpResponse:
 # --- the shell: empty forms, the same fields as the online ones ---------------------------------
 
 
-def _empty_form(
-    form_class: type["forms.ModelForm[Any]"], names: tuple[str, ...], prefix: str
-) -> Any:
-    """An empty form with these fields of an online form (the same labels, widgets and limits)
-    and nothing of a case: the household's names and the case plan stay online."""
-    fields = {name: form_class.base_fields[name] for name in names}
-    offline_class = type(f"Offline{form_class.__name__}", (TextLimits, forms.Form), fields)
-    return offline_class(prefix=prefix, auto_id=f"id_{prefix}_%s")
-
-
 @dataclass(frozen=True)
 class DraftKind:
-    """A kind of record a draft can become: the shell's fields, and how a sent draft is saved
-    (the online form, validated the same way, and the service the online page calls)."""
+    """A kind of record a draft can become: the shell's empty form (these fields of the online
+    form, with these first values), and how a sent draft is saved (the online form, validated
+    the same way, and the service the online page calls)."""
 
-    label: str
+    form_class: type[VersionedForm]
     fields: tuple[str, ...]
-    form: Callable[[QueryDict, SignedInRequest, Case], "forms.ModelForm[Any]"]
-    save: Callable[["forms.ModelForm[Any]", SignedInRequest, Case], Any]
+    initial: dict[str, Any]
+    form: Callable[[QueryDict, SignedInRequest, Case], VersionedForm]
+    save: Callable[[VersionedForm, SignedInRequest, Case], Any]
     done: Callable[[Case, Any], str]
 
+    def empty_form(self, prefix: str) -> forms.Form:
+        """The shell's form: nothing of a case (the household's names and the case plan stay
+        online) and no date (the page fills in the phone's today: the copy is cached)."""
+        fields = {name: self.form_class.base_fields[name] for name in self.fields}
+        empty = type(f"Offline{self.form_class.__name__}", (TextLimits, forms.Form), fields)
+        form: forms.Form = empty(prefix=prefix, auto_id=f"id_{prefix}_%s", initial=self.initial)
+        return form
 
-def _visit_save(form: "forms.ModelForm[Any]", request: SignedInRequest, case: Case) -> Visit:
+
+def _visit_save(form: VersionedForm, request: SignedInRequest, case: Case) -> Visit:
     kind = Visit.Kind.FOLLOW_UP if last_visit(case) is not None else Visit.Kind.FIRST
-    return services.visit_record(actor=request.user, case=case, kind=kind, **form.changes())  # type: ignore[attr-defined]
+    return services.visit_record(actor=request.user, case=case, kind=kind, **form.changes())
 
 
 def _task_form(data: QueryDict, request: SignedInRequest, case: Case) -> TaskForm:
@@ -191,7 +191,7 @@ def _case_url(case: Case, _record: Any) -> str:
 
 KINDS: dict[str, DraftKind] = {
     "visit": DraftKind(
-        label="visit",
+        form_class=VisitForm,
         fields=(
             "date",
             "duration_minutes",
@@ -202,38 +202,31 @@ KINDS: dict[str, DraftKind] = {
             "notes",
             "next_visit_due",
         ),
+        initial={"date": None, "duration_minutes": 60, "place": "accommodation"},
         form=lambda data, request, case: VisitForm(data, case=case),
         save=_visit_save,
         done=lambda case, visit: reverse("case_visits:visit_detail", args=[case.code, visit.code]),
     ),
     "contact": DraftKind(
-        label="contact",
+        form_class=ContactForm,
         fields=("kind", "date", "duration_minutes", "topics", "note"),
+        initial={"date": None, "duration_minutes": 15, "kind": ContactKind.PHONE},
         form=lambda data, request, case: ContactForm(data, case=case),
         save=lambda form, request, case: case_services.contact_record(
-            actor=request.user,
-            case=case,
-            **form.changes(),  # type: ignore[attr-defined]
+            actor=request.user, case=case, **form.changes()
         ),
         done=_case_url,
     ),
     "task": DraftKind(
-        label="task",
+        form_class=TaskForm,
         fields=("title", "due_on"),
+        initial={"due_on": None},
         form=_task_form,
         save=lambda form, request, case: case_services.task_create(
-            actor=request.user,
-            case=case,
-            **form.changes(),  # type: ignore[attr-defined]
+            actor=request.user, case=case, **form.changes()
         ),
         done=_case_url,
     ),
-}
-
-_FORM_CLASSES: dict[str, type["forms.ModelForm[Any]"]] = {
-    "visit": VisitForm,
-    "contact": ContactForm,
-    "task": TaskForm,
 }
 
 
@@ -241,25 +234,8 @@ _FORM_CLASSES: dict[str, type["forms.ModelForm[Any]"]] = {
 def shell(request: SignedInRequest) -> HttpResponse:
     """The offline page: the same for every user and day (the day's list is fetched as
     data), so the cached copy holds nobody's data and no key."""
-    today = timezone.localdate().isoformat()
-    empty = {
-        name: _empty_form(_FORM_CLASSES[name], kind.fields, name) for name, kind in KINDS.items()
-    }
-    for form in empty.values():
-        for field_name in ("date", "due_on"):
-            if field_name in form.fields:
-                form.fields[field_name].initial = None
-        if "duration_minutes" in form.fields:
-            form.fields["duration_minutes"].initial = 60 if form.prefix == "visit" else 15
-        if "place" in form.fields:
-            form.fields["place"].initial = "accommodation"
-        if "kind" in form.fields:
-            form.fields["kind"].initial = ContactKind.PHONE
-    return render(
-        request,
-        "visits/offline.html",
-        {"forms": empty, "today": today, "cacheable": cacheable_urls()},
-    )
+    empty = {name: kind.empty_form(name) for name, kind in KINDS.items()}
+    return render(request, "visits/offline.html", {"forms": empty})
 
 
 def _day_items(request: SignedInRequest) -> list[dict[str, Any]]:
