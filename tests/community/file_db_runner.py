@@ -5,7 +5,7 @@ database cannot show: several threads registering at once, and a sender killed m
     python tests/community/file_db_runner.py queue <n>
     python tests/community/file_db_runner.py send <smtp port> [--kill-after K --at sent|handed]
     python tests/community/file_db_runner.py report
-    python tests/community/file_db_runner.py subscribe-race <threads> <posts> <start at>
+    python tests/community/file_db_runner.py subscribe-race <threads> <posts> <gate folder>
 """
 
 import faulthandler
@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -139,12 +140,22 @@ def send(port: int, kill_after: int | None, at: str) -> dict:
     return {"sent": sent}
 
 
-def subscribe_race(threads: int, posts: int, start_at: float) -> dict:
-    """Like one gunicorn worker of several: `threads` clients post the public subscription
-    form `posts` times each, from one address, from `start_at` (a time.time() all the
-    racing processes share). Returns how many were accepted (302) and refused (429)."""
-    import time
+def wait_at_gate(gate: Path, timeout: float = 300.0) -> None:
+    """Say this process is ready (a file in `gate`), then wait for the caller's "go" file:
+    the racing processes start together, however long each took to start Django. (Not a
+    shared time: the test process's clock is set to another day, tests/clock.py.)"""
+    (gate / f"ready-{os.getpid()}").touch()
+    deadline = time.monotonic() + timeout
+    while not (gate / "go").exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("no go from the test")
+        time.sleep(0.01)
 
+
+def subscribe_race(threads: int, posts: int, gate: Path) -> dict:
+    """Like one gunicorn worker of several: `threads` clients post the public subscription
+    form `posts` times each, from one address, once every racing process is at the `gate`
+    (wait_at_gate). Returns how many were accepted (302) and refused (429)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -167,7 +178,7 @@ def subscribe_race(threads: int, posts: int, start_at: float) -> dict:
         finally:
             thread_connection.close()
 
-    time.sleep(max(0.0, start_at - time.time()))
+    wait_at_gate(gate)
     workers = [threading.Thread(target=one, args=(i,)) for i in range(threads)]
     for w in workers:
         w.start()
@@ -204,7 +215,7 @@ if __name__ == "__main__":
         if command == "register-race":
             result = register_race(int(args[0]))
         elif command == "subscribe-race":
-            result = subscribe_race(int(args[0]), int(args[1]), float(args[2]))
+            result = subscribe_race(int(args[0]), int(args[1]), Path(args[2]))
         elif command == "queue":
             result = queue(int(args[0]))
         else:

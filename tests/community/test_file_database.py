@@ -58,17 +58,18 @@ def test_capacity_is_never_exceeded_by_concurrent_registrations(file_database):
     assert result["waiting"] == 9
 
 
-def test_the_rate_limit_holds_across_processes(file_database):
+def test_the_rate_limit_holds_across_processes(file_database, tmp_path):
     """Issue 35: 61 posts from one address to 4 gunicorn workers, 40 accepted against a limit
     of 10 an hour (the limit was counted in each process's memory). Four processes of four
     threads each post 32 times at once: 10 accepted between them."""
     from community.views import SUBSCRIBE_LIMIT
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{file_database}"}
-    start_at = f"{time.time() + 8:.3f}"  # after every process has started Django
+    gate = tmp_path / "gate"  # the racers start together once all four are ready
+    gate.mkdir()
     racers = [
         subprocess.Popen(
-            [sys.executable, str(RUNNER), "subscribe-race", "4", "2", start_at],
+            [sys.executable, str(RUNNER), "subscribe-race", "4", "2", str(gate)],
             env=env,
             cwd=BASE_DIR,
             stdout=subprocess.PIPE,
@@ -79,6 +80,12 @@ def test_the_rate_limit_holds_across_processes(file_database):
     ]
     results = []
     try:
+        deadline = time.monotonic() + 300
+        while len(list(gate.glob("ready-*"))) < len(racers):
+            assert time.monotonic() < deadline, "the racers did not start"
+            assert all(r.poll() is None for r in racers), "a racer ended before the race"
+            time.sleep(0.05)
+        (gate / "go").touch()
         for racer in racers:
             # A hung racer prints every thread's stack and exits (file_db_runner.HANG_SECONDS).
             out, err = racer.communicate(timeout=600)
