@@ -11,11 +11,14 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
+from tests.e2e import test_phone_day
 from tests.e2e.conftest import Journey
-from tests.helpers import open_case
 from visits import offline
-from visits import services as visit_services
 from visits.models import Visit
+
+# The caseworker's day of tests/e2e/test_phone_day.py: a case with its follow-up visit due
+# today (and a running deadline and a task, which the supervisor's closing has to handle).
+day = test_phone_day.day
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -72,25 +75,6 @@ STORAGE = """async () => {
   }
   return out;
 }"""
-
-
-@pytest.fixture
-def day(house):
-    leyla = house["users"]["leyla"]
-    case = open_case(
-        leyla, house["team"], first_name="Amal", last_name="Haddad", opened_on=TODAY - 30 * DAY
-    )
-    visit_services.visit_record(
-        actor=leyla,
-        case=case,
-        kind="first",
-        date=TODAY - 14 * DAY,
-        duration_minutes=60,
-        place="accommodation",
-        topics=["housing"],
-    )
-    case_services.case_set_next_visit_due(actor=leyla, case=case, next_visit_due=TODAY)
-    return {**house, "case": case}
 
 
 def storage(page) -> dict:
@@ -190,6 +174,7 @@ def test_a_draft_for_a_case_closed_meanwhile_is_a_conflict_and_sign_out_leaves_n
         case=current,
         reason="moved_away",
         acknowledged=[item.key for item in case_services.case_open_items(current)],
+        deadline_reason="Die Anwältin überwacht die Frist.",
     )
 
     page.context.set_offline(False)
