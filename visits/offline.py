@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import services as case_services
 from cases.forms import ContactForm, TaskForm
@@ -286,6 +287,9 @@ class DraftForm(forms.Form):
     case_version = forms.IntegerField(min_value=0)
 
 
+DRAFT_SENT = gettext_lazy("Draft sent.")
+
+
 class CaseClosed(Exception):
     def __init__(self, case: Case) -> None:
         super().__init__("case closed")
@@ -356,7 +360,7 @@ def send(request: SignedInRequest) -> JsonResponse:
             request,
             save,
             form,
-            success=_("Draft sent."),
+            success=str(DRAFT_SENT),
             creates=lambda record: draft_kind.done(case, record),
         )
     except AlreadySaved as repeat:
@@ -364,8 +368,7 @@ def send(request: SignedInRequest) -> JsonResponse:
         return JsonResponse({"status": "saved", "already": True, "url": url})
     except CaseClosed as closed:
         return _closed(closed.case)
-    # The page shows its own state ("last sent"); no flash message waits for the next page.
-    list(messages.get_messages(request))
+    _drop_sent_message(request)
     if saved:
         return JsonResponse({"status": "saved", "url": draft_kind.done(case, saved.value)})
     if conflicts:
@@ -390,6 +393,17 @@ def send(request: SignedInRequest) -> JsonResponse:
         )
     errors = form.errors.get_json_data()
     return JsonResponse({"status": "invalid", "errors": errors}, status=400)
+
+
+def _drop_sent_message(request: HttpRequest) -> None:
+    """The page shows its own state ("last sent"): submit's success message must not wait
+    for the next page. Any other message waiting (another tab's) stays."""
+    storage = messages.get_messages(request)
+    waiting = [
+        m for m in storage if str(m.message) != str(DRAFT_SENT)
+    ]  # looking marks all as shown
+    for message in waiting:
+        messages.add_message(request, message.level, message.message, message.extra_tags)
 
 
 def _closed(case: Case) -> JsonResponse:

@@ -295,3 +295,16 @@ def test_an_unknown_kind_is_refused(client, alice, due_today):
     response = send(client, due_today, kind="letter")
     assert response.status_code == 400 and "draft_kind" in response.json()["errors"]
     assert notes_saved(due_today) == 0
+
+
+def test_sending_leaves_no_flash_message_but_keeps_others(client, alice, due_today):
+    client.force_login(alice)
+    # Another tab saved a contact; its message waits for that tab's next page.
+    url = f"/cases/{due_today.code}/contacts/new/"
+    contact = {"kind": "phone", "date": str(TODAY), "duration_minutes": "5", "note": "Rückruf"}
+    assert client.post(url, contact).status_code == 302
+    due_today.refresh_from_db()
+    assert send(client, due_today).json()["status"] == "saved"
+    page = client.get("/visits/week/").content.decode()
+    assert "Entwurf gesendet." not in page and "Draft sent." not in page
+    assert "Kontakt erfasst." in page or "Contact recorded." in page
