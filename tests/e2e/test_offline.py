@@ -237,3 +237,23 @@ def test_the_idle_end_deletes_the_drafts_after_saying_so(browser, live_server, d
     page.wait_for_timeout(1000)
     assert notes_saved(case) == 0
     context.close()
+
+
+@pytest.mark.parametrize("journey", [360], indirect=True, ids=["phone"])
+def test_a_draft_can_be_reviewed_and_deleted(journey, day):
+    page = journey.page
+    case = day["case"]
+    journey.sign_in("leyla")
+    load_the_day(journey, case)
+    record_offline(journey, case)
+    draft = page.locator(".offline-draft")
+    review = draft.inner_text()
+    assert NOTE in review and case.reference in review and "Gesundheit" in review
+    page.once("dialog", lambda dialog: dialog.accept())
+    draft.get_by_role("button", name="Entwurf löschen").click()
+    draft.wait_for(state="detached")
+    assert page.locator("#offline-status").get_attribute("data-waiting") == "0"
+    assert NOTE not in dump(storage(page))
+    page.context.set_offline(False)
+    page.wait_for_timeout(1000)
+    assert notes_saved(case) == 0
