@@ -72,6 +72,8 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "granted_at": gettext_lazy("granted on"),
     "expires_at": gettext_lazy("valid until"),
     "asked_by_receiving": gettext_lazy("asked for by the receiving team"),
+    # Kept beside the birth date for the statistics' age groups (docs/statistics.md).
+    "birth_year": gettext_lazy("year of birth"),
 }
 # Lists of codes kept in a plain JSON field, by the field's name: the choices they come from.
 CODE_LISTS: dict[str, type[models.TextChoices]] = {

@@ -310,7 +310,9 @@ def test_the_sign_in_pages_of_a_carrier_without_directory_are_404(client, db):
         assert client.get(url).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+# A live server needs a transaction=True test, which empties the database after it: the
+# serialised rollback puts back what the migrations wrote (the roles), for the tests after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_providers_back_channel_logout_ends_the_session(oidc, admins, live_server):
     # 127.0.0.1, not localhost: Node may try ::1 first, where the live server does not listen.
     base = live_server.url.replace("localhost", "127.0.0.1")
