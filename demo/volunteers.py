@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from caseworks.access.roles import Role
+from caseworks.models import UserCode
 from volunteers.models import (
     AvailabilitySlot,
     Level,
@@ -123,6 +124,10 @@ def create_volunteers(*, n: int, seed: int = 2026) -> int:
     ]
     User.objects.bulk_create(new_users)
     users = list(User.objects.filter(username__startswith="ehrenamt").order_by("username"))
+    # bulk_create sends no post_save: the codes /manage/ addresses accounts by, made here.
+    UserCode.objects.bulk_create(
+        [UserCode(user=u) for u in users if not UserCode.objects.filter(user=u).exists()]
+    )
     group.user_set.add(*users)
     first = User.objects.filter(username="volunteer1").first()
     if first is not None:

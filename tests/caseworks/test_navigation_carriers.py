@@ -116,7 +116,7 @@ def test_it_mails_the_carriers_other_dpo_about_a_dpo_account(
     assert menu(as_user(ben))["requests"][1] == "Approvals"
 
 
-def test_the_sign_in_page_points_to_the_code_page(client):
+def test_the_sign_in_page_points_to_the_code_page(client, db):  # db: the directory buttons
     page = Client(HTTP_ACCEPT_LANGUAGE="de").get("/accounts/login/").content.decode()
     assert 'href="/accounts/reset/"' in page
     assert "Zugang zurücksetzen / Code erhalten?" in page

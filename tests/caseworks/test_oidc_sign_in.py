@@ -310,32 +310,6 @@ def test_the_sign_in_pages_of_a_carrier_without_directory_are_404(client, db):
         assert client.get(url).status_code == 404
 
 
-# A live server needs a transaction=True test, which empties the database after it: the
-# serialised rollback puts back what the migrations wrote (the roles), for the tests after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_providers_back_channel_logout_ends_the_session(oidc, admins, live_server):
-    # 127.0.0.1, not localhost: Node may try ::1 first, where the live server does not listen.
-    base = live_server.url.replace("localhost", "127.0.0.1")
-    provider = set_up_directory(oidc, admins, base=base)
-    user_id = person(oidc, ["beratung"])
-    browser = PlainHttpBrowser()  # one browser: Caseworks' cookies and the provider's
-    start = browser.get(
-        f"{base}/accounts/directory/{provider.organisation.code}/",
-        allow_redirects=False,
-    )
-    back = oidc.log_in(browser, start.headers["Location"], user_id, PASSWORD)
-    assert browser.get(back, allow_redirects=False).status_code == 302
-    assert browser.get(f"{base}/cases/", allow_redirects=False).status_code == 200
-    assert DirectorySession.objects.filter(identity__user__username=user_id).exists()
-    oidc.end_session(browser)  # the provider posts a logout token to Caseworks
-    assert not DirectorySession.objects.filter(identity__user__username=user_id).exists()
-    again = browser.get(f"{base}/cases/", allow_redirects=False)
-    assert again.status_code == 302 and "/accounts/login/" in again.headers["Location"]
-    assert "directory.logout" in actions()
-    # The account stays: only the session ended.
-    assert get_user_model().objects.get(username=user_id).is_active
-
-
 def test_a_forged_logout_token_is_refused(client, oidc, caritas):
     url = f"/accounts/directory/{caritas.organisation.code}/backchannel-logout/"
     forged = oidc.sign({"iss": oidc.issuer, "aud": "someone-else", "iat": int(time.time())})

@@ -59,6 +59,8 @@ def test_it_builds_the_demo_house(demo):
     assert user.check_password("demo")
     assert Case.objects.filter(assigned_to=user).exists()
     assert "supervisor2" in demo and "password for all: demo" in demo
+    # Every account has the code /manage/ addresses it by (the volunteers are bulk-created).
+    assert not get_user_model().objects.filter(manage_code__isnull=True).exists()
     # Running it again with --if-empty changes nothing.
     call_command("seed_demo", if_empty=True)
     assert Client.objects.count() == PERSONS

@@ -5,7 +5,9 @@ with the mapped role; an unmapped colleague is told why not."""
 import pytest
 from django.contrib.auth import get_user_model
 
+from caseworks.directory.models import DirectorySession
 from caseworks.house import directory
+from tests.caseworks.test_oidc_sign_in import PlainHttpBrowser, actions, person, set_up_directory
 from tests.e2e.conftest import Journey
 from tests.helpers import make_user
 from tests.oidc.harness import start_provider
@@ -79,3 +81,29 @@ def test_a_caseworker_signs_in_with_the_carriers_directory(browser, live_server,
     journey.check("directory-refused")
     assert not get_user_model().objects.filter(username="olaf").exists()
     context.close()
+
+
+def test_the_providers_back_channel_logout_ends_the_session(oidc, house, live_server):
+    """The provider posts its logout token to the live server (a real HTTP request): in the
+    browser tests' process, where live servers and transactional tests belong."""
+    admins = (make_user("adam", "admin"), make_user("ada", "admin"))
+    # 127.0.0.1, not localhost: Node may try ::1 first, where the live server does not listen.
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    provider = set_up_directory(oidc, admins, base=base)
+    user_id = person(oidc, ["beratung"])
+    browser = PlainHttpBrowser()  # one browser: Caseworks' cookies and the provider's
+    start = browser.get(
+        f"{base}/accounts/directory/{provider.organisation.code}/",
+        allow_redirects=False,
+    )
+    back = oidc.log_in(browser, start.headers["Location"], user_id, PASSWORD)
+    assert browser.get(back, allow_redirects=False).status_code == 302
+    assert browser.get(f"{base}/cases/", allow_redirects=False).status_code == 200
+    assert DirectorySession.objects.filter(identity__user__username=user_id).exists()
+    oidc.end_session(browser)  # the provider posts a logout token to Caseworks
+    assert not DirectorySession.objects.filter(identity__user__username=user_id).exists()
+    again = browser.get(f"{base}/cases/", allow_redirects=False)
+    assert again.status_code == 302 and "/accounts/login/" in again.headers["Location"]
+    assert "directory.logout" in actions()
+    # The account stays: only the session ended.
+    assert get_user_model().objects.get(username=user_id).is_active
