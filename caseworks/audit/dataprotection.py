@@ -255,6 +255,14 @@ register_not_person_data(
     # account, who asked and decided, the roles, team ids, name and e-mail wanted. Staff data
     # like the access log's account entries; no client data.
     "caseworks.AccountRequest",
+    # A carrier's directory sign-in (caseworks.directory, issue 33): the provider's settings
+    # (its client secret encrypted), the group mappings, which directory subject is which
+    # staff account, the sign-in's session and its second-factor marker. Staff data only.
+    "caseworks.DirectoryProvider",
+    "caseworks.DirectoryMapping",
+    "caseworks.DirectoryIdentity",
+    "caseworks.DirectorySession",
+    "caseworks.DirectoryDevice",
 )
 
 
@@ -329,6 +337,11 @@ HOUSE_WIDE: tuple[HouseWide, ...] = (
             "caseworks.RecoveryCodeDevice",
             "caseworks.EnrolmentCode",
             "caseworks.AccountRequest",
+            "caseworks.DirectoryProvider",
+            "caseworks.DirectoryMapping",
+            "caseworks.DirectoryIdentity",
+            "caseworks.DirectorySession",
+            "caseworks.DirectoryDevice",
         ),
         _("the administrators, with a second person's approval"),
         _(

@@ -57,7 +57,8 @@ def test_it_records_a_need_with_one_save(client, alice, alice_case):
     assert Need.objects.filter(case=alice_case).count() == 1
     again = client.post(url, data)
     assert Need.objects.filter(case=alice_case).count() == 1  # the same form twice: once
-    assert again.status_code in (200, 409)
+    # A double tap lands where the first tap went (issue 36), without a second save.
+    assert (again.status_code, again["Location"]) == (302, response["Location"])
     html = client.get(f"/cases/{alice_case.code}/").content.decode()
     assert "Kita-Platz für Zahra" in html and "chip-open" in html
 

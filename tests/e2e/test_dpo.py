@@ -1,7 +1,7 @@
 """Issue 36, item 4 in the browser: the data protection officer, on a 360 px phone, finds a
 person from the menu, starts the Art. 15 disclosure from the result row, and sees the access
-log and the retention page; no page is wider than the screen (Journey.check: screenshot, axe-core, CSP,
-no horizontal overflow)."""
+log and the retention page; no page is wider than the screen (Journey.check: screenshot,
+axe-core, CSP, no horizontal overflow)."""
 
 import datetime
 

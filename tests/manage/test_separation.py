@@ -20,8 +20,8 @@ from cases.intake import importing
 from cases.models import NeedCategory
 from cases.models.imports import ImportRun
 from cases.services import case_close, case_open_items
-from caseworks.house.services import account_state
 from caseworks.directory.models import DirectoryMapping
+from caseworks.house.services import account_state
 from caseworks.models import AccessLog, AccountRequest, AuthenticatorDevice
 from referrals.models import LetterText, PrintText
 from tests.cases.test_import_runs import BATCH, Killed, caseload, kill_after

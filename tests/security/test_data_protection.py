@@ -429,6 +429,8 @@ def test_encrypted_fields_are_all_disclosed(db):
         "caseworks.AccessLog",
         "caseworks.KeyCanary",
         "caseworks.AuthenticatorDevice",  # a staff member's TOTP seed, not client data
+        "caseworks.DirectoryProvider",  # a carrier's client secret for its directory
+        "caseworks.DirectoryIdentity",  # a staff member's refresh token from that directory
         "volunteers.Volunteer",  # a volunteer's contact: their own export, volunteers.export
         # A newsletter subscriber's own address: community.export (and the volunteer's export)
         "community.Subscriber",

@@ -15,9 +15,12 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import override
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 
+from caseworks.audit.labels import action_label, role_label
 from caseworks.audit.log import log_access
 from caseworks.models import AccessLog, AccountRequest
 from tests.helpers import make_user
@@ -359,6 +362,12 @@ def test_changes_outside_a_request_are_logged_only_with_a_named_actor(db, alice,
     )
 
 
+def shown(code: str) -> str:
+    """An action as the access log shows it: by its label, not its code (issue 36)."""
+    with override("en"):
+        return escape(action_label(code))
+
+
 def test_the_data_protection_officer_sees_and_filters_account_changes(
     client, adam, alice, bob, dora, mbe
 ):
@@ -376,22 +385,25 @@ def test_the_data_protection_officer_sees_and_filters_account_changes(
         "manage.user.self_change_refused",
         "service.viewed",
     ):
-        assert action in page, action
+        assert shown(action) in page, action
     # Only changes to accounts (the refused attempt on one's own included).
     page = client.get("/audit/", {"kind": "accounts"}).content.decode()
-    assert "user.deactivated" in page and "user.roles_changed" in page
-    assert "manage.user.self_change_refused" in page
-    assert "service.viewed" not in page
-    # What was changed is readable: the role given.
-    assert "supervisor" in page
+    assert shown("user.deactivated") in page and shown("user.roles_changed") in page
+    assert shown("manage.user.self_change_refused") in page
+    assert shown("service.viewed") not in page
+    # What was changed is readable: the role given, by its name.
+    with override("en"):
+        assert escape(role_label("supervisor")) in page
     # Only what concerns one user (whoever did it).
     page = client.get("/audit/", {"subject": bob.pk}).content.decode()
-    assert "user.deactivated" in page and "user.roles_changed" not in page
+    assert shown("user.deactivated") in page and shown("user.roles_changed") not in page
     page = client.get("/audit/", {"subject": adam.pk}).content.decode()
-    assert "manage.user.self_change_refused" in page and "user.deactivated" not in page
+    assert (
+        shown("manage.user.self_change_refused") in page and shown("user.deactivated") not in page
+    )
     # Only what one user did.
     page = client.get("/audit/", {"user": adam.pk, "kind": "records"}).content.decode()
-    assert "user.deactivated" not in page and "service.viewed" not in page
+    assert shown("user.deactivated") not in page and shown("service.viewed") not in page
 
 
 @pytest.mark.parametrize("kind", ["accounts", "records"])

@@ -3,13 +3,16 @@ what to bring), never the purpose from the case file; the caseworker's form warn
 what not to write there. Accompaniments from before the note show an empty state."""
 
 import datetime
+import zoneinfo
 
+import time_machine
 from django.utils import timezone
 
 from tests.visits.conftest import in_hours, plan
 from visits.models import VOLUNTEER_NOTE_MAX, Accompaniment
 
 PURPOSE = "Verlängerung der Grenzübertrittsbescheinigung"
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 NOTE = "Treffpunkt 9:45 am Haupteingang, Ausweis mitbringen"
 
 
@@ -41,7 +44,10 @@ def test_the_form_warns_in_german_what_not_to_write(client, alice, opened_case):
     assert "Nur für die Fallakte" in html
 
 
+@time_machine.travel(datetime.datetime(2026, 12, 9, 8, 0, tzinfo=BERLIN), tick=True)
 def test_the_volunteer_reads_the_note_and_never_the_purpose(client, alice, vera, opened_case):
+    """At 8 in the morning: the appointment (in five hours) is today, so the volunteer may
+    already say it did not take place (from the day on, issue 36)."""
     client.force_login(alice)
     response = client.post(
         f"/cases/{opened_case.code}/accompaniments/new/", form_data(opened_case, vera)
