@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -46,12 +46,25 @@ def require_open(case: Case) -> Case:
     return current
 
 
+def _foreign_key(record: models.Model, name: str, to: type[models.Model]) -> int | None:
+    """The id in the record's foreign key `name` to `to`, if it has one: a field that only
+    shares the name (a sign-in directory's OAuth `client_id`) is none."""
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, models.ForeignKey) or field.related_model is not to:
+        return None
+    value: int | None = getattr(record, field.attname)
+    return value
+
+
 def _case_id_of(record: models.Model) -> int | None:
     """The case a record belongs to: itself, its `case`, or its person's case."""
     if isinstance(record, Case):
         return record.pk
-    case_id: int | None = getattr(record, "case_id", None)
-    client_id: int | None = getattr(record, "client_id", None)
+    case_id = _foreign_key(record, "case", Case)
+    client_id = _foreign_key(record, "client", Client)
     if case_id is None and client_id is not None:
         case_id = Client.objects.values_list("case_id", flat=True).get(pk=client_id)
     return case_id

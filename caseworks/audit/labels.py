@@ -129,6 +129,7 @@ ACTIONS: dict[str, str | Promise] = {
     "directory.sign_in_refused": _("sign-in through the directory refused"),
     "directory.account_ended": _("account ended by the directory"),
     "directory.logout": _("signed out by the directory"),
+    "directory.session_expired": _("directory session ended (its time was up)"),
 }
 
 # The DPO assignment is not a group, but a role change names it like one ("dpo").

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +80,16 @@ class DirectoryProvider(Versioned, models.Model):
         help_text=_(
             "How often check_directory asks the provider whether each account still exists "
             "and is enabled; a leaver loses access within this time."
+        ),
+    )
+    session_hours = models.PositiveIntegerField(
+        _("session lasts at most (hours)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_(
+            "As long as the directory's own sign-in session (Entra ID: sign-in frequency; "
+            "Keycloak: SSO Session Max). After it, Caseworks signs the person out and the "
+            "directory is asked again. A shorter session the provider announces counts."
         ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -180,6 +190,9 @@ class DirectorySession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     sid = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the directory's session ends (the provider's limit, else the provider's hours):
+    # DirectorySessionMiddleware ends this one then. Null: rows from before (no end).
+    ends_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.identity_id}:{self.created_at:%Y-%m-%d %H:%M}"

@@ -120,10 +120,13 @@ def begin(provider: DirectoryProvider, redirect_uri: str) -> Start:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The checked ID token's claims and the refresh token (for the periodic check)."""
+    """The checked ID token's claims, the refresh token (for the periodic check) and, when
+    the provider says it, how many seconds its session has left (Keycloak's
+    `refresh_expires_in`: the SSO session's end)."""
 
     claims: dict[str, Any]
     refresh_token: str
+    session_seconds: int | None = None
 
 
 def finish(
@@ -154,7 +157,21 @@ def finish(
     if "id_token" not in token:
         raise DirectoryError("No ID token in the answer.")
     claims = id_token_claims(provider, token["id_token"], nonce=nonce)
-    return SignedIn(claims=claims, refresh_token=token.get("refresh_token") or "")
+    return SignedIn(
+        claims=claims,
+        refresh_token=token.get("refresh_token") or "",
+        session_seconds=_seconds(token.get("refresh_expires_in")),
+    )
+
+
+def _seconds(value: Any) -> int | None:
+    """A positive number of seconds from a token response, else None (0 means "no limit" at
+    Keycloak; anything unreadable is no limit of the provider's)."""
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
 
 
 def _decode(provider: DirectoryProvider, raw: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ Separation of duties (docs/separation-of-duties.md) holds here too:
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 from typing import Any
 
@@ -70,6 +70,7 @@ PROVIDER_FIELDS = (
     "second_factor_amr",
     "second_factor_acr",
     "check_minutes",
+    "session_hours",
     "enabled",
 )
 
@@ -442,10 +443,30 @@ def directory_sign_in(
     return user
 
 
+def session_end(
+    provider: DirectoryProvider, *, session_seconds: int | None, now: datetime
+) -> datetime:
+    """When a session opened now ends: the directory's session end, as the provider announces
+    it (session_seconds) or, where it does not, the provider's configured hours — whichever
+    comes first."""
+    end = now + timedelta(hours=provider.session_hours)
+    if session_seconds is not None:
+        end = min(end, now + timedelta(seconds=session_seconds))
+    return end
+
+
 def session_opened(
-    *, identity: DirectoryIdentity, session_key: str, sid: str, second_factor: bool
+    *,
+    identity: DirectoryIdentity,
+    session_key: str,
+    sid: str,
+    second_factor: bool,
+    session_seconds: int | None = None,
 ) -> DirectorySession:
-    session = DirectorySession.objects.create(identity=identity, session_key=session_key, sid=sid)
+    ends_at = session_end(identity.provider, session_seconds=session_seconds, now=timezone.now())
+    session = DirectorySession.objects.create(
+        identity=identity, session_key=session_key, sid=sid, ends_at=ends_at
+    )
     log_event(
         user=identity.user,
         action="directory.signed_in",

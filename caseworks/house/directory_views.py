@@ -168,6 +168,7 @@ def directory_callback(request: HttpRequest, organisation_code: uuid.UUID) -> Ht
         session_key=str(request.session.session_key),
         sid=str(signed_in.claims.get("sid") or ""),
         second_factor=second_factor,
+        session_seconds=signed_in.session_seconds,
     )
     request.session[SESSION_KEY] = row.pk
     return redirect(flow.get("next") or "/")

@@ -315,3 +315,45 @@ def test_a_forged_logout_token_is_refused(client, oidc, caritas):
     forged = oidc.sign({"iss": oidc.issuer, "aud": "someone-else", "iat": int(time.time())})
     assert client.post(url, {"logout_token": forged}).status_code == 400
     assert client.post(url, {"logout_token": "not-a-token"}).status_code == 400
+
+
+def test_the_session_ends_with_the_directorys_session(client, oidc, caritas, admins):
+    """Bound to the directory's session lifetime: an hour here. A person who keeps working
+    (no idle end) is still signed out when the hour is up, and the access log says why."""
+    caritas = directory.provider_save(
+        actor=admins[0],
+        organisation=caritas.organisation,
+        expected_version=caritas.version,
+        data={"session_hours": 1},
+    )
+    user_id = person(oidc, ["beratung"])
+    through_directory(client, oidc, caritas, user_id)
+    row = DirectorySession.objects.get(identity__user__username=user_id)
+    assert row.ends_at is not None
+    assert timedelta(minutes=59) < row.ends_at - timezone.now() <= timedelta(hours=1)
+    start = timezone.now()
+    for minutes in (20, 40, 55):  # working: each request within the idle time
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=True):
+            assert client.get("/cases/").status_code == 200, minutes
+    with time_machine.travel(start + timedelta(minutes=61), tick=True):
+        response = client.get("/cases/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert not DirectorySession.objects.filter(pk=row.pk).exists()
+        assert client.get("/cases/")["Location"].startswith("/accounts/login/")
+    expired = AccessLog.objects.get(action="directory.session_expired")
+    assert expired.username == user_id and expired.detail["hours"] == 1
+
+
+def test_a_shorter_session_the_provider_announces_counts(caritas):
+    """Keycloak says how long its session has left (refresh_expires_in): that end comes
+    first; a longer one, or none, leaves the provider's hours (10 by default)."""
+    now = timezone.now()
+    assert directory.session_end(caritas, session_seconds=1800, now=now) == now + timedelta(
+        minutes=30
+    )
+    assert directory.session_end(caritas, session_seconds=None, now=now) == now + timedelta(
+        hours=10
+    )
+    assert directory.session_end(caritas, session_seconds=86400, now=now) == now + timedelta(
+        hours=10
+    )

@@ -20,7 +20,7 @@ from cases.intake import importing
 from cases.models import NeedCategory
 from cases.models.imports import ImportRun
 from cases.services import case_close, case_open_items
-from caseworks.directory.models import DirectoryMapping
+from caseworks.directory.models import DirectoryMapping, DirectoryProvider
 from caseworks.house.services import account_state
 from caseworks.models import AccessLog, AccountRequest, AuthenticatorDevice
 from referrals.models import LetterText, PrintText
@@ -695,11 +695,19 @@ def test_a_directory_group_needs_a_second_administrator(admin_client, ada, ben, 
         "groups_claim": "groups",
         "second_factor_amr": "mfa",
         "check_minutes": 15,
+        "session_hours": 10,
         "enabled": "on",
     }
     token = submission_token(admin_client, url)
     assert admin_client.post(url, {**provider, "submission": token}).status_code == 302
-    assert "geheim-1234" not in admin_client.get(url).content.decode()  # never shown back
+    page = admin_client.get(url).content.decode()
+    assert "geheim-1234" not in page  # never shown back
+    # Changed through the same page (the house's versioned update): the session's hours.
+    version = page.split('name="version" value="')[1].split('"')[0]
+    changed = {**provider, "client_secret": "", "session_hours": 8}
+    response = admin_client.post(url, {**changed, "version": version})
+    assert response.status_code == 302
+    assert DirectoryProvider.objects.get(organisation=organisation).session_hours == 8
     mappings = f"/manage/directory/{organisation.code}/mappings/"
     both = {"group": "it", "roles": ["admin", "caseworker"], "team": team_a.pk}
     token = submission_token(admin_client, mappings)
