@@ -1,0 +1,59 @@
+"""The language mediation box on the case file: the case's bookings, and "Sprachmittlung
+anfragen" for its coming accompaniments and appointments and its latest visits and contacts
+(a fixed number of queries, whatever the number of entries)."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from caseworks.access.permissions import CASE_ROLES, may
+from caseworks.extensions.casefile import Panel, register_panel
+from visits.models import Accompaniment
+from volunteers.mediators.models import MediationBooking
+
+SHOWN = 5
+
+
+@register_panel
+def mediation_panel(case: Any, *, user: Any) -> Panel | None:
+    if not may(user, *CASE_ROLES):
+        return None
+    now = timezone.now()
+    bookings = list(
+        MediationBooking.objects.filter(case=case)
+        .exclude(status="cancelled")
+        .only("code", "reference", "language", "mode", "starts_at", "status", "case_id")
+        .order_by("-starts_at")[:SHOWN]
+    )
+    records = [
+        *(
+            ("accompaniment", a)
+            for a in case.accompaniments.filter(
+                status=Accompaniment.Status.PLANNED, appointment_at__gt=now
+            )
+            .only("code", "appointment_at", "destination_kind", "case_id")
+            .order_by("appointment_at")[:SHOWN]
+        ),
+        *(
+            ("appointment", a)
+            for a in case.appointments.planned()
+            .filter(starts_at__gt=now)
+            .only("code", "kind", "starts_at", "case_id")
+            .order_by("starts_at")[:SHOWN]
+        ),
+        *(
+            ("visit", v)
+            for v in case.visits.filter(cancelled_at__isnull=True)
+            .only("code", "kind", "date", "case_id")
+            .order_by("-date")[:2]
+        ),
+        *(
+            ("contact", c)
+            for c in case.contacts.exclude(kind="file_note")
+            .only("code", "kind", "date", "case_id")
+            .order_by("-date", "-id")[:2]
+        ),
+    ]
+    if not bookings and not records:
+        return None
+    return Panel(36, "volunteers/mediators/panel.html", {"bookings": bookings, "records": records})
