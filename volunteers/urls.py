@@ -27,12 +27,8 @@ urlpatterns = [
     path("mediation/", mediators.mediation, name="mediation"),
     path("mediation/<uuid:booking_code>/", mediators.booking_detail, name="booking"),
     path("mediation/<uuid:booking_code>/book/", mediators.booking_book, name="booking_book"),
-    path(
-        "mediation/<uuid:booking_code>/record/", mediators.booking_record, name="booking_record"
-    ),
-    path(
-        "mediation/<uuid:booking_code>/cancel/", mediators.booking_cancel, name="booking_cancel"
-    ),
+    path("mediation/<uuid:booking_code>/record/", mediators.booking_record, name="booking_record"),
+    path("mediation/<uuid:booking_code>/cancel/", mediators.booking_cancel, name="booking_cancel"),
     path("me/", views.me, name="me"),
     path("me/interpreting/", mediators.my_bookings, name="me_interpreting"),
     path(

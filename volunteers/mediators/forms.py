@@ -14,10 +14,10 @@ from volunteers.models import Volunteer
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    return [("", _("— choose —")), *languages.choices()]
+    return [("", str(_("— choose —"))), *languages.choices()]
 
 
-class VolunteerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class VolunteerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 
@@ -59,6 +59,25 @@ class MediatorForm(TextLimits, VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].widget = forms.EmailInput(attrs={"maxlength": "254"})
+
+    def clean(self) -> dict[str, Any]:
+        """Said at the field rather than as the table's rule (the service checks it again)."""
+        data = super().clean() or {}
+        if data.get("kind") == MediatorKind.VOLUNTEER:
+            if not data.get("volunteer"):
+                self.add_error("volunteer", _("Choose the volunteer from the register."))
+            data["name"] = data["email"] = data["phone"] = ""
+        elif data.get("kind"):
+            data["volunteer"] = None
+            if not str(data.get("name", "")).strip():
+                self.add_error("name", _("Enter the mediator's or the agency's name."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The kind/volunteer rule is the form's own message above, not the table's.
+        if self.errors:
+            return
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's (TextLimits comes first)
 
 
 class PoolFilterForm(forms.Form):
@@ -115,7 +134,7 @@ class BookForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Iterable[Mediator] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["mediator"])  # type: ignore[type-arg]
+        field = cast(forms.ModelChoiceField, self.fields["mediator"])
         field.queryset = Mediator.objects.filter(pk__in=[m.pk for m in candidates])
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from caseworks.extensions import volunteering
 from caseworks.extensions.casefile import Panel
-from volunteers.mediators.selectors import bookings_for_volunteer
 from volunteers.mediators.models import BookingStatus
+from volunteers.mediators.selectors import bookings_for_volunteer
 
 
 def interpreting_panel(user: Any) -> Panel | None:

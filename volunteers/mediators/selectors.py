@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import appointment_get_for_case, case_list_for_user, contact_get_for_case
+from caseworks import languages
 from caseworks.access.permissions import CASE_ROLES, may
 from caseworks.access.roles import Role, has_role
 from visits.selectors import accompaniment_get_for_case, visit_get_for_case
@@ -81,9 +82,10 @@ def pool_filter(
         mediators = mediators.filter(is_active=False)
     if language or mode:
         keep = [
-            m.pk
-            for m in mediators.only("pk", "languages", "modes")
-            if (not language or m.speaks(language)) and (not mode or mode in (m.modes or ()))
+            pk
+            for pk, spoken, modes in mediators.values_list("pk", "languages", "modes")
+            if (not language or any(languages.covers(language, s) for s in spoken or ()))
+            and (not mode or mode in (modes or ()))
         ]
         mediators = mediators.filter(pk__in=keep)
     return mediators

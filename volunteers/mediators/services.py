@@ -72,9 +72,10 @@ def mediator_create(*, actor: User, data: dict[str, Any]) -> Mediator:
     _coordinator_only(actor)
     mediator = Mediator(**{k: data[k] for k in MEDIATOR_FIELDS if k in data})
     _check_mediator(mediator)
-    if mediator.volunteer is not None and Mediator.objects.filter(
-        volunteer=mediator.volunteer
-    ).exists():
+    if (
+        mediator.volunteer is not None
+        and Mediator.objects.filter(volunteer=mediator.volunteer).exists()
+    ):
         raise ValidationError({"volunteer": [_("This volunteer is in the pool already.")]})
     save_audited(mediator, actor)
     return mediator

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -124,18 +124,16 @@ def mediator_active(request: SignedInRequest, mediator_code: uuid.UUID) -> HttpR
 @page_required("volunteers:mediators")
 def mediation(request: SignedInRequest) -> HttpResponse:
     """The open requests, soonest first, and the past bookings whose hours are missing."""
-    page = Paginator(
-        selectors.open_requests().select_related("case"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.open_requests().select_related("case"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "volunteers/mediators/mediation.html",
         {
             "page": page,
             "query": "",
-            "awaiting": selectors.awaiting_hours().select_related("mediator__volunteer__user")[
-                :50
-            ],
+            "awaiting": selectors.awaiting_hours().select_related("mediator__volunteer__user")[:50],
         },
     )
 
@@ -172,8 +170,7 @@ def _detail(
         "candidates": candidates,
         "book": book,
         "record": record,
-        "may_cancel": booking.is_open
-        and (may_book or booking.requested_by_id == request.user.pk),
+        "may_cancel": booking.is_open and (may_book or booking.requested_by_id == request.user.pk),
     }
 
 
@@ -268,7 +265,7 @@ def _initial(kind: str, record: Any) -> dict[str, Any]:
 def booking_new(
     request: SignedInRequest, code: uuid.UUID, kind: str, **record_code: uuid.UUID
 ) -> HttpResponse:
-    """"Sprachmittlung anfragen" on a visit, accompaniment, contact or client appointment.
+    """ "Sprachmittlung anfragen" on a visit, accompaniment, contact or client appointment.
     The request goes to the coordination; where the house lets caseworkers book, the next
     page (the booking's) offers them the candidates."""
     case = case_get_for_user(user=request.user, code=code)
@@ -305,7 +302,7 @@ def my_bookings(request: SignedInRequest) -> HttpResponse:
 
 
 @role_required(Role.VOLUNTEER, methods=["GET", "HEAD"])
-def my_booking(request: HttpRequest, booking_code: uuid.UUID) -> HttpResponse:
+def my_booking(request: SignedInRequest, booking_code: uuid.UUID) -> HttpResponse:
     booking = selectors.booking_get_for_volunteer(user=request.user, code=booking_code)
     log_access(user=request.user, action="mediation.viewed", obj=booking, label=booking.reference)
     return render(request, "volunteers/mediators/my_booking.html", {"b": booking})
