@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from cases import services as case_services
 from tests.volunteers.conftest import register, volunteer_login
+from volunteers import retention
+from volunteers import services as volunteer_services
 from volunteers.mediators import selectors
 from volunteers.mediators import services as mediation
 from volunteers.mediators.models import BookingStatus, MediationBooking, Mediator, Mode
+from volunteers.models import Volunteer
 
 # What the client's file says and no mail to a mediator may: names, phone, the case's number.
 SECRETS = ("Haddad-Geheim", "Amal", "0171", "Beratung", "Gestattung", "Diabetes")
@@ -354,3 +357,35 @@ def test_it_cancels_after_confirmation_and_tells_the_mediator(
     assert booking.status == BookingStatus.CANCELLED
     assert [m.to for m in mail.outbox] == [["pool@dolmetsch.example"]]
     assert booking.reference in mail.outbox[0].subject
+
+
+def test_retention_deletes_an_ended_volunteers_pool_entry_unless_booked(
+    cody, alice, case, contact, settings
+):
+    settings.CASEWORKS_VOLUNTEER_RETENTION_YEARS = 1
+    entries = {}
+    for name in ("gone", "booked"):
+        volunteer = register(volunteer_login(name), cody)
+        entries[name] = mediation.mediator_create(
+            actor=cody,
+            data={"kind": "volunteer", "volunteer": volunteer, "languages": ["fas"]}
+            | {"modes": ["phone"]},
+        )
+    booking = mediation.booking_request(
+        actor=alice,
+        case=case,
+        record=contact,
+        data={"language": "fas", "mode": "phone", "starts_at": later(2)},
+    )
+    mediation.booking_book(
+        actor=cody, booking=booking, mediator=entries["booked"], expected_version=1
+    )
+    for entry in entries.values():
+        volunteer = entry.volunteer
+        volunteer_services.volunteer_update(
+            actor=cody, volunteer=volunteer, expected_version=1, data={"status": "ended"}
+        )
+    Volunteer.objects.update(ended_on=timezone.localdate() - datetime.timedelta(days=400))
+    assert retention.apply_volunteer_retention() == 1
+    assert list(Mediator.objects.all()) == [entries["booked"]]
+    assert not Mediator.history.filter(id=entries["gone"].pk).exists()
