@@ -389,3 +389,28 @@ def test_retention_deletes_an_ended_volunteers_pool_entry_unless_booked(
     assert retention.apply_volunteer_retention() == 1
     assert list(Mediator.objects.all()) == [entries["booked"]]
     assert not Mediator.history.filter(id=entries["gone"].pk).exists()
+
+
+def test_the_record_pages_offer_the_request_and_show_the_bookings(
+    client, alice, case, contact, accompaniment
+):
+    client.force_login(alice)
+    contact_page = f"/cases/{case.code}/contacts/{contact.code}/"
+    request_url = f"/cases/{case.code}/contacts/{contact.code}/mediation/"
+    assert request_url in client.get(contact_page).content.decode()
+    accompaniment_page = client.get(f"/cases/{case.code}/accompaniments/{accompaniment.code}/")
+    assert (
+        f"/cases/{case.code}/accompaniments/{accompaniment.code}/mediation/"
+        in accompaniment_page.content.decode()
+    )
+    booking = mediation.booking_request(
+        actor=alice,
+        case=case,
+        record=contact,
+        data={"language": "tir", "mode": "video", "starts_at": later(2)},
+    )
+    text = client.get(contact_page).content.decode()
+    assert booking.reference in text and f"/volunteers/mediation/{booking.code}/" in text
+    # The case file's box lists it too, with the request links.
+    case_file = client.get(f"/cases/{case.code}/").content.decode()
+    assert booking.reference in case_file and request_url in case_file

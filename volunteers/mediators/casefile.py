@@ -1,15 +1,18 @@
 """The language mediation box on the case file: the case's bookings, and "Sprachmittlung
 anfragen" for its coming accompaniments and appointments and its latest visits and contacts
-(a fixed number of queries, whatever the number of entries)."""
+(a fixed number of queries, whatever the number of entries); the same on each record's page."""
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cases.services import case_accepts_records
 from caseworks.access.permissions import CASE_ROLES, may
-from caseworks.extensions.casefile import Panel, register_panel
+from caseworks.extensions.casefile import Panel, RecordLink, register_panel, register_record_links
 from visits.models import Accompaniment
-from volunteers.mediators.models import MediationBooking
+from volunteers.mediators.models import RECORD_FIELDS, MediationBooking
 
 SHOWN = 5
 
@@ -57,3 +60,36 @@ def mediation_panel(case: Any, *, user: Any) -> Panel | None:
     if not bookings and not records:
         return None
     return Panel(36, "volunteers/mediators/panel.html", {"bookings": bookings, "records": records})
+
+
+@register_record_links
+def mediation_links(record: Any, *, user: Any) -> list[RecordLink]:
+    """On a visit's, accompaniment's, contact's or appointment's page: its language
+    mediations, and "Sprachmittlung anfragen" while the case takes records (one query)."""
+    kind = type(record).__name__.lower()
+    if kind not in RECORD_FIELDS or not may(user, *CASE_ROLES):
+        return []
+    links = [
+        RecordLink(
+            _("Language mediation %(ref)s: %(language)s, %(mode)s, %(status)s")
+            % {
+                "ref": b.reference,
+                "language": b.language_name,
+                "mode": b.get_mode_display(),
+                "status": b.get_status_display(),
+            },
+            reverse("volunteers:booking", args=[b.code]),
+        )
+        for b in MediationBooking.objects.filter(**{kind: record})
+        .exclude(status="cancelled")
+        .only("code", "reference", "language", "mode", "status")
+    ]
+    case = record.case
+    if case_accepts_records(case):
+        links.append(
+            RecordLink(
+                _("Request language mediation"),
+                reverse(f"volunteers_case:mediation_{kind}", args=[case.code, record.code]),
+            )
+        )
+    return links
