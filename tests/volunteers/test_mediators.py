@@ -411,6 +411,8 @@ def test_the_record_pages_offer_the_request_and_show_the_bookings(
     )
     text = client.get(contact_page).content.decode()
     assert booking.reference in text and f"/volunteers/mediation/{booking.code}/" in text
-    # The case file's box lists it too, with the request links.
+    # The case file's box lists it too, with the request links; its history tab the request.
     case_file = client.get(f"/cases/{case.code}/").content.decode()
     assert booking.reference in case_file and request_url in case_file
+    history = client.get(f"/cases/{case.code}/history/")
+    assert history.status_code == 200 and booking.reference in history.content.decode()

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from cases.services import case_accepts_records
 from caseworks.access.permissions import CASE_ROLES, may
-from caseworks.extensions.casefile import Panel, RecordLink, register_panel, register_record_links
+from caseworks.extensions.casefile import (
+    HistorySource,
+    Panel,
+    RecordLink,
+    register_history,
+    register_panel,
+    register_record_links,
+)
 from visits.models import Accompaniment
 from volunteers.mediators.models import RECORD_FIELDS, MediationBooking
 
@@ -93,3 +100,14 @@ def mediation_links(record: Any, *, user: Any) -> list[RecordLink]:
             )
         )
     return links
+
+
+@register_history
+def mediation_history(case: Any) -> list[HistorySource]:
+    """The case's history tab: who requested, booked, recorded or cancelled a mediation."""
+    rows = list(MediationBooking.history.filter(case_id=case.pk).select_related("history_user"))
+
+    def subject(row: Any) -> str:
+        return _("Language mediation %(ref)s") % {"ref": row.reference}
+
+    return [(MediationBooking, rows, subject)]

@@ -123,8 +123,27 @@ class BookingRequestForm(TextLimits, forms.Form):
         return data
 
 
+class CandidateField(forms.ModelChoiceField):
+    """A candidate with what the choice turns on: kind, languages, modes, availability, rate."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        parts = [
+            str(obj),
+            str(obj.get_kind_display()),
+            ", ".join(obj.get_language_labels()),
+            ", ".join(obj.get_mode_labels()),
+        ]
+        if obj.availability:
+            parts.append(obj.availability)
+        if obj.hourly_rate is not None:
+            parts.append(f"{obj.hourly_rate} €/h")
+        if obj.funder:
+            parts.append(obj.funder)
+        return " · ".join(parts)
+
+
 class BookForm(forms.Form):
-    mediator = forms.ModelChoiceField(
+    mediator = CandidateField(
         label=_("language mediator"),
         queryset=Mediator.objects.none(),
         widget=forms.RadioSelect,
