@@ -3,6 +3,7 @@ clients' languages by phone and video, a paid mediator comes in person; and one 
 for the coordinator's list."""
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -18,7 +19,7 @@ def create_mediators() -> int:
         return 0
     User = get_user_model()
     coordinator = User.objects.get(username="koordination")
-    pool = [
+    pool: list[dict[str, Any]] = [
         {
             "kind": "agency",
             "name": "Sprachmittlerpool des Kommunalen Integrationszentrums",
