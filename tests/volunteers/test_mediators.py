@@ -10,6 +10,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -416,3 +417,30 @@ def test_the_record_pages_offer_the_request_and_show_the_bookings(
     assert booking.reference in case_file and request_url in case_file
     history = client.get(f"/cases/{case.code}/history/")
     assert history.status_code == 200 and booking.reference in history.content.decode()
+
+
+def test_it_refuses_a_request_for_a_cancelled_appointment(alice, case):
+    appointment = case_services.appointment_create(
+        actor=alice, case=case, kind="immigration_office", starts_at=later(3)
+    )
+    case_services.appointment_cancel(actor=alice, appointment=appointment, reason="verlegt")
+    appointment.refresh_from_db()
+    with pytest.raises(ValidationError):
+        mediation.booking_request(
+            actor=alice,
+            case=case,
+            record=appointment,
+            data={"language": "ara", "mode": "phone", "starts_at": later(3)},
+        )
+    assert not MediationBooking.objects.exists()
+
+
+def test_closing_the_case_lists_the_open_mediations(alice, case, contact):
+    booking = mediation.booking_request(
+        actor=alice,
+        case=case,
+        record=contact,
+        data={"language": "ara", "mode": "phone", "starts_at": later(2)},
+    )
+    items = [i for i in case_services.case_open_items(case) if i.key == f"mediation-{booking.code}"]
+    assert len(items) == 1 and booking.reference in items[0].text

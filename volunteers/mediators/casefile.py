@@ -12,14 +12,17 @@ from cases.services import case_accepts_records
 from caseworks.access.permissions import CASE_ROLES, may
 from caseworks.extensions.casefile import (
     HistorySource,
+    OpenItem,
     Panel,
     RecordLink,
     register_history,
+    register_open_items,
     register_panel,
     register_record_links,
 )
 from visits.models import Accompaniment
-from volunteers.mediators.models import RECORD_FIELDS, MediationBooking
+from visits.outbound import outside_when
+from volunteers.mediators.models import RECORD_FIELDS, BookingStatus, MediationBooking
 
 SHOWN = 5
 
@@ -111,3 +114,27 @@ def mediation_history(case: Any) -> list[HistorySource]:
         return _("Language mediation %(ref)s") % {"ref": row.reference}
 
     return [(MediationBooking, rows, subject)]
+
+
+@register_open_items
+def open_mediations(case: Any) -> list[OpenItem]:
+    """Requested or booked mediations: closing the case must handle or acknowledge each (a
+    booked mediator would otherwise come)."""
+    return [
+        OpenItem(
+            _("Language mediation"),
+            _("%(when)s: %(ref)s, %(status)s")
+            % {
+                "when": outside_when(b.starts_at),
+                "ref": b.reference,
+                "status": b.get_status_display(),
+            },
+            reverse("volunteers:booking", args=[b.code]),
+            key=f"mediation-{b.code}",
+        )
+        for b in MediationBooking.objects.filter(
+            case=case, status__in=[BookingStatus.REQUESTED, BookingStatus.BOOKED]
+        )
+        .only("code", "reference", "starts_at", "status")
+        .order_by("starts_at")
+    ]

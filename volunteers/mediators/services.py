@@ -134,6 +134,8 @@ def booking_request(
     require_open(case)
     if getattr(record, "case_id", None) != case.pk:
         raise ValidationError(_("This record belongs to another case."))
+    if getattr(record, "is_cancelled", False):
+        raise ValidationError(_("It was cancelled: no language mediation for it."))
     starts_at: datetime.datetime = data["starts_at"]
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": [_("The time must be in the future.")]})
