@@ -6,6 +6,7 @@ macrolanguage; a volunteer mediator sees their own bookings only, in a time wind
 import datetime
 import json
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -444,3 +445,31 @@ def test_closing_the_case_lists_the_open_mediations(alice, case, contact):
     )
     items = [i for i in case_services.case_open_items(case) if i.key == f"mediation-{booking.code}"]
     assert len(items) == 1 and booking.reference in items[0].text
+
+
+def test_the_coordinator_sees_the_years_hours_and_costs_by_funder(
+    client, alice, cody, case, contact, agency
+):
+    booking = mediation.booking_request(
+        actor=alice,
+        case=case,
+        record=contact,
+        data={"language": "ara", "mode": "video", "starts_at": later(2), "duration_minutes": 90},
+    )
+    booking = mediation.booking_book(
+        actor=cody, booking=booking, mediator=agency, expected_version=booking.version
+    )
+    with time_machine.travel(booking.ends_at + datetime.timedelta(hours=1), tick=False):
+        mediation.booking_record(
+            actor=cody, booking=booking, expected_version=booking.version, minutes=90
+        )
+        client.force_login(cody)
+        page = client.get("/volunteers/mediation/")
+    (row,) = page.context["totals"]
+    assert (row["funder"], row["hours"], row["cost"], row["n"]) == (
+        "Kommunales Integrationszentrum",
+        1.5,
+        Decimal("60"),
+        1,
+    )
+    assert "Kommunales Integrationszentrum" in page.content.decode()

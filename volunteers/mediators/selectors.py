@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from cases.selectors import appointment_get_for_case, case_list_for_user, contac
 from caseworks import languages
 from caseworks.access.permissions import CASE_ROLES, may
 from caseworks.access.roles import Role, has_role
+from caseworks.extensions.supervision import local_days
 from visits.selectors import accompaniment_get_for_case, visit_get_for_case
 from volunteers.mediators.models import BookingStatus, MediationBooking, Mediator
 from volunteers.models import Volunteer
@@ -208,3 +209,17 @@ def booking_get_for_volunteer(*, user: User, code: Code) -> MediationBooking:
     if found is None:
         raise Http404("No such booking")
     return found
+
+
+def totals_by_funder(*, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
+    """The coordinator's account for the funders: done mediations of the period, minutes and
+    costs per funder (one grouped query; "" is the volunteers')."""
+    first, after = local_days(start, end)
+    return list(
+        MediationBooking.objects.filter(
+            status=BookingStatus.DONE, starts_at__gte=first, starts_at__lt=after
+        )
+        .values("funder")
+        .annotate(minutes=Sum("minutes"), cost=Sum("cost"), n=Count("pk"))
+        .order_by("funder")
+    )

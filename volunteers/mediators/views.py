@@ -127,12 +127,19 @@ def mediation(request: SignedInRequest) -> HttpResponse:
     page = Paginator(selectors.open_requests().select_related("case"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
     return render(
         request,
         "volunteers/mediators/mediation.html",
         {
             "page": page,
             "query": "",
+            "start": start,
+            "totals": [
+                {**row, "hours": round((row["minutes"] or 0) / 60, 1)}
+                for row in selectors.totals_by_funder(start=start, end=today)
+            ],
             "awaiting": selectors.awaiting_hours().select_related("mediator__volunteer__user")[:50],
         },
     )
