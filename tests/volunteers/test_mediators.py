@@ -473,3 +473,21 @@ def test_the_coordinator_sees_the_years_hours_and_costs_by_funder(
         1,
     )
     assert "Kommunales Integrationszentrum" in page.content.decode()
+
+
+def test_a_booking_belongs_to_exactly_one_record(alice, case, contact, accompaniment):
+    def booking(**records):
+        return MediationBooking(
+            case=case,
+            language="ara",
+            mode="phone",
+            starts_at=later(2),
+            requested_by=alice,
+            **records,
+        )
+
+    with pytest.raises(ValidationError):
+        booking(contact=contact, accompaniment=accompaniment).full_clean()
+    with pytest.raises(ValidationError):
+        booking().full_clean()
+    booking(contact=contact).full_clean()
