@@ -40,6 +40,11 @@ def outside_time(at: datetime.datetime) -> str:
     return time_format(timezone.localtime(at), "TIME_FORMAT")
 
 
+def outside_when(at: datetime.datetime) -> str:
+    """The date and time as a mail gives them ("08.12.2026 10:00")."""
+    return date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+
 def outside_facts(accompaniment: Accompaniment) -> dict[str, str]:
     """What a mail may say about an accompaniment: the neutral word, the case's reference
     number, the date and time."""
@@ -47,6 +52,6 @@ def outside_facts(accompaniment: Accompaniment) -> dict[str, str]:
     return {
         "what": outside_label(Outside.ACCOMPANIMENT),
         "ref": accompaniment.case.reference,
-        "when": date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT"),
+        "when": outside_when(at),
         "time": outside_time(at),
     }

@@ -8,5 +8,9 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         # Register providers: the case file panel, statistics, personal data, the reminder
-        # digest and who may be picked as a volunteer (visits asks, without importing us).
+        # digest and who may be picked as a volunteer (visits asks, without importing us);
+        # the language mediators' case-file box, statistics and start-page box.
         from volunteers import casefile, figures, hooks, personal_data  # noqa: F401
+        from volunteers.mediators import casefile as mediation_casefile  # noqa: F401
+        from volunteers.mediators import hooks as mediation_hooks  # noqa: F401
+        from volunteers.mediators import statistics  # noqa: F401

@@ -1,11 +1,12 @@
 """A volunteer's Art. 15 DSGVO disclosure: their record, languages, availability, absences,
-offers, tandems (by reference number), hours, and the history of their record."""
+offers, tandems (by reference number), hours, language mediations (their metadata), and the
+history of their record."""
 
 from django.utils import timezone
 
 from caseworks.audit.dataprotection import record
 from caseworks.extensions.personal_data import volunteer_disclosure_sections_for
-from volunteers.models import Volunteer
+from volunteers.models import MediationBooking, Volunteer
 
 
 def volunteer_disclosure(volunteer: Volunteer) -> dict:
@@ -40,6 +41,21 @@ def volunteer_disclosure(volunteer: Volunteer) -> dict:
             for t in volunteer.tandems.select_related("case")
         ],
         "hours": [record(row, skip=("volunteer",)) for row in volunteer.hours.all()],
+        # As a language mediator: the bookings' metadata, nothing of the case or its record.
+        "language_mediations": [
+            {
+                "reference": b.reference,
+                "starts_at": b.starts_at.isoformat(),
+                "duration_minutes": b.duration_minutes,
+                "language": b.language,
+                "mode": b.get_mode_display(),
+                "status": b.get_status_display(),
+                "minutes": b.minutes,
+            }
+            for b in MediationBooking.objects.filter(mediator__volunteer=volunteer).order_by(
+                "starts_at"
+            )
+        ],
         **volunteer_disclosure_sections_for(user),
         "history": [
             {

@@ -442,3 +442,11 @@ class HoursEntry(models.Model):
 
     def __str__(self):
         return f"{self.date:%d.%m.%Y} {self.minutes} min"
+
+
+# The language mediators' pool lives in its own package; imported here so that Django finds
+# its models as the volunteers app's.
+from volunteers.mediators.models import (  # noqa: E402, F401
+    MediationBooking,
+    Mediator,
+)

@@ -26,8 +26,11 @@ def coordinators():
     )
 
 
-def _send(recipients, subject: str, body: str) -> None:
-    addresses = sorted({u.email for u in recipients if u is not None and u.email})
+def send_each(recipients, subject: str, body: str) -> None:
+    """One mail to each recipient (a user, or an address), after the commit."""
+    addresses = sorted(
+        {r if isinstance(r, str) else r.email for r in recipients if r is not None} - {""}
+    )
     if not addresses:
         return
 
@@ -41,7 +44,7 @@ def _send(recipients, subject: str, body: str) -> None:
 def request_created(request) -> None:
     with override("de"):
         facts = _facts(request)
-        _send(
+        send_each(
             coordinators(),
             _("Caseworks: a volunteer is needed (%(ref)s)") % facts,
             _(
@@ -55,7 +58,7 @@ def request_created(request) -> None:
 def offered(offer) -> None:
     with override("de"):
         facts = _facts(offer.request)
-        _send(
+        send_each(
             [offer.volunteer.user],
             _("Caseworks: can you go along on %(when)s?") % facts,
             _(
@@ -72,19 +75,19 @@ def answered(offer, *, accepted: bool) -> None:
     with override("de"):
         facts = _facts(request)
         if accepted:
-            _send(
+            send_each(
                 [request.requested_by, offer.offered_by, *coordinators()],
                 _("Caseworks: a volunteer goes along (%(ref)s)") % facts,
                 _("A volunteer accepted the accompaniment %(when)s (case %(ref)s).") % facts,
             )
-            _send(
+            send_each(
                 [offer.volunteer.user],
                 _("Caseworks: thank you, you go along on %(when)s") % facts,
                 _("You go along: %(when)s (case %(ref)s). The place and details are in Caseworks.")
                 % facts,
             )
         else:
-            _send(
+            send_each(
                 [offer.offered_by],
                 _("Caseworks: an offer was declined (%(ref)s)") % facts,
                 _("A volunteer declined the accompaniment %(when)s (case %(ref)s).") % facts,

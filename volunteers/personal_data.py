@@ -21,6 +21,16 @@ register_person_data(
     ),
     # A tandem pairs a volunteer with the whole household.
     Source("volunteers.Tandem", "tandems", _("Tandems"), "case__clients", "case", order=25),
+    # A language mediation for a record of the household: its language and place concern the
+    # household's members (deleted before the visits, contacts and appointments).
+    Source(
+        "volunteers.MediationBooking",
+        "language_mediations",
+        _("Language mediations"),
+        "case__clients",
+        "case",
+        order=25,
+    ),
 )
 # The volunteer's own record is personal data of the volunteer, a member of the house, not of
 # a client: their Art. 15 export is volunteers.export, their retention volunteers.retention
@@ -32,4 +42,7 @@ register_not_person_data(
     "volunteers.Absence",
     "volunteers.Offer",
     "volunteers.HoursEntry",
+    # The pool: volunteers of the register and paid mediators or agencies (staff-like data
+    # of the mediator, never of a client; the volunteer's in their own export).
+    "volunteers.Mediator",
 )

@@ -1,7 +1,8 @@
 """Retention for volunteers: a record is deleted CASEWORKS_VOLUNTEER_RETENTION_YEARS after the
-engagement ended, with its languages, availability, absences, hours and history rows. Offers
-and tandems stay as long as the cases they belong to (their volunteer is PROTECTed): such a
-record is deleted once its cases are gone."""
+engagement ended, with its languages, availability, absences, hours, its entry in the language
+mediators' pool and history rows. Offers, tandems and language mediations stay as long as the
+cases they belong to (their volunteer is PROTECTed): such a record is deleted once its cases
+are gone."""
 
 import datetime
 
@@ -15,6 +16,8 @@ from volunteers.models import (
     Absence,
     AvailabilitySlot,
     HoursEntry,
+    MediationBooking,
+    Mediator,
     Offer,
     Tandem,
     Volunteer,
@@ -29,6 +32,7 @@ def due(today: datetime.date | None = None):
     return Volunteer.objects.filter(status="ended", ended_on__lt=cutoff).exclude(
         Exists(Tandem.objects.filter(volunteer=OuterRef("pk")))
         | Exists(VolunteerRequest.objects.filter(assigned=OuterRef("pk")))
+        | Exists(MediationBooking.objects.filter(mediator__volunteer=OuterRef("pk")))
     )
 
 
@@ -40,7 +44,14 @@ def apply_volunteer_retention(*, dry_run: bool = False, today=None) -> int:
         with transaction.atomic():
             ids = {
                 model: list(model.objects.filter(volunteer=volunteer).values_list("pk", flat=True))
-                for model in (VolunteerLanguage, AvailabilitySlot, Absence, HoursEntry, Offer)
+                for model in (
+                    VolunteerLanguage,
+                    AvailabilitySlot,
+                    Absence,
+                    HoursEntry,
+                    Offer,
+                    Mediator,
+                )
             }
             pk = volunteer.pk
             for model, pks in ids.items():

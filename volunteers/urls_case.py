@@ -1,8 +1,10 @@
-"""A caseworker asks for a volunteer for an accompaniment of the case."""
+"""A caseworker asks for a volunteer for an accompaniment of the case, and for a language
+mediator for a visit, an accompaniment, a contact or an appointment."""
 
 from django.urls import path
 
 from volunteers import views
+from volunteers.mediators import views as mediators
 
 app_name = "volunteers_case"
 urlpatterns = [
@@ -11,4 +13,17 @@ urlpatterns = [
         views.request_new,
         name="request_new",
     ),
+] + [
+    path(
+        f"{plural}/<uuid:{kind}_code>/mediation/",
+        mediators.booking_new,
+        {"kind": kind},
+        name=f"mediation_{kind}",
+    )
+    for kind, plural in (
+        ("visit", "visits"),
+        ("accompaniment", "accompaniments"),
+        ("contact", "contacts"),
+        ("appointment", "appointments"),
+    )
 ]

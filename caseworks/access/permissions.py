@@ -75,6 +75,7 @@ PAGES = [
     Page("volunteers:register", _("Volunteers"), "volunteers", (Role.COORDINATOR,)),
     Page("volunteers:requests", _("Requests"), "volunteer-requests", (Role.COORDINATOR,)),
     Page("volunteers:tandems", _("Tandems"), "tandems", (Role.COORDINATOR,)),
+    Page("volunteers:mediators", _("Language mediators"), "mediators", (Role.COORDINATOR,)),
     Page("volunteers:figures", _("Figures"), "volunteer-figures", (Role.COORDINATOR,)),
     Page("events:list", _("Events"), "events", (Role.COORDINATOR,)),
     Page("newsletter:list", _("Newsletter"), "newsletter", (Role.COORDINATOR,)),

@@ -12,6 +12,8 @@ casefile.timeline                 (case, *, limit) -> <= limit TimelineEntry; ca
 casefile.panels                   (case, *, user) -> Panel | None; the case file's boxes
 casefile.history                  (case) -> [(model, history rows, subject)]; the history tab
 casefile.open_items               (case) -> [OpenItem]; closing a case, the summary
+casefile.record_links             (record, *, user) -> [RecordLink]; a visit's, accompaniment's,
+                                  contact's or appointment's page ({% record_links %})
 supervision.columns               (*, cases, today) -> [Column]; the supervisors' dashboard
 supervision.statistics            (*, cases, start, end) -> [StatTable]; the annual statistics
 supervision.team_figures          (*, cases, today) -> [TeamFigure]; above a team's table
@@ -54,6 +56,7 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     casefile.panels,
     casefile.history,
     casefile.open_items,
+    casefile.record_links,
     supervision.columns,
     supervision.statistics,
     supervision.team_figures,

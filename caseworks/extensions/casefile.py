@@ -123,3 +123,29 @@ register_open_items = open_items.register
 
 def open_items_for(case: Any) -> list[OpenItem]:
     return [item for provider in open_items for item in provider(case)]
+
+
+# --- what other apps offer on a record's page ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """A line on a record's page (a visit, an accompaniment, a contact, an appointment) that
+    another app adds: what it holds about the record, or what can be done with it
+    ("Sprachmittlung anfragen"). `url` empty: text only."""
+
+    text: str
+    url: str = ""
+
+
+class RecordLinkProvider(Protocol):
+    def __call__(self, record: Any, /, *, user: Any) -> Iterable[RecordLink]: ...
+
+
+# provider(record, *, user) -> [RecordLink]; the record pages ({% record_links record %})
+record_links: Registry[RecordLinkProvider] = Registry("casefile.record_links")
+register_record_links = record_links.register
+
+
+def record_links_for(record: Any, *, user: Any) -> list[RecordLink]:
+    return [link for provider in record_links for link in provider(record, user=user)]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from caseworks.extensions.casefile import record_links_for
 from caseworks.web.users import display_name
 
 register = template.Library()
@@ -15,6 +16,17 @@ register = template.Library()
 def display_name_filter(user) -> str:
     """{{ user|display_name }}: the full name, else the user name."""
     return display_name(user)
+
+
+@register.inclusion_tag("snippets/record_links.html", takes_context=True)
+def record_links(context, record):
+    """{% record_links visit %}: what other apps offer on a record's page
+    (caseworks.extensions.casefile.record_links), for the signed-in user."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if record is None or user is None:
+        return {"links": []}
+    return {"links": record_links_for(record, user=user)}
 
 
 @register.inclusion_tag("snippets/field.html")

@@ -166,6 +166,7 @@ def test_it_sends_anonymous_users_to_sign_in(rf):
                 "volunteers",
                 "volunteer-requests",
                 "tandems",
+                "mediators",
                 "volunteer-figures",
                 "events",
                 "newsletter",

@@ -10,6 +10,7 @@ from cases.services.transfers import transfer_basis
 from caseworks.models import Organisation, Team
 from tests.helpers import module_transaction, sign_in
 from visits.models import Accompaniment
+from volunteers.models import MediationBooking, Mediator
 
 # The demo house is built once for the module, with the production hashers (its users sign
 # in with the password "demo"), so its tests keep them too.
@@ -126,3 +127,13 @@ def test_volunteers_read_a_note_and_a_household_consents_to_another_carrier(demo
         if transfer_basis(c, caritas).covered
     ]
     assert set(transfer_basis(case, caritas).scope) == {"master_data", "records"}
+
+
+def test_the_demo_has_a_pool_of_language_mediators_and_a_request(demo):
+    """Issue 32: an agency, a paid mediator and volunteer1 interpret; one request is open."""
+    assert sorted(Mediator.objects.values_list("kind", flat=True)) == [
+        "agency",
+        "freelance",
+        "volunteer",
+    ]
+    assert MediationBooking.objects.filter(status="requested").count() == 1

@@ -35,6 +35,10 @@ R, X, M = 302, 404, 405
 EVERYONE_SIGNED_IN = [R] + [200] * 11
 # Caseworker and supervisor of the object's own team only.
 OWN_TEAM = ([R, 200, X, X, 200, X, X, X, X, X, X, X], [R, X, X, 200, X, 200, X, X, X, X, X, X])
+OWN_TEAM_AND_COORDINATOR = (
+    [R, 200, X, X, 200, X, X, X, X, X, 200, X],
+    [R, X, X, 200, X, 200, X, X, X, X, 200, X],
+)
 POST_ONLY = [R] + [M] * 11
 ADMIN_ONLY = [R, X, X, X, X, X, X, X, X, 200, X, X]
 COORDINATOR_ONLY = [R, X, X, X, X, X, X, X, X, X, 200, X]
@@ -73,6 +77,23 @@ EXPECTED = {
     "volunteers:me_hours": [R, X, X, X, X, X, X, 200, X, X, X, X],
     "volunteers:me_offer": VERA_OWN,
     "volunteers:me_tandem": VERA_OWN,
+    # The language mediators' pool and bookings: the coordinator; a booking also for the case's
+    # own team (booking needs the house's setting, off here); vera's own booking as mediator.
+    "volunteers:mediators": COORDINATOR_ONLY,
+    "volunteers:mediator_new": COORDINATOR_ONLY,
+    "volunteers:mediator_edit": COORDINATOR_ONLY,
+    "volunteers:mediator_active": COORDINATOR_ONLY,
+    "volunteers:mediation": COORDINATOR_ONLY,
+    "volunteers:booking": OWN_TEAM_AND_COORDINATOR,
+    "volunteers:booking_book": COORDINATOR_ONLY,
+    "volunteers:booking_record": COORDINATOR_ONLY,
+    "volunteers:booking_cancel": OWN_TEAM_AND_COORDINATOR,
+    "volunteers:me_interpreting": [R, X, X, X, X, X, X, 200, X, X, X, X],
+    "volunteers:me_interpreting_detail": VERA_OWN,
+    "volunteers_case:mediation_visit": OWN_TEAM,
+    "volunteers_case:mediation_accompaniment": OWN_TEAM,
+    "volunteers_case:mediation_contact": OWN_TEAM,
+    "volunteers_case:mediation_appointment": OWN_TEAM,
     "manage:user_list": ADMIN_ONLY,
     "manage:user_create": ADMIN_ONLY,
     "manage:user_detail": ADMIN_ONLY,

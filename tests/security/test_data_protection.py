@@ -432,6 +432,9 @@ def test_encrypted_fields_are_all_disclosed(db):
         "caseworks.DirectoryProvider",  # a carrier's client secret for its directory
         "caseworks.DirectoryIdentity",  # a staff member's refresh token from that directory
         "volunteers.Volunteer",  # a volunteer's contact: their own export, volunteers.export
+        # A paid mediator's or agency's business contact (a volunteer mediator's is in the
+        # register): the coordinator's pool page shows all of it; no client data.
+        "volunteers.Mediator",
         # A newsletter subscriber's own address: community.export (and the volunteer's export)
         "community.Subscriber",
         # An address from the public newsletter page, queued until send_newsletter takes it

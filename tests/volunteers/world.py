@@ -1,5 +1,6 @@
 """The volunteer network's objects for the URL walks (tests/security/world.py): on team A's
-side vera's own record, an offer to her and her tandem; on team B's another volunteer's."""
+side vera's own record, an offer to her, her tandem and her booking as a language mediator; on
+team B's another volunteer's."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from tests.helpers import TODAY, make_user
 from visits import services as visit_services
 from volunteers import services
+from volunteers.mediators import services as mediation
 
 
 def _register(user, coordinator):
@@ -47,7 +49,33 @@ def _side(objects, actor, volunteer, coordinator, service):
     tandem = services.tandem_create(
         actor=coordinator, volunteer=volunteer, case=case, data={"consent_on": TODAY}
     )
+    # The volunteer interprets too: a booking by phone for the accompaniment, booked to them.
+    mediator = mediation.mediator_create(
+        actor=coordinator,
+        data={
+            "kind": "volunteer",
+            "volunteer": volunteer,
+            "languages": ["ara"],
+            "modes": ["in_person", "phone"],
+        },
+    )
+    booking = mediation.booking_request(
+        actor=actor,
+        case=case,
+        record=accompaniment,
+        data={
+            "language": "ara",
+            "mode": "phone",
+            "starts_at": timezone.now() + datetime.timedelta(days=5),
+            "duration_minutes": 60,
+        },
+    )
+    mediation.booking_book(
+        actor=coordinator, booking=booking, mediator=mediator, expected_version=booking.version
+    )
     objects.params.update(
+        mediator_code=mediator.code,
+        booking_code=booking.code,
         volunteer_code=volunteer.code,
         request_code=request.code,
         offer_code=offer.code,

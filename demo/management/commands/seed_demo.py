@@ -18,6 +18,7 @@ from cases.models import Client
 from caseworks.fields import shared_ciphertexts
 from demo import city, house, plan
 from demo import community as demo_community
+from demo import mediators as demo_mediators
 from demo import volunteers as demo_volunteers
 from demo.data import DPOS, USERS
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 persons = Client.objects.count()
             # The volunteer register: 20 in the small house, 300 at 20,000 persons.
             demo_volunteers.create_volunteers(n=max(20, clients * 300 // 20000))
+            demo_mediators.create_mediators()  # the language mediators' pool (issue 32)
             demo_community.create_community()  # events and the newsletter (issue 21)
         self.stdout.write(self.style.SUCCESS(f"Created {persons} persons in demo cases."))
         self.print_logins()
