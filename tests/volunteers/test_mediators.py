@@ -491,3 +491,36 @@ def test_a_booking_belongs_to_exactly_one_record(alice, case, contact, accompani
     with pytest.raises(ValidationError):
         booking().full_clean()
     booking(contact=contact).full_clean()
+
+
+@override_settings(CASEWORKS_CASEWORKERS_MAY_BOOK_MEDIATORS=True)
+def test_booking_a_mediator_without_an_address_says_to_tell_them(
+    client, alice, cody, case, contact, django_capture_on_commit_callbacks
+):
+    """No mail goes out without an address: the page says so, instead of "told by e-mail"."""
+    by_phone_only = mediation.mediator_create(
+        actor=cody,
+        data={
+            "kind": "agency",
+            "name": "Dolmetschbüro ohne Mail",
+            "phone": "0221 777",
+            "languages": ["ara"],
+            "modes": ["phone"],
+            "hourly_rate": "35.00",
+            "funder": "Kommune",
+        },
+    )
+    client.force_login(alice)
+    request_for(client, case, contact)
+    booking = MediationBooking.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(
+            f"/volunteers/mediation/{booking.code}/book/",
+            {"mediator": by_phone_only.pk, "version": booking.version},
+            follow=True,
+        )
+    page = booked.content.decode()
+    assert "no e-mail address on file" in page and booking.reference in page
+    assert "told by e-mail" not in page
+    assert [m for m in mail.outbox if "Dolmetsch" in " ".join(m.to)] == []
+    assert MediationBooking.objects.get().mediator == by_phone_only

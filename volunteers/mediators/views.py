@@ -6,6 +6,7 @@ import datetime
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -187,6 +188,22 @@ def booking_detail(request: SignedInRequest, booking_code: uuid.UUID) -> HttpRes
     return render(request, "volunteers/mediators/booking.html", _detail(request, booking))
 
 
+def _told(request: SignedInRequest, booking: MediationBooking) -> MediationBooking:
+    """Whether the mail went out: a mediator without an address must be told in person."""
+    if booking.mediator is not None and booking.mediator.mail_address:
+        messages.info(request, _("The mediator is told by e-mail."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "This mediator has no e-mail address on file: please tell them yourself "
+                "(reference %(ref)s)."
+            )
+            % {"ref": booking.reference},
+        )
+    return booking
+
+
 @role_required(COORDINATOR, *CASE_ROLES)
 def booking_book(request: SignedInRequest, booking_code: uuid.UUID) -> HttpResponse:
     booking = selectors.booking_get_for_booking(user=request.user, code=booking_code)
@@ -194,13 +211,16 @@ def booking_book(request: SignedInRequest, booking_code: uuid.UUID) -> HttpRespo
     return form_page(
         request,
         form,
-        save=lambda: services.booking_book(
-            actor=request.user,
-            booking=booking,
-            mediator=form.cleaned_data["mediator"],
-            expected_version=form.cleaned_data["version"],
+        save=lambda: _told(
+            request,
+            services.booking_book(
+                actor=request.user,
+                booking=booking,
+                mediator=form.cleaned_data["mediator"],
+                expected_version=form.cleaned_data["version"],
+            ),
         ),
-        success=_("Booked. The mediator is told by e-mail."),
+        success=_("Booked."),
         done=reverse("volunteers:booking", args=[booking.code]),
         template="volunteers/mediators/booking.html",
         context=_detail(request, booking, book=form),
