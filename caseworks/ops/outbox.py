@@ -68,12 +68,16 @@ class Outbox:
             self.logger.warning("%s queued message(s) interrupted mid-send: not resent", doubtful)
         return doubtful
 
-    def claim(self, limit: int, within: Q | None = None) -> list[int]:
-        """Up to `limit` pending rows (of those `within` picks) for this worker."""
+    def claim(self, limit: int, within: Q | None = None, *, tried: Iterable[int] = ()) -> list[int]:
+        """Up to `limit` pending rows (of those `within` picks, but none of `tried`) for this
+        worker."""
         with transaction.atomic():
             queue = self.rows.filter(state=PENDING)
             if within is not None:
                 queue = queue.filter(within)
+            tried = list(tried)
+            if tried:
+                queue = queue.exclude(id__in=tried)
             ids = list(queue.order_by("id").values_list("id", flat=True)[:limit])
             if not ids:
                 return []
@@ -147,18 +151,21 @@ class Outbox:
         lease: datetime.timedelta | None = None,
     ) -> int:
         """Claim and send batches (send_batch(ids) -> number sent) until the queue is empty
-        or a limit is reached. Returns the number sent."""
+        or a limit is reached. Returns the number sent. A row refused in this run waits for
+        the next run (cron, a minute later) rather than being tried again at once."""
         self.recover(lease=lease)
         started = time.monotonic()
         sent = 0
+        tried: set[int] = set()
         while True:
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 break
             limit = batch if max_messages is None else min(batch, max_messages - sent)
             if limit <= 0:
                 break
-            ids = self.claim(limit, within)
+            ids = self.claim(limit, within, tried=tried)
             if not ids:
                 break
+            tried.update(ids)
             sent += send_batch(ids)
         return sent
