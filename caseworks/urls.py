@@ -79,6 +79,7 @@ urlpatterns = [
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("cases/<uuid:code>/documents/", include("documents.urls_case")),
     path("referrals/", include("referrals.urls")),
+    path("sms/", include("referrals.reminders.urls_hook")),
     path("supervision/", include("supervision.urls")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),
