@@ -70,6 +70,7 @@ urlpatterns = [
     path("cases/", include("cases.moving.urls")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
     path("audit/", include("cases.privacy.urls_audit")),
+    path("audit/", include("referrals.reminders.urls_audit")),
     path(
         "audit/arrangement.pdf",
         dataprotection_views.joint_arrangement,
