@@ -1,4 +1,4 @@
-"""What is due, and sending it: `manage.py send_reminders` from cron every minute queues the
+"""What is due, and sending it: `manage.py send_client_reminders` from cron every minute queues the
 reminders due (the day before an appointment or accompaniment, and before a document
 expires) and works the send queue — the house's one at-most-once queue
 (caseworks.ops.outbox), so a killed sender never reaches anyone twice.

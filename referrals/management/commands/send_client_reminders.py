@@ -1,6 +1,6 @@
 """Queue the reminders due and send them (cron, every minute):
 
-    * * * * *  cd /srv/caseworks/src && ../venv/bin/python manage.py send_reminders
+    * * * * *  cd /srv/caseworks/src && ../venv/bin/python manage.py send_client_reminders
 
 Stops after --max-seconds (default 50, so runs do not pile up); a second run at the same time
 queues nothing twice and claims other rows (referrals.reminders.sending)."""
