@@ -67,9 +67,18 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
     if not opt_ins:
         return 0
     rows: list[Reminder] = []
+    # What earlier runs queued is not written again (reminder_once would drop it anyway).
+    queued = set(
+        Reminder.objects.filter(for_day__gte=today).values_list(
+            "item", "client_id", "channel", "for_day"
+        )
+    )
+    stored_texts = texts.load()
 
     def add(client_id, case, about, item, for_day, send_until, values):
         for opt_in in opt_ins.get(client_id, ()):
+            if (item, client_id, opt_in.channel, for_day) in queued:
+                continue
             rows.append(
                 Reminder(
                     opt_in=opt_in,
@@ -86,6 +95,7 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
                         language=opt_in.language,
                         sms=opt_in.channel == ReminderChannel.SMS,
                         values=values,
+                        rows=stored_texts,
                     ),
                 )
             )

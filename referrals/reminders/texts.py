@@ -23,15 +23,21 @@ class ReminderText:
     reviewed: bool
 
 
-def _rows(keys: tuple[str, ...], language: str) -> dict[tuple[str, str], PrintText]:
-    rows = PrintText.objects.filter(
-        printout=printtexts.REMINDER, key__in=keys, language__in={"de", language}
-    )
+Rows = dict[tuple[str, str], PrintText]
+
+
+def load(languages: set[str] | None = None) -> Rows:
+    """The reminder texts as stored ((language, key) -> row): read once for a scheduler run."""
+    rows = PrintText.objects.filter(printout=printtexts.REMINDER)
+    if languages is not None:
+        rows = rows.filter(language__in=languages | {"de"})
     return {(row.language, row.key): row for row in rows}
 
 
-def _texts(keys: tuple[str, ...], language: str, values: dict[str, str]) -> ReminderText:
-    rows = _rows(keys, language)
+def _texts(
+    keys: tuple[str, ...], language: str, values: dict[str, str], rows: Rows | None = None
+) -> ReminderText:
+    rows = load({language}) if rows is None else rows
 
     def text(lang: str, key: str) -> str | None:
         row = rows.get((lang, key))
@@ -50,9 +56,11 @@ def _texts(keys: tuple[str, ...], language: str, values: dict[str, str]) -> Remi
     return ReminderText(client if reviewed else f"{client}\n\n{german}", reviewed)
 
 
-def message_text(*, about: str, language: str, sms: bool, values: dict[str, str]) -> str:
+def message_text(
+    *, about: str, language: str, sms: bool, values: dict[str, str], rows: Rows | None = None
+) -> str:
     keys = (about, "stop") if sms else (about,)
-    return _texts(keys, language, values).text
+    return _texts(keys, language, values, rows).text
 
 
 def opt_in_text(*, language: str, organisation: str) -> tuple[str, str, bool]:
