@@ -170,3 +170,40 @@ def test_a_document_expiring_is_reminded_once(alice, person, gateway):
     assert "20.03.2026" in gateway.messages()[0].text
     assert "P123" not in gateway.messages()[0].text
     assert run() == (0, 0)
+
+
+def test_an_appointment_tomorrow_is_reminded_a_cancelled_one_not(alice, person, gateway):
+    from cases import services as case_services
+    from cases.models import Appointment
+
+    opt_in(alice, person, channel="email", language="uk", address="p@example.org")
+    case_services.appointment_create(
+        actor=alice, case=person.case, persons=[person], kind="doctor", starts_at=TOMORROW_1030
+    )
+    called_off = case_services.appointment_create(
+        actor=alice,
+        case=person.case,
+        persons=[person],
+        kind="immigration_office",
+        starts_at=TOMORROW_1030 + datetime.timedelta(hours=3),
+    )
+    Appointment.objects.filter(pk=called_off.pk).update(
+        cancelled_at=datetime.datetime(2026, 3, 9, tzinfo=BERLIN)
+    )
+    assert run() == (1, 1)
+    [message] = mail.outbox
+    assert "Нагадування" in message.body and "10:30" in message.body
+    for word in ("doctor", "Arzt", "Ausländerbehörde", "immigration"):
+        assert word not in message.body and word not in message.subject
+
+
+def test_a_closed_case_gets_no_reminders(alice, person, gateway):
+    from cases.models import Case
+
+    opt_in(alice, person)
+    accompaniment(person.case, person, TOMORROW_1030)
+    Case.objects.filter(pk=person.case.pk).update(
+        closed_on=datetime.date(2026, 3, 10), closing_reason="other"
+    )
+    assert run() == (0, 0)
+    assert gateway.requests == 0
