@@ -355,6 +355,30 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # A mail server that does not answer must not hold a request or a job for minutes.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 
+# SMS to clients (reminders, referrals.reminders) through the gateway the house chooses
+# (caseworks.sms): "console" writes them to the log or to CASEWORKS_SMS_FILE (the demo),
+# "seven" posts them to seven.io's HTTP API (a German provider; any gateway with the same JSON
+# shape at CASEWORKS_SMS_API_URL). Its delivery reports and replies come to
+# /sms/hook/<CASEWORKS_SMS_WEBHOOK_SECRET>/ (404 without the secret).
+CASEWORKS_SMS_BACKEND = os.environ.get("CASEWORKS_SMS_BACKEND", "console")
+CASEWORKS_SMS_FILE = os.environ.get("CASEWORKS_SMS_FILE", "")
+CASEWORKS_SMS_API_URL = os.environ.get("CASEWORKS_SMS_API_URL", "https://gateway.seven.io/api/sms")
+CASEWORKS_SMS_API_KEY = envsecret("CASEWORKS_SMS_API_KEY") or ""
+CASEWORKS_SMS_SENDER = os.environ.get("CASEWORKS_SMS_SENDER", "Caseworks")[:11]
+CASEWORKS_SMS_TIMEOUT = envint("CASEWORKS_SMS_TIMEOUT", "10")
+CASEWORKS_SMS_WEBHOOK_SECRET = envsecret("CASEWORKS_SMS_WEBHOOK_SECRET") or ""
+# No SMS between these hours (Europe/Berlin): the reminders wait until the morning.
+CASEWORKS_SMS_QUIET_FROM = envint("CASEWORKS_SMS_QUIET_FROM", "20")
+CASEWORKS_SMS_QUIET_UNTIL = envint("CASEWORKS_SMS_QUIET_UNTIL", "8")
+# A reminder before a document expires goes out this many days ahead.
+CASEWORKS_REMINDER_DOCUMENT_DAYS = envint("CASEWORKS_REMINDER_DOCUMENT_DAYS", "14")
+if CASEWORKS_SMS_BACKEND not in ("console", "seven"):
+    raise ImproperlyConfigured("CASEWORKS_SMS_BACKEND must be console or seven")
+if not CASEWORKS_SMS_API_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("CASEWORKS_SMS_API_URL must be an http(s) address")
+if CASEWORKS_SMS_BACKEND == "seven" and not CASEWORKS_SMS_API_KEY:
+    raise ImproperlyConfigured("CASEWORKS_SMS_BACKEND=seven needs CASEWORKS_SMS_API_KEY")
+
 # Caseload list page size.
 CASEWORKS_PAGE_SIZE = envint("CASEWORKS_PAGE_SIZE", "25")
 # A residence document "expires soon" this many days ahead.

@@ -70,6 +70,7 @@ urlpatterns = [
     path("cases/", include("cases.moving.urls")),
     path("audit/", dataprotection_views.access_log, name="access_log"),
     path("audit/", include("cases.privacy.urls_audit")),
+    path("audit/", include("referrals.reminders.urls_audit")),
     path(
         "audit/arrangement.pdf",
         dataprotection_views.joint_arrangement,
@@ -79,6 +80,7 @@ urlpatterns = [
     path("cases/<uuid:code>/", include("referrals.urls_case")),
     path("cases/<uuid:code>/documents/", include("documents.urls_case")),
     path("referrals/", include("referrals.urls")),
+    path("sms/", include("referrals.reminders.urls_hook")),
     path("supervision/", include("supervision.urls")),
     path("visits/", include("visits.urls")),
     path("volunteer/", include("visits.urls_volunteer")),

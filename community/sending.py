@@ -1,18 +1,9 @@
 """Sending an issue: the segment's recipients go into the send queue (one Delivery row each),
 and workers — `manage.py send_newsletter` from cron every minute, or the issue's page —
-work it off in batches.
-
-Delivery is AT MOST ONCE, and the crash window is one message wide:
-1. claim: a short transaction moves up to BATCH pending rows to `sending` (claimed_at);
-2. per row: `handed_at` is committed, then the message goes to the SMTP server, then `sent`
-   is committed at once;
-3. a worker that dies leaves its claimed rows in `sending`. Once their claim is older than
-   the lease, the next worker puts rows without `handed_at` back to pending (they never
-   reached the SMTP server) and marks the one row with `handed_at` but no `sent_at` as
-   failed ("interrupted"): the server may or may not have taken it, and sending it again
-   could mail that person twice. The issue page lists such rows; the coordinator can
-   decide to send them again (then at least once for those few).
-So a crash costs at most one possibly-missing mail per dead worker and never a duplicate.
+work it off in batches, through the house's one at-most-once queue (caseworks.ops.outbox:
+claim, handed_at, sent, lease recovery; its module text says why a crash never mails anyone
+twice). Rows a crash left in doubt are listed on the issue page; the coordinator can decide
+to send them again (then at least once for those few).
 """
 
 import datetime
@@ -23,11 +14,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caseworks.audit.log import save_audited
+from caseworks.ops.outbox import Outbox
 from community import profiles
 from community.models import Delivery, Issue, Subscriber
 from community.newsletter_mails import issue_message
@@ -37,6 +29,7 @@ logger = logging.getLogger("community.sending")
 BATCH = 20
 LEASE = datetime.timedelta(minutes=10)  # a batch takes seconds; a claim older is dead
 MAX_ATTEMPTS = 3  # refused by the SMTP server this often: failed
+OUTBOX = Outbox(Delivery, lease=LEASE, max_attempts=MAX_ATTEMPTS, logger=logger)
 
 
 # --- segments ------------------------------------------------------------------------------------
@@ -149,37 +142,8 @@ def progress(issue: Issue) -> Progress:
 
 
 def recover(*, lease: datetime.timedelta = LEASE, now: datetime.datetime | None = None) -> int:
-    """Rows of dead workers (claimed longer ago than the lease): back to pending if never
-    handed to the SMTP server, else failed as interrupted (see the module's text)."""
-    now = now or timezone.now()
-    stale = Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lte=now - lease)
-    with transaction.atomic():
-        doubtful = stale.filter(handed_at__isnull=False).update(
-            state=Delivery.State.FAILED, error="interrupted: delivery unknown"
-        )
-        stale.filter(handed_at__isnull=True).update(state=Delivery.State.PENDING, claimed_at=None)
-    if doubtful:
-        logger.warning("%s queued mail(s) interrupted mid-send: not sent again", doubtful)
-    return doubtful
-
-
-def _claim(limit: int, issue: Issue | None) -> list[int]:
-    with transaction.atomic():
-        queue = Delivery.objects.filter(state=Delivery.State.PENDING)
-        if issue is not None:
-            queue = queue.filter(issue=issue)
-        ids = list(queue.order_by("id").values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        # Only rows still pending are taken: another worker's claim in between wins.
-        Delivery.objects.filter(id__in=ids, state=Delivery.State.PENDING).update(
-            state=Delivery.State.SENDING, claimed_at=timezone.now()
-        )
-        return list(
-            Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING).values_list(
-                "id", flat=True
-            )
-        )
+    """Rows of dead workers: see caseworks.ops.outbox.Outbox.recover."""
+    return OUTBOX.recover(lease=lease, now=now)
 
 
 def _finish_issues() -> None:
@@ -192,10 +156,30 @@ def _finish_issues() -> None:
             issue.save()  # history: the user who started it is already recorded
 
 
-def _mark_sent(delivery_id: int) -> None:
-    Delivery.objects.filter(pk=delivery_id).update(
-        state=Delivery.State.SENT, sent_at=timezone.now(), error=""
-    )
+def _send_batch(ids: list[int]) -> int:
+    rows = Delivery.objects.filter(id__in=ids).select_related("issue", "subscriber").order_by("id")
+    connection = get_connection()
+
+    def prepare(delivery: Delivery):
+        subscriber = delivery.subscriber
+        if subscriber is None or subscriber.status != Subscriber.Status.ACTIVE:
+            return None  # unsubscribed meanwhile: skipped
+        message = issue_message(delivery.issue, subscriber)
+        message.connection = connection
+        return message
+
+    def deliver(_delivery: Delivery, message) -> None:
+        message.send()
+
+    def reconnect() -> None:
+        connection.close()
+        connection.open()
+
+    try:
+        connection.open()
+        return OUTBOX.deliver_each(rows, prepare=prepare, deliver=deliver, after_refusal=reconnect)
+    finally:
+        connection.close()
 
 
 def work_queue(
@@ -208,53 +192,14 @@ def work_queue(
 ) -> int:
     """Send queued mails until the queue is empty or a limit is reached. Returns the number
     sent."""
-    recover(lease=lease)
-    started = timezone.now()
-    sent = 0
-    while True:
-        if max_seconds is not None and (timezone.now() - started).total_seconds() > max_seconds:
-            break
-        limit = batch if max_messages is None else min(batch, max_messages - sent)
-        if limit <= 0:
-            break
-        ids = _claim(limit, issue)
-        if not ids:
-            break
-        rows = (
-            Delivery.objects.filter(id__in=ids).select_related("issue", "subscriber").order_by("id")
-        )
-        connection = get_connection()
-        try:
-            connection.open()
-            for delivery in rows:
-                subscriber = delivery.subscriber
-                if subscriber is None or subscriber.status != Subscriber.Status.ACTIVE:
-                    Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SKIPPED)
-                    continue
-                message = issue_message(delivery.issue, subscriber)
-                message.connection = connection
-                now = timezone.now()
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    handed_at=now, claimed_at=now, attempts=delivery.attempts + 1
-                )
-                try:
-                    message.send()
-                except Exception as error:  # refused or connection lost before accepted
-                    # The server did not accept it: safe to try again (up to MAX_ATTEMPTS).
-                    failed = delivery.attempts + 1 >= MAX_ATTEMPTS
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        state=Delivery.State.FAILED if failed else Delivery.State.PENDING,
-                        handed_at=None,
-                        error=type(error).__name__[:200],
-                    )
-                    logger.warning("newsletter mail refused (%s)", type(error).__name__)
-                    connection.close()
-                    connection.open()
-                    continue
-                _mark_sent(delivery.pk)
-                sent += 1
-        finally:
-            connection.close()
+    sent = OUTBOX.work(
+        _send_batch,
+        batch=batch,
+        max_messages=max_messages,
+        max_seconds=max_seconds,
+        within=Q(issue=issue) if issue is not None else None,
+        lease=lease,
+    )
     _finish_issues()
     return sent
 

@@ -14,3 +14,4 @@ class ReferralsConfig(AppConfig):
             manage_links,
             personal_data,
         )
+        from referrals.reminders import casefile as reminders_casefile  # noqa: F401

@@ -26,6 +26,7 @@ PRINTOUT_LABELS = {
     printtexts.CONSENT: "Schweigepflichtentbindung",
     printtexts.INFO_SHEET: "Information zum Datenschutz",
     printtexts.SLIP: "Terminzettel",
+    printtexts.REMINDER: "Erinnerungen per SMS und E-Mail",
     printtexts.COMMON: "Hinweis zur Übersetzung",
 }
 

@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Client, TransferScope
-from caseworks.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+from caseworks.fields import (
+    BlindIndexField,
+    EncryptedBinaryField,
+    EncryptedCharField,
+    EncryptedTextField,
+    normalise,
+)
 from caseworks.models import Organisation, Service, Versioned
+from caseworks.sms import normalise_number
 
 
 class Consent(models.Model):
@@ -376,3 +383,142 @@ class LetterText(Versioned, models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.get_category_display() or '*'}"
+
+
+# --- reminders to clients (referrals.reminders) ---------------------------------------------
+
+
+class ReminderChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("e-mail")
+
+
+def normalise_reminder_address(value: str) -> str:
+    """A phone number as +49…, an e-mail address case-folded: the blind index a reply's
+    sender is looked up by (a "STOP" from 0170… finds the opt-in for +49170…)."""
+    return normalise(value) if "@" in value else normalise_number(value)
+
+
+class ReminderOptInQuerySet(models.QuerySet["ReminderOptIn"]):
+    def active(self) -> "ReminderOptInQuerySet":
+        return self.filter(opted_out_at__isnull=True)
+
+
+class ReminderOptIn(Versioned, models.Model):
+    """A person's wish to be reminded of their appointments by SMS or e-mail, in their
+    language: recorded with the text they were shown (its version, the printout "reminders"
+    of referrals.printtexts) and the number or address they gave. Ends by a reply "STOP" or
+    by the caseworker (opted_out_at); a new opt-in is a new row."""
+
+    class OptOut(models.TextChoices):
+        REPLY = "reply", _("the person replied STOP")
+        CASEWORKER = "caseworker", _("recorded by the caseworker")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="reminder_opt_ins", verbose_name=_("person")
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=ReminderChannel)
+    language = models.CharField(_("language of the reminders"), max_length=5)
+    address = EncryptedCharField(_("mobile number or e-mail address"), max_length=254)
+    address_bidx = BlindIndexField(
+        sources=["address"], purpose="reminder_address", normaliser=normalise_reminder_address
+    )
+    # What the person was shown and agreed to, in German and their language, and its version.
+    text_shown = models.TextField(_("text shown"))
+    text_version = models.CharField(_("version of the text"), max_length=16)
+    opted_in_on = models.DateField(_("agreed on"))
+    opted_out_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    opt_out = models.CharField(_("ended by"), max_length=10, choices=OptOut, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["address_bidx"])
+
+    objects = ReminderOptInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder opt-in")
+        verbose_name_plural = _("reminder opt-ins")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One standing opt-in a person and channel.
+            models.UniqueConstraint(
+                fields=["client", "channel"],
+                condition=Q(opted_out_at__isnull=True),
+                name="reminder_optin_one_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} ({self.language})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.opted_out_at is None
+
+
+class Reminder(models.Model):
+    """One reminder in the send queue (caseworks.ops.outbox) and, after, in the message log.
+
+    pending → sending → sent | failed | skipped; `delivery` is the gateway's later report.
+    At most one a thing reminded of, person, channel and day (`reminder_once`): two runs of
+    the scheduler never queue two. The text is written when queued and kept encrypted; the
+    logs the data protection officer reads show only when, channel, state and the case's
+    reference number.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (opted out or too late)")
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "", _("no report")
+        PENDING = "pending", _("on its way")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("not delivered")
+
+    class About(models.TextChoices):
+        ACCOMPANIMENT = "accompaniment", _("accompaniment")
+        APPOINTMENT = "appointment", _("appointment")
+        DOCUMENT = "document", _("expiring document")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    opt_in = models.ForeignKey(ReminderOptIn, models.CASCADE, related_name="reminders")
+    client = models.ForeignKey(Client, models.CASCADE, related_name="reminders")
+    case = models.ForeignKey(Case, models.CASCADE, related_name="reminders")
+    channel = models.CharField(_("channel"), max_length=5, choices=ReminderChannel)
+    language = models.CharField(_("language"), max_length=5)
+    about = models.CharField(_("reminder of"), max_length=15, choices=About)
+    # The thing reminded of: "<about>:<its code>" (no foreign key: three kinds of record).
+    item = models.CharField(max_length=80)
+    for_day = models.DateField(_("for the day"))
+    # Too late after this (the appointment began): skipped, not sent.
+    send_until = models.DateTimeField()
+    text = EncryptedTextField(_("text"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)  # never the number or the text
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    delivery_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "client", "channel", "for_day"], name="reminder_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "channel", "id"], name="reminder_queue")]
+
+    def __str__(self):
+        return f"reminder {self.pk} ({self.state})"

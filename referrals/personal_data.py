@@ -23,6 +23,16 @@ register_person_data(
         "client__case",
         order=45,
     ),
+    # The message log (when, channel, state; the text encrypted) before the opt-ins it hangs on.
+    Source("referrals.Reminder", "reminders", _("Reminders sent"), "client", "case", order=46),
+    Source(
+        "referrals.ReminderOptIn",
+        "reminder_opt_ins",
+        _("Reminders agreed to"),
+        "client",
+        "client__case",
+        order=47,
+    ),
 )
 # The printout translations and the organisations' letter texts (placeholders, no person).
 register_not_person_data("referrals.PrintText", "referrals.LetterText")

@@ -268,7 +268,16 @@ def consent_form_pdf(consent: Consent, *, language: str) -> bytes:
 # --- information on data processing -----------------------------------------------------------
 
 # The sheet's paragraphs after the controller and the contacts, in their order.
-INFO_SECTIONS = ("purpose", "legal", "recipients", "retention", "rights", "complaint", "voluntary")
+INFO_SECTIONS = (
+    "purpose",
+    "legal",
+    "recipients",
+    "retention",
+    "rights",
+    "complaint",
+    "voluntary",
+    "reminders",
+)
 
 
 def info_sheet_pdf(organisation: Organisation, *, language: str, client: Client | None = None):

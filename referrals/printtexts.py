@@ -53,6 +53,7 @@ LANGUAGE_WORDS = {
 CONSENT = "consent_form"
 INFO_SHEET = "info_sheet"
 SLIP = "appointment_slip"
+REMINDER = "reminders"
 COMMON = "common"
 
 # fmt: off
@@ -632,7 +633,124 @@ DEFAULTS: dict[str, dict[str, dict[str, str]]] = {
 }
 # fmt: on
 
-PRINTOUTS = (CONSENT, INFO_SHEET, SLIP, COMMON)
+# The reminders by SMS and e-mail (referrals.reminders): the text a person agrees to
+# (`consent`, recorded with the opt-in, and shown on the opt-in page in both languages), the
+# messages, and the sentence on the information sheet (Art. 13) that says reminders come only
+# if the person opts in. (Not on the release from confidentiality: it is about another
+# consent, and its one sheet has no room left in Arabic script.) A message
+# names the date, time, place (an address, never a service's name), the reference number and
+# the carrier's phone — never the purpose, a health hint or a residence status.
+# fmt: off
+_REMINDER_TEXTS: dict[str, tuple[str, str, str, str, str, str]] = {
+    # consent, accompaniment, appointment, document, stop, printouts' sentence
+    "de": (
+        "Ich möchte per SMS oder E-Mail in meiner Sprache an meine Termine erinnert werden: am Tag vorher und bevor ein Dokument abläuft. Die Nachricht nennt nur Datum, Uhrzeit, Ort, Aktenzeichen und die Telefonnummer von {organisation}. Ich kann das jederzeit beenden: mit der Antwort STOP oder bei {organisation}.",  # noqa: E501
+        "Erinnerung: Morgen, {date}, um {time} Uhr begleiten wir Sie zu einem Termin. Ort: {place}. Az. {az}. Fragen: {phone}",  # noqa: E501
+        "Erinnerung: Sie haben morgen, {date}, um {time} Uhr einen Termin. Ort: {place}. Az. {az}. Fragen: {phone}",  # noqa: E501
+        "Erinnerung: Ein Dokument von Ihnen ist nur noch bis {date} gültig. Bitte melden Sie sich: {phone}. Az. {az}",  # noqa: E501
+        "Keine Erinnerungen mehr: Antwort STOP",
+        "Erinnerungen an Termine per SMS oder E-Mail gibt es nur, wenn Sie zustimmen.",
+    ),
+    "en": (
+        "I would like to be reminded of my appointments by SMS or e-mail in my language: the day before, and before a document expires. The message only gives the date, time, place, file number and the phone number of {organisation}. I can stop this at any time: by replying STOP or by telling {organisation}.",  # noqa: E501
+        "Reminder: tomorrow, {date}, at {time} we will accompany you to an appointment. Place: {place}. Ref. {az}. Questions: {phone}",  # noqa: E501
+        "Reminder: you have an appointment tomorrow, {date}, at {time}. Place: {place}. Ref. {az}. Questions: {phone}",  # noqa: E501
+        "Reminder: one of your documents is valid only until {date}. Please contact us: {phone}. Ref. {az}",  # noqa: E501
+        "No more reminders: reply STOP",
+        "Reminders of appointments by SMS or e-mail are sent only if you agree.",
+    ),
+    "ar": (
+        "أرغب في تذكيري بمواعيدي عبر رسالة SMS أو بريد إلكتروني بلغتي: قبل الموعد بيوم، وقبل انتهاء صلاحية وثيقة. تذكر الرسالة فقط التاريخ والوقت والمكان ورقم الملف ورقم هاتف {organisation}. يمكنني إيقاف ذلك في أي وقت: بالرد بكلمة STOP أو بإبلاغ {organisation}.",  # noqa: E501
+        "تذكير: غدًا، {date}، الساعة {time} سنرافقك إلى موعد. المكان: {place}. رقم الملف: {az}. للاستفسار: {phone}",  # noqa: E501
+        "تذكير: لديك موعد غدًا، {date}، الساعة {time}. المكان: {place}. رقم الملف: {az}. للاستفسار: {phone}",  # noqa: E501
+        "تذكير: إحدى وثائقك صالحة حتى {date} فقط. يرجى التواصل معنا: {phone}. رقم الملف: {az}",
+        "لإيقاف التذكيرات: أرسل STOP",
+        "نرسل تذكيرات المواعيد عبر SMS أو البريد الإلكتروني فقط بموافقتك.",
+    ),
+    "fa": (
+        "می‌خواهم قرارهایم با پیامک یا ایمیل به زبان خودم یادآوری شود: یک روز قبل، و پیش از پایان اعتبار یک مدرک. پیام فقط تاریخ، ساعت، مکان، شماره پرونده و شماره تلفن {organisation} را می‌گوید. هر زمان می‌توانم آن را متوقف کنم: با پاسخ STOP یا با اطلاع به {organisation}.",  # noqa: E501
+        "یادآوری: فردا، {date}، ساعت {time} شما را به یک قرار همراهی می‌کنیم. مکان: {place}. شماره پرونده: {az}. سؤال: {phone}",  # noqa: E501
+        "یادآوری: فردا، {date}، ساعت {time} یک قرار دارید. مکان: {place}. شماره پرونده: {az}. سؤال: {phone}",  # noqa: E501
+        "یادآوری: یکی از مدارک شما فقط تا {date} اعتبار دارد. لطفاً با ما تماس بگیرید: {phone}. شماره پرونده: {az}",  # noqa: E501
+        "برای توقف یادآوری‌ها: STOP بفرستید",
+        "یادآوری قرارها با پیامک یا ایمیل فقط با موافقت شما فرستاده می‌شود.",
+    ),
+    "ps": (
+        "غواړم چې زما ملاقاتونه ما ته په خپله ژبه د SMS یا ایمیل له لارې را یاد کړل شي: یوه ورځ مخکې، او مخکې له دې چې د یو سند موده پای ته ورسیږي. پیغام یوازې نېټه، وخت، ځای، د دوسیې شمېره او د {organisation} د تلیفون شمېره وايي. زه کولای شم هر وخت دا ودروم: د STOP په ځواب یا {organisation} ته په ویلو.",  # noqa: E501
+        "یادونه: سبا، {date}، په {time} بجو تاسو سره یوې ملاقات ته ځو. ځای: {place}. د دوسیې شمېره: {az}. پوښتنې: {phone}",  # noqa: E501
+        "یادونه: سبا، {date}، په {time} بجو تاسو ملاقات لرئ. ځای: {place}. د دوسیې شمېره: {az}. پوښتنې: {phone}",  # noqa: E501
+        "یادونه: ستاسو یو سند یوازې تر {date} پورې اعتبار لري. مهرباني وکړئ له موږ سره اړیکه ونیسئ: {phone}. د دوسیې شمېره: {az}",  # noqa: E501
+        "د یادونو د درولو لپاره: STOP ولیږئ",
+        "د ملاقاتونو یادونې د SMS یا ایمیل له لارې یوازې ستاسو په رضایت لیږل کیږي.",
+    ),
+    "uk": (
+        "Я хочу отримувати нагадування про мої зустрічі через SMS або електронну пошту моєю мовою: за день до зустрічі та перед закінченням строку дії документа. Повідомлення містить лише дату, час, місце, номер справи та номер телефону {organisation}. Я можу відмовитися будь-коли: відповівши STOP або повідомивши {organisation}.",  # noqa: E501
+        "Нагадування: завтра, {date}, о {time} ми супроводжуватимемо вас на зустріч. Місце: {place}. Номер справи: {az}. Питання: {phone}",  # noqa: E501
+        "Нагадування: завтра, {date}, о {time} у вас зустріч. Місце: {place}. Номер справи: {az}. Питання: {phone}",  # noqa: E501
+        "Нагадування: один із ваших документів дійсний лише до {date}. Будь ласка, зв'яжіться з нами: {phone}. Номер справи: {az}",  # noqa: E501
+        "Щоб відмовитися від нагадувань, надішліть STOP",
+        "Нагадування про зустрічі через SMS або e-mail надсилаємо лише за вашою згодою.",
+    ),
+    "ru": (
+        "Я хочу получать напоминания о моих встречах по SMS или электронной почте на моём языке: за день до встречи и перед окончанием срока действия документа. В сообщении указаны только дата, время, место, номер дела и номер телефона {organisation}. Я могу отказаться в любое время: ответив STOP или сообщив {organisation}.",  # noqa: E501
+        "Напоминание: завтра, {date}, в {time} мы сопроводим вас на встречу. Место: {place}. Номер дела: {az}. Вопросы: {phone}",  # noqa: E501
+        "Напоминание: завтра, {date}, в {time} у вас встреча. Место: {place}. Номер дела: {az}. Вопросы: {phone}",  # noqa: E501
+        "Напоминание: один из ваших документов действителен только до {date}. Пожалуйста, свяжитесь с нами: {phone}. Номер дела: {az}",  # noqa: E501
+        "Чтобы отказаться от напоминаний, отправьте STOP",
+        "Напоминания о встречах по SMS или e-mail отправляем только с вашего согласия.",
+    ),
+    "tr": (
+        "Randevularımın bana kendi dilimde SMS veya e-posta ile hatırlatılmasını istiyorum: bir gün önce ve bir belgenin süresi dolmadan önce. Mesajda yalnızca tarih, saat, yer, dosya numarası ve {organisation} telefon numarası yer alır. Bunu istediğim zaman durdurabilirim: STOP yanıtı vererek veya {organisation} kurumuna bildirerek.",  # noqa: E501
+        "Hatırlatma: yarın, {date}, saat {time} randevunuza size eşlik edeceğiz. Yer: {place}. Dosya no: {az}. Sorular: {phone}",  # noqa: E501
+        "Hatırlatma: yarın, {date}, saat {time} randevunuz var. Yer: {place}. Dosya no: {az}. Sorular: {phone}",  # noqa: E501
+        "Hatırlatma: belgelerinizden biri yalnızca {date} tarihine kadar geçerli. Lütfen bize ulaşın: {phone}. Dosya no: {az}",  # noqa: E501
+        "Hatırlatmaları durdurmak için STOP yazın",
+        "Randevu hatırlatmalarını SMS veya e-posta ile yalnızca onayınızla göndeririz.",
+    ),
+    "kmr": (
+        "Ez dixwazim ku randevûyên min bi SMS an e-nameyê bi zimanê min werin bîra min: rojek berê, û berî ku dema belgeyekê biqede. Peyam tenê dîrok, dem, cih, hejmara dosyeyê û hejmara telefonê ya {organisation} dide. Ez dikarim her dem vê rawestînim: bi bersiva STOP an bi gotina {organisation}.",  # noqa: E501
+        "Bîranîn: sibê, {date}, saet {time} em ê bi we re biçin randevûyekê. Cih: {place}. Hejmara dosyeyê: {az}. Pirs: {phone}",  # noqa: E501
+        "Bîranîn: sibê, {date}, saet {time} randevûya we heye. Cih: {place}. Hejmara dosyeyê: {az}. Pirs: {phone}",  # noqa: E501
+        "Bîranîn: belgeyeke we tenê heta {date} derbasdar e. Ji kerema xwe bi me re têkilî daynin: {phone}. Hejmara dosyeyê: {az}",  # noqa: E501
+        "Ji bo rawestandina bîranînan: STOP bişînin",
+        "Em bîranînên randevûyan bi SMS an e-nameyê tenê bi razîbûna we dişînin.",
+    ),
+    "ti": (
+        "ቆጸራታተይ ብቋንቋይ ብኤስኤምኤስ ወይ ብኢመይል ክዝከረኒ እደሊ፡ ሓደ መዓልቲ ቅድሚኡ፡ ከምኡውን ግዜ ሰነድ ቅድሚ ምውዳኡ። እቲ መልእኽቲ ዕለት፡ ሰዓት፡ ቦታ፡ ቁጽሪ ፋይልን ቁጽሪ ቴሌፎን {organisation}ን ጥራይ ይሕብር። ኣብ ዝኾነ ግዜ ከቋርጾ ይኽእል እየ፡ STOP ብምምላስ ወይ ን{organisation} ብምሕባር።",  # noqa: E501
+        "መዘኻኸሪ፡ ጽባሕ፡ {date}፡ ሰዓት {time} ናብ ቆጸራ ክንሰንየኩም ኢና። ቦታ፡ {place}። ቁጽሪ ፋይል፡ {az}። ሕቶ፡ {phone}",  # noqa: E501
+        "መዘኻኸሪ፡ ጽባሕ፡ {date}፡ ሰዓት {time} ቆጸራ ኣለኩም። ቦታ፡ {place}። ቁጽሪ ፋይል፡ {az}። ሕቶ፡ {phone}",  # noqa: E501
+        "መዘኻኸሪ፡ ሓደ ካብ ሰነዳትኩም ክሳብ {date} ጥራይ እዩ ዝሰርሕ። በጃኹም ተወከሱና፡ {phone}። ቁጽሪ ፋይል፡ {az}",  # noqa: E501
+        "መዘኻኸሪ ንምቁራጽ፡ STOP ስደዱ",
+        "መዘኻኸሪ ቆጸራ ብኤስኤምኤስ ወይ ብኢመይል ብፍቓድኩም ጥራይ ንሰድድ።",
+    ),
+    "fr": (
+        "Je souhaite recevoir des rappels de mes rendez-vous par SMS ou e-mail dans ma langue : la veille, et avant l'expiration d'un document. Le message indique seulement la date, l'heure, le lieu, le numéro de dossier et le numéro de téléphone de {organisation}. Je peux arrêter à tout moment : en répondant STOP ou en le disant à {organisation}.",  # noqa: E501
+        "Rappel : demain, {date}, à {time}, nous vous accompagnons à un rendez-vous. Lieu : {place}. Dossier : {az}. Questions : {phone}",  # noqa: E501
+        "Rappel : vous avez un rendez-vous demain, {date}, à {time}. Lieu : {place}. Dossier : {az}. Questions : {phone}",  # noqa: E501
+        "Rappel : un de vos documents n'est valable que jusqu'au {date}. Merci de nous contacter : {phone}. Dossier : {az}",  # noqa: E501
+        "Plus de rappels : répondez STOP",
+        "Les rappels de rendez-vous par SMS ou e-mail ne sont envoyés qu'avec votre accord.",
+    ),
+}
+# fmt: on
+for _language, (
+    _consent,
+    _accompaniment,
+    _appointment,
+    _document,
+    _stop,
+    _sentence,
+) in _REMINDER_TEXTS.items():
+    DEFAULTS[_language][REMINDER] = {
+        "consent": _consent,
+        "accompaniment": _accompaniment,
+        "appointment": _appointment,
+        "document": _document,
+        "stop": _stop,
+    }
+    DEFAULTS[_language][INFO_SHEET]["reminders"] = _sentence
+
+PRINTOUTS = (CONSENT, INFO_SHEET, SLIP, REMINDER, COMMON)
 
 
 # What each text is, in words, for the administrator's editor (/manage/texts/): a key such as
@@ -677,6 +795,12 @@ KEY_LABELS: dict[str, str | Promise] = {
     "role_family": _("Role: family"),
     "contact": _("Whom to contact"),
     "weekdays": _("Names of the weekdays (Monday to Sunday, separated by commas)"),
+    "reminders": _("Reminders by SMS or e-mail only on request"),
+    "consent": _("Reminders: the text the person agrees to"),
+    "accompaniment": _("Reminder of an accompaniment (the day before)"),
+    "appointment": _("Reminder of an appointment (the day before)"),
+    "document": _("Reminder of a document that expires"),
+    "stop": _("Reminder by SMS: how to stop them"),
 }
 
 

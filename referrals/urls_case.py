@@ -3,6 +3,7 @@
 from django.urls import path
 
 from referrals import print_views, views
+from referrals.reminders import views as reminder_views
 
 app_name = "referrals_case"
 urlpatterns = [
@@ -21,6 +22,13 @@ urlpatterns = [
         name="referral_preview",
     ),
     path("referrals/<uuid:referral_code>/print/", views.referral_print, name="referral_print"),
+    path("reminders/", reminder_views.reminders_page, name="reminders"),
+    path("reminders/new/", reminder_views.reminder_opt_in, name="reminder_opt_in"),
+    path(
+        "reminders/<uuid:opt_in_code>/end/",
+        reminder_views.reminder_opt_out,
+        name="reminder_opt_out",
+    ),
     path("printouts/", print_views.printouts_page, name="printouts"),
     path("printouts/info-sheet/", print_views.info_sheet, name="info_sheet"),
     path("consents/<uuid:consent_code>/form.pdf", print_views.consent_form, name="consent_form"),

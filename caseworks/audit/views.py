@@ -31,6 +31,7 @@ from caseworks.audit import insider
 from caseworks.audit.arrangement import arrangement_pdf
 from caseworks.audit.labels import action_label, local_time, object_type_label
 from caseworks.audit.scope import organisation_for_dpo
+from caseworks.extensions.audit import dpo_links
 from caseworks.extensions.personal_data import codes_for_reference
 from caseworks.extensions.supervision import local_days
 from caseworks.models import AccessLog, Organisation
@@ -164,7 +165,13 @@ def access_log(request):
     return render(
         request,
         "caseworks/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "carriers": carriers},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "carriers": carriers,
+            "dpo_links": list(dpo_links),
+        },
     )
 
 

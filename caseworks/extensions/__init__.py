@@ -32,6 +32,7 @@ setup.setup_links                 () -> [ManageLink]; the /manage/ overview and 
 volunteering.volunteer_filters    (users) -> users; who may be picked to go along (visits)
 volunteering.digest_sources       DigestSource(role, lines(user, today)); the daily digest
 volunteering.start_panels         (user) -> Panel | None; the volunteer's start page
+audit.dpo_links                   DpoLink(url_name, label); the DPO's pages (the access log)
 
 A new extension point is a Registry in one of these modules, added to REGISTRIES and to the
 list above (tests/caseworks/test_extensions.py checks that no other Registry exists).
@@ -40,6 +41,7 @@ list above (tests/caseworks/test_extensions.py checks that no other Registry exi
 from typing import Any
 
 from caseworks.extensions import (
+    audit,
     casefile,
     handover,
     personal_data,
@@ -74,6 +76,7 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     volunteering.volunteer_filters,
     volunteering.digest_sources,
     volunteering.start_panels,
+    audit.dpo_links,
 )
 
 __all__ = ["REGISTRIES", "Registry"]

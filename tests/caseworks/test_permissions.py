@@ -74,6 +74,8 @@ def test_public_views_are_the_ones_meant_to_be():
         "newsletter/subscribe/",
         "newsletter/subscribe/sent/",
         "newsletter/unsubscribe/<str:unsubscribe_token>/",
+        # The SMS gateway's delivery reports and replies: the shared secret is the credential.
+        "sms/hook/<str:secret>/",
         "visits/calendar/<str:token>.ics",  # the secret in the URL is the credential
         # The offline app's manifest and service worker: the same for everybody, no data.
         "visits/offline/manifest.webmanifest",

@@ -114,15 +114,17 @@ def send(port: int, kill_after: int | None, at: str) -> dict:
     if kill_after is not None:
         count = {"n": 0}
         if at == "sent":  # killed right after the k-th row was marked sent
-            original = sending._mark_sent
+            from caseworks.ops.outbox import Outbox
 
-            def mark_then_die(delivery_id):
-                original(delivery_id)
+            original = Outbox.mark_sent
+
+            def mark_then_die(self, delivery_id, **fields):
+                original(self, delivery_id, **fields)
                 count["n"] += 1
                 if count["n"] >= kill_after:
                     os.kill(os.getpid(), signal.SIGKILL)
 
-            sending._mark_sent = mark_then_die
+            Outbox.mark_sent = mark_then_die  # type: ignore[method-assign]
         else:  # killed after the SMTP server took the k-th mail, before it was marked sent
             from django.core.mail.backends.smtp import EmailBackend
 

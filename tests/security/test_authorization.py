@@ -244,6 +244,14 @@ EXPECTED = {
     "referrals_case:consent_signed": POST_ONLY,
     "referrals_case:accompaniment_slip": OWN_TEAM,
     "referrals_case:appointment_slip": OWN_TEAM,
+    # Reminders by SMS and e-mail: the case's opt-ins and log, the opt-in, the opt-out.
+    "referrals_case:reminders": OWN_TEAM,
+    "referrals_case:reminder_opt_in": OWN_TEAM,
+    "referrals_case:reminder_opt_out": OWN_TEAM,
+    # The DPO's message log of their carrier (metadata only).
+    "dpo_reminder_log": [R, X, X, X, X, X, X, X, 200, X, X, 200],
+    # The SMS gateway's callbacks: the secret in the URL is the credential (a wrong one: 404).
+    "sms_webhook": [X] * 12,
     "referrals_manage:index": ADMIN_ONLY,
     "referrals_manage:letter_text_new": ADMIN_ONLY,
     "referrals_manage:letter_text_edit": ADMIN_ONLY,

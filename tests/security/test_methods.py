@@ -22,6 +22,7 @@ WHO_COULD = {
     "disclosure_download": "sam",
     "directory_start": "alice",
     "directory_callback": "alice",
+    "sms_webhook": "alice",  # public; the world does not know the secret
 }
 
 

@@ -21,6 +21,8 @@ from documents import services as document_services
 from documents.sanitise import sanitise
 from referrals import services as referral_services
 from referrals.models import LetterText
+from referrals.reminders import services as reminder_services
+from referrals.reminders import texts as reminder_texts
 from tests.community.world import community_params  # events and newsletter
 from tests.documents.conftest import photo as document_photo
 from tests.helpers import TODAY, consent, make_user, open_case, refer
@@ -197,6 +199,18 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
         kind="school",
         starts_at=timezone.now() + datetime.timedelta(days=2),
     )
+    # The person's opt-in to reminders by SMS (referrals.reminders).
+    _shown, version, _reviewed = reminder_texts.opt_in_text(
+        language="ar", organisation=team.organisation.name
+    )
+    opt_in = reminder_services.reminder_opt_in(
+        actor=actor,
+        client=client,
+        channel="sms",
+        language="ar",
+        address="0170 1234567",
+        text_version=version,
+    )
     document = document_services.document_upload(
         actor=actor,
         case=case,
@@ -242,6 +256,8 @@ def build_team(actor, supervisor, team, *, volunteer, service, last_name, marker
             "share_code": share.code,
             "transfer_code": transfer.code,
             "cover_code": waiting.code,
+            "opt_in_code": opt_in.code,
+            "secret": "not-the-webhook-secret",
             "fmt": "json",
             "token": calendar.calendar_token_renew(user=actor),
             "_letter": letter,
