@@ -750,6 +750,25 @@ for _language, (
     }
     DEFAULTS[_language][INFO_SHEET]["reminders"] = _sentence
 
+# An e-mail cannot be answered with STOP (no mail comes back in): it says whom to call.
+# fmt: off
+_STOP_BY_MAIL: dict[str, str] = {
+    "de": "Keine Erinnerungen mehr? Rufen Sie uns an: {phone}",
+    "en": "No more reminders? Call us: {phone}",
+    "ar": "لا تريد المزيد من التذكيرات؟ اتصل بنا: {phone}",
+    "fa": "دیگر یادآوری نمی‌خواهید؟ با ما تماس بگیرید: {phone}",
+    "ps": "نورې یادونې نه غواړئ؟ موږ ته زنګ ووهئ: {phone}",
+    "uk": "Більше не бажаєте нагадувань? Зателефонуйте нам: {phone}",
+    "ru": "Больше не хотите напоминаний? Позвоните нам: {phone}",
+    "tr": "Artık hatırlatma istemiyor musunuz? Bizi arayın: {phone}",
+    "kmr": "Êdî bîranîn naxwazin? Telefonî me bikin: {phone}",
+    "ti": "ተወሳኺ መዘኻኸሪ ኣይትደልዩን? ደውሉልና፦ {phone}",
+    "fr": "Vous ne souhaitez plus de rappels ? Appelez-nous : {phone}",
+}
+# fmt: on
+for _language, _text in _STOP_BY_MAIL.items():
+    DEFAULTS[_language][REMINDER]["stop_mail"] = _text
+
 PRINTOUTS = (CONSENT, INFO_SHEET, SLIP, REMINDER, COMMON)
 
 
@@ -801,6 +820,7 @@ KEY_LABELS: dict[str, str | Promise] = {
     "appointment": _("Reminder of an appointment (the day before)"),
     "document": _("Reminder of a document that expires"),
     "stop": _("Reminder by SMS: how to stop them"),
+    "stop_mail": _("Reminder by e-mail: how to stop them"),
 }
 
 

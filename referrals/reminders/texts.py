@@ -59,7 +59,7 @@ def _texts(
 def message_text(
     *, about: str, language: str, sms: bool, values: dict[str, str], rows: Rows | None = None
 ) -> str:
-    keys = (about, "stop") if sms else (about,)
+    keys = (about, "stop") if sms else (about, "stop_mail")
     return _texts(keys, language, values, rows).text
 
 

@@ -76,6 +76,8 @@ def test_an_e_mail_opt_in_gets_a_mail(alice, person, gateway):
     assert run() == (1, 1)
     [message] = mail.outbox
     assert message.to == ["senait@example.org"] and "Rappel" in message.body
+    # How to stop them, by phone (a mail cannot be answered with STOP); not the SMS line.
+    assert "Appelez-nous" in message.body and "STOP" not in message.body
     assert gateway.requests == 0
 
 
