@@ -327,3 +327,55 @@ def choices() -> list[tuple[str, str]]:
     """(code, name) of the catalogue, sorted by the name in the UI's language: a form field's
     choices (a callable, so that the names follow the language of each request)."""
     return sorted(((lang.code, name(lang.code)) for lang in CATALOGUE), key=lambda c: _fold(c[1]))
+
+
+# Between two languages in one typed field: a comma, a semicolon, a slash, "und"/"and", a
+# plus (not inside brackets: "Arabisch (syrisch, irakisch)" is one language).
+_SEPARATORS = re.compile(r"\s*(?:[,;/+&]|\bund\b|\band\b|\bsowie\b)\s*", re.IGNORECASE)
+
+
+def split(text: str) -> list[str]:
+    """The language texts of one typed field, stripped, in order: "Dari/Farsi, Deutsch" ->
+    ["Dari", "Farsi", "Deutsch"]; "" -> []."""
+    parts: list[str] = []
+    depth, current, i = 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            found = _SEPARATORS.match(text, i)
+            if found and found.group().strip():
+                parts.append(current)
+                current, i = "", found.end()
+                continue
+        current += ch
+        i += 1
+    parts.append(current)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def parse_all(text: str) -> tuple[list[str], list[str]]:
+    """(codes, texts not understood) of a typed field: every part is in exactly one of them
+    (a code named twice once). What parse() does not know is kept, as typed, for the admin."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in split(text):
+        code = parse(part)
+        if code is None:
+            unknown.append(part)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
+
+
+def names(codes: "list[str] | tuple[str, ...]", language: str | None = None) -> list[str]:
+    """The names of codes in the UI's language, in the given order."""
+    return [name(code, language) for code in codes or ()]
+
+
+def covers_any(requested: str, spoken: "set[str] | frozenset[str] | list[str]") -> bool:
+    """Whether one of the `spoken` codes meets a request for `requested` (covers, exact)."""
+    return any(covers(requested, code) for code in spoken)

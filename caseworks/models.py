@@ -17,7 +17,12 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from simple_history.models import HistoricalRecords
 
-from caseworks.fields import EncryptedTextField, blind_index, normalise_identifier
+from caseworks.fields import (
+    EncryptedTextField,
+    LanguageCodesField,
+    blind_index,
+    normalise_identifier,
+)
 
 
 class Versioned(models.Model):
@@ -267,7 +272,12 @@ class Service(Versioned, models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    # ISO 639-3 codes (caseworks.languages); what was typed before the codes and names no
+    # language of the catalogue waits in languages_other for the administrator.
+    languages = LanguageCodesField(_("languages"), default=list, blank=True)
+    languages_other = models.CharField(
+        _("languages (not yet assigned)"), max_length=255, blank=True, editable=False
+    )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from caseworks.fields import ChoiceListField, EncryptedEmailField
+from caseworks.fields import ChoiceListField, EncryptedEmailField, LanguageCodesField
 from caseworks.models import Versioned
 
 # --- events ------------------------------------------------------------------------------------
@@ -273,7 +273,12 @@ class Issue(Versioned, models.Model):
     audience = models.CharField(
         _("who"), max_length=20, choices=Audience.choices, default=Audience.ALL
     )
-    languages = models.JSONField(_("languages"), default=list, blank=True)
+    # ISO 639-3 codes (caseworks.languages); a segment from before the codes that named no
+    # language of the catalogue waits in languages_other for the administrator.
+    languages = LanguageCodesField(_("languages"), default=list, blank=True)
+    languages_other = models.CharField(
+        _("languages (not yet assigned)"), max_length=255, blank=True, editable=False
+    )
     districts = models.JSONField(_("districts"), default=list, blank=True)
     interests = ChoiceListField(
         _("interests"), item_choices=Interest.choices, default=list, blank=True
