@@ -343,11 +343,11 @@ def _language_code(value: Any) -> str:
     """A language's code from a code or a name ("ar", "Arabisch" -> "ara"); "" for none."""
     from django.core.exceptions import ValidationError
 
-    from caseworks.languages import parse
+    from caseworks.languages import BY_CODE, parse
 
     text = " ".join(str(value or "").split())
-    if not text:
-        return ""
+    if not text or text in BY_CODE:
+        return text
     code = parse(text)
     if code is None:
         from django.utils.translation import gettext
@@ -403,6 +403,10 @@ class LanguageCodesField(ChoiceListField):
             if code and code not in codes:
                 codes.append(code)
         return codes
+
+    def get_prep_value(self, value: Any) -> Any:
+        # Saved without full_clean (a bulk insert, objects.create): still codes, never a name.
+        return super().get_prep_value(None if value is None else self.to_python(value))
 
     def labels(self, codes: Any) -> list[str]:
         from caseworks.languages import name  # caseworks.languages imports what imports this

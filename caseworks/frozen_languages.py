@@ -251,6 +251,161 @@ _INDIVIDUAL: dict[str, str] = {
 }
 
 
+# The catalogue's German and English names of that day.
+_NAMES: dict[str, str] = {
+    _fold(n): code
+    for n, code in {
+        "Arabisch (irakisch)": "acm",
+        "Arabic (Iraqi)": "acm",
+        "Amharisch": "amh",
+        "Amharic": "amh",
+        "Arabisch (levantinisch)": "apc",
+        "Arabic (Levantine)": "apc",
+        "Arabisch": "ara",
+        "Arabic": "ara",
+        "Hocharabisch": "arb",
+        "Arabic (Standard)": "arb",
+        "Arabisch (marokkanisch)": "ary",
+        "Arabic (Moroccan)": "ary",
+        "Arabisch (ägyptisch)": "arz",
+        "Arabic (Egyptian)": "arz",
+        "Aserbaidschanisch": "aze",
+        "Azerbaijani": "aze",
+        "Belarussisch": "bel",
+        "Belarusian": "bel",
+        "Bengalisch": "ben",
+        "Bengali": "ben",
+        "Berberisch (Tamazight)": "ber",
+        "Berber (Tamazight)": "ber",
+        "Bosnisch": "bos",
+        "Bosnian": "bos",
+        "Bulgarisch": "bul",
+        "Bulgarian": "bul",
+        "Tschechisch": "ces",
+        "Czech": "ces",
+        "Tschetschenisch": "che",
+        "Chechen": "che",
+        "Kurdisch (Sorani)": "ckb",
+        "Kurdish (Sorani)": "ckb",
+        "Deutsch": "deu",
+        "German": "deu",
+        "Griechisch": "ell",
+        "Greek": "ell",
+        "Englisch": "eng",
+        "English": "eng",
+        "Persisch": "fas",
+        "Persian": "fas",
+        "Französisch": "fra",
+        "French": "fra",
+        "Fulfulde": "ful",
+        "Fula": "ful",
+        "Deutsche Gebärdensprache": "gsg",
+        "German Sign Language": "gsg",
+        "Hausa": "hau",
+        "Serbokroatisch": "hbs",
+        "Serbo-Croatian": "hbs",
+        "Hebräisch": "heb",
+        "Hebrew": "heb",
+        "Hindi": "hin",
+        "Kroatisch": "hrv",
+        "Croatian": "hrv",
+        "Ungarisch": "hun",
+        "Hungarian": "hun",
+        "Armenisch": "hye",
+        "Armenian": "hye",
+        "Igbo": "ibo",
+        "Indonesisch": "ind",
+        "Indonesian": "ind",
+        "Italienisch": "ita",
+        "Italian": "ita",
+        "Japanisch": "jpn",
+        "Japanese": "jpn",
+        "Kabylisch": "kab",
+        "Kabyle": "kab",
+        "Georgisch": "kat",
+        "Georgian": "kat",
+        "Kasachisch": "kaz",
+        "Kazakh": "kaz",
+        "Kirgisisch": "kir",
+        "Kyrgyz": "kir",
+        "Kurdisch (Kurmandschi)": "kmr",
+        "Kurdish (Kurmanji)": "kmr",
+        "Koreanisch": "kor",
+        "Korean": "kor",
+        "Kurdisch": "kur",
+        "Kurdish": "kur",
+        "Lingala": "lin",
+        "Mazedonisch": "mkd",
+        "Macedonian": "mkd",
+        "Birmanisch": "mya",
+        "Burmese": "mya",
+        "Nepali": "nep",
+        "Niederländisch": "nld",
+        "Dutch": "nld",
+        "Oromo": "orm",
+        "Panjabi": "pan",
+        "Punjabi": "pan",
+        "Paschtu (südlich)": "pbt",
+        "Pashto (Southern)": "pbt",
+        "Paschtu (nördlich)": "pbu",
+        "Pashto (Northern)": "pbu",
+        "Persisch (Iran, Farsi)": "pes",
+        "Persian (Iranian, Farsi)": "pes",
+        "Polnisch": "pol",
+        "Polish": "pol",
+        "Portugiesisch": "por",
+        "Portuguese": "por",
+        "Dari": "prs",
+        "Paschtu": "pus",
+        "Pashto": "pus",
+        "Romanes": "rom",
+        "Romani": "rom",
+        "Rumänisch": "ron",
+        "Romanian": "ron",
+        "Russisch": "rus",
+        "Russian": "rus",
+        "Kurdisch (Südkurdisch)": "sdh",
+        "Kurdish (Southern)": "sdh",
+        "Singhalesisch": "sin",
+        "Sinhala": "sin",
+        "Slowakisch": "slk",
+        "Slovak": "slk",
+        "Somali": "som",
+        "Spanisch": "spa",
+        "Spanish": "spa",
+        "Albanisch": "sqi",
+        "Albanian": "sqi",
+        "Serbisch": "srp",
+        "Serbian": "srp",
+        "Swahili": "swa",
+        "Tamil": "tam",
+        "Tadschikisch": "tgk",
+        "Tajik": "tgk",
+        "Tagalog": "tgl",
+        "Thailändisch": "tha",
+        "Thai": "tha",
+        "Tigre": "tig",
+        "Tigrinya": "tir",
+        "Turkmenisch": "tuk",
+        "Turkmen": "tuk",
+        "Türkisch": "tur",
+        "Turkish": "tur",
+        "Ukrainisch": "ukr",
+        "Ukrainian": "ukr",
+        "Urdu": "urd",
+        "Usbekisch": "uzb",
+        "Uzbek": "uzb",
+        "Vietnamesisch": "vie",
+        "Vietnamese": "vie",
+        "Wolof": "wol",
+        "Yoruba": "yor",
+        "Chinesisch": "zho",
+        "Chinese": "zho",
+        "Zazaki": "zza",
+    }.items()
+}
+
+
 def parse(text: str) -> str | None:
     """The code of a typed language name or code ("Arabisch", "ar", "ara", "Kurdisch
     (Kurmanji)", "Dari"), or None if it names no language of the catalogue (the caller lists
@@ -260,6 +415,8 @@ def parse(text: str) -> str | None:
         return None
     if folded in CODES:
         return folded
+    if folded in _NAMES:
+        return _NAMES[folded]
     if folded in _INDIVIDUAL:
         return _INDIVIDUAL[folded]
     inner = " ".join(_fold(m) for m in re.findall(r"[(\[]([^)\]]*)[)\]]", text))
@@ -359,3 +516,117 @@ def fill_code(model, *, text: str, code: str, other: str, batch: int = 500) -> t
             changed = []
     model.objects.bulk_update(changed, [code, other])
     return mapped, kept
+
+
+# --- back (a migration unapplied): the codes as their German names, then the kept texts ----------
+
+GERMAN: dict[str, str] = {
+    "acm": "Arabisch (irakisch)",
+    "amh": "Amharisch",
+    "apc": "Arabisch (levantinisch)",
+    "ara": "Arabisch",
+    "arb": "Hocharabisch",
+    "ary": "Arabisch (marokkanisch)",
+    "arz": "Arabisch (ägyptisch)",
+    "aze": "Aserbaidschanisch",
+    "bel": "Belarussisch",
+    "ben": "Bengalisch",
+    "ber": "Berberisch (Tamazight)",
+    "bos": "Bosnisch",
+    "bul": "Bulgarisch",
+    "ces": "Tschechisch",
+    "che": "Tschetschenisch",
+    "ckb": "Kurdisch (Sorani)",
+    "deu": "Deutsch",
+    "ell": "Griechisch",
+    "eng": "Englisch",
+    "fas": "Persisch",
+    "fra": "Französisch",
+    "ful": "Fulfulde",
+    "gsg": "Deutsche Gebärdensprache",
+    "hau": "Hausa",
+    "hbs": "Serbokroatisch",
+    "heb": "Hebräisch",
+    "hin": "Hindi",
+    "hrv": "Kroatisch",
+    "hun": "Ungarisch",
+    "hye": "Armenisch",
+    "ibo": "Igbo",
+    "ind": "Indonesisch",
+    "ita": "Italienisch",
+    "jpn": "Japanisch",
+    "kab": "Kabylisch",
+    "kat": "Georgisch",
+    "kaz": "Kasachisch",
+    "kir": "Kirgisisch",
+    "kmr": "Kurdisch (Kurmandschi)",
+    "kor": "Koreanisch",
+    "kur": "Kurdisch",
+    "lin": "Lingala",
+    "mkd": "Mazedonisch",
+    "mya": "Birmanisch",
+    "nep": "Nepali",
+    "nld": "Niederländisch",
+    "orm": "Oromo",
+    "pan": "Panjabi",
+    "pbt": "Paschtu (südlich)",
+    "pbu": "Paschtu (nördlich)",
+    "pes": "Persisch (Iran, Farsi)",
+    "pol": "Polnisch",
+    "por": "Portugiesisch",
+    "prs": "Dari",
+    "pus": "Paschtu",
+    "rom": "Romanes",
+    "ron": "Rumänisch",
+    "rus": "Russisch",
+    "sdh": "Kurdisch (Südkurdisch)",
+    "sin": "Singhalesisch",
+    "slk": "Slowakisch",
+    "som": "Somali",
+    "spa": "Spanisch",
+    "sqi": "Albanisch",
+    "srp": "Serbisch",
+    "swa": "Swahili",
+    "tam": "Tamil",
+    "tgk": "Tadschikisch",
+    "tgl": "Tagalog",
+    "tha": "Thailändisch",
+    "tig": "Tigre",
+    "tir": "Tigrinya",
+    "tuk": "Turkmenisch",
+    "tur": "Türkisch",
+    "ukr": "Ukrainisch",
+    "urd": "Urdu",
+    "uzb": "Usbekisch",
+    "vie": "Vietnamesisch",
+    "wol": "Wolof",
+    "yor": "Yoruba",
+    "zho": "Chinesisch",
+    "zza": "Zazaki",
+}
+
+
+def unfill_codes(model, *, text: str, codes: str, other: str, batch: int = 500) -> None:
+    changed = []
+    for row in model.objects.only("pk", codes, other).iterator(chunk_size=batch):
+        names = [GERMAN.get(code, code) for code in getattr(row, codes) or ()]
+        if getattr(row, other):
+            names.append(getattr(row, other))
+        setattr(row, text, ", ".join(names))
+        changed.append(row)
+        if len(changed) >= batch:
+            model.objects.bulk_update(changed, [text])
+            changed = []
+    model.objects.bulk_update(changed, [text])
+
+
+def unfill_code(model, *, text: str, code: str, other: str, batch: int = 500) -> None:
+    changed = []
+    for row in model.objects.only("pk", code, other).iterator(chunk_size=batch):
+        value = getattr(row, code)
+        setattr(row, text, GERMAN.get(value, value) if value else getattr(row, other))
+        changed.append(row)
+        if len(changed) >= batch:
+            model.objects.bulk_update(changed, [text])
+            changed = []
+    model.objects.bulk_update(changed, [text])

@@ -275,6 +275,11 @@ _INDIVIDUAL: dict[str, str] = {
 }
 
 
+# The catalogue's own German and English names ("Paschtu (südlich)", "Arabic (Levantine)"):
+# what name() shows parses back to its code.
+_NAMES: dict[str, str] = {_fold(n): lang.code for lang in CATALOGUE for n in (lang.de, lang.en)}
+
+
 def parse(text: str) -> str | None:
     """The code of a typed language name or code ("Arabisch", "ar", "ara", "Kurdisch
     (Kurmanji)", "Dari"), or None if it names no language of the catalogue (the caller lists
@@ -284,6 +289,8 @@ def parse(text: str) -> str | None:
         return None
     if folded in BY_CODE:
         return folded
+    if folded in _NAMES:
+        return _NAMES[folded]
     if folded in _INDIVIDUAL:
         return _INDIVIDUAL[folded]
     inner = " ".join(_fold(m) for m in re.findall(r"[(\[]([^)\]]*)[)\]]", text))

@@ -291,6 +291,30 @@ class Service(Versioned, models.Model):
         return self.name
 
 
+class LanguageDecision(Versioned, models.Model):
+    """The administrator's answer for a language text that named no language of the catalogue
+    (issue 32, /manage/languages/): the code assigned to every record that held it, or none —
+    kept as a note (then it is no longer listed as open). Changed through versioned_update."""
+
+    key = models.CharField(max_length=255, unique=True, editable=False)  # the text, folded
+    text = models.CharField(_("language as typed"), max_length=255)
+    code = models.CharField(_("language"), max_length=8, blank=True)  # "": kept as a note
+    records = models.PositiveIntegerField(_("records changed"), default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("language decision")
+        verbose_name_plural = _("language decisions")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.text
+
+
 # --- sign-in: the second factor and the throttles (caseworks.signin)
 # ------------------------
 

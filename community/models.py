@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from caseworks.extensions.languages import LanguageField, register_language_field
 from caseworks.fields import ChoiceListField, EncryptedEmailField, LanguageCodesField
 from caseworks.models import Versioned
 
@@ -345,3 +346,14 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"delivery {self.pk} ({self.state})"
+
+
+register_language_field(
+    LanguageField(
+        "community.Issue.languages",
+        _("Newsletter: language segments"),
+        Issue,
+        codes="languages",
+        other="languages_other",
+    )
+)

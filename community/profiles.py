@@ -5,8 +5,8 @@ attendance is recorded (onboarding). The one module here that touches volunteers
 import datetime
 from dataclasses import dataclass
 
-from volunteers import services as volunteer_services
 from caseworks import languages
+from volunteers import services as volunteer_services
 from volunteers.models import Status, Volunteer, districts
 
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.law.topics import Topic
 from cases.models import Case, Client
+from caseworks.extensions.languages import LanguageField, register_language_field
 from caseworks.fields import (
     ChoiceListField,
     EncryptedCharField,
@@ -363,3 +364,19 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.day}"
+
+
+for _model, _label in (
+    (Visit, _("Visits: interpreting language")),
+    (Accompaniment, _("Accompaniments: interpreting language")),
+):
+    register_language_field(
+        LanguageField(
+            f"visits.{_model.__name__}.interpreter_language",
+            _label,
+            _model,
+            codes="interpreter_language",
+            other="interpreter_language_other",
+            many=False,
+        )
+    )

@@ -8,8 +8,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from cases.models import Client
-from caseworks.extensions.supervision import StatTable, local_days, register_statistics
 from caseworks import languages
+from caseworks.extensions.supervision import StatTable, local_days, register_statistics
 from visits.models import Accompaniment
 from volunteers.models import HoursEntry, Status, Volunteer, VolunteerLanguage
 

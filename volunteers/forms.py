@@ -20,6 +20,8 @@ LANGUAGE_ROWS = 4
 def language_choices() -> list[tuple[str, str]]:
     """The catalogue for a select, "—" first (German names; caseworks.languages.choices)."""
     return [("", "—"), *catalogue.choices()]
+
+
 SLOT_ROWS = 4
 
 

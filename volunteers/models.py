@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case
 from caseworks import languages
+from caseworks.extensions.languages import LanguageField, register_language_field
 from caseworks.fields import (
     ChoiceListField,
     EncryptedCharField,
@@ -465,3 +466,37 @@ class HoursEntry(models.Model):
 
     def __str__(self):
         return f"{self.date:%d.%m.%Y} {self.minutes} min"
+
+
+def _assign_row(row: VolunteerLanguage, code: str, actor) -> None:
+    """A volunteer's row not yet assigned gets its code; if the volunteer has a row of that
+    language already, that row stands for it and this one goes (both with history)."""
+    row._history_user = actor  # type: ignore[attr-defined]
+    if VolunteerLanguage.objects.filter(volunteer_id=row.volunteer_id, code=code).exists():
+        row.delete()
+    else:
+        row.code, row.language = code, ""
+        row.save(update_fields=["code", "language"])
+
+
+register_language_field(
+    LanguageField(
+        "volunteers.VolunteerLanguage.code",
+        _("Volunteers: languages"),
+        VolunteerLanguage,
+        codes="code",
+        other="language",
+        many=False,
+        assign=_assign_row,
+    )
+)
+register_language_field(
+    LanguageField(
+        "volunteers.VolunteerRequest.language",
+        _("Volunteer requests: language needed"),
+        VolunteerRequest,
+        codes="language",
+        other="language_other",
+        many=False,
+    )
+)

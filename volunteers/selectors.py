@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.selectors import case_list_for_user
+from caseworks import languages
 from caseworks.access.permissions import DATA_PROTECTION, may
 from caseworks.access.roles import Role, has_role
-from caseworks import languages
 from caseworks.models import EnrolmentCode
 from visits.models import Accompaniment
 from volunteers.models import (

@@ -18,7 +18,20 @@ def fill(apps, schema_editor):
         )
 
 
+def unfill(apps, schema_editor):
+    for name in ("client",):
+        model = apps.get_model("cases", name)
+        frozen_languages.unfill_codes(
+            model, text="languages_text", codes="languages", other="languages_other"
+        )
+    for name in ("historicalclient",):
+        model = apps.get_model("cases", name)
+        frozen_languages.unfill_codes(
+            model, text="languages_text", codes="languages", other="languages_other"
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [("cases", "0028_language_codes_add")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, unfill)]

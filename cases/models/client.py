@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models.case import Case
 from caseworks.crypto.search import fold, name_rows
+from caseworks.extensions.languages import LanguageField, register_language_field
 from caseworks.fields import (
     BlindIndexField,
     EncryptedCharField,
@@ -453,3 +454,14 @@ class ClientReference(Versioned, ExpiringDocument):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+register_language_field(
+    LanguageField(
+        "cases.Client.languages",
+        _("Clients and household members: languages"),
+        Client,
+        codes="languages",
+        other="languages_other",
+    )
+)

@@ -239,6 +239,9 @@ register_not_person_data(
     "caseworks.Organisation",
     "caseworks.Team",
     "caseworks.Service",
+    # A language text and the code the administrator gave it (/manage/languages/): which
+    # records held it is not kept, only how many.
+    "caseworks.LanguageDecision",
     # The UUID by which /manage/ addresses a staff account (staff data, no client data).
     "caseworks.UserCode",
     "caseworks.RetentionRun",

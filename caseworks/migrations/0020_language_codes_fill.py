@@ -18,7 +18,20 @@ def fill(apps, schema_editor):
         )
 
 
+def unfill(apps, schema_editor):
+    for name in ("service",):
+        model = apps.get_model("caseworks", name)
+        frozen_languages.unfill_codes(
+            model, text="languages_text", codes="languages", other="languages_other"
+        )
+    for name in ("historicalservice",):
+        model = apps.get_model("caseworks", name)
+        frozen_languages.unfill_codes(
+            model, text="languages_text", codes="languages", other="languages_other"
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [("caseworks", "0019_language_codes_add")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, unfill)]

@@ -10,16 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [("community", "0003_public_requests_in_the_database")]
 
     operations = [
-        migrations.AlterField(
-            "issue",
-            "languages",
-            caseworks.fields.LanguageCodesField(blank=True, default=list, verbose_name="languages"),
-        ),
-        migrations.AlterField(
-            "historicalissue",
-            "languages",
-            caseworks.fields.LanguageCodesField(blank=True, default=list, verbose_name="languages"),
-        ),
         migrations.AddField(
             "issue",
             "languages_other",

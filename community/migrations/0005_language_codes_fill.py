@@ -25,7 +25,18 @@ def fill(apps, schema_editor):
             issue.save(update_fields=["languages", "languages_other"])
 
 
+def unfill(apps, schema_editor):
+    """Back: the codes as their German names, then the kept texts."""
+    for name in ("Issue", "HistoricalIssue"):
+        model = apps.get_model("community", name)
+        for issue in model.objects.only("pk", "languages", "languages_other").iterator():
+            names = [frozen_languages.GERMAN.get(c, c) for c in issue.languages or ()]
+            names += frozen_languages.split(issue.languages_other or "")
+            if names != list(issue.languages or ()):
+                model.objects.filter(pk=issue.pk).update(languages=names)
+
+
 class Migration(migrations.Migration):
     dependencies = [("community", "0004_language_codes_add")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, unfill)]

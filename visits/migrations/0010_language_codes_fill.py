@@ -32,7 +32,34 @@ def fill(apps, schema_editor):
     )
 
 
+def unfill(apps, schema_editor):
+    frozen_languages.unfill_code(
+        apps.get_model("visits", "visit"),
+        text="interpreter_language_text",
+        code="interpreter_language",
+        other="interpreter_language_other",
+    )
+    frozen_languages.unfill_code(
+        apps.get_model("visits", "historicalvisit"),
+        text="interpreter_language_text",
+        code="interpreter_language",
+        other="interpreter_language_other",
+    )
+    frozen_languages.unfill_code(
+        apps.get_model("visits", "accompaniment"),
+        text="interpreter_language_text",
+        code="interpreter_language",
+        other="interpreter_language_other",
+    )
+    frozen_languages.unfill_code(
+        apps.get_model("visits", "historicalaccompaniment"),
+        text="interpreter_language_text",
+        code="interpreter_language",
+        other="interpreter_language_other",
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("visits", "0009_language_codes_add")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, unfill)]

@@ -20,6 +20,21 @@ def fill(apps, schema_editor):
     )
 
 
+def unfill(apps, schema_editor):
+    frozen_languages.unfill_code(
+        apps.get_model("volunteers", "volunteerrequest"),
+        text="language_text",
+        code="language",
+        other="language_other",
+    )
+    frozen_languages.unfill_code(
+        apps.get_model("volunteers", "historicalvolunteerrequest"),
+        text="language_text",
+        code="language",
+        other="language_other",
+    )
+
+
 def fill_rows(apps, schema_editor):
     """A volunteer's language rows: the code of the typed text; the text stays only where it
     names no language of the catalogue (then the row waits for the administrator). Two rows
@@ -50,10 +65,21 @@ def fill_rows(apps, schema_editor):
             row.save(update_fields=["code"])
 
 
+def unfill_rows(apps, schema_editor):
+    """Back: a row's code as its German name, and the old key of that name."""
+    for name in ("VolunteerLanguage", "HistoricalVolunteerLanguage"):
+        model = apps.get_model("volunteers", name)
+        for row in model.objects.iterator(chunk_size=500):
+            if row.code:
+                row.language = frozen_languages.GERMAN.get(row.code, row.code)
+            row.key = " ".join(row.language.split()).casefold()
+            row.save(update_fields=["language", "key"])
+
+
 class Migration(migrations.Migration):
     dependencies = [("volunteers", "0002_language_codes_add")]
 
     operations = [
-        migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.RunPython(fill_rows, migrations.RunPython.noop),
+        migrations.RunPython(fill, unfill),
+        migrations.RunPython(fill_rows, unfill_rows),
     ]
