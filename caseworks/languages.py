@@ -1,13 +1,19 @@
-"""One key per language, however it was typed: "Arabisch", "arabic", "ar", "ara",
-"Arabisch (syrisch)" and "العربية" are all "ar".
+"""Languages as codes (issue 32): the catalogue of ISO 639-3 codes with German and English
+names and the macrolanguages (Kurdish ⊃ Kurmanji, Sorani), and the reading of typed names
+("Arabisch", "arabic", "ar", "ara", "Arabisch (syrisch)", "العربية") as codes: parse().
 
-Languages are still typed by hand (a volunteer's languages, a request's language needed,
-a client's languages); until they are chosen from a list of codes, whatever compares them
-compares language_key(name). The key is the ISO 639-1 code where there is one, else the ISO
-639-3 code; a name this table does not know keeps its folded text, so that it still matches
-itself. A dialect or variety in brackets counts as the language ("Kurdisch (Kurmanji)" is
-Kurdish). Dari keeps its own code (prs), as ISO 639-3 has it: a request for "Dari" finds
-Dari speakers, "Persisch (Dari)" finds Persian ones.
+Every language field holds codes (a client's, a volunteer's, a request's, the service
+directory's, the interpreting language, the newsletter's segments); forms offer choices().
+Matching, statistics and the printouts compare codes with covers(). What parse() cannot read
+(an import, a text from before the codes) is kept as typed for the administrator
+(/manage/languages/), never dropped. The data migrations use a frozen copy of this module of
+that day (caseworks.frozen_languages).
+
+The names table below (LANGUAGES, _old_key) is how parse() reads a typed name: the ISO 639-1
+code where there is one, else the ISO 639-3 code, which OLD_KEYS turns into a code of the
+catalogue. A dialect or variety in brackets counts as the language ("Kurdisch (Kurmanji)" is
+Kurdish) unless it names an individual language (then that one: kmr). Dari keeps its own
+code (prs), as ISO 639-3 has it.
 """
 
 import re
@@ -115,7 +121,7 @@ _CODES: dict[str, str] = {
 
 
 @lru_cache(maxsize=1024)
-def language_key(name: str) -> str:
+def _old_key(name: str) -> str:
     """The one key of a language name or code (see the module's text): the code, or for a
     language the table does not know its folded name without the bracketed part."""
     outside = _fold(_BRACKETS.sub(" ", name))
@@ -241,7 +247,7 @@ CATALOGUE: tuple[Language, ...] = (
 )
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in CATALOGUE}
 
-# The keys of language_key (above) as codes: ISO 639-1 → ISO 639-3 (the macrolanguage where
+# The keys of _old_key (above) as codes: ISO 639-1 → ISO 639-3 (the macrolanguage where
 # ISO 639-1 names one: ar → ara, fa → fas, ku → kur, ps → pus).
 OLD_KEYS: dict[str, str] = {
     "ar": "ara", "fa": "fas", "ps": "pus", "ku": "kur", "tr": "tur", "ti": "tir", "am": "amh",
@@ -297,7 +303,7 @@ def parse(text: str) -> str | None:
     for word in inner.split():  # "Kurdisch (Kurmanji)": the bracket names the variety
         if word in _INDIVIDUAL:
             return _INDIVIDUAL[word]
-    key = language_key(text)
+    key = _old_key(text)
     if key in BY_CODE:
         return key
     return OLD_KEYS.get(key)

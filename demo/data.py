@@ -75,14 +75,14 @@ ORIGINS = {
         ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"],
         ["ukr", "rus"],  # Ukrainisch, Russisch
     ),
-    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], "Georgisch"),
+    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], ["kat"]),  # Georgisch
     "NG": (
         ["Chinedu", "Emeka", "Tunde"],
         ["Ngozi", "Chiamaka", "Funmilayo"],
         ["Okafor", "Adeyemi", "Okonkwo"],
         ["eng", "ibo"],  # Englisch, Igbo
     ),
-    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], "Somali"),
+    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], ["som"]),
     "GN": (
         ["Mamadou", "Ibrahima", "Alpha"],
         ["Fatoumata", "Mariama", "Aissatou"],

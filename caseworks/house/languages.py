@@ -21,7 +21,7 @@ from caseworks.audit.log import save_audited
 from caseworks.crypto.search import fold
 from caseworks.extensions.languages import LanguageField, language_fields, register_language_field
 from caseworks.models import LanguageDecision, Service
-from caseworks.web.concurrency import versioned_update
+from caseworks.web.concurrency import lock_versioned, versioned_update
 
 register_language_field(
     LanguageField(
@@ -118,7 +118,13 @@ def language_text_resolve(
         raise ValidationError(_("No text to decide."))
     if code and code not in languages.BY_CODE:
         raise ValidationError({"code": [_("Choose a language from the list.")]})
+    # The decision's row first (two administrators deciding one text: the second waits here,
+    # then sees the first one's version and is refused before changing any record).
     decision = LanguageDecision.objects.select_for_update().filter(key=key).first()
+    if (decision.version if decision else 0) != expected_version:
+        if decision is None:
+            raise ValidationError(_("This text was decided meanwhile: see the list."))
+        lock_versioned(decision, expected_version)  # raises ConcurrentEdit, naming the change
     changed = 0
     if code:
         for source in language_fields:
@@ -128,8 +134,6 @@ def language_text_resolve(
                 changed += _assign_generic(source, record, key, code, actor)
     data = {"text": text[:255], "code": code, "records": changed, "decided_by": actor}
     if decision is None:
-        if expected_version != 0:
-            raise ValidationError(_("This text was decided meanwhile: see the list."))
         decision = LanguageDecision(key=key, **data)
         save_audited(decision, actor)
     else:

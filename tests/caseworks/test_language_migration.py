@@ -15,7 +15,11 @@ from django.test import override_settings
 
 from caseworks import frozen_languages
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_hashers]
+# serialized_rollback: the rows the migrations seed (roles, print texts) are back for each run.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.real_hashers,
+]
 
 # The last migrations before languages were codes.
 BEFORE = [
