@@ -368,7 +368,7 @@ class LanguageCodeField(models.CharField):
     def to_python(self, value: Any) -> str:
         return _language_code(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, *args: Any, **kwargs: Any) -> Any:
         from django import forms
 
         from caseworks.languages import choices
@@ -413,7 +413,7 @@ class LanguageCodesField(ChoiceListField):
 
         return [name(code) for code in codes or ()]
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, *args: Any, **kwargs: Any) -> Any:
         from django import forms
 
         from caseworks.languages import choices

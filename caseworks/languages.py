@@ -17,11 +17,24 @@ code (prs), as ISO 639-3 has it.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# The names' folding: case, accents, format characters and script do not matter.
-from caseworks.crypto.search import fold as _fold
+from anyascii import anyascii
+
+
+def fold(text: str) -> str:
+    """The names' folding: case, accents, format characters and script do not matter. The
+    same as the name search's (caseworks.crypto.search.fold), here so that the model fields
+    (caseworks.fields) can read languages without the crypto package."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    latin = anyascii(text.casefold()).lower()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in latin).split())
+
+
+_fold = fold
 
 # code: the names people type for it (German, English, its own name, other spellings) and
 # its ISO 639-2/639-3 codes. Compared folded (_fold).

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from caseworks import languages
 from caseworks.audit.log import save_audited
-from caseworks.crypto.search import fold
 from caseworks.extensions.languages import LanguageField, language_fields, register_language_field
+from caseworks.languages import fold
 from caseworks.models import LanguageDecision, Service
 from caseworks.web.concurrency import lock_versioned, versioned_update
 

@@ -16,10 +16,7 @@ from django.test import override_settings
 from caseworks import frozen_languages
 
 # serialized_rollback: the rows the migrations seed (roles, print texts) are back for each run.
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.real_hashers,
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # The last migrations before languages were codes.
 BEFORE = [
@@ -30,12 +27,13 @@ BEFORE = [
     ("community", "0003_public_requests_in_the_database"),
 ]
 
+INTERPRETING = ("interpreter_language", "interpreter_language", "interpreter_language_other")
 # (app, model, field before, codes after, kept after, how the field holds languages)
 FIELDS = [
     ("cases", "Client", "languages", "languages", "languages_other", "many"),
     ("caseworks", "Service", "languages", "languages", "languages_other", "many"),
-    ("visits", "Visit", "interpreter_language", "interpreter_language", "interpreter_language_other", "one"),
-    ("visits", "Accompaniment", "interpreter_language", "interpreter_language", "interpreter_language_other", "one"),
+    ("visits", "Visit", *INTERPRETING, "one"),
+    ("visits", "Accompaniment", *INTERPRETING, "one"),
     ("volunteers", "VolunteerRequest", "language", "language", "language_other", "one"),
     ("volunteers", "VolunteerLanguage", "language", "code", "language", "row"),
     ("community", "Issue", "languages", "languages", "languages_other", "list"),

@@ -9,6 +9,15 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveField("volunteerrequest", "language_text"),
         migrations.RemoveField("historicalvolunteerrequest", "language_text"),
+        # A default first, so that taking this migration back can add the column again.
+        migrations.AlterField(
+            "volunteerlanguage", "key", models.CharField(default="", editable=False, max_length=60)
+        ),
+        migrations.AlterField(
+            "historicalvolunteerlanguage",
+            "key",
+            models.CharField(default="", editable=False, max_length=60),
+        ),
         migrations.RemoveField("volunteerlanguage", "key"),
         migrations.RemoveField("historicalvolunteerlanguage", "key"),
         migrations.AlterModelOptions(
