@@ -415,6 +415,7 @@ class LanguageCodesField(ChoiceListField):
 
     def formfield(self, *args: Any, **kwargs: Any) -> Any:
         from django import forms
+        from django.utils.translation import gettext_lazy
 
         from caseworks.languages import choices
 
@@ -422,6 +423,6 @@ class LanguageCodesField(ChoiceListField):
             label=self.verbose_name,
             required=not self.blank,
             choices=choices,
-            help_text=self.help_text,
+            help_text=self.help_text or gettext_lazy("Several: Ctrl or a long press."),
             widget=forms.SelectMultiple(attrs={"size": 8, "class": "languages"}),
         )
