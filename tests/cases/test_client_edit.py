@@ -138,3 +138,19 @@ def test_the_case_edit_form_saves_and_detects_conflicts(client, alice, alice_cas
     assert response.status_code == 200 and "Nothing was saved" in response.content.decode()
     alice_case.refresh_from_db()
     assert alice_case.accommodation_address == "Neu 1"
+
+
+def test_a_language_not_yet_assigned_is_shown_and_kept(client, alice, alice_case):
+    """Issue 32: a text from before the codes (or an import) that named no language of the
+    catalogue is shown beside the choice and survives an edit of the languages."""
+    person_obj = alice_case.clients.get()
+    Client.objects.filter(pk=person_obj.pk).update(languages_other="Kikongo")
+    client.force_login(alice)
+    url = f"/cases/{alice_case.code}/clients/{person_obj.code}/edit/"
+    assert "Not yet assigned: Kikongo" in client.get(url).content.decode()
+    response = client.post(url, person(person_obj, **{"client-languages": ["lin", "fra"]}))
+    assert response.status_code == 302
+    saved = Client.objects.get(pk=person_obj.pk)
+    assert saved.languages == ["lin", "fra"] and saved.languages_other == "Kikongo"
+    page = client.get(f"/cases/{alice_case.code}/").content.decode()
+    assert "Lingala, French, not yet assigned: Kikongo" in page
