@@ -22,6 +22,7 @@ WHO_COULD = {
     "disclosure_download": "sam",
     "directory_start": "alice",
     "directory_callback": "alice",
+    "manage:language_resolve": "adam",  # 404 without ?text=, the administrator's page
 }
 
 
