@@ -147,6 +147,12 @@ class ClientForm(TextLimits, NoDashes, VersionedForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
+        if self.instance.languages_other:
+            # Typed before the list (or imported): shown, kept, assigned by the administrator.
+            self.fields["languages"].help_text = _(
+                "Not yet assigned: %(text)s — the administration assigns it to a language of "
+                "the list."
+            ) % {"text": self.instance.languages_other}
         if main_contact:
             del self.fields["relationship"]
         else:

@@ -337,3 +337,92 @@ class ChoiceListField(models.JSONField):
 
     def labels(self, codes) -> list[str]:
         return [str(self.item_choices.get(code, code)) for code in codes or ()]
+
+
+def _language_code(value: Any) -> str:
+    """A language's code from a code or a name ("ar", "Arabisch" -> "ara"); "" for none."""
+    from django.core.exceptions import ValidationError
+
+    from caseworks.languages import BY_CODE, parse
+
+    text = " ".join(str(value or "").split())
+    if not text or text in BY_CODE:
+        return text
+    code = parse(text)
+    if code is None:
+        from django.utils.translation import gettext
+
+        raise ValidationError(gettext("Choose a language from the list."), code="language")
+    return code
+
+
+class LanguageCodeField(models.CharField):
+    """One language: an ISO 639-3 code of the catalogue (caseworks.languages), chosen in forms
+    from a select with the German names. A name given instead ("Arabisch", "ar") is cleaned
+    to its code; a text naming no language of the catalogue is refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return _language_code(value)
+
+    def formfield(self, *args: Any, **kwargs: Any) -> Any:
+        from django import forms
+
+        from caseworks.languages import choices
+
+        return forms.ChoiceField(
+            label=self.verbose_name,
+            required=not self.blank,
+            choices=lambda: [("", "—"), *choices()],
+            help_text=self.help_text,
+            widget=forms.Select(attrs={"class": "language"}),
+        )
+
+
+class LanguageCodesField(ChoiceListField):
+    """The languages a person or a service speaks: a list of ISO 639-3 codes of the catalogue
+    (caseworks.languages), chosen in forms from a multiple select with the German names.
+
+    A JSON list like the other code lists (topics, districts): a few codes per record that
+    nothing looks up in the database (clients, services, newsletter segments). Where the
+    database must find speakers of a language (volunteers), the codes are rows of their own.
+    Names given instead of codes ("Arabisch, Kurdisch") are cleaned to codes; a text naming
+    no language of the catalogue is refused.
+    """
+
+    def to_python(self, value: Any) -> list[str]:
+        from caseworks.languages import split
+
+        items = split(value) if isinstance(value, str) else list(value or ())
+        codes: list[str] = []
+        for item in items:
+            code = _language_code(item)
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+    def get_prep_value(self, value: Any) -> Any:
+        # Saved without full_clean (a bulk insert, objects.create): still codes, never a name.
+        return super().get_prep_value(None if value is None else self.to_python(value))
+
+    def labels(self, codes: Any) -> list[str]:
+        from caseworks.languages import name  # caseworks.languages imports what imports this
+
+        return [name(code) for code in codes or ()]
+
+    def formfield(self, *args: Any, **kwargs: Any) -> Any:
+        from django import forms
+        from django.utils.translation import gettext_lazy
+
+        from caseworks.languages import choices
+
+        return forms.MultipleChoiceField(
+            label=self.verbose_name,
+            required=not self.blank,
+            choices=choices,
+            help_text=self.help_text or gettext_lazy("Several: Ctrl or a long press."),
+            widget=forms.SelectMultiple(attrs={"size": 8, "class": "languages"}),
+        )

@@ -1,21 +1,40 @@
-"""One key per language, however it was typed: "Arabisch", "arabic", "ar", "ara",
-"Arabisch (syrisch)" and "العربية" are all "ar".
+"""Languages as codes (issue 32): the catalogue of ISO 639-3 codes with German and English
+names and the macrolanguages (Kurdish ⊃ Kurmanji, Sorani), and the reading of typed names
+("Arabisch", "arabic", "ar", "ara", "Arabisch (syrisch)", "العربية") as codes: parse().
 
-Languages are still typed by hand (a volunteer's languages, a request's language needed,
-a client's languages); until they are chosen from a list of codes, whatever compares them
-compares language_key(name). The key is the ISO 639-1 code where there is one, else the ISO
-639-3 code; a name this table does not know keeps its folded text, so that it still matches
-itself. A dialect or variety in brackets counts as the language ("Kurdisch (Kurmanji)" is
-Kurdish). Dari keeps its own code (prs), as ISO 639-3 has it: a request for "Dari" finds
-Dari speakers, "Persisch (Dari)" finds Persian ones.
+Every language field holds codes (a client's, a volunteer's, a request's, the service
+directory's, the interpreting language, the newsletter's segments); forms offer choices().
+Matching, statistics and the printouts compare codes with covers(). What parse() cannot read
+(an import, a text from before the codes) is kept as typed for the administrator
+(/manage/languages/), never dropped. The data migrations use a frozen copy of this module of
+that day (caseworks.frozen_languages).
+
+The names table below (LANGUAGES, _old_key) is how parse() reads a typed name: the ISO 639-1
+code where there is one, else the ISO 639-3 code, which OLD_KEYS turns into a code of the
+catalogue. A dialect or variety in brackets counts as the language ("Kurdisch (Kurmanji)" is
+Kurdish) unless it names an individual language (then that one: kmr). Dari keeps its own
+code (prs), as ISO 639-3 has it.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# The names' folding: case, accents, format characters and script do not matter.
-from caseworks.crypto.search import fold as _fold
+from anyascii import anyascii
+
+
+def fold(text: str) -> str:
+    """The names' folding: case, accents, format characters and script do not matter. The
+    same as the name search's (caseworks.crypto.search.fold), here so that the model fields
+    (caseworks.fields) can read languages without the crypto package."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    latin = anyascii(text.casefold()).lower()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in latin).split())
+
+
+_fold = fold
 
 # code: the names people type for it (German, English, its own name, other spellings) and
 # its ISO 639-2/639-3 codes. Compared folded (_fold).
@@ -115,7 +134,7 @@ _CODES: dict[str, str] = {
 
 
 @lru_cache(maxsize=1024)
-def language_key(name: str) -> str:
+def _old_key(name: str) -> str:
     """The one key of a language name or code (see the module's text): the code, or for a
     language the table does not know its folded name without the bracketed part."""
     outside = _fold(_BRACKETS.sub(" ", name))
@@ -241,7 +260,7 @@ CATALOGUE: tuple[Language, ...] = (
 )
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in CATALOGUE}
 
-# The keys of language_key (above) as codes: ISO 639-1 → ISO 639-3 (the macrolanguage where
+# The keys of _old_key (above) as codes: ISO 639-1 → ISO 639-3 (the macrolanguage where
 # ISO 639-1 names one: ar → ara, fa → fas, ku → kur, ps → pus).
 OLD_KEYS: dict[str, str] = {
     "ar": "ara", "fa": "fas", "ps": "pus", "ku": "kur", "tr": "tur", "ti": "tir", "am": "amh",
@@ -275,6 +294,11 @@ _INDIVIDUAL: dict[str, str] = {
 }
 
 
+# The catalogue's own German and English names ("Paschtu (südlich)", "Arabic (Levantine)"):
+# what name() shows parses back to its code.
+_NAMES: dict[str, str] = {_fold(n): lang.code for lang in CATALOGUE for n in (lang.de, lang.en)}
+
+
 def parse(text: str) -> str | None:
     """The code of a typed language name or code ("Arabisch", "ar", "ara", "Kurdisch
     (Kurmanji)", "Dari"), or None if it names no language of the catalogue (the caller lists
@@ -284,13 +308,15 @@ def parse(text: str) -> str | None:
         return None
     if folded in BY_CODE:
         return folded
+    if folded in _NAMES:
+        return _NAMES[folded]
     if folded in _INDIVIDUAL:
         return _INDIVIDUAL[folded]
     inner = " ".join(_fold(m) for m in re.findall(r"[(\[]([^)\]]*)[)\]]", text))
     for word in inner.split():  # "Kurdisch (Kurmanji)": the bracket names the variety
         if word in _INDIVIDUAL:
             return _INDIVIDUAL[word]
-    key = language_key(text)
+    key = _old_key(text)
     if key in BY_CODE:
         return key
     return OLD_KEYS.get(key)
@@ -327,3 +353,55 @@ def choices() -> list[tuple[str, str]]:
     """(code, name) of the catalogue, sorted by the name in the UI's language: a form field's
     choices (a callable, so that the names follow the language of each request)."""
     return sorted(((lang.code, name(lang.code)) for lang in CATALOGUE), key=lambda c: _fold(c[1]))
+
+
+# Between two languages in one typed field: a comma, a semicolon, a slash, "und"/"and", a
+# plus (not inside brackets: "Arabisch (syrisch, irakisch)" is one language).
+_SEPARATORS = re.compile(r"\s*(?:[,;/+&]|\bund\b|\band\b|\bsowie\b)\s*", re.IGNORECASE)
+
+
+def split(text: str) -> list[str]:
+    """The language texts of one typed field, stripped, in order: "Dari/Farsi, Deutsch" ->
+    ["Dari", "Farsi", "Deutsch"]; "" -> []."""
+    parts: list[str] = []
+    depth, current, i = 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            found = _SEPARATORS.match(text, i)
+            if found and found.group().strip():
+                parts.append(current)
+                current, i = "", found.end()
+                continue
+        current += ch
+        i += 1
+    parts.append(current)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def parse_all(text: str) -> tuple[list[str], list[str]]:
+    """(codes, texts not understood) of a typed field: every part is in exactly one of them
+    (a code named twice once). What parse() does not know is kept, as typed, for the admin."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in split(text):
+        code = parse(part)
+        if code is None:
+            unknown.append(part)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
+
+
+def names(codes: "list[str] | tuple[str, ...]", language: str | None = None) -> list[str]:
+    """The names of codes in the UI's language, in the given order."""
+    return [name(code, language) for code in codes or ()]
+
+
+def covers_any(requested: str, spoken: "set[str] | frozenset[str] | list[str]") -> bool:
+    """Whether one of the `spoken` codes meets a request for `requested` (covers, exact)."""
+    return any(covers(requested, code) for code in spoken)

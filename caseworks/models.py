@@ -17,7 +17,12 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from simple_history.models import HistoricalRecords
 
-from caseworks.fields import EncryptedTextField, blind_index, normalise_identifier
+from caseworks.fields import (
+    EncryptedTextField,
+    LanguageCodesField,
+    blind_index,
+    normalise_identifier,
+)
 
 
 class Versioned(models.Model):
@@ -267,7 +272,12 @@ class Service(Versioned, models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    # ISO 639-3 codes (caseworks.languages); what was typed before the codes and names no
+    # language of the catalogue waits in languages_other for the administrator.
+    languages = LanguageCodesField(_("languages"), default=list, blank=True)
+    languages_other = models.CharField(
+        _("languages (not yet assigned)"), max_length=255, blank=True, editable=False
+    )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -279,6 +289,30 @@ class Service(Versioned, models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LanguageDecision(Versioned, models.Model):
+    """The administrator's answer for a language text that named no language of the catalogue
+    (issue 32, /manage/languages/): the code assigned to every record that held it, or none —
+    kept as a note (then it is no longer listed as open). Changed through versioned_update."""
+
+    key = models.CharField(max_length=255, unique=True, editable=False)  # the text, folded
+    text = models.CharField(_("language as typed"), max_length=255)
+    code = models.CharField(_("language"), max_length=8, blank=True)  # "": kept as a note
+    records = models.PositiveIntegerField(_("records changed"), default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("language decision")
+        verbose_name_plural = _("language decisions")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.text
 
 
 # --- sign-in: the second factor and the throttles (caseworks.signin)

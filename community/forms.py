@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from caseworks.access.roles import Role
+from caseworks.languages import choices as language_choices
 from caseworks.web.forms import VersionedForm
 from community import profiles
 from community.models import Event, Interest, Issue
@@ -62,7 +63,8 @@ class IssueForm(VersionedForm):
     languages = forms.MultipleChoiceField(
         label=_("languages (volunteers who speak one of them)"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8, "class": "languages"}),
     )
     districts = forms.MultipleChoiceField(
         label=_("districts (volunteers in one of them)"),
@@ -89,7 +91,6 @@ class IssueForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["languages"]).choices = profiles.language_choices()
         cast(forms.ChoiceField, self.fields["districts"]).choices = profiles.district_choices()
 
 

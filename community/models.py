@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from caseworks.fields import ChoiceListField, EncryptedEmailField
+from caseworks.extensions.languages import LanguageField, register_language_field
+from caseworks.fields import ChoiceListField, EncryptedEmailField, LanguageCodesField
 from caseworks.models import Versioned
 
 # --- events ------------------------------------------------------------------------------------
@@ -273,7 +274,12 @@ class Issue(Versioned, models.Model):
     audience = models.CharField(
         _("who"), max_length=20, choices=Audience.choices, default=Audience.ALL
     )
-    languages = models.JSONField(_("languages"), default=list, blank=True)
+    # ISO 639-3 codes (caseworks.languages); a segment from before the codes that named no
+    # language of the catalogue waits in languages_other for the administrator.
+    languages = LanguageCodesField(_("languages"), default=list, blank=True)
+    languages_other = models.CharField(
+        _("languages (not yet assigned)"), max_length=255, blank=True, editable=False
+    )
     districts = models.JSONField(_("districts"), default=list, blank=True)
     interests = ChoiceListField(
         _("interests"), item_choices=Interest.choices, default=list, blank=True
@@ -340,3 +346,14 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"delivery {self.pk} ({self.state})"
+
+
+register_language_field(
+    LanguageField(
+        "community.Issue.languages",
+        _("Newsletter: language segments"),
+        Issue,
+        codes="languages",
+        other="languages_other",
+    )
+)

@@ -5,14 +5,15 @@ attendance is recorded (onboarding). The one module here that touches volunteers
 import datetime
 from dataclasses import dataclass
 
+from caseworks import languages
 from volunteers import services as volunteer_services
-from volunteers.models import Status, Volunteer, VolunteerLanguage, districts, language_key
+from volunteers.models import Status, Volunteer, districts
 
 
 @dataclass(frozen=True)
 class Profile:
     active: bool
-    language_keys: frozenset[str]
+    language_codes: frozenset[str]  # ISO 639-3 (caseworks.languages)
     districts: frozenset[str]
 
 
@@ -22,7 +23,7 @@ def profiles_by_user(user_ids) -> dict[int, Profile]:
     return {
         v.user_id: Profile(
             active=v.status == Status.ACTIVE and v.user.is_active,
-            language_keys=frozenset(lang.key for lang in v.languages.all()),
+            language_codes=frozenset(lang.code for lang in v.languages.all() if lang.code),
             districts=frozenset(v.districts or ()),
         )
         for v in volunteers.select_related("user").only(
@@ -46,19 +47,13 @@ def is_active_volunteer(user) -> bool:
     return Volunteer.objects.filter(user=user, status=Status.ACTIVE).exists()
 
 
-def fold_language(name: str) -> str:
-    return language_key(name)
+def language_code(name: str) -> str | None:
+    """The code of a subscriber's language ("de", "ar"): caseworks.languages.parse."""
+    return languages.parse(name) if name else None
 
 
 def district_choices() -> list[tuple[str, str]]:
     return districts()
-
-
-def language_choices() -> list[tuple[str, str]]:
-    names: dict[str, str] = {}
-    for name, key in VolunteerLanguage.objects.values_list("language", "key").order_by("key"):
-        names.setdefault(key, name)
-    return sorted(((key, name) for key, name in names.items()), key=lambda kv: kv[1])
 
 
 def training_attended(*, actor, user, on: datetime.date) -> bool:

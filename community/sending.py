@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseworks import languages
 from caseworks.audit.log import save_audited
 from caseworks.ops.outbox import Outbox
 from community import profiles
@@ -45,7 +46,7 @@ def recipients(issue: Issue) -> list[Subscriber]:
     elif issue.audience == Issue.Audience.OUTSIDE:
         subscribers = [s for s in subscribers if s.user_id is None]
     found = profiles.profiles_by_user(s.user_id for s in subscribers if s.user_id is not None)
-    languages = {profiles.fold_language(x) for x in issue.languages or ()}
+    wanted = list(issue.languages or ())  # codes; a Kurdish issue reaches Kurmanji speakers
     districts = set(issue.districts or ())
     interests = set(issue.interests or ())
     chosen = []
@@ -55,9 +56,13 @@ def recipients(issue: Issue) -> list[Subscriber]:
             continue  # a volunteer no longer active in the register
         if interests and not interests & set(s.interests or ()):
             continue
-        if languages:
-            spoken = profile.language_keys if profile else {profiles.fold_language(s.language)}
-            if not languages & spoken:
+        if wanted:
+            if profile is not None:
+                spoken = set(profile.language_codes)
+            else:
+                own = profiles.language_code(s.language)
+                spoken = {own} if own else set()
+            if not any(languages.covers_any(code, spoken) for code in wanted):
                 continue
         if districts and not (profile and districts & profile.districts):
             continue

@@ -123,7 +123,7 @@ def build(command, *, teams, users, n_clients: int, seed: int = 2026) -> dict[st
                     phone=f"0151 {rng.randint(1000000, 9999999)}" if i == 0 else "",
                     gender="female" if female else "male",
                     nationality=nationality,
-                    languages=language,
+                    languages=list(language),
                     interpreter_needed=rng.random() < 0.7,
                 )
             )

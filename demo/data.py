@@ -30,63 +30,64 @@ USERS = [
 # its own carrier's access log, disclosures and retention runs, and no other carrier's.
 DPOS = {"datenschutz": "AWO", "datenschutz2": "Caritas", "datenschutz3": "Diakonie"}
 
-# Transliterated names as they appear on German documents, by nationality.
+# Transliterated names as they appear on German documents, by nationality, and the languages
+# (ISO 639-3 codes, caseworks.languages; as the household would name them in the comment).
 ORIGINS = {
     "SY": (
         ["Mohammed", "Ahmad", "Omar", "Khaled", "Yusuf", "Hassan", "Mahmoud", "Bilal"],
         ["Fatima", "Aisha", "Rania", "Lina", "Nour", "Hiba", "Amal", "Reem"],
         ["Al-Hassan", "Khalil", "Haddad", "Darwish", "Othman", "Hamdan", "Suleiman"],
-        "Arabisch",
+        ["ara"],  # Arabisch
     ),
     "AF": (
         ["Ahmad Shah", "Mohammad Reza", "Farid", "Hamid", "Jawad", "Mustafa"],
         ["Zahra", "Maryam", "Farzana", "Parwana", "Shabnam", "Nilofar"],
         ["Karimi", "Ahmadi", "Rahimi", "Hosseini", "Noori", "Sultani", "Haidari"],
-        "Dari, Paschtu",
+        ["prs", "pus"],  # Dari, Paschtu
     ),
     "IQ": (
         ["Haidar", "Karwan", "Rebwar", "Mustafa"],
         ["Shirin", "Zainab", "Narin", "Dilan"],
         ["Mahmoud", "Ibrahim", "Kareem", "Jaff"],
-        "Kurdisch (Sorani), Arabisch",
+        ["ckb", "ara"],  # Kurdisch (Sorani), Arabisch
     ),
     "TR": (
         ["Mehmet", "Emre", "Serdar", "Baran"],
         ["Zeynep", "Elif", "Rojda", "Berfin"],
         ["Yılmaz", "Demir", "Kaya", "Aydın", "Çelik"],
-        "Türkisch, Kurdisch (Kurmanji)",
+        ["tur", "kmr"],  # Türkisch, Kurdisch (Kurmanji)
     ),
     "ER": (
         ["Yonas", "Tesfay", "Dawit", "Filmon"],
         ["Selam", "Helen", "Saba", "Mebrat"],
         ["Tesfamariam", "Gebremedhin", "Haile", "Kidane"],
-        "Tigrinya",
+        ["tir"],  # Tigrinya
     ),
     "IR": (
         ["Reza", "Arash", "Hossein"],
         ["Mahsa", "Leila", "Parisa"],
         ["Moradi", "Rezaei", "Jafari"],
-        "Persisch",
+        ["fas"],  # Persisch
     ),
     "UA": (
         ["Oleksandr", "Dmytro", "Andrii"],
         ["Olena", "Iryna", "Nataliia"],
         ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"],
-        "Ukrainisch, Russisch",
+        ["ukr", "rus"],  # Ukrainisch, Russisch
     ),
-    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], "Georgisch"),
+    "GE": (["Giorgi", "Levan"], ["Nino", "Tamar"], ["Beridze", "Kapanadze"], ["kat"]),  # Georgisch
     "NG": (
         ["Chinedu", "Emeka", "Tunde"],
         ["Ngozi", "Chiamaka", "Funmilayo"],
         ["Okafor", "Adeyemi", "Okonkwo"],
-        "Englisch, Igbo",
+        ["eng", "ibo"],  # Englisch, Igbo
     ),
-    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], "Somali"),
+    "SO": (["Abdirahman", "Mohamed"], ["Hodan", "Ifrah"], ["Warsame", "Abdi", "Farah"], ["som"]),
     "GN": (
         ["Mamadou", "Ibrahima", "Alpha"],
         ["Fatoumata", "Mariama", "Aissatou"],
         ["Diallo", "Bah", "Barry", "Camara"],
-        "Französisch, Fulfulde",
+        ["fra", "ful"],  # Französisch, Fulfulde
     ),
 }
 

@@ -137,7 +137,7 @@ def create_cases(teams, users, n_clients: int) -> int:
             client={
                 **main,
                 "nationality": nationality,
-                "languages": language,
+                "languages": list(language),
                 "interpreter_needed": rng.random() < 0.7,
                 "phone": fake.phone_number(),
             },
@@ -151,7 +151,7 @@ def create_cases(teams, users, n_clients: int) -> int:
             client = services.client_create(
                 actor=worker,
                 case=case,
-                data={**member, "nationality": nationality, "languages": language},
+                data={**member, "nationality": nationality, "languages": list(language)},
             )
             for status in _status(rng, kinds[created % len(kinds)], opened, today):
                 services.residence_status_add(actor=worker, client=client, data=status)
@@ -301,7 +301,7 @@ def _record_visits(rng, case, worker, volunteer, today):
         return  # just arrived: the first visit is still pending
     date = min(today, case.opened_on + datetime.timedelta(days=rng.randint(0, 5)))
     members = list(case.clients.all())
-    language = "Arabisch" if rng.random() < 0.5 else "Dari"
+    language = "ara" if rng.random() < 0.5 else "prs"
     visit_services.visit_record(
         actor=worker,
         case=case,

@@ -120,7 +120,7 @@ def _perspective_cases(teams, users, today):
             "last_name": "Haidari",
             "birth_date": years(19.2),
             "nationality": "AF",
-            "languages": "Dari, Deutsch",
+            "languages": ["prs", "deu"],
         },
         status={
             "kind": StatusKind.PERMISSION_TO_RESIDE,
@@ -155,7 +155,7 @@ def _perspective_cases(teams, users, today):
             "last_name": "Yusuf",
             "birth_date": years(38),
             "nationality": "SO",
-            "languages": "Somali",
+            "languages": ["som"],
         },
         status={
             "kind": StatusKind.PERMISSION_TO_RESIDE,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from caseworks.access.roles import Role
+from caseworks.languages import parse as language_code
 from caseworks.models import UserCode
 from volunteers.models import (
     AvailabilitySlot,
@@ -24,7 +25,6 @@ from volunteers.models import (
     Volunteer,
     VolunteerLanguage,
     districts,
-    language_key,
 )
 
 FIRST = [
@@ -175,17 +175,15 @@ def create_volunteers(*, n: int, seed: int = 2026) -> int:
     languages, slots = [], []
     for i, user in enumerate(users):
         volunteer = saved[user.pk]
-        spoken = {"Deutsch": Level.NATIVE}
+        spoken = {"deu": Level.NATIVE}
         for name in rng.sample(LANGUAGES, rng.randint(1, 3)):
-            spoken[name] = rng.choice([Level.BASIC, Level.GOOD, Level.FLUENT, Level.NATIVE])
+            code = language_code(name)
+            assert code, name  # the demo's languages are all in the catalogue
+            spoken[code] = rng.choice([Level.BASIC, Level.GOOD, Level.FLUENT, Level.NATIVE])
         if i == 0:
-            spoken["Arabisch"] = Level.FLUENT
-        for name, level in spoken.items():
-            languages.append(
-                VolunteerLanguage(
-                    volunteer=volunteer, language=name, key=language_key(name), level=level
-                )
-            )
+            spoken["ara"] = Level.FLUENT
+        for code, level in spoken.items():
+            languages.append(VolunteerLanguage(volunteer=volunteer, code=code, level=level))
         for weekday in rng.sample(range(6), rng.randint(1, 3)):
             start, end = rng.choice(HOURS)
             slots.append(

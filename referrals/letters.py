@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
 
+from caseworks import languages
 from caseworks.models import Service
 from caseworks.web.pdf import (
     BASE_URL,
@@ -134,8 +135,11 @@ def person_rows(referral: Referral, consent: Consent) -> list[tuple[str, str]]:
             if value
         ]
     if consent.shares(Consent.SharedData.LANGUAGE):
-        if client.languages:
-            rows.append(("Sprache(n)", client.languages))
+        if client.languages or client.languages_other:
+            shown = languages.names(client.languages, "de")
+            if client.languages_other:
+                shown.append(f"nicht zugeordnet: {client.languages_other}")
+            rows.append(("Sprache(n)", ", ".join(shown)))
         rows.append(
             (
                 "Sprachmittlung",

@@ -68,7 +68,7 @@ def printouts_page(request, code):
         .only("code", "starts_at", "kind", "service__name", "case_id")
     )
     guess = printtexts.guess_language(
-        " ".join(c.languages for c in case.clients.only("languages", "case_id"))
+        code for c in case.clients.only("languages", "case_id") for code in c.languages
     )
 
     def form(printout: str) -> PrintLanguageForm:

@@ -9,11 +9,13 @@ Placeholders in braces are filled by referrals.placeholders (a fixed list per te
 its German default uses).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from caseworks.languages import members
 from referrals.placeholders import placeholders_in
 
 # Code, the language's own name, the German name (for the caseworker's choice).
@@ -36,18 +38,21 @@ RTL = frozenset({"ar", "fa", "ps"})
 OWN_NAMES = {code: own for code, own, _german in LANGUAGES}
 GERMAN_NAMES = {code: german for code, _own, german in LANGUAGES}
 
-# Words in Client.languages (free text, German or English) that name a printout language.
-LANGUAGE_WORDS = {
-    "en": ("english", "englisch"),
-    "ar": ("arab",),
-    "fa": ("farsi", "dari", "persian", "persisch"),
-    "ps": ("pasch", "pasht", "pusht", "pashto"),
-    "uk": ("ukrain",),
-    "ru": ("russ",),
-    "tr": ("türk", "turk"),
-    "kmr": ("kurmanj", "kurmandsch", "kurdish", "kurdisch"),
-    "ti": ("tigrin", "tigrinya"),
-    "fr": ("franz", "french", "französ"),
+# The clients' languages (ISO 639-3 codes, caseworks.languages) each printout language
+# serves: the language and, for a macrolanguage, its languages (members: Arabic texts serve
+# Levantine Arabic, Persian texts Dari). Kurmanji texts also serve who gave only "Kurdisch"
+# (Kurmanji is what most Kurdish speakers here read), not Sorani, written in Arabic script.
+LANGUAGE_SERVES: dict[str, frozenset[str]] = {
+    "en": members("eng"),
+    "ar": members("ara"),
+    "fa": members("fas"),
+    "ps": members("pus"),
+    "uk": members("ukr"),
+    "ru": members("rus"),
+    "tr": members("tur"),
+    "kmr": frozenset({"kmr", "kur"}),
+    "ti": members("tir"),
+    "fr": members("fra"),
 }
 
 CONSENT = "consent_form"
@@ -834,16 +839,14 @@ def allowed_placeholders(printout: str, key: str) -> frozenset[str]:
     return frozenset(placeholders_in(DEFAULTS["de"][printout][key]))
 
 
-def guess_language(languages: str) -> str:
-    """The printout language named first in a client's languages (free text), else ""."""
-    text = (languages or "").casefold()
-    found = [
-        (text.find(word), code)
-        for code, words in LANGUAGE_WORDS.items()
-        for word in words
-        if word in text
-    ]
-    return min(found)[1] if found else ""
+def guess_language(codes: Iterable[str]) -> str:
+    """The printout language of the first of a client's languages (codes) that one serves
+    (LANGUAGE_SERVES), else "" (German only)."""
+    for code in codes or ():
+        for printout_language, served in LANGUAGE_SERVES.items():
+            if code in served:
+                return printout_language
+    return ""
 
 
 @dataclass

@@ -11,7 +11,13 @@ from simple_history.models import HistoricalRecords
 
 from cases.law.topics import Topic
 from cases.models import Case, Client
-from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
+from caseworks.extensions.languages import LanguageField, register_language_field
+from caseworks.fields import (
+    ChoiceListField,
+    EncryptedCharField,
+    EncryptedTextField,
+    LanguageCodeField,
+)
 from caseworks.models import Service, Versioned
 
 MAX_VISIT_MINUTES = 12 * 60
@@ -92,7 +98,12 @@ class Visit(Versioned, Cancellable):
     present = models.ManyToManyField(
         Client, blank=True, related_name="visits", verbose_name=_("household members present")
     )
-    interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
+    # An ISO 639-3 code (caseworks.languages); a text from before the codes naming no language
+    # of the catalogue waits in interpreter_language_other for the administrator.
+    interpreter_language = LanguageCodeField(_("interpreting: language"), blank=True)
+    interpreter_language_other = models.CharField(
+        _("interpreting: language (not yet assigned)"), max_length=80, blank=True, editable=False
+    )
     # A third person's name (often a community member): encrypted like the clients' names.
     interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     topics = ChoiceListField(_("topics"), default=list, blank=True, item_choices=Topic.choices)
@@ -259,7 +270,12 @@ class Accompaniment(Versioned, Cancellable):
         related_name="volunteer_accompaniments",
         verbose_name=_("volunteer going along"),
     )
-    interpreter_language = models.CharField(_("interpreting: language"), max_length=80, blank=True)
+    # An ISO 639-3 code (caseworks.languages); a text from before the codes naming no language
+    # of the catalogue waits in interpreter_language_other for the administrator.
+    interpreter_language = LanguageCodeField(_("interpreting: language"), blank=True)
+    interpreter_language_other = models.CharField(
+        _("interpreting: language (not yet assigned)"), max_length=80, blank=True, editable=False
+    )
     # A third person's name (often a community member): encrypted like the clients' names.
     interpreter_name = EncryptedCharField(_("interpreting: by whom"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
@@ -348,3 +364,19 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.day}"
+
+
+for _model, _label in (
+    (Visit, _("Visits: interpreting language")),
+    (Accompaniment, _("Accompaniments: interpreting language")),
+):
+    register_language_field(
+        LanguageField(
+            f"visits.{_model.__name__}.interpreter_language",
+            _label,
+            _model,
+            codes="interpreter_language",
+            other="interpreter_language_other",
+            many=False,
+        )
+    )

@@ -8,38 +8,50 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from cases.models import Client
+from caseworks import languages
 from caseworks.extensions.supervision import StatTable, local_days, register_statistics
-from caseworks.languages import language_key
 from visits.models import Accompaniment
 from volunteers.models import HoursEntry, Status, Volunteer, VolunteerLanguage
 
 ACCOMPANIMENT_MINUTES = 120  # an accompaniment without a recorded duration counts 2 hours
 
 
-def _split(languages: str) -> list[str]:
-    return [part.strip() for part in languages.replace(";", ",").split(",") if part.strip()]
-
-
 def language_gap(clients) -> list[tuple[str, int, int]]:
     """(language, clients needing an interpreter, active volunteers speaking it), the
-    biggest gap first. Languages are typed by hand: compared by their one key
-    (caseworks.languages.language_key), on both sides, "Arabisch" and "ar" alike."""
+    biggest gap first. By code (caseworks.languages): a client speaking Kurmanji counts under
+    Kurmanji, and a Kurmanji speaker meets a client who gave "Kurdisch" (covers). Texts not
+    yet assigned to a code count under their text, so that nothing drops out."""
     needed: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for languages in clients.filter(interpreter_needed=True).values_list("languages", flat=True):
-        for name in _split(languages or ""):
-            key = language_key(name)
+    shown: dict[str, str] = {}
+    for codes, others in clients.filter(interpreter_needed=True).values_list(
+        "languages", "languages_other"
+    ):
+        for code in codes or ():
+            needed[code] = needed.get(code, 0) + 1
+        for text in languages.split(others or ""):
+            key = "text:" + text.casefold()
             needed[key] = needed.get(key, 0) + 1
-            names.setdefault(key, name)
-    speaking: dict[str, set[int]] = {}
-    for volunteer_id, name in VolunteerLanguage.objects.filter(
+            shown.setdefault(key, text)
+    spoken: dict[str, set[int]] = {}
+    for volunteer_id, code, text in VolunteerLanguage.objects.filter(
         volunteer__status=Status.ACTIVE
-    ).values_list("volunteer_id", "language"):
-        key = language_key(name)
-        speaking.setdefault(key, set()).add(volunteer_id)
-        names.setdefault(key, name)
-    speakers = {key: len(ids) for key, ids in speaking.items()}
-    rows = [(names[k], needed.get(k, 0), speakers.get(k, 0)) for k in set(needed) | set(speakers)]
+    ).values_list("volunteer_id", "code", "language"):
+        key = code or "text:" + text.casefold()
+        spoken.setdefault(key, set()).add(volunteer_id)
+        shown.setdefault(key, text)
+
+    def speakers(key: str) -> int:
+        if key.startswith("text:"):
+            return len(spoken.get(key, ()))
+        ids: set[int] = set()
+        for code in languages.members(key):
+            ids |= spoken.get(code, set())
+        return len(ids)
+
+    rows = [
+        (shown.get(k) or languages.name(k), needed.get(k, 0), speakers(k))
+        for k in set(needed) | set(spoken)
+    ]
     return sorted(rows, key=lambda r: (-(r[1] - r[2]), r[0].casefold()))
 
 

@@ -8,12 +8,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from caseworks import languages as catalogue
 from caseworks.access.roles import Role
 from caseworks.web.forms import DateInput, VersionedForm
 from volunteers.matching import Candidate
 from volunteers.models import Level, Mobility, Status, Task, Volunteer, Weekday, districts
 
 LANGUAGE_ROWS = 4
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The catalogue for a select, "—" first (German names; caseworks.languages.choices)."""
+    return [("", "—"), *catalogue.choices()]
+
+
 SLOT_ROWS = 4
 
 
@@ -79,14 +87,18 @@ class VolunteerForm(VersionedForm):
         self.new = new
         if new:
             self._add_account_fields()
-        languages = list(self.instance.languages.all()) if self.instance.pk else []
-        for i in range(LANGUAGE_ROWS):
+        # Rows not yet assigned to a code (texts from before the codes) are shown, not edited:
+        # the administrator assigns them (/manage/languages/).
+        languages = list(self.instance.languages.exclude(code="")) if self.instance.pk else []
+        self.unassigned = list(self.instance.languages.filter(code="")) if self.instance.pk else []
+        for i in range(max(LANGUAGE_ROWS, len(languages) + 1)):
             current = languages[i] if i < len(languages) else None
-            self.fields[f"language_{i}"] = forms.CharField(
+            self.fields[f"language_{i}"] = forms.ChoiceField(
                 label=_("language"),
                 required=False,
-                max_length=60,
-                initial=current.language if current else "",
+                choices=language_choices,
+                initial=current.code if current else "",
+                widget=forms.Select(attrs={"class": "language"}),
             )
             self.fields[f"level_{i}"] = forms.ChoiceField(
                 label=_("level"),
@@ -135,7 +147,8 @@ class VolunteerForm(VersionedForm):
         return {name: self.cleaned_data[name] for name in ("username", "first_name", "last_name")}
 
     def language_rows(self):
-        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(LANGUAGE_ROWS)]
+        count = sum(1 for name in self.fields if name.startswith("language_"))
+        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(count)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -153,17 +166,18 @@ class VolunteerForm(VersionedForm):
         return {"data": super().changes(), "languages": self.languages()}
 
     def languages(self) -> list[tuple[str, str]]:
-        return [
-            (self.cleaned_data[f"language_{i}"], self.cleaned_data[f"level_{i}"])
-            for i in range(LANGUAGE_ROWS)
-            if self.cleaned_data.get(f"language_{i}", "").strip()
-        ]
+        """(code, level) of the rows filled in; a language chosen twice counts once."""
+        rows: dict[str, str] = {}
+        for name in self.fields:
+            if name.startswith("language_") and self.cleaned_data.get(name):
+                rows.setdefault(self.cleaned_data[name], self.cleaned_data[f"level_{name[9:]}"])
+        return list(rows.items())
 
 
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(label=_("name"), required=False, max_length=60)
     status = forms.ChoiceField(label=_("status"), required=False)
-    language = forms.CharField(label=_("language"), required=False, max_length=60)
+    language = forms.ChoiceField(label=_("language"), required=False, choices=language_choices)
     task = forms.ChoiceField(label=_("task"), required=False)
     district = forms.ChoiceField(label=_("district"), required=False)
 
@@ -251,11 +265,16 @@ class HoursForm(forms.Form):
 
 class RequestForm(forms.Form):
     task = forms.ChoiceField(label=_("what is needed"), choices=Task.choices)
-    language = forms.CharField(
+    language = forms.ChoiceField(
         label=_("language needed"),
         required=False,
-        max_length=60,
-        help_text=_("The language the volunteer should speak, if any."),
+        choices=language_choices,
+        widget=forms.Select(attrs={"class": "language"}),
+        help_text=_(
+            "The language the volunteer should speak, if any. Kurdish finds speakers of "
+            "Kurmanji and Sorani; Sorani only Sorani speakers (and, as possible matches, those "
+            "who gave only Kurdish)."
+        ),
     )
     district = forms.ChoiceField(label=_("district"), required=False)
     needs = forms.CharField(

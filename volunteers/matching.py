@@ -2,8 +2,8 @@
 
 Only eligible volunteers (active, complete and valid onboarding on the appointment day) who
 are not absent that day are candidates. Among them, in this order of weight:
-- the language asked for, however it was typed (volunteers.selectors.speaking), by level: a
-  native or fluent speaker before a basic one;
+- the language asked for (a code; volunteers.selectors.speaking: a speaker of Kurmanji meets
+  a request for Kurdish), by level: a native or fluent speaker before a basic one;
 - continuity: earlier accompaniments of the same household, or a tandem with it (the same
   person for the same family matters more than any other convenience);
 - a weekly availability slot covering the appointment time;
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from caseworks import languages
 from visits.models import Accompaniment
 from volunteers.models import (
     LEVEL_WEIGHT,
@@ -26,6 +27,7 @@ from volunteers.models import (
     Level,
     Tandem,
     Volunteer,
+    VolunteerLanguage,
 )
 from volunteers.selectors import speaking
 
@@ -43,6 +45,9 @@ class Candidate:
     volunteer: Volunteer = None  # type: ignore[assignment]
     score: int = 0
     language_level: str = ""
+    # Speaks only the macrolanguage of the language asked for (plain "Kurdisch" for a Sorani
+    # request, caseworks.languages.covers(exact=False)): a possible match, to be asked.
+    language_possible: bool = False
     available: bool = False
     in_district: bool = False
     wants_task: bool = False
@@ -64,22 +69,29 @@ def candidates_for(request, *, limit: int | None = None) -> list[Candidate]:
     at = accompaniment.appointment_at
     local = timezone.localtime(at)
     day = local.date()
-    wanted = request.language.strip()
+    wanted = request.language
     absent = Absence.objects.filter(starts_on__lte=day, ends_on__gte=day).values("volunteer")
     eligible = Volunteer.objects.eligible(on=day).exclude(pk__in=absent)
     rows = list(eligible.values_list("pk", "user_id", "tasks", "districts", "user__last_name"))
     ids = [row[0] for row in rows]
     users = [row[1] for row in rows]
-    # The language however it was typed (volunteers.selectors.speaking): "Kurdisch" finds
-    # "Kurdisch (Kurmanji)", "ar" finds "Arabisch"; a volunteer with two varieties of it
-    # counts by the better level.
+    # The language by its code (volunteers.selectors.speaking): "Kurdisch" finds Kurmanji and
+    # Sorani speakers; a volunteer with two varieties of it counts by the better level.
     levels: dict[int, str] = {}
+    possible: dict[int, str] = {}
     if wanted:
         for volunteer_id, level in (
             speaking(wanted).filter(volunteer__in=ids).values_list("volunteer_id", "level")
         ):
             if LEVEL_WEIGHT.get(level, 0) > LEVEL_WEIGHT.get(levels.get(volunteer_id, ""), 0):
                 levels[volunteer_id] = level
+        macro = languages.BY_CODE[wanted].macro if wanted in languages.BY_CODE else ""
+        if macro:
+            for volunteer_id, level in VolunteerLanguage.objects.filter(
+                volunteer__in=ids, code=macro
+            ).values_list("volunteer_id", "level"):
+                if volunteer_id not in levels:
+                    possible[volunteer_id] = level
     available = set()
     for volunteer_id, starts_at, ends_at in AvailabilitySlot.objects.filter(
         volunteer__in=ids, weekday=local.weekday()
@@ -114,8 +126,11 @@ def candidates_for(request, *, limit: int | None = None) -> list[Candidate]:
     ranked = []
     for pk, user_id, tasks, places, last_name in rows:
         c = Candidate()  # its volunteer is loaded below, for the ones returned
-        c.language_level = levels.get(pk, "")
-        c.score += LANGUAGE_POINTS * LEVEL_WEIGHT.get(c.language_level, 0)
+        c.language_level = levels.get(pk, "") or possible.get(pk, "")
+        c.language_possible = pk in possible
+        # A possible match counts half: asked after the ones who surely speak it.
+        points = LANGUAGE_POINTS * LEVEL_WEIGHT.get(c.language_level, 0)
+        c.score += points // 2 if c.language_possible else points
         c.available = pk in available
         c.score += AVAILABLE_POINTS if c.available else 0
         c.in_district = bool(request.district) and request.district in (places or ())

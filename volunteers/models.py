@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case
-from caseworks.fields import ChoiceListField, EncryptedCharField, EncryptedTextField
+from caseworks import languages
+from caseworks.extensions.languages import LanguageField, register_language_field
+from caseworks.fields import (
+    ChoiceListField,
+    EncryptedCharField,
+    EncryptedTextField,
+    LanguageCodeField,
+)
 from caseworks.models import Versioned
 from visits.models import Accompaniment
 
@@ -72,11 +79,6 @@ class Level(models.TextChoices):
 
 
 LEVEL_WEIGHT: dict[str, int] = {Level.BASIC: 1, Level.GOOD: 2, Level.FLUENT: 3, Level.NATIVE: 3}
-
-
-def language_key(name: str) -> str:
-    """Languages are typed by hand ("Arabisch", "arabisch "): compared folded."""
-    return " ".join(name.split()).casefold()
 
 
 class VolunteerQuerySet(models.QuerySet["Volunteer"]):
@@ -200,27 +202,44 @@ class Volunteer(Versioned, models.Model):
 
 
 class VolunteerLanguage(models.Model):
+    """A language the volunteer speaks, at a level: a row per language, so that the matching
+    and the register's filter find speakers in the database (code__in=members(requested)).
+
+    `code` is the ISO 639-3 code of the catalogue (caseworks.languages). A row from before the
+    codes whose text named no language of the catalogue keeps that text in `language` with no
+    code ("not yet assigned"), until the administrator assigns it (/manage/languages/)."""
+
     volunteer = models.ForeignKey(Volunteer, models.CASCADE, related_name="languages")
-    language = models.CharField(_("language"), max_length=60)
-    key = models.CharField(max_length=60, editable=False)  # folded, for matching
+    code = models.CharField(_("language"), max_length=8, blank=True)
+    language = models.CharField(_("language as typed"), max_length=60, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.GOOD)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("language")
         verbose_name_plural = _("languages")
-        ordering = ["language"]
-        indexes = [models.Index(fields=["key"], name="volunteerlanguage_key")]
+        ordering = ["code", "language"]
+        indexes = [models.Index(fields=["code"], name="volunteerlanguage_code")]
         constraints = [
-            models.UniqueConstraint(fields=["volunteer", "key"], name="volunteerlanguage_once")
+            models.UniqueConstraint(
+                fields=["volunteer", "code"],
+                condition=~Q(code=""),
+                name="volunteerlanguage_code_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="") | ~Q(language=""), name="volunteerlanguage_code_or_text"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.language} ({self.get_level_display()})"
+        return f"{self.name} ({self.get_level_display()})"
 
-    def save(self, *args, **kwargs):
-        self.key = language_key(self.language)
-        super().save(*args, **kwargs)
+    @property
+    def name(self) -> str:
+        """The language's name; a text not yet assigned to a code says so."""
+        if self.code:
+            return languages.name(self.code)
+        return str(_("not yet assigned: %(text)s") % {"text": self.language})
 
 
 class Weekday(models.IntegerChoices):
@@ -299,7 +318,12 @@ class VolunteerRequest(Versioned, models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    language = models.CharField(_("language needed"), max_length=60, blank=True)
+    # An ISO 639-3 code (caseworks.languages); a text from before the codes that named no
+    # language of the catalogue waits in language_other for the administrator.
+    language = LanguageCodeField(_("language needed"), blank=True)
+    language_other = models.CharField(
+        _("language needed (not yet assigned)"), max_length=60, blank=True, editable=False
+    )
     task = models.CharField(_("what is needed"), max_length=20, choices=Task)
     district = models.CharField(_("district"), max_length=60, blank=True)
     # What the volunteer should know to go along; free text can name a diagnosis: encrypted.
@@ -442,6 +466,40 @@ class HoursEntry(models.Model):
 
     def __str__(self):
         return f"{self.date:%d.%m.%Y} {self.minutes} min"
+
+
+def _assign_row(row: VolunteerLanguage, code: str, actor) -> None:
+    """A volunteer's row not yet assigned gets its code; if the volunteer has a row of that
+    language already, that row stands for it and this one goes (both with history)."""
+    row._history_user = actor  # type: ignore[attr-defined]
+    if VolunteerLanguage.objects.filter(volunteer_id=row.volunteer_id, code=code).exists():
+        row.delete()
+    else:
+        row.code, row.language = code, ""
+        row.save(update_fields=["code", "language"])
+
+
+register_language_field(
+    LanguageField(
+        "volunteers.VolunteerLanguage.code",
+        _("Volunteers: languages"),
+        VolunteerLanguage,
+        codes="code",
+        other="language",
+        many=False,
+        assign=_assign_row,
+    )
+)
+register_language_field(
+    LanguageField(
+        "volunteers.VolunteerRequest.language",
+        _("Volunteer requests: language needed"),
+        VolunteerRequest,
+        codes="language",
+        other="language_other",
+        many=False,
+    )
+)
 
 
 # The language mediators' pool lives in its own package; imported here so that Django finds

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.selectors import case_list_for_user
+from caseworks import languages
 from caseworks.access.permissions import DATA_PROTECTION, may
 from caseworks.access.roles import Role, has_role
-from caseworks.languages import language_key
 from caseworks.models import EnrolmentCode
 from visits.models import Accompaniment
 from volunteers.models import (
@@ -64,14 +64,14 @@ def own_volunteer(*, user: User) -> Volunteer:
 
 
 def speaking(language: str) -> QuerySet[VolunteerLanguage]:
-    """The register's language rows that are `language` however either was typed ("ar",
-    "Arabisch", "Arabisch (syrisch)"; caseworks.languages.language_key): the one comparison
-    the matching and the register's filter make. The names typed differ by the few dozen."""
-    wanted = language_key(language)
-    names = VolunteerLanguage.objects.order_by().values_list("language", flat=True).distinct()
-    return VolunteerLanguage.objects.filter(
-        language__in=[name for name in names if language_key(name) == wanted]
-    )
+    """The register's language rows that meet a request for `language` (a code; a typed
+    name is parsed: "ar", "Arabisch"): the same language or, for a macrolanguage, one of its
+    languages (caseworks.languages.covers: "Kurdisch" finds Kurmanji speakers). The one
+    comparison the matching and the register's filter make."""
+    code = languages.parse(language) if language else None
+    if code is None:
+        return VolunteerLanguage.objects.none()
+    return VolunteerLanguage.objects.filter(code__in=languages.members(code))
 
 
 def register_filter(

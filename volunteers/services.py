@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.services import require_open
+from caseworks import languages
 from caseworks.access.roles import Role, has_role
 from caseworks.audit.log import save_audited
 from caseworks.house import services as house
@@ -34,7 +35,6 @@ from volunteers.models import (
     Volunteer,
     VolunteerLanguage,
     VolunteerRequest,
-    language_key,
 )
 
 VOLUNTEER_FIELDS = (
@@ -69,22 +69,36 @@ def _derive_dates(volunteer: Volunteer) -> None:
         volunteer.started_on = timezone.localdate()
 
 
-def _set_languages(actor: User, volunteer: Volunteer, languages: Iterable[tuple[str, str]]) -> None:
-    wanted = {}
-    for name, level in languages:
-        name = " ".join(name.split())
-        if name:
-            wanted[language_key(name)] = (name, level)
-    for row in list(volunteer.languages.all()):
-        if row.key not in wanted:
+def _language_code(text: str, *, field: str) -> str:
+    """The catalogue's code of a language the form chose (a code) or a caller named ("ar",
+    "Arabisch"); "" for none. Unknown: a validation error, nothing is saved as free text."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    code = languages.parse(text)
+    if code is None:
+        raise ValidationError({field: [_("Choose a language from the list.")]})
+    return code
+
+
+def _set_languages(actor: User, volunteer: Volunteer, spoken: Iterable[tuple[str, str]]) -> None:
+    """The volunteer's languages become `spoken` ((code, level) pairs). Rows not yet assigned
+    to a code (texts from before the codes) stay: the administrator assigns them."""
+    wanted: dict[str, str] = {}
+    for text, level in spoken:
+        code = _language_code(text, field="languages")
+        if code:
+            wanted[code] = level
+    for row in list(volunteer.languages.exclude(code="")):
+        if row.code not in wanted:
             _delete_audited(row, actor)
         else:
-            name, level = wanted.pop(row.key)
-            if (row.language, row.level) != (name, level):
-                row.language, row.level = name, level
+            level = wanted.pop(row.code)
+            if row.level != level:
+                row.level = level
                 save_audited(row, actor)
-    for name, level in wanted.values():
-        save_audited(VolunteerLanguage(volunteer=volunteer, language=name, level=level), actor)
+    for code, level in wanted.items():
+        save_audited(VolunteerLanguage(volunteer=volunteer, code=code, level=level), actor)
 
 
 @transaction.atomic
@@ -240,7 +254,7 @@ def request_create(
     request = VolunteerRequest(
         accompaniment=accompaniment,
         requested_by=actor,
-        language=" ".join(str(data.get("language", "")).split()),
+        language=_language_code(data.get("language", ""), field="language"),
         task=data["task"],
         district=data.get("district", ""),
         needs=data.get("needs", ""),

@@ -218,7 +218,7 @@ def request_new(request, code, accompaniment_code):
     first = accompaniment.client
     initial = {
         "language": accompaniment.interpreter_language
-        or (first.languages.split(",")[0] if first.languages else ""),
+        or next((code for code in first.languages if code != "deu"), ""),
         "task": "doctor" if accompaniment.destination_kind == "doctor" else "authority",
     }
     form = RequestForm(request.POST or None, initial=initial)

@@ -51,6 +51,7 @@ from cases.models import (
 )
 from cases.models.imports import ImportRun
 from cases.services.imports import check_import_rights, import_publish, import_undo
+from caseworks import languages
 from caseworks.audit.log import log_event
 from caseworks.fields import blind_index, normalise, phonetic
 from caseworks.models import Team
@@ -339,13 +340,17 @@ def _check_row(number: int, cells: dict, lookups: _Lookups, today: datetime.date
             (v for v, label in Relationship.choices if cells.get("relationship") in (v, label)),
             Relationship.OTHER,
         )
+    # Languages as codes (caseworks.languages); what names no language of the catalogue is kept
+    # as typed, for the administrator to assign (/manage/languages/).
+    codes, unknown = languages.parse_all(cells.get("languages", ""))
     row.person = {
         "first_name": cells.get("first_name", "")[:150],
         "last_name": cells.get("last_name", "")[:150],
         "birth_date": birth,
         "gender": gender or Gender.NOT_STATED,
         "nationality": nationality or "",
-        "languages": cells.get("languages", "")[:200],
+        "languages": codes,
+        "languages_other": ", ".join(unknown)[:255],
         "interpreter_needed": interpreter in YES,
         "phone": cells.get("phone", "")[:40],
         "relationship": relationship,

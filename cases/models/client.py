@@ -16,11 +16,13 @@ from simple_history.models import HistoricalRecords
 
 from cases.models.case import Case
 from caseworks.crypto.search import fold, name_rows
+from caseworks.extensions.languages import LanguageField, register_language_field
 from caseworks.fields import (
     BlindIndexField,
     EncryptedCharField,
     EncryptedDateField,
     EncryptedEmailField,
+    LanguageCodesField,
     normalise_identifier,
     phonetic,
 )
@@ -129,8 +131,12 @@ class Client(Versioned):
     email = EncryptedEmailField(_("e-mail"), max_length=254, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender, default=Gender.NOT_STATED)
     nationality = CountryField(_("nationality"), blank=True)
-    languages = models.CharField(
-        _("languages"), max_length=200, blank=True, help_text=_("e.g. Arabic, Kurdish (Kurmanji)")
+    # ISO 639-3 codes (caseworks.languages). What was typed before the codes and names no
+    # language of the catalogue waits in languages_other until the administrator assigns it
+    # (/manage/languages/); it is shown beside the codes, never dropped.
+    languages = LanguageCodesField(_("languages"), default=list, blank=True)
+    languages_other = models.CharField(
+        _("languages (not yet assigned)"), max_length=255, blank=True, editable=False
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
@@ -448,3 +454,14 @@ class ClientReference(Versioned, ExpiringDocument):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+register_language_field(
+    LanguageField(
+        "cases.Client.languages",
+        _("Clients and household members: languages"),
+        Client,
+        codes="languages",
+        other="languages_other",
+    )
+)

@@ -20,6 +20,7 @@ CLIENT_FIELDS = (
     "gender",
     "nationality",
     "languages",
+    "languages_other",  # only an import sets it (the form offers the catalogue)
     "interpreter_needed",
 )
 

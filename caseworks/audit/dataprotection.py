@@ -20,12 +20,18 @@ from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
+from caseworks import languages
 from caseworks.extensions.personal_data import (
     Source,
     person_data_sources,
     register_not_person_data,
 )
-from caseworks.fields import BlindIndexField, EncryptedBinaryField
+from caseworks.fields import (
+    BlindIndexField,
+    EncryptedBinaryField,
+    LanguageCodeField,
+    LanguageCodesField,
+)
 from caseworks.models import AccessLog
 from caseworks.web.users import display_name
 
@@ -108,6 +114,12 @@ def record(obj, *, skip=(), related: dict | None = None) -> dict:
             data[field.name] = _related_label(obj, field, related)
         elif field.choices:
             data[field.name] = _choice_label(obj, field, related)
+        elif isinstance(field, LanguageCodesField | LanguageCodeField):
+            # Languages by name (caseworks.languages), not as ISO codes nobody reads.
+            codes = getattr(obj, field.attname)
+            data[field.name] = ", ".join(
+                languages.names([codes] if isinstance(codes, str) else codes)
+            )
         else:
             data[field.name] = _plain(getattr(obj, field.attname))
     return data
@@ -239,6 +251,9 @@ register_not_person_data(
     "caseworks.Organisation",
     "caseworks.Team",
     "caseworks.Service",
+    # A language text and the code the administrator gave it (/manage/languages/): which
+    # records held it is not kept, only how many.
+    "caseworks.LanguageDecision",
     # The UUID by which /manage/ addresses a staff account (staff data, no client data).
     "caseworks.UserCode",
     "caseworks.RetentionRun",

@@ -29,6 +29,8 @@ handover.handover_consents        (case, *, today) -> [PacketConsent]; the hand-
 handover.transfer_consents        (case, *, organisation_id, today) -> [TransferConsent];
                                   a hand-over to another carrier (cases.services.transfers)
 setup.setup_links                 () -> [ManageLink]; the /manage/ overview and sub-navigation
+languages.language_fields         LanguageField per model field of language codes; the texts
+                                  not yet assigned to a code, /manage/languages/
 volunteering.volunteer_filters    (users) -> users; who may be picked to go along (visits)
 volunteering.digest_sources       DigestSource(role, lines(user, today)); the daily digest
 volunteering.start_panels         (user) -> Panel | None; the volunteer's start page
@@ -44,6 +46,7 @@ from caseworks.extensions import (
     audit,
     casefile,
     handover,
+    languages,
     personal_data,
     plan,
     setup,
@@ -73,6 +76,7 @@ REGISTRIES: tuple[Registry[Any], ...] = (
     handover.handover_consents,
     handover.transfer_consents,
     setup.setup_links,
+    languages.language_fields,
     volunteering.volunteer_filters,
     volunteering.digest_sources,
     volunteering.start_panels,

@@ -392,6 +392,6 @@ class ServiceForm(TextLimits, VersionedForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "languages": _("e.g. Deutsch, Arabisch, Farsi"),
+            "languages": _("Every language spoken there (several: Ctrl or long press)."),
             "category": _("Referral letters to this service use the letter of this category."),
         }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caseworks.house import directory_views, views
+from caseworks.house import directory_views, language_views, views
 
 app_name = "manage"
 
@@ -40,6 +40,8 @@ urlpatterns = [
         directory_views.directory_mappings,
         name="directory_mappings",
     ),
+    path("languages/", language_views.language_list, name="language_list"),
+    path("languages/resolve/", language_views.language_resolve, name="language_resolve"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<uuid:team_code>/", views.team_edit, name="team_edit"),

@@ -88,3 +88,17 @@ def status_badge(client):
             badge = ("muted", gettext("valid until %(date)s") % {"date": day})
         html += format_html(' <span class="{}">{}</span>', *badge)
     return html
+
+
+@register.simple_tag
+def languages_shown(codes, other: str = "") -> str:
+    """{% languages_shown client.languages client.languages_other %}: the languages' names in
+    the UI's language, then what is not yet assigned to a code, marked so ("—" for none).
+    One code (a string) or a list of codes."""
+    from caseworks import languages
+
+    items = [codes] if isinstance(codes, str) else list(codes or ())
+    shown = languages.names([code for code in items if code])
+    if other:
+        shown.append(gettext("not yet assigned: %(text)s") % {"text": other})
+    return ", ".join(shown) or "—"

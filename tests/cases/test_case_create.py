@@ -16,7 +16,7 @@ def intake(**overrides):
         "client-birth_date": "1994-02-01",
         "client-gender": "female",
         "client-nationality": "SY",
-        "client-languages": "Arabisch",
+        "client-languages": ["ara"],
         "client-interpreter_needed": "on",
         "client-phone": "0151 000000",
         "status-kind": "arrival_certificate",

@@ -12,7 +12,7 @@ def person(client_obj, **overrides):
         "client-first_name": client_obj.first_name,
         "client-last_name": client_obj.last_name,
         "client-gender": "male",
-        "client-languages": "Dari",
+        "client-languages": ["prs"],
         "client-version": client_obj.version,
     }
     data.update(overrides)
@@ -33,23 +33,23 @@ def test_a_concurrent_edit_is_refused_with_what_changed(client, alice, bob, alic
     person_obj = alice_case.clients.get()
     url = f"/cases/{alice_case.code}/clients/{person_obj.code}/edit/"
     client.force_login(alice)
-    stale = person(person_obj, **{"client-languages": "Paschtu"})
+    stale = person(person_obj, **{"client-languages": ["pus"]})
     # Another tab saves first.
-    first = client.post(url, person(person_obj, **{"client-languages": "Dari, Englisch"}))
+    first = client.post(url, person(person_obj, **{"client-languages": ["prs", "eng"]}))
     assert first.status_code == 302
     response = client.post(url, stale)
     html = response.content.decode()
     assert response.status_code == 200
     assert "while you were editing" in html and "Nothing was saved" in html
     assert "languages" in html
-    assert 'value="Paschtu"' in html  # the second tab's input is kept
-    assert Client.objects.get(pk=person_obj.pk).languages == "Dari, Englisch"
+    assert '<option value="pus" selected>' in html  # the second tab's input is kept
+    assert Client.objects.get(pk=person_obj.pk).languages == ["prs", "eng"]
     # Saving again, knowingly, works.
     again = client.post(
         url, {**stale, "client-version": response.context["form"].data["client-version"]}
     )
     assert again.status_code == 302
-    assert Client.objects.get(pk=person_obj.pk).languages == "Paschtu"
+    assert Client.objects.get(pk=person_obj.pk).languages == ["pus"]
 
 
 def test_it_adds_a_household_member_with_status(client, alice, alice_case):
@@ -138,3 +138,19 @@ def test_the_case_edit_form_saves_and_detects_conflicts(client, alice, alice_cas
     assert response.status_code == 200 and "Nothing was saved" in response.content.decode()
     alice_case.refresh_from_db()
     assert alice_case.accommodation_address == "Neu 1"
+
+
+def test_a_language_not_yet_assigned_is_shown_and_kept(client, alice, alice_case):
+    """Issue 32: a text from before the codes (or an import) that named no language of the
+    catalogue is shown beside the choice and survives an edit of the languages."""
+    person_obj = alice_case.clients.get()
+    Client.objects.filter(pk=person_obj.pk).update(languages_other="Kikongo")
+    client.force_login(alice)
+    url = f"/cases/{alice_case.code}/clients/{person_obj.code}/edit/"
+    assert "Not yet assigned: Kikongo" in client.get(url).content.decode()
+    response = client.post(url, person(person_obj, **{"client-languages": ["lin", "fra"]}))
+    assert response.status_code == 302
+    saved = Client.objects.get(pk=person_obj.pk)
+    assert saved.languages == ["lin", "fra"] and saved.languages_other == "Kikongo"
+    page = client.get(f"/cases/{alice_case.code}/").content.decode()
+    assert "Lingala, French, not yet assigned: Kikongo" in page

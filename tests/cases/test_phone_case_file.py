@@ -115,7 +115,7 @@ def test_a_new_member_starts_from_the_main_contact(client, alice, alice_case):
     response = client.get(f"/cases/{alice_case.code}/clients/new/")
     initial = response.context["client_form"].initial
     assert initial["last_name"] == "Karimi" and initial["nationality"] == "SY"
-    assert initial["languages"] == "Arabisch"
+    assert initial["languages"] == ["ara"]
     assert response.context["status_form"].initial["kind"] == "permission_to_reside"
     assert "document_number" not in response.context["status_form"].initial
 

@@ -101,7 +101,10 @@ def test_segments_by_language_district_and_interest(cody):
 
     # The paused volunteer is never a recipient.
     assert segment() == {subs["arabic"].pk, subs["farsi"].pk, outside.pk}
-    assert segment(languages=["arabisch"]) == {subs["arabic"].pk}
+    assert segment(languages=["ara"]) == {subs["arabic"].pk}
+    # By code, with the macrolanguages: Persian reaches the volunteer who gave Farsi (pes).
+    assert segment(languages=["fas"]) == {subs["farsi"].pk}
+    assert segment(languages=["prs"]) == set()
     assert segment(districts=["Süd"]) == {subs["farsi"].pk}
     assert segment(interests=["events"]) == {outside.pk}
     assert segment(audience="outside") == {outside.pk}

@@ -35,7 +35,7 @@ def test_the_journey_of_every_role(journey, house):
     journey.check("neuer-fall-angaben")
     page.select_option('[name="client-gender"]', "female")
     page.select_option('[name="client-nationality"]', "SY")
-    page.fill('[name="client-languages"]', "Arabisch")
+    page.select_option('[name="client-languages"]', ["ara"])  # Arabisch
     page.fill('[name="case-accommodation_address"]', "Gemeinschaftsunterkunft\nAm Hang 4")
     page.select_option('[name="status-kind"]', "arrival_certificate")
     page.fill('[name="status-valid_from"]', d(-3))

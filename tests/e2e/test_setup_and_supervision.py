@@ -277,7 +277,7 @@ def test_the_house_is_set_up_through_manage_only(any_width, house, settings):
     page.fill('[name="name"]', "Psychosoziale Beratung Nord")
     page.select_option('[name="kind"]', "counselling")
     page.select_option('[name="category"]', "psychosocial")
-    page.fill('[name="languages"]', "Deutsch, Arabisch, Farsi")
+    page.select_option('[name="languages"]', ["deu", "ara", "pes"])  # Deutsch, Arabisch, Farsi
     journey.check("dienst-neu")
     journey.submit()
     service = Service.objects.get(name="Psychosoziale Beratung Nord")

@@ -74,7 +74,7 @@ def test_request_offer_accept(journey, network):
     page.wait_for_load_state("load")
     journey.check("caseworker-asks-for-a-volunteer")
     page.select_option('[name="task"]', "authority")
-    page.fill('[name="language"]', "Arabisch")
+    page.select_option('[name="language"]', "ara")  # Arabisch, from the catalogue
     page.select_option('[name="district"]', "Nord")
     journey.submit()
     journey.check("case-file-volunteer-asked-for")

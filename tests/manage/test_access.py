@@ -36,13 +36,15 @@ def manage_urls(*, user, team, service) -> list[str]:
         f"/manage/services/{service.code}/",
         f"/manage/services/{service.code}/deactivate/",
         f"/manage/services/{service.code}/activate/",
+        "/manage/languages/",
     ]
 
 
 def test_it_routes_every_manage_url_listed_here():
     routed = {name for _pattern, name in walk_urls() if name.startswith("manage:")}
-    # The mappings page (a provider must be set up first) is opened in test_oidc_sign_in.
-    assert len(routed) == 25
+    # The mappings page (a provider must be set up first) is opened in test_oidc_sign_in; the
+    # page deciding a language text (a text must be kept first) in test_languages.
+    assert len(routed) == 27
 
 
 def test_it_opens_every_page_for_the_administrator(admin_client, alice, team_a, mbe):

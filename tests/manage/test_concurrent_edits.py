@@ -96,10 +96,10 @@ def test_a_service_changed_meanwhile_or_deactivated(admin_client, ben_client, mb
     mine = loaded(admin_client, url)
     theirs = loaded(ben_client, url)
     assert ben_client.post(url, {**theirs, "phone": "0800 1"}).status_code == 302
-    response = admin_client.post(url, {**mine, "languages": "Deutsch, Farsi"})
+    response = admin_client.post(url, {**mine, "languages": ["deu", "pes"]})
     refused(response)
     mbe.refresh_from_db()
-    assert (mbe.phone, mbe.languages) == ("0800 1", "")
+    assert (mbe.phone, mbe.languages) == ("0800 1", [])
     # Deactivating is a change too: a form loaded before it is refused as well.
     mine = loaded(admin_client, url)
     ben_client.post(f"/manage/services/{mbe.code}/deactivate/")

@@ -571,6 +571,16 @@ def test_the_other_setup_forms_grant_no_file(
     admin_client.post("/manage/services/new/", {"name": "PSZ", "kind": "counselling"})
     admin_client.post(f"/manage/services/{mbe.code}/deactivate/")
     admin_client.post(f"/manage/services/{mbe.code}/activate/")
+    # A language text of the case's client assigned (manage:language_*): the record changes,
+    # its reader does not.
+    case_a.clients.update(languages_other="Kikongo")
+    assert admin_client.get("/manage/languages/").status_code == 200
+    token = submission_token(admin_client, "/manage/languages/resolve/?text=kikongo")
+    response = admin_client.post(
+        "/manage/languages/resolve/?text=kikongo",
+        {"choice": "lin", "version": 0, "submission": token},
+    )
+    assert response.status_code == 302 and case_a.clients.get().languages[-1] == "lin"
     # The needs catalogue (plan:category_*).
     assert admin_client.get("/manage/needs/").status_code == 200
     need = {"name": "Schulden", "referral_category": "debt", "order": 120, "is_active": "on"}
@@ -664,6 +674,8 @@ SELF_GRANT_TESTS = {
     "manage:service_edit": "test_the_other_setup_forms_grant_no_file",
     "manage:service_deactivate": "test_the_other_setup_forms_grant_no_file",
     "manage:service_activate": "test_the_other_setup_forms_grant_no_file",
+    "manage:language_list": "test_the_other_setup_forms_grant_no_file",
+    "manage:language_resolve": "test_the_other_setup_forms_grant_no_file",
     "manage_import:upload": "test_the_other_setup_forms_grant_no_file",
     "manage_import:confirm": "test_the_other_setup_forms_grant_no_file",
     "manage_import:template": "test_the_other_setup_forms_grant_no_file",

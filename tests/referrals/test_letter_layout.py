@@ -76,7 +76,7 @@ def long_letter(alice, alice_case, mbe):
     client.birth_date = __import__("datetime").date(1990, 2, 1)
     client.phone = "0170 1234567"
     client.email = "ahmad.karimi.sehr.lange.adresse.ohne.trennstellen@beispielmail.example"
-    client.languages = "Dari, Farsi"
+    client.languages = ["prs", "pes"]
     client.interpreter_needed = True
     client.save()
     alice_case.accommodation_address = f"{LONG_STREET}\n12345 Musterstadt"
@@ -175,7 +175,7 @@ def test_it_names_the_person_contact_language_reason_and_caseworker(long_letter)
     assert "Geburtsdatum: 01.02.1990" in text
     assert "0170 1234567" in text and "Musterstadt" in text
     assert "ahmad.karimi.sehr.lange.adresse.ohne.trennstellen@beispielmail.example" in flat
-    assert "Dari, Farsi" in text and "Sprachmittlung: wird benötigt" in text
+    assert "Dari, Persisch" in text and "Sprachmittlung: wird benötigt" in text
     assert "Anlass: Geheimer Grund Quarzsand" in text
     assert LONG_EMAIL in flat.replace(" ", "") and "01234 56789-0" in text
     assert "Mit freundlichen Grüßen" in text and "Alice Anders" in text
@@ -184,7 +184,7 @@ def test_it_names_the_person_contact_language_reason_and_caseworker(long_letter)
 
 def test_it_passes_on_only_what_the_consent_covers(alice, alice_case, mbe):
     client = alice_case.clients.first()
-    client.phone, client.languages = "0170 1234567", "Dari"
+    client.phone, client.languages = "0170 1234567", ["prs"]
     client.save()
     c = consent(alice, alice_case, mbe)  # recorded without naming further data
     referral = refer(alice, alice_case, mbe)

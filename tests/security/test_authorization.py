@@ -124,6 +124,10 @@ EXPECTED = {
     "manage:team_list": ADMIN_ONLY,
     "manage:team_create": ADMIN_ONLY,
     "manage:team_edit": ADMIN_ONLY,
+    "manage:language_list": ADMIN_ONLY,
+    # Without ?text= (which text to decide) the administrator's answer is 404 too; the page
+    # itself: tests/manage/test_languages.py.
+    "manage:language_resolve": [R] + [X] * 11,
     "manage:service_list": ADMIN_ONLY,
     "manage:service_create": ADMIN_ONLY,
     "manage:service_edit": ADMIN_ONLY,

@@ -18,7 +18,7 @@ from caseworks.extensions.personal_data import (
     person_data_held_in_bulk,
     person_data_sources,
 )
-from caseworks.fields import BlindIndexField, EncryptedMixin
+from caseworks.fields import BlindIndexField, EncryptedMixin, LanguageCodesField
 from caseworks.models import AccessLog, RetentionRun
 from referrals.models import Letter, Referral
 from referrals.services import letter_issue
@@ -134,6 +134,8 @@ def test_the_disclosure_holds_every_stored_field_of_the_person(client, sam, pers
             assert shown == str(stored.case)
         elif field.choices:
             assert shown == str(getattr(stored, f"get_{field.name}_display")())
+        elif isinstance(field, LanguageCodesField):
+            assert value == ["prs", "pus"] and shown == "Dari, Pashto"  # names, not codes
         elif isinstance(value, datetime.datetime):
             assert shown[:16] == value.astimezone().isoformat()[:16]
         elif isinstance(value, datetime.date):

@@ -170,14 +170,14 @@ def test_backup_and_restore_round_trip(house, settings):
 def test_a_restore_with_the_wrong_key_changes_nothing(house, settings):
     buffer = io.BytesIO()
     dump(buffer)
-    Client.objects.update(languages="after the backup")
+    Client.objects.update(languages_other="after the backup")
     buffer.seek(0)
     right = settings.CASEWORKS_FIELD_KEYS
     settings.CASEWORKS_FIELD_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(canary.KeyMismatch):
         restore(buffer)
     settings.CASEWORKS_FIELD_KEYS = right
-    assert Client.objects.get().languages == "after the backup"
+    assert Client.objects.get().languages_other == "after the backup"
 
 
 def test_the_restore_command_needs_confirmation_and_rejects_other_files(db, tmp_path):
@@ -261,7 +261,7 @@ def _backup_file(tmp_path) -> Path:
 
 def test_a_restore_over_data_shows_the_counts_and_needs_them_confirmed(house, tmp_path):
     path = _backup_file(tmp_path)
-    Client.objects.update(languages="after the backup")
+    Client.objects.update(languages_other="after the backup")
     with pytest.raises(CommandError) as refused:
         call_command("restore", str(path), replace_all_data=True, stdout=io.StringIO())
     message = str(refused.value)
@@ -272,10 +272,10 @@ def test_a_restore_over_data_shows_the_counts_and_needs_them_confirmed(house, tm
         call_command(
             "restore", str(path), replace_all_data=True, confirm_replace=20, stdout=io.StringIO()
         )
-    assert Client.objects.get().languages == "after the backup"  # nothing changed
+    assert Client.objects.get().languages_other == "after the backup"  # nothing changed
     out = io.StringIO()
     call_command("restore", str(path), replace_all_data=True, confirm_replace=1, stdout=out)
-    assert Client.objects.get().languages != "after the backup"
+    assert Client.objects.get().languages_other != "after the backup"
     assert "1 cases" in out.getvalue()
 
 
@@ -320,7 +320,7 @@ def _corrupt_copies(path: Path, tmp_path: Path) -> dict[str, Path]:
 
 def test_a_truncated_or_corrupt_backup_restores_nothing(house, tmp_path):
     path = _backup_file(tmp_path)
-    Client.objects.update(languages="after the backup")
+    Client.objects.update(languages_other="after the backup")
     letters = Letter.objects.count()
     for name, corrupt in _corrupt_copies(path, tmp_path).items():
         with pytest.raises(CommandError, match="Nothing was restored") as refused:
@@ -334,7 +334,7 @@ def test_a_truncated_or_corrupt_backup_restores_nothing(house, tmp_path):
         expected = "refused the rows of" if "refuses" in name else "incomplete or damaged"
         assert expected in str(refused.value), name
         assert "Traceback" not in str(refused.value) and MARKER not in str(refused.value)
-        assert Client.objects.get().languages == "after the backup", name
+        assert Client.objects.get().languages_other == "after the backup", name
         assert Letter.objects.count() == letters, name
 
 
@@ -448,7 +448,7 @@ def test_a_backup_on_sqlite_lets_others_write_and_reads_one_snapshot(
 
 def test_on_a_terminal_the_restore_asks_for_the_number_of_cases(house, tmp_path, monkeypatch):
     path = _backup_file(tmp_path)
-    Client.objects.update(languages="after the backup")
+    Client.objects.update(languages_other="after the backup")
 
     class Terminal:
         def isatty(self):
@@ -459,8 +459,8 @@ def test_on_a_terminal_the_restore_asks_for_the_number_of_cases(house, tmp_path,
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     with pytest.raises(CommandError, match="Not confirmed"):
         call_command("restore", str(path), replace_all_data=True, stdout=io.StringIO())
-    assert Client.objects.get().languages == "after the backup"
+    assert Client.objects.get().languages_other == "after the backup"
     out = io.StringIO()
     call_command("restore", str(path), replace_all_data=True, stdout=out)
     assert "This database holds 1 cases" in out.getvalue()
-    assert Client.objects.get().languages != "after the backup"
+    assert Client.objects.get().languages_other != "after the backup"

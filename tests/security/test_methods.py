@@ -23,6 +23,7 @@ WHO_COULD = {
     "directory_start": "alice",
     "directory_callback": "alice",
     "sms_webhook": "alice",  # public; the world does not know the secret
+    "manage:language_resolve": "adam",  # 404 without ?text=, the administrator's page
 }
 
 

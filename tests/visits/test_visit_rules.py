@@ -105,7 +105,7 @@ def post_visit(client, case, **overrides):
         "date": str(TODAY),
         "duration_minutes": "45",
         "place": "office",
-        "interpreter_language": "Dari",
+        "interpreter_language": "prs",
         "notes": "Wohnungssuche besprochen",
     }
     data.update(overrides)

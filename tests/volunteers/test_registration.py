@@ -20,7 +20,7 @@ NEW = {
     "email": "maria@example.org",
     "status": "onboarding",
     "phone": "0151 7654321",
-    "language_0": "Arabisch",
+    "language_0": "ara",
     "level_0": "fluent",
     "level_1": "good",
     "level_2": "good",

@@ -54,7 +54,7 @@ def test_the_whole_flow_assigns_the_accompaniment(
     url = f"/cases/{accompaniment.case.code}/accompaniments/{accompaniment.code}/volunteer-request/"
     assert client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"task": "doctor", "language": "Arabisch", "district": "Nord"})
+        response = client.post(url, {"task": "doctor", "language": "ara", "district": "Nord"})
     assert response.status_code == 302
     request = VolunteerRequest.objects.get()
     assert [m.to for m in mail.outbox] == [["cody@example.org"]]
@@ -180,7 +180,7 @@ def test_it_asks_for_no_volunteer_on_a_closed_case(client, sam, case, accompanim
     url = f"/cases/{case.code}/accompaniments/{accompaniment.code}/volunteer-request/"
     page = client.get(url)
     assert page.status_code == 200 and "The case is closed" in page.content.decode()
-    response = client.post(url, {"task": "doctor", "language": "Arabisch"})
+    response = client.post(url, {"task": "doctor", "language": "ara"})
     assert response.status_code == 200 and "The case is closed" in response.content.decode()
     assert not VolunteerRequest.objects.filter(accompaniment=accompaniment).exists()
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('caseworks', '0018_organisation_supervisory_authority'),
+        ('caseworks', '0022_language_decisions'),
     ]
 
     operations = [

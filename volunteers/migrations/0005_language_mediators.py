@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0027_kept_figures'),
         ('visits', '0008_accompaniment_volunteer_note'),
-        ('volunteers', '0001_volunteer_network'),
+        ('volunteers', '0004_language_codes_done'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
