@@ -453,6 +453,13 @@ class ReminderOptIn(Versioned, models.Model):
         return f"{self.get_channel_display()} ({self.language})"
 
     @property
+    def language_name(self) -> str:
+        """The language by its German name, as the caseworker chose it (printouts' list)."""
+        from referrals.printtexts import GERMAN_NAMES
+
+        return GERMAN_NAMES.get(self.language, self.language)
+
+    @property
     def is_active(self) -> bool:
         return self.opted_out_at is None
 

@@ -74,6 +74,23 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "asked_by_receiving": gettext_lazy("asked for by the receiving team"),
     # Kept beside the birth date for the statistics' age groups (docs/statistics.md).
     "birth_year": gettext_lazy("year of birth"),
+    # A language mediation's record (volunteers.mediators): one of these.
+    "visit": gettext_lazy("visit"),
+    "contact": gettext_lazy("contact"),
+    "appointment": gettext_lazy("appointment"),
+    # A reminder sent to the person (referrals.reminders) and its way through the send queue.
+    "opt_in": gettext_lazy("agreement to reminders"),
+    "item": gettext_lazy("reminder of"),
+    "send_until": gettext_lazy("to be sent until"),
+    "state": gettext_lazy("state"),
+    "attempts": gettext_lazy("attempts"),
+    "claimed_at": gettext_lazy("taken for sending on"),
+    "handed_at": gettext_lazy("handed to the gateway on"),
+    "sent_at": gettext_lazy("sent on"),
+    "error": gettext_lazy("error"),
+    "provider_id": gettext_lazy("the SMS provider's message number"),
+    "delivery": gettext_lazy("delivery report"),
+    "delivery_at": gettext_lazy("delivery report on"),
 }
 # Lists of codes kept in a plain JSON field, by the field's name: the choices they come from.
 CODE_LISTS: dict[str, type[models.TextChoices]] = {

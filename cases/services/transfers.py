@@ -72,6 +72,8 @@ PART_OF_SOURCE: dict[str, TransferScope | None] = {
     # The person's own declarations travel with them (the basis of this very move included).
     "consents": MASTER_DATA,
     "info_sheets": MASTER_DATA,
+    # So is the wish to be reminded (number or address, language, the text agreed to).
+    "reminder_opt_ins": MASTER_DATA,
     "contacts": RECORDS,
     "appointments": RECORDS,
     "tasks": RECORDS,
@@ -79,6 +81,8 @@ PART_OF_SOURCE: dict[str, TransferScope | None] = {
     "visits": RECORDS,
     "arrival_checks": RECORDS,
     "accompaniments": RECORDS,
+    "language_mediations": RECORDS,
+    "reminders": RECORDS,  # the message log: what was sent when
     "volunteer_requests": RECORDS,
     "tandems": RECORDS,
     "referrals": RECORDS,

@@ -55,7 +55,7 @@ def test_it_records_the_opt_in_once_with_the_text_shown(client, alice, case):
     assert "ቆጸራታተይ" in opt_in.text_shown and opt_in.text_version == data["text_version"]
     assert opt_in.history.get().history_user == alice
     page = client.get(f"/cases/{case.code}/").content.decode()
-    assert "Reminders by SMS and e-mail" in page and "Senait Tesfay: SMS, ti" in page
+    assert "Reminders by SMS and e-mail" in page and "Senait Tesfay: SMS, Tigrinya" in page
     assert f"/cases/{case.code}/reminders/new/" in page  # the panel offers the next opt-in
     assert f"/cases/{case.code}/reminders/{opt_in.code}/end/" in page
 
