@@ -12,7 +12,12 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Appointment, Case, Contact
 from caseworks import languages
-from caseworks.fields import ChoiceListField, EncryptedCharField
+from caseworks.fields import (
+    ChoiceListField,
+    EncryptedCharField,
+    LanguageCodeField,
+    LanguageCodesField,
+)
 from caseworks.models import Versioned
 from visits.models import Accompaniment, Visit
 from volunteers.models import Volunteer
@@ -50,7 +55,7 @@ class Mediator(Versioned, models.Model):
     name = EncryptedCharField(_("name"), max_length=200, blank=True)
     email = EncryptedCharField(_("e-mail"), max_length=254, blank=True)
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
-    languages = ChoiceListField(_("languages"), default=list)  # ISO 639-3 codes
+    languages = LanguageCodesField(_("languages"), default=list)
     modes = ChoiceListField(_("modes"), default=list, item_choices=Mode.choices)
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     hourly_rate = models.DecimalField(
@@ -157,7 +162,7 @@ class MediationBooking(Versioned, models.Model):
     appointment = models.ForeignKey(
         Appointment, models.CASCADE, null=True, blank=True, related_name="mediation_bookings"
     )
-    language = models.CharField(_("language"), max_length=8)  # ISO 639-3
+    language = LanguageCodeField(_("language"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode)
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
