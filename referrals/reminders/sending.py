@@ -135,9 +135,12 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
     horizon = today + datetime.timedelta(days=settings.CASEWORKS_REMINDER_DOCUMENT_DAYS)
     window = Q(valid_until__gt=today, valid_until__lte=horizon, client_id__in=clients)
     documents = [
-        *ResidenceStatus.objects.current().filter(window).select_related("client__case"),
+        # The case's reference and its carrier's phone go into every message (_values).
+        *ResidenceStatus.objects.current()
+        .filter(window)
+        .select_related("client__case__team__organisation"),
         *ClientReference.objects.filter(window, kind__in=DOCUMENT_REFERENCES).select_related(
-            "client__case"
+            "client__case__team__organisation"
         ),
     ]
     for doc in documents:

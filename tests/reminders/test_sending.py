@@ -6,7 +6,10 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cases.models import ClientReference
 from referrals.models import PrintText, Reminder
 from referrals.reminders import sending
 from tests.helpers import open_case
@@ -172,6 +175,28 @@ def test_a_document_expiring_is_reminded_once(alice, person, gateway):
     assert "20.03.2026" in gateway.messages()[0].text
     assert "P123" not in gateway.messages()[0].text
     assert run() == (0, 0)
+
+
+def test_queueing_documents_costs_the_same_queries_for_one_or_many(alice, person, team_a):
+    """The case's reference and the carrier's phone come with the documents' query: queueing
+    three documents' reminders asks the database as often as queueing one."""
+
+    def queries_to_queue(persons):
+        for p in persons:
+            opt_in(alice, p, language="ar")
+            ClientReference.objects.create(
+                client=p, kind="passport", number="P1", valid_until=datetime.date(2026, 3, 20)
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert sending.reminders_queue_due() == len(persons)
+        return len(captured)
+
+    one = queries_to_queue([person])
+    others = [
+        open_case(alice, team_a, first_name=f"Person{i}", valid_until=FAR).clients.get()
+        for i in range(3)
+    ]
+    assert queries_to_queue(others) == one
 
 
 def test_an_appointment_tomorrow_is_reminded_a_cancelled_one_not(alice, person, gateway):
